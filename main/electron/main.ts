@@ -1,0 +1,47 @@
+import { app, crashReporter, session } from 'electron';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiClient } from '../../src/api/client.js';
+import { MODES, type Mode } from '../../src/api/contract.js';
+import { connectUnixSocket } from '../transports/UnixSocketPort.js';
+import { registerAppScheme, serveRenderer } from './appProtocol.js';
+import { IpcBridge } from './ipcBridge.js';
+import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
+
+/**
+ * Electron main: an unprivileged UI host. It owns no service; every call goes to headsetd over its
+ * Unix socket (`--socket`). Started by `npm start` beside headsetd, or by the session on a device.
+ */
+const { values } = parseArgs({
+  args: process.argv.slice(app.isPackaged ? 1 : 2),
+  options: { socket: { type: 'string', default: '/run/headsetd/headsetd.sock' } },
+  strict: false,
+});
+const socketPath = String(values.socket);
+
+// Minidumps stay on the device; the log forwarder ships them with consent.
+crashReporter.start({ uploadToServer: false });
+registerAppScheme();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
+
+app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  serveRenderer(join(__dirname, '..', 'renderer'));
+  const bridge = new IpcBridge(socketPath);
+  // Main follows the mode too, to make the recovery window a kiosk.
+  const client = new ApiClient(await connectUnixSocket(socketPath));
+  const mode = await client.call('mode.get');
+  const window = createMainWindow(join(__dirname, 'preload.cjs'), mode.mode);
+  await bridge.attach(window.webContents);
+  client.subscribe('mode.changed', (state) => {
+    if ((MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
+  });
+  client.onClose(() => app.quit());
+}).catch((error: unknown) => {
+  console.error(`headset-control: ${error instanceof Error ? error.message : String(error)}`);
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => app.quit());

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Mode, Scope, SystemInfo } from '../../src/api/contract.js';
+import { ApiRouter } from '../../src/api/router.js';
+import { BootService } from '../services/boot/BootService.js';
+import { GrubEnvironmentFile } from '../services/boot/GrubEnvironmentFile.js';
+import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
+import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
+import { SimulatedPowerCycle } from '../services/device/SimulatedPowerCycle.js';
+import { HealthService } from '../services/health/HealthService.js';
+import { SimulatedThermalZone } from '../services/health/SimulatedThermalZone.js';
+import { SystemTemperatureSensor } from '../services/health/SystemTemperatureSensor.js';
+import { DmiProductUuid } from '../services/identity/DmiProductUuid.js';
+import { IdentityService } from '../services/identity/IdentityService.js';
+import { GpioValueFile } from '../services/mode/GpioValueFile.js';
+import { ModeService } from '../services/mode/ModeService.js';
+import type { PowerControl } from '../services/mode/ports.js';
+import { SystemdPowerControl } from '../services/mode/SystemdPowerControl.js';
+import type { BuildInfo } from '../services/system/buildInfo.js';
+import { createApiHandlers, type Services } from './apiHandlers.js';
+
+/** The scopes a local UI gets: everything but `unlocked`, which needs the PIN. */
+export const LOCAL_UI_SCOPES: ReadonlySet<Scope> = new Set(['status', 'user', 'recovery']);
+
+export interface HeadsetOptions {
+  device: 'simulated' | 'linux';
+  /** The simulated device's folder. */
+  root?: string;
+  /** Forces a mode for this boot (otherwise: recovery button, first run, settings). */
+  mode?: Mode;
+  build: BuildInfo;
+  healthIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Headset {
+  router: ApiRouter;
+  services: Services;
+  socketPath: string;
+  description: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: the one place that picks adapters for a device profile. */
+export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
+  return options.device === 'simulated' ? createSimulatedHeadset(options) : createLinuxHeadset(options);
+}
+
+async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset> {
+  const layout = new SimulatedDeviceLayout(resolve(options.root ?? '.headset'));
+  const firmware = new SimulatedFirmware(layout);
+  const created = await firmware.manufacture({ factoryVersion: options.build.version });
+  const description = await firmware.description();
+  await firmware.powerOn();
+
+  const boot = new BootService(
+    new GrubEnvironmentFile(layout.grubEnv),
+    new KernelCommandLine(layout.cmdline, layout.bootId),
+    new SlotRecordFile(firmware.slotRecordsPath()),
+    join(layout.stateDir, 'boot-count.json'),
+  );
+  const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
+  const identity = new IdentityService(layout.identityDir, new DmiProductUuid(layout.productUuid));
+  const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs);
+  let requested = options.mode;
+  const bootSequence = async () => {
+    const status = await boot.load();
+    const booted = boot.bootedSystemFacts();
+    await mode.resolveAtBoot({ requested, bootloaderRecovery: booted.recovery });
+    requested = undefined; // --mode applies to the first boot only
+    if (!booted.recovery) await boot.commit();
+    options.log?.(`boot ${status.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${mode.mode()}`);
+  };
+  const power = new SimulatedPowerCycle(async () => {
+    await firmware.powerOn();
+    await bootSequence();
+  });
+  const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'simulated', model: description.model };
+  return assemble({ info, identity, boot, health, mode, power }, bootSequence, layout.socket, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+}
+
+async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
+  const cmdline = await readFile('/proc/cmdline', 'utf8');
+  if (!/(^|\s)headset\.slot=[AB](\s|$)/.test(cmdline)) {
+    throw new Error('This system was not started by the Headset Control boot script (no headset.slot=A|B on the kernel command line). Install native/grub/grub.cfg, or use --device simulated.');
+  }
+  const stateDir = '/var/lib/headset';
+  const boot = new BootService(new GrubEnvironmentFile('/boot/grub/grubenv'), new KernelCommandLine(), new SlotRecordFile(join(stateDir, 'slots.json')), join(stateDir, 'boot-count.json'));
+  // The recovery button's line is exported by the board's udev rule (native/udev).
+  const mode = new ModeService(stateDir, new GpioValueFile('/dev/headset/recovery-button/value', true));
+  const identity = new IdentityService('/persist/identity', new DmiProductUuid());
+  const health = new HealthService(new SystemTemperatureSensor(), stateDir, options.healthIntervalMs);
+  const power: PowerControl = new SystemdPowerControl();
+  const model = (await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() => readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown'))).replace(/\0/g, '').trim();
+  const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'linux', model };
+  const bootSequence = async () => {
+    await boot.load();
+    const booted = boot.bootedSystemFacts();
+    await mode.resolveAtBoot({ requested: options.mode, bootloaderRecovery: booted.recovery });
+    if (!booted.recovery) await boot.commit();
+  };
+  return assemble({ info, identity, boot, health, mode, power }, bootSequence, '/run/headsetd/headsetd.sock', 'linux device');
+}
+
+async function assemble(services: Services, bootSequence: () => Promise<void>, socketPath: string, description: string): Promise<Headset> {
+  await services.identity.load();
+  await bootSequence();
+  await services.health.start();
+  const router = new ApiRouter(createApiHandlers(services), {
+    'health.changed': services.health.snapshot,
+    'boot.changed': services.boot.status,
+    'mode.changed': services.mode.state,
+  }, {
+    mode: () => services.mode.mode(),
+    onInternalError: (where, error) => console.error(JSON.stringify({ level: 'error', subsystem: 'api', msg: `internal error in ${where}`, error: String(error instanceof Error ? error.stack : error) })),
+  });
+  return {
+    router,
+    services,
+    socketPath,
+    description,
+    close: async () => services.health.stop(),
+  };
+}

@@ -1,0 +1,78 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MODES, type Mode } from '../../src/api/contract.js';
+import { readBuildInfo } from '../services/system/buildInfo.js';
+import { listenUnixSocket } from '../transports/UnixSocketServer.js';
+import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
+import { startWebHost } from './WebHost.js';
+
+const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode settings|setup|recovery]
+                [--web] [--port N] [--socket PATH]
+
+  --device   simulated (default): a headset kept as files under --root; linux: this machine's hardware
+  --root     the simulated device's folder, created on first run (default ./.headset)
+  --mode     force the mode of this boot (default: recovery button, first-run setup, else settings)
+  --web      also serve the UI and the API on 127.0.0.1 (prints the URL)
+  --port     the web host's port (default 7420; 0 picks a free one)
+  --socket   the API socket for Electron and headsetctl (default DIR/run/headsetd.sock, or /run/headsetd/)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      device: { type: 'string', default: 'simulated' },
+      root: { type: 'string', default: '.headset' },
+      mode: { type: 'string' },
+      web: { type: 'boolean', default: false },
+      port: { type: 'string', default: '7420' },
+      socket: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (values.device !== 'simulated' && values.device !== 'linux') throw new UsageError(`--device must be simulated or linux, not "${values.device}"`);
+  if (values.mode !== undefined && !(MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+
+  const here = dirname(fileURLToPath(import.meta.url));
+  const build = await readBuildInfo(join(here, 'build-info.json'));
+  const headset = await createHeadset({
+    device: values.device,
+    root: values.root,
+    mode: values.mode as Mode | undefined,
+    build,
+    log: (line) => console.log(`headsetd: ${line}`),
+  });
+  console.log(`headsetd ${build.version} (${build.commit.slice(0, 12)}): ${headset.description}`);
+  const socketPath = values.socket ?? headset.socketPath;
+  const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
+  console.log(`headsetd: API socket ${socketPath}`);
+  const web = values.web ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES }) : undefined;
+  if (web) console.log(`Headset Control UI: ${web.url}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`headsetd: ${signal}, shutting down`);
+    const timer = setTimeout(() => process.exit(1), 5000);
+    await Promise.allSettled([web?.close(), socket.close(), headset.close()]);
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+class UsageError extends Error {}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) console.error(`headsetd: ${error.message}\n\n${USAGE}`);
+  else console.error(`headsetd: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

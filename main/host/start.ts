@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/**
+ * `npm start`: headsetd on the simulated headset with the web UI, then a window on it: Electron
+ * when its binary is installed, else Chromium in app mode, else just the printed address.
+ */
+const USAGE = 'usage: npm start -- [--port N] [--root DIR] [--mode settings|setup|recovery] [--no-open]';
+const here = dirname(fileURLToPath(import.meta.url));
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '7420' },
+      root: { type: 'string', default: '.headset' },
+      mode: { type: 'string' },
+      'no-open': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return console.log(USAGE);
+  const root = resolve(values.root);
+  const args = [join(here, 'headsetd.mjs'), '--device', 'simulated', '--root', root, '--web', '--port', values.port];
+  if (values.mode) args.push('--mode', values.mode);
+  const headsetd = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let viewer: ChildProcess | undefined;
+
+  createInterface({ input: headsetd.stdout! }).on('line', (line) => {
+    console.log(line);
+    const match = /^Headset Control UI: (\S+)/.exec(line);
+    if (match && !values['no-open'] && !viewer) viewer = openViewer(match[1]!, root, values.mode === 'recovery');
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    viewer?.kill('SIGTERM');
+    headsetd.kill(signal);
+  };
+  process.on('SIGINT', () => stop('SIGTERM'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  headsetd.on('exit', (code) => {
+    viewer?.kill('SIGTERM');
+    process.exit(code ?? 0);
+  });
+}
+
+function openViewer(url: string, root: string, kiosk: boolean): ChildProcess | undefined {
+  const electron = electronBinary();
+  if (electron) {
+    console.log('Opening the UI in Electron.');
+    return spawn(electron, [join(here, 'electron', 'main.cjs'), `--socket=${join(root, 'run', 'headsetd.sock')}`], { stdio: 'inherit' });
+  }
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    console.log('No display here: open the address above in a browser on this machine.');
+    return undefined;
+  }
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));
+  if (!chromium) {
+    console.log('Neither Electron nor Chromium is installed: open the address above in a browser.');
+    return undefined;
+  }
+  console.log(`Opening the UI in ${chromium} (app mode).`);
+  const flags = [`--app=${url}`, `--user-data-dir=${join(root, 'chromium-profile')}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  if (kiosk) flags.push('--kiosk');
+  if (process.getuid?.() === 0) flags.push('--no-sandbox');
+  return spawn(chromium, flags, { stdio: 'ignore' });
+}
+
+/** Electron's binary, when its package could download it (never on machines without GitHub access). */
+function electronBinary(): string | undefined {
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const binary = join(dir, 'dist', 'electron');
+    return existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+main();

@@ -1,0 +1,72 @@
+import type { BootStatus } from '../../../src/api/contract.js';
+import { StateChannel } from '../../../src/api/stateChannel.js';
+import { SLOT_NAMES, commitSlot, isBootable, parseOrder, triesLeft } from '../../../src/boot/bootSelection.js';
+import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import type { BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecordStore } from './ports.js';
+
+/**
+ * What this boot is (slot, recovery, fallback), the slots' contents, and the commit that tells the
+ * bootloader the booted slot is healthy.
+ *
+ *   boot -> load() -> (health checks pass) -> commit() : slot gets its tries back
+ *                  -> (never committed)    : the bootloader uses up the tries and falls back
+ */
+export class BootService {
+  readonly status = new StateChannel<BootStatus>();
+  private booted: BootedSystem | undefined;
+
+  constructor(
+    private readonly environment: BootEnvironmentStore,
+    private readonly bootedSystem: BootedSystemSource,
+    private readonly slotRecords: SlotRecordStore,
+    private readonly bootCountPath: string,
+  ) {}
+
+  /** Reads this boot's facts and counts it (once per boot id). */
+  async load(): Promise<BootStatus> {
+    this.booted = await this.bootedSystem.read();
+    const counter = (await readJsonIfExists<{ bootId: string; count: number }>(this.bootCountPath)) ?? { bootId: '', count: 0 };
+    if (counter.bootId !== this.booted.bootId) {
+      counter.bootId = this.booted.bootId;
+      counter.count += 1;
+      await writeFileAtomic(this.bootCountPath, JSON.stringify(counter));
+    }
+    return this.refresh(counter.count);
+  }
+
+  bootedSystemFacts(): BootedSystem {
+    if (!this.booted) throw new Error('BootService.load() has not run');
+    return this.booted;
+  }
+
+  /** Marks the booted slot good. Only call once the health checks passed. */
+  async commit(): Promise<BootStatus> {
+    const { slot } = this.bootedSystemFacts();
+    const variables = await this.environment.read();
+    await this.environment.write(commitSlot(variables, slot));
+    return this.refresh(this.status.current()?.bootCount ?? 0);
+  }
+
+  private async refresh(bootCount: number): Promise<BootStatus> {
+    const booted = this.bootedSystemFacts();
+    const variables = await this.environment.read();
+    const records = await this.slotRecords.read();
+    const order = parseOrder(variables);
+    const status: BootStatus = {
+      activeSlot: booted.slot,
+      order,
+      bootId: booted.bootId,
+      bootCount,
+      fellBack: booted.slot !== order[0],
+      slots: SLOT_NAMES.map((name) => ({
+        name,
+        version: records[name]?.version ?? null,
+        bootable: isBootable(variables, name),
+        triesLeft: triesLeft(variables, name),
+        active: name === booted.slot,
+      })),
+    };
+    this.status.set(status);
+    return status;
+  }
+}

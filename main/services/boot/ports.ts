@@ -1,0 +1,30 @@
+import type { BootSlot } from '../../../src/boot/bootSelection.js';
+
+/** The bootloader's variables (GRUB env file, U-Boot env): read and replaced as a whole. */
+export interface BootEnvironmentStore {
+  read(): Promise<Map<string, string>>;
+  write(variables: ReadonlyMap<string, string>): Promise<void>;
+}
+
+/** What the bootloader told the running system about this boot (the kernel command line). */
+export interface BootedSystem {
+  slot: BootSlot;
+  recovery: boolean;
+  bootId: string;
+}
+
+export interface BootedSystemSource {
+  read(): Promise<BootedSystem>;
+}
+
+/** What each slot holds, as recorded by the installer (RAUC keeps the same in its status file). */
+export interface SlotRecord {
+  version: string;
+  installedAt: string;
+}
+export type SlotRecords = Partial<Record<BootSlot, SlotRecord>>;
+
+export interface SlotRecordStore {
+  read(): Promise<SlotRecords>;
+  write(records: SlotRecords): Promise<void>;
+}

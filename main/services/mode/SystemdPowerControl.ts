@@ -1,0 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { PowerControl } from './ports.js';
+
+/** Reboots a real device through systemd (the boot script then selects the slot). */
+export class SystemdPowerControl implements PowerControl {
+  async reboot(): Promise<void> {
+    await promisify(execFile)('systemctl', ['reboot'], { timeout: 10_000 });
+  }
+}

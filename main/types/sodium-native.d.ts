@@ -1,0 +1,13 @@
+// The part of sodium-native's API that Headset Control uses (the package ships no types).
+declare module 'sodium-native' {
+  const sodium: {
+    crypto_sign_PUBLICKEYBYTES: number;
+    crypto_sign_SECRETKEYBYTES: number;
+    crypto_sign_BYTES: number;
+    crypto_sign_keypair(publicKey: Buffer, secretKey: Buffer): void;
+    crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
+    crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
+    sodium_memzero(buffer: Buffer): void;
+  };
+  export default sodium;
+}

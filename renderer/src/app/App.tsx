@@ -1,0 +1,26 @@
+import { RecoveryScreen } from '../screens/RecoveryScreen.js';
+import { SetupScreen } from '../screens/SetupScreen.js';
+import { useConnectionStore } from '../stores/connectionStore.js';
+import { useModeStore } from '../stores/modeStore.js';
+import { SettingsShell } from './SettingsShell.js';
+
+/** One face per mode; the mode is the headset's, pushed by headsetd. */
+export function App() {
+  const connection = useConnectionStore();
+  const mode = useModeStore((s) => s.state?.mode);
+  if (connection.status === 'disconnected') return <Notice title="Not connected" text={connection.reason} />;
+  if (connection.status === 'connecting' || !mode) return <Notice title="Connecting to the headset…" progress />;
+  if (mode === 'recovery') return <RecoveryScreen />;
+  if (mode === 'setup') return <SetupScreen />;
+  return <SettingsShell />;
+}
+
+export function Notice({ title, text, progress }: { title: string; text?: string; progress?: boolean }) {
+  return (
+    <main className="notice" role="status">
+      <h1>{title}</h1>
+      {text && <p>{text}</p>}
+      {progress && <div className="progress indeterminate" role="progressbar" aria-label={title} />}
+    </main>
+  );
+}

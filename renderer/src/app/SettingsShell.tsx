@@ -1,0 +1,36 @@
+import { useCallback, useRef, useState, type ComponentType } from 'react';
+import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
+import { HomeScreen } from '../screens/HomeScreen.js';
+import { ConnectionBadge } from './ConnectionBadge.js';
+
+/** The screens in navigation. A screen is listed only once the feature it drives works. */
+const SCREENS: { id: string; title: string; component: ComponentType }[] = [{ id: 'home', title: 'Home', component: HomeScreen }];
+
+export function SettingsShell() {
+  const [current, setCurrent] = useState(SCREENS[0]!.id);
+  const scope = useRef<HTMLDivElement>(null);
+  const nav = useRef<HTMLElement>(null);
+  // Escape always leads back: to Home, then to the navigation rail.
+  const back = useCallback(() => {
+    if (current !== 'home') setCurrent('home');
+    else nav.current?.querySelector<HTMLElement>('[aria-current="page"]')?.focus();
+  }, [current]);
+  useKeyboardNavigation(scope, back);
+  const Screen = SCREENS.find((s) => s.id === current)!.component;
+  return (
+    <div className="shell" ref={scope} data-mode="settings">
+      <nav className="rail" ref={nav} aria-label="Settings">
+        <div className="brand">Headset Control</div>
+        {SCREENS.map((screen) => (
+          <button key={screen.id} type="button" className="rail-item" aria-current={screen.id === current ? 'page' : undefined} onClick={() => setCurrent(screen.id)}>
+            {screen.title}
+          </button>
+        ))}
+        <ConnectionBadge />
+      </nav>
+      <main className="content" aria-label={SCREENS.find((s) => s.id === current)!.title}>
+        <Screen />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react';
+import { Meter } from '../design/Meter.js';
+import { Panel } from '../design/Panel.js';
+import { Sparkline } from '../design/Sparkline.js';
+import { formatAge, formatBytes } from '../design/format.js';
+import { useHealthStore } from '../stores/healthStore.js';
+
+export function HealthPanel() {
+  const { latest, recent } = useHealthStore();
+  const now = useNow(1000);
+  if (!latest) return <Panel title="Health">Measuring…</Panel>;
+  const memPercent = (latest.memory.usedBytes / latest.memory.totalBytes) * 100;
+  const diskPercent = latest.disk.totalBytes ? (latest.disk.usedBytes / latest.disk.totalBytes) * 100 : 0;
+  return (
+    <Panel title="Health" className="health">
+      <div className="health-grid">
+        <Meter label="CPU load" testId="health-cpu" value={latest.cpuLoadPercent} max={100} display={`${latest.cpuLoadPercent.toFixed(0)} %`} warnAt={75} dangerAt={95}>
+          <Sparkline values={recent.map((s) => s.cpuLoadPercent)} min={0} max={100} label="CPU load" />
+        </Meter>
+        <Meter label="Temperature" testId="health-temperature" value={latest.temperatureC ?? 0} min={20} max={90} display={latest.temperatureC === null ? 'no sensor' : `${latest.temperatureC.toFixed(1)} °C`} warnAt={70} dangerAt={80}>
+          <Sparkline values={recent.map((s) => s.temperatureC ?? 0)} min={20} max={90} label="Temperature" />
+        </Meter>
+        <Meter label="Memory" testId="health-memory" value={memPercent} max={100} display={`${formatBytes(latest.memory.usedBytes)} of ${formatBytes(latest.memory.totalBytes)}`} warnAt={85} dangerAt={95}>
+          <Sparkline values={recent.map((s) => (s.memory.usedBytes / s.memory.totalBytes) * 100)} min={0} max={100} label="Memory" />
+        </Meter>
+        <Meter label="Storage" testId="health-disk" value={diskPercent} max={100} display={`${formatBytes(latest.disk.usedBytes)} of ${formatBytes(latest.disk.totalBytes)}`} warnAt={85} dangerAt={95} />
+      </div>
+      <p className="muted" data-testid="health-updated" data-taken-at={latest.takenAt}>
+        Updated {formatAge(latest.takenAt, now)}
+      </p>
+    </Panel>
+  );
+}
+
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

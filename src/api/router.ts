@@ -1,0 +1,195 @@
+import type { z } from 'zod';
+import {
+  apiCalls,
+  apiEvents,
+  type CallHandlers,
+  type CallName,
+  type CallSpec,
+  type EventName,
+  type EventSources,
+  type Mode,
+  type Scope,
+} from './contract.js';
+import { AppError, GENERIC_ERROR_CODES, type ErrorCode, type ErrorPayload } from './errors.js';
+import type { Port } from './port.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, clientMessageSchema, utf8Length, type HostMessage } from './protocol.js';
+
+/** What a transport knows about the peer at the other end of a port. */
+export interface ConnectionContext {
+  /** e.g. `websocket 127.0.0.1:53012`, `unix uid=1000`, `ipc frame 1`. */
+  label: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export interface RouterOptions {
+  maxMessageBytes?: number;
+  /** Calls in flight per connection before BUSY; keeps one flooding client from stalling others. */
+  maxInFlight?: number;
+  /** The device's mode right now (recovery calls need recovery mode). */
+  mode: () => Mode;
+  /** Unexpected failures: the caller gets INTERNAL, the details go here (the device log). */
+  onInternalError?: (where: string, error: unknown) => void;
+}
+
+const allowedCodes = new Map<string, ReadonlySet<ErrorCode>>(
+  Object.entries(apiCalls).map(([name, spec]) => [name, new Set<ErrorCode>([...GENERIC_ERROR_CODES, ...spec.errors])]),
+);
+
+/**
+ * The one place calls enter the services: validates the envelope, the method, the scope and mode,
+ * and the input; runs the handler with a cancellation signal; maps errors to the catalogue.
+ */
+export class ApiRouter {
+  private readonly maxMessageBytes: number;
+  private readonly maxInFlight: number;
+
+  constructor(
+    private readonly handlers: CallHandlers,
+    private readonly events: EventSources,
+    private readonly options: RouterOptions,
+  ) {
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxInFlight = options.maxInFlight ?? 64;
+  }
+
+  connect(port: Port, context: ConnectionContext): void {
+    new RouterConnection(this, port, context);
+  }
+
+  /** @internal used by connections */
+  handle(connection: RouterConnection, raw: string): void {
+    if (utf8Length(raw) > this.maxMessageBytes) {
+      connection.send({ type: 'error', id: null, error: codeError('MESSAGE_TOO_LARGE') });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      connection.send({ type: 'error', id: null, error: codeError('BAD_MESSAGE', 'The message is not JSON.') });
+      return;
+    }
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const id = readId(json);
+      connection.send({ type: 'error', id, error: codeError('BAD_MESSAGE', 'The message is not a valid protocol message.', issues(parsed.error)) });
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'call':
+        void this.runCall(connection, message.id, message.method, message.input);
+        return;
+      case 'cancel':
+        connection.inFlight.get(message.id)?.abort();
+        return;
+      case 'subscribe':
+        this.subscribe(connection, message.id, message.event);
+        return;
+      case 'unsubscribe':
+        connection.subscriptions.get(message.id)?.();
+        connection.subscriptions.delete(message.id);
+        return;
+    }
+  }
+
+  private async runCall(connection: RouterConnection, id: number, method: string, input: unknown): Promise<void> {
+    const fail = (error: ErrorPayload) => connection.send({ type: 'error', id, error });
+    if (connection.inFlight.has(id) || connection.subscriptions.has(id)) return fail(codeError('DUPLICATE_ID'));
+    if (connection.inFlight.size >= this.maxInFlight) return fail(codeError('BUSY'));
+    if (!Object.hasOwn(apiCalls, method)) return fail(codeError('UNKNOWN_METHOD', `No call named "${method}".`));
+    const name = method as CallName;
+    const spec: CallSpec = apiCalls[name];
+    const denied = this.checkAccess(connection.context, spec.scope, spec.modes);
+    if (denied) return fail(denied);
+    const parsedInput = spec.input.safeParse(input ?? {});
+    if (!parsedInput.success) return fail(codeError('INVALID_INPUT', undefined, issues(parsedInput.error)));
+
+    const controller = new AbortController();
+    connection.inFlight.set(id, controller);
+    try {
+      const handler = this.handlers[name] as (input: unknown, context: { signal: AbortSignal; connection: string }) => unknown;
+      const result = await handler(parsedInput.data, { signal: controller.signal, connection: connection.context.label });
+      if (controller.signal.aborted) return fail(codeError('CANCELLED'));
+      const output = spec.output.safeParse(result);
+      if (!output.success) {
+        this.options.onInternalError?.(`${name}: output does not match the contract`, output.error);
+        return fail(codeError('INTERNAL'));
+      }
+      connection.send({ type: 'ok', id, output: output.data });
+    } catch (error) {
+      if (controller.signal.aborted) return fail(codeError('CANCELLED'));
+      if (error instanceof AppError && allowedCodes.get(name)?.has(error.code)) return fail(error.toPayload());
+      this.options.onInternalError?.(name, error);
+      fail(codeError('INTERNAL'));
+    } finally {
+      connection.inFlight.delete(id);
+    }
+  }
+
+  private subscribe(connection: RouterConnection, id: number, event: string): void {
+    const fail = (error: ErrorPayload) => connection.send({ type: 'error', id, error });
+    if (connection.inFlight.has(id) || connection.subscriptions.has(id)) return fail(codeError('DUPLICATE_ID'));
+    if (!Object.hasOwn(apiEvents, event)) return fail(codeError('UNKNOWN_EVENT', `No event named "${event}".`));
+    const name = event as EventName;
+    const denied = this.checkAccess(connection.context, apiEvents[name].scope, undefined);
+    if (denied) return fail(denied);
+    const source = this.events[name] as { current(): unknown; subscribe(listener: (value: unknown) => void): () => void };
+    const push = (payload: unknown) => connection.send({ type: 'event', id, event: name, payload });
+    connection.subscriptions.set(id, source.subscribe(push));
+    // Events carry state: a new subscriber gets the current state at once.
+    const current = source.current();
+    if (current !== undefined) push(current);
+  }
+
+  private checkAccess(context: ConnectionContext, scope: Scope, modes: readonly Mode[] | undefined): ErrorPayload | undefined {
+    if (!context.scopes.has(scope)) return codeError('FORBIDDEN', `This connection may not use "${scope}" calls.`);
+    const mode = this.options.mode();
+    if (scope === 'recovery' && mode !== 'recovery') return codeError('WRONG_MODE', 'Only available in recovery mode.');
+    if (modes && !modes.includes(mode)) return codeError('WRONG_MODE', `Not available in the ${mode} mode.`);
+    return undefined;
+  }
+}
+
+class RouterConnection {
+  readonly inFlight = new Map<number, AbortController>();
+  readonly subscriptions = new Map<number, () => void>();
+  private closed = false;
+
+  constructor(
+    router: ApiRouter,
+    private readonly port: Port,
+    readonly context: ConnectionContext,
+  ) {
+    port.onMessage((raw) => router.handle(this, raw));
+    port.onClose(() => this.dispose());
+  }
+
+  send(message: HostMessage): void {
+    if (!this.closed) this.port.post(JSON.stringify(message));
+  }
+
+  private dispose(): void {
+    this.closed = true;
+    for (const controller of this.inFlight.values()) controller.abort();
+    for (const unsubscribe of this.subscriptions.values()) unsubscribe();
+    this.inFlight.clear();
+    this.subscriptions.clear();
+  }
+}
+
+function codeError(code: ErrorCode, message?: string, details?: unknown): ErrorPayload {
+  return new AppError(code, message, details).toPayload();
+}
+
+function issues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+function readId(json: unknown): number | null {
+  if (typeof json === 'object' && json !== null && 'id' in json) {
+    const id = (json as { id: unknown }).id;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
+  }
+  return null;
+}

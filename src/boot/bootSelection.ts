@@ -1,0 +1,75 @@
+import type { BootVariables } from './grubEnvCodec.js';
+
+/**
+ * The slot-selection algorithm the bootloader runs at every power-on. The GRUB script
+ * (`native/grub/grub.cfg`) and the U-Boot script implement exactly this; the simulated device
+ * runs this function, so tests exercise the shipped logic.
+ *
+ * Variables:
+ *   ORDER    slots to try, preferred first ("A B")
+ *   <S>_OK   "1" when the slot may be booted at all
+ *   <S>_LEFT boot attempts left (0..3); the bootloader takes one per boot, user space resets it to 3
+ *            once the booted slot proves healthy (the commit)
+ *
+ *   power on -> first S in ORDER with S_OK=1 and S_LEFT>0 -> S_LEFT-- -> boot S
+ *            -> none: boot the first S with S_OK=1 in recovery mode (never brick)
+ */
+export const SLOT_NAMES = ['A', 'B'] as const;
+export type BootSlot = (typeof SLOT_NAMES)[number];
+export const MAX_BOOT_TRIES = 3;
+
+export interface BootDecision {
+  slot: BootSlot;
+  /** No slot had attempts left: boot into recovery. */
+  recovery: boolean;
+  /** The slot booted is not the first in ORDER. */
+  fellBack: boolean;
+  variables: Map<string, string>;
+}
+
+export function parseOrder(variables: BootVariables): BootSlot[] {
+  const order = (variables.get('ORDER') ?? '').split(/\s+/).filter((s): s is BootSlot => (SLOT_NAMES as readonly string[]).includes(s));
+  return order.length > 0 ? order : [...SLOT_NAMES];
+}
+
+export function triesLeft(variables: BootVariables, slot: BootSlot): number {
+  const n = Number.parseInt(variables.get(`${slot}_LEFT`) ?? '0', 10);
+  return Number.isFinite(n) ? Math.max(0, Math.min(MAX_BOOT_TRIES, n)) : 0;
+}
+
+export function isBootable(variables: BootVariables, slot: BootSlot): boolean {
+  return variables.get(`${slot}_OK`) === '1';
+}
+
+export function selectBootSlot(variables: BootVariables): BootDecision {
+  const order = parseOrder(variables);
+  const next = new Map(variables);
+  for (const slot of order) {
+    const left = triesLeft(variables, slot);
+    if (isBootable(variables, slot) && left > 0) {
+      next.set(`${slot}_LEFT`, String(left - 1));
+      return { slot, recovery: false, fellBack: slot !== order[0], variables: next };
+    }
+  }
+  const fallback = order.find((slot) => isBootable(variables, slot)) ?? order[0]!;
+  return { slot: fallback, recovery: true, fellBack: true, variables: next };
+}
+
+/** The variables of a factory-fresh device: slot A holds the image, B is empty. */
+export function factoryBootVariables(): Map<string, string> {
+  return new Map([
+    ['ORDER', 'A B'],
+    ['A_OK', '1'],
+    ['A_LEFT', String(MAX_BOOT_TRIES)],
+    ['B_OK', '0'],
+    ['B_LEFT', '0'],
+  ]);
+}
+
+/** User space's commit: the booted slot is healthy, give it its full tries back. */
+export function commitSlot(variables: BootVariables, slot: BootSlot): Map<string, string> {
+  const next = new Map(variables);
+  next.set(`${slot}_OK`, '1');
+  next.set(`${slot}_LEFT`, String(MAX_BOOT_TRIES));
+  return next;
+}
