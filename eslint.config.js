@@ -1,0 +1,40 @@
+// Lint enforces the layer table of ARCHITECTURE.md: which folder may import which.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dgram', 'dns', 'events', 'fs', 'http', 'http2', 'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
+const nodeImports = [{ group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)], message: 'Environment-specific: not allowed in this layer.' }];
+const electronImport = { group: ['electron', 'electron/*'], message: 'Only main/electron/ may import electron.' };
+const layer = (from, patterns) => ({ files: from, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'e2e/test-results/**', 'e2e/report/**', 'bench/results/**', '**/*.tmp.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  // src/: the contract and pure logic run anywhere: no Node, no DOM, no Electron, no React.
+  layer(['src/**/*.ts'], [...nodeImports, electronImport, { group: ['react', 'react-dom', 'zustand', 'ws', 'sodium-native', 'systeminformation'], message: 'src/ holds pure logic only.' }, { group: ['**/main/**', '**/renderer/**'], message: 'src/ imports nothing from main/ or renderer/.' }]),
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'process', 'Buffer', 'require', '__dirname'] },
+  },
+  // renderer/: the sandboxed page: src/ only.
+  layer(['renderer/src/**/*.{ts,tsx}'], [...nodeImports, electronImport, { group: ['**/main/**'], message: 'The renderer talks to services through the API only.' }, { group: ['zod', 'ws', 'sodium-native', 'systeminformation'], message: 'Not for the renderer.' }]),
+  // main/services and main/transports: Node, src/; never the host, Electron or the CLI.
+  layer(['main/services/**/*.ts', 'main/transports/**/*.ts'], [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Services know nothing of who hosts them.' }]),
+  // main/host: everything in main/ but electron/.
+  layer(['main/host/**/*.ts'], [electronImport, { group: ['**/electron/**', '**/renderer/**', '**/cli/**'], message: 'The host does not import the UI host or the CLI.' }]),
+  // main/cli: src/ and main/.
+  layer(['main/cli/**/*.ts'], [electronImport, { group: ['**/renderer/**'], message: 'The CLI does not import the renderer.' }]),
+  // main/electron: the only place importing electron; talks to headsetd through transports.
+  layer(['main/electron/**/*.ts'], [{ group: ['**/services/**', '**/host/**', '**/renderer/**'], message: 'Electron main is an unprivileged UI host: it reaches services over the socket only.' }]),
+  // Everything else outside main/electron/.
+  layer(['bench/**', 'e2e/**', 'scripts/**', 'server/**'], [electronImport]),
+);
