@@ -6,7 +6,7 @@ import type { BootVariables } from './grubEnvCodec.js';
  * runs this function, so tests exercise the shipped logic.
  *
  * Variables:
- *   ORDER    slots to try, preferred first ("A B")
+ *   ORDER    slots to try, preferred first ("A B"); slots it omits are tried after it
  *   <S>_OK   "1" when the slot may be booted at all
  *   <S>_LEFT boot attempts left (0..3); the bootloader takes one per boot, user space resets it to 3
  *            once the booted slot proves healthy (the commit)
@@ -27,14 +27,16 @@ export interface BootDecision {
   variables: Map<string, string>;
 }
 
+/** ORDER's slots, then any slot it omits: a damaged ORDER must never lock out a good slot. */
 export function parseOrder(variables: BootVariables): BootSlot[] {
-  const order = (variables.get('ORDER') ?? '').split(/\s+/).filter((s): s is BootSlot => (SLOT_NAMES as readonly string[]).includes(s));
-  return order.length > 0 ? order : [...SLOT_NAMES];
+  const listed = (variables.get('ORDER') ?? '').split(/\s+/).filter((s): s is BootSlot => (SLOT_NAMES as readonly string[]).includes(s));
+  return [...new Set([...listed, ...SLOT_NAMES])];
 }
 
+/** Only "0".."3" count: anything else is no tries, the one reading GRUB's script (no arithmetic) can match. */
 export function triesLeft(variables: BootVariables, slot: BootSlot): number {
-  const n = Number.parseInt(variables.get(`${slot}_LEFT`) ?? '0', 10);
-  return Number.isFinite(n) ? Math.max(0, Math.min(MAX_BOOT_TRIES, n)) : 0;
+  const value = variables.get(`${slot}_LEFT`) ?? '';
+  return /^[0-3]$/.test(value) ? Number(value) : 0;
 }
 
 export function isBootable(variables: BootVariables, slot: BootSlot): boolean {
