@@ -89,7 +89,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 async function serveStatic(request: IncomingMessage, response: ServerResponse, root: string, hosts: ReadonlySet<string>, csp: string): Promise<void> {
   if (!hosts.has(request.headers.host ?? '')) return end(response, 421, 'Misdirected Request');
   if (request.method !== 'GET' && request.method !== 'HEAD') return end(response, 405, 'Method Not Allowed');
-  const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    // decodeURIComponent throws on a malformed escape (`/%`); uncaught, that rejection would end the process.
+    return end(response, 400, 'Bad Request');
+  }
   if (pathname === API_PATH) return end(response, 426, 'Upgrade Required');
   const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
   const file = normalize(join(root, relative));

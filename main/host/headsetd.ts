@@ -53,7 +53,6 @@ async function main(): Promise<void> {
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   console.log(`headsetd: API socket ${socketPath}`);
   const web = values.web ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES }) : undefined;
-  if (web) console.log(`Headset Control UI: ${web.url}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -67,6 +66,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Announced only once a SIGTERM is handled: a supervisor may stop headsetd as soon as it reads this line.
+  if (web) console.log(`Headset Control UI: ${web.url}`);
 }
 
 class UsageError extends Error {}

@@ -35,8 +35,10 @@ export function socketPort(socket: Socket, options: StreamPortOptions = {}): Por
     const messages = decoder.push(chunk);
     if (messages === 'too-large') {
       options.onOversized?.(port);
-      socket.end();
+      // Stop reading, and close once the error is flushed: a plain end() left a peer that keeps
+      // writing half-open for ever (its unread bytes kept 'end', and so 'close', from firing).
       socket.pause();
+      socket.destroySoon();
       return;
     }
     for (const message of messages) for (const h of messageHandlers) h(message);

@@ -30,12 +30,17 @@ export async function listenUnixSocket(options: UnixSocketServerOptions): Promis
     options.router.connect(port, { label: `unix #${nextConnection++}`, scopes: options.scopes });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
     // A restrictive umask while binding: the socket is never world-accessible, not even for a moment.
     const previous = process.umask(0o117);
+    // Restored on failure too: the umask is process-wide, every later file would inherit it.
+    const fail = (error: Error) => {
+      process.umask(previous);
+      reject(error);
+    };
+    server.once('error', fail);
     server.listen(options.path, () => {
       process.umask(previous);
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

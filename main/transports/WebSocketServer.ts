@@ -33,7 +33,9 @@ export interface WebSocketApiOptions {
 export function attachWebSocketApi(server: Server, options: WebSocketApiOptions): { close(): void; clientCount(): number } {
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const rate = options.messagesPerSecond ?? 500;
+  // Generous for any real client (a sequential caller reaches a few thousand a second); a flood
+  // of tiny frames from one client is what this stops.
+  const rate = options.messagesPerSecond ?? 10_000;
   const expected = digest(options.token);
   const wss = new WebSocketServer({
     noServer: true,

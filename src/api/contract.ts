@@ -72,7 +72,8 @@ export const healthSnapshotSchema = z.object({
   /** Null where the hardware exposes no reading. */
   temperatureC: z.number().nullable(),
   memory: bytesUsage,
-  disk: bytesUsage.extend({ mount: z.string() }),
+  /** The file system holding the user data. */
+  disk: bytesUsage.extend({ path: z.string() }),
 });
 export type HealthSnapshot = z.infer<typeof healthSnapshotSchema>;
 
@@ -184,7 +185,7 @@ export type CallOutput<M extends CallName> = z.output<ApiCalls[M]['output']>;
 export type EventPayload<E extends EventName> = z.output<ApiEvents[E]['payload']>;
 
 export interface CallContext {
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
   /** A label of the connection (transport and peer), for the log. */
   connection: string;
 }

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { ERROR_CODES, type ErrorPayload } from './errors.js';
+import type { ErrorPayload } from './errors.js';
 
 /**
  * The wire protocol every transport carries, as JSON text, one message per frame.
@@ -15,28 +14,57 @@ export const PROTOCOL_VERSION = 1;
 /** Frames above this size are refused by every transport (bytes of UTF-8 JSON). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 
-const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const name = z.string().min(1).max(128);
+export type ClientMessage =
+  | { type: 'call'; id: number; method: string; input?: unknown }
+  | { type: 'cancel'; id: number }
+  | { type: 'subscribe'; id: number; event: string }
+  | { type: 'unsubscribe'; id: number };
 
-export const clientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('call'), id, method: name, input: z.unknown().optional() }).strict(),
-  z.object({ type: z.literal('cancel'), id }).strict(),
-  z.object({ type: z.literal('subscribe'), id, event: name }).strict(),
-  z.object({ type: z.literal('unsubscribe'), id }).strict(),
-]);
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
+const CLIENT_FIELDS: Record<ClientMessage['type'], { required: readonly string[]; optional: readonly string[] }> = {
+  call: { required: ['type', 'id', 'method'], optional: ['input'] },
+  cancel: { required: ['type', 'id'], optional: [] },
+  subscribe: { required: ['type', 'id', 'event'], optional: [] },
+  unsubscribe: { required: ['type', 'id'], optional: [] },
+};
 
-const errorPayloadSchema = z.object({
-  code: z.enum(ERROR_CODES as [string, ...string[]]),
-  message: z.string(),
-  details: z.unknown().optional(),
-});
+/**
+ * Checks a decoded client message's envelope; returns the message or why it is not one. Written
+ * by hand rather than with a schema: every call passes here, and it is the router's hot path.
+ */
+export interface EnvelopeIssue {
+  path: string;
+  message: string;
+}
 
-export const hostMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ok'), id, output: z.unknown() }),
-  z.object({ type: z.literal('error'), id: id.nullable(), error: errorPayloadSchema }),
-  z.object({ type: z.literal('event'), id, event: name, payload: z.unknown() }),
-]);
+export function parseClientMessage(json: unknown): { ok: true; message: ClientMessage } | { ok: false; issue: EnvelopeIssue } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return bad('', 'The message is not an object.');
+  const record = json as Record<string, unknown>;
+  const type = record.type;
+  if (typeof type !== 'string' || !Object.hasOwn(CLIENT_FIELDS, type)) return bad('type', 'Unknown message type.');
+  const fields = CLIENT_FIELDS[type as ClientMessage['type']];
+  for (const key of fields.required) if (!(key in record)) return bad(key, 'Required.');
+  for (const key of Object.keys(record)) {
+    if (!fields.required.includes(key) && !fields.optional.includes(key)) return bad(key, 'Unexpected field.');
+  }
+  if (!isMessageId(record.id)) return bad('id', 'Must be a non-negative safe integer.');
+  for (const key of ['method', 'event'] as const) {
+    if (key in record && !isName(record[key])) return bad(key, 'Must be a name of 1 to 128 characters.');
+  }
+  return { ok: true, message: record as ClientMessage };
+}
+
+function bad(path: string, message: string): { ok: false; issue: EnvelopeIssue } {
+  return { ok: false, issue: { path, message } };
+}
+
+export function isMessageId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 128;
+}
+
 export type HostMessage =
   | { type: 'ok'; id: number; output: unknown }
   | { type: 'error'; id: number | null; error: ErrorPayload }

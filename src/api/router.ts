@@ -12,7 +12,7 @@ import {
 } from './contract.js';
 import { AppError, GENERIC_ERROR_CODES, type ErrorCode, type ErrorPayload } from './errors.js';
 import type { Port } from './port.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, clientMessageSchema, utf8Length, type HostMessage } from './protocol.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, isMessageId, parseClientMessage, utf8Length, type HostMessage } from './protocol.js';
 
 /** What a transport knows about the peer at the other end of a port. */
 export interface ConnectionContext {
@@ -69,13 +69,12 @@ export class ApiRouter {
       connection.send({ type: 'error', id: null, error: codeError('BAD_MESSAGE', 'The message is not JSON.') });
       return;
     }
-    const parsed = clientMessageSchema.safeParse(json);
-    if (!parsed.success) {
-      const id = readId(json);
-      connection.send({ type: 'error', id, error: codeError('BAD_MESSAGE', 'The message is not a valid protocol message.', issues(parsed.error)) });
+    const parsed = parseClientMessage(json);
+    if (!parsed.ok) {
+      connection.send({ type: 'error', id: readId(json), error: codeError('BAD_MESSAGE', 'The message is not a valid protocol message.', [parsed.issue]) });
       return;
     }
-    const message = parsed.data;
+    const message = parsed.message;
     switch (message.type) {
       case 'call':
         void this.runCall(connection, message.id, message.method, message.input);
@@ -105,12 +104,12 @@ export class ApiRouter {
     const parsedInput = spec.input.safeParse(input ?? {});
     if (!parsedInput.success) return fail(codeError('INVALID_INPUT', undefined, issues(parsedInput.error)));
 
-    const controller = new AbortController();
-    connection.inFlight.set(id, controller);
+    const call = new InFlightCall();
+    connection.inFlight.set(id, call);
     try {
-      const handler = this.handlers[name] as (input: unknown, context: { signal: AbortSignal; connection: string }) => unknown;
-      const result = await handler(parsedInput.data, { signal: controller.signal, connection: connection.context.label });
-      if (controller.signal.aborted) return fail(codeError('CANCELLED'));
+      const handler = this.handlers[name] as (input: unknown, context: { readonly signal: AbortSignal; connection: string }) => unknown;
+      const result = await handler(parsedInput.data, { get signal() { return call.signal; }, connection: connection.context.label });
+      if (call.cancelled) return fail(codeError('CANCELLED'));
       const output = spec.output.safeParse(result);
       if (!output.success) {
         this.options.onInternalError?.(`${name}: output does not match the contract`, output.error);
@@ -118,7 +117,7 @@ export class ApiRouter {
       }
       connection.send({ type: 'ok', id, output: output.data });
     } catch (error) {
-      if (controller.signal.aborted) return fail(codeError('CANCELLED'));
+      if (call.cancelled) return fail(codeError('CANCELLED'));
       if (error instanceof AppError && allowedCodes.get(name)?.has(error.code)) return fail(error.toPayload());
       this.options.onInternalError?.(name, error);
       fail(codeError('INTERNAL'));
@@ -151,8 +150,28 @@ export class ApiRouter {
   }
 }
 
+/**
+ * A call being served. Its AbortController is made only if the handler asks for the signal: most
+ * calls never do, and creating one is the largest single cost of a no-op call.
+ */
+class InFlightCall {
+  cancelled = false;
+  private controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.cancelled) this.controller.abort();
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.cancelled = true;
+    this.controller?.abort();
+  }
+}
+
 class RouterConnection {
-  readonly inFlight = new Map<number, AbortController>();
+  readonly inFlight = new Map<number, InFlightCall>();
   readonly subscriptions = new Map<number, () => void>();
   private closed = false;
 
@@ -171,7 +190,7 @@ class RouterConnection {
 
   private dispose(): void {
     this.closed = true;
-    for (const controller of this.inFlight.values()) controller.abort();
+    for (const call of this.inFlight.values()) call.abort();
     for (const unsubscribe of this.subscriptions.values()) unsubscribe();
     this.inFlight.clear();
     this.subscriptions.clear();
@@ -187,9 +206,6 @@ function issues(error: z.ZodError): { path: string; message: string }[] {
 }
 
 function readId(json: unknown): number | null {
-  if (typeof json === 'object' && json !== null && 'id' in json) {
-    const id = (json as { id: unknown }).id;
-    if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
-  }
-  return null;
+  const id = typeof json === 'object' && json !== null ? (json as { id?: unknown }).id : undefined;
+  return isMessageId(id) ? id : null;
 }

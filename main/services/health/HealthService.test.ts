@@ -2,19 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mountHolding } from './HealthService.js';
 import { SimulatedThermalZone } from './SimulatedThermalZone.js';
-
-describe('mountHolding', () => {
-  const mounts = [{ mount: '/' }, { mount: '/data' }, { mount: '/data/media' }, { mount: '/datastore' }];
-  it('picks the deepest mount that holds the path', () => {
-    expect(mountHolding(mounts, '/data/headsetd')?.mount).toBe('/data');
-    expect(mountHolding(mounts, '/data/media/x')?.mount).toBe('/data/media');
-    expect(mountHolding(mounts, '/datastore/x')?.mount).toBe('/datastore');
-    expect(mountHolding(mounts, '/etc')?.mount).toBe('/');
-    expect(mountHolding(mounts, '/data')?.mount).toBe('/data');
-  });
-});
 
 describe('SimulatedThermalZone', () => {
   it('warms towards the load steady state and keeps millidegrees in its sysfs file', async () => {

@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import si from 'systeminformation';
 import type { HealthSnapshot } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
@@ -38,16 +39,16 @@ export class HealthService {
   }
 
   private async measure(): Promise<HealthSnapshot> {
-    const [load, memory, disks] = await Promise.all([si.currentLoad(), si.mem(), si.fsSize()]);
+    // statfs, not systeminformation's fsSize: that spawns `df` at every sample.
+    const [load, memory, disk] = await Promise.all([si.currentLoad(), si.mem(), statfs(this.dataPath)]);
     const cpuLoadPercent = clampPercent(load.currentLoad);
-    const disk = mountHolding(disks, this.dataPath);
     const snapshot: HealthSnapshot = {
       takenAt: new Date().toISOString(),
       cpuLoadPercent,
       temperatureC: await this.temperature.readCelsius(cpuLoadPercent),
       // `active` excludes caches the kernel gives back on demand: what a person means by "used".
       memory: { usedBytes: memory.active, totalBytes: memory.total },
-      disk: { usedBytes: disk?.used ?? 0, totalBytes: disk?.size ?? 0, mount: disk?.mount ?? this.dataPath },
+      disk: { usedBytes: (disk.blocks - disk.bfree) * disk.bsize, totalBytes: disk.blocks * disk.bsize, path: this.dataPath },
     };
     this.snapshot.set(snapshot);
     return snapshot;
@@ -56,14 +57,4 @@ export class HealthService {
 
 function clampPercent(value: number): number {
   return Number.isFinite(value) ? Math.min(100, Math.max(0, Math.round(value * 10) / 10)) : 0;
-}
-
-/** The mounted file system that holds `path`: the longest mount point that prefixes it. */
-export function mountHolding<T extends { mount: string }>(mounts: T[], path: string): T | undefined {
-  let best: T | undefined;
-  for (const m of mounts) {
-    const prefix = m.mount.endsWith('/') ? m.mount : `${m.mount}/`;
-    if ((path === m.mount || path.startsWith(prefix)) && (!best || m.mount.length > best.mount.length)) best = m;
-  }
-  return best;
 }

@@ -1,5 +1,6 @@
 import { RecoveryScreen } from '../screens/RecoveryScreen.js';
 import { SetupScreen } from '../screens/SetupScreen.js';
+import { useBootStore } from '../stores/bootStore.js';
 import { useConnectionStore } from '../stores/connectionStore.js';
 import { useModeStore } from '../stores/modeStore.js';
 import { SettingsShell } from './SettingsShell.js';
@@ -8,9 +9,11 @@ import { SettingsShell } from './SettingsShell.js';
 export function App() {
   const connection = useConnectionStore();
   const mode = useModeStore((s) => s.state?.mode);
+  // A new boot is a new screen: a restart that lands in recovery again must not keep "Restarting…".
+  const bootId = useBootStore((s) => s.status?.bootId);
   if (connection.status === 'disconnected') return <Notice title="Not connected" text={connection.reason} />;
   if (connection.status === 'connecting' || !mode) return <Notice title="Connecting to the headset…" progress />;
-  if (mode === 'recovery') return <RecoveryScreen />;
+  if (mode === 'recovery') return <RecoveryScreen key={bootId} />;
   if (mode === 'setup') return <SetupScreen />;
   return <SettingsShell />;
 }

@@ -1,0 +1,23 @@
+// The Debian packages the tests use as independent peers or drivers. As root (CI), installs what is
+// missing; otherwise stops and names them.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const NEEDED = [
+  { binary: '/usr/bin/chromium', pkg: 'chromium', why: 'e2e tests and benchmarks drive the UI in it' },
+  { binary: '/usr/bin/grub-editenv', pkg: 'grub-common', why: 'reads and writes the GRUB boot environment we write' },
+  { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
+];
+
+const missing = NEEDED.filter((n) => !existsSync(n.binary));
+if (missing.length === 0) process.exit(0);
+
+const names = missing.map((m) => m.pkg);
+if (process.getuid?.() !== 0) {
+  console.error(`Missing Debian packages: ${names.join(' ')}\n${missing.map((m) => `  ${m.pkg}: ${m.why}`).join('\n')}\nInstall them with: sudo apt-get install -y ${names.join(' ')}`);
+  process.exit(1);
+}
+console.log(`Installing ${names.join(' ')} (apt-get)…`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], { stdio: 'inherit', env });
