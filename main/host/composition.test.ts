@@ -119,3 +119,11 @@ describe('the simulated headset, composed', () => {
     expect(Date.parse(snapshot.takenAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 });
+
+describe('the linux device profile', () => {
+  it('refuses, saying why, on a machine the Headset Control boot script did not start', async () => {
+    const cmdline = readFileSync('/proc/cmdline', 'utf8');
+    if (/headset\.slot=/.test(cmdline)) return; // on a real headset this profile must start instead
+    await expect(createHeadset({ device: 'linux', build })).rejects.toThrow(/not started by the Headset Control boot script.*--device simulated/);
+  });
+});

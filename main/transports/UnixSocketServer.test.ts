@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -155,5 +155,33 @@ describe('listenUnixSocket', () => {
     const server = await listenUnixSocket({ path, router, scopes: new Set(ALL_SCOPES) });
     await server.close();
     expect(() => statSync(path)).toThrow(/ENOENT/);
+  });
+});
+
+describe('listenUnixSocket, what it refuses to do', () => {
+  it('never deletes a file at its path that is not a socket', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unix-not-socket-'));
+    try {
+      const path = join(dir, 'headsetd.sock');
+      writeFileSync(path, 'precious');
+      await expect(listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: ALL_SCOPES })).rejects.toThrow(/not a socket/);
+      expect(readFileSync(path, 'utf8')).toBe('precious');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closes while a client is still connected', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unix-close-'));
+    try {
+      const path = join(dir, 'headsetd.sock');
+      const server = await listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: ALL_SCOPES });
+      const client = new ApiClient(await connectUnixSocket(path));
+      const closed = new Promise<void>((resolve) => client.onClose(resolve));
+      await server.close();
+      await closed;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

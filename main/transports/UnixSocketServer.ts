@@ -1,5 +1,5 @@
-import { chmod, unlink } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
+import { chmod, lstat, unlink } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Scope } from '../../src/api/contract.js';
 import { AppError } from '../../src/api/errors.js';
 import type { ApiRouter } from '../../src/api/router.js';
@@ -22,7 +22,10 @@ export interface UnixSocketServerOptions {
 export async function listenUnixSocket(options: UnixSocketServerOptions): Promise<{ server: Server; close(): Promise<void> }> {
   await removeStaleSocket(options.path);
   let nextConnection = 1;
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     const port = socketPort(socket, {
       maxMessageBytes: options.maxMessageBytes,
       onOversized: (p) => p.post(JSON.stringify({ type: 'error', id: null, error: new AppError('MESSAGE_TOO_LARGE').toPayload() })),
@@ -50,6 +53,8 @@ export async function listenUnixSocket(options: UnixSocketServerOptions): Promis
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // Connected clients would hold close() open for ever.
+        for (const socket of sockets) socket.destroy();
         void unlink(options.path).catch(() => undefined);
       }),
   };
@@ -66,5 +71,7 @@ async function removeStaleSocket(path: string): Promise<void> {
     probe.once('error', () => resolve(false));
   });
   if (alive) throw new Error(`Another headsetd is already listening on ${path}`);
-  await unlink(path).catch(() => undefined);
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && !existing.isSocket()) throw new Error(`${path} exists and is not a socket: refusing to replace it`);
+  if (existing) await unlink(path);
 }

@@ -1,7 +1,7 @@
 import type { CallInput, CallName, CallOutput, EventName, EventPayload } from './contract.js';
 import type { ErrorCode } from './errors.js';
 import type { Port } from './port.js';
-import type { ClientMessage, HostMessage } from './protocol.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, utf8Length, type ClientMessage, type HostMessage } from './protocol.js';
 
 /** An error returned by the host, with its catalogue code. */
 export class ApiError extends Error {
@@ -38,7 +38,10 @@ export class ApiClient {
   private readonly closeListeners = new Set<() => void>();
   private closed = false;
 
-  constructor(private readonly port: Port) {
+  constructor(
+    private readonly port: Port,
+    private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  ) {
     port.onMessage((raw) => this.receive(raw));
     port.onClose(() => this.handleClose());
   }
@@ -47,6 +50,10 @@ export class ApiClient {
     const [input, options] = args as unknown as [CallInput<M> | undefined, { signal?: AbortSignal } | undefined];
     if (this.closed) return Promise.reject(new ApiError('DISCONNECTED', 'The connection is closed.'));
     const id = this.nextId++;
+    const message = JSON.stringify({ type: 'call', id, method, input: input ?? {} } satisfies ClientMessage);
+    // The host answers an oversized frame with an error it cannot tie to a call (or a closed
+    // connection): refuse it here, so the call settles.
+    if (utf8Length(message) > this.maxMessageBytes) return Promise.reject(new ApiError('MESSAGE_TOO_LARGE', 'The call is larger than the connection accepts.'));
     return new Promise<CallOutput<M>>((resolve, reject) => {
       const signal = options?.signal;
       const onAbort = () => this.send({ type: 'cancel', id });
@@ -60,7 +67,7 @@ export class ApiClient {
           reject(error);
         },
       });
-      this.send({ type: 'call', id, method, input: input ?? {} });
+      if (!this.closed) this.port.post(message);
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });

@@ -357,3 +357,11 @@ describe('ApiRouter connection close', () => {
     expect(h.internalErrors).toEqual([]);
   });
 });
+
+describe('ApiClient limits', () => {
+  it('refuses a call larger than the connection accepts, so it settles instead of hanging', async () => {
+    const h = connectHarness();
+    await expect(h.client.call('system.ping', { payload: 'x'.repeat(300 * 1024) })).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+    await expectStillServing(h);
+  });
+});
