@@ -164,7 +164,7 @@ describe('listenUnixSocket, what it refuses to do', () => {
     try {
       const path = join(dir, 'headsetd.sock');
       writeFileSync(path, 'precious');
-      await expect(listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: ALL_SCOPES })).rejects.toThrow(/not a socket/);
+      await expect(listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: new Set(ALL_SCOPES) })).rejects.toThrow(/not a socket/);
       expect(readFileSync(path, 'utf8')).toBe('precious');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -175,7 +175,7 @@ describe('listenUnixSocket, what it refuses to do', () => {
     const dir = mkdtempSync(join(tmpdir(), 'unix-close-'));
     try {
       const path = join(dir, 'headsetd.sock');
-      const server = await listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: ALL_SCOPES });
+      const server = await listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: new Set(ALL_SCOPES) });
       const client = new ApiClient(await connectUnixSocket(path));
       const closed = new Promise<void>((resolve) => client.onClose(resolve));
       await server.close();
