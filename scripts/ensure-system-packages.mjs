@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const NEEDED = [
   { binary: '/usr/bin/chromium', pkg: 'chromium', why: 'e2e tests and benchmarks drive the UI in it' },
   { binary: '/usr/bin/grub-editenv', pkg: 'grub-common', why: 'reads and writes the GRUB boot environment we write' },
+  { binary: '/usr/bin/fw_printenv', pkg: 'libubootenv-tool', why: 'fw_printenv/fw_setenv read and write the U-Boot environment we write' },
   { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
 ];
 
