@@ -32,7 +32,7 @@ await Promise.all([
     packages: 'external',
     outdir: dist,
     outExtension: { '.js': '.mjs' },
-    entryPoints: { headsetd: 'main/host/headsetd.ts', start: 'main/host/start.ts', 'bench/run': 'bench/run.ts' },
+    entryPoints: { headsetd: 'main/host/headsetd.ts', headsetctl: 'main/cli/headsetctl.ts', start: 'main/host/start.ts', 'bench/run': 'bench/run.ts' },
   }),
   esbuild.build({ ...node, format: 'cjs', external: ['electron'], outfile: join(dist, 'electron/main.cjs'), entryPoints: ['main/electron/main.ts'] }),
   // A sandboxed preload may require nothing but 'electron': bundle everything else in.

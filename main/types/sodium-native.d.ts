@@ -4,7 +4,9 @@ declare module 'sodium-native' {
     crypto_sign_PUBLICKEYBYTES: number;
     crypto_sign_SECRETKEYBYTES: number;
     crypto_sign_BYTES: number;
+    crypto_sign_SEEDBYTES: number;
     crypto_sign_keypair(publicKey: Buffer, secretKey: Buffer): void;
+    crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;
     crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
     crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
     sodium_memzero(buffer: Buffer): void;

@@ -1,10 +1,15 @@
 /// <reference types="vite/client" />
+import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
 // Read through the bundler, not node:fs: src/ stays free of Node imports, tests included.
 import errorsDoc from '../../docs/errors.md?raw';
 import type { ApiError } from './client.js';
 import { apiCalls, type CallName, type EventName } from './contract.js';
-import { ERROR_CATALOGUE, ERROR_CODES, GENERIC_ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+import { BUNDLE_MAGIC, decodeBundleHeader, encodeBundleHeader } from '../update/header.js';
+import { assertNoExistingKeys, parsePublicKeyFile } from '../update/keys.js';
+import type { BundleManifest } from '../update/manifest.js';
+import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest } from '../update/verify.js';
+import { AppError, ERROR_CATALOGUE, ERROR_CODES, GENERIC_ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
 import { HeldCalls, connectHarness, createFakeDevice, errorCodeOf } from './testing.js';
 
 /**
@@ -60,6 +65,21 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     return errorCodeOf(call);
   },
   NOT_SUPPORTED: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'recovery' }) }).client.call('recovery.restart')),
+  // Bundle and key codes are raised by the update tools and the bundle reader, not by a call yet:
+  // each scenario runs the real check that raises it (src/update), on the input that triggers it.
+  BUNDLE_TRUNCATED: () => thrownCode(() => decodeBundleHeader(BUNDLE_MAGIC.slice(0, 5))),
+  BUNDLE_MALFORMED: () => thrownCode(() => decodeBundleHeader(new TextEncoder().encode('PK\x03\x04 a zip, not a bundle'))),
+  BUNDLE_UNSUPPORTED_FORMAT: () => thrownCode(() => decodeBundleHeader(encodeBundleHeader({ formatVersion: 2, manifestLength: 100 }))),
+  BUNDLE_MANIFEST_TOO_LARGE: () => thrownCode(() => decodeBundleHeader(headerClaiming(0xffffffff))),
+  BUNDLE_UNTRUSTED_KEY: () => thrownCode(() => checkManifestSignature(signatureBlock, manifestBytes, [], () => true)),
+  BUNDLE_BAD_SIGNATURE: () => thrownCode(() => checkManifestSignature(signatureBlock, manifestBytes, [{ keyId: '11'.repeat(32), publicKey: new Uint8Array(32) }], () => false)),
+  BUNDLE_BAD_LAYOUT: () => thrownCode(() => checkLayout({ ...sampleManifest, images: [{ ...sampleManifest.images[0]!, offset: 0 }] }, 300)),
+  BUNDLE_PAYLOAD_MISMATCH: () => thrownCode(() => checkPayloadDigest(sampleManifest.images[0]!, 'compressed', { length: 10, sha256: 'ff'.repeat(32) })),
+  BUNDLE_TRAILING_DATA: () => thrownCode(() => checkBundleEnd(1000, 1001)),
+  KEY_EXISTS: () => thrownCode(() => assertNoExistingKeys(['README', 'bundle.key'])),
+  KEY_INVALID: () => thrownCode(() => parsePublicKeyFile('{"keytype":"rsa"}')),
+  REPO_EXISTS: () => thrownCode(() => assertNoRepository({ signed: {} }, '/srv/repo')),
+  REPO_MISSING: () => thrownCode(() => requireMetadata(undefined, 'timestamp.json', '/srv/repo')),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({
@@ -74,6 +94,35 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     ),
 };
 
+/** The code a synchronous check throws; a check that passes is a test failure. */
+async function thrownCode(check: () => unknown): Promise<ErrorCode> {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  throw new Error('Expected the check to fail, but it passed.');
+}
+
+function headerClaiming(manifestLength: number): Uint8Array {
+  const header = encodeBundleHeader({ formatVersion: 1, manifestLength: 1 });
+  new DataView(header.buffer).setUint32(12, manifestLength);
+  return header;
+}
+
+const signatureBlock = { keyId: new Uint8Array(32).fill(0x11), signature: new Uint8Array(64) };
+const manifestBytes = new TextEncoder().encode('{}');
+const sampleManifest: BundleManifest = {
+  format: 1,
+  version: '1.0.0',
+  compatible: 'test-headset',
+  requires: [],
+  notes: '',
+  created: '2025-01-01T00:00:00Z',
+  images: [{ name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: { length: 10, sha256: '00'.repeat(32) }, uncompressed: { length: 20, sha256: '00'.repeat(32) }, offset: 412 }],
+};
+
 /** The body of a code's section in docs/errors.md (from its heading to the next one). */
 function docSection(code: ErrorCode): string | undefined {
   const match = new RegExp(`^## ${code}\\s*$([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(errorsDoc);
@@ -81,7 +130,7 @@ function docSection(code: ErrorCode): string | undefined {
 }
 
 describe('error catalogue', () => {
-  it.each(ERROR_CODES)('%s is reachable through the router and the client', async (code) => {
+  it.each(ERROR_CODES)('%s is reachable (through the router and the client, or the check that raises it)', async (code) => {
     expect(await scenarios[code]()).toBe(code);
   });
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,10 +115,14 @@ describe('downloadOnce', () => {
     const half = Math.floor(CONTENT.length / 2);
     next = [{ dropAfter: half }];
     await expectCode(downloadOnce(t, { checkpointBytes: 256 * 1024 }), 'DOWNLOAD_INTERRUPTED', true);
+    // What reached the client before the drop (a reset may discard a little of what the server sent).
+    const kept = statSync(`${t.path}.part`).size;
+    expect(kept).toBeGreaterThan(0);
+    served = 0;
     await downloadOnce(t, { checkpointBytes: 256 * 1024 });
     expect(readFileSync(t.path).equals(CONTENT)).toBe(true);
-    expect(ranges[1]).toMatch(/^bytes=\d+-$/);
-    expect(served).toBe(CONTENT.length);
+    expect(ranges[1]).toBe(`bytes=${kept}-`);
+    expect(served).toBe(CONTENT.length - kept);
   });
 
   it('after a power cut, drops bytes the checkpoint does not vouch for and still ends correct', async () => {

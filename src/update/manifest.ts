@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { AppError } from '../api/errors.js';
+import { CanonicalJsonError, canonicalJsonBytes, parseCanonicalJson } from './canonicalJson.js';
+import { BUNDLE_FORMAT_VERSION, MAX_MANIFEST_LENGTH, payloadAreaOffset } from './header.js';
+import { isCanonicalVersion, normalizeRange } from './version.js';
+
+/**
+ * The signed manifest of an update bundle: what the bundle is for and, for each image, where its
+ * payload is and what its bytes must hash to (docs/bundle-format.md). Lengths and offsets are plain
+ * numbers checked to be safe integers (< 2^53, 8 PiB): never 32-bit arithmetic, so images over
+ * 4 GiB work.
+ */
+
+/** Image, slot target and component names: lower-case, file-name safe. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** A hardware model name as the device reports it. */
+export const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+export const MAX_IMAGES = 64;
+export const MAX_REQUIRES = 64;
+/** In characters (code points); the manifest's 1 MiB cap on its UTF-8 bytes applies on top. */
+export const MAX_NOTES_LENGTH = 256 * 1024;
+
+const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits, ".", "_" and "-", at most 64, starting with a letter or digit');
+const version = z.string().refine(isCanonicalVersion, 'not a canonical semantic version without build metadata (like 1.2.3 or 1.2.3-rc.1)');
+const length = z.number().int().min(0); // zod's int() is a safe integer: <= 2^53 - 1
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex');
+const digest = z.strictObject({ length, sha256 });
+const timestamp = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'an ISO 8601 UTC time like 2025-01-31T12:00:00Z')
+  .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().slice(0, 19) === text.slice(0, 19), 'not a real date and time');
+
+export const imageEntrySchema = z.strictObject({
+  name,
+  /** The partition of the target A/B slot this image is written to (e.g. "rootfs", "boot"). */
+  slot: name,
+  compression: z.literal('zstd'),
+  compressed: digest,
+  uncompressed: digest,
+  /** Offset of the compressed payload from the start of the bundle file. */
+  offset: length,
+});
+
+export const requirementSchema = z.strictObject({
+  name,
+  range: z.string().refine((text) => normalizeRange(text) === text, 'not a semantic version range (like >=2.0.0 or ^1.4.0), or not normalized'),
+});
+
+export const manifestSchema = z
+  .strictObject({
+    format: z.literal(BUNDLE_FORMAT_VERSION),
+    version,
+    compatible: z.string().regex(MODEL_PATTERN, 'a model name: letters, digits, ".", "_", "+" and "-"'),
+    /** The lowest installed version this bundle may be installed over; absent: any. */
+    minVersion: version.optional(),
+    requires: z.array(requirementSchema).max(MAX_REQUIRES),
+    notes: z.string().max(MAX_NOTES_LENGTH),
+    created: timestamp,
+    images: z.array(imageEntrySchema).min(1).max(MAX_IMAGES),
+  })
+  .superRefine((manifest, context) => {
+    const duplicates = (values: string[]) => values.filter((value, i) => values.indexOf(value) !== i);
+    for (const dup of duplicates(manifest.images.map((i) => i.name))) context.addIssue({ code: 'custom', path: ['images'], message: `image name "${dup}" appears twice` });
+    for (const dup of duplicates(manifest.images.map((i) => i.slot))) context.addIssue({ code: 'custom', path: ['images'], message: `slot target "${dup}" is written twice` });
+    for (const dup of duplicates(manifest.requires.map((r) => r.name))) context.addIssue({ code: 'custom', path: ['requires'], message: `requirement "${dup}" appears twice` });
+  });
+
+export type BundleManifest = z.infer<typeof manifestSchema>;
+export type ImageEntry = z.infer<typeof imageEntrySchema>;
+export type Requirement = z.infer<typeof requirementSchema>;
+export type ImageDraft = Omit<ImageEntry, 'offset'>;
+export type ManifestDraft = Omit<BundleManifest, 'images' | 'format'> & { images: ImageDraft[] };
+
+export interface ManifestIssue {
+  path: string;
+  message: string;
+}
+
+export type ManifestCheck = { ok: true; manifest: BundleManifest } | { ok: false; issues: ManifestIssue[] };
+
+export function validateManifest(value: unknown): ManifestCheck {
+  const result = manifestSchema.safeParse(value);
+  if (result.success) return { ok: true, manifest: result.data };
+  return { ok: false, issues: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
+}
+
+/**
+ * The manifest's signed bytes. Throws INVALID_INPUT (with the issues) when the manifest is not
+ * valid: this runs on the builder's side, where a bad field is the operator's input.
+ */
+export function encodeManifest(manifest: BundleManifest): Uint8Array {
+  const check = validateManifest(manifest);
+  if (!check.ok) throw new AppError('INVALID_INPUT', `Invalid bundle manifest: ${check.issues.map((i) => `${i.path || 'manifest'}: ${i.message}`).join('; ')}`, check.issues);
+  const bytes = canonicalJsonBytes(withoutUndefined(check.manifest));
+  if (bytes.length > MAX_MANIFEST_LENGTH) throw new AppError('INVALID_INPUT', `The manifest would be ${bytes.length} bytes; the limit is ${MAX_MANIFEST_LENGTH} (shorten the notes).`, [{ path: 'notes', message: 'too long' }]);
+  return bytes;
+}
+
+/** Reads signed manifest bytes: anything but a valid manifest in canonical form is BUNDLE_MALFORMED. */
+export function decodeManifest(bytes: Uint8Array): BundleManifest {
+  let value: unknown;
+  try {
+    value = parseCanonicalJson(bytes);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) throw new AppError('BUNDLE_MALFORMED', `The manifest is not canonical JSON: ${error.message}.`, { field: 'manifest' });
+    throw error;
+  }
+  const check = validateManifest(value);
+  if (!check.ok) throw new AppError('BUNDLE_MALFORMED', `The manifest is not valid: ${check.issues.map((i) => `${i.path || 'manifest'}: ${i.message}`).join('; ')}.`, { field: 'manifest', issues: check.issues });
+  return check.manifest;
+}
+
+/**
+ * Gives each image its offset and returns the manifest with its bytes. Offsets are absolute, and
+ * the first one depends on the manifest's own length, whose digits depend on the offsets: iterate
+ * to the fixed point (the length only grows, by a few digits, so two or three rounds).
+ */
+export function layoutManifest(draft: ManifestDraft): { manifest: BundleManifest; bytes: Uint8Array } {
+  let assumedLength = 0;
+  for (let round = 0; round < 16; round++) {
+    let offset = payloadAreaOffset(assumedLength);
+    const images = draft.images.map((image) => {
+      const entry: ImageEntry = { ...image, offset };
+      offset += image.compressed.length;
+      return entry;
+    });
+    const manifest: BundleManifest = { ...draft, format: BUNDLE_FORMAT_VERSION, images };
+    const bytes = encodeManifest(manifest);
+    if (bytes.length === assumedLength) return { manifest, bytes };
+    assumedLength = bytes.length;
+  }
+  throw new Error('manifest layout did not converge');
+}
+
+/** Parses `NAME RANGE` (the CLI's --requires) into a requirement; undefined when it is not one. */
+export function parseRequirement(text: string): Requirement | undefined {
+  const match = /^\s*(\S+)\s+(.+)$/.exec(text);
+  if (!match || !NAME_PATTERN.test(match[1]!)) return undefined;
+  const range = normalizeRange(match[2]!);
+  return range === undefined ? undefined : { name: match[1]!, range };
+}
+
+/** Optional fields are left out, not written as undefined (canonical JSON refuses undefined). */
+function withoutUndefined(manifest: BundleManifest): BundleManifest {
+  const copy: BundleManifest = { ...manifest };
+  if (copy.minVersion === undefined) delete copy.minVersion;
+  return copy;
+}
