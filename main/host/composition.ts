@@ -19,7 +19,13 @@ import { ModeService } from '../services/mode/ModeService.js';
 import type { PowerControl } from '../services/mode/ports.js';
 import { SystemdPowerControl } from '../services/mode/SystemdPowerControl.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
+import { InstallJournal } from '../services/update/InstallJournal.js';
+import { Installer } from '../services/update/Installer.js';
+import { LinuxSlotPartitions } from '../services/update/LinuxSlotPartitions.js';
+import { loadTrustFolder } from '../services/update/trustedKeys.js';
+import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
 import { createApiHandlers, type Services } from './apiHandlers.js';
+import { bootSystem } from './bootSequence.js';
 
 /** The scopes a local UI gets: everything but `unlocked`, which needs the PIN. */
 export const LOCAL_UI_SCOPES: ReadonlySet<Scope> = new Set(['status', 'user', 'recovery']);
@@ -64,14 +70,22 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
   const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
   const identity = new IdentityService(layout.identityDir, new DmiProductUuid(layout.productUuid));
   const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs);
+  const installer = new Installer({
+    boot,
+    partitions: new SimulatedSlotPartitions(layout, description.slotSizeBytes),
+    journal: new InstallJournal(join(layout.stateDir, 'install.json')),
+    trusted: await loadTrustFolder(layout.trustDir),
+    model: description.model,
+    log: options.log,
+  });
   let requested = options.mode;
   const bootSequence = async () => {
-    const status = await boot.load();
-    const booted = boot.bootedSystemFacts();
-    await mode.resolveAtBoot({ requested, bootloaderRecovery: booted.recovery });
+    const outcome = await bootSystem({ boot, installer, mode }, requested);
     requested = undefined; // --mode applies to the first boot only
-    if (!booted.recovery) await boot.commit();
-    options.log?.(`boot ${status.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${mode.mode()}`);
+    const booted = boot.bootedSystemFacts();
+    options.log?.(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${mode.mode()}${outcome === 'none' ? '' : `, update ${outcome}`}`);
+    // An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back.
+    if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
   };
   const power = new SimulatedPowerCycle(async () => {
     await firmware.powerOn();
@@ -95,11 +109,16 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
   const power: PowerControl = new SystemdPowerControl();
   const model = (await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() => readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown'))).replace(/\0/g, '').trim();
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'linux', model };
+  const installer = new Installer({
+    boot,
+    partitions: await LinuxSlotPartitions.discover(),
+    journal: new InstallJournal(join(stateDir, 'install.json')),
+    trusted: await loadTrustFolder('/etc/headset/trust'),
+    model,
+  });
   const bootSequence = async () => {
-    await boot.load();
-    const booted = boot.bootedSystemFacts();
-    await mode.resolveAtBoot({ requested: options.mode, bootloaderRecovery: booted.recovery });
-    if (!booted.recovery) await boot.commit();
+    const outcome = await bootSystem({ boot, installer, mode }, options.mode);
+    if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
   };
   return assemble({ info, identity, boot, health, mode, power }, bootSequence, '/run/headsetd/headsetd.sock', 'linux device');
 }

@@ -1,4 +1,6 @@
 /// <reference types="vite/client" />
+import { assertNoOperationRunning } from '../update/operationGuard.js';
+import { checkInstallable, checkSlotReadback, type DeviceFacts } from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
 // Read through the bundler, not node:fs: src/ stays free of Node imports, tests included.
@@ -9,6 +11,7 @@ import { BUNDLE_MAGIC, decodeBundleHeader, encodeBundleHeader } from '../update/
 import { assertNoExistingKeys, parsePublicKeyFile } from '../update/keys.js';
 import type { BundleManifest } from '../update/manifest.js';
 import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest } from '../update/verify.js';
+import { checkDeltaSource, patchToolError, type DeltaImage } from '../update/delta.js';
 import { AppError, ERROR_CATALOGUE, ERROR_CODES, GENERIC_ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
 import { HeldCalls, connectHarness, createFakeDevice, errorCodeOf } from './testing.js';
 
@@ -78,8 +81,19 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   BUNDLE_TRAILING_DATA: () => thrownCode(() => checkBundleEnd(1000, 1001)),
   KEY_EXISTS: () => thrownCode(() => assertNoExistingKeys(['README', 'bundle.key'])),
   KEY_INVALID: () => thrownCode(() => parsePublicKeyFile('{"keytype":"rsa"}')),
+  UPDATE_INCOMPATIBLE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, model: 'HC-2' })),
+  UPDATE_NOT_NEWER: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, installedVersion: '2.0.0' })),
+  UPDATE_BELOW_MIN_VERSION: () => thrownCode(() => checkInstallable({ ...installableManifest(), minVersion: '1.5.0' }, device)),
+  UPDATE_REQUIREMENT_UNMET: () => thrownCode(() => checkInstallable({ ...installableManifest(), requires: [{ name: 'firmware', range: '>=3.0.0' }] }, { ...device, components: { firmware: '2.1.0' } })),
+  UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
+  SLOT_VERIFY_FAILED: () => thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
+  UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),
   REPO_EXISTS: () => thrownCode(() => assertNoRepository({ signed: {} }, '/srv/repo')),
   REPO_MISSING: () => thrownCode(() => requireMetadata(undefined, 'timestamp.json', '/srv/repo')),
+  DELTA_SOURCE_MISMATCH: () => thrownCode(() => checkDeltaSource(sampleDeltaImage, { length: 20, sha256: 'ee'.repeat(32) })),
+  DELTA_TOOL_FAILED: () => thrownCode(() => {
+    throw patchToolError({ operation: 'apply', image: 'rootfs', exitCode: null, signal: null, stderr: '', spawnError: 'ENOENT' });
+  }),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({
@@ -122,6 +136,8 @@ const sampleManifest: BundleManifest = {
   created: '2025-01-01T00:00:00Z',
   images: [{ name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: { length: 10, sha256: '00'.repeat(32) }, uncompressed: { length: 20, sha256: '00'.repeat(32) }, offset: 412 }],
 };
+
+const sampleDeltaImage: DeltaImage = { ...sampleManifest.images[0]!, delta: { fromVersion: '0.9.0', sourceLength: 20, sourceSha256: '00'.repeat(32) } };
 
 /** The body of a code's section in docs/errors.md (from its heading to the next one). */
 function docSection(code: ErrorCode): string | undefined {
@@ -168,4 +184,19 @@ describe('error catalogue', () => {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const device: DeviceFacts = { model: 'HC-1', installedVersion: '1.0.0', partitions: { rootfs: 1 << 20 } };
+
+function installableManifest(): BundleManifest {
+  const digest = { length: 1000, sha256: 'c'.repeat(64) };
+  return {
+    format: 1,
+    version: '1.1.0',
+    compatible: 'HC-1',
+    requires: [],
+    notes: '',
+    created: '2026-01-01T00:00:00Z',
+    images: [{ name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: digest, uncompressed: digest, offset: 200 }],
+  };
 }

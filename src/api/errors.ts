@@ -27,8 +27,17 @@ export const ERROR_CATALOGUE = {
   BUNDLE_TRAILING_DATA: 'The update bundle has bytes after its last payload.',
   KEY_EXISTS: 'A key file to be generated already exists; keys are never overwritten.',
   KEY_INVALID: 'A key file is not a valid Ed25519 key file, does not match its public key, or is readable by others.',
+  UPDATE_INCOMPATIBLE: 'The bundle is for another model, or writes a partition this headset does not have.',
+  UPDATE_NOT_NEWER: 'The bundle is not newer than the installed system (a rollback needs an explicit, signed choice).',
+  UPDATE_BELOW_MIN_VERSION: 'The installed system is older than the lowest version the bundle may be installed over.',
+  UPDATE_REQUIREMENT_UNMET: 'A component the bundle depends on is missing or outside the required version range.',
+  UPDATE_TOO_LARGE: 'An image of the bundle is larger than the slot partition it targets.',
+  SLOT_VERIFY_FAILED: 'An image did not read back from the slot as written; the slot stays unbootable.',
+  UPDATE_IN_PROGRESS: 'Another update operation is running; wait for it or cancel it first.',
   REPO_EXISTS: 'A TUF repository already exists in the folder; it is never re-initialised.',
   REPO_MISSING: 'The folder holds no TUF repository metadata that the command needs.',
+  DELTA_SOURCE_MISMATCH: 'The installed image is not the one the delta update was made from.',
+  DELTA_TOOL_FAILED: 'The zstd tool failed to make or apply a delta for a reason other than the bundle\'s bytes.',
   INTERNAL: 'An unexpected failure inside the service; details are in the device log only.',
 } as const;
 

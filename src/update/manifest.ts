@@ -30,6 +30,16 @@ const timestamp = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'an ISO 8601 UTC time like 2025-01-31T12:00:00Z')
   .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().slice(0, 19) === text.slice(0, 19), 'not a real date and time');
 
+/**
+ * What a delta image is patched from: the image of version `fromVersion` that the target slot's
+ * sibling (the installed slot) holds in its first `sourceLength` bytes. Checked before patching.
+ */
+export const deltaSourceSchema = z.strictObject({
+  fromVersion: version,
+  sourceLength: length,
+  sourceSha256: sha256,
+});
+
 export const imageEntrySchema = z.strictObject({
   name,
   /** The partition of the target A/B slot this image is written to (e.g. "rootfs", "boot"). */
@@ -39,6 +49,8 @@ export const imageEntrySchema = z.strictObject({
   uncompressed: digest,
   /** Offset of the compressed payload from the start of the bundle file. */
   offset: length,
+  /** Only in a delta bundle: the payload is a zstd patch against this source image. */
+  delta: deltaSourceSchema.optional(),
 });
 
 export const requirementSchema = z.strictObject({
@@ -56,6 +68,11 @@ export const manifestSchema = z
     requires: z.array(requirementSchema).max(MAX_REQUIRES),
     notes: z.string().max(MAX_NOTES_LENGTH),
     created: timestamp,
+    /**
+     * Absent for a full bundle (every bundle before deltas existed, unchanged); "delta" when every
+     * payload is a patch. One spelling per meaning: "full" is never written.
+     */
+    kind: z.literal('delta').optional(),
     images: z.array(imageEntrySchema).min(1).max(MAX_IMAGES),
   })
   .superRefine((manifest, context) => {
@@ -63,10 +80,20 @@ export const manifestSchema = z
     for (const dup of duplicates(manifest.images.map((i) => i.name))) context.addIssue({ code: 'custom', path: ['images'], message: `image name "${dup}" appears twice` });
     for (const dup of duplicates(manifest.images.map((i) => i.slot))) context.addIssue({ code: 'custom', path: ['images'], message: `slot target "${dup}" is written twice` });
     for (const dup of duplicates(manifest.requires.map((r) => r.name))) context.addIssue({ code: 'custom', path: ['requires'], message: `requirement "${dup}" appears twice` });
+    // A bundle is all patches or no patches, from one version: the checker picks a bundle by the
+    // installed version, and an installer never has to mix sources within one bundle.
+    for (const [index, image] of manifest.images.entries()) {
+      if (manifest.kind === 'delta' && !image.delta) context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'a delta bundle needs the source of every image' });
+      if (manifest.kind !== 'delta' && image.delta) context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'only a delta bundle (kind "delta") has image sources' });
+    }
+    const fromVersions = new Set(manifest.images.flatMap((image) => (image.delta ? [image.delta.fromVersion] : [])));
+    if (fromVersions.size > 1) context.addIssue({ code: 'custom', path: ['images'], message: `a delta bundle patches from one version, not ${[...fromVersions].join(', ')}` });
   });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
 export type ImageEntry = z.infer<typeof imageEntrySchema>;
+export type DeltaSource = z.infer<typeof deltaSourceSchema>;
+export type BundleKind = 'full' | 'delta';
 export type Requirement = z.infer<typeof requirementSchema>;
 export type ImageDraft = Omit<ImageEntry, 'offset'>;
 export type ManifestDraft = Omit<BundleManifest, 'images' | 'format'> & { images: ImageDraft[] };
@@ -144,5 +171,59 @@ export function parseRequirement(text: string): Requirement | undefined {
 function withoutUndefined(manifest: BundleManifest): BundleManifest {
   const copy: BundleManifest = { ...manifest };
   if (copy.minVersion === undefined) delete copy.minVersion;
+  if (copy.kind === undefined) delete copy.kind;
+  copy.images = copy.images.map((image) => {
+    if (image.delta !== undefined) return image;
+    const { delta: _absent, ...rest } = image;
+    return rest;
+  });
   return copy;
+}
+
+export function bundleKind(manifest: Pick<BundleManifest, 'kind'>): BundleKind {
+  return manifest.kind === 'delta' ? 'delta' : 'full';
+}
+
+/** The version a delta bundle patches from (every image's source has it); undefined for a full bundle. */
+export function deltaFromVersion(manifest: BundleManifest): string | undefined {
+  return manifest.kind === 'delta' ? manifest.images[0]?.delta?.fromVersion : undefined;
+}
+
+/**
+ * What `headsetctl repo add` publishes about a bundle in its TUF target's `custom` field, signed
+ * by the targets key: enough for a device to choose an update (model, versions, dependencies,
+ * sizes, full or delta) from the targets metadata alone, before downloading any bundle. The
+ * bundle's own signed manifest stays the authority at install time.
+ */
+export const targetCustomSchema = z
+  .strictObject({
+    version,
+    compatible: z.string().regex(MODEL_PATTERN),
+    minVersion: version.optional(),
+    /** Absent when the bundle has no dependency. */
+    requires: z.array(requirementSchema).min(1).max(MAX_REQUIRES).optional(),
+    /** `size` is the image's uncompressed length: what it takes in the slot. */
+    images: z.array(z.strictObject({ name, slot: name, size: length })).min(1).max(MAX_IMAGES),
+    /** Absent when the bundle has no notes. */
+    notes: z.string().min(1).max(MAX_NOTES_LENGTH).optional(),
+    kind: z.enum(['full', 'delta']),
+    /** A delta's source version: the installed version it applies to. */
+    deltaFrom: version.optional(),
+  })
+  .refine((custom) => (custom.kind === 'delta') === (custom.deltaFrom !== undefined), { message: 'deltaFrom is given exactly for a delta', path: ['deltaFrom'] });
+export type TargetCustom = z.infer<typeof targetCustomSchema>;
+
+export function targetCustomFromManifest(manifest: BundleManifest): TargetCustom {
+  const kind = bundleKind(manifest);
+  const deltaFrom = deltaFromVersion(manifest);
+  return {
+    version: manifest.version,
+    compatible: manifest.compatible,
+    ...(manifest.minVersion === undefined ? {} : { minVersion: manifest.minVersion }),
+    ...(manifest.requires.length === 0 ? {} : { requires: manifest.requires }),
+    images: manifest.images.map((image) => ({ name: image.name, slot: image.slot, size: image.uncompressed.length })),
+    ...(manifest.notes === '' ? {} : { notes: manifest.notes }),
+    kind,
+    ...(deltaFrom === undefined ? {} : { deltaFrom }),
+  };
 }

@@ -1,6 +1,6 @@
 import type { BootStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
-import { SLOT_NAMES, commitSlot, isBootable, parseOrder, triesLeft } from '../../../src/boot/bootSelection.js';
+import { MAX_BOOT_TRIES, SLOT_NAMES, commitSlot, isBootable, parseOrder, triesLeft, type BootSlot } from '../../../src/boot/bootSelection.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import type { BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecordStore } from './ports.js';
 
@@ -44,6 +44,48 @@ export class BootService {
     const { slot } = this.bootedSystemFacts();
     const variables = await this.environment.read();
     await this.environment.write(commitSlot(variables, slot));
+    return this.refresh(this.status.current()?.bootCount ?? 0);
+  }
+
+  /** The slot an update writes: the one not running. */
+  inactiveSlot(): BootSlot {
+    return this.bootedSystemFacts().slot === 'A' ? 'B' : 'A';
+  }
+
+  /** Before a slot is written: the bootloader must never pick it while it holds half an image. */
+  async markUnbootable(slot: BootSlot): Promise<void> {
+    if (slot === this.bootedSystemFacts().slot) throw new Error('refusing to mark the running slot unbootable');
+    const variables = await this.environment.read();
+    variables.set(`${slot}_OK`, '0');
+    variables.set(`${slot}_LEFT`, '0');
+    await this.environment.write(variables);
+    await this.refresh(this.status.current()?.bootCount ?? 0);
+  }
+
+  /** After a slot verified: boot it next, on trial (its tries run out unless the new system commits). */
+  async switchToTrial(slot: BootSlot): Promise<void> {
+    const variables = await this.environment.read();
+    variables.set('ORDER', [slot, ...SLOT_NAMES.filter((s) => s !== slot)].join(' '));
+    variables.set(`${slot}_OK`, '1');
+    variables.set(`${slot}_LEFT`, String(MAX_BOOT_TRIES));
+    await this.environment.write(variables);
+    await this.refresh(this.status.current()?.bootCount ?? 0);
+  }
+
+  /** Manual rollback: prefer the other slot from the next boot on, if it is bootable. */
+  async preferSlot(slot: BootSlot): Promise<void> {
+    const variables = await this.environment.read();
+    variables.set('ORDER', [slot, ...SLOT_NAMES.filter((s) => s !== slot)].join(' '));
+    await this.environment.write(variables);
+    await this.refresh(this.status.current()?.bootCount ?? 0);
+  }
+
+  slotRecordsStore(): SlotRecordStore {
+    return this.slotRecords;
+  }
+
+  /** Re-reads the environment and records (after an install changed them). */
+  async reload(): Promise<BootStatus> {
     return this.refresh(this.status.current()?.bootCount ?? 0);
   }
 

@@ -21,6 +21,8 @@ export interface BootedSystemSource {
 export interface SlotRecord {
   version: string;
   installedAt: string;
+  /** The image's bytes at the start of the slot: what a health check compares the slot with. */
+  image: { length: number; sha256: string };
 }
 export type SlotRecords = Partial<Record<BootSlot, SlotRecord>>;
 

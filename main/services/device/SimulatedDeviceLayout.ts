@@ -18,6 +18,8 @@ export class SimulatedDeviceLayout {
   /** A partition the factory reset never touches: identity and calibration. */
   get identityDir() { return join(this.root, 'persist', 'identity'); }
   get calibrationDir() { return join(this.root, 'persist', 'calibration'); }
+  /** The vendor's bundle-signing public keys the device trusts (`*.pub`). */
+  get trustDir() { return join(this.root, 'persist', 'trust'); }
   /** The user data partition (what a factory reset wipes). */
   get dataDir() { return join(this.root, 'data'); }
   /** headsetd's own state on the data partition. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { factoryBootVariables, selectBootSlot, type BootDecision } from '../../../src/boot/bootSelection.js';
@@ -50,14 +50,16 @@ export class SimulatedFirmware {
     await writeFileAtomic(layout.recoveryButton, '0\n');
     await writeFileAtomic(layout.thermalZone, '38000\n');
     // Slot A holds the factory image; B is empty. Sparse files: full size, no disk used.
+    const factoryImage = Buffer.from(`HEADSET-OS ${options.factoryVersion}\n`);
     for (const slot of ['A', 'B'] as const) {
       const handle = await open(layout.slotImage(slot), 'w');
-      if (slot === 'A') await handle.write(Buffer.from(`HEADSET-OS ${options.factoryVersion}\n`), 0, undefined, 0);
+      if (slot === 'A') await handle.write(factoryImage, 0, undefined, 0);
       await handle.truncate(slotSizeBytes);
       await handle.sync();
       await handle.close();
     }
-    await new SlotRecordFile(this.slotRecordsPath()).write({ A: { version: options.factoryVersion, installedAt: new Date().toISOString() } });
+    const image = { length: factoryImage.length, sha256: createHash('sha256').update(factoryImage).digest('hex') };
+    await new SlotRecordFile(this.slotRecordsPath()).write({ A: { version: options.factoryVersion, installedAt: new Date().toISOString(), image } });
     await this.grubEnv.write(factoryBootVariables());
     // The description is written last: its presence means the device is complete.
     const description: SimulatedDeviceDescription = {

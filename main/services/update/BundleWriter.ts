@@ -68,7 +68,6 @@ export async function createBundle(options: CreateBundleOptions): Promise<{ mani
   const dir = dirname(options.out);
   const tag = randomBytes(6).toString('hex');
   const temporaries: string[] = [];
-  const partial = join(dir, `.${basename(options.out)}.${tag}.partial`);
   try {
     const drafts: ImageDraft[] = [];
     for (const [index, source] of options.images.entries()) {
@@ -76,9 +75,26 @@ export async function createBundle(options: CreateBundleOptions): Promise<{ mani
       temporaries.push(temporary);
       drafts.push(imageDraft(source, await compressImage(source.path, temporary, level)));
     }
-    const { manifest, bytes } = layoutManifest(draftOf(drafts));
-    const keyId = fromHex(options.key.keyId)!;
-    const signature = options.key.sign(bytes);
+    return await writeBundle(draftOf(drafts), temporaries, options.key, options.out);
+  } finally {
+    await Promise.all(temporaries.map((path) => unlink(path).catch(() => undefined)));
+  }
+}
+
+/**
+ * Lays out and signs the manifest, then writes header, manifest, signature block and the payload
+ * files (one per image, in order, already compressed or patched: their lengths and hashes are in
+ * the draft) to a temporary `.OUT.*.partial`, fsyncs it and renames it over OUT. Used for full
+ * bundles (above) and delta bundles (DeltaBundleWriter).
+ */
+export async function writeBundle(draft: ManifestDraft, payloads: readonly string[], key: SigningKey, out: string): Promise<{ manifest: BundleManifest; length: number }> {
+  if (payloads.length !== draft.images.length) throw new Error(`writeBundle: ${draft.images.length} images but ${payloads.length} payload files`);
+  const dir = dirname(out);
+  const partial = join(dir, `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    const { manifest, bytes } = layoutManifest(draft);
+    const keyId = fromHex(key.keyId)!;
+    const signature = key.sign(bytes);
 
     const handle = await open(partial, 'wx', 0o644);
     let position = 0;
@@ -86,19 +102,22 @@ export async function createBundle(options: CreateBundleOptions): Promise<{ mani
       for (const part of [encodeBundleHeader({ formatVersion: BUNDLE_FORMAT_VERSION, manifestLength: bytes.length }), bytes, encodeSignatureBlock({ keyId, signature })]) {
         position += await writeAll(handle, part, position);
       }
-      for (const [index, temporary] of temporaries.entries()) {
-        if (position !== manifest.images[index]!.offset) throw new Error(`bundle layout: image ${index} at ${position}, manifest says ${manifest.images[index]!.offset}`);
-        for await (const chunk of createReadStream(temporary, { highWaterMark: COPY_CHUNK })) position += await writeAll(handle, chunk as Buffer, position);
+      for (const [index, payload] of payloads.entries()) {
+        const image = manifest.images[index]!;
+        if (position !== image.offset) throw new Error(`bundle layout: image ${index} at ${position}, manifest says ${image.offset}`);
+        for await (const chunk of createReadStream(payload, { highWaterMark: COPY_CHUNK })) position += await writeAll(handle, chunk as Buffer, position);
+        // The manifest's length came from this file: a file changed meanwhile must not be signed for.
+        if (position !== image.offset + image.compressed.length) throw new Error(`bundle payload ${payload} changed size while being written`);
       }
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(partial, options.out);
+    await rename(partial, out);
     await fsyncDirectory(dir);
     return { manifest, length: position };
   } finally {
-    await Promise.all([...temporaries, partial].map((path) => unlink(path).catch(() => undefined)));
+    await unlink(partial).catch(() => undefined);
   }
 }
 

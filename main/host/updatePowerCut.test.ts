@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BootService } from '../services/boot/BootService.js';
+import { GrubEnvironmentFile } from '../services/boot/GrubEnvironmentFile.js';
+import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
+import type { BootEnvironmentStore } from '../services/boot/ports.js';
+import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
+import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
+import { GpioValueFile } from '../services/mode/GpioValueFile.js';
+import { ModeService } from '../services/mode/ModeService.js';
+import { createBundle } from '../services/update/BundleWriter.js';
+import { InstallJournal, type InstallRecord } from '../services/update/InstallJournal.js';
+import { Installer } from '../services/update/Installer.js';
+import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
+import { hashSlotPrefix } from '../services/update/SlotWriter.js';
+import type { TrustedKey } from '../../src/update/verify.js';
+import { bootSystem } from './bootSequence.js';
+
+// Killing headsetd is a power cut and starting it is a boot. Here the cut is a thrown PowerCut at
+// a chosen persistent step or byte of the slot write (nothing after it runs), and a boot is a new
+// set of services over the same folder after the firmware's power-on.
+
+const SLOT_SIZE = 2 * 1024 * 1024;
+const IMAGE_LENGTH = 1024 * 1024 + 4321;
+const RANDOM_BYTE_CUTS = 200;
+
+class PowerCut extends Error {}
+
+/** Counts persistent events; throws at the chosen one, once. */
+class CutSwitch {
+  events = 0;
+  fired = false;
+  constructor(
+    private readonly atEvent?: number,
+    readonly atByte?: number,
+  ) {}
+
+  event(): void {
+    if (!this.fired && this.atEvent === this.events++) this.fire();
+  }
+
+  fire(): never {
+    this.fired = true;
+    throw new PowerCut();
+  }
+}
+
+let work: string;
+let template: string;
+let bundle: string;
+let trusted: TrustedKey[];
+let newImageSha: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'powercut-'));
+  await generateKeys(join(work, 'keys'), ['bundle']);
+  trusted = [await loadTrustedKey(join(work, 'keys', 'bundle.pub'))];
+  const image = Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(IMAGE_LENGTH - 17)]);
+  newImageSha = createHash('sha256').update(image).digest('hex');
+  writeFileSync(join(work, 'rootfs.img'), image);
+  bundle = join(work, 'update-1.1.0.hcb');
+  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  // A device at 1.0.0 that has booted once: copied for each scenario.
+  template = join(work, 'template');
+  const firmware = new SimulatedFirmware(new SimulatedDeviceLayout(template));
+  await firmware.manufacture({ factoryVersion: '1.0.0', slotSizeBytes: SLOT_SIZE });
+  await powerOn(template, new CutSwitch());
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function services(root: string, cut: CutSwitch) {
+  const layout = new SimulatedDeviceLayout(root);
+  const firmware = new SimulatedFirmware(layout);
+  const grub = new GrubEnvironmentFile(layout.grubEnv);
+  const environment: BootEnvironmentStore = {
+    read: () => grub.read(),
+    write: async (variables) => {
+      cut.event();
+      await grub.write(variables);
+    },
+  };
+  const boot = new BootService(environment, new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
+  const installer = new Installer({
+    boot,
+    partitions: new SimulatedSlotPartitions(layout, SLOT_SIZE),
+    journal: new InstallJournal(join(layout.stateDir, 'install.json'), () => cut.event()),
+    trusted,
+    model: 'HC-1-simulated',
+    afterChunk: (bytes, path) => {
+      if (cut.fired || cut.atByte === undefined || bytes < cut.atByte) return;
+      // The cut lands inside this chunk: what followed the cut byte never reached the medium.
+      const fd = openSync(path, 'r+');
+      writeSync(fd, randomBytes(Math.min(bytes - cut.atByte, 64 * 1024)), 0, undefined, cut.atByte);
+      closeSync(fd);
+      cut.fire();
+    },
+  });
+  const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
+  return { layout, firmware, boot, installer, mode };
+}
+
+async function powerOn(root: string, cut: CutSwitch) {
+  const parts = services(root, cut);
+  await parts.firmware.powerOn();
+  const outcome = await bootSystem(parts);
+  return { ...parts, outcome };
+}
+
+/** The invariant after every boot: the running slot holds exactly the image recorded for it. */
+async function expectBootedSlotMatchesRecord(root: string): Promise<{ slot: string; version: string }> {
+  const { boot } = services(root, new CutSwitch());
+  await boot.load();
+  const slot = boot.bootedSystemFacts().slot;
+  const record = (await boot.slotRecordsStore().read())[slot];
+  expect(record, `slot ${slot} booted without a record`).toBeDefined();
+  expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(slot), record!.image.length)).toBe(record!.image.sha256);
+  return { slot, version: record!.version };
+}
+
+function journal(root: string): InstallRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(new SimulatedDeviceLayout(root).stateDir, 'install.json'), 'utf8')) as InstallRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Install with a cut armed, then power on until the update settles. Returns how it ended. */
+async function scenario(cut: CutSwitch): Promise<{ final: string; slot: string; version: string; cutFired: boolean }> {
+  const root = mkdtempSync(join(work, 'device-'));
+  cpSync(template, root, { recursive: true });
+  try {
+    const first = services(root, cut);
+    await first.boot.load();
+    try {
+      await first.installer.install(bundle);
+    } catch (error) {
+      if (!(error instanceof PowerCut)) throw error;
+    }
+    for (let boot = 0; boot < 10; boot++) {
+      try {
+        await powerOn(root, cut);
+      } catch (error) {
+        if (!(error instanceof PowerCut)) throw error;
+        continue; // the power went during that boot: boot again
+      }
+      await expectBootedSlotMatchesRecord(root);
+      const state = journal(root)?.state.step;
+      if (state === 'committed' || state === 'rolled-back' || state === 'failed') break;
+    }
+    const { slot, version } = await expectBootedSlotMatchesRecord(root);
+    return { final: journal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('update power-cut matrix', () => {
+  it('an uninterrupted update installs, is tried, committed and runs from slot B', async () => {
+    const result = await scenario(new CutSwitch());
+    expect(result).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0', cutFired: false });
+  });
+
+  it('a cut before any persistent step resumes to the new version (or, before the first, never starts)', async () => {
+    // Count the steps of an uninterrupted run, then cut before each one in turn.
+    const counter = new CutSwitch();
+    await scenario(counter);
+    expect(counter.events).toBeGreaterThan(8);
+    const outcomes = new Map<string, number>();
+    for (let k = 0; k < counter.events; k++) {
+      const result = await scenario(new CutSwitch(k));
+      expect(result.cutFired).toBe(true);
+      if (k === 0) {
+        // Cut before the journal's first entry: the install never began; the old system runs on.
+        expect(result).toMatchObject({ final: 'none', slot: 'A', version: '1.0.0' });
+      } else {
+        expect(result.final, `cut before event ${k}`).toBe('committed');
+        expect(result).toMatchObject({ slot: 'B', version: '1.1.0' });
+      }
+      outcomes.set(result.final, (outcomes.get(result.final) ?? 0) + 1);
+    }
+    expect(outcomes.get('committed')).toBe(counter.events - 1);
+  }, 120_000);
+
+  it(`${RANDOM_BYTE_CUTS} cuts at random bytes of the slot write: the write restarts and the update lands`, async () => {
+    let landed = 0;
+    for (let i = 0; i < RANDOM_BYTE_CUTS; i++) {
+      const result = await scenario(new CutSwitch(undefined, 1 + Math.floor(Math.random() * (IMAGE_LENGTH - 1))));
+      expect(result.cutFired).toBe(true);
+      expect(result).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0' });
+      landed++;
+    }
+    expect(landed).toBe(RANDOM_BYTE_CUTS);
+  }, 300_000);
+
+  it('a trial that is not healthy is never committed: its tries run out and the old slot comes back', async () => {
+    const root = mkdtempSync(join(work, 'device-'));
+    cpSync(template, root, { recursive: true });
+    try {
+      const first = services(root, new CutSwitch());
+      await first.boot.load();
+      await first.installer.install(bundle);
+      // The new image is damaged on the medium after it was verified.
+      const fd = openSync(first.layout.slotImage('B'), 'r+');
+      writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
+      closeSync(fd);
+      const outcomes: string[] = [];
+      for (let boot = 0; boot < 5 && journal(root)?.state.step !== 'rolled-back'; boot++) outcomes.push((await powerOn(root, new CutSwitch())).outcome);
+      expect(outcomes).toEqual(['trial-failed', 'trial-failed', 'trial-failed', 'rolled-back']);
+      const { slot, version } = await expectBootedSlotMatchesRecord(root);
+      expect({ slot, version }).toEqual({ slot: 'A', version: '1.0.0' });
+      const again = await powerOn(root, new CutSwitch());
+      expect(again.boot.status.current()).toMatchObject({ activeSlot: 'A', fellBack: false });
+      expect(again.boot.status.current()!.slots[1]).toMatchObject({ name: 'B', bootable: false, version: null });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what must not be installed, leaving both slots as they were', async () => {
+    const root = mkdtempSync(join(work, 'device-'));
+    cpSync(template, root, { recursive: true });
+    try {
+      const { boot, installer } = services(root, new CutSwitch());
+      await boot.load();
+      const before = readFileSync(join(root, 'boot', 'grubenv'));
+      // Tampered bundle: one byte of the payload flipped.
+      const tampered = join(root, 'tampered.hcb');
+      const bytes = readFileSync(bundle);
+      bytes[bytes.length - 10]! ^= 0xff;
+      writeFileSync(tampered, bytes);
+      await expect(installer.install(tampered)).rejects.toMatchObject({ code: expect.stringMatching(/^BUNDLE_/) });
+      // The older version again (rollback attack) is refused before anything is touched.
+      const newer = services(root, new CutSwitch());
+      await newer.boot.load();
+      const records = await newer.boot.slotRecordsStore().read();
+      records.A = { ...records.A!, version: '2.0.0' };
+      await newer.boot.slotRecordsStore().write(records);
+      await expect(newer.installer.install(bundle)).rejects.toMatchObject({ code: 'UPDATE_NOT_NEWER' });
+      expect(readFileSync(join(root, 'boot', 'grubenv')).equals(before) || journal(root)?.state.step === 'failed').toBe(true);
+      expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage('A'), 17)).toBe(createHash('sha256').update('HEADSET-OS 1.0.0\n').digest('hex'));
+      expect(newImageSha).toHaveLength(64);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

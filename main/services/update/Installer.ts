@@ -1,0 +1,172 @@
+import { AppError } from '../../../src/api/errors.js';
+import { checkInstallable } from '../../../src/update/installability.js';
+import { assertNoOperationRunning } from '../../../src/update/operationGuard.js';
+import type { TrustedKey } from '../../../src/update/verify.js';
+import type { BootService } from '../boot/BootService.js';
+import { BundleReader } from './BundleReader.js';
+import { isFinished, type InstallJournal, type InstallRecord, type InstallStep } from './InstallJournal.js';
+import type { SlotPartitions } from './ports.js';
+import { hashSlotPrefix, writeImageToSlot } from './SlotWriter.js';
+
+export interface InstallerOptions {
+  boot: BootService;
+  partitions: SlotPartitions;
+  journal: InstallJournal;
+  trusted: readonly TrustedKey[];
+  model: string;
+  /** Called after each chunk reaches a slot: the seam where tests cut the power mid-write. */
+  afterChunk?: (bytes: number, slotPath: string) => void | Promise<void>;
+  onProgress?: (bytes: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+/** What the boot found and did about an update in flight. */
+export type BootOutcome =
+  | 'none'
+  | 'resumed' // an install cut short was carried on to "await reboot"
+  | 'pending-reboot' // installed, this boot is not the one that tries it yet
+  | 'committed' // the trial boot was healthy: the new slot is now the good one
+  | 'trial-failed' // the trial boot is not healthy: do not commit, reboot (its tries run out)
+  | 'rolled-back'; // the bootloader fell back to the old slot
+
+/**
+ * Installs a verified bundle into the inactive slot and sees it through its trial boot. Every step
+ * is journalled before it is taken (InstallJournal); `onBoot` resumes whatever a power cut
+ * interrupted, and decides on the trial.
+ */
+export class Installer {
+  private running: string | undefined;
+
+  constructor(private readonly options: InstallerOptions) {}
+
+  /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
+  async install(bundle: string): Promise<InstallRecord> {
+    assertNoOperationRunning(this.running);
+    this.running = 'installing';
+    try {
+      const { boot } = this.options;
+      const booted = boot.bootedSystemFacts();
+      const records = await boot.slotRecordsStore().read();
+      const fromVersion = records[booted.slot]?.version ?? '0.0.0';
+      const reader = await BundleReader.open(bundle, { trusted: this.options.trusted });
+      try {
+        checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes() });
+      } catch (error) {
+        await reader.close();
+        throw error;
+      }
+      const record: InstallRecord = { bundle, version: reader.manifest.version, fromVersion, target: boot.inactiveSlot(), startedAt: new Date().toISOString(), state: { step: 'mark-unbootable' } };
+      return await this.carryOut(record, reader);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** At every boot, before anything commits: resume an install or judge its trial. */
+  async onBoot(): Promise<BootOutcome> {
+    const record = await this.options.journal.read();
+    if (!record || isFinished(record.state)) return 'none';
+    const booted = this.options.boot.bootedSystemFacts();
+    const step = record.state.step;
+    if (step === 'mark-unbootable' || step === 'write' || step === 'record') {
+      // Never write the slot we run from; the target was unbootable, so this cannot happen short of tampering.
+      if (booted.slot === record.target) return this.finish(record, { step: 'failed', at: now(), code: 'INTERNAL', message: 'The install target is the running slot.' }, 'none');
+      await this.carryOut(record);
+      return 'resumed';
+    }
+    if (step === 'switch' && booted.slot !== record.target) {
+      await this.switchAndAwait(record);
+      return 'resumed';
+    }
+    if (step === 'await-reboot' && booted.bootId === record.state.installBootId) return 'pending-reboot';
+    if (booted.slot !== record.target) return this.rollBack(record, 'The new system did not start; the bootloader went back to the previous one.');
+    return this.judgeTrial(record);
+  }
+
+  private async carryOut(record: InstallRecord, opened?: BundleReader): Promise<InstallRecord> {
+    const { boot, journal, partitions } = this.options;
+    const target = record.target;
+    try {
+      await journal.write(withStep(record, { step: 'mark-unbootable' }));
+      await boot.markUnbootable(target);
+      // The slot's old contents are going: forget what it held.
+      const records = await boot.slotRecordsStore().read();
+      if (records[target]) {
+        delete records[target];
+        await boot.slotRecordsStore().write(records);
+      }
+      const reader = opened ?? (await BundleReader.open(record.bundle, { trusted: this.options.trusted }));
+      const total = reader.manifest.images.reduce((sum, image) => sum + image.uncompressed.length, 0);
+      let done = 0;
+      for await (const payload of reader.payloads()) {
+        await journal.write(withStep(record, { step: 'write', image: payload.index }));
+        const partition = partitions.partition(target, payload.image.slot);
+        if (!partition) throw new AppError('UPDATE_INCOMPATIBLE', `No "${payload.image.slot}" partition in slot ${target}.`);
+        await writeImageToSlot(payload.image.name, payload.decompressed(), partition.path, payload.image.uncompressed, {
+          onProgress: (bytes) => this.options.onProgress?.(done + bytes, total),
+          afterChunk: (bytes) => this.options.afterChunk?.(bytes, partition.path),
+        });
+        done += payload.image.uncompressed.length;
+      }
+      if (!reader.fullyVerified) throw new AppError('BUNDLE_MALFORMED', 'The bundle was not read to its verified end.');
+      await journal.write(withStep(record, { step: 'record' }));
+      const primary = reader.manifest.images.find((image) => image.slot === 'rootfs') ?? reader.manifest.images[0]!;
+      const updated = await boot.slotRecordsStore().read();
+      updated[target] = { version: record.version, installedAt: now(), image: primary.uncompressed };
+      await boot.slotRecordsStore().write(updated);
+      return await this.switchAndAwait(record);
+    } catch (error) {
+      if (error instanceof AppError) {
+        await journal.write(withStep(record, { step: 'failed', at: now(), code: error.code, message: error.message }));
+        this.options.log?.(`install of ${record.version} failed: ${error.code} ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async switchAndAwait(record: InstallRecord): Promise<InstallRecord> {
+    await this.options.journal.write(withStep(record, { step: 'switch' }));
+    await this.options.boot.switchToTrial(record.target);
+    const waiting = withStep(record, { step: 'await-reboot', installBootId: this.options.boot.bootedSystemFacts().bootId });
+    await this.options.journal.write(waiting);
+    this.options.log?.(`installed ${record.version} into slot ${record.target}; it is tried at the next boot`);
+    return waiting;
+  }
+
+  /** The trial boot: the slot must hold exactly the image recorded for it. */
+  private async judgeTrial(record: InstallRecord): Promise<BootOutcome> {
+    const { boot, partitions } = this.options;
+    const recorded = (await boot.slotRecordsStore().read())[record.target];
+    const rootfs = partitions.partition(record.target, 'rootfs');
+    const healthy = recorded !== undefined && rootfs !== undefined && recorded.version === record.version && (await hashSlotPrefix(rootfs.path, recorded.image.length)) === recorded.image.sha256;
+    if (!healthy) {
+      this.options.log?.(`trial boot of ${record.version} is not healthy: not committing`);
+      return 'trial-failed';
+    }
+    await boot.commit();
+    return this.finish(record, { step: 'committed', at: now() }, 'committed');
+  }
+
+  private async rollBack(record: InstallRecord, reason: string): Promise<BootOutcome> {
+    await this.options.boot.markUnbootable(record.target);
+    await this.options.boot.preferSlot(this.options.boot.bootedSystemFacts().slot);
+    const records = await this.options.boot.slotRecordsStore().read();
+    delete records[record.target];
+    await this.options.boot.slotRecordsStore().write(records);
+    return this.finish(record, { step: 'rolled-back', at: now(), reason }, 'rolled-back');
+  }
+
+  private async finish(record: InstallRecord, state: InstallStep, outcome: BootOutcome): Promise<BootOutcome> {
+    await this.options.journal.write(withStep(record, state));
+    this.options.log?.(`update ${record.fromVersion} -> ${record.version}: ${state.step}`);
+    return outcome;
+  }
+}
+
+function withStep(record: InstallRecord, state: InstallStep): InstallRecord {
+  return { ...record, state };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

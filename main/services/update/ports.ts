@@ -1,0 +1,8 @@
+import type { BootSlot } from '../../../src/boot/bootSelection.js';
+
+/** Where each partition of each slot is, and how big: block devices on a headset, files when simulated. */
+export interface SlotPartitions {
+  partition(slot: BootSlot, name: string): { path: string; size: number } | undefined;
+  /** Every partition name with its size (the same in both slots). */
+  sizes(): Record<string, number>;
+}
