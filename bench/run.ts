@@ -5,6 +5,7 @@ import { benchApiRoundTrip } from './foundation/apiRoundTrip.js';
 import { benchBundleSize } from './foundation/bundleSize.js';
 import { benchColdStart } from './foundation/coldStart.js';
 import type { BenchResult } from './harness.js';
+import { benchUpdate } from './update/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,6 +14,7 @@ const only = process.argv[2];
 
 const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   foundation: async () => [...(await benchApiRoundTrip(distDir)), ...(await benchColdStart(distDir)), ...benchBundleSize(distDir)],
+  update: benchUpdate,
 };
 
 mkdirSync(resultsDir, { recursive: true });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NAME_PATTERN, parseRequirement, type BundleManifest, type Requirement } from '../../src/update/manifest.js';
+import { NAME_PATTERN, bundleKind, parseRequirement, type BundleManifest, type Requirement } from '../../src/update/manifest.js';
 import { BundleReader } from '../services/update/BundleReader.js';
 import { createBundle, type BundleImageSource } from '../services/update/BundleWriter.js';
+import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
 import { loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
 import { type Command, UsageError, formatBytes, parseCommandLine } from './command.js';
 
@@ -76,6 +77,49 @@ export const bundleCreate: Command = {
   },
 };
 
+export const bundleDelta: Command = {
+  summary: 'build a signed delta bundle that rebuilds NEW\'s images from OLD\'s',
+  usage: `usage: headsetctl bundle delta --from OLD --to NEW --key KEY --out FILE [--trust PUBKEY]...
+
+  --from   the full bundle whose images the devices have installed
+  --to     the full bundle to update them to (same model, same images and slots)
+  --key    the bundle signing key (a .key file, mode 0600)
+  --out    the delta bundle to write (replaced atomically if it exists)
+  --trust  a public key that may have signed OLD or NEW (repeatable); the signing key's own
+           public key is always trusted
+
+Both bundles are verified, their images decompressed into a temporary folder beside FILE, and
+each new image diffed against the old one with 'zstd -19 --long=27 --patch-from=OLD NEW' (the
+zstd command-line tool). Each patch is applied once to check that it rebuilds the new image, then
+the patches become the payloads of a bundle of kind "delta" (docs/bundle-format.md): version,
+model, floor, dependencies and notes of NEW; per image, the source (OLD's version, length and
+SHA-256) that a device checks before patching. Needs disk for both bundles' images meanwhile.`,
+  async run(args, io) {
+    const { values } = parseCommandLine(() =>
+      parseArgs({
+        args,
+        options: { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, trust: { type: 'string', multiple: true } },
+        strict: true,
+      }),
+    );
+    for (const required of ['from', 'to', 'key', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
+    const extra = await Promise.all((values.trust ?? []).map((path) => loadTrustedKey(path)));
+    const key = await loadSigningKey(values.key!);
+    try {
+      const trusted = [{ keyId: key.keyId, publicKey: key.publicKey }, ...extra];
+      const { manifest, length, images } = await createDeltaBundle({ from: values.from!, to: values.to!, trusted, key, out: values.out! });
+      const fromVersion = manifest.images[0]!.delta!.fromVersion;
+      io.stdout(`Wrote ${values.out}: ${formatBytes(length)}, delta ${fromVersion} -> ${manifest.version} for ${manifest.compatible}, signed by key ${key.keyId}\n`);
+      for (const image of images) {
+        const ratio = image.fullLength === 0 ? 0 : (100 * image.patchLength) / image.fullLength;
+        io.stdout(`  ${image.name}: ${formatBytes(image.targetLength)}, patch ${formatBytes(image.patchLength)} (${ratio.toFixed(1)}% of its full payload, ${formatBytes(image.fullLength)})\n`);
+      }
+    } finally {
+      key.dispose();
+    }
+  },
+};
+
 export const bundleInspect: Command = {
   summary: 'show what a bundle claims to contain (signature not checked)',
   usage: `usage: headsetctl bundle inspect FILE [--json]
@@ -112,9 +156,13 @@ on stderr (codes: docs/errors.md, format: docs/bundle-format.md).`,
     if (!values.trust?.length) throw new UsageError('at least one --trust PUBKEY is required');
     const trusted = await Promise.all(values.trust.map((path) => loadTrustedKey(path)));
     const reader = await BundleReader.open(file, { trusted });
-    const manifest = await reader.verify({ deep: values.deep });
+    // A delta's payloads decode only against their source images: --deep checks them as stored.
+    const delta = reader.manifest.kind === 'delta';
+    const manifest = await reader.verify({ deep: values.deep && !delta });
     const images = manifest.images.length === 1 ? '1 image' : `${manifest.images.length} images`;
-    io.stdout(`OK: ${file}: version ${manifest.version} for ${manifest.compatible}, ${images}${values.deep ? ' (decompressed and checked)' : ''}, signed by trusted key ${reader.keyId}\n`);
+    const depth = !values.deep ? '' : delta ? ' (delta: patches checked as stored; their output is checked when applied)' : ' (decompressed and checked)';
+    const what = delta ? `delta ${manifest.images[0]!.delta!.fromVersion} -> ${manifest.version}` : `version ${manifest.version}`;
+    io.stdout(`OK: ${file}: ${what} for ${manifest.compatible}, ${images}${depth}, signed by trusted key ${reader.keyId}\n`);
   },
 };
 
@@ -150,6 +198,7 @@ function describeManifest(file: string, fileLength: number, keyId: string, manif
     `bundle       ${file}, ${formatBytes(fileLength)}`,
     `signature    NOT CHECKED: key id ${keyId}; run 'headsetctl bundle verify ${file} --trust KEY.pub'`,
     `format       ${manifest.format}`,
+    `kind         ${bundleKind(manifest)}${manifest.kind === 'delta' ? ` (patches from version ${manifest.images[0]!.delta!.fromVersion})` : ''}`,
     `version      ${manifest.version}`,
     `compatible   ${manifest.compatible}`,
     `min version  ${manifest.minVersion ?? '(none: installs over any version)'}`,
@@ -161,9 +210,10 @@ function describeManifest(file: string, fileLength: number, keyId: string, manif
     lines.push(
       `  ${image.name} -> slot ${image.slot}`,
       `    uncompressed  ${formatBytes(image.uncompressed.length)}  sha256 ${image.uncompressed.sha256}`,
-      `    ${image.compression.padEnd(12)}  ${formatBytes(image.compressed.length)}  sha256 ${image.compressed.sha256}`,
+      `    ${(image.delta ? 'zstd patch' : image.compression).padEnd(12)}  ${formatBytes(image.compressed.length)}  sha256 ${image.compressed.sha256}`,
       `    offset        ${image.offset}`,
     );
+    if (image.delta) lines.push(`    source        ${formatBytes(image.delta.sourceLength)}  sha256 ${image.delta.sourceSha256} (version ${image.delta.fromVersion})`);
   }
   lines.push('notes');
   lines.push(...(manifest.notes === '' ? ['  (none)'] : manifest.notes.replace(/\n$/, '').split('\n').map((line) => `  ${line}`)));

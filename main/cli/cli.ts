@@ -1,12 +1,14 @@
 import { AppError } from '../../src/api/errors.js';
-import { bundleCreate, bundleInspect, bundleVerify } from './bundleCommands.js';
+import { bundleCreate, bundleDelta, bundleInspect, bundleVerify } from './bundleCommands.js';
 import { type CliIo, type Command, UsageError } from './command.js';
 import { keysGenerate } from './keysCommands.js';
+import { repoAdd, repoInit, repoPublish, repoRotateRoot, repoStatus } from './repoCommands.js';
 
-/** `headsetctl GROUP COMMAND ...`: later groups (repo, device) are added to this table. */
+/** `headsetctl GROUP COMMAND ...`: later groups (device) are added to this table. */
 const COMMANDS: Record<string, Record<string, Command>> = {
   keys: { generate: keysGenerate },
-  bundle: { create: bundleCreate, inspect: bundleInspect, verify: bundleVerify },
+  bundle: { create: bundleCreate, delta: bundleDelta, inspect: bundleInspect, verify: bundleVerify },
+  repo: { init: repoInit, add: repoAdd, publish: repoPublish, 'rotate-root': repoRotateRoot, status: repoStatus },
 };
 
 /** File errors that mean a path given on the command line cannot be used, not a bug. */

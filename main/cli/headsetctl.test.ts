@@ -36,7 +36,7 @@ describe('headsetctl (in process)', () => {
   it('prints usage: --help exits 0, no command or an unknown one exits 2', async () => {
     const help = await run('--help');
     expect(help.code).toBe(0);
-    for (const command of ['keys generate', 'bundle create', 'bundle inspect', 'bundle verify']) expect(help.stdout).toContain(command);
+    for (const command of ['keys generate', 'bundle create', 'bundle delta', 'bundle inspect', 'bundle verify', 'repo init', 'repo add', 'repo publish', 'repo rotate-root', 'repo status']) expect(help.stdout).toContain(command);
     expect((await run()).code).toBe(2);
     const unknown = await run('bundle', 'explode');
     expect(unknown).toMatchObject({ code: 2, stdout: '' });

@@ -5,6 +5,7 @@ import type { HealthService } from '../services/health/HealthService.js';
 import type { IdentityService } from '../services/identity/IdentityService.js';
 import type { ModeService } from '../services/mode/ModeService.js';
 import type { PowerControl } from '../services/mode/ports.js';
+import type { UpdateService } from '../services/update/UpdateService.js';
 
 export interface Services {
   info: SystemInfo;
@@ -13,6 +14,7 @@ export interface Services {
   health: HealthService;
   mode: ModeService;
   power: PowerControl | undefined;
+  updates: UpdateService;
 }
 
 /** Binds each call of the contract to the service that answers it. */
@@ -36,5 +38,21 @@ export function createApiHandlers(services: Services): CallHandlers {
       setTimeout(() => void power.reboot(), 100);
       return { restarting: true as const };
     },
+    'update.status': () => services.updates.snapshot(),
+    'update.check': () => services.updates.check(),
+    'update.download': () => services.updates.startDownloadCall(),
+    'update.pause': () => services.updates.pause(),
+    'update.resume': () => services.updates.resume(),
+    'update.install': () => services.updates.install(),
+    'update.restart': async () => {
+      await services.updates.restartIntoUpdate();
+      return { restarting: true as const };
+    },
+    'update.rollback': async () => {
+      await services.updates.rollback();
+      return { restarting: true as const };
+    },
+    'update.settings': (change) => services.updates.updateSettings(change),
+    'update.history': () => services.updates.history(),
   };
 }

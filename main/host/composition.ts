@@ -23,6 +23,9 @@ import { InstallJournal } from '../services/update/InstallJournal.js';
 import { Installer } from '../services/update/Installer.js';
 import { LinuxSlotPartitions } from '../services/update/LinuxSlotPartitions.js';
 import { loadTrustFolder } from '../services/update/trustedKeys.js';
+import { NetworkStateFile } from '../services/update/NetworkStateFile.js';
+import { openUpdateCatalog } from '../services/update/repositoryConfig.js';
+import { UpdateService } from '../services/update/UpdateService.js';
 import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
 import { createApiHandlers, type Services } from './apiHandlers.js';
 import { bootSystem } from './bootSequence.js';
@@ -38,6 +41,8 @@ export interface HeadsetOptions {
   mode?: Mode;
   build: BuildInfo;
   healthIntervalMs?: number;
+  /** The update repository's address (remembered once given). */
+  updateUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -77,6 +82,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     trusted: await loadTrustFolder(layout.trustDir),
     model: description.model,
     log: options.log,
+    onFinished: (record) => updates.recordFinished(record),
   });
   let requested = options.mode;
   const bootSequence = async () => {
@@ -91,8 +97,18 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     await firmware.powerOn();
     await bootSequence();
   });
+  const updates: UpdateService = new UpdateService({
+    catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir: layout.stateDir, trustDir: layout.trustDir }),
+    installer,
+    boot,
+    network: new NetworkStateFile(layout.networkState),
+    power,
+    model: description.model,
+    stateDir: layout.stateDir,
+    log: options.log,
+  });
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'simulated', model: description.model };
-  return assemble({ info, identity, boot, health, mode, power }, bootSequence, layout.socket, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, layout.socket, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
 
 async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
@@ -115,22 +131,35 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
     journal: new InstallJournal(join(stateDir, 'install.json')),
     trusted: await loadTrustFolder('/etc/headset/trust'),
     model,
+    onFinished: (record) => updates.recordFinished(record),
+  });
+  const updates: UpdateService = new UpdateService({
+    catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir, trustDir: '/etc/headset/trust' }),
+    installer,
+    boot,
+    // Written by the network service (NetworkManager's connectivity and metered flags).
+    network: new NetworkStateFile('/run/headset/network-state'),
+    power,
+    model,
+    stateDir,
   });
   const bootSequence = async () => {
     const outcome = await bootSystem({ boot, installer, mode }, options.mode);
     if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
   };
-  return assemble({ info, identity, boot, health, mode, power }, bootSequence, '/run/headsetd/headsetd.sock', 'linux device');
+  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, '/run/headsetd/headsetd.sock', 'linux device');
 }
 
 async function assemble(services: Services, bootSequence: () => Promise<void>, socketPath: string, description: string): Promise<Headset> {
   await services.identity.load();
   await bootSequence();
   await services.health.start();
+  await services.updates.start();
   const router = new ApiRouter(createApiHandlers(services), {
     'health.changed': services.health.snapshot,
     'boot.changed': services.boot.status,
     'mode.changed': services.mode.state,
+    'update.changed': services.updates.status,
   }, {
     mode: () => services.mode.mode(),
     onInternalError: (where, error) => console.error(JSON.stringify({ level: 'error', subsystem: 'api', msg: `internal error in ${where}`, error: String(error instanceof Error ? error.stack : error) })),
@@ -140,6 +169,9 @@ async function assemble(services: Services, bootSequence: () => Promise<void>, s
     services,
     socketPath,
     description,
-    close: async () => services.health.stop(),
+    close: async () => {
+      services.health.stop();
+      services.updates.stop();
+    },
   };
 }

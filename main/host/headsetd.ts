@@ -15,7 +15,9 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
   --mode     force the mode of this boot (default: recovery button, first-run setup, else settings)
   --web      also serve the UI and the API on 127.0.0.1 (prints the URL)
   --port     the web host's port (default 7420; 0 picks a free one)
-  --socket   the API socket for Electron and headsetctl (default DIR/run/headsetd.sock, or /run/headsetd/)`;
+  --socket   the API socket for Electron and headsetctl (default DIR/run/headsetd.sock, or /run/headsetd/)
+  --update-url  the TUF update repository to follow (remembered); its first root.json must be in
+             DIR/persist/trust/ (simulated) or /etc/headset/trust/`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       web: { type: 'boolean', default: false },
       port: { type: 'string', default: '7420' },
       socket: { type: 'string' },
+      'update-url': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     root: values.root,
     mode: values.mode as Mode | undefined,
     build,
+    updateUrl: values['update-url'],
     log: (line) => console.log(`headsetd: ${line}`),
   });
   console.log(`headsetd ${build.version} (${build.commit.slice(0, 12)}): ${headset.description}`);

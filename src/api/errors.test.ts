@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import { assertNoOperationRunning } from '../update/operationGuard.js';
+import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../update/operationGuard.js';
 import { checkInstallable, checkSlotReadback, type DeviceFacts } from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +88,13 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
   SLOT_VERIFY_FAILED: () => thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
   UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),
+  UPDATE_NOT_CONFIGURED: () => thrownCode(() => assertConfigured(undefined)),
+  UPDATE_NOTHING_TO_DO: () => thrownCode(() => {
+    throw nothingToDo('No update is offered: check first.');
+  }),
+  UPDATE_CHECK_FAILED: () => thrownCode(() => {
+    throw checkFailed('The repository answered 503.');
+  }),
   REPO_EXISTS: () => thrownCode(() => assertNoRepository({ signed: {} }, '/srv/repo')),
   REPO_MISSING: () => thrownCode(() => requireMetadata(undefined, 'timestamp.json', '/srv/repo')),
   DELTA_SOURCE_MISMATCH: () => thrownCode(() => checkDeltaSource(sampleDeltaImage, { length: 20, sha256: 'ee'.repeat(32) })),

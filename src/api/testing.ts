@@ -8,6 +8,7 @@ import type {
   Identity,
   Mode,
   ModeState,
+  UpdateStatus,
   Scope,
   StateSource,
   SystemInfo,
@@ -89,7 +90,7 @@ export interface FakeDevice {
   /** false: the profile has no power control, so recovery.restart raises NOT_SUPPORTED. */
   canRestart: boolean;
   handlers: CallHandlers;
-  events: { 'health.changed': CountedSource<HealthSnapshot>; 'boot.changed': CountedSource<BootStatus>; 'mode.changed': CountedSource<ModeState> };
+  events: { 'health.changed': CountedSource<HealthSnapshot>; 'boot.changed': CountedSource<BootStatus>; 'mode.changed': CountedSource<ModeState>; 'update.changed': CountedSource<UpdateStatus> };
 }
 
 /** A test double of the services behind the router; `overrides` replace single handlers. */
@@ -101,6 +102,11 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
     'health.changed': counted(health),
     'boot.changed': counted(new StateChannel(sampleBoot)),
     'mode.changed': counted(new StateChannel<ModeState>({ mode, reason: 'default', setupComplete: mode !== 'setup' })),
+    'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
+  };
+  // The fake headset has no update repository: read-only calls answer, the rest say so.
+  const unconfigured = () => {
+    throw new AppError('UPDATE_NOT_CONFIGURED', 'No update repository is configured on this headset.');
   };
   const device: FakeDevice = {
     mode,
@@ -123,6 +129,21 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
         if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
         return { restarting: true as const };
       },
+      'update.status': () => events['update.changed'].channel.current()!,
+      'update.check': unconfigured,
+      'update.download': unconfigured,
+      'update.pause': unconfigured,
+      'update.resume': unconfigured,
+      'update.install': unconfigured,
+      'update.restart': unconfigured,
+      'update.rollback': unconfigured,
+      'update.settings': (change) => {
+        const status = { ...events['update.changed'].channel.current()! };
+        status.settings = { ...status.settings, ...change };
+        events['update.changed'].channel.set(status);
+        return status;
+      },
+      'update.history': () => [],
       ...options.overrides,
     },
   };
@@ -258,3 +279,11 @@ export class HeldCalls {
     this.release.resolve();
   }
 }
+
+export const sampleUpdateStatus: UpdateStatus = {
+  state: { status: 'unconfigured' },
+  settings: { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 },
+  lastCheck: null,
+  current: { slot: 'A', version: '1.0.0' },
+  rollbackTo: null,
+};

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../api/errors.js';
 import { canonicalJson } from './canonicalJson.js';
 import { payloadAreaOffset } from './header.js';
-import { decodeManifest, encodeManifest, layoutManifest, parseRequirement, validateManifest, type BundleManifest, type ImageDraft, type ManifestDraft } from './manifest.js';
+import { bundleKind, decodeManifest, encodeManifest, layoutManifest, parseRequirement, targetCustomFromManifest, targetCustomSchema, validateManifest, type BundleManifest, type ImageDraft, type ManifestDraft } from './manifest.js';
 import { checkLayout } from './verify.js';
 
 const GiB = 1024 ** 3;
@@ -150,5 +150,50 @@ describe('bundle manifest', () => {
     expect(parseRequirement('  mcu   >=1.0.0   <2.0.0 ')).toEqual({ name: 'mcu', range: '>=1.0.0 <2.0.0' });
     expect(parseRequirement('mcu ^1.4')).toEqual({ name: 'mcu', range: '^1.4' });
     for (const bad of ['bootloader', 'bootloader nonsense', 'Boot >=1.0.0', '>=1.0.0', '']) expect(parseRequirement(bad), bad).toBeUndefined();
+  });
+});
+
+describe('delta manifests', () => {
+  const source = { fromVersion: '1.0.0', sourceLength: 5 * GiB, sourceSha256: 'e'.repeat(64) };
+  const deltaImage = (n: string): ImageDraft => ({ name: n, slot: n, compression: 'zstd', compressed: { length: 10, sha256: 'a'.repeat(64) }, uncompressed: { length: 20, sha256: 'b'.repeat(64) }, delta: source });
+
+  it('round-trips a delta manifest; a full one is written exactly as before deltas existed', () => {
+    const { manifest, bytes } = layoutManifest({ ...sample([deltaImage('rootfs'), deltaImage('boot')]), kind: 'delta' });
+    expect(decodeManifest(bytes)).toEqual(manifest);
+    const text = new TextDecoder().decode(bytes);
+    expect(text).toContain(`"delta":{"fromVersion":"1.0.0","sourceLength":${5 * GiB},"sourceSha256":"${'e'.repeat(64)}"}`);
+    expect(text).toContain('"kind":"delta"');
+    const plain = new TextDecoder().decode(layoutManifest(sample()).bytes);
+    expect(plain).not.toMatch(/kind|delta/);
+    expect(bundleKind(decodeManifest(layoutManifest(sample()).bytes))).toBe('full');
+  });
+
+  it('refuses a bundle that mixes patches and images, patches from two versions, or spells "full"', () => {
+    const { manifest } = layoutManifest({ ...sample([deltaImage('rootfs'), deltaImage('boot')]), kind: 'delta' });
+    const cases: [string, unknown][] = [
+      ['images.1.delta', { ...manifest, images: [manifest.images[0], { ...manifest.images[1], delta: undefined }] }],
+      ['images.0.delta', { ...manifest, kind: undefined }],
+      ['images', { ...manifest, images: [manifest.images[0], { ...manifest.images[1], delta: { ...source, fromVersion: '0.9.0' } }] }],
+      ['kind', { ...manifest, kind: 'full' }],
+      ['images.0.delta.fromVersion', { ...manifest, images: [{ ...manifest.images[0], delta: { ...source, fromVersion: 'v1' } }, manifest.images[1]] }],
+      ['images.0.delta', { ...manifest, images: [{ ...manifest.images[0], delta: { ...source, extra: 1 } }, manifest.images[1]] }],
+    ];
+    for (const [path, value] of cases) {
+      const check = validateManifest(value);
+      expect(check.ok, path).toBe(false);
+      if (!check.ok) expect(check.issues.map((i) => i.path), JSON.stringify(check.issues)).toContain(path);
+    }
+  });
+
+  it('describes a bundle for TUF custom metadata', () => {
+    const delta = layoutManifest({ ...sample([deltaImage('rootfs')]), kind: 'delta', notes: 'Fixes.\n', requires: [{ name: 'bootloader', range: '>=2.0.0' }], minVersion: '0.5.0' }).manifest;
+    expect(targetCustomFromManifest(delta)).toEqual({
+      version: '1.2.0', compatible: 'hs-1', minVersion: '0.5.0', requires: [{ name: 'bootloader', range: '>=2.0.0' }], notes: 'Fixes.\n',
+      images: [{ name: 'rootfs', slot: 'rootfs', size: 20 }], kind: 'delta', deltaFrom: '1.0.0',
+    });
+    const full = targetCustomFromManifest(layoutManifest(sample()).manifest);
+    expect(full).toEqual({ version: '1.2.0', compatible: 'hs-1', images: [{ name: 'rootfs', slot: 'rootfs', size: 20 }], kind: 'full' });
+    for (const custom of [full, targetCustomFromManifest(delta)]) expect(targetCustomSchema.safeParse(custom).success).toBe(true);
+    expect(targetCustomSchema.safeParse({ ...full, deltaFrom: '1.0.0' }).success).toBe(false);
   });
 });

@@ -4,3 +4,19 @@ import { AppError } from '../api/errors.js';
 export function assertNoOperationRunning(running: string | undefined): void {
   if (running) throw new AppError('UPDATE_IN_PROGRESS', `An update operation is already running (${running}).`, { running });
 }
+
+/** Updates need a repository address and a trusted root on the device. */
+export function assertConfigured<T>(catalog: T | undefined): T {
+  if (catalog === undefined) throw new AppError('UPDATE_NOT_CONFIGURED', 'No update repository is configured on this headset.');
+  return catalog;
+}
+
+/** The action has nothing to act on (no offer, no download, no installed update, no other slot). */
+export function nothingToDo(message: string): AppError {
+  return new AppError('UPDATE_NOTHING_TO_DO', message);
+}
+
+/** The repository could not be reached or its metadata was refused. */
+export function checkFailed(reason: string, details?: unknown): AppError {
+  return new AppError('UPDATE_CHECK_FAILED', reason, details);
+}

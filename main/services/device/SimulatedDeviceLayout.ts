@@ -31,6 +31,8 @@ export class SimulatedDeviceLayout {
   get socket() { return join(this.root, 'run', 'headsetd.sock'); }
   /** The recovery button's GPIO line: "1" while held. */
   get recoveryButton() { return join(this.root, 'gpio', 'recovery-button', 'value'); }
+  /** The network's state for downloads: `online`, `metered` or `offline`. */
+  get networkState() { return join(this.root, 'network', 'state'); }
   /** Sensors, in the units Linux's sysfs uses. */
   get thermalZone() { return join(this.root, 'sensors', 'thermal_zone0', 'temp'); }
 }

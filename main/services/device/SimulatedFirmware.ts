@@ -14,7 +14,7 @@ export interface SimulatedDeviceDescription {
   factoryVersion: string;
 }
 
-export const SIMULATED_MODEL = 'HC-1 simulated headset';
+export const SIMULATED_MODEL = 'HC-1-simulated';
 const DEFAULT_SLOT_SIZE = 64 * 1024 * 1024;
 
 /**

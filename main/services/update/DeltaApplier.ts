@@ -191,7 +191,7 @@ async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array>, re
   // Feeds the patch to zstd. Its failure (the payload's own length/hash check) is kept, not thrown
   // here: it decides the outcome below, ahead of what zstd makes of a cut stream.
   const feeding = new AbortController();
-  const fed = pipeline(Readable.from(patch), child.stdin, { signal: feeding.signal }).then(
+  const fed = pipeline(Readable.from(patch, { objectMode: false }), child.stdin, { signal: feeding.signal }).then(
     () => undefined,
     (error: unknown) => error,
   );

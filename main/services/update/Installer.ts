@@ -16,8 +16,9 @@ export interface InstallerOptions {
   model: string;
   /** Called after each chunk reaches a slot: the seam where tests cut the power mid-write. */
   afterChunk?: (bytes: number, slotPath: string) => void | Promise<void>;
-  onProgress?: (bytes: number, total: number) => void;
   log?: (line: string) => void;
+  /** Told when an install ends: committed, rolled back or failed (the update history). */
+  onFinished?: (record: InstallRecord) => void | Promise<void>;
 }
 
 /** What the boot found and did about an update in flight. */
@@ -40,7 +41,7 @@ export class Installer {
   constructor(private readonly options: InstallerOptions) {}
 
   /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
-  async install(bundle: string): Promise<InstallRecord> {
+  async install(bundle: string, options: { onProgress?: (bytes: number, total: number) => void } = {}): Promise<InstallRecord> {
     assertNoOperationRunning(this.running);
     this.running = 'installing';
     try {
@@ -56,7 +57,7 @@ export class Installer {
         throw error;
       }
       const record: InstallRecord = { bundle, version: reader.manifest.version, fromVersion, target: boot.inactiveSlot(), startedAt: new Date().toISOString(), state: { step: 'mark-unbootable' } };
-      return await this.carryOut(record, reader);
+      return await this.carryOut(record, reader, options.onProgress);
     } finally {
       this.running = undefined;
     }
@@ -83,7 +84,7 @@ export class Installer {
     return this.judgeTrial(record);
   }
 
-  private async carryOut(record: InstallRecord, opened?: BundleReader): Promise<InstallRecord> {
+  private async carryOut(record: InstallRecord, opened?: BundleReader, onProgress?: (bytes: number, total: number) => void): Promise<InstallRecord> {
     const { boot, journal, partitions } = this.options;
     const target = record.target;
     try {
@@ -103,7 +104,7 @@ export class Installer {
         const partition = partitions.partition(target, payload.image.slot);
         if (!partition) throw new AppError('UPDATE_INCOMPATIBLE', `No "${payload.image.slot}" partition in slot ${target}.`);
         await writeImageToSlot(payload.image.name, payload.decompressed(), partition.path, payload.image.uncompressed, {
-          onProgress: (bytes) => this.options.onProgress?.(done + bytes, total),
+          onProgress: (bytes) => onProgress?.(done + bytes, total),
           afterChunk: (bytes) => this.options.afterChunk?.(bytes, partition.path),
         });
         done += payload.image.uncompressed.length;
@@ -117,7 +118,9 @@ export class Installer {
       return await this.switchAndAwait(record);
     } catch (error) {
       if (error instanceof AppError) {
-        await journal.write(withStep(record, { step: 'failed', at: now(), code: error.code, message: error.message }));
+        const failed = withStep(record, { step: 'failed', at: now(), code: error.code, message: error.message });
+        await journal.write(failed);
+        await this.options.onFinished?.(failed);
         this.options.log?.(`install of ${record.version} failed: ${error.code} ${error.message}`);
       }
       throw error;
@@ -157,7 +160,9 @@ export class Installer {
   }
 
   private async finish(record: InstallRecord, state: InstallStep, outcome: BootOutcome): Promise<BootOutcome> {
-    await this.options.journal.write(withStep(record, state));
+    const finished = withStep(record, state);
+    await this.options.journal.write(finished);
+    await this.options.onFinished?.(finished);
     this.options.log?.(`update ${record.fromVersion} -> ${record.version}: ${state.step}`);
     return outcome;
   }

@@ -6,3 +6,10 @@ export interface SlotPartitions {
   /** Every partition name with its size (the same in both slots). */
   sizes(): Record<string, number>;
 }
+
+/** What the network allows right now: downloads wait while offline, and bulk ones while metered. */
+export type NetworkState = 'online' | 'metered' | 'offline';
+
+export interface NetworkMonitor {
+  state(): Promise<NetworkState>;
+}

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
@@ -48,6 +48,7 @@ export async function downloadOnce(target: DownloadTarget, options: DownloadOpti
   const part = `${target.path}.part`;
   const checkpointPath = `${target.path}.part.json`;
   const checkpointEvery = options.checkpointBytes ?? 1024 * 1024;
+  await mkdir(dirname(target.path), { recursive: true });
   const handle = await open(part, 'a+');
   try {
     let bytes = await resumePoint(handle, checkpointPath, target);

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   TOP_LEVEL_ROLES,
   TUF_SPEC_VERSION,
@@ -18,7 +20,7 @@ import {
 } from '../../../../src/update/tuf/metadata.js';
 import { tufCanonicalJson } from '../../../../src/update/tuf/canonicalJson.js';
 import { assertNoRepository, requireMetadata } from '../../../../src/update/tuf/repositoryChecks.js';
-import { readJsonIfExists, writeFileAtomic } from '../../storage/atomicFile.js';
+import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../../storage/atomicFile.js';
 
 /** A role's key: its public half (hex) and whatever signs with the private half. */
 export interface RoleKey {
@@ -70,12 +72,44 @@ export class TufRepository {
     await this.writeTargetsSnapshotTimestamp(keys, {}, now, expiry, 1);
   }
 
-  /** Stages a file as a target; it is copied under its hash so a published target never changes. */
-  async add(file: string, custom: Record<string, unknown> = {}, name = basename(file)): Promise<TargetFile> {
-    const content = await readFile(file);
-    const sha256 = createHash('sha256').update(content).digest('hex');
-    await copyFile(file, join(this.served, 'targets', `${sha256}.${name}`));
-    const target: TargetFile = { length: content.length, hashes: { sha256 }, custom };
+  /**
+   * Stages a file as a target; it is copied under its hash so a published target never changes.
+   * The copy is streamed (bundles can be gigabytes) and hashed as it is made; with `expected`
+   * (what the caller verified), a file that changed since is refused before anything is staged.
+   */
+  async add(file: string, custom: Record<string, unknown> = {}, name = basename(file), expected?: { length: number; sha256: string }): Promise<TargetFile> {
+    const targetsDir = join(this.served, 'targets');
+    const temporary = join(targetsDir, `.${randomBytes(6).toString('hex')}.partial`);
+    const hash = createHash('sha256');
+    let length = 0;
+    let target: TargetFile;
+    try {
+      await pipeline(
+        createReadStream(file, { highWaterMark: 1024 * 1024 }),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            length += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(temporary, { flags: 'wx', mode: 0o644 }),
+      );
+      const sha256 = hash.digest('hex');
+      if (expected && (expected.length !== length || expected.sha256 !== sha256)) throw new Error(`${file} changed while it was being added (${length} bytes, SHA-256 ${sha256}; verified ${expected.length} bytes, ${expected.sha256}); nothing was staged`);
+      // On disk before any metadata can name it.
+      const handle = await open(temporary, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, join(targetsDir, `${sha256}.${name}`));
+      await fsyncDirectory(targetsDir);
+      target = { length, hashes: { sha256 }, custom };
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
     const staged = await this.staged();
     staged.targets[name] = target;
     await writeFileAtomic(join(this.dir, 'staged.json'), JSON.stringify(staged, null, 2));
@@ -101,6 +135,11 @@ export class TufRepository {
     const root = await sign(rootSigned(keys, version, now, (await this.expiry()).root), signers);
     await this.writeMetadata('root', root, version);
     return version;
+  }
+
+  /** Targets added since the last publish, by name. */
+  async stagedTargets(): Promise<Record<string, TargetFile>> {
+    return (await this.staged()).targets;
   }
 
   async latestRoot(): Promise<Signed<RootSigned>> {

@@ -1,0 +1,150 @@
+import { closeSync, copyFileSync, ftruncateSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { BundleReader } from '../../main/services/update/BundleReader.js';
+import { applyDelta, type SourceProvision } from '../../main/services/update/DeltaApplier.js';
+import { createDeltaBundle } from '../../main/services/update/DeltaBundleWriter.js';
+import type { SigningKey } from '../../main/services/update/signingKeys.js';
+import { writeImageToSlot } from '../../main/services/update/SlotWriter.js';
+import type { TrustedKey } from '../../src/update/verify.js';
+import type { BenchResult } from '../harness.js';
+import { MiB, flushDirtyPages, median, round, sh, timeIt, timeShell } from './measure.js';
+import { SLOT_SIZE } from './verifyAndInstall.js';
+
+const RUNS = 3;
+
+export interface DeltaInputs {
+  work: string;
+  /** The raw images and the full bundles made of them. */
+  oldImage: string;
+  newImage: string;
+  oldBundle: string;
+  newBundle: string;
+  key: SigningKey;
+  trusted: readonly TrustedKey[];
+}
+
+/**
+ * The delta bundle (`createDeltaBundle`, what `headsetctl bundle delta` runs) against `zstd -19
+ * --long=27 --patch-from=OLD NEW` on the same pair of images: size ratio; then applying it
+ * into a slot as a device does (source slot checked, zstd patching, writes, fsync, read back +
+ * hash) against `zstd -d --long=27 --patch-from=OLD patch -o out`: time ratio.
+ */
+export async function benchDelta(inputs: DeltaInputs, log: (line: string) => void): Promise<{ results: BenchResult[]; deltaBundle: string }> {
+  const { work, oldImage, newImage, trusted } = inputs;
+  const deltaBundle = join(work, 'rootfs-1.0.0-to-1.0.1.delta.hcb');
+  const referencePatch = join(work, 'reference.patch.zst');
+  // Both run zstd -19 over 160 MiB for most of a minute: side by side, one on each core. Sizes do
+  // not depend on timing; the creation times below are for information only.
+  const [created, reference] = await Promise.all([
+    (async () => {
+      let result!: Awaited<ReturnType<typeof createDeltaBundle>>;
+      const ms = await timeIt(async () => (result = await createDeltaBundle({ from: inputs.oldBundle, to: inputs.newBundle, trusted, key: inputs.key, out: deltaBundle })));
+      return { ms, result };
+    })(),
+    timeShell(`zstd -q -19 --long=27 --patch-from=${sh(oldImage)} ${sh(newImage)} -o ${sh(referencePatch)}`),
+  ]);
+  const deltaBytes = statSync(deltaBundle).size;
+  const patchBytes = statSync(referencePatch).size;
+  const fullBytes = statSync(inputs.newBundle).size;
+  const sizeRatio = deltaBytes / patchBytes;
+  log(`delta bundle ${deltaBytes} B in ${Math.round(created.ms / 1000)} s, zstd patch ${patchBytes} B in ${Math.round(reference.ms / 1000)} s (concurrently)`);
+
+  // The installed slot: a partition larger than the image, holding version 1 in its first bytes.
+  const sourceSlot = join(work, 'slot-A.img');
+  copyFileSync(oldImage, sourceSlot);
+  truncateTo(sourceSlot, SLOT_SIZE);
+  const targetSlot = join(work, 'slot-B.img');
+  const referenceOut = join(work, 'reference-out.img');
+  const freshTarget = () => {
+    rmSync(targetSlot, { force: true });
+    rmSync(referenceOut, { force: true });
+    const fd = openSync(targetSlot, 'w');
+    ftruncateSync(fd, SLOT_SIZE);
+    closeSync(fd);
+    flushDirtyPages();
+  };
+  readFileSync(deltaBundle);
+  readFileSync(referencePatch);
+  readFileSync(oldImage);
+  readFileSync(sourceSlot);
+
+  const provisions = new Map<string, SourceProvision>();
+  const ours = (sourcePath: string) => async () => {
+    freshTarget();
+    return timeIt(async () => {
+      const reader = await BundleReader.open(deltaBundle, { trusted });
+      for await (const payload of reader.payloads()) {
+        const rebuilt = applyDelta({ image: payload.image, patch: payload.chunks(), sourcePath, tempDir: work, onSource: (how) => provisions.set(sourcePath, how) });
+        await writeImageToSlot(payload.image.name, rebuilt, targetSlot, payload.image.uncompressed);
+      }
+      if (!reader.fullyVerified) throw new Error('the delta bundle was not fully verified');
+    });
+  };
+  const zstdApply = `zstd -d -q --long=27 --patch-from=${sh(oldImage)} ${sh(referencePatch)} -o ${sh(referenceOut)}`;
+  const theirs = (script: string) => async () => {
+    freshTarget();
+    return (await timeShell(script)).ms;
+  };
+  const variants = {
+    oursFromSlot: ours(sourceSlot),
+    oursFromImageFile: ours(oldImage),
+    zstd: theirs(zstdApply),
+    zstdThenFsync: theirs(`${zstdApply} && sync ${sh(referenceOut)}`),
+  };
+  const times: Record<keyof typeof variants, number[]> = { oursFromSlot: [], oursFromImageFile: [], zstd: [], zstdThenFsync: [] };
+  for (let run = 0; run <= RUNS; run++) {
+    for (const [name, variant] of Object.entries(variants) as [keyof typeof variants, () => Promise<number>][]) {
+      const ms = await variant();
+      if (run > 0) times[name].push(ms); // run 0 warms up
+    }
+  }
+  for (const path of [sourceSlot, targetSlot, referenceOut]) rmSync(path, { force: true });
+  const m = (name: keyof typeof variants) => median(times[name]);
+  const applyRatio = m('oursFromSlot') / m('zstd');
+  const { images } = created.result;
+  const results: BenchResult[] = [
+    {
+      name: 'Delta bundle size vs `zstd -19 --long=27 --patch-from=OLD NEW` of the same image pair',
+      metric: 'size ratio ours/theirs',
+      value: round(sizeRatio, 4),
+      unit: '×',
+      goal: '≤ 1.0×',
+      met: sizeRatio <= 1.0,
+      details: {
+        deltaBundleBytes: deltaBytes,
+        zstdPatchBytes: patchBytes,
+        bundleOverheadBytes: deltaBytes - patchBytes,
+        ourPatchPayloadBytes: images.reduce((sum, image) => sum + image.patchLength, 0),
+        fullBundleBytes: fullBytes,
+        deltaVsFull: `${round((100 * deltaBytes) / fullBytes, 2)} %`,
+        createSeconds: round(created.ms / 1000, 1),
+        zstdPatchSeconds: round(reference.ms / 1000, 1),
+      },
+    },
+    {
+      name: 'Apply a delta into a slot (source check, patch, write, fsync, read back + hash) vs `zstd -d --long=27 --patch-from=OLD`',
+      metric: `time ratio ours/theirs, median of ${RUNS}`,
+      value: round(applyRatio),
+      unit: '×',
+      goal: '≤ 1.25×',
+      met: applyRatio <= 1.25,
+      details: {
+        oursFromSlotMs: Math.round(m('oursFromSlot')),
+        sourceProvision: provisions.get(sourceSlot) ?? '?',
+        oursFromImageFileMs: Math.round(m('oursFromImageFile')),
+        zstdMs: Math.round(m('zstd')),
+        zstdThenFsyncMs: Math.round(m('zstdThenFsync')),
+        ratioFromImageFile: round(m('oursFromImageFile') / m('zstd')),
+        ratioVsZstdThenFsync: round(m('oursFromSlot') / m('zstdThenFsync')),
+        imageMiB: round(images[0]!.targetLength / MiB, 1),
+      },
+    },
+  ];
+  return { results, deltaBundle };
+}
+
+function truncateTo(path: string, size: number): void {
+  const fd = openSync(path, 'r+');
+  ftruncateSync(fd, size);
+  closeSync(fd);
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/api/client.js';
+import type { UpdateStatus } from '../../src/api/contract.js';
+import { createMemoryPortPair } from '../../src/api/memoryPort.js';
+import { toHex } from '../../src/update/hex.js';
+import { TOP_LEVEL_ROLES } from '../../src/update/tuf/metadata.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { SIMULATED_MODEL } from '../services/device/SimulatedFirmware.js';
+import { createBundle } from '../services/update/BundleWriter.js';
+import { generateKeys, loadSigningKey } from '../services/update/signingKeys.js';
+import { TufRepository, type RoleKeys } from '../services/update/tuf/TufRepository.js';
+import { LOCAL_UI_SCOPES, createHeadset, type Headset } from './composition.js';
+
+// The whole update path as the wearer drives it, through the API: a signed TUF repository served
+// over HTTP, a simulated headset following it, and its restarts.
+
+const build = { version: '1.0.0', commit: 'test', builtAt: '2026-01-01T00:00:00Z' };
+let work: string;
+let repo: TufRepository;
+let server: Server;
+let url: string;
+let served = 0;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'update-flow-'));
+  const keysDir = join(work, 'keys');
+  await generateKeys(keysDir);
+  const roleKeys = Object.fromEntries(
+    await Promise.all(
+      TOP_LEVEL_ROLES.map(async (role) => {
+        const key = await loadSigningKey(join(keysDir, `${role}.key`));
+        return [role, [{ publicKeyHex: toHex(key.publicKey), signer: { keyid: key.keyId, sign: (m: Uint8Array) => key.sign(m) } }]];
+      }),
+    ),
+  ) as RoleKeys;
+  repo = new TufRepository(join(work, 'repo'));
+  await repo.init(roleKeys);
+  const image = Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(600_000)]);
+  writeFileSync(join(work, 'rootfs.img'), image);
+  const bundle = join(work, 'headset-1.1.0.hcb');
+  await createBundle({ version: '1.1.0', compatible: SIMULATED_MODEL, images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(keysDir, 'bundle.key')), out: bundle, notes: 'Security fixes.' });
+  await repo.add(bundle, { version: '1.1.0', compatible: SIMULATED_MODEL, kind: 'full', notes: 'Security fixes.', images: [{ name: 'rootfs', slot: 'rootfs', size: image.length }] });
+  await repo.publish(roleKeys);
+  // A static server as nginx would be: Range requests answered with 206.
+  server = createServer((request, response) => {
+    let body: Buffer;
+    try {
+      body = readFileSync(normalize(join(repo.served, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname))));
+    } catch {
+      response.writeHead(404).end();
+      return;
+    }
+    const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
+    const part = body.subarray(start);
+    served += part.length;
+    response.writeHead(start > 0 ? 206 : 200, { 'Content-Length': part.length, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) }).end(part);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(work, { recursive: true, force: true });
+});
+
+const running: Headset[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((h) => h.close()));
+});
+
+/** A headset at 1.0.0 that trusts the repository's first root and the bundle key. */
+function newDevice(): string {
+  const root = mkdtempSync(join(work, 'device-'));
+  const layout = new SimulatedDeviceLayout(root);
+  mkdirSync(layout.trustDir, { recursive: true });
+  copyFileSync(join(repo.served, '1.root.json'), join(layout.trustDir, 'root.json'));
+  copyFileSync(join(work, 'keys', 'bundle.pub'), join(layout.trustDir, 'bundle.pub'));
+  return root;
+}
+
+async function start(root: string, updateUrl?: string): Promise<{ headset: Headset; client: ApiClient; statuses: UpdateStatus[] }> {
+  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, updateUrl });
+  running.push(headset);
+  const [a, b] = createMemoryPortPair();
+  headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
+  const client = new ApiClient(a);
+  const statuses: UpdateStatus[] = [];
+  client.subscribe('update.changed', (status) => statuses.push(status));
+  return { headset, client, statuses };
+}
+
+describe('updating a simulated headset from a TUF repository', () => {
+  it('says when no repository is configured', async () => {
+    const { client } = await start(newDevice());
+    expect((await client.call('update.status')).state).toEqual({ status: 'unconfigured' });
+    await expect(client.call('update.check')).rejects.toMatchObject({ code: 'UPDATE_NOT_CONFIGURED' });
+  });
+
+  it('check, download, install, restart into the trial, commit; then roll back by hand', async () => {
+    const root = newDevice();
+    const { client, headset, statuses } = await start(root, url);
+    const checked = await client.call('update.check');
+    expect(checked.state).toMatchObject({ status: 'available', offer: { version: '1.1.0', kind: 'full', notes: 'Security fixes.' } });
+    expect(checked.lastCheck).not.toBeNull();
+    await client.call('update.download');
+    await expect.poll(async () => JSON.stringify((await client.call('update.status')).state), { timeout: 10_000 }).toContain('downloaded');
+    expect(statuses.some((s) => s.state.status === 'downloading' && s.state.bytes > 0)).toBe(true);
+    expect((await client.call('update.install')).state).toEqual({ status: 'ready-to-reboot', version: '1.1.0' });
+    await client.call('update.restart');
+    await expect.poll(() => headset.services.boot.status.current()?.activeSlot, { timeout: 10_000 }).toBe('B');
+    await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 10_000 }).toBe('committed');
+    const after = await client.call('update.status');
+    expect(after.current).toEqual({ slot: 'B', version: '1.1.0' });
+    expect(after.rollbackTo).toEqual({ slot: 'A', version: '1.0.0' });
+    expect(headset.services.boot.status.current()!.slots.find((s) => s.name === 'B')).toMatchObject({ version: '1.1.0', triesLeft: 3 });
+    // An up-to-date check now finds nothing newer.
+    expect((await client.call('update.check')).state).toEqual({ status: 'up-to-date' });
+    // Manual rollback: back to A at the next start.
+    await client.call('update.rollback');
+    await expect.poll(() => headset.services.boot.status.current()?.activeSlot, { timeout: 10_000 }).toBe('A');
+    expect((await client.call('update.history'))[0]).toMatchObject({ outcome: 'manual-rollback', version: '1.0.0', fromVersion: '1.1.0' });
+  });
+
+  it('a paused download stays paused across a restart and resumes where it stopped', async () => {
+    const root = newDevice();
+    const first = await start(root, url);
+    await first.client.call('update.settings', { bandwidthLimitBytesPerSecond: 64 * 1024 });
+    await first.client.call('update.check');
+    await first.client.call('update.download');
+    await expect.poll(() => first.statuses.at(-1)?.state.status === 'downloading' && (first.statuses.at(-1)!.state as { bytes: number }).bytes > 0, { timeout: 10_000 }).toBe(true);
+    const paused = await first.client.call('update.pause');
+    expect(paused.state).toMatchObject({ status: 'downloading', paused: true });
+    await Promise.all(running.splice(0).map((h) => h.close()));
+    const second = await start(root);
+    const status = await second.client.call('update.status');
+    expect(status.state).toMatchObject({ status: 'downloading', paused: true });
+    expect(status.settings.bandwidthLimitBytesPerSecond).toBe(64 * 1024);
+    await second.client.call('update.settings', { bandwidthLimitBytesPerSecond: null });
+    const before = served;
+    await second.client.call('update.resume');
+    await expect.poll(async () => (await second.client.call('update.status')).state.status, { timeout: 10_000 }).toBe('downloaded');
+    // Resumed, not restarted: less than the whole bundle crossed the wire the second time.
+    const bundleLength = (status.state as { total: number }).total;
+    expect(served - before).toBeLessThan(bundleLength);
+  });
+
+  it('waits while offline and carries on when the network comes back', async () => {
+    const root = newDevice();
+    const { client } = await start(root, url);
+    await client.call('update.check');
+    const layout = new SimulatedDeviceLayout(root);
+    mkdirSync(join(root, 'network'), { recursive: true });
+    writeFileSync(layout.networkState, 'offline\n');
+    await client.call('update.download');
+    await expect.poll(async () => (await client.call('update.status')).state, { timeout: 10_000 }).toMatchObject({ status: 'downloading', waitingFor: 'network' });
+    writeFileSync(layout.networkState, 'online\n');
+    await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 15_000 }).toBe('downloaded');
+  }, 20_000);
+});

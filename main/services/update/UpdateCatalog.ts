@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { Updater } from 'tuf-js';
+import { checkFailed } from '../../../src/update/operationGuard.js';
+import { compareVersions } from '../../../src/update/version.js';
+import { readJsonIfExists } from '../storage/atomicFile.js';
+
+/** A bundle the repository offers, as its signed targets metadata describes it. */
+export interface CatalogEntry {
+  target: string;
+  version: string;
+  kind: 'full' | 'delta';
+  deltaFrom?: string;
+  length: number;
+  sha256: string;
+  installBytes: number;
+  notes: string;
+  url: string;
+}
+
+/**
+ * The update repository as the device sees it, through tuf-js: `refresh` verifies the metadata
+ * chain (root rotation, expiry, rollback and mix-and-match protection); an up-to-date check is
+ * one small timestamp fetch. The choice is made from the verified targets only.
+ */
+export class UpdateCatalog {
+  constructor(
+    private readonly repositoryUrl: string,
+    /** Holds the trusted root.json, and the verified metadata tuf-js keeps between checks. */
+    private readonly metadataDir: string,
+  ) {}
+
+  /** The newest bundle for `model` above `installedVersion`: a delta from it if offered, else the full one. */
+  async newest(model: string, installedVersion: string, options: { deltas: boolean }): Promise<CatalogEntry | undefined> {
+    const updater = new Updater({ metadataDir: this.metadataDir, metadataBaseUrl: this.repositoryUrl, targetBaseUrl: `${this.repositoryUrl}/targets`, config: { fetchRetries: 0, fetchTimeout: 20_000 } });
+    try {
+      await updater.refresh();
+    } catch (error) {
+      throw checkFailed(`The update repository was not accepted: ${(error as Error).message}`);
+    }
+    // tuf-js stores targets.json only once it verified it: this is the signed list.
+    const targets = (await readJsonIfExists<{ signed: { targets: Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }> } }>(join(this.metadataDir, 'targets.json')))?.signed.targets ?? {};
+    const entries: CatalogEntry[] = [];
+    for (const [target, file] of Object.entries(targets)) {
+      const custom = file.custom ?? {};
+      if (custom.compatible !== model || typeof custom.version !== 'string') continue;
+      const images = Array.isArray(custom.images) ? (custom.images as { size?: number }[]) : [];
+      entries.push({
+        target,
+        version: custom.version,
+        kind: custom.kind === 'delta' ? 'delta' : 'full',
+        deltaFrom: typeof custom.deltaFrom === 'string' ? custom.deltaFrom : undefined,
+        length: file.length,
+        sha256: file.hashes.sha256,
+        installBytes: images.reduce((sum, image) => sum + (image.size ?? 0), 0),
+        notes: typeof custom.notes === 'string' ? custom.notes : '',
+        url: `${this.repositoryUrl}/targets/${file.hashes.sha256}.${target}`,
+      });
+    }
+    const newer = entries.filter((e) => compareVersions(e.version, installedVersion) > 0);
+    if (newer.length === 0) return undefined;
+    const best = newer.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
+    const candidates = newer.filter((e) => e.version === best);
+    return (options.deltas ? candidates.find((e) => e.kind === 'delta' && e.deltaFrom === installedVersion) : undefined) ?? candidates.find((e) => e.kind === 'full');
+  }
+}

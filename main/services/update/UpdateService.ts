@@ -1,0 +1,323 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { UpdateHistoryEntry, UpdateOffer, UpdateSettings, UpdateState, UpdateStatus } from '../../../src/api/contract.js';
+import { StateChannel } from '../../../src/api/stateChannel.js';
+import { AppError } from '../../../src/api/errors.js';
+import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
+import type { BootService } from '../boot/BootService.js';
+import type { PowerControl } from '../mode/ports.js';
+import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { BandwidthLimiter, sleep } from './download/BandwidthLimiter.js';
+import { DownloadError } from './download/DownloadError.js';
+import { downloadOnce } from './download/ResumableDownload.js';
+import type { InstallRecord } from './InstallJournal.js';
+import type { Installer } from './Installer.js';
+import type { NetworkMonitor } from './ports.js';
+import type { CatalogEntry, UpdateCatalog } from './UpdateCatalog.js';
+
+export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 };
+
+interface SavedOffer {
+  entry: CatalogEntry;
+  /** The wearer asked for the download (and has not paused it). */
+  downloading: boolean;
+  paused: boolean;
+}
+
+export interface UpdateServiceOptions {
+  catalog: UpdateCatalog | undefined;
+  installer: Installer;
+  boot: BootService;
+  network: NetworkMonitor;
+  power: PowerControl | undefined;
+  model: string;
+  stateDir: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * The wearer's side of updates: check, download (resumable, throttled, network-aware), install,
+ * restart into the trial, roll back. Every state change is pushed whole on `status`; what must
+ * survive a restart (settings, the offer, the download's progress) is on disk.
+ */
+export class UpdateService {
+  readonly status = new StateChannel<UpdateStatus>();
+  private state: UpdateState;
+  private settings: UpdateSettings = DEFAULT_UPDATE_SETTINGS;
+  private lastCheck: string | null = null;
+  private offer: SavedOffer | undefined;
+  private readonly limiter = new BandwidthLimiter();
+  private download: AbortController | undefined;
+  private operation: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: UpdateServiceOptions) {
+    this.state = options.catalog ? { status: 'idle' } : { status: 'unconfigured' };
+  }
+
+  private get cacheDir(): string {
+    return join(this.options.stateDir, 'update-cache');
+  }
+
+  /** Loads what survived the last run, resumes a download in progress, and starts periodic checks. */
+  async start(): Promise<void> {
+    this.settings = { ...DEFAULT_UPDATE_SETTINGS, ...(await readJsonIfExists<UpdateSettings>(this.file('update-settings.json'))) };
+    this.limiter.setRate(this.settings.bandwidthLimitBytesPerSecond ?? Infinity);
+    this.lastCheck = (await readJsonIfExists<{ at: string }>(this.file('update-last-check.json')))?.at ?? null;
+    this.offer = await readJsonIfExists<SavedOffer>(this.file('update-offer.json'));
+    const journal = await this.journalState();
+    if (journal === 'await-reboot') this.state = { status: 'ready-to-reboot', version: this.offer?.entry.version ?? '' };
+    else if (this.offer) {
+      const offer = toOffer(this.offer.entry);
+      if (this.offer.downloading || this.offer.paused) {
+        this.state = { status: 'downloading', offer, bytes: 0, total: offer.downloadBytes, paused: this.offer.paused, waitingFor: null };
+        if (!this.offer.paused) this.startDownload();
+      } else this.state = { status: 'available', offer };
+    }
+    await this.publish();
+    this.schedule();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.download?.abort();
+  }
+
+  async check(): Promise<UpdateStatus> {
+    const catalog = assertConfigured(this.options.catalog);
+    assertNoOperationRunning(this.operation ?? (this.download ? 'downloading' : undefined));
+    this.operation = 'checking';
+    await this.setState({ status: 'checking' });
+    try {
+      const entry = await catalog.newest(this.options.model, (await this.current()).version, { deltas: false });
+      this.lastCheck = new Date().toISOString();
+      await writeFileAtomic(this.file('update-last-check.json'), JSON.stringify({ at: this.lastCheck }));
+      if (!entry) {
+        await this.saveOffer(undefined);
+        return await this.setState({ status: 'up-to-date' });
+      }
+      // The wearer is told, never updated silently: the offer waits for them.
+      await this.saveOffer({ entry, downloading: false, paused: false });
+      this.options.log?.(`update ${entry.version} available (${entry.kind}, ${entry.length} bytes)`);
+      return await this.setState({ status: 'available', offer: toOffer(entry) });
+    } catch (error) {
+      const problem = error instanceof AppError ? error : checkFailed((error as Error).message);
+      await this.setState({ status: 'failed', error: { code: problem.code, message: problem.message } });
+      throw problem;
+    } finally {
+      this.operation = undefined;
+    }
+  }
+
+  async startDownloadCall(): Promise<UpdateStatus> {
+    assertNoOperationRunning(this.operation);
+    if (!this.offer) throw nothingToDo('No update is offered: check first.');
+    if (this.download) return this.snapshot();
+    await this.saveOffer({ ...this.offer, downloading: true, paused: false });
+    this.startDownload();
+    return this.snapshot();
+  }
+
+  async pause(): Promise<UpdateStatus> {
+    if (!this.offer?.downloading || this.offer.paused) throw nothingToDo('No download is running.');
+    await this.saveOffer({ ...this.offer, paused: true });
+    this.download?.abort();
+    if (this.state.status === 'downloading') await this.setState({ ...this.state, paused: true, waitingFor: null });
+    return this.snapshot();
+  }
+
+  async resume(): Promise<UpdateStatus> {
+    if (!this.offer?.paused) throw nothingToDo('No download is paused.');
+    await this.saveOffer({ ...this.offer, paused: false, downloading: true });
+    this.startDownload();
+    return this.snapshot();
+  }
+
+  async install(): Promise<UpdateStatus> {
+    assertNoOperationRunning(this.operation ?? (this.download ? 'downloading' : undefined));
+    if (this.state.status !== 'downloaded' || !this.offer) throw nothingToDo('No downloaded update to install.');
+    const offer = this.state.offer;
+    this.operation = 'installing';
+    try {
+      await this.setState({ status: 'installing', offer, bytes: 0, total: offer.installBytes });
+      await this.options.installer.install(this.bundlePath(this.offer.entry), {
+        onProgress: (bytes, total) => void this.setState({ status: 'installing', offer, bytes, total }),
+      });
+      return await this.setState({ status: 'ready-to-reboot', version: offer.version });
+    } catch (error) {
+      const problem = error instanceof AppError ? error : new AppError('INTERNAL', 'The install failed.');
+      await this.setState({ status: 'failed', error: { code: problem.code, message: problem.message } });
+      throw error;
+    } finally {
+      this.operation = undefined;
+    }
+  }
+
+  async restartIntoUpdate(): Promise<void> {
+    if (this.state.status !== 'ready-to-reboot') throw nothingToDo('No installed update is waiting for a restart.');
+    await this.reboot();
+  }
+
+  /** Manual rollback: the other slot, if it holds a system, boots next. */
+  async rollback(): Promise<void> {
+    assertNoOperationRunning(this.operation);
+    const target = (await this.snapshot()).rollbackTo;
+    if (!target) throw nothingToDo('The other slot holds no system to go back to.');
+    const current = await this.current();
+    await this.options.boot.preferSlot(target.slot);
+    await this.appendHistory({ version: target.version, fromVersion: current.version, slot: target.slot, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to ${target.version} at the wearer's request.` });
+    await this.reboot();
+  }
+
+  async updateSettings(change: Partial<UpdateSettings>): Promise<UpdateStatus> {
+    this.settings = { ...this.settings, ...change };
+    await writeFileAtomic(this.file('update-settings.json'), JSON.stringify(this.settings));
+    this.limiter.setRate(this.settings.bandwidthLimitBytesPerSecond ?? Infinity);
+    this.schedule();
+    return this.publish();
+  }
+
+  async history(): Promise<UpdateHistoryEntry[]> {
+    return ((await readJsonIfExists<UpdateHistoryEntry[]>(this.file('update-history.json'))) ?? []).slice().reverse();
+  }
+
+  /** The installer calls this when an install ends (committed, rolled back or failed). */
+  async recordFinished(record: InstallRecord): Promise<void> {
+    const state = record.state;
+    if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return;
+    const detail = state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
+    await this.appendHistory({ version: record.version, fromVersion: record.fromVersion, slot: record.target, startedAt: record.startedAt, finishedAt: state.at, outcome: state.step, detail });
+    if (state.step !== 'failed') {
+      await this.saveOffer(undefined);
+      await rm(this.cacheDir, { recursive: true, force: true });
+    }
+  }
+
+  async snapshot(): Promise<UpdateStatus> {
+    const current = await this.current();
+    const boot = this.options.boot.status.current();
+    const other = boot?.slots.find((slot) => !slot.active);
+    return {
+      state: this.state,
+      settings: this.settings,
+      lastCheck: this.lastCheck,
+      current,
+      rollbackTo: other?.bootable && other.version ? { slot: other.name, version: other.version } : null,
+    };
+  }
+
+  private startDownload(): void {
+    if (this.download || !this.offer) return;
+    const controller = new AbortController();
+    this.download = controller;
+    void this.runDownload(this.offer.entry, controller.signal).finally(() => {
+      if (this.download === controller) this.download = undefined;
+    });
+  }
+
+  /** Attempts until the file is complete and verified, resuming each time; waits out bad networks. */
+  private async runDownload(entry: CatalogEntry, signal: AbortSignal): Promise<void> {
+    const offer = toOffer(entry);
+    let bytes = 0;
+    const progress = (waitingFor: 'network' | 'unmetered-network' | 'retry' | null) => this.setState({ status: 'downloading', offer, bytes, total: entry.length, paused: false, waitingFor });
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const network = await this.options.network.state();
+      if (network === 'offline' || (network === 'metered' && !this.settings.allowMetered)) {
+        await progress(network === 'offline' ? 'network' : 'unmetered-network');
+        await sleep(2000, signal).catch(() => undefined);
+        attempt = 0;
+        continue;
+      }
+      await progress(null);
+      try {
+        await downloadOnce(
+          { url: entry.url, path: this.bundlePath(entry), length: entry.length, sha256: entry.sha256 },
+          { limiter: this.limiter, signal, onProgress: (done) => {
+            bytes = done;
+            void progress(null);
+          } },
+        );
+        await this.saveOffer({ entry, downloading: false, paused: false });
+        await this.setState({ status: 'downloaded', offer });
+        this.options.log?.(`update ${entry.version} downloaded and verified`);
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof DownloadError && error.retryable) {
+          // Back off with jitter (and the server's Retry-After), capped at 5 minutes.
+          const wait = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : Math.min(300_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+          await progress('retry');
+          await sleep(wait, signal).catch(() => undefined);
+          continue;
+        }
+        if (!(error instanceof DownloadError) && !(error instanceof AppError)) this.options.log?.(`download failed unexpectedly: ${(error as Error).stack ?? String(error)}`);
+        const problem = error instanceof DownloadError ? checkFailed(error.message, { download: error.code }) : error instanceof AppError ? error : new AppError('INTERNAL', 'The download failed.');
+        await this.saveOffer({ entry, downloading: false, paused: false });
+        await this.setState({ status: 'failed', error: { code: problem.code, message: problem.message } });
+        return;
+      }
+    }
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.options.catalog) return;
+    // Jitter spreads a fleet's checks over the interval instead of all at the same minute.
+    const interval = this.settings.checkIntervalHours * 3_600_000;
+    this.timer = setTimeout(() => {
+      void this.check().catch(() => undefined).finally(() => this.schedule());
+    }, interval * (0.75 + Math.random() / 2));
+    this.timer.unref();
+  }
+
+  private async reboot(): Promise<void> {
+    const power = this.options.power;
+    if (!power) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
+    setTimeout(() => void power.reboot(), 100);
+  }
+
+  private async current(): Promise<{ slot: 'A' | 'B'; version: string }> {
+    const slot = this.options.boot.bootedSystemFacts().slot;
+    const records = await this.options.boot.slotRecordsStore().read();
+    return { slot, version: records[slot]?.version ?? '0.0.0' };
+  }
+
+  private async journalState(): Promise<string | undefined> {
+    return (await readJsonIfExists<InstallRecord>(this.file('install.json')))?.state.step;
+  }
+
+  private bundlePath(entry: CatalogEntry): string {
+    return join(this.cacheDir, entry.target.replace(/[^A-Za-z0-9._-]/g, '_'));
+  }
+
+  private async saveOffer(offer: SavedOffer | undefined): Promise<void> {
+    this.offer = offer;
+    if (offer) await writeFileAtomic(this.file('update-offer.json'), JSON.stringify(offer));
+    else await rm(this.file('update-offer.json'), { force: true });
+  }
+
+  private async appendHistory(entry: UpdateHistoryEntry): Promise<void> {
+    const history = (await readJsonIfExists<UpdateHistoryEntry[]>(this.file('update-history.json'))) ?? [];
+    history.push(entry);
+    await writeFileAtomic(this.file('update-history.json'), JSON.stringify(history.slice(-50), null, 2));
+  }
+
+  private async setState(state: UpdateState): Promise<UpdateStatus> {
+    this.state = state;
+    return this.publish();
+  }
+
+  private async publish(): Promise<UpdateStatus> {
+    const status = await this.snapshot();
+    this.status.set(status);
+    return status;
+  }
+
+  private file(name: string): string {
+    return join(this.options.stateDir, name);
+  }
+}
+
+function toOffer(entry: CatalogEntry): UpdateOffer {
+  return { version: entry.version, notes: entry.notes, downloadBytes: entry.length, installBytes: entry.installBytes, kind: entry.kind };
+}
