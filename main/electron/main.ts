@@ -5,6 +5,7 @@ import { ApiClient } from '../../src/api/client.js';
 import { MODES, type Mode } from '../../src/api/contract.js';
 import { connectUnixSocket } from '../transports/UnixSocketPort.js';
 import { registerAppScheme, serveRenderer } from './appProtocol.js';
+import { startAppUpdateChannel } from './appUpdateChannel.js';
 import { IpcBridge } from './ipcBridge.js';
 import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
 
@@ -14,7 +15,7 @@ import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
  */
 const { values } = parseArgs({
   args: process.argv.slice(app.isPackaged ? 1 : 2),
-  options: { socket: { type: 'string', default: '/run/headsetd/headsetd.sock' } },
+  options: { socket: { type: 'string', default: '/run/headsetd/headsetd.sock' }, 'app-updates': { type: 'string' } },
   strict: false,
 });
 const socketPath = String(values.socket);
@@ -39,6 +40,7 @@ app.whenReady().then(async () => {
     if ((MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
   });
   client.onClose(() => app.quit());
+  startAppUpdateChannel(typeof values['app-updates'] === 'string' ? values['app-updates'] : undefined, (line) => console.log(`headset-control: ${line}`));
 }).catch((error: unknown) => {
   console.error(`headset-control: ${error instanceof Error ? error.message : String(error)}`);
   app.exit(1);
