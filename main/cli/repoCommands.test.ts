@@ -168,6 +168,7 @@ describe('headsetctl repo', () => {
     const status = JSON.parse(await ok('repo', 'status', repo, '--json')) as { staged: unknown[] };
     expect(status.staged).toEqual([]);
     expect(readdirSync(join(served, 'targets')).filter((name) => !name.endsWith('.hcb') || name.startsWith('.'))).toEqual([]);
+    expect(readdirSync(repo).filter((name) => name.startsWith('.'))).toEqual([]); // no partial copy left
   });
 
   it('rotate-root: a device that trusts only the first root follows to the new keys', async () => {

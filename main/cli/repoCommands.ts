@@ -69,10 +69,11 @@ export const repoAdd: Command = {
   usage: `usage: headsetctl repo add DIR BUNDLE [--trust PUBKEY]...
 
 Verifies BUNDLE (signature by KEYDIR/bundle.pub of the repository's recorded key folder, or by a
---trust key such as the bundle key before a rotation; then every payload) and stages it as the target named after the file, with what a device needs to choose an
-update in the target's signed 'custom' metadata: version, compatible, minVersion, requires, images
-({name, slot, size}), notes, kind (full or delta) and deltaFrom. A tampered or unsigned bundle is
-refused with its BUNDLE_* code. Devices see it after 'headsetctl repo publish DIR'.`,
+--trust key such as the bundle key before a rotation; then every payload) and stages it as the
+target named after the file, with what a device needs to choose an update in the target's signed
+'custom' metadata: version, compatible, minVersion, requires, images ({name, slot, size}), notes,
+kind (full or delta) and deltaFrom. A tampered or unsigned bundle is refused with its BUNDLE_* code,
+and nothing is staged. Devices see it after 'headsetctl repo publish DIR'.`,
   async run(args, io) {
     const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { trust: { type: 'string', multiple: true } }, allowPositionals: true, strict: true }));
     if (positionals.length !== 2) throw new UsageError('DIR and BUNDLE are required');
@@ -169,9 +170,10 @@ their version, kind and size, and the staged ones. --json prints the same as one
   async run(args, io) {
     const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true }));
     const dir = singleDir(positionals);
-    const config = await readConfig(dir);
     const repo = new TufRepository(dir);
     const state = await readState(repo);
+    // Status needs no keys: a repository whose repo.json records none (made without headsetctl) is shown too.
+    const keysDir = (await readJsonIfExists<Partial<RepoConfig>>(join(dir, 'repo.json')))?.keysDir ?? null;
     const staged = await repo.stagedTargets();
     const now = Date.now();
     const roles = Object.fromEntries(
@@ -183,10 +185,10 @@ their version, kind and size, and the staged ones. --json prints the same as one
     const targets = Object.entries(state.targets.signed.targets).map(([name, target]) => ({ name, length: target.length, sha256: target.hashes.sha256, custom: target.custom ?? {} }));
     const stagedList = Object.entries(staged).map(([name, target]) => ({ name, length: target.length, sha256: target.hashes.sha256, custom: target.custom ?? {} }));
     if (values.json) {
-      io.stdout(`${JSON.stringify({ dir, served: repo.served, keysDir: config.keysDir, roles, targets, staged: stagedList }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ dir, served: repo.served, keysDir, roles, targets, staged: stagedList }, null, 2)}\n`);
       return;
     }
-    const lines = [`repository   ${repo.served}`, `keys         ${config.keysDir}`];
+    const lines = [`repository   ${repo.served}`, `keys         ${keysDir ?? '(not recorded)'}`];
     for (const [role, info] of Object.entries(roles)) lines.push(`${role.padEnd(12)} v${info.version}, expires ${info.expires}${info.expired ? '  EXPIRED' : ''}`);
     const describe = (entry: (typeof targets)[number]) => {
       const custom = entry.custom as { version?: string; kind?: string; deltaFrom?: string; compatible?: string };

@@ -112,11 +112,17 @@ describe('updating a simulated headset from a TUF repository', () => {
     await client.call('update.download');
     await expect.poll(async () => JSON.stringify((await client.call('update.status')).state), { timeout: 10_000 }).toContain('downloaded');
     expect(statuses.some((s) => s.state.status === 'downloading' && s.state.bytes > 0)).toBe(true);
-    expect((await client.call('update.install')).state).toEqual({ status: 'ready-to-reboot', version: '1.1.0' });
+    const installed = await client.call('update.install');
+    expect(installed.state).toEqual({ status: 'ready-to-reboot', version: '1.1.0' });
+    // The trial waiting in the other slot is not something to go back to.
+    expect(installed.rollbackTo).toBeNull();
     await client.call('update.restart');
     await expect.poll(() => headset.services.boot.status.current()?.activeSlot, { timeout: 10_000 }).toBe('B');
     await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 10_000 }).toBe('committed');
     const after = await client.call('update.status');
+    // The restart ran in the same process: the service noticed it and says so without being asked.
+    expect(after.state).toEqual({ status: 'idle' });
+    expect(statuses.at(-1)).toMatchObject({ state: { status: 'idle' }, current: { slot: 'B', version: '1.1.0' } });
     expect(after.current).toEqual({ slot: 'B', version: '1.1.0' });
     expect(after.rollbackTo).toEqual({ slot: 'A', version: '1.0.0' });
     expect(headset.services.boot.status.current()!.slots.find((s) => s.name === 'B')).toMatchObject({ version: '1.1.0', triesLeft: 3 });

@@ -220,6 +220,15 @@ describe('delta bundles', () => {
       writeFileSync(path('tampered.bundle'), tampered);
       expect(await codeOf(install(path('tampered.bundle'), source, path('slot-b'))), `byte ${at}`).toBe('BUNDLE_PAYLOAD_MISMATCH');
     }
+    // Fed straight to the applier (no bundle reader checking the patch's hash), zstd's own refusal of
+    // a damaged, cut or foreign patch is a payload mismatch too.
+    const patch = good.subarray(image.offset, image.offset + image.compressed.length);
+    const flipped = Buffer.from(patch);
+    flipped[patch.length >> 1] = flipped[patch.length >> 1]! ^ 0x55;
+    for (const [name, bytes] of [['flipped', flipped], ['cut', patch.subarray(0, patch.length >> 1)], ['foreign', Buffer.from('not a zstd frame')]] as const) {
+      const chunks = applyDelta({ image, patch: [bytes], sourcePath: source, tempDir: scratch });
+      expect(await codeOf(writeInto(path('slot-b'), chunks)), name).toBe('BUNDLE_PAYLOAD_MISMATCH');
+    }
     expect(readdirSync(scratch)).toEqual([]);
   });
 

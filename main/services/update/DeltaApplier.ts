@@ -43,7 +43,7 @@ export interface ApplyDeltaOptions {
    * The patch as it streams out of the bundle (`BundlePayload.chunks()`), which the bundle reader
    * checks against the signed length and hash and fails at its end if they differ.
    */
-  patch: AsyncIterable<Uint8Array>;
+  patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** The installed slot holding the source image in its first sourceLength bytes: a file or a block device. */
   sourcePath: string;
   /** Where a temporary copy of the source goes when one is needed (default: the OS temporary folder). Needs sourceLength bytes free. */
@@ -173,7 +173,7 @@ async function reflinkPrefix(source: string, destination: string, length: number
   return true;
 }
 
-async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array>, reference: string, zstd: string): AsyncGenerator<Buffer, void, undefined> {
+async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, reference: string, zstd: string): AsyncGenerator<Buffer, void, undefined> {
   const limit = patchMemoryLimit(image.delta.sourceLength, image.uncompressed.length);
   // -q: no progress, but errors still on stderr. --long=27 as the patch was made; --memory only when
   // the image needs a wider window than that (patchMemoryLimit).

@@ -50,6 +50,8 @@ export class UpdateService {
   private download: AbortController | undefined;
   private operation: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private bootId: string | undefined;
+  private unsubscribeBoot: (() => void) | undefined;
 
   constructor(private readonly options: UpdateServiceOptions) {
     this.state = options.catalog ? { status: 'idle' } : { status: 'unconfigured' };
@@ -76,11 +78,28 @@ export class UpdateService {
     }
     await this.publish();
     this.schedule();
+    // A restart without a new process (the simulated power cycle): once the boot has been judged,
+    // an install is no longer waiting for it, and the running version may have changed.
+    this.bootId = this.options.boot.status.current()?.bootId;
+    this.unsubscribeBoot = this.options.boot.status.subscribe((boot) => void this.onBootStatus(boot.bootId));
   }
 
   stop(): void {
     clearTimeout(this.timer);
+    this.unsubscribeBoot?.();
     this.download?.abort();
+  }
+
+  private async onBootStatus(bootId: string): Promise<void> {
+    if (bootId !== this.bootId && (await this.journalState()) !== 'await-reboot') {
+      this.bootId = bootId;
+      // 'up-to-date' was about the system that ran before; the next check tells about this one.
+      if (this.state.status === 'ready-to-reboot' || this.state.status === 'up-to-date') {
+        await this.setState({ status: 'idle' });
+        return;
+      }
+    }
+    await this.publish();
   }
 
   async check(): Promise<UpdateStatus> {
@@ -202,7 +221,8 @@ export class UpdateService {
       settings: this.settings,
       lastCheck: this.lastCheck,
       current,
-      rollbackTo: other?.bootable && other.version ? { slot: other.name, version: other.version } : null,
+      // An installed update waiting for its restart is in the other slot: nothing to go back to.
+      rollbackTo: other?.bootable && other.version && this.state.status !== 'ready-to-reboot' ? { slot: other.name, version: other.version } : null,
     };
   }
 

@@ -79,7 +79,8 @@ export class TufRepository {
    */
   async add(file: string, custom: Record<string, unknown> = {}, name = basename(file), expected?: { length: number; sha256: string }): Promise<TargetFile> {
     const targetsDir = join(this.served, 'targets');
-    const temporary = join(targetsDir, `.${randomBytes(6).toString('hex')}.partial`);
+    // Outside the served folder until complete.
+    const temporary = join(this.dir, `.target.${randomBytes(6).toString('hex')}.partial`);
     const hash = createHash('sha256');
     let length = 0;
     let target: TargetFile;
