@@ -81,6 +81,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     journal: new InstallJournal(join(layout.stateDir, 'install.json')),
     trusted: await loadTrustFolder(layout.trustDir),
     model: description.model,
+    tempDir: layout.stateDir,
     log: options.log,
     onFinished: (record) => updates.recordFinished(record),
   });
@@ -131,6 +132,7 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
     journal: new InstallJournal(join(stateDir, 'install.json')),
     trusted: await loadTrustFolder('/etc/headset/trust'),
     model,
+    tempDir: stateDir,
     onFinished: (record) => updates.recordFinished(record),
   });
   const updates: UpdateService = new UpdateService({

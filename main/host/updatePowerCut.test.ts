@@ -14,6 +14,7 @@ import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartiti
 import { GpioValueFile } from '../services/mode/GpioValueFile.js';
 import { ModeService } from '../services/mode/ModeService.js';
 import { createBundle } from '../services/update/BundleWriter.js';
+import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
 import { InstallJournal, type InstallRecord } from '../services/update/InstallJournal.js';
 import { Installer } from '../services/update/Installer.js';
 import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
@@ -55,6 +56,7 @@ let template: string;
 let bundle: string;
 let trusted: TrustedKey[];
 let newImageSha: string;
+let delta: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'powercut-'));
@@ -65,6 +67,12 @@ beforeAll(async () => {
   writeFileSync(join(work, 'rootfs.img'), image);
   bundle = join(work, 'update-1.1.0.hcb');
   await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  // The factory image as a full 1.0.0 bundle, and a delta from it to 1.1.0.
+  writeFileSync(join(work, 'factory.img'), 'HEADSET-OS 1.0.0\n');
+  const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
+  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: join(work, 'factory-1.0.0.hcb') });
+  delta = join(work, 'delta-1.0.0-1.1.0.hcb');
+  await createDeltaBundle({ from: join(work, 'factory-1.0.0.hcb'), to: bundle, trusted, key, out: delta });
   // A device at 1.0.0 that has booted once: copied for each scenario.
   template = join(work, 'template');
   const firmware = new SimulatedFirmware(new SimulatedDeviceLayout(template));
@@ -248,6 +256,39 @@ describe('update power-cut matrix', () => {
       expect(newImageSha).toHaveLength(64);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('installs a delta bundle against the running image, and refuses one made from another image before touching anything', async () => {
+    const root = mkdtempSync(join(work, 'device-'));
+    cpSync(template, root, { recursive: true });
+    try {
+      const { boot, installer } = services(root, new CutSwitch());
+      await boot.load();
+      await installer.install(delta);
+      await powerOn(root, new CutSwitch());
+      expect(journal(root)?.state.step).toBe('committed');
+      expect(await expectBootedSlotMatchesRecord(root)).toEqual({ slot: 'B', version: '1.1.0' });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    const other = mkdtempSync(join(work, 'device-'));
+    cpSync(template, other, { recursive: true });
+    try {
+      // Slot A holds something else than the image the delta was made from.
+      const fd = openSync(new SimulatedDeviceLayout(other).slotImage('A'), 'r+');
+      writeSync(fd, Buffer.from('HEADSET-OS 1.0.9\n'), 0, undefined, 0);
+      closeSync(fd);
+      const before = readFileSync(join(other, 'boot', 'grubenv'));
+      const slotB = readFileSync(new SimulatedDeviceLayout(other).slotImage('B'));
+      const { boot, installer } = services(other, new CutSwitch());
+      await boot.load();
+      await expect(installer.install(delta)).rejects.toMatchObject({ code: 'DELTA_SOURCE_MISMATCH' });
+      expect(readFileSync(join(other, 'boot', 'grubenv')).equals(before)).toBe(true);
+      expect(readFileSync(new SimulatedDeviceLayout(other).slotImage('B')).equals(slotB)).toBe(true);
+      expect(journal(other)).toBeUndefined();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,10 @@ import { checkInstallable } from '../../../src/update/installability.js';
 import { assertNoOperationRunning } from '../../../src/update/operationGuard.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import type { BootService } from '../boot/BootService.js';
+import { isDeltaImage } from '../../../src/update/delta.js';
+import type { BundleManifest } from '../../../src/update/manifest.js';
 import { BundleReader } from './BundleReader.js';
+import { applyDelta, checkDeltaSourceFile } from './DeltaApplier.js';
 import { isFinished, type InstallJournal, type InstallRecord, type InstallStep } from './InstallJournal.js';
 import type { SlotPartitions } from './ports.js';
 import { hashSlotPrefix, writeImageToSlot } from './SlotWriter.js';
@@ -17,6 +20,8 @@ export interface InstallerOptions {
   /** Called after each chunk reaches a slot: the seam where tests cut the power mid-write. */
   afterChunk?: (bytes: number, slotPath: string) => void | Promise<void>;
   log?: (line: string) => void;
+  /** Where a delta's source image may be copied when the slot is larger than it (needs that much room). */
+  tempDir?: string;
   /** Told when an install ends: committed, rolled back or failed (the update history). */
   onFinished?: (record: InstallRecord) => void | Promise<void>;
 }
@@ -52,6 +57,8 @@ export class Installer {
       const reader = await BundleReader.open(bundle, { trusted: this.options.trusted });
       try {
         checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes() });
+        // A delta must patch exactly the image that runs: checked before anything is touched.
+        await this.checkDeltaSources(reader.manifest);
       } catch (error) {
         await reader.close();
         throw error;
@@ -97,13 +104,16 @@ export class Installer {
         await boot.slotRecordsStore().write(records);
       }
       const reader = opened ?? (await BundleReader.open(record.bundle, { trusted: this.options.trusted }));
+      if (!opened) await this.checkDeltaSources(reader.manifest);
       const total = reader.manifest.images.reduce((sum, image) => sum + image.uncompressed.length, 0);
       let done = 0;
       for await (const payload of reader.payloads()) {
         await journal.write(withStep(record, { step: 'write', image: payload.index }));
         const partition = partitions.partition(target, payload.image.slot);
         if (!partition) throw new AppError('UPDATE_INCOMPATIBLE', `No "${payload.image.slot}" partition in slot ${target}.`);
-        await writeImageToSlot(payload.image.name, payload.decompressed(), partition.path, payload.image.uncompressed, {
+        const image = payload.image;
+        const bytes = isDeltaImage(image) ? applyDelta({ image, patch: payload.chunks(), sourcePath: this.runningPartition(image.slot), tempDir: this.options.tempDir }) : payload.decompressed();
+        await writeImageToSlot(image.name, bytes, partition.path, image.uncompressed, {
           onProgress: (bytes) => onProgress?.(done + bytes, total),
           afterChunk: (bytes) => this.options.afterChunk?.(bytes, partition.path),
         });
@@ -134,6 +144,16 @@ export class Installer {
     await this.options.journal.write(waiting);
     this.options.log?.(`installed ${record.version} into slot ${record.target}; it is tried at the next boot`);
     return waiting;
+  }
+
+  private async checkDeltaSources(manifest: BundleManifest): Promise<void> {
+    for (const image of manifest.images) if (isDeltaImage(image)) await checkDeltaSourceFile(image, this.runningPartition(image.slot));
+  }
+
+  private runningPartition(name: string): string {
+    const partition = this.options.partitions.partition(this.options.boot.bootedSystemFacts().slot, name);
+    if (!partition) throw new AppError('UPDATE_INCOMPATIBLE', `No "${name}" partition in the running slot.`);
+    return partition.path;
   }
 
   /** The trial boot: the slot must hold exactly the image recorded for it. */

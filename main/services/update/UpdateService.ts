@@ -108,7 +108,7 @@ export class UpdateService {
     this.operation = 'checking';
     await this.setState({ status: 'checking' });
     try {
-      const entry = await catalog.newest(this.options.model, (await this.current()).version, { deltas: false });
+      const entry = await catalog.newest(this.options.model, (await this.current()).version, { deltas: true });
       this.lastCheck = new Date().toISOString();
       await writeFileAtomic(this.file('update-last-check.json'), JSON.stringify({ at: this.lastCheck }));
       if (!entry) {
