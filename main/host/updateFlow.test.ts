@@ -119,9 +119,9 @@ describe('updating a simulated headset from a TUF repository', () => {
     await client.call('update.restart');
     await expect.poll(() => headset.services.boot.status.current()?.activeSlot, { timeout: 10_000 }).toBe('B');
     await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 10_000 }).toBe('committed');
+    // The restart ran in the same process: the service notices it and says so without being asked.
+    await expect.poll(async () => (await client.call('update.status')).state, { timeout: 10_000 }).toEqual({ status: 'idle' });
     const after = await client.call('update.status');
-    // The restart ran in the same process: the service noticed it and says so without being asked.
-    expect(after.state).toEqual({ status: 'idle' });
     expect(statuses.at(-1)).toMatchObject({ state: { status: 'idle' }, current: { slot: 'B', version: '1.1.0' } });
     expect(after.current).toEqual({ slot: 'B', version: '1.1.0' });
     expect(after.rollbackTo).toEqual({ slot: 'A', version: '1.0.0' });
