@@ -1,14 +1,17 @@
+import { ApiError } from '../../src/api/client.js';
 import { AppError } from '../../src/api/errors.js';
 import { bundleCreate, bundleDelta, bundleInspect, bundleVerify } from './bundleCommands.js';
 import { type CliIo, type Command, UsageError } from './command.js';
+import { deviceReboot, deviceStatus, deviceUpdate } from './deviceCommands.js';
 import { keysGenerate } from './keysCommands.js';
 import { repoAdd, repoInit, repoPublish, repoRotateRoot, repoStatus } from './repoCommands.js';
 
-/** `headsetctl GROUP COMMAND ...`: later groups (device) are added to this table. */
+/** `headsetctl GROUP COMMAND ...`. */
 const COMMANDS: Record<string, Record<string, Command>> = {
   keys: { generate: keysGenerate },
   bundle: { create: bundleCreate, delta: bundleDelta, inspect: bundleInspect, verify: bundleVerify },
   repo: { init: repoInit, add: repoAdd, publish: repoPublish, 'rotate-root': repoRotateRoot, status: repoStatus },
+  device: { status: deviceStatus, update: deviceUpdate, reboot: deviceReboot },
 };
 
 /** File errors that mean a path given on the command line cannot be used, not a bug. */
@@ -57,7 +60,8 @@ export async function runHeadsetctl(argv: readonly string[], io: CliIo = process
       io.stderr(`INVALID_INPUT: ${error.message}\n\n${command.usage}\n`);
       return 2;
     }
-    if (error instanceof AppError) {
+    // Raised here (AppError) or by a headsetd we talked to (ApiError): the same catalogue codes.
+    if (error instanceof AppError || error instanceof ApiError) {
       io.stderr(`${error.code}: ${error.message}\n`);
       return 1;
     }

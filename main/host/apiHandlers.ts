@@ -31,13 +31,8 @@ export function createApiHandlers(services: Services): CallHandlers {
     'health.snapshot': () => services.health.snapshot.current() ?? services.health.sample(),
     'mode.get': () => services.mode.state.current() ?? { mode: services.mode.mode(), reason: 'default', setupComplete: false },
     'setup.complete': () => services.mode.completeSetup(),
-    'recovery.restart': () => {
-      const power = services.power;
-      if (!power) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
-      // Answer first: the restart takes the connection down with it.
-      setTimeout(() => void power.reboot(), 100);
-      return { restarting: true as const };
-    },
+    'system.restart': () => restart(services.power),
+    'recovery.restart': () => restart(services.power),
     'update.status': () => services.updates.snapshot(),
     'update.check': () => services.updates.check(),
     'update.download': () => services.updates.startDownloadCall(),
@@ -55,4 +50,11 @@ export function createApiHandlers(services: Services): CallHandlers {
     'update.settings': (change) => services.updates.updateSettings(change),
     'update.history': () => services.updates.history(),
   };
+}
+
+function restart(power: PowerControl | undefined): { restarting: true } {
+  if (!power) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
+  // Answer first: the restart takes the connection down with it.
+  setTimeout(() => void power.reboot(), 100);
+  return { restarting: true };
 }

@@ -232,6 +232,13 @@ export const apiCalls = {
     output: modeStateSchema,
     errors: [],
   }),
+  'system.restart': call({
+    summary: 'Restart the headset (the bootloader selects the slot again).',
+    scope: 'user',
+    input: noInput,
+    output: z.object({ restarting: z.literal(true) }),
+    errors: ['NOT_SUPPORTED'],
+  }),
   'recovery.restart': call({
     summary: 'Leave recovery: restart the device through the bootloader\'s slot selection.',
     scope: 'recovery',

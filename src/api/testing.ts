@@ -125,6 +125,10 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
         events['mode.changed'].channel.set(state);
         return state;
       },
+      'system.restart': () => {
+        if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
+        return { restarting: true as const };
+      },
       'recovery.restart': () => {
         if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
         return { restarting: true as const };
