@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -169,4 +170,25 @@ describe('updating a simulated headset from a TUF repository', () => {
     writeFileSync(layout.networkState, 'online\n');
     await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 15_000 }).toBe('downloaded');
   }, 20_000);
+
+  it('refuses to download onto a disk without room for it (and a margin), keeping the headset usable', async (context) => {
+    const root = newDevice();
+    const mountPoint = join(root, 'data');
+    mkdirSync(mountPoint, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    } catch {
+      context.skip(); // mounting needs root; CI runs as root
+      return;
+    }
+    try {
+      const { client } = await start(root, url);
+      await client.call('update.check');
+      await client.call('update.download');
+      await expect.poll(async () => (await client.call('update.status')).state, { timeout: 10_000 }).toMatchObject({ status: 'failed', error: { code: 'UPDATE_NO_SPACE' } });
+    } finally {
+      await Promise.all(running.splice(0).map((h) => h.close()));
+      execFileSync('umount', [mountPoint]);
+    }
+  });
 });

@@ -266,7 +266,7 @@ export const apiCalls = {
     scope: 'user',
     input: noInput,
     output: updateStatusSchema,
-    errors: ['UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO'],
+    errors: ['UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO', 'UPDATE_NO_SPACE'],
   }),
   'update.pause': call({ summary: 'Pause the download; it resumes from where it stopped.', scope: 'user', input: noInput, output: updateStatusSchema, errors: ['UPDATE_NOTHING_TO_DO'] }),
   'update.resume': call({ summary: 'Resume a paused download.', scope: 'user', input: noInput, output: updateStatusSchema, errors: ['UPDATE_NOTHING_TO_DO'] }),

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../update/operationGuard.js';
-import { checkInstallable, checkSlotReadback, type DeviceFacts } from '../update/installability.js';
+import { checkFreeSpace, checkInstallable, checkSlotReadback, type DeviceFacts } from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
 // Read through the bundler, not node:fs: src/ stays free of Node imports, tests included.
@@ -85,6 +85,7 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   UPDATE_NOT_NEWER: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, installedVersion: '2.0.0' })),
   UPDATE_BELOW_MIN_VERSION: () => thrownCode(() => checkInstallable({ ...installableManifest(), minVersion: '1.5.0' }, device)),
   UPDATE_REQUIREMENT_UNMET: () => thrownCode(() => checkInstallable({ ...installableManifest(), requires: [{ name: 'firmware', range: '>=3.0.0' }] }, { ...device, components: { firmware: '2.1.0' } })),
+  UPDATE_NO_SPACE: () => thrownCode(() => checkFreeSpace(500_000_000, 100_000_000)),
   UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
   SLOT_VERIFY_FAILED: () => thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
   UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),

@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE = {
   UPDATE_NOT_NEWER: 'The bundle is not newer than the installed system (a rollback needs an explicit, signed choice).',
   UPDATE_BELOW_MIN_VERSION: 'The installed system is older than the lowest version the bundle may be installed over.',
   UPDATE_REQUIREMENT_UNMET: 'A component the bundle depends on is missing or outside the required version range.',
+  UPDATE_NO_SPACE: 'There is not enough free space on the data partition to download the update.',
   UPDATE_TOO_LARGE: 'An image of the bundle is larger than the slot partition it targets.',
   SLOT_VERIFY_FAILED: 'An image did not read back from the slot as written; the slot stays unbootable.',
   UPDATE_NOT_CONFIGURED: 'No update repository is configured on this headset (address and trusted root).',

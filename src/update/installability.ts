@@ -48,3 +48,10 @@ export function checkSlotReadback(image: string, expected: { length: number; sha
     throw new AppError('SLOT_VERIFY_FAILED', `Image "${image}" did not read back from the slot as written.`, { image, expected, actual });
   }
 }
+
+/** Before a download: room for what is still to come, plus a margin so the disk never fills up. */
+export function checkFreeSpace(neededBytes: number, availableBytes: number, marginBytes = 64 * 1024 * 1024): void {
+  if (availableBytes < neededBytes + marginBytes) {
+    throw new AppError('UPDATE_NO_SPACE', `The update needs ${neededBytes} bytes of free space (and a ${marginBytes}-byte margin); ${availableBytes} are free.`, { neededBytes, availableBytes, marginBytes });
+  }
+}

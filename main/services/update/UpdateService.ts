@@ -1,8 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UpdateHistoryEntry, UpdateOffer, UpdateSettings, UpdateState, UpdateStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { AppError } from '../../../src/api/errors.js';
+import { checkFreeSpace } from '../../../src/update/installability.js';
 import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
 import type { BootService } from '../boot/BootService.js';
 import type { PowerControl } from '../mode/ports.js';
@@ -250,6 +251,9 @@ export class UpdateService {
       }
       await progress(null);
       try {
+        const partial = (await stat(`${this.bundlePath(entry)}.part`).catch(() => undefined))?.size ?? 0;
+        const disk = await statfs(this.options.stateDir);
+        checkFreeSpace(entry.length - partial, disk.bavail * disk.bsize);
         await downloadOnce(
           { url: entry.url, path: this.bundlePath(entry), length: entry.length, sha256: entry.sha256 },
           { limiter: this.limiter, signal, onProgress: (done) => {
