@@ -9,6 +9,9 @@ import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
 import { SimulatedPowerCycle } from '../services/device/SimulatedPowerCycle.js';
+import { LinuxWatchdog } from '../services/watchdog/LinuxWatchdog.js';
+import { SimulatedWatchdog } from '../services/watchdog/SimulatedWatchdog.js';
+import { WatchdogService } from '../services/watchdog/WatchdogService.js';
 import { HealthService } from '../services/health/HealthService.js';
 import { SimulatedThermalZone } from '../services/health/SimulatedThermalZone.js';
 import { SystemTemperatureSensor } from '../services/health/SystemTemperatureSensor.js';
@@ -41,6 +44,8 @@ export interface HeadsetOptions {
   mode?: Mode;
   build: BuildInfo;
   healthIntervalMs?: number;
+  /** The simulated watchdog chip's timeout. */
+  watchdogTimeoutMs?: number;
   /** The update repository's address (remembered once given). */
   updateUrl?: string;
   log?: (line: string) => void;
@@ -94,10 +99,21 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     // An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back.
     if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
   };
+  const watchdog = new SimulatedWatchdog(options.watchdogTimeoutMs ?? 30_000, layout.watchdogState);
+  const petting = new WatchdogService(watchdog, async () => boot.status.current() !== undefined, Math.min(5000, (options.watchdogTimeoutMs ?? 30_000) / 3));
   const power = new SimulatedPowerCycle(async () => {
+    petting.stop();
     await firmware.powerOn();
+    watchdog.arm();
     await bootSequence();
+    petting.start();
+  }, (line) => options.log?.(line));
+  watchdog.onExpire(() => {
+    options.log?.('watchdog expired: power cycle');
+    void power.reboot();
   });
+  // This process start was a power-on too: the chip runs from here, the petting once booted.
+  watchdog.arm();
   const updates: UpdateService = new UpdateService({
     catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir: layout.stateDir, trustDir: layout.trustDir }),
     installer,
@@ -109,7 +125,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     log: options.log,
   });
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'simulated', model: description.model };
-  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, layout.socket, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
 
 async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
@@ -149,14 +165,17 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
     const outcome = await bootSystem({ boot, installer, mode }, options.mode);
     if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
   };
-  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, '/run/headsetd/headsetd.sock', 'linux device');
+  const hardwareWatchdog = await LinuxWatchdog.open();
+  const petting = hardwareWatchdog ? new WatchdogService(hardwareWatchdog, async () => boot.status.current() !== undefined, 5000) : undefined;
+  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
 }
 
-async function assemble(services: Services, bootSequence: () => Promise<void>, socketPath: string, description: string): Promise<Headset> {
+async function assemble(services: Services, bootSequence: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
   await services.identity.load();
   await bootSequence();
   await services.health.start();
   await services.updates.start();
+  watchdog?.start();
   const router = new ApiRouter(createApiHandlers(services), {
     'health.changed': services.health.snapshot,
     'boot.changed': services.boot.status,
@@ -174,6 +193,8 @@ async function assemble(services: Services, bootSequence: () => Promise<void>, s
     close: async () => {
       services.health.stop();
       services.updates.stop();
+      // A deliberate stop disarms the watchdog; a crash does not.
+      await watchdog?.release();
     },
   };
 }

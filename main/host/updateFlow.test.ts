@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,8 +86,8 @@ function newDevice(): string {
   return root;
 }
 
-async function start(root: string, updateUrl?: string): Promise<{ headset: Headset; client: ApiClient; statuses: UpdateStatus[] }> {
-  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, updateUrl });
+async function start(root: string, updateUrl?: string, watchdogTimeoutMs?: number): Promise<{ headset: Headset; client: ApiClient; statuses: UpdateStatus[] }> {
+  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, updateUrl, watchdogTimeoutMs });
   running.push(headset);
   const [a, b] = createMemoryPortPair();
   headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
@@ -191,4 +191,32 @@ describe('updating a simulated headset from a TUF repository', () => {
       execFileSync('umount', [mountPoint]);
     }
   });
+
+  it('a trial boot that hangs is restarted by the watchdog until its tries run out, then the old system comes back', async () => {
+    const root = newDevice();
+    const { client, headset } = await start(root, url, 1000);
+    await client.call('update.check');
+    await client.call('update.download');
+    await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 10_000 }).toBe('downloaded');
+    await client.call('update.install');
+    // The new system hangs at its first read of the slot: a FIFO nobody writes blocks for ever.
+    const slotB = new SimulatedDeviceLayout(root).slotImage('B');
+    rmSync(slotB);
+    execFileSync('mkfifo', [slotB]);
+    try {
+      await client.call('update.restart');
+      await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 20_000, interval: 250 }).toBe('rolled-back');
+      expect(headset.services.boot.status.current()).toMatchObject({ activeSlot: 'A', fellBack: false });
+      expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.0.0' });
+    } finally {
+      // Let the reads still blocked on the FIFO finish (end of file) so no thread stays stuck.
+      for (let i = 0; i < 4; i++) {
+        try {
+          closeSync(openSync(slotB, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          break; // no reader left
+        }
+      }
+    }
+  }, 30_000);
 });

@@ -29,6 +29,8 @@ export class SimulatedDeviceLayout {
   get cmdline() { return join(this.root, 'run', 'cmdline'); }
   get bootId() { return join(this.root, 'run', 'boot_id'); }
   get socket() { return join(this.root, 'run', 'headsetd.sock'); }
+  /** The watchdog chip's last pet. */
+  get watchdogState() { return join(this.root, 'run', 'watchdog'); }
   /** The recovery button's GPIO line: "1" while held. */
   get recoveryButton() { return join(this.root, 'gpio', 'recovery-button', 'value'); }
   /** The network's state for downloads: `online`, `metered` or `offline`. */
