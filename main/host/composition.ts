@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Mode, Scope, SystemInfo } from '../../src/api/contract.js';
 import { ApiRouter } from '../../src/api/router.js';
 import { BootService } from '../services/boot/BootService.js';
@@ -22,6 +22,7 @@ import { ModeService } from '../services/mode/ModeService.js';
 import type { PowerControl } from '../services/mode/ports.js';
 import { SystemdPowerControl } from '../services/mode/SystemdPowerControl.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
+import { DataSnapshots } from '../services/update/DataSnapshots.js';
 import { InstallJournal } from '../services/update/InstallJournal.js';
 import { Installer } from '../services/update/Installer.js';
 import { LinuxSlotPartitions } from '../services/update/LinuxSlotPartitions.js';
@@ -80,6 +81,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
   const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
   const identity = new IdentityService(layout.identityDir, new DmiProductUuid(layout.productUuid));
   const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs);
+  const snapshots = new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir)]);
   const installer = new Installer({
     boot,
     partitions: new SimulatedSlotPartitions(layout, description.slotSizeBytes),
@@ -87,6 +89,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     trusted: await loadTrustFolder(layout.trustDir),
     model: description.model,
     tempDir: layout.stateDir,
+    snapshots,
     log: options.log,
     onFinished: (record) => updates.recordFinished(record),
   });
@@ -118,6 +121,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir: layout.stateDir, trustDir: layout.trustDir }),
     installer,
     boot,
+    snapshots,
     network: new NetworkStateFile(layout.networkState),
     power,
     model: description.model,

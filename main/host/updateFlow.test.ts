@@ -107,6 +107,9 @@ describe('updating a simulated headset from a TUF repository', () => {
   it('check, download, install, restart into the trial, commit; then roll back by hand', async () => {
     const root = newDevice();
     const { client, headset, statuses } = await start(root, url);
+    const userData = join(root, 'data', 'user', 'settings.json');
+    mkdirSync(join(root, 'data', 'user'), { recursive: true });
+    writeFileSync(userData, '{"format":1}');
     const checked = await client.call('update.check');
     expect(checked.state).toMatchObject({ status: 'available', offer: { version: '1.1.0', kind: 'full', notes: 'Security fixes.' } });
     expect(checked.lastCheck).not.toBeNull();
@@ -129,9 +132,12 @@ describe('updating a simulated headset from a TUF repository', () => {
     expect(headset.services.boot.status.current()!.slots.find((s) => s.name === 'B')).toMatchObject({ version: '1.1.0', triesLeft: 3 });
     // An up-to-date check now finds nothing newer.
     expect((await client.call('update.check')).state).toEqual({ status: 'up-to-date' });
-    // Manual rollback: back to A at the next start.
+    // The new version migrates the wearer's data...
+    writeFileSync(userData, '{"format":2}');
+    // ...and a manual rollback gives 1.0.0 its data back, as it left it.
     await client.call('update.rollback');
     await expect.poll(() => headset.services.boot.status.current()?.activeSlot, { timeout: 10_000 }).toBe('A');
+    expect(readFileSync(userData, 'utf8')).toBe('{"format":1}');
     expect((await client.call('update.history'))[0]).toMatchObject({ outcome: 'manual-rollback', version: '1.0.0', fromVersion: '1.1.0' });
   });
 
@@ -200,6 +206,9 @@ describe('updating a simulated headset from a TUF repository', () => {
     await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 10_000 }).toBe('downloaded');
     await client.call('update.install');
     // The new system hangs at its first read of the slot: a FIFO nobody writes blocks for ever.
+    // What the new system would have done to the data before it hung.
+    mkdirSync(join(root, 'data', 'user'), { recursive: true });
+    writeFileSync(join(root, 'data', 'user', 'migrated'), 'by 1.1.0');
     const slotB = new SimulatedDeviceLayout(root).slotImage('B');
     rmSync(slotB);
     execFileSync('mkfifo', [slotB]);
@@ -208,6 +217,8 @@ describe('updating a simulated headset from a TUF repository', () => {
       await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 20_000, interval: 250 }).toBe('rolled-back');
       expect(headset.services.boot.status.current()).toMatchObject({ activeSlot: 'A', fellBack: false });
       expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.0.0' });
+      // The data is back as 1.0.0 left it before the update.
+      expect(() => readFileSync(join(root, 'data', 'user', 'migrated'))).toThrow();
     } finally {
       // Let the reads still blocked on the FIFO finish (end of file) so no thread stays stuck.
       for (let i = 0; i < 4; i++) {

@@ -6,6 +6,7 @@ import type { BootService } from '../boot/BootService.js';
 import { isDeltaImage } from '../../../src/update/delta.js';
 import type { BundleManifest } from '../../../src/update/manifest.js';
 import { BundleReader } from './BundleReader.js';
+import type { DataSnapshots } from './DataSnapshots.js';
 import { applyDelta, checkDeltaSourceFile } from './DeltaApplier.js';
 import { isFinished, type InstallJournal, type InstallRecord, type InstallStep } from './InstallJournal.js';
 import type { SlotPartitions } from './ports.js';
@@ -22,6 +23,8 @@ export interface InstallerOptions {
   log?: (line: string) => void;
   /** Where a delta's source image may be copied when the slot is larger than it (needs that much room). */
   tempDir?: string;
+  /** The user's data, snapshot before each install and restored when its version comes back. */
+  snapshots?: DataSnapshots;
   /** Told when an install ends: committed, rolled back or failed (the update history). */
   onFinished?: (record: InstallRecord) => void | Promise<void>;
 }
@@ -64,6 +67,8 @@ export class Installer {
         throw error;
       }
       const record: InstallRecord = { bundle, version: reader.manifest.version, fromVersion, target: boot.inactiveSlot(), startedAt: new Date().toISOString(), state: { step: 'mark-unbootable' } };
+      // The data as the running version left it, to give back if the headset returns to it.
+      await this.options.snapshots?.take(fromVersion);
       return await this.carryOut(record, reader, options.onProgress);
     } finally {
       this.running = undefined;
@@ -173,6 +178,8 @@ export class Installer {
   private async rollBack(record: InstallRecord, reason: string): Promise<BootOutcome> {
     await this.options.boot.markUnbootable(record.target);
     await this.options.boot.preferSlot(this.options.boot.bootedSystemFacts().slot);
+    // The failed system may have migrated the data during its tries: give back the data of before.
+    await this.options.snapshots?.restore(record.fromVersion);
     const records = await this.options.boot.slotRecordsStore().read();
     delete records[record.target];
     await this.options.boot.slotRecordsStore().write(records);

@@ -11,6 +11,7 @@ import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import { BandwidthLimiter, sleep } from './download/BandwidthLimiter.js';
 import { DownloadError } from './download/DownloadError.js';
 import { downloadOnce } from './download/ResumableDownload.js';
+import type { DataSnapshots } from './DataSnapshots.js';
 import type { InstallRecord } from './InstallJournal.js';
 import type { Installer } from './Installer.js';
 import type { NetworkMonitor } from './ports.js';
@@ -29,6 +30,7 @@ export interface UpdateServiceOptions {
   catalog: UpdateCatalog | undefined;
   installer: Installer;
   boot: BootService;
+  snapshots?: DataSnapshots;
   network: NetworkMonitor;
   power: PowerControl | undefined;
   model: string;
@@ -184,7 +186,10 @@ export class UpdateService {
     const target = (await this.snapshot()).rollbackTo;
     if (!target) throw nothingToDo('The other slot holds no system to go back to.');
     const current = await this.current();
+    // The data the current version runs with, for coming forward again; and the other version's own.
+    await this.options.snapshots?.take(current.version);
     await this.options.boot.preferSlot(target.slot);
+    await this.options.snapshots?.restore(target.version);
     await this.appendHistory({ version: target.version, fromVersion: current.version, slot: target.slot, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to ${target.version} at the wearer's request.` });
     await this.reboot();
   }
