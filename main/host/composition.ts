@@ -81,10 +81,11 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
   const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
   const identity = new IdentityService(layout.identityDir, new DmiProductUuid(layout.productUuid));
   const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs);
+  const partitions = new SimulatedSlotPartitions(layout, description.slotSizeBytes);
   const snapshots = new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir)]);
   const installer = new Installer({
     boot,
-    partitions: new SimulatedSlotPartitions(layout, description.slotSizeBytes),
+    partitions,
     journal: new InstallJournal(join(layout.stateDir, 'install.json')),
     trusted: await loadTrustFolder(layout.trustDir),
     model: description.model,
@@ -122,6 +123,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     installer,
     boot,
     snapshots,
+    partitions,
     network: new NetworkStateFile(layout.networkState),
     power,
     model: description.model,
@@ -146,9 +148,10 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
   const power: PowerControl = new SystemdPowerControl();
   const model = (await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() => readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown'))).replace(/\0/g, '').trim();
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'linux', model };
+  const partitions = await LinuxSlotPartitions.discover();
   const installer = new Installer({
     boot,
-    partitions: await LinuxSlotPartitions.discover(),
+    partitions,
     journal: new InstallJournal(join(stateDir, 'install.json')),
     trusted: await loadTrustFolder('/etc/headset/trust'),
     model,
@@ -159,6 +162,7 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
     catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir, trustDir: '/etc/headset/trust' }),
     installer,
     boot,
+    partitions,
     // Written by the network service (NetworkManager's connectivity and metered flags).
     network: new NetworkStateFile('/run/headset/network-state'),
     power,

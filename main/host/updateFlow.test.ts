@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,6 +120,8 @@ describe('updating a simulated headset from a TUF repository', () => {
     expect(installed.state).toEqual({ status: 'ready-to-reboot', version: '1.1.0' });
     // The trial waiting in the other slot is not something to go back to.
     expect(installed.rollbackTo).toBeNull();
+    // The trial is now preferred, but this boot did not fall back: it booted the slot preferred then.
+    expect(headset.services.boot.status.current()).toMatchObject({ activeSlot: 'A', order: ['B', 'A'], fellBack: false });
     await client.call('update.restart');
     await expect.poll(() => headset.services.boot.status.current()?.activeSlot, { timeout: 10_000 }).toBe('B');
     await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 10_000 }).toBe('committed');
@@ -132,6 +134,15 @@ describe('updating a simulated headset from a TUF repository', () => {
     expect(headset.services.boot.status.current()!.slots.find((s) => s.name === 'B')).toMatchObject({ version: '1.1.0', triesLeft: 3 });
     // An up-to-date check now finds nothing newer.
     expect((await client.call('update.check')).state).toEqual({ status: 'up-to-date' });
+    // A damaged rollback target is refused, and nothing switches.
+    const slotA = new SimulatedDeviceLayout(root).slotImage('A');
+    const original = readFileSync(slotA).subarray(0, 4);
+    const fd = openSync(slotA, 'r+');
+    writeSync(fd, Buffer.from('XXXX'), 0, 4, 0);
+    await expect(client.call('update.rollback')).rejects.toMatchObject({ code: 'SLOT_VERIFY_FAILED' });
+    writeSync(fd, original, 0, 4, 0);
+    closeSync(fd);
+    expect(headset.services.boot.status.current()!.order[0]).toBe('B');
     // The new version migrates the wearer's data...
     writeFileSync(userData, '{"format":2}');
     // ...and a manual rollback gives 1.0.0 its data back, as it left it.

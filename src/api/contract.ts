@@ -289,7 +289,7 @@ export const apiCalls = {
     scope: 'user',
     input: noInput,
     output: z.object({ restarting: z.literal(true) }),
-    errors: ['UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO', 'NOT_SUPPORTED'],
+    errors: ['UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO', 'SLOT_VERIFY_FAILED', 'NOT_SUPPORTED'],
   }),
   'update.settings': call({
     summary: 'Change the update settings (bandwidth limit, metered downloads, check interval).',

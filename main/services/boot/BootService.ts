@@ -14,6 +14,7 @@ import type { BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecord
 export class BootService {
   readonly status = new StateChannel<BootStatus>();
   private booted: BootedSystem | undefined;
+  private preferredAtBoot: BootSlot | undefined;
 
   constructor(
     private readonly environment: BootEnvironmentStore,
@@ -25,6 +26,9 @@ export class BootService {
   /** Reads this boot's facts and counts it (once per boot id). */
   async load(): Promise<BootStatus> {
     this.booted = await this.bootedSystem.read();
+    // The slot the bootloader preferred at this boot: ORDER changes later (a trial is switched
+    // to, a manual rollback), which says nothing about how this boot went.
+    this.preferredAtBoot = parseOrder(await this.environment.read())[0];
     const counter = (await readJsonIfExists<{ bootId: string; count: number }>(this.bootCountPath)) ?? { bootId: '', count: 0 };
     if (counter.bootId !== this.booted.bootId) {
       counter.bootId = this.booted.bootId;
@@ -99,7 +103,8 @@ export class BootService {
       order,
       bootId: booted.bootId,
       bootCount,
-      fellBack: booted.slot !== order[0],
+      // Fell back: the bootloader passed over its preferred slot, and nothing made this one preferred since.
+      fellBack: booted.slot !== this.preferredAtBoot && booted.slot !== order[0],
       slots: SLOT_NAMES.map((name) => ({
         name,
         version: records[name]?.version ?? null,

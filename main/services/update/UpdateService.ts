@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { UpdateHistoryEntry, UpdateOffer, UpdateSettings, UpdateState, UpdateStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { AppError } from '../../../src/api/errors.js';
-import { checkFreeSpace } from '../../../src/update/installability.js';
+import { checkFreeSpace, checkSlotReadback } from '../../../src/update/installability.js';
 import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
 import type { BootService } from '../boot/BootService.js';
 import type { PowerControl } from '../mode/ports.js';
@@ -14,7 +14,8 @@ import { downloadOnce } from './download/ResumableDownload.js';
 import type { DataSnapshots } from './DataSnapshots.js';
 import type { InstallRecord } from './InstallJournal.js';
 import type { Installer } from './Installer.js';
-import type { NetworkMonitor } from './ports.js';
+import type { NetworkMonitor, SlotPartitions } from './ports.js';
+import { hashSlotPrefix } from './SlotWriter.js';
 import type { CatalogEntry, UpdateCatalog } from './UpdateCatalog.js';
 
 export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 };
@@ -31,6 +32,8 @@ export interface UpdateServiceOptions {
   installer: Installer;
   boot: BootService;
   snapshots?: DataSnapshots;
+  /** To verify a rollback target before switching to it. */
+  partitions?: SlotPartitions;
   network: NetworkMonitor;
   power: PowerControl | undefined;
   model: string;
@@ -186,12 +189,21 @@ export class UpdateService {
     const target = (await this.snapshot()).rollbackTo;
     if (!target) throw nothingToDo('The other slot holds no system to go back to.');
     const current = await this.current();
+    await this.verifyRollbackTarget(target.slot);
     // The data the current version runs with, for coming forward again; and the other version's own.
     await this.options.snapshots?.take(current.version);
     await this.options.boot.preferSlot(target.slot);
     await this.options.snapshots?.restore(target.version);
     await this.appendHistory({ version: target.version, fromVersion: current.version, slot: target.slot, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to ${target.version} at the wearer's request.` });
     await this.reboot();
+  }
+
+  /** A slot to go back to must still hold exactly the image recorded for it: never switch to a damaged one. */
+  private async verifyRollbackTarget(slot: 'A' | 'B'): Promise<void> {
+    const record = (await this.options.boot.slotRecordsStore().read())[slot];
+    const partition = this.options.partitions?.partition(slot, 'rootfs');
+    if (!record || !partition) return;
+    checkSlotReadback('rootfs', record.image, { length: record.image.length, sha256: await hashSlotPrefix(partition.path, record.image.length) });
   }
 
   async updateSettings(change: Partial<UpdateSettings>): Promise<UpdateStatus> {
