@@ -163,10 +163,16 @@ export class UpdateService {
     if (this.state.status !== 'downloaded' || !this.offer) throw nothingToDo('No downloaded update to install.');
     const offer = this.state.offer;
     this.operation = 'installing';
+    let lastProgress = 0;
     try {
       await this.setState({ status: 'installing', offer, bytes: 0, total: offer.installBytes });
       await this.options.installer.install(this.bundlePath(this.offer.entry), {
-        onProgress: (bytes, total) => void this.setState({ status: 'installing', offer, bytes, total }),
+        onProgress: (bytes, total) => {
+          const now = Date.now();
+          if (now - lastProgress < 200 && bytes < total) return;
+          lastProgress = now;
+          void this.setState({ status: 'installing', offer, bytes, total });
+        },
       });
       return await this.setState({ status: 'ready-to-reboot', version: offer.version });
     } catch (error) {
@@ -257,6 +263,7 @@ export class UpdateService {
   private async runDownload(entry: CatalogEntry, signal: AbortSignal): Promise<void> {
     const offer = toOffer(entry);
     let bytes = 0;
+    let lastProgress = 0;
     const progress = (waitingFor: 'network' | 'unmetered-network' | 'retry' | null) => this.setState({ status: 'downloading', offer, bytes, total: entry.length, paused: false, waitingFor });
     for (let attempt = 0; !signal.aborted; attempt++) {
       const network = await this.options.network.state();
@@ -273,10 +280,18 @@ export class UpdateService {
         checkFreeSpace(entry.length - partial, disk.bavail * disk.bsize);
         await downloadOnce(
           { url: entry.url, path: this.bundlePath(entry), length: entry.length, sha256: entry.sha256 },
-          { limiter: this.limiter, signal, onProgress: (done) => {
-            bytes = done;
-            void progress(null);
-          } },
+          {
+            limiter: this.limiter,
+            signal,
+            onProgress: (done) => {
+              bytes = done;
+              // Progress is pushed at most 5 times a second: every chunk would flood the UI and the log.
+              const now = Date.now();
+              if (now - lastProgress < 200 && done < entry.length) return;
+              lastProgress = now;
+              void progress(null);
+            },
+          },
         );
         await this.saveOffer({ entry, downloading: false, paused: false });
         await this.setState({ status: 'downloaded', offer });
