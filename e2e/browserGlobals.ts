@@ -12,6 +12,7 @@ export interface BrowserElement {
   closest(selector: string): BrowserElement | null;
   getClientRects(): { readonly length: number };
   getBoundingClientRect(): { readonly width: number; readonly height: number };
+  focus(): void;
 }
 
 export interface BrowserWebSocket {

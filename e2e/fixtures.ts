@@ -27,6 +27,8 @@ export interface HeadsetdOptions {
   root: string;
   /** Forces the mode of the first boot (`--mode`); otherwise the device decides. */
   mode?: Mode;
+  /** The TUF update repository to follow (`--update-url`, remembered by the device). */
+  updateUrl?: string;
   startTimeoutMs?: number;
 }
 
@@ -48,6 +50,7 @@ export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd>
   if (!existsSync(HEADSETD)) throw new Error(`${HEADSETD} is missing: run \`node scripts/build.mjs\` before the e2e tests.`);
   const args = [HEADSETD, '--device', 'simulated', '--root', options.root, '--web', '--port', '0'];
   if (options.mode) args.push('--mode', options.mode);
+  if (options.updateUrl) args.push('--update-url', options.updateUrl);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];

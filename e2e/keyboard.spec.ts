@@ -1,121 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import type { BrowserElement, BrowserGlobals } from './browserGlobals.js';
+import type { BrowserGlobals } from './browserGlobals.js';
 import { expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { expectKeyboardReachesEverything, expectLargeTargets } from './keyboardNavigation.js';
 
 /**
  * Keyboard only, as on the headset (controller d-pad, or a keyboard on the recovery kiosk): from the
  * page load on, arrows and Tab must reach every control, focus must be visible from a metre away,
- * and every target must be at least 48 × 48 CSS px.
+ * and every target must be at least 48 × 48 CSS px. (The Updates screen: updates.spec.ts.)
  */
-
-interface Focusable {
-  id: number;
-  label: string;
-}
-
-interface Probe {
-  focusables: Focusable[];
-  active: (Focusable & { outlineStyle: string; outlineWidth: number }) | null;
-}
-
-/**
- * Runs in the page: the focusable controls on screen (by the platform's rules, not the app's own
- * selector), and the focused one with its focus ring. Elements get a stable id per page.
- */
-function probe(): Probe {
-  const g = globalThis as unknown as BrowserGlobals & { e2eIds?: WeakMap<BrowserElement, number>; e2eNextId?: number };
-  const ids = (g.e2eIds ??= new WeakMap());
-  const idOf = (el: BrowserElement): number => {
-    let id = ids.get(el);
-    if (id === undefined) {
-      id = g.e2eNextId = (g.e2eNextId ?? 0) + 1;
-      ids.set(el, id);
-    }
-    return id;
-  };
-  const label = (el: BrowserElement) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 60)}"`;
-  const selector = 'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable="true"]';
-  const focusables = Array.from(g.document.querySelectorAll(selector)).filter(
-    (el) => !el.matches(':disabled') && el.getAttribute('tabindex') !== '-1' && !el.closest('[inert]') && el.getClientRects().length > 0 && g.getComputedStyle(el).visibility !== 'hidden',
-  );
-  const active = g.document.activeElement;
-  const focused = active && active !== g.document.body && active !== g.document.documentElement ? active : null;
-  const style = focused ? g.getComputedStyle(focused) : undefined;
-  return {
-    focusables: focusables.map((el) => ({ id: idOf(el), label: label(el) })),
-    active: focused && style ? { id: idOf(focused), label: label(focused), outlineStyle: style.outlineStyle, outlineWidth: Number.parseFloat(style.outlineWidth) } : null,
-  };
-}
-
-interface Walk {
-  expected: Map<number, string>;
-  reached: Map<number, string>;
-  /** Focused elements whose focus ring is missing or thinner than 3 px. */
-  invisibleFocus: string[];
-}
-
-/**
- * Presses `keys` over and over and records every element that receives focus. Each key is pressed
- * until focus stops moving, for as many rounds as there are controls, so any control connected to
- * the start by these keys is reached.
- */
-async function walk(page: Page, keys: readonly string[]): Promise<Walk> {
-  const start = await page.evaluate(probe);
-  const expected = new Map(start.focusables.map((f) => [f.id, f.label]));
-  const reached = new Map<number, string>();
-  const invisibleFocus = new Set<string>();
-  const record = (p: Probe) => {
-    if (!p.active) return;
-    reached.set(p.active.id, p.active.label);
-    if (p.active.outlineStyle === 'none' || p.active.outlineWidth < 3) invisibleFocus.add(`${p.active.label}: outline ${p.active.outlineStyle} ${p.active.outlineWidth}px`);
-  };
-  const rounds = expected.size + 1;
-  for (let round = 0; round < rounds; round++) {
-    for (const key of keys) {
-      for (let i = 0; i < rounds; i++) {
-        const before = (await page.evaluate(probe)).active?.id;
-        await page.keyboard.press(key);
-        const after = await page.evaluate(probe);
-        record(after);
-        if (after.active?.id === before) break;
-      }
-    }
-  }
-  return { expected, reached, invisibleFocus: [...invisibleFocus] };
-}
-
-/** Arrows (the d-pad) reach every control, Tab reaches every control, and focus is always visible. */
-async function expectKeyboardReachesEverything(page: Page, arrows: readonly string[] = ['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft']): Promise<void> {
-  // Focus is somewhere from the start: the screen puts it on its first control.
-  const initial = await page.evaluate(probe);
-  expect(initial.focusables.length, 'the screen has controls').toBeGreaterThan(0);
-  expect(initial.active, 'a control has focus on load').not.toBeNull();
-
-  for (const keys of [arrows, ['Tab'], ['Shift+Tab']]) {
-    const result = await walk(page, keys);
-    const missed = [...result.expected].filter(([id]) => !result.reached.has(id)).map(([, label]) => label);
-    expect(missed, `controls that ${keys.join('/')} never reach`).toEqual([]);
-    expect(result.invisibleFocus, `focus rings while pressing ${keys.join('/')}`).toEqual([]);
-  }
-}
-
-/** Every button and other control is a target of at least 48 × 48 CSS px. */
-async function expectLargeTargets(page: Page): Promise<void> {
-  const controls = page.locator('button, a[href], input, select, textarea, [tabindex]:not([tabindex="-1"])');
-  const count = await controls.count();
-  expect(count).toBeGreaterThan(0);
-  for (let i = 0; i < count; i++) {
-    const control = controls.nth(i);
-    if (!(await control.isVisible())) continue;
-    const box = await control.boundingBox();
-    const name = (await control.textContent())?.trim() ?? '';
-    expect(box, `"${name}" has a box`).not.toBeNull();
-    expect.soft(box!.width, `width of "${name}"`).toBeGreaterThanOrEqual(48);
-    expect.soft(box!.height, `height of "${name}"`).toBeGreaterThanOrEqual(48);
-  }
-}
 
 test.describe('settings, keyboard only', () => {
   test.use({ mode: 'settings' });

@@ -133,8 +133,9 @@ function copyTree(from: string, root: string, budget: number, copied: { path: st
       try {
         mkdirSync(dirname(target), { recursive: true });
         copyFileSync(source, target);
-        const info = statSync(source);
-        utimesSync(target, info.atime, info.mtime);
+        // The source's atime changes whenever it is read: mtime for both keeps the image reproducible.
+        const { mtime } = statSync(source);
+        utimesSync(target, mtime, mtime);
       } catch {
         continue;
       }

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBundle } from '../../main/services/update/BundleWriter.js';
@@ -19,6 +19,7 @@ import { benchInstall, benchVerify } from './verifyAndInstall.js';
  */
 export async function benchUpdate(): Promise<BenchResult[]> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const log = (line: string) => console.log(`  update [${Math.round((performance.now() - started) / 1000)} s] ${line}`);
   const work = mkdtempSync(join(tmpdir(), 'bench-update-'));
   try {
@@ -57,7 +58,13 @@ export async function benchUpdate(): Promise<BenchResult[]> {
         changedFiles: pair.changed.length,
         changedBytes: pair.changed.reduce((sum, c) => sum + c.patchedBytes + c.appendedBytes, 0),
         addedFileBytes: pair.added.bytes,
+        changed: pair.changed.map((c) => `${c.path} (+${c.appendedBytes} B, ${c.patchedBytes} B patched)`).join('; '),
+        added: pair.added.path,
+        mkfs: `mkfs.ext4 ${pair.mkfsOptions}`,
         suiteSeconds: Math.round((performance.now() - started) / 1000),
+        // Other work on the machine slows the pipelined reference tools less than our serial code.
+        loadAverage1mAtStart: round(loadAtStart),
+        loadAverage1mAtEnd: round(loadavg()[0]!),
       };
       // The images every figure was measured on, in the JSON.
       results[0] = { ...results[0]!, details: { ...results[0]!.details, ...prefixed('images.', imageDetails) } };

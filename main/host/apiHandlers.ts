@@ -43,8 +43,8 @@ export function createApiHandlers(services: Services): CallHandlers {
       await services.updates.restartIntoUpdate();
       return { restarting: true as const };
     },
-    'update.rollback': async () => {
-      await services.updates.rollback();
+    'update.rollback': async ({ version }) => {
+      await services.updates.rollback(version);
       return { restarting: true as const };
     },
     'update.settings': (change) => services.updates.updateSettings(change),

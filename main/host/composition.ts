@@ -22,6 +22,7 @@ import { ModeService } from '../services/mode/ModeService.js';
 import type { PowerControl } from '../services/mode/ports.js';
 import { SystemdPowerControl } from '../services/mode/SystemdPowerControl.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
+import { BundleCache } from '../services/update/BundleCache.js';
 import { DataSnapshots } from '../services/update/DataSnapshots.js';
 import { InstallJournal } from '../services/update/InstallJournal.js';
 import { Installer } from '../services/update/Installer.js';
@@ -123,6 +124,7 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     installer,
     boot,
     snapshots,
+    kept: new BundleCache(join(layout.stateDir, 'kept-bundles')),
     partitions,
     network: new NetworkStateFile(layout.networkState),
     power,
@@ -163,6 +165,7 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
     installer,
     boot,
     partitions,
+    kept: new BundleCache(join(stateDir, 'kept-bundles')),
     // Written by the network service (NetworkManager's connectivity and metered flags).
     network: new NetworkStateFile('/run/headset/network-state'),
     power,

@@ -176,6 +176,8 @@ export const updateStatusSchema = z.object({
   current: z.object({ slot: slotNameSchema, version: z.string() }),
   /** The other slot, when it holds a system one can go back to. */
   rollbackTo: z.object({ slot: slotNameSchema, version: z.string() }).nullable(),
+  /** Older versions whose bundles the headset kept, to go back further than the other slot. */
+  keptVersions: z.array(z.string()),
 });
 export type UpdateStatus = z.infer<typeof updateStatusSchema>;
 
@@ -285,11 +287,11 @@ export const apiCalls = {
     errors: ['UPDATE_NOTHING_TO_DO', 'NOT_SUPPORTED'],
   }),
   'update.rollback': call({
-    summary: 'Go back to the system in the other slot at the next restart, and restart.',
+    summary: 'Go back to the system in the other slot, or to a kept older version (reinstalled), and restart.',
     scope: 'user',
-    input: noInput,
+    input: z.object({ version: z.string().max(64).optional() }).strict(),
     output: z.object({ restarting: z.literal(true) }),
-    errors: ['UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO', 'SLOT_VERIFY_FAILED', 'NOT_SUPPORTED'],
+    errors: ['UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO', 'SLOT_VERIFY_FAILED', 'UPDATE_ROLLBACK_NOT_ALLOWED', 'UPDATE_NOT_CONFIGURED', 'UPDATE_CHECK_FAILED', 'NOT_SUPPORTED', 'BUNDLE_UNTRUSTED_KEY', 'BUNDLE_BAD_SIGNATURE', 'BUNDLE_PAYLOAD_MISMATCH', 'BUNDLE_TRUNCATED', 'UPDATE_INCOMPATIBLE', 'UPDATE_TOO_LARGE'],
   }),
   'update.settings': call({
     summary: 'Change the update settings (bandwidth limit, metered downloads, check interval).',

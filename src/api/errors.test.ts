@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../update/operationGuard.js';
+import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../update/operationGuard.js';
 import { checkFreeSpace, checkInstallable, checkSlotReadback, type DeviceFacts } from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +89,7 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
   SLOT_VERIFY_FAILED: () => thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
   UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),
+  UPDATE_ROLLBACK_NOT_ALLOWED: () => thrownCode(() => assertRollbackAllowed(false, '1.0.0')),
   UPDATE_NOT_CONFIGURED: () => thrownCode(() => assertConfigured(undefined)),
   UPDATE_NOTHING_TO_DO: () => thrownCode(() => {
     throw nothingToDo('No update is offered: check first.');

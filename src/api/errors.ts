@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   UPDATE_NOT_CONFIGURED: 'No update repository is configured on this headset (address and trusted root).',
   UPDATE_CHECK_FAILED: 'The update repository could not be reached, or its metadata was refused (expired, rolled back, badly signed).',
   UPDATE_NOTHING_TO_DO: 'There is nothing for this action to act on (no update offered, downloaded, installed, or no slot to go back to).',
+  UPDATE_ROLLBACK_NOT_ALLOWED: 'The repository\'s signed metadata no longer lists the version to go back to (it was revoked).',
   UPDATE_IN_PROGRESS: 'Another update operation is running; wait for it or cancel it first.',
   REPO_EXISTS: 'A TUF repository already exists in the folder; it is never re-initialised.',
   REPO_MISSING: 'The folder holds no TUF repository metadata that the command needs.',

@@ -290,4 +290,5 @@ export const sampleUpdateStatus: UpdateStatus = {
   lastCheck: null,
   current: { slot: 'A', version: '1.0.0' },
   rollbackTo: null,
+  keptVersions: [],
 };

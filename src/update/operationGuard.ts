@@ -20,3 +20,11 @@ export function nothingToDo(message: string): AppError {
 export function checkFailed(reason: string, details?: unknown): AppError {
   return new AppError('UPDATE_CHECK_FAILED', reason, details);
 }
+
+/**
+ * Going back to an older version is allowed only while the repository's signed metadata still
+ * lists that exact bundle: the vendor revokes a version (a security hole) by un-publishing it.
+ */
+export function assertRollbackAllowed(vouched: boolean, version: string): void {
+  if (!vouched) throw new AppError('UPDATE_ROLLBACK_NOT_ALLOWED', `The update repository no longer lists version ${version}: going back to it is not allowed.`, { version });
+}

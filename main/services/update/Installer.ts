@@ -49,7 +49,7 @@ export class Installer {
   constructor(private readonly options: InstallerOptions) {}
 
   /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
-  async install(bundle: string, options: { onProgress?: (bytes: number, total: number) => void } = {}): Promise<InstallRecord> {
+  async install(bundle: string, options: { onProgress?: (bytes: number, total: number) => void; allowDowngrade?: boolean } = {}): Promise<InstallRecord> {
     assertNoOperationRunning(this.running);
     this.running = 'installing';
     try {
@@ -59,7 +59,7 @@ export class Installer {
       const fromVersion = records[booted.slot]?.version ?? '0.0.0';
       const reader = await BundleReader.open(bundle, { trusted: this.options.trusted });
       try {
-        checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes() });
+        checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes() }, { allowDowngrade: options.allowDowngrade });
         // A delta must patch exactly the image that runs: checked before anything is touched.
         await this.checkDeltaSources(reader.manifest);
       } catch (error) {

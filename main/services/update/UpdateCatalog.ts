@@ -29,16 +29,17 @@ export class UpdateCatalog {
     private readonly metadataDir: string,
   ) {}
 
+  /** Whether the freshly verified metadata still lists this exact bundle for this version. */
+  async vouchesFor(version: string, sha256: string): Promise<boolean> {
+    await this.refresh();
+    const targets = await this.verifiedTargets();
+    return Object.values(targets).some((file) => file.hashes.sha256 === sha256 && file.custom?.version === version);
+  }
+
   /** The newest bundle for `model` above `installedVersion`: a delta from it if offered, else the full one. */
   async newest(model: string, installedVersion: string, options: { deltas: boolean }): Promise<CatalogEntry | undefined> {
-    const updater = new Updater({ metadataDir: this.metadataDir, metadataBaseUrl: this.repositoryUrl, targetBaseUrl: `${this.repositoryUrl}/targets`, config: { fetchRetries: 0, fetchTimeout: 20_000 } });
-    try {
-      await updater.refresh();
-    } catch (error) {
-      throw checkFailed(`The update repository was not accepted: ${(error as Error).message}`);
-    }
-    // tuf-js stores targets.json only once it verified it: this is the signed list.
-    const targets = (await readJsonIfExists<{ signed: { targets: Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }> } }>(join(this.metadataDir, 'targets.json')))?.signed.targets ?? {};
+    await this.refresh();
+    const targets = await this.verifiedTargets();
     const entries: CatalogEntry[] = [];
     for (const [target, file] of Object.entries(targets)) {
       const custom = file.custom ?? {};
@@ -61,5 +62,19 @@ export class UpdateCatalog {
     const best = newer.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
     const candidates = newer.filter((e) => e.version === best);
     return (options.deltas ? candidates.find((e) => e.kind === 'delta' && e.deltaFrom === installedVersion) : undefined) ?? candidates.find((e) => e.kind === 'full');
+  }
+
+  private async refresh(): Promise<void> {
+    const updater = new Updater({ metadataDir: this.metadataDir, metadataBaseUrl: this.repositoryUrl, targetBaseUrl: `${this.repositoryUrl}/targets`, config: { fetchRetries: 0, fetchTimeout: 20_000 } });
+    try {
+      await updater.refresh();
+    } catch (error) {
+      throw checkFailed(`The update repository was not accepted: ${(error as Error).message}`);
+    }
+  }
+
+  /** tuf-js stores targets.json only once it verified it: this is the signed list. */
+  private async verifiedTargets(): Promise<Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }>> {
+    return (await readJsonIfExists<{ signed: { targets: Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }> } }>(join(this.metadataDir, 'targets.json')))?.signed.targets ?? {};
   }
 }

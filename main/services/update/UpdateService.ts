@@ -1,16 +1,19 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UpdateHistoryEntry, UpdateOffer, UpdateSettings, UpdateState, UpdateStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { AppError } from '../../../src/api/errors.js';
 import { checkFreeSpace, checkSlotReadback } from '../../../src/update/installability.js';
-import { assertConfigured, assertNoOperationRunning, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
+import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
 import type { BootService } from '../boot/BootService.js';
 import type { PowerControl } from '../mode/ports.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import { BandwidthLimiter, sleep } from './download/BandwidthLimiter.js';
 import { DownloadError } from './download/DownloadError.js';
 import { downloadOnce } from './download/ResumableDownload.js';
+import type { BundleCache } from './BundleCache.js';
 import type { DataSnapshots } from './DataSnapshots.js';
 import type { InstallRecord } from './InstallJournal.js';
 import type { Installer } from './Installer.js';
@@ -32,6 +35,8 @@ export interface UpdateServiceOptions {
   installer: Installer;
   boot: BootService;
   snapshots?: DataSnapshots;
+  /** Bundles of committed versions, for going back further than the other slot. */
+  kept?: BundleCache;
   /** To verify a rollback target before switching to it. */
   partitions?: SlotPartitions;
   network: NetworkMonitor;
@@ -189,10 +194,16 @@ export class UpdateService {
     await this.reboot();
   }
 
-  /** Manual rollback: the other slot, if it holds a system, boots next. */
-  async rollback(): Promise<void> {
+  /**
+   * Manual rollback. Without a version, or to the version in the other slot: that slot boots next;
+   * always allowed, offline too (recovery depends on it). To an older kept version: reinstalled
+   * from its kept bundle, only while the repository still lists it (a revoked version stays gone).
+   */
+  async rollback(version?: string): Promise<void> {
     assertNoOperationRunning(this.operation);
-    const target = (await this.snapshot()).rollbackTo;
+    const status = await this.snapshot();
+    if (version !== undefined && version !== status.rollbackTo?.version) return this.reinstallKept(version);
+    const target = status.rollbackTo;
     if (!target) throw nothingToDo('The other slot holds no system to go back to.');
     const current = await this.current();
     await this.verifyRollbackTarget(target.slot);
@@ -201,6 +212,28 @@ export class UpdateService {
     await this.options.boot.preferSlot(target.slot);
     await this.options.snapshots?.restore(target.version);
     await this.appendHistory({ version: target.version, fromVersion: current.version, slot: target.slot, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to ${target.version} at the wearer's request.` });
+    await this.reboot();
+  }
+
+  /**
+   * Further back than the other slot: reinstall a kept bundle of an older version into the other
+   * slot, as an ordinary install on trial, if the repository still vouches for that bundle.
+   */
+  private async reinstallKept(version: string): Promise<void> {
+    const kept = await this.options.kept?.get(version);
+    if (!kept) throw nothingToDo(`No bundle of version ${version} is kept on this headset.`);
+    const catalog = assertConfigured(this.options.catalog);
+    assertRollbackAllowed(await catalog.vouchesFor(version, kept.sha256), version);
+    const current = await this.current();
+    this.operation = 'installing';
+    try {
+      await this.options.snapshots?.take(current.version);
+      await this.options.installer.install(kept.path, { allowDowngrade: true });
+    } finally {
+      this.operation = undefined;
+    }
+    await this.options.snapshots?.restore(version);
+    await this.appendHistory({ version, fromVersion: current.version, slot: this.options.boot.inactiveSlot(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to the kept ${version} at the wearer's request.` });
     await this.reboot();
   }
 
@@ -230,6 +263,11 @@ export class UpdateService {
     if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return;
     const detail = state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
     await this.appendHistory({ version: record.version, fromVersion: record.fromVersion, slot: record.target, startedAt: record.startedAt, finishedAt: state.at, outcome: state.step, detail });
+    if (state.step === 'committed') {
+      // Kept to go back to later without a download (the newest few).
+      const sha256 = this.offer?.entry.version === record.version ? this.offer.entry.sha256 : await sha256File(record.bundle).catch(() => undefined);
+      if (sha256) await this.options.kept?.keep(record.bundle, record.version, sha256).catch(() => undefined);
+    }
     if (state.step !== 'failed') {
       await this.saveOffer(undefined);
       await rm(this.cacheDir, { recursive: true, force: true });
@@ -247,6 +285,7 @@ export class UpdateService {
       current,
       // An installed update waiting for its restart is in the other slot: nothing to go back to.
       rollbackTo: other?.bootable && other.version && this.state.status !== 'ready-to-reboot' ? { slot: other.name, version: other.version } : null,
+      keptVersions: ((await this.options.kept?.versions()) ?? []).filter((v) => v !== current.version),
     };
   }
 
@@ -294,6 +333,8 @@ export class UpdateService {
           },
         );
         await this.saveOffer({ entry, downloading: false, paused: false });
+        // No longer downloading before anyone hears "downloaded": an install may follow at once.
+        this.download = undefined;
         await this.setState({ status: 'downloaded', offer });
         this.options.log?.(`update ${entry.version} downloaded and verified`);
         return;
@@ -376,4 +417,10 @@ export class UpdateService {
 
 function toOffer(entry: CatalogEntry): UpdateOffer {
   return { version: entry.version, notes: entry.notes, downloadBytes: entry.length, installBytes: entry.installBytes, kind: entry.kind };
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

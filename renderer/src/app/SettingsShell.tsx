@@ -1,10 +1,15 @@
 import { useCallback, useRef, useState, type ComponentType } from 'react';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { HomeScreen } from '../screens/HomeScreen.js';
+import { UpdatesScreen } from '../screens/UpdatesScreen.js';
+import { UpdatesBadge } from '../screens/updates/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 
 /** The screens in navigation. A screen is listed only once the feature it drives works. */
-const SCREENS: { id: string; title: string; component: ComponentType }[] = [{ id: 'home', title: 'Home', component: HomeScreen }];
+const SCREENS: { id: string; title: string; component: ComponentType; Badge?: ComponentType }[] = [
+  { id: 'home', title: 'Home', component: HomeScreen },
+  { id: 'updates', title: 'Updates', component: UpdatesScreen, Badge: UpdatesBadge },
+];
 
 export function SettingsShell() {
   const [current, setCurrent] = useState(SCREENS[0]!.id);
@@ -15,7 +20,9 @@ export function SettingsShell() {
     if (current !== 'home') setCurrent('home');
     else nav.current?.querySelector<HTMLElement>('[aria-current="page"]')?.focus();
   }, [current]);
-  useKeyboardNavigation(scope, back);
+  // Focus that went away (a restart re-renders the shell) lands on the current screen's entry.
+  const currentEntry = useCallback(() => nav.current?.querySelector<HTMLElement>('[aria-current="page"]'), []);
+  useKeyboardNavigation(scope, back, currentEntry);
   const Screen = SCREENS.find((s) => s.id === current)!.component;
   return (
     <div className="shell" ref={scope} data-mode="settings">
@@ -24,6 +31,7 @@ export function SettingsShell() {
         {SCREENS.map((screen) => (
           <button key={screen.id} type="button" className="rail-item" aria-current={screen.id === current ? 'page' : undefined} onClick={() => setCurrent(screen.id)}>
             {screen.title}
+            {screen.Badge && <screen.Badge />}
           </button>
         ))}
         <ConnectionBadge />

@@ -1,5 +1,5 @@
-import type { ButtonHTMLAttributes } from 'react';
+import type { ComponentPropsWithRef } from 'react';
 
-export function Button({ variant = 'default', className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'default' | 'primary' }) {
-  return <button type="button" className={`button ${variant === 'primary' ? 'primary' : ''} ${className}`} {...props} />;
+export function Button({ variant = 'default', className = '', ...props }: ComponentPropsWithRef<'button'> & { variant?: 'default' | 'primary' | 'danger' }) {
+  return <button type="button" className={`button ${variant === 'default' ? '' : variant} ${className}`} {...props} />;
 }

@@ -3,9 +3,10 @@ import { ARROW_KEYS, focusableIn, moveFocus } from './spatialNavigation.js';
 
 /**
  * Arrows move focus inside `scope`, Escape goes back; Enter activates the focused control natively.
- * Text fields keep their arrows. When nothing is focused, the first control receives focus.
+ * Text fields keep their arrows. When nothing is focused (the focused control went away, or the page
+ * just loaded), `preferred` receives focus, else the first control.
  */
-export function useKeyboardNavigation(scope: RefObject<HTMLElement | null>, onEscape?: () => void): void {
+export function useKeyboardNavigation(scope: RefObject<HTMLElement | null>, onEscape?: () => void, preferred?: () => HTMLElement | null | undefined): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const root = scope.current;
@@ -27,6 +28,6 @@ export function useKeyboardNavigation(scope: RefObject<HTMLElement | null>, onEs
 
   useEffect(() => {
     const root = scope.current;
-    if (root && !root.contains(document.activeElement)) focusableIn(root)[0]?.focus();
+    if (root && !root.contains(document.activeElement)) (preferred?.() ?? focusableIn(root)[0])?.focus();
   });
 }

@@ -19,6 +19,7 @@ import {
   type TimestampSigned,
 } from '../../../../src/update/tuf/metadata.js';
 import { tufCanonicalJson } from '../../../../src/update/tuf/canonicalJson.js';
+import { AppError } from '../../../../src/api/errors.js';
 import { assertNoRepository, requireMetadata } from '../../../../src/update/tuf/repositoryChecks.js';
 import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../../storage/atomicFile.js';
 
@@ -40,6 +41,8 @@ export const DEFAULT_EXPIRY_DAYS: ExpiryDays = { root: 365, targets: 90, snapsho
 
 interface Staged {
   targets: Record<string, TargetFile>;
+  /** Published targets to withdraw at the next publish (a revoked version). */
+  removed?: string[];
 }
 
 /**
@@ -118,10 +121,23 @@ export class TufRepository {
   }
 
   /** Signs the staged targets into new targets, snapshot and timestamp versions. */
+  /**
+   * Withdraws a published target at the next publish: devices stop being offered it and refuse to
+   * go back to it. Its file stays, so metadata already out there keeps resolving.
+   */
+  async remove(name: string): Promise<void> {
+    const current = await this.latestTargets();
+    if (!Object.hasOwn(current.signed.targets, name)) throw new AppError('INVALID_INPUT', `No published target named ${name}.`, { name });
+    const staged = await this.staged();
+    staged.removed = [...new Set([...(staged.removed ?? []), name])];
+    await writeFileAtomic(join(this.dir, 'staged.json'), JSON.stringify(staged, null, 2));
+  }
+
   async publish(keys: Pick<RoleKeys, 'targets' | 'snapshot' | 'timestamp'>, now = new Date()): Promise<{ targetsVersion: number }> {
     const current = await this.latestTargets();
     const staged = await this.staged();
     const targets = { ...current.signed.targets, ...staged.targets };
+    for (const name of staged.removed ?? []) delete targets[name];
     const version = current.signed.version + 1;
     await this.writeTargetsSnapshotTimestamp(keys, targets, now, await this.expiry(), version);
     await writeFileAtomic(join(this.dir, 'staged.json'), JSON.stringify({ targets: {} }));

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/api/client.js';
+import { createMemoryPortPair } from '../../src/api/memoryPort.js';
+import { toHex } from '../../src/update/hex.js';
+import { TOP_LEVEL_ROLES } from '../../src/update/tuf/metadata.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { SIMULATED_MODEL } from '../services/device/SimulatedFirmware.js';
+import { createBundle } from '../services/update/BundleWriter.js';
+import { generateKeys, loadSigningKey } from '../services/update/signingKeys.js';
+import { TufRepository, type RoleKeys } from '../services/update/tuf/TufRepository.js';
+import { LOCAL_UI_SCOPES, createHeadset, type Headset } from './composition.js';
+
+// Going back further than the other slot: three updates in a row, then back to the first of them
+// from the kept bundles, and a revoked version refused.
+
+let work: string;
+let repo: TufRepository;
+let roleKeys: RoleKeys;
+let server: Server;
+let url: string;
+
+async function publish(version: string): Promise<void> {
+  const image = join(work, `rootfs-${version}.img`);
+  writeFileSync(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(100_000)]));
+  const bundle = join(work, `headset-${version}.hcb`);
+  await createBundle({ version, compatible: SIMULATED_MODEL, images: [{ name: 'rootfs', path: image }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  await repo.add(bundle, { version, compatible: SIMULATED_MODEL, kind: 'full', notes: '', images: [{ name: 'rootfs', slot: 'rootfs', size: 100_000 }] });
+  await repo.publish(roleKeys);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'multi-rollback-'));
+  await generateKeys(join(work, 'keys'));
+  roleKeys = Object.fromEntries(
+    await Promise.all(
+      TOP_LEVEL_ROLES.map(async (role) => {
+        const key = await loadSigningKey(join(work, 'keys', `${role}.key`));
+        return [role, [{ publicKeyHex: toHex(key.publicKey), signer: { keyid: key.keyId, sign: (m: Uint8Array) => key.sign(m) } }]];
+      }),
+    ),
+  ) as RoleKeys;
+  repo = new TufRepository(join(work, 'repo'));
+  await repo.init(roleKeys);
+  server = createServer((request, response) => {
+    try {
+      const body = readFileSync(normalize(join(repo.served, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname))));
+      response.writeHead(200, { 'Content-Length': body.length }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('going back more than one version', () => {
+  it('reinstalls a kept older bundle the repository still lists, and refuses a revoked one', async () => {
+    const root = mkdtempSync(join(work, 'device-'));
+    const layout = new SimulatedDeviceLayout(root);
+    mkdirSync(layout.trustDir, { recursive: true });
+    copyFileSync(join(repo.served, '1.root.json'), join(layout.trustDir, 'root.json'));
+    copyFileSync(join(work, 'keys', 'bundle.pub'), join(layout.trustDir, 'bundle.pub'));
+    const headset: Headset = await createHeadset({ device: 'simulated', root, build: { version: '1.0.0', commit: 't', builtAt: '' }, mode: 'settings', healthIntervalMs: 60_000, updateUrl: url });
+    try {
+      const [a, b] = createMemoryPortPair();
+      headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
+      const client = new ApiClient(a);
+      const updateTo = async (version: string) => {
+        await publish(version);
+        await client.call('update.check');
+        await client.call('update.download');
+        await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 10_000 }).toBe('downloaded');
+        await client.call('update.install');
+        await client.call('update.restart');
+        await committed(version);
+      };
+      // The boot is over once its trial is committed and recorded (the API answers during it).
+      const committed = (version: string) => expect.poll(async () => (await client.call('update.history'))[0], { timeout: 10_000 }).toMatchObject({ outcome: 'committed', version });
+      await updateTo('1.1.0'); // B
+      await updateTo('1.2.0'); // A
+      await updateTo('1.3.0'); // B
+      const status = await client.call('update.status');
+      expect(status.current).toEqual({ slot: 'B', version: '1.3.0' });
+      expect(status.rollbackTo).toEqual({ slot: 'A', version: '1.2.0' });
+      expect(status.keptVersions).toEqual(['1.2.0', '1.1.0']);
+
+      await expect(client.call('update.rollback', { version: '0.9.0' })).rejects.toMatchObject({ code: 'UPDATE_NOTHING_TO_DO' });
+      // 1.1.0 is kept and still listed: it is reinstalled into slot A and tried like any install.
+      await client.call('update.rollback', { version: '1.1.0' });
+      await committed('1.1.0');
+      expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
+      expect((await client.call('update.history')).map((h) => h.outcome).slice(0, 2)).toEqual(['committed', 'manual-rollback']);
+      expect((await client.call('update.status')).keptVersions).toEqual(['1.3.0', '1.2.0']);
+
+      // The vendor withdraws 1.2.0 (not in the other slot, which holds 1.3.0): no going back to it.
+      await repo.remove('headset-1.2.0.hcb');
+      await repo.publish(roleKeys);
+      await expect(client.call('update.rollback', { version: '1.2.0' })).rejects.toMatchObject({ code: 'UPDATE_ROLLBACK_NOT_ALLOWED' });
+      expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
+    } finally {
+      await headset.close();
+    }
+  }, 60_000);
+});
