@@ -4,13 +4,13 @@ import { bundleCreate, bundleDelta, bundleInspect, bundleVerify } from './bundle
 import { type CliIo, type Command, UsageError } from './command.js';
 import { deviceReboot, deviceStatus, deviceUpdate } from './deviceCommands.js';
 import { keysGenerate } from './keysCommands.js';
-import { repoAdd, repoInit, repoPublish, repoRotateRoot, repoStatus } from './repoCommands.js';
+import { repoAdd, repoInit, repoPublish, repoRemove, repoRotateRoot, repoStatus } from './repoCommands.js';
 
 /** `headsetctl GROUP COMMAND ...`. */
 const COMMANDS: Record<string, Record<string, Command>> = {
   keys: { generate: keysGenerate },
   bundle: { create: bundleCreate, delta: bundleDelta, inspect: bundleInspect, verify: bundleVerify },
-  repo: { init: repoInit, add: repoAdd, publish: repoPublish, 'rotate-root': repoRotateRoot, status: repoStatus },
+  repo: { init: repoInit, add: repoAdd, remove: repoRemove, publish: repoPublish, 'rotate-root': repoRotateRoot, status: repoStatus },
   device: { status: deviceStatus, update: deviceUpdate, reboot: deviceReboot },
 };
 

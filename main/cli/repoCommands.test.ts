@@ -151,6 +151,15 @@ describe('headsetctl repo', () => {
     expect(Object.fromEntries(Object.entries(status.roles).map(([role, info]) => [role, [info.version, info.expired]]))).toEqual({ root: [1, false], targets: [2, false], snapshot: [2, false], timestamp: [2, false] });
     expect(status.targets.map((t) => t.name).sort()).toEqual(['headset-1.0.0-1.1.0.delta.hcb', 'headset-1.1.0.hcb']);
     expect(status.staged).toEqual([]);
+
+    // Withdrawing a bundle: after the next publish a device no longer sees it.
+    await fails('INVALID_INPUT', 'repo', 'remove', repo, 'no-such-bundle.hcb');
+    expect(await ok('repo', 'remove', repo, 'headset-1.0.0-1.1.0.delta.hcb')).toContain('Staged the withdrawal');
+    await ok('repo', 'publish', repo);
+    const later = device(join(served, '1.root.json'))();
+    await later.refresh();
+    expect(await later.getTargetInfo('headset-1.0.0-1.1.0.delta.hcb')).toBeUndefined();
+    expect(await later.getTargetInfo('headset-1.1.0.hcb')).toBeDefined();
   });
 
   it('refuses to add a tampered, untrusted or malformed bundle, staging nothing', async () => {
@@ -186,7 +195,7 @@ describe('headsetctl repo', () => {
     await fails('BUNDLE_UNTRUSTED_KEY', 'repo', 'add', repo, path('headset-1.0.0.hcb'));
     await ok('repo', 'add', repo, path('other-key.hcb'));
     await ok('repo', 'add', repo, path('headset-1.0.0.hcb'), '--trust', path('keys', 'bundle.pub'));
-    expect(await ok('repo', 'publish', repo)).toContain('Published targets v4 (4 target(s), 2 newly added');
+    expect(await ok('repo', 'publish', repo)).toContain('Published targets v5 (3 target(s), 2 newly added'); // the delta was withdrawn above
     for (const updater of [seasoned(), device(oldRoot)()]) {
       await updater.refresh();
       expect((await updater.getTargetInfo('headset-1.0.0.hcb'))?.custom).toMatchObject({ version: '1.0.0', kind: 'full' });

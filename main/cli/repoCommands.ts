@@ -123,6 +123,23 @@ with nothing staged.`,
   },
 };
 
+export const repoRemove: Command = {
+  summary: 'withdraw a published bundle at the next publish (devices stop being offered it and refuse to go back to it)',
+  usage: `usage: headsetctl repo remove DIR TARGET
+
+Stages the withdrawal of a published target (a bundle's file name, as \`repo status\` lists it). After
+the next \`repo publish\`, devices are no longer offered it, and a headset that kept its bundle may
+no longer go back to that version. The file itself stays, so older metadata keeps resolving.`,
+  async run(args, io) {
+    const { positionals } = parseCommandLine(() => parseArgs({ args, options: {}, allowPositionals: true, strict: true }));
+    if (positionals.length !== 2) throw new UsageError('expected DIR and TARGET');
+    const [dir, target] = positionals as [string, string];
+    await readConfig(dir);
+    await new TufRepository(dir).remove(target);
+    io.stdout(`Staged the withdrawal of ${target}. Run 'headsetctl repo publish ${dir}' to make it visible to devices.\n`);
+  },
+};
+
 export const repoRotateRoot: Command = {
   summary: 'sign a new root with new keys (old and new root keys), then re-publish',
   usage: `usage: headsetctl repo rotate-root DIR --new-keys KEYDIR2

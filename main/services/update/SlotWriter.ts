@@ -18,17 +18,30 @@ export interface SlotWriteOptions {
 export async function writeImageToSlot(image: string, source: AsyncIterable<Buffer>, slotPath: string, expected: { length: number; sha256: string }, options: SlotWriteOptions = {}): Promise<void> {
   const handle = await open(slotPath, 'r+');
   let position = 0;
+  // One write in flight while the next chunk is decompressed: the two overlap instead of taking turns.
+  let inFlight: Promise<void> = Promise.resolve();
+  const writeAt = async (chunk: Buffer, at: number) => {
+    let written = 0;
+    while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written, at + written)).bytesWritten;
+  };
   try {
     for await (const chunk of source) {
       options.signal?.throwIfAborted();
-      let written = 0;
-      while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
+      await inFlight;
+      const at = position;
       position += chunk.length;
+      inFlight = writeAt(chunk, at);
+      if (options.afterChunk) {
+        // A cut is taken where the chunk is on the medium, as before.
+        await inFlight;
+        await options.afterChunk(position);
+      }
       options.onProgress?.(position);
-      await options.afterChunk?.(position);
     }
+    await inFlight;
     await handle.sync();
   } finally {
+    await inFlight.catch(() => undefined);
     await handle.close();
   }
   // A fresh read of what the slot holds. (On a device the page cache may still answer; the sync
