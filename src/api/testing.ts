@@ -292,3 +292,14 @@ export const sampleUpdateStatus: UpdateStatus = {
   rollbackTo: null,
   keptVersions: [],
 };
+
+/** The catalogue code a synchronous check throws, or 'OK' when it passes (anything else is rethrown). */
+export function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  return 'OK';
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors.js';
+import { codeOf } from '../api/testing.js';
 import { ZSTD_DEFAULT_WINDOW, ZSTD_MAX_WINDOW, checkDeltaSource, patchMemoryLimit, patchToolError, type DeltaImage } from './delta.js';
 
 const MiB = 1024 * 1024;
@@ -13,15 +13,6 @@ const image: DeltaImage = {
   delta: { fromVersion: '1.0.0', sourceLength: 20, sourceSha256: 'c'.repeat(64) },
 };
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 describe('delta checks', () => {
   it('accepts only the exact source image', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors.js';
+import { codeOf } from '../api/testing.js';
 import {
   BUNDLE_MAGIC,
   HEADER_LENGTH,
@@ -13,15 +13,6 @@ import {
   payloadAreaOffset,
 } from './header.js';
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 describe('bundle header codec', () => {
   it('round-trips every valid header in 16 bytes starting with the magic', () => {

@@ -1,17 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors.js';
+import { codeOf } from '../api/testing.js';
 import { KEY_ROLES, assertNoExistingKeys, encodePrivateKeyFile, encodePublicKeyFile, keyIdMaterial, parsePrivateKeyFile, parsePublicKeyFile } from './keys.js';
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors.js';
+import { codeOf } from '../api/testing.js';
 import { canonicalJson } from './canonicalJson.js';
 import { payloadAreaOffset } from './header.js';
 import { bundleKind, decodeManifest, encodeManifest, layoutManifest, parseRequirement, targetCustomFromManifest, targetCustomSchema, validateManifest, type BundleManifest, type ImageDraft, type ManifestDraft } from './manifest.js';
@@ -32,15 +32,6 @@ const draft: fc.Arbitrary<ManifestDraft> = fc
   })
   .map(({ minVersion, ...rest }) => (minVersion === undefined ? rest : { ...rest, minVersion }));
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 function sample(images: ImageDraft[] = [{ name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: { length: 10, sha256: 'a'.repeat(64) }, uncompressed: { length: 20, sha256: 'b'.repeat(64) } }]): ManifestDraft {
   return { version: '1.2.0', compatible: 'hs-1', requires: [], notes: '', created: '2025-01-31T12:00:00.000Z', images };

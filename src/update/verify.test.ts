@@ -1,18 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../api/errors.js';
+import { codeOf } from '../api/testing.js';
 import { encodeBundleHeader, decodeBundleHeader } from './header.js';
 import { layoutManifest, type ManifestDraft } from './manifest.js';
 import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest, openEnvelope, type TrustedKey } from './verify.js';
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 const draft: ManifestDraft = {
   version: '2.0.0',
