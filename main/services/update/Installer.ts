@@ -68,7 +68,10 @@ export class Installer {
       }
       const record: InstallRecord = { bundle, version: reader.manifest.version, fromVersion, target: boot.inactiveSlot(), startedAt: new Date().toISOString(), state: { step: 'mark-unbootable' } };
       // The data as the running version left it, to give back if the headset returns to it.
-      await this.options.snapshots?.take(fromVersion);
+      await this.options.snapshots?.take(fromVersion).catch(async (error: unknown) => {
+        await reader.close();
+        throw error;
+      });
       return await this.carryOut(record, reader, options.onProgress);
     } finally {
       this.running = undefined;
@@ -99,6 +102,7 @@ export class Installer {
   private async carryOut(record: InstallRecord, opened?: BundleReader, onProgress?: (bytes: number, total: number) => void): Promise<InstallRecord> {
     const { boot, journal, partitions } = this.options;
     const target = record.target;
+    let reader = opened;
     try {
       await journal.write(withStep(record, { step: 'mark-unbootable' }));
       await boot.markUnbootable(target);
@@ -108,7 +112,7 @@ export class Installer {
         delete records[target];
         await boot.slotRecordsStore().write(records);
       }
-      const reader = opened ?? (await BundleReader.open(record.bundle, { trusted: this.options.trusted }));
+      reader ??= await BundleReader.open(record.bundle, { trusted: this.options.trusted });
       if (!opened) await this.checkDeltaSources(reader.manifest);
       const total = reader.manifest.images.reduce((sum, image) => sum + image.uncompressed.length, 0);
       let done = 0;
@@ -139,6 +143,9 @@ export class Installer {
         this.options.log?.(`install of ${record.version} failed: ${error.code} ${error.message}`);
       }
       throw error;
+    } finally {
+      // Whatever ended the install (a failure, a cut), the bundle's file is not left open.
+      await reader?.close().catch(() => undefined);
     }
   }
 
