@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { UpdateHistoryEntry, UpdateOffer, UpdateSettings, UpdateState, UpdateStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { AppError } from '../../../src/api/errors.js';
+import { nextCheckDelay } from '../../../src/update/checkSchedule.js';
 import { checkFreeSpace, checkSlotReadback } from '../../../src/update/installability.js';
 import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
 import type { BootService } from '../boot/BootService.js';
@@ -61,6 +62,7 @@ export class UpdateService {
   private download: AbortController | undefined;
   private operation: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private failedChecks = 0;
   private bootId: string | undefined;
   private unsubscribeBoot: (() => void) | undefined;
 
@@ -359,11 +361,13 @@ export class UpdateService {
   private schedule(): void {
     clearTimeout(this.timer);
     if (!this.options.catalog) return;
-    // Jitter spreads a fleet's checks over the interval instead of all at the same minute.
     const interval = this.settings.checkIntervalHours * 3_600_000;
     this.timer = setTimeout(() => {
-      void this.check().catch(() => undefined).finally(() => this.schedule());
-    }, interval * (0.75 + Math.random() / 2));
+      void this.check()
+        .then(() => (this.failedChecks = 0))
+        .catch(() => this.failedChecks++)
+        .finally(() => this.schedule());
+    }, nextCheckDelay(interval, this.failedChecks));
     this.timer.unref();
   }
 
