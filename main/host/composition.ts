@@ -33,6 +33,8 @@ import { openUpdateCatalog } from '../services/update/repositoryConfig.js';
 import { UpdateService } from '../services/update/UpdateService.js';
 import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
 import { createApiHandlers, type Services } from './apiHandlers.js';
+import { LogFile } from '../services/logging/LogFile.js';
+import { Logger } from '../services/logging/Logger.js';
 import { bootSystem } from './bootSequence.js';
 
 /** The scopes a local UI gets: everything but `unlocked`, which needs the PIN. */
@@ -55,6 +57,9 @@ export interface HeadsetOptions {
 
 export interface Headset {
   router: ApiRouter;
+  /** The process's structured log (JSON lines); headsetd flushes it on a crash. */
+  logger: Logger;
+  logFile: LogFile;
   services: Services;
   socketPath: string;
   description: string;
@@ -66,8 +71,9 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
   return options.device === 'simulated' ? createSimulatedHeadset(options) : createLinuxHeadset(options);
 }
 
-async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset> {
-  const layout = new SimulatedDeviceLayout(resolve(options.root ?? '.headset'));
+async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
+  const layout = new SimulatedDeviceLayout(resolve(given.root ?? '.headset'));
+  const { logger, logFile, options } = openLog(given, join(layout.dataDir, 'logs', 'headsetd.log'));
   const firmware = new SimulatedFirmware(layout);
   const created = await firmware.manufacture({ factoryVersion: options.build.version });
   const description = await firmware.description();
@@ -83,7 +89,8 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
   const identity = new IdentityService(layout.identityDir, new DmiProductUuid(layout.productUuid));
   const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs);
   const partitions = new SimulatedSlotPartitions(layout, description.slotSizeBytes);
-  const snapshots = new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir)]);
+  // headsetd's own state and the logs are not user data: a rollback must not rewind them.
+  const snapshots = new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs']);
   const installer = new Installer({
     boot,
     partitions,
@@ -133,10 +140,11 @@ async function createSimulatedHeadset(options: HeadsetOptions): Promise<Headset>
     log: options.log,
   });
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'simulated', model: description.model };
-  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+  return assemble({ info, identity, boot, health, mode, power, updates }, { logger, logFile }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
 
-async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
+async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
+  const { logger, logFile, options } = openLog(given, '/var/log/headset/headsetd.log');
   const cmdline = await readFile('/proc/cmdline', 'utf8');
   if (!/(^|\s)headset\.slot=[AB](\s|$)/.test(cmdline)) {
     throw new Error('This system was not started by the Headset Control boot script (no headset.slot=A|B on the kernel command line). Install native/grub/grub.cfg, or use --device simulated.');
@@ -178,10 +186,16 @@ async function createLinuxHeadset(options: HeadsetOptions): Promise<Headset> {
   };
   const hardwareWatchdog = await LinuxWatchdog.open();
   const petting = hardwareWatchdog ? new WatchdogService(hardwareWatchdog, async () => boot.status.current() !== undefined, 5000) : undefined;
-  return assemble({ info, identity, boot, health, mode, power, updates }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
+  return assemble({ info, identity, boot, health, mode, power, updates }, { logger, logFile }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
 }
 
-async function assemble(services: Services, bootSequence: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
+async function assemble(services: Services, log: { logger: Logger; logFile: LogFile }, boot: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
+  // Each boot (a simulated power cycle too) gives the log its boot id.
+  const bootSequence = async () => {
+    await boot();
+    log.logger.setBootId(services.boot.status.current()?.bootId ?? '');
+  };
+  services.boot.status.subscribe((status) => log.logger.setBootId(status.bootId));
   await services.identity.load();
   await bootSequence();
   await services.health.start();
@@ -194,10 +208,13 @@ async function assemble(services: Services, bootSequence: () => Promise<void>, s
     'update.changed': services.updates.status,
   }, {
     mode: () => services.mode.mode(),
-    onInternalError: (where, error) => console.error(JSON.stringify({ level: 'error', subsystem: 'api', msg: `internal error in ${where}`, error: String(error instanceof Error ? error.stack : error) })),
+    onInternalError: (where, error) => log.logger.for('api').error(`internal error in ${where}`, { error: String(error instanceof Error ? error.stack : error) }),
   });
+  log.logger.for('system').info(`headsetd started: ${description}`);
   return {
     router,
+    logger: log.logger,
+    logFile: log.logFile,
     services,
     socketPath,
     description,
@@ -206,6 +223,26 @@ async function assemble(services: Services, bootSequence: () => Promise<void>, s
       services.updates.stop();
       // A deliberate stop disarms the watchdog; a crash does not.
       await watchdog?.release();
+      log.logger.for('system').info('headsetd stopped');
+      log.logFile.close();
+    },
+  };
+}
+
+/** The process log: every line headsetd reports also becomes a structured entry (subsystem system). */
+function openLog(given: HeadsetOptions, path: string): { logger: Logger; logFile: LogFile; options: HeadsetOptions } {
+  const logFile = new LogFile(path);
+  const logger = new Logger({ version: given.build.version, commit: given.build.commit, bootId: '' }, [logFile]);
+  const system = logger.for('system');
+  return {
+    logger,
+    logFile,
+    options: {
+      ...given,
+      log: (line) => {
+        given.log?.(line);
+        system.info(line);
+      },
     },
   };
 }

@@ -52,6 +52,16 @@ async function main(): Promise<void> {
     updateUrl: values['update-url'],
     log: (line) => console.log(`headsetd: ${line}`),
   });
+  // A crash is written down before the process goes: the fatal entry, flushed synchronously.
+  const crash = (kind: string) => (error: unknown) => {
+    const detail = error instanceof Error ? error : new Error(String(error));
+    headset.logger.for('system').fatal(`${kind}: ${detail.message}`, { stack: detail.stack });
+    headset.logFile.flushSync(1000);
+    console.error(`headsetd: ${kind}: ${detail.stack ?? detail.message}`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
   console.log(`headsetd ${build.version} (${build.commit.slice(0, 12)}): ${headset.description}`);
   const socketPath = values.socket ?? headset.socketPath;
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
