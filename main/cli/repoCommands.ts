@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../src/api/errors.js';
@@ -24,7 +23,6 @@ interface RepoConfig {
 
 /** TUF target names end up in URLs (targets/<sha256>.<name>): keep them to characters that need no escaping. */
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
-const READ_CHUNK = 256 * 1024;
 
 export const repoInit: Command = {
   summary: 'create a TUF repository signed with the keys of KEYDIR',
@@ -294,26 +292,9 @@ async function readState(repo: TufRepository) {
 
 /** Verifies a bundle file in one pass (signature, layout, every payload) and hashes the whole file on the way. */
 async function verifyBundleFile(path: string, trusted: Awaited<ReturnType<typeof loadTrustedKey>>[]) {
-  const handle = await open(path, 'r');
-  let size: number;
-  try {
-    size = (await handle.stat()).size;
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
   const hash = createHash('sha256');
-  let length = 0;
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
-  async function* hashed() {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      length += chunk.length;
-      yield chunk;
-    }
-  }
-  const reader = await BundleReader.fromStream(hashed(), { trusted }, size);
+  const reader = await BundleReader.open(path, { trusted, onRead: (chunk) => hash.update(chunk) });
   const manifest = await reader.verify();
   if (!reader.fullyVerified) throw new Error(`${path} was not fully verified`);
-  return { manifest, length, sha256: hash.digest('hex') };
+  return { manifest, length: reader.length, sha256: hash.digest('hex') };
 }

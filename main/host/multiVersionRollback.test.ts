@@ -30,7 +30,7 @@ async function publish(version: string): Promise<void> {
   writeFileSync(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(100_000)]));
   const bundle = join(work, `headset-${version}.hcb`);
   await createBundle({ version, compatible: SIMULATED_MODEL, images: [{ name: 'rootfs', path: image }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
-  await repo.add(bundle, { version, compatible: SIMULATED_MODEL, kind: 'full', notes: '', images: [{ name: 'rootfs', slot: 'rootfs', size: 100_000 }] });
+  await repo.add(bundle, { version, compatible: SIMULATED_MODEL, kind: 'full', images: [{ name: 'rootfs', slot: 'rootfs', size: 100_000 }] });
   await repo.publish(roleKeys);
 }
 

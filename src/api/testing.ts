@@ -303,3 +303,14 @@ export function codeOf(run: () => unknown): string {
   }
   return 'OK';
 }
+
+/** The catalogue code a promise rejects with (AppError or ApiError), or 'OK' when it resolves. */
+export async function settledCodeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError || error instanceof ApiError) return error.code;
+    throw error;
+  }
+  return 'OK';
+}

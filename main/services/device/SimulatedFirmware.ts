@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { factoryBootVariables, selectBootSlot, type BootDecision } from '../../../src/boot/bootSelection.js';
 import { GrubEnvironmentFile } from '../boot/GrubEnvironmentFile.js';
 import { SlotRecordFile } from '../boot/SlotRecordFile.js';
@@ -73,7 +73,7 @@ export class SimulatedFirmware {
   }
 
   slotRecordsPath(): string {
-    return `${this.layout.stateDir}/slots.json`;
+    return join(this.layout.stateDir, 'slots.json');
   }
 
   /** One boot: select a slot as GRUB would, persist the counter, hand the result to the kernel. */

@@ -15,6 +15,8 @@ const READ_CHUNK = 256 * 1024;
 
 export interface BundleReaderOptions {
   trusted: readonly TrustedKey[];
+  /** Sees every byte of the file as it is read (to hash the whole file in the same pass). */
+  onRead?: (chunk: Buffer) => void;
 }
 
 /**
@@ -59,7 +61,9 @@ export class BundleReader {
       await handle.close();
       throw error;
     }
-    return BundleReader.fromStream(handle.createReadStream({ highWaterMark: READ_CHUNK }), options, size);
+    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+    const onRead = options.onRead;
+    return BundleReader.fromStream(onRead ? tapped(stream, onRead) : stream, options, size);
   }
 
   /**
@@ -271,5 +275,12 @@ class PayloadCursor implements BundlePayload {
     } finally {
       release();
     }
+  }
+}
+
+async function* tapped(stream: AsyncIterable<Buffer>, onRead: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    onRead(chunk);
+    yield chunk;
   }
 }

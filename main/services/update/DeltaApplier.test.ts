@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/api/errors.js';
+import { settledCodeOf as codeOf } from '../../../src/api/testing.js';
 import type { BundleManifest, ImageEntry } from '../../../src/update/manifest.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import { BundleReader } from './BundleReader.js';
@@ -120,15 +120,6 @@ async function install(bundle: string, source: string, target: string, options: 
   return hows;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 beforeAll(async () => {
   expect(existsSync(MKFS), `${MKFS} (Debian package e2fsprogs) is needed`).toBe(true);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { checkFailed } from '../../../src/update/operationGuard.js';
+import { targetCustomSchema } from '../../../src/update/manifest.js';
 import { compareVersions } from '../../../src/update/version.js';
 import { readJsonIfExists } from '../storage/atomicFile.js';
 
@@ -42,18 +43,19 @@ export class UpdateCatalog {
     const targets = await this.verifiedTargets();
     const entries: CatalogEntry[] = [];
     for (const [target, file] of Object.entries(targets)) {
-      const custom = file.custom ?? {};
-      if (custom.compatible !== model || typeof custom.version !== 'string') continue;
-      const images = Array.isArray(custom.images) ? (custom.images as { size?: number }[]) : [];
+      // The custom metadata `repo add` publishes (src/update/manifest.ts); anything else is not a bundle for us.
+      const parsed = targetCustomSchema.safeParse(file.custom);
+      if (!parsed.success || parsed.data.compatible !== model) continue;
+      const custom = parsed.data;
       entries.push({
         target,
         version: custom.version,
-        kind: custom.kind === 'delta' ? 'delta' : 'full',
-        deltaFrom: typeof custom.deltaFrom === 'string' ? custom.deltaFrom : undefined,
+        kind: custom.kind,
+        deltaFrom: custom.deltaFrom,
         length: file.length,
         sha256: file.hashes.sha256,
-        installBytes: images.reduce((sum, image) => sum + (image.size ?? 0), 0),
-        notes: typeof custom.notes === 'string' ? custom.notes : '',
+        installBytes: custom.images.reduce((sum, image) => sum + image.size, 0),
+        notes: custom.notes ?? '',
         url: `${this.repositoryUrl}/targets/${file.hashes.sha256}.${target}`,
       });
     }

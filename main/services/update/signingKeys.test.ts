@@ -2,22 +2,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/api/errors.js';
+import { settledCodeOf as codeOf } from '../../../src/api/testing.js';
 import { KEY_ROLES, encodePrivateKeyFile } from '../../../src/update/keys.js';
 import { generateKeys, keyIdOf, loadSigningKey, loadTrustedKey, verifyEd25519 } from './signingKeys.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hc-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 describe('signing keys', () => {
   it('generates one pair per role: private 0600, public readable, folder 0700, distinct ids', async () => {
