@@ -8,6 +8,7 @@ const NEEDED = [
   { binary: '/usr/bin/grub-editenv', pkg: 'grub-common', why: 'reads and writes the GRUB boot environment we write' },
   { binary: '/usr/bin/fw_printenv', pkg: 'libubootenv-tool', why: 'fw_printenv/fw_setenv read and write the U-Boot environment we write' },
   { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
+  { binary: '/usr/sbin/logrotate', pkg: 'logrotate', why: 'checks native/logrotate with logrotate -d' },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.binary));
