@@ -6,6 +6,7 @@ import { benchBundleSize } from './foundation/bundleSize.js';
 import { benchColdStart } from './foundation/coldStart.js';
 import type { BenchResult } from './harness.js';
 import { benchUpdate } from './update/index.js';
+import { benchLogging } from './logging/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +16,7 @@ const only = process.argv[2];
 const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   foundation: async () => [...(await benchApiRoundTrip(distDir)), ...(await benchColdStart(distDir)), ...benchBundleSize(distDir)],
   update: benchUpdate,
+  logging: benchLogging,
 };
 
 mkdirSync(resultsDir, { recursive: true });

@@ -158,6 +158,8 @@ export async function openUi(page: Page, headsetd: Headsetd): Promise<Response> 
 export async function completeSetup(page: Page): Promise<void> {
   await expect(page.locator('[data-mode="setup"]')).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
+  // The privacy step: the defaults (only essential on).
+  await page.getByRole('button', { name: 'Save and continue' }).click();
   await page.getByRole('button', { name: 'Finish setup' }).click();
   await expect(page.locator('[data-mode="settings"]')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');

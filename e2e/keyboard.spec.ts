@@ -42,6 +42,11 @@ test.describe('setup, keyboard only', () => {
 
     await page.getByRole('button', { name: 'Continue' }).focus();
     await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Your privacy' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+    await expectKeyboardReachesEverything(page);
+    await expectLargeTargets(page);
+    await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
     await expectKeyboardReachesEverything(page);
@@ -51,6 +56,8 @@ test.describe('setup, keyboard only', () => {
   test('Enter alone completes the wizard', async ({ page, headsetd }) => {
     await openUi(page, headsetd);
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
@@ -69,7 +76,7 @@ test.describe('setup, keyboard only', () => {
     await expect(steps.nth(0)).toHaveAttribute('aria-current', 'step');
 
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Your privacy' })).toBeVisible();
     await expect(steps.nth(1)).toHaveAttribute('aria-current', 'step');
 
     await page.keyboard.press('Escape');
@@ -82,7 +89,7 @@ test.describe('setup, keyboard only', () => {
     await expect(page.locator('[data-mode="setup"]')).toBeVisible();
 
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Your privacy' })).toBeVisible();
   });
 });
 

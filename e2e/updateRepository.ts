@@ -32,6 +32,10 @@ export interface UpdateRepository {
   requests(): { path: string; range: string | undefined }[];
   /** Puts the repository's first root and the bundle key where a new simulated headset at `root` trusts them. */
   trustOn(root: string): Promise<void>;
+  /** Builds a bundle of `version` (an image of `imageBytes`), adds it and publishes: the newest offer from then on. */
+  addVersion(version: string, imageBytes: number): Promise<void>;
+  /** Withdraws `version` (`repo remove` + `publish`): devices may no longer go back to it. */
+  removeVersion(version: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +88,18 @@ export async function createUpdateRepository(options: { version: string; imageBy
       await mkdir(trust, { recursive: true });
       await copyFile(join(served, '1.root.json'), join(trust, 'root.json'));
       await copyFile(join(keys, 'bundle.pub'), join(trust, 'bundle.pub'));
+    },
+    addVersion: async (version, imageBytes) => {
+      const image = join(work, `rootfs-${version}.img`);
+      await writeFile(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(imageBytes)]));
+      const added = join(work, `headset-${version}.hcb`);
+      await headsetctl('bundle', 'create', '--version', version, '--compatible', SIMULATED_MODEL, '--image', `rootfs=${image}`, '--key', join(keys, 'bundle.key'), '--out', added);
+      await headsetctl('repo', 'add', repo, added);
+      await headsetctl('repo', 'publish', repo);
+    },
+    removeVersion: async (version) => {
+      await headsetctl('repo', 'remove', repo, `headset-${version}.hcb`);
+      await headsetctl('repo', 'publish', repo);
     },
     close: async () => {
       server.closeAllConnections();

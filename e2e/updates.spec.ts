@@ -43,6 +43,8 @@ updateTest.describe('Updates, keyboard only, from a TUF repository', () => {
     await openUi(page, headsetd);
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
     await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+    await page.keyboard.press('Enter');
     await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
     await page.keyboard.press('Enter');
     await waitForLiveHome(page);
@@ -289,7 +291,7 @@ updateTest.describe('recovery', () => {
     await expect(page.locator('[data-mode="recovery"]')).toBeVisible();
     await expect(page.getByTestId('recovery-system')).toHaveText('1.1.0 in slot B');
     const actions = page.getByRole('menu', { name: 'Recovery actions' }).getByRole('menuitem');
-    await expect(actions).toHaveText([/^Restart the headset/, new RegExp(`^Go back to ${build.version.replace(/\./g, '\\.')}`)]);
+    await expect(actions).toHaveText([/^Restart the headset/, new RegExp(`^Go back to ${build.version.replace(/\./g, '\\.')}`), /^Export logs to USB/]);
     await expect(actions.first()).toBeFocused();
     await expectKeyboardReachesEverything(page, ['ArrowDown', 'ArrowUp']);
     await expectLargeTargets(page);

@@ -9,6 +9,7 @@ const NEEDED = [
   { binary: '/usr/bin/fw_printenv', pkg: 'libubootenv-tool', why: 'fw_printenv/fw_setenv read and write the U-Boot environment we write' },
   { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
   { binary: '/usr/sbin/logrotate', pkg: 'logrotate', why: 'checks native/logrotate with logrotate -d' },
+  { binary: '/usr/bin/udevadm', pkg: 'udev', why: 'parses native/udev rules with udevadm test' },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.binary));

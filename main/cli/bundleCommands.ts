@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NAME_PATTERN, bundleKind, parseRequirement, type BundleManifest, type Requirement } from '../../src/update/manifest.js';
+import { NAME_PATTERN, bundleKind, parseRequirement, SERVICE_UNIT_PATTERN, type BundleManifest, type Requirement } from '../../src/update/manifest.js';
 import { BundleReader } from '../services/update/BundleReader.js';
 import { createBundle, type BundleImageSource } from '../services/update/BundleWriter.js';
 import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
@@ -11,7 +11,7 @@ export const bundleCreate: Command = {
   summary: 'build a signed update bundle from raw slot images',
   usage: `usage: headsetctl bundle create --version V --compatible MODEL --image NAME[:SLOT]=FILE [--image ...]
                                --key KEY --out FILE [--min-version V] [--requires 'NAME RANGE']...
-                               [--notes FILE] [--level N]
+                               [--restart-service UNIT]... [--notes FILE] [--level N]
 
   --version      the bundle's version (semantic version, e.g. 1.4.0)
   --compatible   the hardware model the bundle is for, as the device reports it
@@ -22,6 +22,8 @@ export const bundleCreate: Command = {
   --out          the bundle file to write (replaced atomically if it exists)
   --min-version  the lowest installed version this bundle may be installed over
   --requires     a dependency on another component: 'NAME RANGE', e.g. 'bootloader >=2.1.0'. Repeatable
+  --restart-service  a systemd service the update touches, e.g. headset-tracking.service: the device
+                 stops it before writing the slot and starts it after. Repeatable
   --notes        a UTF-8 file with the release notes
   --level        zstd level 1..19 (default 3)`,
   async run(args, io) {
@@ -36,6 +38,7 @@ export const bundleCreate: Command = {
           out: { type: 'string' },
           'min-version': { type: 'string' },
           requires: { type: 'string', multiple: true },
+          'restart-service': { type: 'string', multiple: true },
           notes: { type: 'string' },
           level: { type: 'string' },
         },
@@ -50,6 +53,8 @@ export const bundleCreate: Command = {
       if (!requirement) throw new UsageError(`--requires must be 'NAME RANGE' (like 'bootloader >=2.1.0'), not '${text}'`);
       return requirement;
     });
+    const services = values['restart-service'] ?? [];
+    for (const unit of services) if (!SERVICE_UNIT_PATTERN.test(unit)) throw new UsageError(`--restart-service must be a systemd service unit name (like headset-tracking.service), not '${unit}'`);
     const level = values.level === undefined ? undefined : Number(values.level);
     if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 19)) throw new UsageError(`--level must be 1..19, not "${values.level}"`);
     const notes = values.notes === undefined ? '' : await readNotes(values.notes);
@@ -60,6 +65,7 @@ export const bundleCreate: Command = {
         compatible: values.compatible!,
         ...(values['min-version'] === undefined ? {} : { minVersion: values['min-version'] }),
         requires,
+        services,
         notes,
         images,
         key,
@@ -203,6 +209,7 @@ function describeManifest(file: string, fileLength: number, keyId: string, manif
     `compatible   ${manifest.compatible}`,
     `min version  ${manifest.minVersion ?? '(none: installs over any version)'}`,
     `requires     ${manifest.requires.length === 0 ? '(nothing)' : manifest.requires.map((r) => `${r.name} ${r.range}`).join(', ')}`,
+    `services     ${manifest.services?.join(', ') ?? '(none restarted besides those holding the inactive slot)'}`,
     `created      ${manifest.created}`,
     `images       ${manifest.images.length}`,
   ];

@@ -43,6 +43,8 @@ describe('headsetctl device', () => {
     expect(text.stdout).toMatch(/software\s+Headset Control 1\.0\.0 \(abcdef123456\)/);
     expect(text.stdout).toMatch(/slot A\s+1\.0\.0\s+running/);
     expect(text.stdout).toMatch(/update\s+no update repository configured/);
+    // What the factory flashed, and the system running: what a bundle's `requires` are checked against.
+    expect(text.stdout).toMatch(/components\s+bootloader 2\.1\.0, display-firmware 3\.0\.1, mcu-firmware 1\.4\.2, system 1\.0\.0\n/);
     const json = await run('device', 'status', '--socket', headset.socketPath, '--json');
     const parsed = JSON.parse(json.stdout) as { identity: { deviceId: string }; boot: { activeSlot: string } };
     expect(parsed.identity.deviceId).toBe(headset.services.identity.get().deviceId);

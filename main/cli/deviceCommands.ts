@@ -36,6 +36,7 @@ export const deviceStatus: Command = {
         [
           `device     ${identity.deviceId} (${info.model}, ${info.deviceProfile})`,
           `software   ${info.product} ${info.appVersion} (${info.commit.slice(0, 12)})`,
+          ...(info.components ? [`components ${Object.entries(info.components).map(([name, version]) => `${name} ${version}`).join(', ') || 'none listed'}`] : []),
           ...boot.slots.map((s) => `slot ${s.name}     ${s.version ?? 'empty'}${s.active ? '  running' : ''}${s.bootable ? `  bootable, ${s.triesLeft} tries` : '  not bootable'}`),
           `boot       #${boot.bootCount}, order ${boot.order.join(' ')}${boot.fellBack ? ', fell back' : ''}`,
           `update     ${describeUpdate(update)}`,

@@ -63,6 +63,7 @@ describe('headsetctl (in process)', () => {
       '--image', `rootfs=${path('rootfs.img')}`, '--image', `kernel:boot=${path('boot.img')}`,
       '--key', join(keys, 'bundle.key'), '--out', path('a.bundle'),
       '--min-version', '1.2.0', '--requires', 'bootloader >=2.0.0', '--requires', 'mcu ^3.1.0', '--notes', path('notes.md'),
+      '--restart-service', 'headset-tracking.service', '--restart-service', 'getty@tty1.service',
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
@@ -71,7 +72,7 @@ describe('headsetctl (in process)', () => {
     const inspected = await run('bundle', 'inspect', path('a.bundle'));
     expect(inspected.code).toBe(0);
     expect(inspected.stdout).toContain('NOT CHECKED');
-    for (const text of ['version      1.4.0', 'compatible   hs-1', 'min version  1.2.0', 'bootloader >=2.0.0, mcu ^3.1.0', 'kernel -> slot boot', '  Fixes the Wi-Fi page.']) expect(inspected.stdout).toContain(text);
+    for (const text of ['version      1.4.0', 'compatible   hs-1', 'min version  1.2.0', 'bootloader >=2.0.0, mcu ^3.1.0', 'kernel -> slot boot', 'services     headset-tracking.service, getty@tty1.service', '  Fixes the Wi-Fi page.']) expect(inspected.stdout).toContain(text);
 
     const json = await run('bundle', 'inspect', path('a.bundle'), '--json');
     const parsed = JSON.parse(json.stdout) as { signatureVerified: boolean; length: number; manifest: { images: { name: string; uncompressed: { length: number } }[]; notes: string } };
@@ -117,6 +118,8 @@ describe('headsetctl (in process)', () => {
       [...base, '--image', 'Root=x'],
       [...base, '--image', `rootfs=${path('rootfs.img')}`, '--requires', 'bootloader'],
       [...base, '--image', `rootfs=${path('rootfs.img')}`, '--level', '0'],
+      [...base, '--image', `rootfs=${path('rootfs.img')}`, '--restart-service=--now'],
+      [...base, '--image', `rootfs=${path('rootfs.img')}`, '--restart-service', 'tracking'],
       [...base, '--image', `rootfs=${path('rootfs.img')}`, '--frobnicate'],
       ['bundle', 'verify', path('a.bundle')],
       ['bundle', 'inspect'],

@@ -7,6 +7,7 @@ import { connectUnixSocket } from '../transports/UnixSocketPort.js';
 import { registerAppScheme, serveRenderer } from './appProtocol.js';
 import { startAppUpdateChannel } from './appUpdateChannel.js';
 import { IpcBridge } from './ipcBridge.js';
+import { installMainCrashHandlers, setUpLogging } from './logging.js';
 import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
 
 /**
@@ -20,6 +21,9 @@ const { values } = parseArgs({
 });
 const socketPath = String(values.socket);
 
+// Entries go to headsetd's log; an uncaught exception leaves a crash record there.
+const logging = setUpLogging();
+installMainCrashHandlers(logging, (code) => app.exit(code));
 // Minidumps stay on the device; the log forwarder ships them with consent.
 crashReporter.start({ uploadToServer: false });
 registerAppScheme();
@@ -33,15 +37,21 @@ app.whenReady().then(async () => {
   const bridge = new IpcBridge(socketPath);
   // Main follows the mode too, to make the recovery window a kiosk.
   const client = new ApiClient(await connectUnixSocket(socketPath));
+  logging.attach(client);
+  logging.log.info('Electron main connected to headsetd', { socket: socketPath });
   const mode = await client.call('mode.get');
   const window = createMainWindow(join(__dirname, 'preload.cjs'), mode.mode);
   await bridge.attach(window.webContents);
   client.subscribe('mode.changed', (state) => {
     if ((MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
   });
-  client.onClose(() => app.quit());
+  client.onClose(() => {
+    logging.detach();
+    app.quit();
+  });
   startAppUpdateChannel(typeof values['app-updates'] === 'string' ? values['app-updates'] : undefined, (line) => console.log(`headset-control: ${line}`));
 }).catch((error: unknown) => {
+  logging.log.error('Electron main could not start', error);
   console.error(`headset-control: ${error instanceof Error ? error.message : String(error)}`);
   app.exit(1);
 });

@@ -1,11 +1,17 @@
 import type { CallHandlers, SystemInfo } from '../../src/api/contract.js';
+import type { ComponentRegistry } from '../services/update/ComponentRegistry.js';
 import { AppError } from '../../src/api/errors.js';
 import type { BootService } from '../services/boot/BootService.js';
 import type { HealthService } from '../services/health/HealthService.js';
+import type { Observability } from './observability.js';
 import type { IdentityService } from '../services/identity/IdentityService.js';
 import type { ModeService } from '../services/mode/ModeService.js';
 import type { PowerControl } from '../services/mode/ports.js';
 import type { UpdateService } from '../services/update/UpdateService.js';
+import type { TelemetryService } from '../services/telemetry/TelemetryService.js';
+import type { TelemetryDelivery } from '../services/telemetry/TelemetryDelivery.js';
+import type { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
+import type { LogExporter } from '../services/logging/LogExporter.js';
 
 export interface Services {
   info: SystemInfo;
@@ -15,13 +21,23 @@ export interface Services {
   mode: ModeService;
   power: PowerControl | undefined;
   updates: UpdateService;
+  /** The telemetry outbox on disk and its OTLP forwarder (telemetry.outbox). */
+  telemetryDelivery: TelemetryDelivery;
+  /** Consent-gated, anonymized telemetry (privacy.*, usage.record). */
+  telemetry: TelemetryService;
+  /** Crash records, the health history, the UI processes' log entries. */
+  observability: Observability;
+  /** Component versions (bootloader, firmware, system), shown with system.info. */
+  components?: ComponentRegistry;
+  /** Log queries, summaries (templates, anomalies, insights) and export to a USB stick. */
+  logs: { analysis: LogAnalysisService; exporter: LogExporter };
 }
 
 /** Binds each call of the contract to the service that answers it. */
 export function createApiHandlers(services: Services): CallHandlers {
   return {
     'system.ping': ({ payload }) => ({ payload }),
-    'system.info': () => services.info,
+    'system.info': async () => (services.components ? { ...services.info, components: await services.components.versions() } : services.info),
     'identity.get': () => services.identity.get(),
     'boot.status': () => {
       const status = services.boot.status.current();
@@ -29,6 +45,12 @@ export function createApiHandlers(services: Services): CallHandlers {
       return status;
     },
     'health.snapshot': () => services.health.snapshot.current() ?? services.health.sample(),
+    'health.history': (query) => services.observability.healthHistory.query(query),
+    'crashes.list': () => services.observability.crashes.list(),
+    'logs.write': (input, context) => services.observability.uiLog.write(input, context.connection),
+    'logs.query': (input, context) => services.logs.analysis.query(input, context.signal),
+    'logs.summary': (input) => services.logs.analysis.summary(input),
+    'logs.export': (filter, context) => services.logs.exporter.export(filter, context.signal),
     'mode.get': () => services.mode.state.current() ?? { mode: services.mode.mode(), reason: 'default', setupComplete: false },
     'setup.complete': () => services.mode.completeSetup(),
     'system.restart': () => restart(services.power),
@@ -49,6 +71,10 @@ export function createApiHandlers(services: Services): CallHandlers {
     },
     'update.settings': (change) => services.updates.updateSettings(change),
     'update.history': () => services.updates.history(),
+    'privacy.get': () => services.telemetry.privacy(),
+    'privacy.set': (decision) => services.telemetry.setConsent(decision),
+    'telemetry.outbox': () => services.telemetryDelivery.status(),
+    'usage.record': async ({ event, name }) => ({ recorded: await services.telemetry.record(event, null, event === 'ui.screen_view' ? { screen: name } : { feature: name }) }),
   };
 }
 

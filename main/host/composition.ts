@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Mode, Scope, SystemInfo } from '../../src/api/contract.js';
 import { ApiRouter } from '../../src/api/router.js';
 import { BootService } from '../services/boot/BootService.js';
@@ -7,7 +7,9 @@ import { GrubEnvironmentFile } from '../services/boot/GrubEnvironmentFile.js';
 import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
 import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
+import { DEFAULT_BOOT_PARTITION_SIZE, SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
+import { SimulatedBootPartition } from '../services/device/SimulatedBootPartition.js';
+import { StatfsBootPartition } from '../services/boot/BootPartitionSpace.js';
 import { SimulatedPowerCycle } from '../services/device/SimulatedPowerCycle.js';
 import { LinuxWatchdog } from '../services/watchdog/LinuxWatchdog.js';
 import { SimulatedWatchdog } from '../services/watchdog/SimulatedWatchdog.js';
@@ -31,11 +33,32 @@ import { loadTrustFolder } from '../services/update/trustedKeys.js';
 import { NetworkStateFile } from '../services/update/NetworkStateFile.js';
 import { openUpdateCatalog } from '../services/update/repositoryConfig.js';
 import { UpdateService } from '../services/update/UpdateService.js';
+import { ComponentRegistry } from '../services/update/ComponentRegistry.js';
+import { SimulatedServiceControl } from '../services/system/SimulatedServiceControl.js';
+import { SystemdServiceControl } from '../services/system/SystemdServiceControl.js';
+import { UBootEnvironmentFile, parseFwEnvConfig } from '../services/boot/UBootEnvironmentFile.js';
+import type { BootEnvironmentStore } from '../services/boot/ports.js';
 import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
 import { createApiHandlers, type Services } from './apiHandlers.js';
-import { LogFile } from '../services/logging/LogFile.js';
+import { RotatingLogFile } from '../services/logging/RotatingLogFile.js';
 import { Logger } from '../services/logging/Logger.js';
 import { bootSystem } from './bootSequence.js';
+import { Outbox } from '../services/telemetry/Outbox.js';
+import { identityRequestSigner } from '../services/telemetry/RequestSigner.js';
+import { openTelemetryDelivery } from '../services/telemetry/TelemetryDelivery.js';
+import { LogForwardingSink } from '../services/telemetry/LogForwardingSink.js';
+import { createTelemetry, telemetryOutboxDir } from './telemetry.js';
+import { RecentLines } from '../services/logging/RecentLines.js';
+import { GpsService } from '../services/gps/GpsService.js';
+import { SimulatedGpsReceiver } from '../services/gps/SimulatedGpsReceiver.js';
+import { GpsdReceiver } from '../services/gps/GpsdReceiver.js';
+import { SimulatedBattery } from '../services/health/SimulatedBattery.js';
+import { SystemBattery } from '../services/health/SystemBattery.js';
+import { createObservability } from './observability.js';
+import { MountedRemovableMedium, SimulatedUsbStick, type ExportMedium } from '../services/logging/ExportMedium.js';
+import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
+import { LogArchive } from '../services/logging/LogArchive.js';
+import { LogExporter } from '../services/logging/LogExporter.js';
 
 /** The scopes a local UI gets: everything but `unlocked`, which needs the PIN. */
 export const LOCAL_UI_SCOPES: ReadonlySet<Scope> = new Set(['status', 'user', 'recovery']);
@@ -52,6 +75,11 @@ export interface HeadsetOptions {
   watchdogTimeoutMs?: number;
   /** The update repository's address (remembered once given). */
   updateUrl?: string;
+  /** The OTLP/HTTP endpoint telemetry is forwarded to, and a CA file for it (remembered once given; "off" forgets). */
+  telemetryUrl?: string;
+  telemetryCa?: string;
+  /** The bootloader: simulated, chosen when the device is made (default grub); linux, detected unless given. */
+  boot?: 'grub' | 'uboot';
   log?: (line: string) => void;
 }
 
@@ -59,7 +87,7 @@ export interface Headset {
   router: ApiRouter;
   /** The process's structured log (JSON lines); headsetd flushes it on a crash. */
   logger: Logger;
-  logFile: LogFile;
+  logFile: RotatingLogFile;
   services: Services;
   socketPath: string;
   description: string;
@@ -73,24 +101,27 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
 
 async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
   const layout = new SimulatedDeviceLayout(resolve(given.root ?? '.headset'));
-  const { logger, logFile, options } = openLog(given, join(layout.dataDir, 'logs', 'headsetd.log'));
+  const { logger, logFile, recent, forwarding, options } = await openLog(given, join(layout.dataDir, 'logs', 'headsetd.log'));
   const firmware = new SimulatedFirmware(layout);
-  const created = await firmware.manufacture({ factoryVersion: options.build.version });
+  const created = await firmware.manufacture({ factoryVersion: options.build.version, bootloader: options.boot });
   const description = await firmware.description();
   await firmware.powerOn();
 
   const boot = new BootService(
-    new GrubEnvironmentFile(layout.grubEnv),
+    await firmware.bootEnvironment(),
     new KernelCommandLine(layout.cmdline, layout.bootId),
     new SlotRecordFile(firmware.slotRecordsPath()),
     join(layout.stateDir, 'boot-count.json'),
   );
   const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
   const identity = new IdentityService(layout.identityDir, new DmiProductUuid(layout.productUuid));
-  const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs);
-  const partitions = new SimulatedSlotPartitions(layout, description.slotSizeBytes);
+  const gps = new GpsService(new SimulatedGpsReceiver({ sky: layout.gpsSky, backup: layout.gpsBackup }), { stateFile: join(layout.stateDir, 'gps.json'), log: logger.for('gps') });
+  const health = new HealthService(new SimulatedThermalZone(layout.thermalZone), layout.dataDir, options.healthIntervalMs, { battery: new SimulatedBattery(layout.batteryDir, layout.chargerOnline), gps });
+  const bootPartitionBytes = description.bootPartitionBytes ?? DEFAULT_BOOT_PARTITION_SIZE;
+  const partitions = new SimulatedSlotPartitions(layout, description.slotSizeBytes, bootPartitionBytes);
   // headsetd's own state and the logs are not user data: a rollback must not rewind them.
-  const snapshots = new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs']);
+  const snapshots = new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs', 'crashes']);
+  const components = new ComponentRegistry({ files: [layout.componentsFile], systemVersion: () => runningVersion(boot), log: options.log });
   const installer = new Installer({
     boot,
     partitions,
@@ -101,6 +132,9 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
     snapshots,
     log: options.log,
     onFinished: (record) => updates.recordFinished(record),
+    components: () => components.versions(),
+    services: new SimulatedServiceControl(layout.serviceUnits, layout.serviceStates),
+    bootSpace: new SimulatedBootPartition(layout, bootPartitionBytes, description.bootloader ?? 'grub'),
   });
   let requested = options.mode;
   const bootSequence = async () => {
@@ -140,25 +174,43 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
     log: options.log,
   });
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'simulated', model: description.model };
-  return assemble({ info, identity, boot, health, mode, power, updates }, { logger, logFile }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+  const observability = createObservability({ logger, recent, build: options.build, boot, health, gps, crashesDir: join(layout.dataDir, 'crashes'), historyFile: join(layout.stateDir, 'health-history.jsonl') });
+  const logs = openLogAnalysis(join(layout.dataDir, 'logs'), new SimulatedUsbStick(layout.usbStick));
+  const outbox = await Outbox.open({ dir: telemetryOutboxDir(layout.stateDir), limitBytes: 16 * 1024 * 1024 });
+  const { telemetry } = createTelemetry({ stateDir: layout.stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
+  const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir: layout.stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: identityRequestSigner(identity), network: new NetworkStateFile(layout.networkState), resource: () => telemetryResource(options.build), log: options.log });
+  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
 
+/** Where native/udev/headset-recovery-button writes the button's level. */
+export const LINUX_RECOVERY_BUTTON = '/dev/headset/recovery-button/value';
+
 async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
-  const { logger, logFile, options } = openLog(given, '/var/log/headset/headsetd.log');
+  const { logger, logFile, recent, forwarding, options } = await openLog(given, '/var/log/headset/headsetd.log');
   const cmdline = await readFile('/proc/cmdline', 'utf8');
   if (!/(^|\s)headset\.slot=[AB](\s|$)/.test(cmdline)) {
-    throw new Error('This system was not started by the Headset Control boot script (no headset.slot=A|B on the kernel command line). Install native/grub/grub.cfg, or use --device simulated.');
+    throw new Error('This system was not started by the Headset Control boot script (no headset.slot=A|B on the kernel command line). Install native/grub/grub.cfg or native/uboot/boot.cmd, or use --device simulated.');
   }
   const stateDir = '/var/lib/headset';
-  const boot = new BootService(new GrubEnvironmentFile('/boot/grub/grubenv'), new KernelCommandLine(), new SlotRecordFile(join(stateDir, 'slots.json')), join(stateDir, 'boot-count.json'));
-  // The recovery button's line is exported by the board's udev rule (native/udev).
-  const mode = new ModeService(stateDir, new GpioValueFile('/dev/headset/recovery-button/value', true));
+  const { store: bootEnvironment, bootloader } = await linuxBootEnvironment(options.boot);
+  const boot = new BootService(bootEnvironment, new KernelCommandLine(), new SlotRecordFile(join(stateDir, 'slots.json')), join(stateDir, 'boot-count.json'));
+  // The recovery button at power-on, as native/udev's rule wrote it: the logical level ("1" held;
+  // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
+  const mode = new ModeService(stateDir, new GpioValueFile(LINUX_RECOVERY_BUTTON));
   const identity = new IdentityService('/persist/identity', new DmiProductUuid());
-  const health = new HealthService(new SystemTemperatureSensor(), stateDir, options.healthIntervalMs);
+  const gps = new GpsService(new GpsdReceiver(), { stateFile: join(stateDir, 'gps.json'), log: logger.for('gps') });
+  const health = new HealthService(new SystemTemperatureSensor(), stateDir, options.healthIntervalMs, { battery: new SystemBattery(), gps });
   const power: PowerControl = new SystemdPowerControl();
   const model = (await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() => readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown'))).replace(/\0/g, '').trim();
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: 'linux', model };
   const partitions = await LinuxSlotPartitions.discover();
+  // The image lists what it was built with; the bootloader's own version, where it tells the kernel, wins.
+  const components = new ComponentRegistry({
+    files: ['/etc/headset/components.json'],
+    live: [{ name: 'bootloader', path: '/sys/firmware/devicetree/base/chosen/u-boot,version' }],
+    systemVersion: () => runningVersion(boot),
+    log: options.log,
+  });
   const installer = new Installer({
     boot,
     partitions,
@@ -167,6 +219,9 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
     model,
     tempDir: stateDir,
     onFinished: (record) => updates.recordFinished(record),
+    components: () => components.versions(),
+    services: new SystemdServiceControl(),
+    bootSpace: new StatfsBootPartition('/boot', bootloader),
   });
   const updates: UpdateService = new UpdateService({
     catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir, trustDir: '/etc/headset/trust' }),
@@ -186,10 +241,43 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
   };
   const hardwareWatchdog = await LinuxWatchdog.open();
   const petting = hardwareWatchdog ? new WatchdogService(hardwareWatchdog, async () => boot.status.current() !== undefined, 5000) : undefined;
-  return assemble({ info, identity, boot, health, mode, power, updates }, { logger, logFile }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
+  const observability = createObservability({ logger, recent, build: options.build, boot, health, gps, crashesDir: join(stateDir, 'crashes'), historyFile: join(stateDir, 'health-history.jsonl') });
+  const logs = openLogAnalysis('/var/log/headset', new MountedRemovableMedium());
+  const outbox = await Outbox.open({ dir: telemetryOutboxDir(stateDir), limitBytes: 16 * 1024 * 1024 });
+  const { telemetry } = createTelemetry({ stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
+  const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: identityRequestSigner(identity), network: new NetworkStateFile('/run/headset/network-state'), resource: () => telemetryResource(options.build), log: options.log });
+  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
 }
 
-async function assemble(services: Services, log: { logger: Logger; logFile: LogFile }, boot: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
+/** Log analysis and export over the log folder; the medium is the profile's removable storage. */
+function openLogAnalysis(logDir: string, medium: ExportMedium): Services['logs'] {
+  const archive = new LogArchive(logDir);
+  return { analysis: new LogAnalysisService(archive), exporter: new LogExporter(archive, medium) };
+}
+
+/** The version the booted slot holds, as the installer recorded it. */
+async function runningVersion(boot: BootService): Promise<string | undefined> {
+  return (await boot.slotRecordsStore().read())[boot.bootedSystemFacts().slot]?.version;
+}
+
+/**
+ * The linux profile's bootloader environment: `--boot` when given, else the one this machine has,
+ * GRUB's /boot/grub/grubenv or U-Boot's environment as /etc/fw_env.config describes it.
+ */
+async function linuxBootEnvironment(given: 'grub' | 'uboot' | undefined): Promise<{ store: BootEnvironmentStore; bootloader: 'grub' | 'uboot' }> {
+  const exists = (path: string) => readFile(path).then(() => true, () => false);
+  const kind = given ?? ((await exists('/boot/grub/grubenv')) ? 'grub' : (await exists('/etc/fw_env.config')) ? 'uboot' : undefined);
+  if (kind === 'grub') return { store: new GrubEnvironmentFile('/boot/grub/grubenv'), bootloader: kind };
+  if (kind === 'uboot') return { store: new UBootEnvironmentFile(parseFwEnvConfig(await readFile('/etc/fw_env.config', 'utf8'))), bootloader: kind };
+  throw new Error('No bootloader environment found: neither /boot/grub/grubenv (GRUB) nor /etc/fw_env.config (U-Boot). Give --boot grub|uboot.');
+}
+
+/** The resource of forwarded records: no device id (records carry the rotating pseudonym instead). */
+function telemetryResource(build: BuildInfo) {
+  return { serviceName: 'headsetd', serviceVersion: build.version, deviceId: null };
+}
+
+async function assemble(services: Services, log: { logger: Logger; logFile: RotatingLogFile }, boot: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
   // Each boot (a simulated power cycle too) gives the log its boot id.
   const bootSequence = async () => {
     await boot();
@@ -198,14 +286,19 @@ async function assemble(services: Services, log: { logger: Logger; logFile: LogF
   services.boot.status.subscribe((status) => log.logger.setBootId(status.bootId));
   await services.identity.load();
   await bootSequence();
+  await services.observability.start();
   await services.health.start();
   await services.updates.start();
+  await services.telemetry.start();
+  // Signs with the identity key, loaded above.
+  services.telemetryDelivery.start();
   watchdog?.start();
   const router = new ApiRouter(createApiHandlers(services), {
     'health.changed': services.health.snapshot,
     'boot.changed': services.boot.status,
     'mode.changed': services.mode.state,
     'update.changed': services.updates.status,
+    'privacy.changed': services.telemetry.status,
   }, {
     mode: () => services.mode.mode(),
     onInternalError: (where, error) => log.logger.for('api').error(`internal error in ${where}`, { error: String(error instanceof Error ? error.stack : error) }),
@@ -221,6 +314,9 @@ async function assemble(services: Services, log: { logger: Logger; logFile: LogF
     close: async () => {
       services.health.stop();
       services.updates.stop();
+      await services.telemetry.stop();
+      await services.telemetryDelivery.stop();
+      await services.observability.stop();
       // A deliberate stop disarms the watchdog; a crash does not.
       await watchdog?.release();
       log.logger.for('system').info('headsetd stopped');
@@ -230,13 +326,26 @@ async function assemble(services: Services, log: { logger: Logger; logFile: LogF
 }
 
 /** The process log: every line headsetd reports also becomes a structured entry (subsystem system). */
-function openLog(given: HeadsetOptions, path: string): { logger: Logger; logFile: LogFile; options: HeadsetOptions } {
-  const logFile = new LogFile(path);
-  const logger = new Logger({ version: given.build.version, commit: given.build.commit, bootId: '' }, [logFile]);
+/**
+ * headsetd's share of the log folder (Electron and the others write their own streams beside it):
+ * files rotate at 4 MiB or daily, the folder holds at most 32 MiB and 14 days, and gives way when
+ * the file system has less than 64 MiB free.
+ */
+const LOG_LIMITS = { maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 32 * 1024 * 1024, maxAgeMs: 14 * 86_400_000, maxRotatedFiles: 50, minFreeBytes: 64 * 1024 * 1024 } };
+
+async function openLog(given: HeadsetOptions, path: string): Promise<{ logger: Logger; logFile: RotatingLogFile; recent: RecentLines; forwarding: LogForwardingSink; options: HeadsetOptions }> {
+  const logFile = await RotatingLogFile.open({ dir: dirname(path), stream: basename(path, '.log'), ...LOG_LIMITS });
+  // The last lines stay in memory too: a crash record carries them.
+  const recent = new RecentLines();
+  // Warn, error and fatal entries also go to telemetry (consent-gated, scrubbed) once it is attached.
+  const forwarding = new LogForwardingSink();
+  const logger = new Logger({ version: given.build.version, commit: given.build.commit, bootId: '' }, [logFile, recent, forwarding]);
   const system = logger.for('system');
   return {
     logger,
     logFile,
+    recent,
+    forwarding,
     options: {
       ...given,
       log: (line) => {

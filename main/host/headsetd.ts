@@ -5,10 +5,12 @@ import { MODES, type Mode } from '../../src/api/contract.js';
 import { readBuildInfo } from '../services/system/buildInfo.js';
 import { listenUnixSocket } from '../transports/UnixSocketServer.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
+import { installCrashHandlers } from './crashHandlers.js';
+import { checkTelemetryUrl } from '../services/telemetry/telemetryConfig.js';
 import { startWebHost } from './WebHost.js';
 
 const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode settings|setup|recovery]
-                [--web] [--port N] [--socket PATH]
+                [--web] [--port N] [--socket PATH] [--boot grub|uboot]
 
   --device   simulated (default): a headset kept as files under --root; linux: this machine's hardware
   --root     the simulated device's folder, created on first run (default ./.headset)
@@ -17,7 +19,13 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
   --port     the web host's port (default 7420; 0 picks a free one)
   --socket   the API socket for Electron and headsetctl (default DIR/run/headsetd.sock, or /run/headsetd/)
   --update-url  the TUF update repository to follow (remembered); its first root.json must be in
-             DIR/persist/trust/ (simulated) or /etc/headset/trust/`;
+             DIR/persist/trust/ (simulated) or /etc/headset/trust/
+  --boot     the bootloader whose environment selects the slot. simulated: chosen when the device is
+             made (default grub; uboot keeps a redundant U-Boot environment, DIR/boot/fw_env.config);
+             linux: detected (/boot/grub/grubenv, else /etc/fw_env.config) unless given
+  --telemetry-url  the OTLP/HTTP receiver (https) consented telemetry is forwarded to (remembered;
+             "off" forgets it); without one, records wait in the bounded outbox
+  --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +37,9 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '7420' },
       socket: { type: 'string' },
       'update-url': { type: 'string' },
+      'telemetry-url': { type: 'string' },
+      'telemetry-ca': { type: 'string' },
+      boot: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -39,6 +50,15 @@ async function main(): Promise<void> {
   }
   if (values.device !== 'simulated' && values.device !== 'linux') throw new UsageError(`--device must be simulated or linux, not "${values.device}"`);
   if (values.mode !== undefined && !(MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+  if (values.boot !== undefined && values.boot !== 'grub' && values.boot !== 'uboot') throw new UsageError(`--boot must be grub or uboot, not "${values.boot}"`);
+  const telemetryUrl = values['telemetry-url'];
+  if (telemetryUrl !== undefined && telemetryUrl !== 'off') {
+    try {
+      checkTelemetryUrl(telemetryUrl);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
 
@@ -50,18 +70,13 @@ async function main(): Promise<void> {
     mode: values.mode as Mode | undefined,
     build,
     updateUrl: values['update-url'],
+    telemetryUrl: values['telemetry-url'],
+    telemetryCa: values['telemetry-ca'],
+    boot: values.boot as 'grub' | 'uboot' | undefined,
     log: (line) => console.log(`headsetd: ${line}`),
   });
-  // A crash is written down before the process goes: the fatal entry, flushed synchronously.
-  const crash = (kind: string) => (error: unknown) => {
-    const detail = error instanceof Error ? error : new Error(String(error));
-    headset.logger.for('system').fatal(`${kind}: ${detail.message}`, { stack: detail.stack });
-    headset.logFile.flushSync(1000);
-    console.error(`headsetd: ${kind}: ${detail.stack ?? detail.message}`);
-    process.exit(70);
-  };
-  process.on('uncaughtException', crash('uncaught exception'));
-  process.on('unhandledRejection', crash('unhandled rejection'));
+  // A crash is written down before the process goes: the fatal entry, a crash record, the log flushed synchronously.
+  installCrashHandlers(headset);
   console.log(`headsetd ${build.version} (${build.commit.slice(0, 12)}): ${headset.description}`);
   const socketPath = values.socket ?? headset.socketPath;
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });

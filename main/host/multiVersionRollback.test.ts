@@ -97,8 +97,15 @@ describe('going back more than one version', () => {
 
       await expect(client.call('update.rollback', { version: '0.9.0' })).rejects.toMatchObject({ code: 'UPDATE_NOTHING_TO_DO' });
       // 1.1.0 is kept and still listed: it is reinstalled into slot A and tried like any install.
+      const seen: string[] = [];
+      const unsubscribe = client.subscribe('update.changed', (s) => seen.push(s.state.status === 'installing' ? `installing ${s.state.offer.version} ${s.state.bytes}/${s.state.total}` : s.state.status));
       await client.call('update.rollback', { version: '1.1.0' });
       await committed('1.1.0');
+      unsubscribe();
+      // The screen can show the reinstall like an install: progress by bytes, then the restart.
+      expect(seen).toContain('installing 1.1.0 0/0');
+      expect(seen.some((s) => /^installing 1\.1\.0 (\d+)\/\1$/.test(s) && s !== 'installing 1.1.0 0/0')).toBe(true);
+      expect(seen.indexOf('ready-to-reboot')).toBeGreaterThan(seen.indexOf('installing 1.1.0 0/0'));
       expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
       expect((await client.call('update.history')).map((h) => h.outcome).slice(0, 2)).toEqual(['committed', 'manual-rollback']);
       expect((await client.call('update.status')).keptVersions).toEqual(['1.3.0', '1.2.0']);

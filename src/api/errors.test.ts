@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../update/operationGuard.js';
-import { checkFreeSpace, checkInstallable, checkSlotReadback, type DeviceFacts } from '../update/installability.js';
+import { checkBootSpace, checkFreeSpace, checkInstallable, checkSlotReadback, serviceStopFailed, type DeviceFacts } from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
 // Read through the bundler, not node:fs: src/ stays free of Node imports, tests included.
@@ -13,6 +13,8 @@ import type { BundleManifest } from '../update/manifest.js';
 import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest } from '../update/verify.js';
 import { checkDeltaSource, patchToolError, type DeltaImage } from '../update/delta.js';
 import { AppError, ERROR_CATALOGUE, ERROR_CODES, GENERIC_ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+import { PRIVACY_POLICY_VERSION } from '../telemetry/consent.js';
+import { exportFailedError } from '../logging/exportFailure.js';
 import { HeldCalls, connectHarness, createFakeDevice, errorCodeOf } from './testing.js';
 
 /**
@@ -87,6 +89,10 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   UPDATE_REQUIREMENT_UNMET: () => thrownCode(() => checkInstallable({ ...installableManifest(), requires: [{ name: 'firmware', range: '>=3.0.0' }] }, { ...device, components: { firmware: '2.1.0' } })),
   UPDATE_NO_SPACE: () => thrownCode(() => checkFreeSpace(500_000_000, 100_000_000)),
   UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
+  UPDATE_NO_BOOT_SPACE: () => thrownCode(() => checkBootSpace(8 * 1024 * 1024, 1024 * 1024)),
+  UPDATE_SERVICE_STOP_FAILED: () => thrownCode(() => {
+    throw serviceStopFailed('headset-slot-inspector.service', 'Job for headset-slot-inspector.service canceled.');
+  }),
   SLOT_VERIFY_FAILED: () => thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
   UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),
   UPDATE_ROLLBACK_NOT_ALLOWED: () => thrownCode(() => assertRollbackAllowed(false, '1.0.0')),
@@ -103,6 +109,23 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   DELTA_TOOL_FAILED: () => thrownCode(() => {
     throw patchToolError({ operation: 'apply', image: 'rootfs', exitCode: null, signal: null, stderr: '', spawnError: 'ENOENT' });
   }),
+  EXPORT_NO_MEDIUM: () => {
+    const device = createFakeDevice();
+    device.usbStick = undefined;
+    return errorCodeOf(connectHarness({ device }).client.call('logs.export', {}));
+  },
+  EXPORT_FAILED: () => thrownCode(() => {
+    throw exportFailedError('ENOSPC');
+  }),
+  LOGS_RATE_LIMITED: async () => {
+    // A burst of 200 entries is admitted; the fifth batch of 50 in the same instant is not.
+    const h = connectHarness();
+    const batch = Array.from({ length: 50 }, (_, i) => ({ level: 'info' as const, msg: `line ${i}` }));
+    for (let i = 0; i < 4; i++) await h.client.call('logs.write', { entries: batch });
+    return errorCodeOf(h.client.call('logs.write', { entries: batch }));
+  },
+  PRIVACY_ESSENTIAL_CATEGORY: () => errorCodeOf(connectHarness().client.call('privacy.set', { policyVersion: PRIVACY_POLICY_VERSION, granted: { essential: false, usage: true } })),
+  PRIVACY_POLICY_OUTDATED: () => errorCodeOf(connectHarness().client.call('privacy.set', { policyVersion: PRIVACY_POLICY_VERSION - 1, granted: { usage: true } })),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({

@@ -33,6 +33,8 @@ export const ERROR_CATALOGUE = {
   UPDATE_REQUIREMENT_UNMET: 'A component the bundle depends on is missing or outside the required version range.',
   UPDATE_NO_SPACE: 'There is not enough free space on the data partition to download the update.',
   UPDATE_TOO_LARGE: 'An image of the bundle is larger than the slot partition it targets.',
+  UPDATE_NO_BOOT_SPACE: 'There is not enough free space on the boot partition for what the install writes there.',
+  UPDATE_SERVICE_STOP_FAILED: 'A service that must be stopped while the slot is written would not stop; nothing was written.',
   SLOT_VERIFY_FAILED: 'An image did not read back from the slot as written; the slot stays unbootable.',
   UPDATE_NOT_CONFIGURED: 'No update repository is configured on this headset (address and trusted root).',
   UPDATE_CHECK_FAILED: 'The update repository could not be reached, or its metadata was refused (expired, rolled back, badly signed).',
@@ -43,6 +45,11 @@ export const ERROR_CATALOGUE = {
   REPO_MISSING: 'The folder holds no TUF repository metadata that the command needs.',
   DELTA_SOURCE_MISMATCH: 'The installed image is not the one the delta update was made from.',
   DELTA_TOOL_FAILED: 'The zstd tool failed to make or apply a delta for a reason other than the bundle\'s bytes.',
+  EXPORT_NO_MEDIUM: 'No removable medium (USB stick) to export to is plugged in and mounted writable.',
+  EXPORT_FAILED: 'Writing the export to the removable medium failed (full, write-protected, or removed); nothing was left behind.',
+  LOGS_RATE_LIMITED: 'This connection wrote more log entries than the device accepts per second; the batch was refused, retry later.',
+  PRIVACY_ESSENTIAL_CATEGORY: 'The essential telemetry category (installed version, update outcomes, rollbacks) cannot be turned off.',
+  PRIVACY_POLICY_OUTDATED: 'The consent was given on an older privacy policy version than the current one; read the current policy and choose again.',
   INTERNAL: 'An unexpected failure inside the service; details are in the device log only.',
 } as const;
 

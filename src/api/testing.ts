@@ -9,16 +9,23 @@ import type {
   Mode,
   ModeState,
   UpdateStatus,
+  TelemetryOutboxStatus,
+  PrivacyStatus,
   Scope,
   StateSource,
   SystemInfo,
 } from './contract.js';
 import { AppError, type ErrorCode } from './errors.js';
 import { createMemoryPortPair } from './memoryPort.js';
+import { LogWriteBudget } from '../logging/logWriteBudget.js';
+import { queryRecords, summarizeRecords } from '../logging/inMemoryLogs.js';
+import { compileQuery } from '../logging/logQuery.js';
+import type { LogRecord } from '../logging/logRecord.js';
 import type { Port } from './port.js';
 import type { HostMessage } from './protocol.js';
 import { ApiRouter } from './router.js';
 import { StateChannel } from './stateChannel.js';
+import { decide, initialConsent, isGranted, privacyStatusOf } from '../telemetry/consent.js';
 
 /**
  * Test helpers for the API: a fake device (a test double of the services only; router, client and
@@ -43,6 +50,8 @@ export function sampleHealth(cpuLoadPercent = 12, path = '/data'): HealthSnapsho
     temperatureC: 41.5,
     memory: { usedBytes: 1_000, totalBytes: 4_000 },
     disk: { usedBytes: 10_000, totalBytes: 64_000, path },
+    battery: { percent: 76, charging: false },
+    gps: { timeToLockMs: 28_400, locked: true, satellites: 9 },
   };
 }
 
@@ -89,8 +98,12 @@ export interface FakeDevice {
   mode: Mode;
   /** false: the profile has no power control, so recovery.restart raises NOT_SUPPORTED. */
   canRestart: boolean;
+  /** The entries the fake headset's log holds (logs.query and logs.summary read them). */
+  logRecords: LogRecord[];
+  /** Files exported to the USB stick; undefined: no stick is plugged in (logs.export fails). */
+  usbStick: { fileName: string; lines: string[] }[] | undefined;
   handlers: CallHandlers;
-  events: { 'health.changed': CountedSource<HealthSnapshot>; 'boot.changed': CountedSource<BootStatus>; 'mode.changed': CountedSource<ModeState>; 'update.changed': CountedSource<UpdateStatus> };
+  events: { 'health.changed': CountedSource<HealthSnapshot>; 'boot.changed': CountedSource<BootStatus>; 'mode.changed': CountedSource<ModeState>; 'update.changed': CountedSource<UpdateStatus>; 'privacy.changed': CountedSource<PrivacyStatus> };
 }
 
 /** A test double of the services behind the router; `overrides` replace single handlers. */
@@ -103,13 +116,19 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
     'boot.changed': counted(new StateChannel(sampleBoot)),
     'mode.changed': counted(new StateChannel<ModeState>({ mode, reason: 'default', setupComplete: mode !== 'setup' })),
     'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
+    'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
   };
   // The fake headset has no update repository: read-only calls answer, the rest say so.
   const unconfigured = () => {
     throw new AppError('UPDATE_NOT_CONFIGURED', 'No update repository is configured on this headset.');
   };
+  // The fake keeps what the UI logs in memory, behind the device's real per-connection budget.
+  const logBudget = new LogWriteBudget();
+  let consent = initialConsent();
   const device: FakeDevice = {
     mode,
+    logRecords: sampleLogRecords(),
+    usbStick: [],
     canRestart: false,
     events,
     handlers: {
@@ -148,6 +167,33 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
         return status;
       },
       'update.history': () => [],
+      // Consent runs the real transitions (src/telemetry/consent.ts) on an in-memory state.
+      'privacy.get': () => privacyStatusOf(consent),
+      'privacy.set': (decision) => {
+        consent = decide(consent, decision, new Date()).state;
+        const status = privacyStatusOf(consent);
+        events['privacy.changed'].channel.set(status);
+        return status;
+      },
+      'usage.record': () => ({ recorded: isGranted(consent, 'usage') }),
+      // No forwarding endpoint on the fake device: an empty outbox, as a fresh headset has.
+      'telemetry.outbox': () => sampleOutboxStatus,
+      'health.history': ({ limit }) => [events['health.changed'].channel.current()!].filter(Boolean).slice(-(limit ?? 2000)),
+      'crashes.list': () => [],
+      'logs.write': ({ entries }, context) => {
+        if (!entries.some((entry) => entry.crash)) logBudget.admit(context.connection, entries.length, Date.now());
+        return { written: entries.length, crashId: null };
+      },
+      'logs.query': (input) => queryRecords(device.logRecords, input),
+      'logs.summary': (input) => summarizeRecords(device.logRecords, input),
+      'logs.export': (filter) => {
+        if (!device.usbStick) throw new AppError('EXPORT_NO_MEDIUM');
+        const q = compileQuery(filter);
+        const lines = device.logRecords.filter((r) => q.matches(r)).map((r) => JSON.stringify(r));
+        const fileName = `headset-logs-${device.usbStick.length + 1}.jsonl.gz`;
+        device.usbStick.push({ fileName, lines });
+        return { fileName, bytes: lines.reduce((n, l) => n + l.length + 1, 0), entries: lines.length };
+      },
       ...options.overrides,
     },
   };
@@ -284,6 +330,19 @@ export class HeldCalls {
   }
 }
 
+export const sampleOutboxStatus: TelemetryOutboxStatus = {
+  queued: { critical: 0, normal: 0, bulk: 0, debug: 0 },
+  queuedBytes: 0,
+  limitBytes: 16 * 1024 * 1024,
+  dropped: 0,
+  corruptSkipped: 0,
+  delivered: 0,
+  lastDeliveryAt: null,
+  lastError: null,
+  waitingFor: null,
+  endpoint: null,
+};
+
 export const sampleUpdateStatus: UpdateStatus = {
   state: { status: 'unconfigured' },
   settings: { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 },
@@ -313,4 +372,19 @@ export async function settledCodeOf(promise: Promise<unknown>): Promise<string> 
     throw error;
   }
   return 'OK';
+}
+
+/** A small log of two boots: GPS locks, an update that failed twice, a warning. */
+export function sampleLogRecords(): LogRecord[] {
+  const base = Date.UTC(2025, 0, 1, 8, 0, 0);
+  const entry = (minute: number, level: LogRecord['level'], subsystem: LogRecord['subsystem'], msg: string, seq: number, bootId: string, fields?: Record<string, unknown>): LogRecord => ({ time: new Date(base + minute * 60_000).toISOString(), level, subsystem, msg, version: '0.1.0', commit: 'abc1234', bootId, seq, ...(fields ? { fields } : {}) });
+  return [
+    entry(0, 'info', 'system', 'headsetd started: simulated device', 1, 'boot-0'),
+    entry(1, 'info', 'gps', 'GPS locked with 7 satellites', 2, 'boot-0', { timeToLockMs: 4100 }),
+    entry(30, 'warn', 'update', 'download stalled for 30 s', 3, 'boot-0'),
+    entry(60, 'info', 'system', 'headsetd started: simulated device', 1, 'boot-1'),
+    entry(61, 'info', 'gps', 'GPS locked with 8 satellites', 2, 'boot-1', { timeToLockMs: 3900 }),
+    entry(90, 'error', 'update', 'install failed: SLOT_VERIFY_FAILED', 3, 'boot-1', { slot: 'B' }),
+    entry(95, 'error', 'update', 'install failed: SLOT_VERIFY_FAILED', 4, 'boot-1', { slot: 'B' }),
+  ];
 }

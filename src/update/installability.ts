@@ -55,3 +55,19 @@ export function checkFreeSpace(neededBytes: number, availableBytes: number, marg
     throw new AppError('UPDATE_NO_SPACE', `The update needs ${neededBytes} bytes of free space (and a ${marginBytes}-byte margin); ${availableBytes} are free.`, { neededBytes, availableBytes, marginBytes });
   }
 }
+
+/**
+ * Before an install touches anything: room on the boot partition for what the install writes there
+ * (the boot images of the target slot, which replace its old ones, and the boot environment's
+ * rewrite). The boot partition is small and shared by both slots: a full one would fail the switch.
+ */
+export function checkBootSpace(neededBytes: number, availableBytes: number): void {
+  if (availableBytes < neededBytes) {
+    throw new AppError('UPDATE_NO_BOOT_SPACE', `The install writes ${neededBytes} bytes to the boot partition; ${availableBytes} are free there.`, { neededBytes, availableBytes });
+  }
+}
+
+/** A service that holds the inactive slot (or that the bundle touches) would not stop: the slot is not written. */
+export function serviceStopFailed(unit: string, reason: string): AppError {
+  return new AppError('UPDATE_SERVICE_STOP_FAILED', `The service ${unit} would not stop, so the slot was not written: ${reason}`, { unit });
+}

@@ -16,6 +16,9 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** A hardware model name as the device reports it. */
 export const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 export const MAX_IMAGES = 64;
+/** A systemd service unit name: what `systemctl` gets as one argument, never an option or a glob. */
+export const SERVICE_UNIT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,240}\.service$/;
+export const MAX_SERVICES = 32;
 export const MAX_REQUIRES = 64;
 /** In characters (code points); the manifest's 1 MiB cap on its UTF-8 bytes applies on top. */
 export const MAX_NOTES_LENGTH = 256 * 1024;
@@ -73,6 +76,12 @@ export const manifestSchema = z
      * payload is a patch. One spelling per meaning: "full" is never written.
      */
     kind: z.literal('delta').optional(),
+    /**
+     * The services the update touches: stopped before the slot is written and started after it
+     * verified (besides those the device always stops, the ones holding the inactive slot).
+     * Absent when none, so bundles from before this field are unchanged.
+     */
+    services: z.array(z.string().regex(SERVICE_UNIT_PATTERN, 'a systemd service unit name like headset-tracking.service')).min(1).max(MAX_SERVICES).optional(),
     images: z.array(imageEntrySchema).min(1).max(MAX_IMAGES),
   })
   .superRefine((manifest, context) => {
@@ -80,6 +89,7 @@ export const manifestSchema = z
     for (const dup of duplicates(manifest.images.map((i) => i.name))) context.addIssue({ code: 'custom', path: ['images'], message: `image name "${dup}" appears twice` });
     for (const dup of duplicates(manifest.images.map((i) => i.slot))) context.addIssue({ code: 'custom', path: ['images'], message: `slot target "${dup}" is written twice` });
     for (const dup of duplicates(manifest.requires.map((r) => r.name))) context.addIssue({ code: 'custom', path: ['requires'], message: `requirement "${dup}" appears twice` });
+    for (const dup of duplicates(manifest.services ?? [])) context.addIssue({ code: 'custom', path: ['services'], message: `service "${dup}" appears twice` });
     // A bundle is all patches or no patches, from one version: the checker picks a bundle by the
     // installed version, and an installer never has to mix sources within one bundle.
     for (const [index, image] of manifest.images.entries()) {
@@ -172,6 +182,7 @@ function withoutUndefined(manifest: BundleManifest): BundleManifest {
   const copy: BundleManifest = { ...manifest };
   if (copy.minVersion === undefined) delete copy.minVersion;
   if (copy.kind === undefined) delete copy.kind;
+  if (copy.services === undefined) delete copy.services;
   copy.images = copy.images.map((image) => {
     if (image.delta !== undefined) return image;
     const { delta: _absent, ...rest } = image;

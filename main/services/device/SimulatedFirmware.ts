@@ -1,10 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { factoryBootVariables, selectBootSlot, type BootDecision } from '../../../src/boot/bootSelection.js';
 import { GrubEnvironmentFile } from '../boot/GrubEnvironmentFile.js';
+import type { BootEnvironmentStore } from '../boot/ports.js';
+import { UBootEnvironmentFile, formatFwEnvConfig, type UBootEnvLayout } from '../boot/UBootEnvironmentFile.js';
 import { SlotRecordFile } from '../boot/SlotRecordFile.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { SIMULATED_UNITS } from '../system/SimulatedServiceControl.js';
 import type { SimulatedDeviceLayout } from './SimulatedDeviceLayout.js';
 
 export interface SimulatedDeviceDescription {
@@ -12,7 +15,18 @@ export interface SimulatedDeviceDescription {
   slotSizeBytes: number;
   manufacturedAt: string;
   factoryVersion: string;
+  /** The bootloader whose environment selects the slot; absent on devices made before U-Boot: grub. */
+  bootloader?: SimulatedBootloader;
+  /** The boot partition's capacity (kernels, environment); absent: DEFAULT_BOOT_PARTITION_SIZE. */
+  bootPartitionBytes?: number;
 }
+
+export type SimulatedBootloader = 'grub' | 'uboot';
+export const DEFAULT_BOOT_PARTITION_SIZE = 16 * 1024 * 1024;
+/** CONFIG_ENV_SIZE of the simulated U-Boot board. */
+export const SIMULATED_UBOOT_ENV_SIZE = 0x4000;
+/** What the factory flashed besides the system: the versions a bundle's `requires` are checked against. */
+export const FACTORY_COMPONENTS: Readonly<Record<string, string>> = { bootloader: '2.1.0', 'mcu-firmware': '1.4.2', 'display-firmware': '3.0.1' };
 
 export const SIMULATED_MODEL = 'HC-1-simulated';
 const DEFAULT_SLOT_SIZE = 64 * 1024 * 1024;
@@ -23,10 +37,17 @@ const DEFAULT_SLOT_SIZE = 64 * 1024 * 1024;
  * script runs, then the kernel command line and a fresh boot id for the booted system.
  */
 export class SimulatedFirmware {
-  private readonly grubEnv: GrubEnvironmentFile;
+  constructor(private readonly layout: SimulatedDeviceLayout) {}
 
-  constructor(private readonly layout: SimulatedDeviceLayout) {
-    this.grubEnv = new GrubEnvironmentFile(layout.grubEnv);
+  /** The U-Boot board's environment: two redundant copies on the boot partition, as fw_env.config says. */
+  ubootLayout(): UBootEnvLayout {
+    return { envSize: SIMULATED_UBOOT_ENV_SIZE, copies: [{ path: this.layout.ubootEnvCopy(0), offset: 0 }, { path: this.layout.ubootEnvCopy(1), offset: 0 }] };
+  }
+
+  /** The environment this device's bootloader reads: what the system's BootService must write too. */
+  async bootEnvironment(): Promise<BootEnvironmentStore> {
+    const { bootloader } = await this.description();
+    return bootloader === 'uboot' ? new UBootEnvironmentFile(this.ubootLayout()) : new GrubEnvironmentFile(this.layout.grubEnv);
   }
 
   async description(): Promise<SimulatedDeviceDescription> {
@@ -36,10 +57,18 @@ export class SimulatedFirmware {
   }
 
   /** Creates the device on first run; a device that exists is left as it is. */
-  async manufacture(options: { factoryVersion: string; slotSizeBytes?: number }): Promise<boolean> {
+  async manufacture(options: { factoryVersion: string; slotSizeBytes?: number; bootloader?: SimulatedBootloader }): Promise<boolean> {
     const existing = await readJsonIfExists<SimulatedDeviceDescription>(this.layout.deviceFile);
-    if (existing) return false;
+    if (existing) {
+      const made = existing.bootloader ?? 'grub';
+      if (options.bootloader !== undefined && options.bootloader !== made) throw new Error(`The simulated device at ${this.layout.root} was made with ${made}; it cannot boot with ${options.bootloader} (use another --root).`);
+      // Devices made before the component list existed get the factory's.
+      if ((await readJsonIfExists(this.layout.componentsFile)) === undefined) await this.writeFactoryComponents();
+      if ((await readJsonIfExists(this.layout.serviceUnits)) === undefined) await this.writeUnitTable();
+      return false;
+    }
     const layout = this.layout;
+    const bootloader = options.bootloader ?? 'grub';
     const slotSizeBytes = options.slotSizeBytes ?? DEFAULT_SLOT_SIZE;
     for (const dir of [dirname(layout.grubEnv), dirname(layout.slotImage('A')), dirname(layout.productUuid), layout.dataDir, layout.stateDir, layout.calibrationDir, layout.runDir, dirname(layout.recoveryButton), dirname(layout.thermalZone)]) {
       await mkdir(dir, { recursive: true });
@@ -60,13 +89,20 @@ export class SimulatedFirmware {
     }
     const image = { length: factoryImage.length, sha256: createHash('sha256').update(factoryImage).digest('hex') };
     await new SlotRecordFile(this.slotRecordsPath()).write({ A: { version: options.factoryVersion, installedAt: new Date().toISOString(), image } });
-    await this.grubEnv.write(factoryBootVariables());
+    await this.writeFactoryComponents();
+    await this.writeUnitTable();
+    if (bootloader === 'uboot') {
+      await new UBootEnvironmentFile(this.ubootLayout()).write(factoryBootVariables());
+      await this.writeFwEnvConfig();
+    } else await new GrubEnvironmentFile(layout.grubEnv).write(factoryBootVariables());
     // The description is written last: its presence means the device is complete.
     const description: SimulatedDeviceDescription = {
       model: SIMULATED_MODEL,
       slotSizeBytes,
       manufacturedAt: new Date().toISOString(),
       factoryVersion: options.factoryVersion,
+      bootloader,
+      bootPartitionBytes: DEFAULT_BOOT_PARTITION_SIZE,
     };
     await writeFileAtomic(layout.deviceFile, JSON.stringify(description, null, 2));
     return true;
@@ -76,10 +112,33 @@ export class SimulatedFirmware {
     return join(this.layout.stateDir, 'slots.json');
   }
 
-  /** One boot: select a slot as GRUB would, persist the counter, hand the result to the kernel. */
+  private async writeFactoryComponents(): Promise<void> {
+    await mkdir(dirname(this.layout.componentsFile), { recursive: true });
+    await writeFileAtomic(this.layout.componentsFile, `${JSON.stringify(FACTORY_COMPONENTS, null, 2)}\n`);
+  }
+
+  private async writeUnitTable(): Promise<void> {
+    await mkdir(dirname(this.layout.serviceUnits), { recursive: true });
+    await writeFileAtomic(this.layout.serviceUnits, `${JSON.stringify(SIMULATED_UNITS, null, 2)}\n`);
+  }
+
+  /** fw_env.config names the copies by absolute path: rewritten at each power-on in case the folder moved. */
+  private async writeFwEnvConfig(): Promise<void> {
+    const text = formatFwEnvConfig(this.ubootLayout());
+    const current = await readFile(this.layout.fwEnvConfig, 'utf8').catch(() => undefined);
+    if (current !== text) await writeFileAtomic(this.layout.fwEnvConfig, text);
+  }
+
+  /**
+   * One boot: select a slot as the bootloader would (GRUB's script or U-Boot's boot.cmd, one
+   * algorithm), persist the counter, hand the result to the kernel. /run starts empty, as a tmpfs.
+   */
   async powerOn(): Promise<BootDecision> {
-    const decision = selectBootSlot(await this.grubEnv.read());
-    await this.grubEnv.write(decision.variables);
+    const environment = await this.bootEnvironment();
+    if ((await this.description()).bootloader === 'uboot') await this.writeFwEnvConfig();
+    const decision = selectBootSlot(await environment.read());
+    await environment.write(decision.variables);
+    await rm(this.layout.serviceStates, { force: true });
     await mkdir(this.layout.runDir, { recursive: true });
     await writeFile(this.layout.cmdline, `headset.slot=${decision.slot} headset.recovery=${decision.recovery ? 1 : 0} quiet\n`);
     await writeFile(this.layout.bootId, `${randomUUID()}\n`);

@@ -2,11 +2,11 @@ import { statfs } from 'node:fs/promises';
 import si from 'systeminformation';
 import type { HealthSnapshot } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
-import type { TemperatureSensor } from './ports.js';
+import type { BatterySensor, GpsHealthSource, TemperatureSensor } from './ports.js';
 
 /**
- * Periodic health snapshots: CPU load, temperature, memory, and the disk holding the device's data.
- * Each snapshot is pushed to subscribers as the `health.changed` state.
+ * Periodic health snapshots: CPU load, temperature, memory, the disk holding the device's data, the
+ * battery and the GPS receiver's lock. Each snapshot is pushed to subscribers as `health.changed`.
  */
 export class HealthService {
   readonly snapshot = new StateChannel<HealthSnapshot>();
@@ -17,6 +17,7 @@ export class HealthService {
     private readonly temperature: TemperatureSensor,
     private readonly dataPath: string,
     private readonly intervalMs = 3000,
+    private readonly parts: { battery?: BatterySensor; gps?: GpsHealthSource } = {},
   ) {}
 
   async start(): Promise<void> {
@@ -49,6 +50,9 @@ export class HealthService {
       // `active` excludes caches the kernel gives back on demand: what a person means by "used".
       memory: { usedBytes: memory.active, totalBytes: memory.total },
       disk: { usedBytes: (disk.blocks - disk.bfree) * disk.bsize, totalBytes: disk.blocks * disk.bsize, path: this.dataPath },
+      // A battery that cannot be read is reported as none rather than failing the whole snapshot.
+      battery: (await this.parts.battery?.read(cpuLoadPercent).catch(() => null)) ?? null,
+      gps: this.parts.gps?.health() ?? null,
     };
     this.snapshot.set(snapshot);
     return snapshot;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../../src/logging/logRecord.js';
-import { LogFile } from './LogFile.js';
+import { RotatingLogFile } from './RotatingLogFile.js';
 import { Logger } from './Logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logger-'));
@@ -16,9 +16,9 @@ function records(path: string): LogRecord[] {
   return readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as LogRecord);
 }
 
-describe('Logger and LogFile', () => {
+describe('Logger and RotatingLogFile', () => {
   it('writes one JSON line per entry with build, boot, subsystem and an unbroken sequence', async () => {
-    const file = new LogFile(join(dir, 'a.log'));
+    const file = await RotatingLogFile.open({ dir, stream: 'a' });
     const logger = new Logger(context, [file], 'info');
     logger.for('update').info('installed', { version: '1.1.0' });
     logger.for('boot').debug('not written: below the level');
@@ -40,7 +40,7 @@ describe('Logger and LogFile', () => {
   });
 
   it('batches: thousands of lines reach the file in order, none lost', async () => {
-    const file = new LogFile(join(dir, 'b.log'));
+    const file = await RotatingLogFile.open({ dir, stream: 'b' });
     const logger = new Logger(context, [file]);
     for (let i = 0; i < 20_000; i++) logger.for('system').info('line', { i });
     await file.whenWritten();
@@ -50,8 +50,8 @@ describe('Logger and LogFile', () => {
     file.close();
   });
 
-  it('bounds its buffer when the disk cannot keep up, counting what it dropped', () => {
-    const file = new LogFile(join(dir, 'c.log'), { maxBufferedBytes: 10_000, batchBytes: 1e9, flushDelayMs: 60_000 });
+  it('bounds its buffer when the disk cannot keep up, counting what it dropped', async () => {
+    const file = await RotatingLogFile.open({ dir, stream: 'c', maxBufferedBytes: 10_000, batchBytes: 1e9, flushDelayMs: 60_000 });
     const logger = new Logger(context, [file]);
     for (let i = 0; i < 1000; i++) logger.for('system').info('x'.repeat(100));
     expect(file.dropped).toBeGreaterThan(0);
@@ -61,12 +61,12 @@ describe('Logger and LogFile', () => {
 
   it('a crash still leaves every line on disk: the exit handler flushes synchronously', () => {
     const path = join(dir, 'crash.log');
-    // The child runs the real LogFile, bundled (Node 20 cannot run TypeScript itself).
-    const bundled = join(dir, 'LogFile.mjs');
-    buildSync({ entryPoints: [join(import.meta.dirname, 'LogFile.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundled, logLevel: 'silent' });
+    // The child runs the real RotatingLogFile, bundled (Node 20 cannot run TypeScript itself).
+    const bundled = join(dir, 'RotatingLogFile.mjs');
+    buildSync({ entryPoints: [join(import.meta.dirname, 'RotatingLogFile.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundled, logLevel: 'silent' });
     const script = `
-      import { LogFile } from ${JSON.stringify(bundled)};
-      const file = new LogFile(${JSON.stringify(path)});
+      import { RotatingLogFile } from ${JSON.stringify(bundled)};
+      const file = await RotatingLogFile.open({ dir: ${JSON.stringify(dir)}, stream: 'crash' });
       process.on('uncaughtException', (error) => { file.append(JSON.stringify({ msg: 'crash: ' + error.message }) + '\\n'); file.flushSync(); process.exit(70); });
       for (let i = 0; i < 20000; i++) file.append(JSON.stringify({ i }) + '\\n');
       throw new Error('boom');`;

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileSync } from './fileSync.js';
 
 /**
  * Crash-safe replacement of a file: write a temporary file beside it, fsync it, rename it over the
  * target, fsync the folder. A power cut leaves either the old or the new content, never a mix.
+ * Every fsync goes through the FileSync in force (storage/fileSync.ts), which a simulated device's
+ * page cache replaces to act out what a cut loses.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const dir = dirname(path);
@@ -12,7 +15,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const handle = await open(temporary, 'wx', options.mode ?? 0o644);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    await fileSync().syncFile(handle, temporary);
   } catch (error) {
     await handle.close();
     await unlink(temporary).catch(() => undefined);
@@ -29,11 +32,40 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  await fileSync().syncDirectory(dir);
+}
+
+/**
+ * `mkdir -p` that survives a power cut: each folder it creates is made durable by an fsync of its
+ * parent (a new folder's entry is in its parent, and is lost with the page cache until then).
+ */
+export async function ensureDirectory(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  const created: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    created.unshift(at);
+    if (at === resolve(first) || dirname(at) === at) break;
+  }
+  for (const folder of created) await fsyncDirectory(dirname(folder));
+}
+
+/**
+ * fsyncs every file and folder under `path` (a copied tree: `cp` syncs nothing), files before the
+ * folders that name them, so the tree is on the medium before a rename publishes it.
+ */
+export async function syncTree(path: string): Promise<void> {
+  const info = await lstat(path);
+  if (info.isDirectory()) {
+    for (const entry of await readdir(path)) await syncTree(join(path, entry));
+    await fsyncDirectory(path);
+  } else if (info.isFile()) {
+    const handle = await open(path, 'r');
+    try {
+      await fileSync().syncFile(handle, path);
+    } finally {
+      await handle.close();
+    }
   }
 }
 

@@ -37,3 +37,10 @@ export interface TelemetryOutbox {
   purgeCategory(category: TelemetryCategory): Promise<number>;
   stats(): OutboxStats;
 }
+
+/** What the network allows now (the update service's NetworkStateFile answers this too). */
+export type TelemetryNetworkState = 'online' | 'metered' | 'offline';
+
+export interface TelemetryNetwork {
+  state(): Promise<TelemetryNetworkState>;
+}

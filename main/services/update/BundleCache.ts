@@ -1,7 +1,7 @@
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareVersions } from '../../../src/update/version.js';
-import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { ensureDirectory, fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 
 interface KeptBundle {
   file: string;
@@ -19,7 +19,7 @@ export class BundleCache {
   ) {}
 
   async keep(bundlePath: string, version: string, sha256: string): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await ensureDirectory(this.dir);
     const file = `${encodeURIComponent(version)}.hcb`;
     await rename(bundlePath, join(this.dir, file));
     const index = await this.index();

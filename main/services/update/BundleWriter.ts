@@ -24,6 +24,8 @@ export interface CreateBundleOptions {
   compatible: string;
   minVersion?: string;
   requires?: Requirement[];
+  /** systemd units the update touches (manifest `services`): stopped before the slot is written, started after. */
+  services?: string[];
   notes?: string;
   created?: Date;
   images: BundleImageSource[];
@@ -51,6 +53,7 @@ export async function createBundle(options: CreateBundleOptions): Promise<{ mani
     compatible: options.compatible,
     ...(options.minVersion === undefined ? {} : { minVersion: options.minVersion }),
     requires: options.requires ?? [],
+    ...(options.services === undefined || options.services.length === 0 ? {} : { services: options.services }),
     notes: options.notes ?? '',
     created: (options.created ?? new Date()).toISOString(),
     images,

@@ -1,6 +1,6 @@
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDirectory } from '../storage/atomicFile.js';
+import { ensureDirectory, fsyncDirectory, syncTree } from '../storage/atomicFile.js';
 
 /**
  * Copies of the user's data and configuration taken before an update, one per version that ran,
@@ -18,12 +18,14 @@ export class DataSnapshots {
 
   /** Replaces the snapshot for `version` with the data as it is now (written beside, then renamed). */
   async take(version: string): Promise<void> {
-    await mkdir(this.snapshotsDir, { recursive: true });
+    await ensureDirectory(this.snapshotsDir);
     const target = this.path(version);
     const temporary = `${target}.taking`;
     await rm(temporary, { recursive: true, force: true });
     await mkdir(temporary);
     for (const entry of await this.userEntries(this.dataDir)) await cp(join(this.dataDir, entry), join(temporary, entry), { recursive: true, preserveTimestamps: true });
+    // The copy on the medium before the rename publishes it: a cut must not leave a hollow snapshot.
+    await syncTree(temporary);
     await rm(`${target}.old`, { recursive: true, force: true });
     await rename(target, `${target}.old`).catch(() => undefined);
     await rename(temporary, target);
@@ -40,7 +42,10 @@ export class DataSnapshots {
     if (!(await this.has(version))) return false;
     const source = this.path(version);
     for (const entry of await this.userEntries(this.dataDir)) await rm(join(this.dataDir, entry), { recursive: true, force: true });
-    for (const entry of await readdir(source)) await cp(join(source, entry), join(this.dataDir, entry), { recursive: true, preserveTimestamps: true });
+    for (const entry of await readdir(source)) {
+      await cp(join(source, entry), join(this.dataDir, entry), { recursive: true, preserveTimestamps: true });
+      await syncTree(join(this.dataDir, entry));
+    }
     await fsyncDirectory(this.dataDir);
     return true;
   }

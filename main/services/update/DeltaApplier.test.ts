@@ -10,7 +10,8 @@ import type { BundleManifest, ImageEntry } from '../../../src/update/manifest.js
 import type { TrustedKey } from '../../../src/update/verify.js';
 import { BundleReader } from './BundleReader.js';
 import { createBundle } from './BundleWriter.js';
-import { applyDelta, checkDeltaSourceFile, type SourceProvision } from './DeltaApplier.js';
+import { applyDelta, checkDeltaSourceFile, deltaSlotFiller, type CheckedSource, type SourceProvision } from './DeltaApplier.js';
+import { writeImageToSlot } from './SlotWriter.js';
 import { createDeltaBundle } from './DeltaBundleWriter.js';
 import { generateKeys, loadSigningKey, loadTrustedKey } from './signingKeys.js';
 
@@ -110,7 +111,7 @@ async function writeInto(target: string, chunks: AsyncIterable<Buffer>): Promise
 }
 
 /** Applies every image of a delta bundle from `source` into `target`; returns how the source was provided. */
-async function install(bundle: string, source: string, target: string, options: { zstd?: string } = {}): Promise<SourceProvision[]> {
+async function install(bundle: string, source: string, target: string, options: { zstd?: string; checkedSource?: CheckedSource } = {}): Promise<SourceProvision[]> {
   const reader = await BundleReader.open(bundle, { trusted });
   const hows: SourceProvision[] = [];
   for await (const payload of reader.payloads()) {
@@ -199,6 +200,65 @@ describe('delta bundles', () => {
     expect(sha256(readFileSync(target))).toBe(before);
     expect(readdirSync(scratch)).toEqual([]);
     await checkDeltaSourceFile(delta.images[0]!, path('slot-a'));
+  });
+
+  it('given the caller\'s own check of the source, does not hash it again, and still catches a source changed since', async () => {
+    const source = slotWith(path('old.img'), 'slot-checked', 0xee);
+    const target = slotWith(path('old.img'), 'slot-d');
+    const checked = await checkDeltaSourceFile(delta.images[0]!, source);
+    expect(checked).toMatchObject({ image: 'rootfs', path: source, length: IMAGE_SIZE, sourceSha256: delta.images[0]!.delta!.sourceSha256 });
+    expect(['copy', 'reflink']).toContain((await install(path('delta.bundle'), source, target, { checkedSource: checked }))[0]);
+    expect(sha256(readFileSync(target).subarray(0, IMAGE_SIZE))).toBe(sha256(readFileSync(path('new.img'))));
+    expect(readdirSync(scratch)).toEqual([]);
+
+    // Changed after the check (not re-hashed): one byte in every 4 KiB, so the patch reads some of
+    // them and the rebuilt image no longer matches its signed hash.
+    const changed = readFileSync(source);
+    for (let at = 100; at < IMAGE_SIZE; at += 4096) changed[at] = changed[at]! ^ 1;
+    writeFileSync(source, changed);
+    expect(await codeOf(install(path('delta.bundle'), source, target, { checkedSource: checked }))).toBe('BUNDLE_PAYLOAD_MISMATCH');
+    // A check of another file is not taken for this one: the source is hashed, and refused first.
+    expect(await codeOf(install(path('delta.bundle'), source, target, { checkedSource: { ...checked, path: path('old.img') }, zstd: path('no-zstd-here') }))).toBe('DELTA_SOURCE_MISMATCH');
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('as a slot filler, zstd writes straight into the slot: same image, same refusals', async () => {
+    const source = slotWith(path('old.img'), 'slot-fill-a', 0xee);
+    const target = slotWith(path('old.img'), 'slot-fill-b', 0x5a); // stale bytes after the image, and zeros inside it to overwrite
+    const fill = async (bundle: string, options: { zstd?: string; image?: (image: ImageEntry) => ImageEntry } = {}) => {
+      const reader = await BundleReader.open(bundle, { trusted });
+      const progress: number[] = [];
+      const hows: SourceProvision[] = [];
+      try {
+        for await (const payload of reader.payloads()) {
+          const image = options.image ? options.image(payload.image) : payload.image;
+          const checked = await checkDeltaSourceFile(payload.image, source);
+          await writeImageToSlot(image.name, deltaSlotFiller({ image, patch: payload.chunks(), sourcePath: source, tempDir: scratch, checkedSource: checked, onSource: (how) => hows.push(how), ...(options.zstd ? { zstd: options.zstd } : {}) }), target, image.uncompressed, { onProgress: (bytes) => progress.push(bytes) });
+        }
+      } finally {
+        await reader.close();
+      }
+      return { progress, hows };
+    };
+    // Zeroed, so a zstd seeking over zeros (sparse output) would leave these bytes and fail the read-back.
+    writeFileSync(target, Buffer.alloc(SLOT_SIZE, 0x5a));
+    const { progress, hows } = await fill(path('delta.bundle'));
+    expect(['copy', 'reflink']).toContain(hows[0]);
+    expect(sha256(readFileSync(target).subarray(0, IMAGE_SIZE))).toBe(sha256(readFileSync(path('new.img'))));
+    expect(progress.at(-1)).toBe(IMAGE_SIZE);
+    expect(statSync(target).size).toBe(SLOT_SIZE);
+
+    const good = readFileSync(path('delta.bundle'));
+    const image = delta.images[0]!;
+    const tampered = Buffer.from(good);
+    tampered[image.offset + Math.floor(image.compressed.length / 2)]! ^= 0x55;
+    writeFileSync(path('tampered-fill.bundle'), tampered);
+    expect(await codeOf(fill(path('tampered-fill.bundle')))).toBe('BUNDLE_PAYLOAD_MISMATCH');
+    expect(await codeOf(fill(path('delta.bundle'), { zstd: path('no-zstd-here') }))).toBe('DELTA_TOOL_FAILED');
+    // More output than the signed length (here: a length cut short): stopped, a payload mismatch.
+    expect(await codeOf(fill(path('delta.bundle'), { image: (entry) => ({ ...entry, uncompressed: { ...entry.uncompressed, length: IMAGE_SIZE - 4096 } }) }))).toBe('BUNDLE_PAYLOAD_MISMATCH');
+    expect(statSync(target).size).toBe(SLOT_SIZE);
+    expect(readdirSync(scratch)).toEqual([]);
   });
 
   it('refuses a tampered patch (BUNDLE_PAYLOAD_MISMATCH)', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat, truncate } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,10 +10,20 @@ import { AppError } from '../../../src/api/errors.js';
 import { ZSTD_DEFAULT_WINDOW, checkDeltaSource, isDeltaImage, patchMemoryLimit, patchToolError, type DeltaImage } from '../../../src/update/delta.js';
 import type { ImageEntry } from '../../../src/update/manifest.js';
 import { checkPayloadDigest, type MeasuredDigest } from '../../../src/update/verify.js';
+import type { SlotFiller } from './SlotWriter.js';
 
 const READ_CHUNK = 1024 * 1024;
+/** Copy buffers: large, so a copy of a source is a few hundred system calls. */
+const COPY_CHUNK = 8 * 1024 * 1024;
+/**
+ * zstd's output kept in memory ahead of the consumer (the slot writer) before zstd is paused: the
+ * pipe alone (64 KiB) would make zstd wait for every write, taking turns instead of overlapping.
+ */
+const OUTPUT_AHEAD = 16 * 1024 * 1024;
 /** Enough of zstd's stderr to explain a failure; a runaway stream is not kept whole. */
 const STDERR_LIMIT = 16 * 1024;
+/** How often zstd's position in the slot is read while it writes: progress, and a runaway stopped. */
+const POSITION_POLL_MS = 50;
 
 /**
  * How the patch reference was provided to zstd:
@@ -36,6 +46,17 @@ export interface PreparedSource {
   release(): Promise<void>;
 }
 
+/**
+ * Proof that a source was hash-checked against a delta image's signed sourceSha256, as
+ * `checkDeltaSourceFile` returns it: an applier given it does not hash the source a second time.
+ */
+export interface CheckedSource {
+  readonly image: string;
+  readonly path: string;
+  readonly sourceSha256: string;
+  readonly length: number;
+}
+
 export interface ApplyDeltaOptions {
   /** The delta image's entry from the bundle's verified manifest (it has `delta`). */
   image: ImageEntry;
@@ -52,6 +73,12 @@ export interface ApplyDeltaOptions {
   zstd?: string;
   /** Told how the source was provided, once it has been checked. */
   onSource?: (how: SourceProvision) => void;
+  /**
+   * The caller's own check of this source (the installer checks every source before it touches
+   * the target slot): the source is then not hashed again. A source changed after that check
+   * cannot slip through: the output is still checked against the signed target length and hash.
+   */
+  checkedSource?: CheckedSource;
 }
 
 /**
@@ -60,7 +87,8 @@ export interface ApplyDeltaOptions {
  *
  * 1. the source's first sourceLength bytes are hashed and compared with the signed sourceSha256
  *    (DELTA_SOURCE_MISMATCH) before zstd starts and before any byte is yielded, so a consumer that
- *    writes what it gets has written nothing;
+ *    writes what it gets has written nothing; unless the caller passes its own check of it
+ *    (`checkedSource`, from checkDeltaSourceFile), which is then not repeated;
  * 2. the output is counted and hashed as it streams: one byte past the signed length stops it
  *    (BUNDLE_PAYLOAD_MISMATCH), and the hash is compared when it ends;
  * 3. the iteration ends only when zstd exited 0 with nothing on stderr, the patch stream ended
@@ -73,7 +101,8 @@ export interface ApplyDeltaOptions {
  */
 export async function* applyDelta(options: ApplyDeltaOptions): AsyncGenerator<Buffer, void, undefined> {
   const image = requireDeltaImage(options.image);
-  const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir);
+  const checked = options.checkedSource !== undefined && isCheckOf(options.checkedSource, image, options.sourcePath);
+  const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir, checked);
   try {
     options.onSource?.(source.how);
     yield* runPatch(image, options.patch, source.path, options.zstd ?? 'zstd');
@@ -83,20 +112,54 @@ export async function* applyDelta(options: ApplyDeltaOptions): AsyncGenerator<Bu
 }
 
 /**
+ * The same as applyDelta, as a SlotFiller: `fillSlot` gives zstd the slot itself as its output
+ * (`-c` into the slot's file, `--no-sparse`), so no byte of the image passes through this process
+ * or a pipe. The source is checked (or taken as checked) and zstd's exit and the patch's own signed
+ * hash judged exactly as in applyDelta, but the output is not hashed here: the caller reads the
+ * slot back and checks it against the signed length and hash (writeImageToSlot does). While zstd
+ * writes, its position is polled (Linux /proc): progress, and zstd is stopped one poll after it
+ * passes the signed length. `chunks()` streams instead, as applyDelta.
+ */
+export function deltaSlotFiller(options: ApplyDeltaOptions): SlotFiller {
+  return {
+    chunks: () => applyDelta(options),
+    async fillSlot(slot, fill) {
+      const image = requireDeltaImage(options.image);
+      const checked = options.checkedSource !== undefined && isCheckOf(options.checkedSource, image, options.sourcePath);
+      const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir, checked);
+      try {
+        options.onSource?.(source.how);
+        return await runPatchInto(image, options.patch, source.path, options.zstd ?? 'zstd', slot, fill);
+      } finally {
+        await source.release();
+      }
+    },
+  };
+}
+
+/**
  * Checks that the source holds the delta's source image (DELTA_SOURCE_MISMATCH otherwise) without
  * applying anything: an installer calls it before it touches the target slot.
  */
-export async function checkDeltaSourceFile(image: ImageEntry, sourcePath: string): Promise<void> {
+export async function checkDeltaSourceFile(image: ImageEntry, sourcePath: string): Promise<CheckedSource> {
   const delta = requireDeltaImage(image);
   checkDeltaSource(delta, await hashPrefix(sourcePath, delta.delta.sourceLength));
+  return Object.freeze({ image: delta.name, path: sourcePath, sourceSha256: delta.delta.sourceSha256, length: delta.delta.sourceLength });
 }
 
-/** A checked regular file of exactly sourceLength bytes, made only when the source is not one already. */
-export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, tempDir = tmpdir()): Promise<PreparedSource> {
+function isCheckOf(checked: CheckedSource, image: DeltaImage, sourcePath: string): boolean {
+  return checked.image === image.name && checked.path === sourcePath && checked.sourceSha256 === image.delta.sourceSha256 && checked.length === image.delta.sourceLength;
+}
+
+/**
+ * A checked regular file of exactly sourceLength bytes, made only when the source is not one
+ * already. `alreadyChecked`: the caller has just checked the source; it is not hashed again.
+ */
+export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, tempDir = tmpdir(), alreadyChecked = false): Promise<PreparedSource> {
   const { sourceLength } = image.delta;
   const info = await stat(sourcePath);
   if (info.isFile() && info.size === sourceLength) {
-    checkDeltaSource(image, await hashPrefix(sourcePath, sourceLength));
+    if (!alreadyChecked) checkDeltaSource(image, await hashPrefix(sourcePath, sourceLength));
     return { path: sourcePath, how: 'direct', release: async () => undefined };
   }
   // A regular file shorter than the image cannot hold it: refuse before copying anything.
@@ -106,17 +169,20 @@ export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, 
   const release = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, `${image.name}.img`);
   try {
-    // The copy is private (mode 0600 in a 0700 folder) and checked after it was made: what zstd
-    // reads is exactly what was hashed, whatever happens to the slot meanwhile.
+    // The copy is private (mode 0600 in a 0700 folder). Unchecked, it is checked after it was
+    // made: what zstd reads is exactly what was hashed, whatever happens to the slot meanwhile.
     let how: SourceProvision = 'copy';
     let digest: MeasuredDigest | undefined;
     if (info.isFile() && (await reflinkPrefix(sourcePath, path, sourceLength))) {
       how = 'reflink';
-      digest = await hashPrefix(path, sourceLength);
+      if (!alreadyChecked) digest = await hashPrefix(path, sourceLength);
+    } else if (alreadyChecked) {
+      const copied = await copyPrefixFast(sourcePath, path, sourceLength);
+      if (copied !== sourceLength) checkDeltaSource(image, { length: copied, sha256: '' });
     } else {
       digest = await copyPrefix(sourcePath, path, sourceLength);
     }
-    checkDeltaSource(image, digest);
+    if (digest) checkDeltaSource(image, digest);
     return { path, how, release };
   } catch (error) {
     await release();
@@ -160,6 +226,41 @@ async function copyPrefix(source: string, destination: string, length: number): 
   return { length: copied, sha256: hash.digest('hex') };
 }
 
+/**
+ * Copies the first `length` bytes to a new file with large buffers, one read ahead of the write;
+ * returns how many bytes there were (fewer if the source is shorter).
+ */
+async function copyPrefixFast(source: string, destination: string, length: number): Promise<number> {
+  const input = await open(source, 'r');
+  try {
+    const output = await open(destination, 'wx', 0o600);
+    try {
+      const buffers = [Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1))), Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1)))];
+      let copied = 0;
+      let writing: Promise<unknown> = Promise.resolve();
+      for (let turn = 0; copied < length; turn++) {
+        const buffer = buffers[turn % 2]!;
+        const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, length - copied), copied);
+        if (bytesRead === 0) break;
+        await writing;
+        writing = writeAll(output, buffer.subarray(0, bytesRead), copied);
+        copied += bytesRead;
+      }
+      await writing;
+      return copied;
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+async function writeAll(handle: Awaited<ReturnType<typeof open>>, bytes: Buffer, at: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written, at + written)).bytesWritten;
+}
+
 /** Clones the file (no data copied) and cuts it to `length`; false where reflinks do not work. */
 async function reflinkPrefix(source: string, destination: string, length: number): Promise<boolean> {
   try {
@@ -199,15 +300,15 @@ async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array> | I
   const hash = createHash('sha256');
   let length = 0;
   let finished = false;
+  const output = readAhead(child.stdout, OUTPUT_AHEAD, (chunk) => {
+    length += chunk.length;
+    // Stop at the first byte past the signed length, not at the end of a runaway stream.
+    if (length > image.uncompressed.length) checkPayloadDigest(image, 'uncompressed', { length, sha256: '' });
+    hash.update(chunk);
+  });
   try {
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-        length += chunk.length;
-        // Stop at the first byte past the signed length, not at the end of a runaway stream.
-        if (length > image.uncompressed.length) checkPayloadDigest(image, 'uncompressed', { length, sha256: '' });
-        hash.update(chunk);
-        yield chunk;
-      }
+      yield* output;
     } catch (error) {
       // zstd's output stopped with an error: the cause is more likely the input's or zstd's own.
       const inputError = await settleEarly(fed);
@@ -232,6 +333,149 @@ async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array> | I
     }
     await exited;
     await fed;
+  }
+}
+
+/** zstd writing straight into `slot` (its file position must be 0); resolves with the bytes written. */
+async function runPatchInto(image: DeltaImage, patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, reference: string, zstd: string, slot: FileHandle, fill: { onProgress?: (bytes: number) => void; signal?: AbortSignal }): Promise<number> {
+  fill.signal?.throwIfAborted();
+  const limit = patchMemoryLimit(image.delta.sourceLength, image.uncompressed.length);
+  // --no-sparse: zstd would otherwise seek over runs of zeros, leaving the slot's old bytes there.
+  const args = ['-d', '-q', '--long=27', '--no-sparse', ...(limit > ZSTD_DEFAULT_WINDOW ? [`--memory=${limit}`] : []), `--patch-from=${reference}`, '-c'];
+  const child = spawn(zstd, args, { stdio: ['pipe', slot.fd, 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const { stdin, stderr: errors } = child as unknown as { stdin: NodeJS.WritableStream; stderr: NodeJS.ReadableStream };
+  let stderr = '';
+  errors.setEncoding('utf8');
+  errors.on('data', (text: string) => {
+    if (stderr.length < STDERR_LIMIT) stderr += text.slice(0, STDERR_LIMIT - stderr.length);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: string }>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, spawnError: error.code ?? error.message }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  const feeding = new AbortController();
+  const fed = pipeline(Readable.from(patch, { objectMode: false }), stdin, { signal: feeding.signal }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const stop = () => {
+    feeding.abort();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  fill.signal?.addEventListener('abort', stop, { once: true });
+  let runaway: number | undefined;
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling || child.pid === undefined) return;
+    polling = true;
+    void filePosition(`/proc/${child.pid}/fdinfo/1`)
+      .then((at) => {
+        if (at === undefined) return;
+        if (at > image.uncompressed.length) {
+          runaway = at;
+          stop();
+        } else fill.onProgress?.(at);
+      })
+      .finally(() => (polling = false));
+  }, POSITION_POLL_MS);
+  let finished = false;
+  try {
+    const status = await exited;
+    clearInterval(poll);
+    fill.signal?.throwIfAborted();
+    if (status.code !== 0) feeding.abort();
+    const inputError = await fed;
+    if (inputError instanceof AppError) throw inputError;
+    // The slot's file position is shared with zstd: where it stopped is how much it wrote.
+    const written = (await filePosition(`/proc/self/fdinfo/${slot.fd}`)) ?? runaway;
+    if (runaway !== undefined || (written !== undefined && written > image.uncompressed.length)) checkPayloadDigest(image, 'uncompressed', { length: written ?? runaway!, sha256: '' });
+    if (status.spawnError !== undefined || status.code !== 0 || stderr.trim() !== '') {
+      throw patchToolError({ operation: 'apply', image: image.name, exitCode: status.code, signal: status.signal, stderr, ...(status.spawnError === undefined ? {} : { spawnError: status.spawnError }) });
+    }
+    if (inputError !== undefined) throw inputError;
+    if (written !== undefined && written !== image.uncompressed.length) checkPayloadDigest(image, 'uncompressed', { length: written, sha256: '' });
+    fill.onProgress?.(written ?? image.uncompressed.length);
+    finished = true;
+    return written ?? image.uncompressed.length;
+  } finally {
+    clearInterval(poll);
+    fill.signal?.removeEventListener('abort', stop);
+    if (!finished) stop();
+    await exited;
+    await fed;
+  }
+}
+
+/** The `pos:` line of a /proc fdinfo file; undefined where there is none (not Linux, process gone). */
+async function filePosition(fdinfo: string): Promise<number | undefined> {
+  try {
+    const match = /^pos:\s+(\d+)/m.exec(await readFile(fdinfo, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a stream as fast as it produces, up to `ahead` bytes before its consumer: `onChunk` sees
+ * every chunk as it arrives (hashing then overlaps the consumer's writes), and the consumer gets
+ * what arrived meanwhile as one batch of chunks per turn, not one turn per 64 KiB pipe read.
+ */
+async function* readAhead(stream: NodeJS.ReadableStream & { destroy(error?: Error): void }, ahead: number, onChunk: (chunk: Buffer) => void): AsyncGenerator<Buffer, void, undefined> {
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const onData = (chunk: Buffer) => {
+    try {
+      onChunk(chunk);
+    } catch (error) {
+      failure ??= error;
+      stream.destroy();
+      notify();
+      return;
+    }
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= ahead) stream.pause();
+    notify();
+  };
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onError = (error: unknown) => {
+    failure ??= error;
+    notify();
+  };
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.once('close', onEnd);
+  stream.once('error', onError);
+  try {
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      if (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        queued = 0;
+        stream.resume();
+        for (const chunk of batch) yield chunk;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('close', onEnd);
+    stream.off('error', onError);
   }
 }
 

@@ -78,12 +78,13 @@ export async function createDeltaBundle(options: CreateDeltaBundleOptions): Prom
       patches.push(patch);
       reports.push({ name: target.name, targetLength: target.uncompressed.length, patchLength: draft.compressed.length, fullLength: target.compressed.length });
     }
-    const { minVersion, requires, notes, version, compatible } = to.manifest;
+    const { minVersion, requires, notes, version, compatible, services } = to.manifest;
     const draft: ManifestDraft = {
       version,
       compatible,
       ...(minVersion === undefined ? {} : { minVersion }),
       requires,
+      ...(services === undefined ? {} : { services }),
       notes,
       created: (options.created ?? new Date()).toISOString(),
       kind: 'delta',

@@ -27,6 +27,13 @@ export interface InstallRecord {
   target: BootSlot;
   startedAt: string;
   state: InstallStep;
+  /**
+   * The services stopped for the slot write (the manifest's and those holding the inactive slot),
+   * written before the first stop; `restarted` once they were started again, `problems` naming any
+   * that would not start. A cut in between: they start at the next boot, and a resumed write stops
+   * them again first.
+   */
+  services?: { units: string[]; restarted: boolean; problems: string[] };
 }
 
 export class InstallJournal {

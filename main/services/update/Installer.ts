@@ -1,5 +1,6 @@
 import { AppError } from '../../../src/api/errors.js';
-import { checkInstallable } from '../../../src/update/installability.js';
+import { checkBootSpace, checkInstallable, serviceStopFailed } from '../../../src/update/installability.js';
+import type { BootPartitionSpace } from '../boot/BootPartitionSpace.js';
 import { assertNoOperationRunning } from '../../../src/update/operationGuard.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import type { BootService } from '../boot/BootService.js';
@@ -7,9 +8,10 @@ import { isDeltaImage } from '../../../src/update/delta.js';
 import type { BundleManifest } from '../../../src/update/manifest.js';
 import { BundleReader } from './BundleReader.js';
 import type { DataSnapshots } from './DataSnapshots.js';
-import { applyDelta, checkDeltaSourceFile } from './DeltaApplier.js';
+import { checkDeltaSourceFile, deltaSlotFiller, type CheckedSource } from './DeltaApplier.js';
 import { isFinished, type InstallJournal, type InstallRecord, type InstallStep } from './InstallJournal.js';
 import type { SlotPartitions } from './ports.js';
+import type { ServiceControl } from '../system/ServiceControl.js';
 import { hashSlotPrefix, writeImageToSlot } from './SlotWriter.js';
 
 export interface InstallerOptions {
@@ -27,6 +29,12 @@ export interface InstallerOptions {
   snapshots?: DataSnapshots;
   /** Told when an install ends: committed, rolled back or failed (the update history). */
   onFinished?: (record: InstallRecord) => void | Promise<void>;
+  /** The versions of the headset's components, for the bundle's `requires` (ComponentRegistry). */
+  components?: () => Promise<Readonly<Record<string, string>>>;
+  /** Stops the services an update touches before the slot is written, starts them after (systemd). */
+  services?: ServiceControl;
+  /** The boot partition's room, checked before anything is written (the `boot` image and the environment's rewrite). */
+  bootSpace?: BootPartitionSpace;
 }
 
 /** What the boot found and did about an update in flight. */
@@ -45,6 +53,8 @@ export type BootOutcome =
  */
 export class Installer {
   private running: string | undefined;
+  /** The delta sources checked before this install touched anything, by image name. */
+  private readonly checkedSources = new Map<string, CheckedSource>();
 
   constructor(private readonly options: InstallerOptions) {}
 
@@ -59,9 +69,14 @@ export class Installer {
       const fromVersion = records[booted.slot]?.version ?? '0.0.0';
       const reader = await BundleReader.open(bundle, { trusted: this.options.trusted });
       try {
-        checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes() }, { allowDowngrade: options.allowDowngrade });
+        const components = await this.options.components?.();
+        checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes(), components }, { allowDowngrade: options.allowDowngrade });
         // A delta must patch exactly the image that runs: checked before anything is touched.
         await this.checkDeltaSources(reader.manifest);
+        if (this.options.bootSpace) {
+          const bootBytes = reader.manifest.images.filter((image) => image.slot === 'boot').reduce((sum, image) => sum + image.uncompressed.length, 0);
+          checkBootSpace(bootBytes, await this.options.bootSpace.roomFor(boot.inactiveSlot()));
+        }
       } catch (error) {
         await reader.close();
         throw error;
@@ -114,14 +129,16 @@ export class Installer {
       }
       reader ??= await BundleReader.open(record.bundle, { trusted: this.options.trusted });
       if (!opened) await this.checkDeltaSources(reader.manifest);
+      record = await this.stopServices(record, reader.manifest);
       const total = reader.manifest.images.reduce((sum, image) => sum + image.uncompressed.length, 0);
       let done = 0;
       for await (const payload of reader.payloads()) {
         await journal.write(withStep(record, { step: 'write', image: payload.index }));
         const partition = partitions.partition(target, payload.image.slot);
         if (!partition) throw new AppError('UPDATE_INCOMPATIBLE', `No "${payload.image.slot}" partition in slot ${target}.`);
+        await partitions.prepare?.(target, payload.image.slot);
         const image = payload.image;
-        const bytes = isDeltaImage(image) ? applyDelta({ image, patch: payload.chunks(), sourcePath: this.runningPartition(image.slot), tempDir: this.options.tempDir }) : payload.decompressed();
+        const bytes = isDeltaImage(image) ? deltaSlotFiller({ image, patch: payload.chunks(), sourcePath: this.runningPartition(image.slot), tempDir: this.options.tempDir, checkedSource: this.checkedSources.get(image.name) }) : payload.decompressed();
         await writeImageToSlot(image.name, bytes, partition.path, image.uncompressed, {
           onProgress: (bytes) => onProgress?.(done + bytes, total),
           afterChunk: (bytes) => this.options.afterChunk?.(bytes, partition.path),
@@ -129,6 +146,7 @@ export class Installer {
         done += payload.image.uncompressed.length;
       }
       if (!reader.fullyVerified) throw new AppError('BUNDLE_MALFORMED', 'The bundle was not read to its verified end.');
+      record = await this.startServices(record);
       await journal.write(withStep(record, { step: 'record' }));
       const primary = reader.manifest.images.find((image) => image.slot === 'rootfs') ?? reader.manifest.images[0]!;
       const updated = await boot.slotRecordsStore().read();
@@ -137,6 +155,9 @@ export class Installer {
       return await this.switchAndAwait(record);
     } catch (error) {
       if (error instanceof AppError) {
+        // The install is over: the services it stopped run again. (Any other error is a cut: the
+        // next boot starts them, and resumes.)
+        record = await this.startServices(record).catch(() => record);
         const failed = withStep(record, { step: 'failed', at: now(), code: error.code, message: error.message });
         await journal.write(failed);
         await this.options.onFinished?.(failed);
@@ -149,6 +170,46 @@ export class Installer {
     }
   }
 
+  /** Stops the bundle's services and those holding the inactive slot, journalled first (see InstallRecord.services). */
+  private async stopServices(record: InstallRecord, manifest: BundleManifest): Promise<InstallRecord> {
+    const control = this.options.services;
+    if (!control) return record;
+    const units = [...new Set([...(record.services?.units ?? []), ...(await control.holdersOfInactiveSlot()), ...(manifest.services ?? [])])];
+    if (units.length === 0) return record;
+    const stopping: InstallRecord = { ...record, services: { units, restarted: false, problems: [] } };
+    await this.options.journal.write(withStep(stopping, { step: 'mark-unbootable' }));
+    for (const [index, unit] of units.entries()) {
+      try {
+        await control.stop(unit);
+      } catch (error) {
+        // Nothing was written: what was stopped runs again before the install fails.
+        await this.startServices({ ...stopping, services: { units: units.slice(0, index), restarted: false, problems: [] } });
+        throw serviceStopFailed(unit, error instanceof Error ? error.message : String(error));
+      }
+      this.options.log?.(`stopped ${unit} for the install of ${record.version}`);
+    }
+    return stopping;
+  }
+
+  /** Starts what stopServices stopped, in reverse order; a unit that will not start is logged and recorded, not fatal. */
+  private async startServices(record: InstallRecord): Promise<InstallRecord> {
+    const control = this.options.services;
+    const services = record.services;
+    if (!control || !services || services.restarted) return record;
+    const problems: string[] = [];
+    for (const unit of [...services.units].reverse()) {
+      try {
+        await control.start(unit);
+        this.options.log?.(`started ${unit} again after writing slot ${record.target}`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        problems.push(message);
+        this.options.log?.(`service did not start again after the install of ${record.version}: ${message}`);
+      }
+    }
+    return { ...record, services: { ...services, restarted: true, problems } };
+  }
+
   private async switchAndAwait(record: InstallRecord): Promise<InstallRecord> {
     await this.options.journal.write(withStep(record, { step: 'switch' }));
     await this.options.boot.switchToTrial(record.target);
@@ -159,7 +220,9 @@ export class Installer {
   }
 
   private async checkDeltaSources(manifest: BundleManifest): Promise<void> {
-    for (const image of manifest.images) if (isDeltaImage(image)) await checkDeltaSourceFile(image, this.runningPartition(image.slot));
+    this.checkedSources.clear();
+    // Kept for the applier, which then does not hash the same source a second time.
+    for (const image of manifest.images) if (isDeltaImage(image)) this.checkedSources.set(image.name, await checkDeltaSourceFile(image, this.runningPartition(image.slot)));
   }
 
   private runningPartition(name: string): string {

@@ -228,9 +228,26 @@ export class UpdateService {
     assertRollbackAllowed(await catalog.vouchesFor(version, kept.sha256), version);
     const current = await this.current();
     this.operation = 'installing';
+    // Shown like any install (installing -> ready-to-reboot -> restart): it takes minutes on a device.
+    const offer: UpdateOffer = { version, notes: `Going back to the kept ${version}.`, downloadBytes: 0, installBytes: 0, kind: 'full' };
+    let lastProgress = 0;
     try {
+      await this.setState({ status: 'installing', offer, bytes: 0, total: 0 });
       await this.options.snapshots?.take(current.version);
-      await this.options.installer.install(kept.path, { allowDowngrade: true });
+      await this.options.installer.install(kept.path, {
+        allowDowngrade: true,
+        onProgress: (bytes, total) => {
+          const now = Date.now();
+          if (now - lastProgress < 200 && bytes < total) return;
+          lastProgress = now;
+          void this.setState({ status: 'installing', offer: { ...offer, installBytes: total }, bytes, total });
+        },
+      });
+      await this.setState({ status: 'ready-to-reboot', version });
+    } catch (error) {
+      const problem = error instanceof AppError ? error : new AppError('INTERNAL', 'Reinstalling the kept version failed.');
+      await this.setState({ status: 'failed', error: { code: problem.code, message: problem.message } });
+      throw error;
     } finally {
       this.operation = undefined;
     }
@@ -263,8 +280,10 @@ export class UpdateService {
   async recordFinished(record: InstallRecord): Promise<void> {
     const state = record.state;
     if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return;
-    const detail = state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
-    await this.appendHistory({ version: record.version, fromVersion: record.fromVersion, slot: record.target, startedAt: record.startedAt, finishedAt: state.at, outcome: state.step, detail });
+    const outcome = state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
+    // Services that did not start again after the slot write are part of what happened.
+    const problems = record.services?.problems ?? [];
+    const detail = problems.length === 0 ? outcome : `${outcome} Not started again after the install: ${problems.join('; ')}`;
     if (state.step === 'committed') {
       // Kept to go back to later without a download (the newest few).
       const sha256 = this.offer?.entry.version === record.version ? this.offer.entry.sha256 : await sha256File(record.bundle).catch(() => undefined);
@@ -273,7 +292,16 @@ export class UpdateService {
     if (state.step !== 'failed') {
       await this.saveOffer(undefined);
       await rm(this.cacheDir, { recursive: true, force: true });
+      // The restart the update waited for has happened and was judged: the status says so before
+      // the history does, so whoever sees the entry also sees the slot to go back to.
+      if (this.state.status === 'ready-to-reboot') {
+        this.bootId = this.options.boot.status.current()?.bootId ?? this.bootId;
+        await this.setState({ status: 'idle' });
+      }
     }
+    await this.appendHistory({ version: record.version, fromVersion: record.fromVersion, slot: record.target, startedAt: record.startedAt, finishedAt: state.at, outcome: state.step, detail });
+    // The history is read, not pushed: this status after the entry tells screens to read it again.
+    await this.publish();
   }
 
   async snapshot(): Promise<UpdateStatus> {

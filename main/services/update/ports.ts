@@ -5,6 +5,8 @@ export interface SlotPartitions {
   partition(slot: BootSlot, name: string): { path: string; size: number } | undefined;
   /** Every partition name with its size (the same in both slots). */
   sizes(): Record<string, number>;
+  /** Called before an image is written: a partition that is a file on a shared file system is emptied first. */
+  prepare?(slot: BootSlot, name: string): Promise<void>;
 }
 
 /** What the network allows right now: downloads wait while offline, and bulk ones while metered. */

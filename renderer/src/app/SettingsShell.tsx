@@ -2,6 +2,9 @@ import { useCallback, useRef, useState, type ComponentType } from 'react';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { HomeScreen } from '../screens/HomeScreen.js';
 import { UpdatesScreen } from '../screens/UpdatesScreen.js';
+import { LogsScreen } from '../screens/LogsScreen.js';
+import { PrivacyScreen } from '../screens/PrivacyScreen.js';
+import { useScreenViews } from '../screens/privacy/useScreenViews.js';
 import { UpdatesBadge } from '../screens/updates/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 
@@ -9,6 +12,8 @@ import { ConnectionBadge } from './ConnectionBadge.js';
 const SCREENS: { id: string; title: string; component: ComponentType; Badge?: ComponentType }[] = [
   { id: 'home', title: 'Home', component: HomeScreen },
   { id: 'updates', title: 'Updates', component: UpdatesScreen, Badge: UpdatesBadge },
+  { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
+  { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },
 ];
 
 export function SettingsShell() {
@@ -24,6 +29,7 @@ export function SettingsShell() {
   const currentEntry = useCallback(() => nav.current?.querySelector<HTMLElement>('[aria-current="page"]'), []);
   useKeyboardNavigation(scope, back, currentEntry);
   const Screen = SCREENS.find((s) => s.id === current)!.component;
+  useScreenViews(current);
   return (
     <div className="shell" ref={scope} data-mode="settings">
       <nav className="rail" ref={nav} aria-label="Settings">

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { HealthSnapshot } from '../../../src/api/contract.js';
 import { Meter } from '../design/Meter.js';
 import { Panel } from '../design/Panel.js';
 import { Sparkline } from '../design/Sparkline.js';
@@ -24,12 +25,27 @@ export function HealthPanel() {
           <Sparkline values={recent.map((s) => (s.memory.usedBytes / s.memory.totalBytes) * 100)} min={0} max={100} label="Memory" />
         </Meter>
         <Meter label="Storage" testId="health-disk" value={diskPercent} max={100} display={`${formatBytes(latest.disk.usedBytes)} of ${formatBytes(latest.disk.totalBytes)}`} warnAt={85} dangerAt={95} />
+        {latest.battery && (
+          <Meter label="Battery" testId="health-battery" value={latest.battery.percent} max={100} display={`${latest.battery.percent.toFixed(0)} %${latest.battery.charging ? ' · charging' : ''}`}>
+            <Sparkline values={recent.map((s) => s.battery?.percent ?? 0)} min={0} max={100} label="Battery" />
+          </Meter>
+        )}
+        {latest.gps && (
+          <Meter label="GPS" testId="health-gps" value={latest.gps.satellites} max={12} display={gpsText(latest.gps)} />
+        )}
       </div>
       <p className="muted" data-testid="health-updated" data-taken-at={latest.takenAt}>
         Updated {formatAge(latest.takenAt, now)}
       </p>
     </Panel>
   );
+}
+
+/** The lock and how long it took (the number that matters); the bar shows the satellites in use. */
+function gpsText(gps: NonNullable<HealthSnapshot['gps']>): string {
+  if (!gps.locked) return `Searching · ${gps.satellites} satellites`;
+  if (gps.timeToLockMs === null) return `Locked · ${gps.satellites} satellites`;
+  return `Locked in ${(gps.timeToLockMs / 1000).toFixed(gps.timeToLockMs < 10_000 ? 1 : 0)} s`;
 }
 
 function useNow(intervalMs: number): number {

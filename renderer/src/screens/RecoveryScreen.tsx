@@ -5,9 +5,12 @@ import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useBootStore } from '../stores/bootStore.js';
 import { useDeviceStore } from '../stores/deviceStore.js';
 import { useModeStore } from '../stores/modeStore.js';
-import { useUpdateStore } from '../stores/updateStore.js';
+import { furtherBackVersions, useUpdateStore } from '../stores/updateStore.js';
+import { KeptProblem, ReinstallProgress } from './updates/KeptVersionsPanel.js';
 import { ProblemText } from './updates/UpdateStateCard.js';
+import { useKeptRollback } from './updates/useKeptRollback.js';
 import { useRollback } from './updates/useRollback.js';
+import { RecoveryExportAction } from './logs/RecoveryExportAction.js';
 
 const REASONS: Record<string, string> = {
   'recovery-button': 'The recovery button was held, or the system could not start normally.',
@@ -23,6 +26,10 @@ export function RecoveryScreen() {
   const current = useUpdateStore((s) => s.status?.current);
   const rollbackTo = useUpdateStore((s) => s.status?.rollbackTo);
   const rollback = useRollback();
+  const status = useUpdateStore((s) => s.status);
+  const kept = useKeptRollback();
+  const keptVersions = status ? furtherBackVersions(status) : [];
+  const otherSlot = current?.slot === 'A' ? 'B' : 'A';
   const [restarting, setRestarting] = useState(false);
   const [error, setError] = useState<string>();
   const scope = useRef<HTMLElement>(null);
@@ -59,7 +66,26 @@ export function RecoveryScreen() {
           </>
         )}
       </dl>
-      {rollback.confirming && rollbackTo ? (
+      {/* Above the actions: on the kiosk screen the progress and the outcome must not need scrolling. */}
+      {kept.going && status && <ReinstallProgress status={status} version={kept.going} slot={otherSlot} installed={kept.installed} />}
+      {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
+      {kept.asking ? (
+        <>
+          <p className="recovery-confirm" id="kept-question">
+            Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy into slot {otherSlot} (a few minutes), then restarts into it. {current?.version} stays in slot {current?.slot}.
+          </p>
+          <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="kept-question">
+            <Button role="menuitem" variant="danger" onClick={() => void kept.confirm()}>
+              Yes, reinstall {kept.asking} and restart
+              <span className="action-hint">A few minutes, then the headset restarts</span>
+            </Button>
+            <Button role="menuitem" onClick={kept.cancel} autoFocus>
+              Cancel
+              <span className="action-hint">Keep {current?.version}</span>
+            </Button>
+          </div>
+        </>
+      ) : rollback.confirming && rollbackTo ? (
         <>
           <p className="recovery-confirm" id="rollback-question">
             Go back to {rollbackTo.version}? The headset restarts into {rollbackTo.version} from slot {rollbackTo.slot}; {current?.version} stays in slot {current?.slot}.
@@ -77,18 +103,25 @@ export function RecoveryScreen() {
         </>
       ) : (
         <div className="recovery-actions" role="menu" aria-label="Recovery actions">
-          <Button role="menuitem" variant="primary" onClick={() => void restart()} disabled={restarting || rollback.restarting} autoFocus>
+          <Button role="menuitem" variant="primary" onClick={() => void restart()} disabled={restarting || rollback.restarting || kept.going !== undefined} autoFocus>
             {restarting ? 'Restarting…' : 'Restart the headset'}
             <span className="action-hint">Start the system again through the normal boot</span>
           </Button>
           {rollbackTo && (
-            <Button role="menuitem" ref={rollback.askRef} onClick={rollback.ask} disabled={restarting || rollback.restarting}>
+            <Button role="menuitem" ref={rollback.askRef} onClick={rollback.ask} disabled={restarting || rollback.restarting || kept.going !== undefined}>
               {rollback.restarting ? `Going back to ${rollbackTo.version}…` : `Go back to ${rollbackTo.version}`}
               <span className="action-hint">
                 Start the system in slot {rollbackTo.slot} instead of {current?.version}
               </span>
             </Button>
           )}
+          {keptVersions.map((version) => (
+            <Button role="menuitem" key={version} ref={kept.buttonRef(version)} onClick={() => kept.ask(version)} disabled={restarting || rollback.restarting || kept.going !== undefined || kept.calling}>
+              {kept.going === version ? `Going back to ${version}…` : `Go back to ${version}`}
+              <span className="action-hint">Reinstall the kept copy of {version}: a few minutes, then the headset restarts</span>
+            </Button>
+          ))}
+          <RecoveryExportAction disabled={restarting || rollback.restarting || kept.going !== undefined} />
         </div>
       )}
       {(restarting || rollback.restarting) && <div className="progress indeterminate" role="progressbar" aria-label="Restarting" />}

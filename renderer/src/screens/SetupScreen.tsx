@@ -3,9 +3,10 @@ import { useClient } from '../api/clientContext.js';
 import { Button } from '../design/Button.js';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useDeviceStore } from '../stores/deviceStore.js';
+import { SetupPrivacyStep } from './privacy/SetupPrivacyStep.js';
 
 /** The first-run wizard. Each step appears only once the feature behind it works. */
-const STEPS = ['welcome', 'finish'] as const;
+const STEPS = ['welcome', 'privacy', 'finish'] as const;
 
 export function SetupScreen() {
   const client = useClient();
@@ -48,11 +49,13 @@ export function SetupScreen() {
             <dd>{info?.appVersion}</dd>
           </dl>
           <div className="actions">
-            <Button variant="primary" onClick={() => setStep(1)} autoFocus>
+            <Button variant="primary" onClick={() => setStep(STEPS.indexOf('privacy'))} autoFocus>
               Continue
             </Button>
           </div>
         </section>
+      ) : STEPS[step] === 'privacy' ? (
+        <SetupPrivacyStep onBack={back} onDone={() => setStep(STEPS.indexOf('finish'))} />
       ) : (
         <section className="wizard-step" key="finish">
           <h1>All set</h1>

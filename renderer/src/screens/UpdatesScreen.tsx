@@ -3,13 +3,14 @@ import { useBootStore } from '../stores/bootStore.js';
 import { useUpdateStore } from '../stores/updateStore.js';
 import { SlotDiagram } from './SlotDiagram.js';
 import { HistoryTimeline } from './updates/HistoryTimeline.js';
+import { KeptVersionsPanel } from './updates/KeptVersionsPanel.js';
 import { RollbackPanel } from './updates/RollbackPanel.js';
 import { UpdateSettingsPanel } from './updates/UpdateSettingsPanel.js';
 import { UpdateStateCard } from './updates/UpdateStateCard.js';
 
 /**
  * System updates: what runs, what is offered and its progress, the download settings, going back
- * to the other slot, and what happened before. Everything mirrors update.changed and boot.changed.
+ * to the other slot or further (kept versions), and what happened before. Everything mirrors update.changed and boot.changed.
  */
 export function UpdatesScreen() {
   const { status, history } = useUpdateStore();
@@ -35,6 +36,7 @@ export function UpdatesScreen() {
           {boot && <SlotDiagram status={boot} />}
           {status.rollbackTo && !busy && <RollbackPanel key={`${status.current.slot}-${status.rollbackTo.version}`} current={status.current} target={status.rollbackTo} />}
         </Panel>
+        <KeptVersionsPanel status={status} />
         <Panel title="History" className="update-history">
           <HistoryTimeline entries={history} />
         </Panel>

@@ -4,6 +4,7 @@ import { useConnectionStore } from './connectionStore.js';
 import { useDeviceStore } from './deviceStore.js';
 import { useHealthStore } from './healthStore.js';
 import { useModeStore } from './modeStore.js';
+import { usePrivacyStore } from './privacyStore.js';
 import { historyMayHaveChanged, useUpdateStore } from './updateStore.js';
 
 /** Mirrors the services' pushed state into the stores: one subscription per capability. */
@@ -11,6 +12,7 @@ export async function bindStores(client: ApiClient): Promise<void> {
   client.onClose(() => useConnectionStore.setState({ status: 'disconnected', reason: 'The connection to the headset closed.' }, true));
   client.subscribe('mode.changed', (state) => useModeStore.setState({ state }));
   client.subscribe('boot.changed', (status) => useBootStore.setState({ status }));
+  client.subscribe('privacy.changed', (status) => usePrivacyStore.setState({ status }));
   client.subscribe('health.changed', (snapshot) => useHealthStore.getState().push(snapshot));
   // History is read, not pushed: reload it when an update operation ends or another system runs.
   let historyRequest = 0;

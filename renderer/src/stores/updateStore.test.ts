@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UpdateStatus } from '../../../src/api/contract.js';
-import { historyMayHaveChanged } from './updateStore.js';
+import { furtherBackVersions, historyMayHaveChanged, reinstallPhase } from './updateStore.js';
 
 // Only what historyMayHaveChanged reads matters; the rest is filled for the type.
 const status = (state: UpdateStatus['state'], current: UpdateStatus['current'] = { slot: 'A', version: '1.0.0' }): UpdateStatus =>
@@ -12,11 +12,15 @@ describe('when the Updates screen reloads the history', () => {
     expect(historyMayHaveChanged(undefined, status({ status: 'idle' }))).toBe(true);
   });
 
-  it('not on progress, nor on a state repeated', () => {
+  it('not on progress', () => {
     const downloading = (bytes: number) => status({ status: 'downloading', offer, bytes, total: 10, paused: false, waitingFor: null });
     expect(historyMayHaveChanged(downloading(1), downloading(2))).toBe(false);
     expect(historyMayHaveChanged(status({ status: 'idle' }), status({ status: 'checking' }))).toBe(false);
-    expect(historyMayHaveChanged(status({ status: 'idle' }), status({ status: 'idle' }))).toBe(false);
+    expect(historyMayHaveChanged(status({ status: 'idle' }), status({ status: 'installing', offer, bytes: 1, total: 10 }))).toBe(false);
+  });
+
+  it('on an idle status repeated: the commit of a trial is recorded after its boot, with no state change', () => {
+    expect(historyMayHaveChanged(status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }))).toBe(true);
   });
 
   it('when an operation ends, and after a restart into another system', () => {
@@ -24,5 +28,26 @@ describe('when the Updates screen reloads the history', () => {
     expect(historyMayHaveChanged(status({ status: 'ready-to-reboot', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }))).toBe(true);
     // A manual rollback from an idle state: only the running system tells.
     expect(historyMayHaveChanged(status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }), status({ status: 'idle' }))).toBe(true);
+  });
+});
+
+describe('going back further than the other slot', () => {
+  const withKept = (keptVersions: string[], rollbackTo: UpdateStatus['rollbackTo']): UpdateStatus => ({ ...status({ status: 'idle' }, { slot: 'B', version: '1.3.0' }), keptVersions, rollbackTo });
+
+  it('offers the kept versions except the one the other slot already holds', () => {
+    expect(furtherBackVersions(withKept(['1.2.0', '1.1.0'], { slot: 'A', version: '1.2.0' }))).toEqual(['1.1.0']);
+    // The other slot empty or unbootable: every kept version needs a reinstall.
+    expect(furtherBackVersions(withKept(['1.2.0', '1.1.0'], null))).toEqual(['1.2.0', '1.1.0']);
+    expect(furtherBackVersions(withKept(['1.3.0', '1.2.0'], null))).toEqual(['1.2.0']);
+    expect(furtherBackVersions(withKept([], null))).toEqual([]);
+  });
+
+  it('tells the reinstall phase from the pushed state', () => {
+    const kept = { ...offer, version: '1.1.0' };
+    expect(reinstallPhase({ status: 'idle' }, '1.1.0')).toEqual({ phase: 'checking' });
+    expect(reinstallPhase({ status: 'installing', offer: kept, bytes: 4, total: 10 }, '1.1.0')).toEqual({ phase: 'installing', bytes: 4, total: 10 });
+    // Another version's install is not this reinstall.
+    expect(reinstallPhase({ status: 'installing', offer: { ...offer, version: '1.4.0' }, bytes: 4, total: 10 }, '1.1.0')).toEqual({ phase: 'checking' });
+    expect(reinstallPhase({ status: 'ready-to-reboot', version: '1.1.0' }, '1.1.0')).toEqual({ phase: 'restarting' });
   });
 });

@@ -14,11 +14,35 @@ export const useUpdateStore = create<UpdateStoreState>(() => ({}));
 const FINAL: ReadonlySet<UpdateState['status']> = new Set(['unconfigured', 'idle', 'up-to-date', 'available', 'ready-to-reboot', 'failed']);
 
 /**
- * Whether `next` may come with a history the store does not have yet: the first status, a new final
- * state, or a restart into another system (a commit, an automatic or a manual rollback).
+ * Whether `next` may come with a history the store does not have yet: the first status, a restart
+ * into another system, or any status in a final state, repeated ones included (a trial's commit or
+ * rollback is recorded after the boot, and the service pushes its unchanged idle status then).
+ * Progress (checking, downloading, installing) never does.
  */
 export function historyMayHaveChanged(previous: UpdateStatus | undefined, next: UpdateStatus): boolean {
   if (!previous) return true;
   if (previous.current.slot !== next.current.slot || previous.current.version !== next.current.version) return true;
-  return previous.state.status !== next.state.status && FINAL.has(next.state.status);
+  return FINAL.has(next.state.status);
+}
+
+/**
+ * The versions to offer under "Go back further": the kept ones, minus the one in the other slot
+ * (that one is a plain switch, offered on its own, with no reinstall), newest first as kept.
+ */
+export function furtherBackVersions(status: UpdateStatus): string[] {
+  return status.keptVersions.filter((version) => version !== status.current.version && version !== status.rollbackTo?.version);
+}
+
+/**
+ * Where a reinstall of a kept version stands, read from the pushed state while update.rollback runs:
+ *
+ *   checking (the repository must still list it) -> installing (bytes into the other slot)
+ *     -> restarting (installed; the headset restarts into it)
+ */
+export type ReinstallPhase = { phase: 'checking' } | { phase: 'installing'; bytes: number; total: number } | { phase: 'restarting' };
+
+export function reinstallPhase(state: UpdateState, version: string): ReinstallPhase {
+  if (state.status === 'installing' && state.offer.version === version) return { phase: 'installing', bytes: state.bytes, total: state.total };
+  if (state.status === 'ready-to-reboot' && state.version === version) return { phase: 'restarting' };
+  return { phase: 'checking' };
 }

@@ -1,10 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
-import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../../storage/atomicFile.js';
+import { ensureDirectory, fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../../storage/atomicFile.js';
+import { fileSync } from '../../storage/fileSync.js';
 import type { BandwidthLimiter } from './BandwidthLimiter.js';
 import { DownloadError } from './DownloadError.js';
 
@@ -48,7 +49,8 @@ export async function downloadOnce(target: DownloadTarget, options: DownloadOpti
   const part = `${target.path}.part`;
   const checkpointPath = `${target.path}.part.json`;
   const checkpointEvery = options.checkpointBytes ?? 1024 * 1024;
-  await mkdir(dirname(target.path), { recursive: true });
+  // Its folder made durable too: a cut must not take the checkpoints away with a folder just made.
+  await ensureDirectory(dirname(target.path));
   const handle = await open(part, 'a+');
   try {
     let bytes = await resumePoint(handle, checkpointPath, target);
@@ -103,7 +105,7 @@ export async function downloadOnce(target: DownloadTarget, options: DownloadOpti
       await rm(checkpointPath, { force: true });
       throw new DownloadError('DOWNLOAD_CORRUPT', 'The downloaded bytes do not match the hash the signed metadata gives.', false);
     }
-    await handle.sync();
+    await fileSync().syncFile(handle, part);
     await handle.close();
     await rename(part, target.path);
     await rm(checkpointPath, { force: true });
@@ -130,7 +132,7 @@ async function resumePoint(handle: FileHandle, checkpointPath: string, target: D
 }
 
 async function saveCheckpoint(handle: FileHandle, path: string, target: DownloadTarget, bytes: number): Promise<void> {
-  await handle.datasync();
+  await fileSync().syncFile(handle, `${target.path}.part`, { dataOnly: true });
   const checkpoint: Checkpoint = { url: target.url, length: target.length, sha256: target.sha256, bytes };
   await writeFileAtomic(path, JSON.stringify(checkpoint));
 }

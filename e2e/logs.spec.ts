@@ -1,0 +1,166 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Locator, Page } from '@playwright/test';
+import type { BrowserGlobals } from './browserGlobals.js';
+import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
+
+/**
+ * Logs & Diagnostics against a real headsetd whose log folder holds a rotated, compressed file of
+ * the last hours (GPS locks that got slower with a new version, a burst of update errors) beside
+ * what headsetd itself writes. Driven with the keyboard as a controller would.
+ */
+
+const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
+const main = (page: Page) => page.getByRole('main');
+
+/** Three hours of history, ending ten minutes ago, in the rotated files' naming and format. */
+async function seedLogHistory(root: string): Promise<number> {
+  const now = Date.now();
+  const start = now - 3 * 3_600_000 - 600_000;
+  const lines: string[] = [];
+  let seq = 0;
+  for (let m = 0; m < 180; m += 2) {
+    const version = m < 90 ? '0.9.0' : '0.9.1';
+    const time = new Date(start + m * 60_000).toISOString();
+    lines.push(JSON.stringify({ time, level: 'info', subsystem: 'gps', msg: `GPS locked with ${6 + (m % 5)} satellites`, version, commit: 'e2e', bootId: m < 90 ? 'boot-old-1' : 'boot-old-2', seq: ++seq, fields: { timeToLockMs: (version === '0.9.0' ? 3000 : 9000) + (m % 7) * 40 } }));
+  }
+  for (let i = 0; i < 40; i++) {
+    lines.push(JSON.stringify({ time: new Date(start + 170 * 60_000 + i * 10_000).toISOString(), level: 'error', subsystem: 'update', msg: `download failed after ${1000 + i * 13} bytes: connection reset`, version: '0.9.1', commit: 'e2e', bootId: 'boot-old-2', seq: ++seq }));
+  }
+  const stamp = new Date(start + 180 * 60_000).toISOString().replace(/[-:.]/g, '');
+  const dir = join(root, 'data', 'logs');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `headsetd.${stamp}.log.gz`), gzipSync(`${lines.join('\n')}\n`));
+  return lines.length;
+}
+
+async function openLogsWithKeys(page: Page): Promise<void> {
+  const entry = nav(page).getByRole('button', { name: 'Logs & Diagnostics' });
+  await focusWithArrows(page, entry);
+  await page.keyboard.press('Enter');
+  await expect(entry).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('log-lines')).toBeVisible();
+}
+
+/**
+ * Arrows towards `target` as a person would: up or down to its row first, then along the row.
+ * (focusWithArrows walks each direction to its end, which never turns into a row of chips.)
+ */
+async function arrowTo(page: Page, target: Locator): Promise<void> {
+  await expect(target).toBeVisible();
+  for (let i = 0; i < 200; i++) {
+    if (await target.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)) return;
+    await target.scrollIntoViewIfNeeded();
+    const t = (await target.boundingBox())!;
+    const a = await page.evaluate(() => {
+      const r = (globalThis as unknown as BrowserGlobals).document.activeElement?.getBoundingClientRect();
+      return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : { x: 0, y: 0, width: 0, height: 0 };
+    });
+    const dx = t.x + t.width / 2 - (a.x + a.width / 2);
+    const dy = t.y + t.height / 2 - (a.y + a.height / 2);
+    await page.keyboard.press(Math.abs(dy) > Math.max(a.height, t.height) / 2 ? (dy > 0 ? 'ArrowDown' : 'ArrowUp') : dx > 0 ? 'ArrowRight' : 'ArrowLeft');
+  }
+  await expect(target, 'reached with the arrow keys').toBeFocused();
+}
+
+async function press(page: Page, name: string): Promise<void> {
+  await arrowTo(page, main(page).getByRole('button', { name, exact: true }));
+  await page.keyboard.press('Enter');
+}
+
+test.describe('Logs & Diagnostics', () => {
+  test.use({ mode: 'settings' });
+
+  test('filters change what is listed; the summary shows levels, templates and findings in words', async ({ page, headsetRoot, launchHeadsetd }) => {
+    await seedLogHistory(headsetRoot);
+    const headsetd = await launchHeadsetd({ mode: 'settings' });
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    await openLogsWithKeys(page);
+
+    await expect(page.getByTestId('level-timeline')).toBeVisible();
+    await expect(page.getByTestId('top-templates')).toContainText('GPS locked with <num> satellites');
+    await expect(page.getByTestId('top-templates')).toContainText('download failed after <num> bytes: connection reset');
+    await expect(page.getByTestId('insight').filter({ hasText: /^GPS time-to-lock is 2\.9× slower since 0\.9\.1/ })).toBeVisible();
+    await expect(page.getByTestId('insight').filter({ hasText: 'median 9.1 s over 45 samples on 0.9.1, against 3.1 s over 45 on 0.9.0' })).toBeVisible();
+    await expect(page.getByTestId('findings')).toContainText('update');
+
+    // All levels: GPS info lines are listed. Errors only: every line listed is an error.
+    await expect(page.getByTestId('log-line').filter({ hasText: 'GPS locked' }).first()).toBeVisible();
+    await press(page, 'error');
+    await expect(main(page).getByRole('button', { name: 'error', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('log-line').filter({ hasText: 'GPS locked' })).toHaveCount(0);
+    await expect(page.getByTestId('log-line').first()).toContainText('connection reset');
+    const errorLines = await page.getByTestId('log-line').count();
+    expect(errorLines).toBeGreaterThanOrEqual(40);
+    for (const level of await page.getByTestId('log-line').locator('.level-badge').allTextContents()) expect(level).toBe('error');
+
+    // Text narrows further (typed in the search field, reached with the arrows).
+    const search = page.getByRole('searchbox');
+    await arrowTo(page, search);
+    await page.keyboard.type('1000 bytes');
+    await expect(page.getByTestId('log-line')).toHaveCount(1);
+    await expect(page.getByTestId('log-line')).toContainText('download failed after 1000 bytes');
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs-filtered.png'), fullPage: true, animations: 'disabled', caret: 'hide' });
+  });
+
+  test('Export to USB writes the selected entries into DIR/usb; without a stick it says so', async ({ page, headsetRoot, launchHeadsetd }) => {
+    await seedLogHistory(headsetRoot);
+    const headsetd = await launchHeadsetd({ mode: 'settings' });
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    await openLogsWithKeys(page);
+
+    await press(page, 'Export to USB');
+    await expect(page.getByTestId('export-problem')).toHaveText('No USB stick found. Plug one in and try again.');
+
+    await mkdir(join(headsetRoot, 'usb'));
+    await press(page, 'update');
+    await expect(page.getByTestId('log-line').first()).toContainText('connection reset');
+    await press(page, 'Export to USB');
+    const result = page.getByTestId('export-result');
+    await expect(result).toContainText('You can remove the stick');
+    const files = await readdir(join(headsetRoot, 'usb'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^headset-logs-\d{8}T\d{6}Z\.jsonl\.gz$/);
+    await expect(result).toContainText(files[0]!);
+    const exported = gunzipSync(await readFile(join(headsetRoot, 'usb', files[0]!))).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { subsystem: string });
+    expect(exported.length).toBeGreaterThanOrEqual(40);
+    expect(exported.every((e) => e.subsystem === 'update')).toBe(true);
+    await expect(result).toContainText(`Saved ${exported.length} entries`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs.png'), fullPage: true, animations: 'disabled', caret: 'hide' });
+  });
+
+  test('keyboard only: arrows and Tab reach every control, focus is visible, targets are large', async ({ page, headsetRoot, launchHeadsetd }) => {
+    await seedLogHistory(headsetRoot);
+    const headsetd = await launchHeadsetd({ mode: 'settings' });
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    await openLogsWithKeys(page);
+    // A short list keeps the walk short: only the errors.
+    await press(page, 'error');
+    await press(page, 'Last hour');
+    await expect(page.getByTestId('entries-status')).toContainText('entries shown');
+    await expectKeyboardReachesEverything(page);
+    await expectLargeTargets(page);
+  });
+});
+
+test.describe('recovery', () => {
+  test.use({ mode: 'recovery' });
+
+  test('the recovery kiosk exports the log to the USB stick with Down and Enter', async ({ page, headsetRoot, headsetd }) => {
+    await mkdir(join(headsetRoot, 'usb'));
+    await openUi(page, headsetd);
+    const action = page.getByTestId('recovery-export');
+    await focusWithArrows(page, action, ['ArrowDown']);
+    await page.keyboard.press('Enter');
+    await expect(action).toContainText('You can remove the stick');
+    const files = await readdir(join(headsetRoot, 'usb'));
+    expect(files).toHaveLength(1);
+    const lines = gunzipSync(await readFile(join(headsetRoot, 'usb', files[0]!))).toString('utf8').trimEnd().split('\n');
+    expect(lines.some((l) => (JSON.parse(l) as { msg: string }).msg.startsWith('headsetd started'))).toBe(true);
+  });
+});

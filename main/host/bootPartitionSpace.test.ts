@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrustedKey } from '../../src/update/verify.js';
+import { StatfsBootPartition } from '../services/boot/BootPartitionSpace.js';
+import { BootService } from '../services/boot/BootService.js';
+import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
+import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
+import { SimulatedBootPartition } from '../services/device/SimulatedBootPartition.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
+import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
+import { GpioValueFile } from '../services/mode/GpioValueFile.js';
+import { ModeService } from '../services/mode/ModeService.js';
+import { createBundle } from '../services/update/BundleWriter.js';
+import { InstallJournal } from '../services/update/InstallJournal.js';
+import { Installer } from '../services/update/Installer.js';
+import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
+import { bootSystem } from './bootSequence.js';
+
+// Bundles may carry a slot's boot image (kernel, initramfs, device tree) for the shared boot
+// partition of a U-Boot board; the install checks that partition's room before writing anything.
+
+const SLOT_SIZE = 1024 * 1024;
+const BOOT_CAPACITY = 512 * 1024;
+const BOOT_IMAGE = 200_000;
+
+let work: string;
+let trusted: TrustedKey[];
+let bundle: string;
+let bootImage: Buffer;
+let rootfsOnly: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'boot-space-'));
+  await generateKeys(join(work, 'keys'), ['bundle']);
+  trusted = [await loadTrustedKey(join(work, 'keys', 'bundle.pub'))];
+  const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
+  writeFileSync(join(work, 'rootfs.img'), Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(100_000)]));
+  bootImage = randomBytes(BOOT_IMAGE);
+  writeFileSync(join(work, 'boot.img'), bootImage);
+  bundle = join(work, 'update-1.1.0.hcb');
+  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }, { name: 'fit', slot: 'boot', path: join(work, 'boot.img') }], key, out: bundle });
+  rootfsOnly = join(work, 'rootfs-1.1.0.hcb');
+  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key, out: rootfsOnly });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function device(bootloader: 'grub' | 'uboot') {
+  const root = mkdtempSync(join(work, 'device-'));
+  const layout = new SimulatedDeviceLayout(root);
+  const firmware = new SimulatedFirmware(layout);
+  await firmware.manufacture({ factoryVersion: '1.0.0', slotSizeBytes: SLOT_SIZE, bootloader });
+  await firmware.powerOn();
+  const boot = new BootService(await firmware.bootEnvironment(), new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
+  const installer = new Installer({
+    boot,
+    partitions: new SimulatedSlotPartitions(layout, SLOT_SIZE, BOOT_CAPACITY),
+    journal: new InstallJournal(join(layout.stateDir, 'install.json')),
+    trusted,
+    model: 'HC-1-simulated',
+    bootSpace: new SimulatedBootPartition(layout, BOOT_CAPACITY, bootloader),
+  });
+  await bootSystem({ boot, installer, mode: new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton)) });
+  return { root, layout, boot, installer, space: new SimulatedBootPartition(layout, BOOT_CAPACITY, bootloader) };
+}
+
+/** Fills the boot partition with an old kernel so that `room` bytes are left for slot B. */
+async function leaveRoom(parts: Awaited<ReturnType<typeof device>>, room: number): Promise<void> {
+  const now = await parts.space.roomFor('B');
+  writeFileSync(join(parts.layout.bootDir, 'vmlinuz.old'), Buffer.alloc(now - room));
+  expect(await parts.space.roomFor('B')).toBe(room);
+}
+
+describe('the boot partition', () => {
+  it('a bundle\'s boot image lands in the target slot\'s boot files, verified', async () => {
+    const parts = await device('uboot');
+    await leaveRoom(parts, BOOT_IMAGE);
+    await parts.installer.install(bundle);
+    expect(readFileSync(parts.layout.bootImage('B')).equals(bootImage)).toBe(true);
+    expect(existsSync(parts.layout.bootImage('A'))).toBe(false);
+  });
+
+  it('without room for the boot image, UPDATE_NO_BOOT_SPACE before anything is written', async () => {
+    const parts = await device('uboot');
+    await leaveRoom(parts, BOOT_IMAGE - 1);
+    const before = { env: await parts.boot.reload(), slot: readFileSync(parts.layout.slotImage('B')) };
+    await expect(parts.installer.install(bundle)).rejects.toMatchObject({ code: 'UPDATE_NO_BOOT_SPACE', details: { neededBytes: BOOT_IMAGE, availableBytes: BOOT_IMAGE - 1 } });
+    expect(await parts.boot.reload()).toEqual(before.env);
+    expect(readFileSync(parts.layout.slotImage('B')).equals(before.slot)).toBe(true);
+    expect(existsSync(parts.layout.bootImage('B'))).toBe(false);
+    expect(existsSync(join(parts.layout.stateDir, 'install.json'))).toBe(false);
+  });
+
+  it('the target slot\'s old boot image counts as room, since it is replaced', async () => {
+    const parts = await device('uboot');
+    mkdirSync(join(parts.layout.bootDir, 'B'), { recursive: true });
+    writeFileSync(parts.layout.bootImage('B'), Buffer.alloc(150_000));
+    const withOld = await parts.space.roomFor('B');
+    rmSync(parts.layout.bootImage('B'));
+    expect(await parts.space.roomFor('B')).toBe(withOld);
+    // While A's boot files are not the target's: they take room.
+    mkdirSync(join(parts.layout.bootDir, 'A'), { recursive: true });
+    writeFileSync(parts.layout.bootImage('A'), Buffer.alloc(150_000));
+    expect(await parts.space.roomFor('B')).toBe(withOld - 150_000);
+  });
+
+  it('GRUB: a full boot partition refuses even a bundle without boot image, since the environment is rewritten beside itself', async () => {
+    const parts = await device('grub');
+    await leaveRoom(parts, -1);
+    await expect(parts.installer.install(rootfsOnly)).rejects.toMatchObject({ code: 'UPDATE_NO_BOOT_SPACE', details: { neededBytes: 0 } });
+    // One more KiB, for the new grubenv block before its rename, and it installs.
+    rmSync(join(parts.layout.bootDir, 'vmlinuz.old'));
+    await parts.installer.install(rootfsOnly);
+  });
+
+  it('a device\'s /boot is measured with statfs (a real 1 MiB tmpfs)', async (context) => {
+    const mountPoint = mkdtempSync(join(work, 'mnt-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    } catch {
+      context.skip(); // mounting needs root; CI runs as root
+      return;
+    }
+    try {
+      const grub = new StatfsBootPartition(mountPoint, 'grub');
+      const uboot = new StatfsBootPartition(mountPoint, 'uboot');
+      expect(await uboot.roomFor()).toBe(1024 * 1024);
+      expect(await grub.roomFor()).toBe(1024 * 1024 - 1024);
+      writeFileSync(join(mountPoint, 'Image'), Buffer.alloc(256 * 1024));
+      expect(await uboot.roomFor()).toBe(768 * 1024);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+});

@@ -1,0 +1,488 @@
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as fs from 'node:fs';
+import { claimStream, currentProcess, liveOwners, ownerFileName, withDirectoryLock } from './LogDirectoryLock.js';
+import { isValidStreamName, parseLogFileName, rotatedFileName, rotationStamp, stampTime } from './logFiles.js';
+import { enforceRetention, type RetentionPolicy } from './LogRetention.js';
+import type { LogSink } from './Logger.js';
+import { compressRotatedFile, gzipBound, recoverCompressions, syncDirectory } from './RotatedLogCompression.js';
+
+export interface RotatingLogOptions {
+  dir: string;
+  /** The stream's name: the active file is `STREAM.log` (see logFiles.ts). */
+  stream: string;
+  /** Rotate before the active file would pass this size (default 4 MiB). */
+  maxFileBytes?: number;
+  /** Rotate a non-empty file at each multiple of this period (UTC; default a day). */
+  rotateEveryMs?: number;
+  retention?: RetentionPolicy;
+  /** gzip rotated files in the background (default true). */
+  compress?: boolean;
+  clock?: () => number;
+  /** Lines buffered past this (the disk stalled) are dropped and counted (default 8 MiB). */
+  maxBufferedBytes?: number;
+  /** A partial batch is written after this delay (default 50 ms). */
+  flushDelayMs?: number;
+  /** A batch this large is written at once (default 64 KiB). */
+  batchBytes?: number;
+  /** How often the active file is checked (deleted, made read-only) and a lost file retried (default 1 s). */
+  checkEveryMs?: number;
+  /** How often retention runs besides after each rotation (default 10 min). */
+  retentionEveryMs?: number;
+  /** Problems the file works around (a failed rotation, compression or retention pass). */
+  onProblem?: (what: string, error: unknown) => void;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * A stream's log file in a folder shared with other writers: lines are batched and written
+ * asynchronously, one write at a time, so logging never waits on the disk; the file rotates by
+ * size and by time, rotated files are gzipped in the background, and retention (age, count, the
+ * folder's total bytes, free space) runs after each rotation under the folder's lock.
+ *
+ * The folder never holds more than `maxTotalBytes`: each writer records a reserve (its active
+ * file's cap plus one compression) and every retention pass counts live writers at their reserve;
+ * a writer's cap is cut so the reserves fit. Faults are survived, not thrown: a deleted file is
+ * reopened, a read-only one or a full disk drops lines (counted in `dropped`) until it recovers.
+ */
+export class RotatingLogFile implements LogSink {
+  readonly path: string;
+  /** Lines that never reached the disk (buffer full, disk full, file not writable). */
+  dropped = 0;
+  rotations = 0;
+  /** The active file's cap after sharing the folder's budget with the other writers. */
+  maxFileBytes: number;
+
+  private fd = -1;
+  private activeBytes = 0;
+  private buffer: string[] = [];
+  private bufferedChars = 0;
+  private carry: Buffer | undefined;
+  private pumping: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private nextRotationAt = 0;
+  private lastRotated: { time: number; stamp: string; n: number } | undefined;
+  private lastCheck = 0;
+  private compressQueue: string[] = [];
+  private compressing: Promise<void> | undefined;
+  private retention: Promise<void> | undefined;
+  private closed = false;
+  private readonly clock: () => number;
+  private readonly options: Required<Omit<RotatingLogOptions, 'retention' | 'onProblem' | 'clock'>> & Pick<RotatingLogOptions, 'retention' | 'onProblem'>;
+
+  private constructor(options: RotatingLogOptions) {
+    if (!isValidStreamName(options.stream)) throw new Error(`Not a log stream name: ${options.stream}`);
+    this.clock = options.clock ?? Date.now;
+    this.options = {
+      maxFileBytes: 4 * 1024 * 1024,
+      rotateEveryMs: DAY,
+      compress: true,
+      maxBufferedBytes: 8 * 1024 * 1024,
+      flushDelayMs: 50,
+      batchBytes: 64 * 1024,
+      checkEveryMs: 1000,
+      retentionEveryMs: 10 * 60_000,
+      ...options,
+    };
+    this.path = join(options.dir, `${options.stream}.log`);
+    this.maxFileBytes = this.options.maxFileBytes;
+  }
+
+  /** Opens the stream's active file: claims the stream, finishes what a killed owner left, applies retention. */
+  static async open(options: RotatingLogOptions): Promise<RotatingLogFile> {
+    const file = new RotatingLogFile(options);
+    await file.start();
+    return file;
+  }
+
+  private async start(): Promise<void> {
+    const { dir, stream } = this.options;
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    const pending = await withDirectoryLock(dir, async () => {
+      const others = liveOwners(dir).filter((o) => o.stream !== stream);
+      const budget = this.options.retention?.maxTotalBytes;
+      if (budget !== undefined) {
+        // Room for the others' reserves and the small files (lock, owner records); the rest is ours: see reserveBytes.
+        const room = budget - others.reduce((sum, o) => sum + o.reserveBytes, 0) - 4096;
+        const fitting = Math.floor(this.options.compress ? (room - 1024) / (3 + 5 / 16_384) : room / 2);
+        this.maxFileBytes = Math.max(4096, Math.min(this.options.maxFileBytes, fitting));
+      }
+      await claimStream(dir, stream, this.reserveBytes());
+      return recoverCompressions(dir, stream);
+    });
+    this.lastRotated = await this.newestRotated();
+    await this.openActive();
+    this.nextRotationAt = this.boundaryAfter(this.clock());
+    if (this.activeBytes > this.maxFileBytes) await this.rotate();
+    else await this.runRetention();
+    if (this.options.compress) this.compressQueue.push(...pending);
+    this.kickCompression();
+    this.maintenanceTimer = setInterval(() => void this.runRetention(), this.options.retentionEveryMs);
+    this.maintenanceTimer.unref();
+  }
+
+  /**
+   * What this writer may add to the folder between two retention passes: its active file, the
+   * next one (it fills while retention runs after a rotation), and one compression's output.
+   */
+  private reserveBytes(): number {
+    return 2 * this.maxFileBytes + (this.options.compress ? gzipBound(this.maxFileBytes) : 0);
+  }
+
+  append(line: string): void {
+    if (this.closed || this.bufferedChars + line.length > this.options.maxBufferedBytes) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(line);
+    this.bufferedChars += line.length;
+    if (this.bufferedChars >= this.options.batchBytes) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.flushDelayMs);
+  }
+
+  /** Starts writing what is buffered (if no write is under way); returns at once. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pumping || (this.buffer.length === 0 && !this.carry)) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.buffer.length > 0 && !this.closed) this.flush();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    while ((this.buffer.length > 0 || this.carry) && !this.closed) {
+      await this.maintain();
+      let chunk = this.takeChunk();
+      if (this.fd < 0) {
+        this.dropped += countLines(chunk);
+        continue;
+      }
+      if (this.activeBytes > 0 && this.activeBytes + chunk.length > this.maxFileBytes) {
+        await this.rotate();
+        if (this.fd < 0) {
+          this.dropped += countLines(chunk);
+          continue;
+        }
+      }
+      const room = this.maxFileBytes - this.activeBytes;
+      if (chunk.length > room) {
+        // Whole lines only: what does not fit waits for the next file; a single line larger than a file is dropped.
+        const cut = chunk.lastIndexOf(0x0a, room - 1) + 1;
+        if (cut === 0) {
+          const end = chunk.indexOf(0x0a) + 1 || chunk.length;
+          this.dropped++;
+          this.carry = end < chunk.length ? chunk.subarray(end) : undefined;
+          continue;
+        }
+        this.carry = chunk.subarray(cut);
+        chunk = chunk.subarray(0, cut);
+      }
+      await this.writeChunk(chunk);
+    }
+  }
+
+  private takeChunk(): Buffer {
+    if (this.carry) {
+      const carried = this.carry;
+      this.carry = undefined;
+      return carried;
+    }
+    // Everything buffered, up to a file's worth: each write waits for the loop, which may bring another burst of lines.
+    const budget = this.maxFileBytes;
+    let lines: string[];
+    if (this.bufferedChars <= budget) {
+      lines = this.buffer;
+      this.buffer = [];
+      this.bufferedChars = 0;
+    } else {
+      let chars = 0;
+      let count = 0;
+      while (count < this.buffer.length && (count === 0 || chars + this.buffer[count]!.length <= budget)) chars += this.buffer[count++]!.length;
+      lines = this.buffer.slice(0, count);
+      this.buffer = this.buffer.slice(count);
+      this.bufferedChars -= chars;
+    }
+    return Buffer.from(lines.join(''), 'utf8');
+  }
+
+  private async writeChunk(chunk: Buffer): Promise<void> {
+    let written = 0;
+    try {
+      while (written < chunk.length) {
+        const { bytesWritten } = await writeAsync(this.fd, chunk, written, chunk.length - written);
+        written += bytesWritten;
+      }
+      this.activeBytes += written;
+    } catch (error) {
+      // Keep whole lines only: cut a partly written line off the file, count the rest as dropped.
+      const kept = chunk.lastIndexOf(0x0a, written - 1) + 1;
+      if (kept < written) await ftruncate(this.fd, this.activeBytes + kept).catch(() => undefined);
+      this.activeBytes += kept;
+      this.dropped += countLines(chunk.subarray(kept));
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') void this.runRetention();
+      else this.closeActive();
+      this.options.onProblem?.('write', error);
+    }
+  }
+
+  /** Checks the active file now and then: reopens a deleted one, lets go of one made read-only, retries a lost one. */
+  private async maintain(): Promise<void> {
+    const now = this.clock();
+    if (this.fd >= 0 && this.activeBytes > 0 && (now >= this.nextRotationAt || now < this.nextRotationAt - this.options.rotateEveryMs)) {
+      // A clock that jumped back before this period began starts a new period, without rotating.
+      if (now >= this.nextRotationAt) await this.rotate();
+      else this.nextRotationAt = this.boundaryAfter(now);
+    }
+    const wall = Date.now();
+    if (wall - this.lastCheck < this.options.checkEveryMs) return;
+    this.lastCheck = wall;
+    if (this.fd < 0) {
+      await this.openActive().catch((error) => this.options.onProblem?.('open', error));
+      return;
+    }
+    try {
+      const info = await fstat(this.fd);
+      if (info.nlink === 0) {
+        this.closeActive();
+        await this.openActive();
+        return;
+      }
+      await access(this.path, constants.W_OK);
+    } catch (error) {
+      this.closeActive();
+      this.options.onProblem?.('check', error);
+    }
+  }
+
+  private async openActive(): Promise<void> {
+    mkdirSync(this.options.dir, { recursive: true, mode: 0o750 });
+    // A plain descriptor, not a FileHandle: flushSync writes with it synchronously.
+    const fd = await openAsync(this.path, 'a', 0o640);
+    this.fd = fd;
+    this.activeBytes = (await fstat(fd)).size;
+  }
+
+  private openActiveSync(): void {
+    try {
+      this.fd = openSync(this.path, 'a', 0o640);
+      this.activeBytes = fstatSync(this.fd).size;
+    } catch (error) {
+      // Retried by the next check (maintain).
+      this.options.onProblem?.('open', error);
+    }
+  }
+
+  private closeActive(): void {
+    if (this.fd < 0) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already gone.
+    }
+    this.fd = -1;
+  }
+
+  private boundaryAfter(time: number): number {
+    const period = this.options.rotateEveryMs;
+    return Math.floor(time / period) * period + period;
+  }
+
+  /**
+   * Renames the active file to its stamped name, opens a new one, syncs the folder; then retention
+   * and compression in the background. The renames and the open are synchronous: metadata calls of
+   * microseconds, once per file; each await here would let another burst of lines in while the
+   * writer stands still.
+   */
+  private async rotate(): Promise<void> {
+    // At most one rotated file waits for retention (the reserve covers one).
+    if (this.retention) await this.retention;
+    const now = this.clock();
+    const { dir, stream } = this.options;
+    const time = Math.max(now, this.lastRotated?.time ?? 0);
+    const stamp = rotationStamp(time);
+    let n = this.lastRotated?.stamp === stamp ? this.lastRotated.n + 1 : 0;
+    while (existsSync(join(dir, rotatedFileName(stream, stamp, n, false))) || existsSync(join(dir, rotatedFileName(stream, stamp, n, true)))) n++;
+    const target = rotatedFileName(stream, stamp, n, false);
+    const old = this.fd;
+    try {
+      renameSync(this.path, join(dir, target));
+    } catch (error) {
+      this.options.onProblem?.('rotate', error);
+      // The active file vanished: start a new one. Otherwise (a read-only folder) let go of it until it is writable.
+      this.closeActive();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.openActiveSync();
+      return;
+    }
+    this.lastRotated = { time, stamp, n };
+    this.rotations++;
+    this.fd = -1;
+    // Off the writing path: the rotated file's data reaches the disk while the new file fills (its gzip is synced again).
+    void fdatasync(old)
+      .catch(() => undefined)
+      .finally(() => close(old).catch(() => undefined));
+    this.openActiveSync();
+    // Both names made durable at once; off the writing path (a folder's fsync can take tens of ms).
+    void syncDirectory(dir).catch((error) => this.options.onProblem?.('rotate', error));
+    this.nextRotationAt = this.boundaryAfter(now);
+    // Retention runs while the new file fills: the reserve counts a second file for that.
+    void this.runRetention();
+    if (this.options.compress) {
+      this.compressQueue.push(target);
+      this.kickCompression();
+    }
+  }
+
+  private async newestRotated(): Promise<{ time: number; stamp: string; n: number } | undefined> {
+    let newest: { time: number; stamp: string; n: number } | undefined;
+    for (const name of await readdir(this.options.dir)) {
+      const parsed = parseLogFileName(name);
+      if (!parsed || parsed.active || parsed.stream !== this.options.stream) continue;
+      if (!newest || parsed.stamp! > newest.stamp || (parsed.stamp === newest.stamp && parsed.n > newest.n)) newest = { time: stampTime(parsed.stamp!), stamp: parsed.stamp!, n: parsed.n };
+    }
+    return newest;
+  }
+
+  /** One retention pass under the folder's lock (passes asked for while one runs share it). */
+  runRetention(): Promise<void> {
+    this.retention ??= withDirectoryLock(this.options.dir, async () => enforceRetention(this.options.dir, this.options.stream, this.options.retention ?? {}, this.clock()))
+      .then(
+        () => undefined,
+        (error) => this.options.onProblem?.('retention', error),
+      )
+      .finally(() => {
+        this.retention = undefined;
+      });
+    return this.retention;
+  }
+
+  private kickCompression(): void {
+    if (this.compressing || this.compressQueue.length === 0 || this.closed) return;
+    const name = this.compressQueue.shift()!;
+    this.compressing = compressRotatedFile(this.options.dir, name)
+      .then(
+        () => undefined,
+        (error) => this.options.onProblem?.('compress', error),
+      )
+      .finally(() => {
+        this.compressing = undefined;
+        this.kickCompression();
+      });
+  }
+
+  /**
+   * Writes everything buffered now, synchronously, within `timeCapMs` (a crash, a shutdown); then
+   * syncs the file. It keeps to the file's cap, rotating (synchronously, at most once) if needed.
+   */
+  flushSync(timeCapMs = 1000): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const deadline = Date.now() + timeCapMs;
+    const parts: Buffer[] = [];
+    if (this.carry) parts.push(this.carry);
+    if (this.buffer.length > 0) parts.push(Buffer.from(this.buffer.join(''), 'utf8'));
+    this.carry = undefined;
+    this.buffer = [];
+    this.bufferedChars = 0;
+    let data = Buffer.concat(parts);
+    if (this.fd < 0) {
+      this.dropped += countLines(data);
+      return;
+    }
+    let rotated = false;
+    while (data.length > 0 && Date.now() < deadline) {
+      const room = this.maxFileBytes - this.activeBytes;
+      const cut = data.length <= room ? data.length : data.lastIndexOf(0x0a, room - 1) + 1;
+      if (cut === 0) {
+        if (rotated || this.activeBytes === 0 || !this.rotateSync()) break;
+        rotated = true;
+        continue;
+      }
+      try {
+        const n = writeSync(this.fd, data, 0, cut);
+        this.activeBytes += n;
+        data = data.subarray(n);
+      } catch (error) {
+        // EAGAIN: try again until the cap; anything else: give up.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break;
+      }
+    }
+    this.dropped += countLines(data);
+    try {
+      fsyncSync(this.fd);
+    } catch {
+      // Nothing more to do on the way out.
+    }
+  }
+
+  private rotateSync(): boolean {
+    try {
+      const time = Math.max(this.clock(), (this.lastRotated?.time ?? 0) + 1);
+      const target = join(this.options.dir, rotatedFileName(this.options.stream, rotationStamp(time), 0, false));
+      renameSync(this.path, target);
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = openSync(this.path, 'a', 0o640);
+      this.activeBytes = fstatSync(this.fd).size;
+      this.lastRotated = { time, stamp: rotationStamp(time), n: 0 };
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves once everything appended so far reached the file (tests, orderly shutdown). */
+  async whenWritten(): Promise<void> {
+    this.flush();
+    while (this.pumping || this.buffer.length > 0 || this.carry) {
+      await (this.pumping ?? new Promise((resolve) => setTimeout(resolve, 5)));
+      this.flush();
+    }
+  }
+
+  /** Resolves once writes, compressions and retention under way are done. */
+  async whenIdle(): Promise<void> {
+    await this.whenWritten();
+    while (this.compressing || this.retention) await Promise.all([this.compressing, this.retention]);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flushSync();
+    this.closed = true;
+    clearInterval(this.maintenanceTimer);
+    // A write under way still uses the descriptor: closing it now could let a new file take its number mid-write.
+    if (this.pumping) void this.pumping.finally(() => this.closeActive());
+    else this.closeActive();
+    try {
+      const owner = join(this.options.dir, ownerFileName(this.options.stream));
+      if (fs.readFileSync(owner, 'utf8').includes(`"pid":${currentProcess().pid},`)) unlinkSync(owner);
+    } catch {
+      // Not ours or already gone.
+    }
+  }
+}
+
+const writeAsync = (fd: number, buffer: Buffer, offset: number, length: number) =>
+  new Promise<{ bytesWritten: number }>((resolve, reject) => fs.write(fd, buffer, offset, length, null, (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten }))));
+const openAsync = promisify(fs.open);
+const fstat = promisify(fs.fstat);
+const close = promisify(fs.close);
+const fdatasync = promisify(fs.fdatasync);
+const ftruncate = promisify(fs.ftruncate);
+
+function countLines(data: Buffer): number {
+  let count = 0;
+  let at = data.indexOf(0x0a);
+  while (at >= 0) {
+    count++;
+    at = data.indexOf(0x0a, at + 1);
+  }
+  return count;
+}

@@ -1,0 +1,50 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { readFileIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+
+const KEY_FILE = 'telemetry-id.key';
+
+/**
+ * The device id as telemetry carries it: HMAC-SHA256 of the device id and the current ISO week,
+ * under a random key that never leaves the device (0600, in the state folder). Records of one week
+ * link to each other, not across weeks; nobody without the key can tell which headset they are
+ * from. A new key (opt-out of everything) unlinks what comes after from what went before.
+ */
+export class DeviceIdHasher {
+  private key: Buffer | undefined;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly deviceId: () => string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async load(): Promise<void> {
+    const stored = await readFileIfExists(join(this.stateDir, KEY_FILE));
+    if (stored && stored.length === 32) this.key = stored;
+    else await this.reset();
+  }
+
+  /** The pseudonymous id for now (32 hex characters). */
+  current(): string {
+    if (!this.key) throw new Error('DeviceIdHasher.load() first');
+    return createHmac('sha256', this.key).update(`${this.deviceId()}\n${isoWeek(this.now())}`).digest('hex').slice(0, 32);
+  }
+
+  /** Replaces the key (crash-safe: the old key or the new one, never none). */
+  async reset(): Promise<void> {
+    const key = randomBytes(32);
+    await writeFileAtomic(join(this.stateDir, KEY_FILE), key, { mode: 0o600 });
+    this.key = key;
+  }
+}
+
+/** ISO 8601 week of a date, e.g. 2026-W47 (weeks start on Monday; week 1 holds the first Thursday). */
+export function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday); // the Thursday of this week decides its year
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}

@@ -1,0 +1,252 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { IdentityService } from '../identity/IdentityService.js';
+import { OtlpForwarder, type ForwarderOptions } from './OtlpForwarder.js';
+import { Outbox } from './Outbox.js';
+import { identityRequestSigner } from './RequestSigner.js';
+import { gauge, logRecord, SwitchableNetwork, testSigner, waitFor } from './testing/fixtures.js';
+import { OtlpTestReceiver, makeSelfSignedCertificate } from './testing/OtlpTestReceiver.js';
+
+const work = mkdtempSync(join(tmpdir(), 'otlp-forwarder-'));
+let tls: { cert: string; key: string };
+let receiver: OtlpTestReceiver;
+const running: OtlpForwarder[] = [];
+let dirs = 0;
+
+beforeAll(() => {
+  tls = makeSelfSignedCertificate(work);
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((f) => f.stop()));
+  await receiver?.close();
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const resource = () => ({ serviceName: 'headsetd', serviceVersion: '1.2.3', deviceId: 'anon-42' });
+
+async function setup(overrides: Partial<ForwarderOptions> = {}, limitBytes = 1024 * 1024) {
+  receiver = await OtlpTestReceiver.start(tls);
+  const outbox = await Outbox.open({ dir: join(work, `outbox-${dirs++}`), limitBytes });
+  const network = new SwitchableNetwork();
+  const start = (more: Partial<ForwarderOptions> = {}) => {
+    const forwarder = new OtlpForwarder({
+      outbox,
+      endpoint: { url: receiver.url, ca: tls.cert },
+      signer: testSigner(),
+      network,
+      resource,
+      timeoutMs: 500,
+      backoff: { baseMs: 5, maxMs: 40, maxRetryAfterMs: 1500 },
+      networkPollMs: 10,
+      idleMs: 1000,
+      ...overrides,
+      ...more,
+    });
+    running.push(forwarder);
+    forwarder.start();
+    return forwarder;
+  };
+  return { outbox, network, start };
+}
+
+async function enqueueLogs(outbox: Outbox, count: number, prefix = 'line', priority: 'critical' | 'normal' | 'bulk' | 'debug' = 'normal') {
+  for (let i = 0; i < count; i++) await outbox.enqueue('errors', priority, { signal: 'logs', record: logRecord(`${prefix} ${i}`) });
+}
+
+const expectAll = (count: number, prefix = 'line') => expect(receiver.logBodies().sort()).toEqual(Array.from({ length: count }, (_, i) => `${prefix} ${i}`).sort());
+
+describe('OtlpForwarder', () => {
+  it('delivers logs and metrics as exact OTLP JSON, gzip, signed by the device identity key', async () => {
+    const identity = new IdentityService(join(work, 'identity'), { read: async () => undefined });
+    const device = await identity.load();
+    const { outbox, start } = await setup({ signer: identityRequestSigner(identity) });
+    await enqueueLogs(outbox, 5);
+    await outbox.enqueue('performance', 'normal', { signal: 'metrics', metric: gauge('headset.cpu.load', 0.25) });
+    await outbox.enqueue('usage', 'normal', { signal: 'logs', record: { ...logRecord('event'), eventName: 'app.opened', attributes: [{ key: 'n', value: { intValue: '7' } }, { key: 'list', value: { arrayValue: { values: [{ boolValue: true }, { doubleValue: 1.5 }] } } }] } });
+    start();
+    await waitFor(() => receiver.logs.size === 6 && receiver.metricPoints.size === 1, 5000, 'delivery');
+    expect(receiver.problems).toEqual([]);
+    expect([...receiver.devices]).toEqual([device.publicKey]);
+    const event = [...receiver.logs.values()].find((log) => log.body === 'event')!;
+    expect(event.resource).toEqual({ 'service.name': 'headsetd', 'service.version': '1.2.3', 'device.id': 'anon-42' });
+    expect(event.category).toBe('usage');
+    await waitFor(() => outbox.stats().delivered === 7, 2000, 'acknowledgement');
+    expect(outbox.stats().queued).toEqual({ critical: 0, normal: 0, bulk: 0, debug: 0 });
+    expect(outbox.stats().queuedBytes).toBe(0);
+  });
+
+  it('waits while the receiver is down, then delivers everything', async () => {
+    const { outbox, start } = await setup();
+    const url = receiver.url;
+    await receiver.close();
+    await enqueueLogs(outbox, 10);
+    const forwarder = start();
+    await waitFor(() => outbox.stats().waitingFor === 'retry', 3000, 'a failure and its backoff');
+    expect(outbox.stats().lastError?.message).toMatch(/ECONNREFUSED/);
+    await forwarder.stop();
+    receiver = await OtlpTestReceiver.start(tls);
+    expect(receiver.url).not.toBe(url); // a new port: point a new forwarder at it
+    const again = new OtlpForwarder({ outbox, endpoint: { url: receiver.url, ca: tls.cert }, signer: testSigner(), network: new SwitchableNetwork(), resource, backoff: { baseMs: 5, maxMs: 20, maxRetryAfterMs: 100 }, idleMs: 1000 });
+    running.push(again);
+    again.start();
+    await waitFor(() => outbox.stats().delivered === 10, 5000, 'delivery');
+    expectAll(10);
+  });
+
+  it('gives up on a stalled receiver after the timeout and sends again', async () => {
+    const { outbox, start } = await setup({ timeoutMs: 200 });
+    receiver.script({ kind: 'stall' }, { kind: 'slow', ms: 400 });
+    await enqueueLogs(outbox, 3);
+    start();
+    await waitFor(() => outbox.stats().delivered === 3, 5000, 'delivery');
+    expectAll(3);
+    // The slow answer came after the deadline: its records count as a duplicate at most once.
+    expect(receiver.requests.map((r) => r.behaviour).slice(0, 3)).toEqual(['stall', 'slow', 'ok']);
+    expect(receiver.duplicates).toBeLessThanOrEqual(3);
+  });
+
+  it('drops a batch refused with 400 and counts it, never resending it', async () => {
+    const { outbox, start } = await setup();
+    receiver.script({ kind: 'status', status: 400, body: '{"code":3,"message":"bad"}' });
+    await enqueueLogs(outbox, 4);
+    start();
+    await waitFor(() => outbox.stats().dropped === 4, 3000, 'the drop');
+    expect(outbox.stats().lastError?.code).toBe('TELEMETRY_BATCH_REFUSED');
+    await enqueueLogs(outbox, 2, 'later');
+    await waitFor(() => receiver.logs.size === 2, 3000, 'later records');
+    expect(receiver.requests.length).toBe(2);
+    expect(outbox.stats().queuedBytes).toBe(0);
+  });
+
+  it('splits a batch refused with 413 in halves', async () => {
+    const { outbox, start } = await setup();
+    receiver.script({ kind: 'status', status: 413 }, { kind: 'status', status: 413 });
+    await enqueueLogs(outbox, 8);
+    start();
+    await waitFor(() => outbox.stats().delivered === 8, 3000, 'delivery');
+    expectAll(8);
+    // 8 → 413; 4 → 413; 2 + 2; then the other 4.
+    expect(receiver.requests.map((r) => r.records)).toEqual([8, 4, 2, 2, 4]);
+    expect(receiver.duplicates).toBe(0);
+  });
+
+  it('honours Retry-After on 429 (seconds and HTTP date) and retries 503', async () => {
+    const { outbox, start } = await setup();
+    const times: number[] = [];
+    receiver.onRequest = () => times.push(Date.now());
+    receiver.script({ kind: 'status', status: 429, retryAfter: '1' }, { kind: 'status', status: 503 }, { kind: 'status', status: 429, retryAfter: new Date(Date.now() + 60_000).toUTCString() });
+    await enqueueLogs(outbox, 2);
+    start();
+    await waitFor(() => outbox.stats().delivered === 2, 6000, 'delivery');
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+    // The HTTP date a minute away is capped by maxRetryAfterMs (1.5 s here), not waited in full.
+    expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(1400);
+    expect(times[3]! - times[2]!).toBeLessThan(4000);
+    expectAll(2);
+  });
+
+  it('resends after a garbage answer, a raw garbage reply and a connection dropped mid-request', async () => {
+    const { outbox, start } = await setup();
+    receiver.script({ kind: 'garbage-200' }, { kind: 'garbage-raw' }, { kind: 'drop-before' }, { kind: 'drop-after' });
+    await enqueueLogs(outbox, 5);
+    start();
+    await waitFor(() => outbox.stats().delivered === 5, 5000, 'delivery');
+    expectAll(5);
+    expect(receiver.requests.map((r) => r.behaviour)).toEqual(['garbage-200', 'garbage-raw', 'drop-before', 'drop-after', 'ok']);
+    // Accepted but unanswered (drop-after): at-least-once resends, the receiver de-duplicates by uid.
+    expect(receiver.duplicates).toBe(5);
+    expect(receiver.problems).toEqual([]);
+  });
+
+  it('keeps bodies under the size limit: splits a batch, drops a single record larger than the limit', async () => {
+    const { outbox, start } = await setup({ maxBodyBytes: 4000 });
+    await enqueueLogs(outbox, 12);
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord(`huge ${'x'.repeat(5000)}`) });
+    start();
+    await waitFor(() => outbox.stats().delivered === 12 && outbox.stats().dropped === 1, 3000, 'delivery');
+    expectAll(12);
+    expect(outbox.stats().lastError?.code).toBe('TELEMETRY_RECORD_TOO_LARGE');
+    expect(receiver.requests.length).toBeGreaterThan(1);
+    expect(Math.max(...receiver.requests.map((r) => r.records))).toBeLessThan(12);
+  });
+
+  it('counts a partial success and does not resend the rejected records', async () => {
+    const { outbox, start } = await setup();
+    receiver.script({ kind: 'partial', rejected: 2 });
+    await enqueueLogs(outbox, 6);
+    start();
+    await waitFor(() => outbox.stats().delivered === 4, 3000, 'delivery');
+    expect(outbox.stats().dropped).toBe(2);
+    expect(receiver.requests.length).toBe(1);
+    expect(outbox.stats().lastError?.code).toBe('TELEMETRY_PARTIALLY_REJECTED');
+  });
+
+  it('never resends what was purged while it waited for a retry (consent withdrawn)', async () => {
+    const { outbox, start } = await setup({ backoff: { baseMs: 200, maxMs: 200, maxRetryAfterMs: 200 }, random: () => 0.999 });
+    receiver.script({ kind: 'status', status: 503 });
+    await outbox.enqueue('location', 'bulk', { signal: 'logs', record: logRecord('fix') });
+    start();
+    await waitFor(() => outbox.stats().waitingFor === 'retry', 2000, 'the retry wait');
+    expect(await outbox.purgeCategory('location')).toBe(1);
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('after') });
+    await waitFor(() => receiver.logs.size === 1, 3000, 'the next record');
+    expect(receiver.logBodies()).toEqual(['after']);
+    expect(receiver.requests.map((r) => r.records)).toEqual([1, 1]);
+  });
+
+  it('sends critical records first', async () => {
+    const { outbox, start } = await setup({ maxBatchRecords: 3 });
+    await enqueueLogs(outbox, 3, 'debug', 'debug');
+    await enqueueLogs(outbox, 3, 'normal', 'normal');
+    await enqueueLogs(outbox, 2, 'crash', 'critical');
+    start();
+    await waitFor(() => outbox.stats().delivered === 8, 3000, 'delivery');
+    const order = [...receiver.logs.values()].map((log) => log.body.split(' ')[0]);
+    expect(order).toEqual(['crash', 'crash', 'normal', 'normal', 'normal', 'debug', 'debug', 'debug']);
+  });
+
+  it('waits while offline and holds bulk records on a metered network', async () => {
+    const { outbox, network, start } = await setup();
+    network.value = 'offline';
+    await enqueueLogs(outbox, 2, 'normal');
+    await enqueueLogs(outbox, 2, 'bulk', 'bulk');
+    start();
+    await waitFor(() => outbox.stats().waitingFor === 'network', 2000, 'offline wait');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(receiver.requests.length).toBe(0);
+    network.value = 'metered';
+    await waitFor(() => outbox.stats().waitingFor === 'unmetered-network', 2000, 'metered wait');
+    expect(receiver.logBodies().sort()).toEqual(['normal 0', 'normal 1']);
+    expect(outbox.stats().queued.bulk).toBe(2);
+    network.value = 'online';
+    await waitFor(() => outbox.stats().delivered === 4, 2000, 'bulk delivery');
+    expect(outbox.stats().waitingFor).toBe(null);
+  });
+
+  it('keeps delivering in order across a wall-clock jump (backwards and forwards)', async () => {
+    let offset = 0;
+    const now = () => new Date(Date.now() + offset);
+    receiver = await OtlpTestReceiver.start(tls);
+    const outbox = await Outbox.open({ dir: join(work, `outbox-${dirs++}`), limitBytes: 1 << 20, now });
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('before') });
+    offset = -365 * 86_400_000; // a year back (RTC reset)
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('after back') });
+    offset = 10 * 365 * 86_400_000; // then ten years ahead
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('after forward') });
+    // A Retry-After date judged by a clock ten years ahead is in the past: retry at once.
+    receiver.script({ kind: 'status', status: 503, retryAfter: new Date(Date.now() + 3_600_000).toUTCString() });
+    const forwarder = new OtlpForwarder({ outbox, endpoint: { url: receiver.url, ca: tls.cert }, signer: testSigner(), network: new SwitchableNetwork(), resource, now, backoff: { baseMs: 5, maxMs: 20, maxRetryAfterMs: 60_000 }, idleMs: 1000 });
+    running.push(forwarder);
+    forwarder.start();
+    await waitFor(() => outbox.stats().delivered === 3, 3000, 'delivery');
+    expect([...receiver.logs.values()].map((log) => log.body)).toEqual(['before', 'after back', 'after forward']);
+  });
+
+  it('refuses an endpoint that is not https', async () => {
+    const outbox = await Outbox.open({ dir: join(work, `outbox-${dirs++}`), limitBytes: 1 << 20 });
+    receiver = await OtlpTestReceiver.start(tls);
+    expect(() => new OtlpForwarder({ outbox, endpoint: { url: 'http://127.0.0.1:1' }, signer: testSigner(), network: new SwitchableNetwork(), resource })).toThrow(/https/);
+  });
+});

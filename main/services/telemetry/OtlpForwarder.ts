@@ -1,0 +1,311 @@
+import { Agent, request } from 'node:https';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { encodeLogsRequest, encodeMetricsRequest, parseExportResponse, type OtlpResourceInfo } from '../../../src/telemetry/otlpEncode.js';
+import { DEFAULT_BACKOFF, decideRetry, type BackoffOptions, type ExportOutcome } from '../../../src/telemetry/retryPolicy.js';
+import type { Outbox, OutboxBatch, OutboxRecord } from './Outbox.js';
+import type { TelemetryNetwork } from './ports.js';
+import { signatureHeaders, type RequestSigner } from './RequestSigner.js';
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * Sends what the outbox holds to an OTLP/HTTP receiver: JSON bodies, gzip, over HTTPS, each
+ * request signed by the device key. One batch at a time, critical first; a batch's chunks leave
+ * the outbox only when every record in them was acknowledged (or refused for good).
+ *
+ *   idle --records--> sending --2xx--> idle
+ *     ^                 |  \--429/502/503/504/network--> backoff (Retry-After or full jitter) --> sending
+ *     |                 \--413: halves; 400: drop and count; partial success: count, no resend
+ *   offline / metered (bulk only): wait, polling the network state
+ */
+
+export interface TelemetryEndpoint {
+  /** Base URL: requests go to URL/v1/logs and URL/v1/metrics. */
+  url: string;
+  /** PEM of the CA that signed the receiver's certificate (else the system's CAs). */
+  ca?: string;
+}
+
+export interface ForwarderOptions {
+  outbox: Outbox;
+  endpoint: TelemetryEndpoint;
+  signer: RequestSigner;
+  network: TelemetryNetwork;
+  resource: () => OtlpResourceInfo;
+  /** Uncompressed JSON body limit (OTLP receivers commonly stop at 20 MiB). */
+  maxBodyBytes?: number;
+  maxBatchRecords?: number;
+  /** Whole-request deadline: a receiver that stalls or trickles is a network error. */
+  timeoutMs?: number;
+  backoff?: BackoffOptions;
+  networkPollMs?: number;
+  /** How long to sleep when nothing is queued (an enqueue wakes it earlier). */
+  idleMs?: number;
+  now?: () => Date;
+  random?: () => number;
+  log?: (line: string) => void;
+}
+
+interface SendResult {
+  delivered: number;
+  rejected: number;
+  retry?: { delayMs: number; reason: string };
+}
+
+export class OtlpForwarder {
+  private readonly agent: Agent;
+  private readonly base: URL;
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private wakeStop: (() => void) | undefined;
+  private attempt = 0;
+  private lastFailure: string | undefined;
+  /** Records the receiver already took while their chunk is still queued: not sent twice by us. */
+  private readonly acked = new Map<string, 'delivered' | 'rejected'>();
+  private readonly inflight = new Set<AbortController>();
+  private readonly maxBodyBytes: number;
+  private readonly maxBatchRecords: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ForwarderOptions) {
+    this.base = new URL(options.endpoint.url.replace(/\/+$/, ''));
+    if (this.base.protocol !== 'https:') throw new Error(`telemetry endpoint must be https: ${options.endpoint.url}`);
+    this.agent = new Agent({ keepAlive: true, maxSockets: 1, ...(options.endpoint.ca ? { ca: options.endpoint.ca } : {}) });
+    this.maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    // The OpenTelemetry SDK's batch size: a lost acknowledgement resends at most this many.
+    this.maxBatchRecords = options.maxBatchRecords ?? 512;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get endpoint(): string {
+    return this.base.toString().replace(/\/+$/, '');
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const off = this.options.outbox.onChange(() => this.wake?.());
+    this.loop = this.run()
+      .catch((error: unknown) => this.options.log?.(`forwarder stopped on an error: ${String(error)}`))
+      .finally(off);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const controller of this.inflight) controller.abort();
+    this.wakeStop?.();
+    await this.loop;
+    this.agent.destroy();
+  }
+
+  private async run(): Promise<void> {
+    const { outbox } = this.options;
+    // A failed batch is retried as it was: records that arrived meanwhile wait for the next one.
+    let retrying: OutboxBatch | undefined;
+    while (!this.stopped) {
+      const network = await this.options.network.state();
+      const allowBulk = network === 'online';
+      if (retrying && (network === 'offline' || (!allowBulk && retrying.records.some((r) => r.priority === 'bulk')))) {
+        outbox.release(retrying);
+        retrying = undefined;
+      }
+      if (network === 'offline') {
+        outbox.setDeliveryState({ waitingFor: 'network' });
+        await this.sleep(this.options.networkPollMs ?? 5000);
+        continue;
+      }
+      let batch: OutboxBatch | undefined = retrying && outbox.stillQueued(retrying);
+      retrying = undefined;
+      if (batch && batch.chunks.length === 0) batch = undefined;
+      try {
+        batch ??= await outbox.takeBatch({ allowBulk, maxBytes: this.maxBodyBytes, maxRecords: this.maxBatchRecords });
+      } catch (error) {
+        this.fail('OUTBOX_READ_FAILED', String(error));
+        await this.sleep(this.options.networkPollMs ?? 5000);
+        continue;
+      }
+      if (!batch) {
+        const holdingBulk = !allowBulk && outbox.hasSendable(true);
+        outbox.setDeliveryState({ waitingFor: holdingBulk ? 'unmetered-network' : null });
+        await this.sleep(holdingBulk ? (this.options.networkPollMs ?? 5000) : (this.options.idleMs ?? 60_000), true);
+        continue;
+      }
+      outbox.setDeliveryState({ waitingFor: null });
+      const result = await this.sendBatch(batch);
+      if (result.retry) {
+        retrying = batch;
+        this.attempt++;
+        this.fail('TELEMETRY_SEND_FAILED', result.retry.reason);
+        outbox.setDeliveryState({ waitingFor: 'retry' });
+        await this.sleep(result.retry.delayMs);
+        continue;
+      }
+      this.attempt = 0;
+      const outcome = { delivered: 0, rejected: 0 };
+      for (const record of batch.records) {
+        const how = this.acked.get(record.id);
+        if (how) outcome[how]++;
+        this.acked.delete(record.id);
+      }
+      await outbox.acknowledge(batch, outcome);
+      if (outcome.rejected === 0) {
+        outbox.setDeliveryState({ lastError: null });
+        this.lastFailure = undefined;
+      }
+    }
+    if (retrying) outbox.release(retrying);
+  }
+
+  /** Sends every record of the batch not yet taken, in groups that fit the body limit. */
+  private async sendBatch(batch: OutboxBatch): Promise<SendResult> {
+    const todo = batch.records.filter((record) => !this.acked.has(record.id));
+    const total: SendResult = { delivered: 0, rejected: 0 };
+    for (let start = 0; start < todo.length; start += this.maxBatchRecords) {
+      const result = await this.sendGroup(batch.signal, todo.slice(start, start + this.maxBatchRecords));
+      total.delivered += result.delivered;
+      total.rejected += result.rejected;
+      if (result.retry) return { ...total, retry: result.retry };
+    }
+    return total;
+  }
+
+  private async sendGroup(signal: 'logs' | 'metrics', records: OutboxRecord[]): Promise<SendResult> {
+    if (records.length === 0) return { delivered: 0, rejected: 0 };
+    const json = JSON.stringify(this.encode(signal, records));
+    if (Buffer.byteLength(json) > this.maxBodyBytes) {
+      if (records.length === 1) {
+        this.fail('TELEMETRY_RECORD_TOO_LARGE', `a ${signal} record of ${Buffer.byteLength(json)} bytes exceeds the body limit: dropped`);
+        this.markAcked(records, 'rejected');
+        return { delivered: 0, rejected: 1 };
+      }
+      return this.sendHalves(signal, records);
+    }
+    const outcome = await this.post(`/v1/${signal}`, await gzipAsync(json), signal);
+    const decision = decideRetry(outcome, this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.now().getTime(), this.options.random);
+    switch (decision.action) {
+      case 'done':
+        this.markAcked(records, 'delivered');
+        return { delivered: records.length, rejected: 0 };
+      case 'done-partial': {
+        const rejected = Math.min(decision.rejected, records.length);
+        // Which ones were refused is not said; the counts are what the stats show.
+        this.markAcked(records.slice(0, records.length - rejected), 'delivered');
+        this.markAcked(records.slice(records.length - rejected), 'rejected');
+        this.fail('TELEMETRY_PARTIALLY_REJECTED', `${rejected} of ${records.length} ${signal} records rejected: ${decision.reason}`);
+        return { delivered: records.length - rejected, rejected };
+      }
+      case 'split':
+        if (records.length === 1) {
+          this.fail('TELEMETRY_RECORD_TOO_LARGE', `the receiver refused a single ${signal} record as too large (413): dropped`);
+          this.markAcked(records, 'rejected');
+          return { delivered: 0, rejected: 1 };
+        }
+        return this.sendHalves(signal, records);
+      case 'drop':
+        this.fail('TELEMETRY_BATCH_REFUSED', `${records.length} ${signal} records dropped: ${decision.reason}`);
+        this.markAcked(records, 'rejected');
+        return { delivered: 0, rejected: records.length };
+      case 'retry':
+        return { delivered: 0, rejected: 0, retry: { delayMs: decision.delayMs, reason: decision.reason } };
+    }
+  }
+
+  private async sendHalves(signal: 'logs' | 'metrics', records: OutboxRecord[]): Promise<SendResult> {
+    const middle = Math.ceil(records.length / 2);
+    const first = await this.sendGroup(signal, records.slice(0, middle));
+    if (first.retry) return first;
+    const second = await this.sendGroup(signal, records.slice(middle));
+    return { delivered: first.delivered + second.delivered, rejected: first.rejected + second.rejected, ...(second.retry ? { retry: second.retry } : {}) };
+  }
+
+  private markAcked(records: OutboxRecord[], how: 'delivered' | 'rejected'): void {
+    for (const record of records) this.acked.set(record.id, how);
+  }
+
+  private encode(signal: 'logs' | 'metrics', records: OutboxRecord[]) {
+    const resource = this.options.resource();
+    if (signal === 'logs') {
+      return encodeLogsRequest(
+        resource,
+        records.flatMap((r) => (r.payload.signal === 'logs' ? [{ uid: r.id, category: r.category, record: r.payload.record }] : [])),
+      );
+    }
+    return encodeMetricsRequest(
+      resource,
+      records.flatMap((r) => (r.payload.signal === 'metrics' ? [{ uid: r.id, category: r.category, metric: r.payload.metric }] : [])),
+    );
+  }
+
+  private post(path: string, body: Buffer, signal: 'logs' | 'metrics'): Promise<ExportOutcome> {
+    const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
+    const controller = new AbortController();
+    this.inflight.add(controller);
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    return new Promise<ExportOutcome>((resolve) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal: controller.signal,
+          headers: {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': body.length,
+            ...signatureHeaders(this.options.signer, 'POST', url.pathname, body, this.now()),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= 64 * 1024) chunks.push(chunk);
+          });
+          res.on('error', (error) => resolve({ kind: 'network', error: String(error) }));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (status >= 200 && status < 300) {
+              const parsed = parseExportResponse(text, signal);
+              resolve(parsed ? { kind: 'accepted', rejected: parsed.rejected, ...(parsed.errorMessage ? { errorMessage: parsed.errorMessage } : {}) } : { kind: 'bad-response', status, detail: text.slice(0, 100) });
+            } else {
+              const retryAfter = res.headers['retry-after'];
+              resolve({ kind: 'http', status, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null), body: text.slice(0, 500) });
+            }
+          });
+        },
+      );
+      req.on('error', (error) => resolve({ kind: 'network', error: controller.signal.aborted ? 'timed out' : String(error) }));
+      req.end(body);
+    }).finally(() => {
+      clearTimeout(timer);
+      this.inflight.delete(controller);
+    });
+  }
+
+  private fail(code: string, message: string): void {
+    // Once per kind of failure in a row: a receiver down for hours is one line, not one per retry.
+    if (code !== this.lastFailure) this.options.log?.(`telemetry: ${message}`);
+    this.lastFailure = code;
+    this.options.outbox.setDeliveryState({ lastError: { code, message, at: this.now().toISOString() } });
+  }
+
+  /** Waits `ms`; stop() ends any wait, new records only an idle one (never a backoff). */
+  private sleep(ms: number, wakeOnRecords = false): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.wakeStop = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeStop = done;
+      if (wakeOnRecords) this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,236 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BootStatus, HealthSnapshot, UpdateHistoryEntry, UpdateStatus } from '../../../src/api/contract.js';
+import { StateChannel } from '../../../src/api/stateChannel.js';
+import { sampleBoot, sampleHealth, sampleUpdateStatus, settledCodeOf } from '../../../src/api/testing.js';
+import { PRIVACY_POLICY_VERSION } from '../../../src/telemetry/consent.js';
+import { CrashRecorder } from '../logging/CrashRecorder.js';
+import { Logger } from '../logging/Logger.js';
+import { ConsentStore } from './ConsentStore.js';
+import { DeviceIdHasher, isoWeek } from './DeviceIdHasher.js';
+import { LogForwardingSink } from './LogForwardingSink.js';
+import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, TelemetryOutbox } from './ports.js';
+import { DELETION_REQUEST_EVENT, PSEUDONYM_KEY, TelemetryService } from './TelemetryService.js';
+
+/** An in-memory outbox: a fake at our own port, for these unit tests only (the e2e test runs the real one). */
+class MemoryOutbox implements TelemetryOutbox {
+  records: { category: TelemetryCategory; priority: OutboxPriority; payload: OutboxPayload }[] = [];
+  purged: TelemetryCategory[] = [];
+  async enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload): Promise<void> {
+    this.records.push({ category, priority, payload });
+  }
+  async purgeCategory(category: TelemetryCategory): Promise<number> {
+    const before = this.records.length;
+    this.records = this.records.filter((r) => r.category !== category);
+    this.purged.push(category);
+    return before - this.records.length;
+  }
+  stats(): OutboxStats {
+    return { queued: { critical: 0, normal: 0, bulk: 0, debug: 0 }, queuedBytes: 0, limitBytes: 0, dropped: 0, corruptSkipped: 0, delivered: 0, lastDeliveryAt: null, lastError: null, waitingFor: null };
+  }
+  names(): string[] {
+    return this.records.map((r) => (r.payload.signal === 'logs' ? (r.payload.record.eventName ?? '?') : r.payload.metric.name));
+  }
+}
+
+const DEVICE_ID = '6f1c1f9e-3b0a-4f5e-9a4b-2a8f4c1d7e10';
+let dir: string;
+let clock: Date;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'telemetry-'));
+  clock = new Date('2026-11-22T10:47:13Z');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function setup(extra: Partial<ConstructorParameters<typeof TelemetryService>[0]> = {}) {
+  const outbox = new MemoryOutbox();
+  const health = new StateChannel<HealthSnapshot>();
+  const hasher = new DeviceIdHasher(dir, () => DEVICE_ID, () => clock);
+  const service = new TelemetryService({ outbox, consent: new ConsentStore(dir), hasher, stateDir: dir, appVersion: '1.0.0', health, now: () => clock, sampleEveryMs: 0, ...extra });
+  return { outbox, health, hasher, service };
+}
+const grant = (service: TelemetryService, granted: Record<string, boolean>) => service.setConsent({ policyVersion: PRIVACY_POLICY_VERSION, granted });
+
+describe('TelemetryService', () => {
+  it('records only granted categories, from the health snapshots, skipping the first reading', async () => {
+    const { outbox, health, service } = setup();
+    await service.start();
+    health.set(sampleHealth(5));
+    health.set(sampleHealth(50));
+    await service.idle();
+    expect(outbox.names()).toEqual([]);
+    await grant(service, { performance: true });
+    health.set(sampleHealth(60));
+    await service.idle();
+    expect(outbox.names()).toEqual(['system.cpu_load', 'system.memory_used', 'system.disk_used']);
+    expect(outbox.records.every((r) => r.category === 'performance' && r.priority === 'bulk')).toBe(true);
+    await grant(service, { hardware: true });
+    outbox.records = [];
+    health.set({ ...sampleHealth(61), gps: { timeToLockMs: 31_000, locked: true, satellites: 8 } });
+    await service.idle();
+    expect(outbox.names()).toEqual(expect.arrayContaining(['gps.time_to_lock', 'hardware.temperature', 'hardware.battery_charge']));
+    const lock = outbox.records.find((r) => r.payload.signal === 'metrics' && r.payload.metric.name === 'gps.time_to_lock')!;
+    expect(lock.payload.signal === 'metrics' && lock.payload.metric.gauge?.dataPoints[0]?.asDouble).toBe(31);
+  });
+
+  it('refuses undeclared metrics at run time', async () => {
+    const { service } = setup();
+    await service.start();
+    await expect(service.record('user.email' as 'ui.screen_view', null, { screen: 'x' })).rejects.toThrow(/not declared/);
+  });
+
+  it('turning a category off stops it, purges its queue and sends a deletion request with the pseudonym', async () => {
+    const { outbox, hasher, service } = setup();
+    await service.start();
+    await grant(service, { usage: true, errors: true });
+    expect(await service.record('ui.screen_view', null, { screen: 'updates' })).toBe(true);
+    const pseudonym = hasher.current();
+    await grant(service, { usage: false });
+    expect(outbox.purged).toEqual(['usage']);
+    expect(outbox.names()).toEqual([DELETION_REQUEST_EVENT]);
+    const request = outbox.records[0]!;
+    expect(request).toMatchObject({ category: 'essential', priority: 'critical' });
+    expect(request.payload.signal === 'logs' && request.payload.record.attributes).toEqual([
+      { key: 'category', value: { stringValue: 'usage' } },
+      { key: PSEUDONYM_KEY, value: { stringValue: pseudonym } },
+    ]);
+    expect(await service.record('ui.screen_view', null, { screen: 'updates' })).toBe(false);
+    // The last optional category off: the key behind the pseudonym is replaced, after the request.
+    await grant(service, { errors: false });
+    expect(hasher.current()).not.toBe(pseudonym);
+    expect(service.privacy().categories.filter((c) => c.granted).map((c) => c.id)).toEqual(['essential']);
+  });
+
+  it('refuses essential off and an outdated policy, changing nothing', async () => {
+    const { outbox, service } = setup();
+    await service.start();
+    expect(await settledCodeOf(grant(service, { essential: false }))).toBe('PRIVACY_ESSENTIAL_CATEGORY');
+    expect(await settledCodeOf(service.setConsent({ policyVersion: 0, granted: { usage: true } }))).toBe('PRIVACY_POLICY_OUTDATED');
+    expect(service.isGranted('usage')).toBe(false);
+    expect(outbox.records).toEqual([]);
+    expect(() => statSync(join(dir, 'privacy-consent.json'))).toThrow(/ENOENT/);
+  });
+
+  it('persists consent across restarts; an unreadable file asks again with everything optional off', async () => {
+    const first = setup();
+    await first.service.start();
+    await grant(first.service, { location: true });
+    const second = setup();
+    await second.service.start();
+    expect(second.service.isGranted('location')).toBe(true);
+    expect(second.service.privacy().needsDecision).toBe(false);
+    expect(statSync(join(dir, 'privacy-consent.json')).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'privacy-consent.json'), '{"policyVersion": 1, "granted": {"location": tr');
+    const third = setup();
+    await third.service.start();
+    expect(third.service.isGranted('location')).toBe(false);
+    expect(third.service.privacy().needsDecision).toBe(true);
+  });
+
+  it('buckets usage times to the hour and tags every record with the weekly pseudonym', async () => {
+    const { outbox, hasher, service } = setup();
+    await service.start();
+    await grant(service, { usage: true });
+    await service.record('ui.feature_use', null, { feature: 'rollback' });
+    const record = outbox.records[0]!.payload;
+    expect(record.signal === 'logs' && record.record.timeUnixNano).toBe(String(Date.parse('2026-11-22T10:00:00Z')) + '000000');
+    expect(JSON.stringify(record)).toContain(hasher.current());
+    expect(JSON.stringify(record)).not.toContain(DEVICE_ID);
+  });
+
+  it('forwards warn/error/fatal log entries scrubbed when errors is granted; never debug or info', async () => {
+    const { outbox, service } = setup();
+    await service.start();
+    const logger = new Logger({ version: '1.0.0', commit: 'c', bootId: 'b' }, [new LogForwardingSink(service)], 'debug');
+    const network = logger.for('network');
+    network.error('join failed for jane@example.com', { psk: 'hunter2hunter2' });
+    await service.idle();
+    expect(outbox.records).toEqual([]);
+    await grant(service, { errors: true });
+    network.debug('scan', { ssid: 'Home' });
+    network.info('joined');
+    network.warn("weak signal on SSID 'Jane Home'", { rssi: -80 });
+    network.error('join failed for jane@example.com', { psk: 'hunter2hunter2', lat: 48.85837, lon: 2.294481 });
+    logger.for('system').fatal('out of memory');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(outbox.records.map((r) => [r.payload.signal === 'logs' && r.payload.record.severityText, r.priority])).toEqual([
+      ['WARN', 'normal'],
+      ['ERROR', 'normal'],
+      ['FATAL', 'critical'],
+    ]);
+    const text = JSON.stringify(outbox.records);
+    for (const secret of ['Jane Home', 'jane@example.com', 'hunter2hunter2', '48.85837', '2.294481']) expect(text).not.toContain(secret);
+    expect(text).toContain('u09tu');
+    // The counts go out with the next sample.
+    clock = new Date(clock.getTime() + 1000);
+    await service.record('errors.count', 1, { subsystem: 'network', level: 'warn' });
+    expect(outbox.names()).toContain('errors.count');
+  });
+
+  it('forwards crash records once, scrubbed and critical, only when errors is granted', async () => {
+    const crashes = new CrashRecorder(join(dir, 'crashes'), { version: '1.0.0', commit: 'c', bootId: () => 'b', recentLines: () => [JSON.stringify({ level: 'info', msg: 'PIN 4711 entered by jane@example.com' })], lastHealth: () => undefined }, { now: () => clock });
+    const id = crashes.recordSync({ process: 'renderer', error: { name: 'TypeError', message: 'x of /home/jane/app', stack: 'at /home/jane/app.js:1' } })!;
+    const { outbox, service } = setup({ crashes });
+    await service.start();
+    expect(await crashes.pending()).toEqual([id]);
+    await grant(service, { errors: true });
+    expect(await service.forwardCrashes()).toBe(1);
+    expect(await crashes.pending()).toEqual([]);
+    expect(outbox.names()).toEqual(['crash.record', 'errors.crash_count']);
+    expect(outbox.records[0]!.priority).toBe('critical');
+    const text = JSON.stringify(outbox.records);
+    for (const secret of ['4711', 'jane']) expect(text).not.toContain(secret);
+    expect(await service.forwardCrashes()).toBe(0);
+  });
+
+  it('records the installed version per boot and each finished update once, across restarts', async () => {
+    const history: UpdateHistoryEntry[] = [{ version: '1.1.0', fromVersion: '1.0.0', slot: 'B', startedAt: '2026-11-20T10:00:00Z', finishedAt: '2026-11-20T10:05:00Z', outcome: 'rolled-back', detail: 'trial failed' }];
+    const updates = { status: new StateChannel<UpdateStatus>(sampleUpdateStatus), history: async () => [...history].reverse() };
+    const boot = new StateChannel<BootStatus>(sampleBoot);
+    const first = setup({ updates, boot });
+    await first.service.start();
+    await first.service.idle();
+    expect(first.outbox.names()).toEqual(['system.installed_version', 'update.outcome', 'update.rollbacks']);
+    const rollback = first.outbox.records[2]!.payload;
+    expect(rollback.signal === 'metrics' && rollback.metric.sum?.dataPoints[0]?.attributes.map((a) => a.key)).toEqual(['from_version', 'to_version', 'trigger', PSEUDONYM_KEY]);
+    history.push({ ...history[0]!, version: '1.2.0', finishedAt: '2026-11-21T10:05:00Z', outcome: 'committed' });
+    updates.status.set({ ...sampleUpdateStatus });
+    await first.service.idle();
+    expect(first.outbox.names().slice(3)).toEqual(['update.outcome']);
+    await first.service.stop();
+    const second = setup({ updates, boot });
+    await second.service.start();
+    await second.service.idle();
+    expect(second.outbox.names()).toEqual(['system.installed_version']);
+  });
+});
+
+describe('DeviceIdHasher', () => {
+  it('is a keyed hash of the device id and the ISO week, kept 0600, rotated per week and on reset', async () => {
+    const hasher = new DeviceIdHasher(dir, () => DEVICE_ID, () => clock);
+    await hasher.load();
+    const week47 = hasher.current();
+    expect(week47).toMatch(/^[0-9a-f]{32}$/);
+    expect(week47).not.toContain(DEVICE_ID.slice(0, 8));
+    expect(statSync(join(dir, 'telemetry-id.key')).mode & 0o777).toBe(0o600);
+    const again = new DeviceIdHasher(dir, () => DEVICE_ID, () => clock);
+    await again.load();
+    expect(again.current()).toBe(week47);
+    clock = new Date('2026-11-30T00:00:01Z');
+    expect(hasher.current()).not.toBe(week47);
+    clock = new Date('2026-11-22T23:59:59Z');
+    expect(hasher.current()).toBe(week47);
+    const key = readFileSync(join(dir, 'telemetry-id.key'));
+    await hasher.reset();
+    expect(readFileSync(join(dir, 'telemetry-id.key')).equals(key)).toBe(false);
+    expect(hasher.current()).not.toBe(week47);
+  });
+
+  it('names ISO weeks as the standard does', () => {
+    expect(isoWeek(new Date('2026-11-22T12:00:00Z'))).toBe('2026-W47');
+    expect(isoWeek(new Date('2021-01-03T12:00:00Z'))).toBe('2020-W53');
+    expect(isoWeek(new Date('2024-12-30T12:00:00Z'))).toBe('2025-W01');
+  });
+});

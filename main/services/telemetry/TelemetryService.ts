@@ -1,0 +1,319 @@
+import { join } from 'node:path';
+import type { BootStatus, HealthSnapshot, PrivacyStatus, StateSource, UpdateHistoryEntry, UpdateStatus } from '../../../src/api/contract.js';
+import { StateChannel } from '../../../src/api/stateChannel.js';
+import type { LogRecord } from '../../../src/logging/logRecord.js';
+import { bucketToHour, coarsenLocation, scrubFields, scrubText, scrubValue, type KnownTrack } from '../../../src/telemetry/anonymize.js';
+import type { TelemetryCategoryId } from '../../../src/telemetry/categories.js';
+import { decide, effectiveGrants, privacyStatusOf, type ConsentDecision, type ConsentState } from '../../../src/telemetry/consent.js';
+import { isoToUnixNano, logRecordToOtlp, SEVERITY, toAnyValue } from '../../../src/telemetry/otlpEncode.js';
+import type { OtlpKeyValue, OtlpLogRecord } from '../../../src/telemetry/otlpJson.js';
+import { checkRecording, isExpired, type MetricAttributes, type MetricName, type MetricValue } from '../../../src/telemetry/registry.js';
+import type { CrashRecord } from '../logging/CrashRecorder.js';
+import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import type { ConsentStore } from './ConsentStore.js';
+import type { DeviceIdHasher } from './DeviceIdHasher.js';
+import type { OutboxPayload, OutboxPriority, TelemetryOutbox } from './ports.js';
+
+/** The attribute every record carries instead of the device id (see DeviceIdHasher). */
+export const PSEUDONYM_KEY = 'headset.device.pseudonym';
+export const DELETION_REQUEST_EVENT = 'telemetry.deletion_request';
+
+/** Crash records as the telemetry service reads them (CrashRecorder). */
+export interface CrashSource {
+  pending(): Promise<string[]>;
+  read(id: string): Promise<CrashRecord>;
+  markForwarded(id: string): void;
+}
+
+export interface TelemetryServiceOptions {
+  outbox: TelemetryOutbox;
+  consent: ConsentStore;
+  hasher: DeviceIdHasher;
+  /** Where the service keeps its cursor over the update history. */
+  stateDir: string;
+  appVersion: string;
+  health?: StateSource<HealthSnapshot>;
+  boot?: StateSource<BootStatus>;
+  updates?: { status: StateSource<UpdateStatus>; history(): Promise<UpdateHistoryEntry[]> };
+  crashes?: CrashSource;
+  /** The GPS's latest precise fix: coarsened here before it is recorded. */
+  latestFix?: () => { position: { lat: number; lon: number }; at: number } | null;
+  knownTracks?: readonly KnownTrack[];
+  /** Performance, hardware and location are recorded at most this often (default 15 minutes). */
+  sampleEveryMs?: number;
+  now?: () => Date;
+  /** Problems of the telemetry itself; never routed back into the forwarded log. */
+  warn?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+const PRIORITY: Record<TelemetryCategoryId, OutboxPriority> = {
+  essential: 'normal',
+  performance: 'bulk',
+  hardware: 'bulk',
+  usage: 'bulk',
+  errors: 'normal',
+  location: 'bulk',
+};
+const CRASH_RETENTION_MS = 30 * 86_400_000;
+const RECENT_LINES_FORWARDED = 50;
+
+/**
+ * Telemetry: records the registry's metrics from the services, only for the categories the wearer
+ * granted, anonymized before anything is enqueued. Consent changes take effect at once: a category
+ * turned off stops recording, its queued records are purged and a deletion request is sent.
+ */
+export class TelemetryService {
+  readonly status = new StateChannel<PrivacyStatus>();
+  private consent: ConsentState | undefined;
+  private grants: Record<TelemetryCategoryId, boolean> | undefined;
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly now: () => Date;
+  private lastSampleAt = -Infinity;
+  private snapshotsSeen = 0;
+  private lastTimeToLockMs: number | null = null;
+  private lastBootId: string | undefined;
+  /** warn/error/fatal counts per subsystem since the last report (errors.count). */
+  private errorCounts = new Map<string, { subsystem: string; level: 'warn' | 'error' | 'fatal'; count: number }>();
+  private work: Promise<unknown> = Promise.resolve();
+  /** Records the outbox refused (a full disk): counted, never logged through the forwarded log. */
+  enqueueFailures = 0;
+
+  constructor(private readonly options: TelemetryServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    const { state, unreadable } = await this.options.consent.load();
+    if (unreadable) this.options.warn?.('privacy: the stored consent was unreadable; asking again');
+    await this.options.hasher.load();
+    this.applyConsent(state);
+    const { health, boot, updates } = this.options;
+    if (health) this.unsubscribers.push(health.subscribe((snapshot) => this.serialize(() => this.onHealth(snapshot))));
+    if (boot) {
+      const onBoot = (status: BootStatus) => this.serialize(() => this.onBoot(status));
+      const current = boot.current();
+      if (current) void onBoot(current);
+      this.unsubscribers.push(boot.subscribe(onBoot));
+    }
+    if (updates) {
+      const onUpdates = () => this.serialize(() => this.recordUpdateHistory());
+      void onUpdates();
+      this.unsubscribers.push(updates.status.subscribe(onUpdates));
+    }
+    await this.serialize(() => this.forwardCrashes());
+  }
+
+  stop(): Promise<unknown> {
+    for (const off of this.unsubscribers.splice(0)) off();
+    return this.idle();
+  }
+
+  /** Resolves once the recordings started so far are enqueued. */
+  idle(): Promise<unknown> {
+    return this.work;
+  }
+
+  privacy(): PrivacyStatus {
+    return privacyStatusOf(this.requireConsent());
+  }
+
+  isGranted(category: TelemetryCategoryId): boolean {
+    return this.grants?.[category] ?? false;
+  }
+
+  /** The wearer's decision: persisted first, then collection follows it. */
+  async setConsent(decision: ConsentDecision): Promise<PrivacyStatus> {
+    return this.serialize(async () => {
+      const transition = decide(this.requireConsent(), decision, this.now());
+      await this.options.consent.save(transition.state);
+      this.applyConsent(transition.state); // stops collection of what was turned off, now
+      for (const category of transition.turnedOff) {
+        if (category === 'errors') this.errorCounts.clear();
+        await this.options.outbox.purgeCategory(category);
+        await this.options.outbox.enqueue('essential', 'critical', { signal: 'logs', record: this.deletionRequest(category) });
+      }
+      // After the deletion requests, which must carry the pseudonym the receiver knows.
+      if (transition.optedOutOfAll) await this.options.hasher.reset();
+      return this.privacy();
+    }) as Promise<PrivacyStatus>;
+  }
+
+  /**
+   * Records a declared metric. An undeclared name or a value outside its schema throws (a bug);
+   * a category not granted, or an expired metric, records nothing and returns false.
+   */
+  async record<N extends MetricName>(name: N, value: MetricValue<N>, attributes: MetricAttributes<N>, at: Date = this.now()): Promise<boolean> {
+    const checked = checkRecording(name, value, attributes);
+    const category = checked.definition.category;
+    if (!this.isGranted(category) || isExpired(checked.definition, this.options.appVersion, at)) return false;
+    // Usage and location say when to the hour, no closer.
+    const time = category === 'usage' || category === 'location' ? bucketToHour(at) : at;
+    const timeUnixNano = isoToUnixNano(time.toISOString());
+    const attrs: OtlpKeyValue[] = [...Object.entries(scrubFields(checked.attributes)).map(([key, v]) => ({ key, value: toAnyValue(v) })), this.pseudonym()];
+    let payload: OutboxPayload;
+    if (checked.definition.kind === 'event') {
+      payload = { signal: 'logs', record: { timeUnixNano, severityNumber: SEVERITY.info.number, severityText: SEVERITY.info.text, body: { stringValue: name }, attributes: attrs, eventName: name } };
+    } else {
+      const point = { attributes: attrs, timeUnixNano, ...(Number.isInteger(checked.value) && checked.definition.kind === 'counter' ? { asInt: String(checked.value) } : { asDouble: checked.value ?? 0 }) };
+      const base = { name, description: checked.definition.description, unit: checked.definition.unit };
+      payload = checked.definition.kind === 'gauge'
+        ? { signal: 'metrics', metric: { ...base, gauge: { dataPoints: [point] } } }
+        : { signal: 'metrics', metric: { ...base, sum: { dataPoints: [point], aggregationTemporality: 1, isMonotonic: true } } };
+    }
+    return this.enqueue(category, PRIORITY[category], payload);
+  }
+
+  /**
+   * A log entry of any process: warn, error and fatal are counted and, when `errors` is granted,
+   * forwarded scrubbed (fatal as critical). Debug and info never leave the device.
+   */
+  forwardLog(record: LogRecord): void {
+    if (record.level !== 'warn' && record.level !== 'error' && record.level !== 'fatal') return;
+    if (!this.isGranted('errors')) return;
+    const key = `${record.subsystem}\n${record.level}`;
+    const counted = this.errorCounts.get(key) ?? { subsystem: record.subsystem, level: record.level, count: 0 };
+    counted.count++;
+    this.errorCounts.set(key, counted);
+    const scrubbed: LogRecord = { ...record, msg: scrubText(record.msg), ...(record.fields ? { fields: scrubFields(record.fields) } : {}) };
+    const otlp: OtlpLogRecord = logRecordToOtlp(scrubbed);
+    otlp.eventName = 'log.record';
+    otlp.attributes.push(this.pseudonym());
+    void this.enqueue('errors', record.level === 'fatal' ? 'critical' : 'normal', { signal: 'logs', record: otlp });
+  }
+
+  /** Hands pending crash records to the outbox (critical, scrubbed) when `errors` is granted. */
+  async forwardCrashes(): Promise<number> {
+    const crashes = this.options.crashes;
+    if (!crashes || !this.isGranted('errors')) return 0;
+    let forwarded = 0;
+    for (const id of await crashes.pending()) {
+      const crash = await crashes.read(id).catch(() => undefined);
+      if (!crash) continue;
+      const age = this.now().getTime() - Date.parse(crash.time);
+      // Past its retention a crash is not sent: marked as handled so it is never retried.
+      if (age <= CRASH_RETENTION_MS) {
+        const record: OtlpLogRecord = {
+          timeUnixNano: isoToUnixNano(crash.time),
+          severityNumber: SEVERITY.fatal.number,
+          severityText: SEVERITY.fatal.text,
+          body: { stringValue: scrubText(`${crash.error.name}: ${crash.error.message}`) },
+          eventName: 'crash.record',
+          attributes: [
+            { key: 'process', value: { stringValue: crash.process } },
+            { key: 'headset.app.version', value: { stringValue: crash.version } },
+            { key: 'exception.stacktrace', value: { stringValue: scrubText(crash.error.stack ?? '') } },
+            { key: 'headset.crash.recent_lines', value: toAnyValue(scrubValue(crash.recentLines.slice(-RECENT_LINES_FORWARDED))) },
+            this.pseudonym(),
+          ],
+        };
+        if (!(await this.enqueue('errors', 'critical', { signal: 'logs', record }))) break;
+        await this.record('errors.crash_count', 1, { process: crash.process }, new Date(crash.time));
+        forwarded++;
+      }
+      crashes.markForwarded(id);
+    }
+    return forwarded;
+  }
+
+  // ---- sources ------------------------------------------------------------------------------
+
+  private async onHealth(snapshot: HealthSnapshot): Promise<void> {
+    // systeminformation's first load reading is meaningless: skip the first snapshot.
+    if (++this.snapshotsSeen === 1) return;
+    const at = new Date(snapshot.takenAt);
+    const gpsLock = snapshot.gps?.timeToLockMs ?? null;
+    if (gpsLock !== null && gpsLock !== this.lastTimeToLockMs) {
+      this.lastTimeToLockMs = gpsLock;
+      await this.record('gps.time_to_lock', Math.min(3600, gpsLock / 1000), {}, at);
+    }
+    await this.forwardCrashes();
+    const nowMs = this.now().getTime();
+    if (nowMs - this.lastSampleAt < (this.options.sampleEveryMs ?? 15 * 60_000)) return;
+    this.lastSampleAt = nowMs;
+    await this.record('system.cpu_load', snapshot.cpuLoadPercent, {}, at);
+    if (snapshot.memory.totalBytes > 0) await this.record('system.memory_used', snapshot.memory.usedBytes / snapshot.memory.totalBytes, {}, at);
+    if (snapshot.disk.totalBytes > 0) await this.record('system.disk_used', snapshot.disk.usedBytes / snapshot.disk.totalBytes, {}, at);
+    // ARM sensors report -1 when they have no reading.
+    if (snapshot.temperatureC !== null && snapshot.temperatureC > -40) await this.record('hardware.temperature', snapshot.temperatureC, {}, at);
+    if (snapshot.battery) await this.record('hardware.battery_charge', snapshot.battery.percent, { charging: snapshot.battery.charging }, at);
+    const fix = this.options.latestFix?.();
+    if (fix && this.isGranted('location')) await this.record('location.coarse', null, coarsenLocation({ latitude: fix.position.lat, longitude: fix.position.lon }, this.options.knownTracks), new Date(fix.at));
+    await this.flushErrorCounts();
+  }
+
+  private async flushErrorCounts(): Promise<void> {
+    const counts = [...this.errorCounts.values()];
+    this.errorCounts.clear();
+    for (const { subsystem, level, count } of counts) await this.record('errors.count', count, { subsystem, level });
+  }
+
+  private async onBoot(status: BootStatus): Promise<void> {
+    if (status.bootId === this.lastBootId) return;
+    this.lastBootId = status.bootId;
+    const version = status.slots.find((slot) => slot.name === status.activeSlot)?.version;
+    if (version) await this.record('system.installed_version', null, { version, slot: status.activeSlot });
+  }
+
+  /** Each finished update once: the cursor (finish time) is kept on disk. */
+  private async recordUpdateHistory(): Promise<void> {
+    const updates = this.options.updates;
+    if (!updates) return;
+    const cursorFile = join(this.options.stateDir, 'telemetry-update-cursor.json');
+    const cursor = (await readJsonIfExists<{ finishedAt: string }>(cursorFile).catch(() => undefined))?.finishedAt ?? '';
+    const entries = (await updates.history()).filter((e) => e.finishedAt > cursor).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+    for (const entry of entries) {
+      await this.record('update.outcome', null, { version: entry.version, from_version: entry.fromVersion, outcome: entry.outcome }, new Date(entry.finishedAt));
+      if (entry.outcome === 'rolled-back' || entry.outcome === 'manual-rollback') {
+        const automatic = entry.outcome === 'rolled-back';
+        await this.record('update.rollbacks', 1, { from_version: automatic ? entry.version : entry.fromVersion, to_version: automatic ? entry.fromVersion : entry.version, trigger: automatic ? 'automatic' : 'manual' }, new Date(entry.finishedAt));
+      }
+      await writeFileAtomic(cursorFile, JSON.stringify({ finishedAt: entry.finishedAt }));
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private applyConsent(state: ConsentState): void {
+    this.consent = state;
+    this.grants = effectiveGrants(state);
+    this.status.set(privacyStatusOf(state));
+  }
+
+  private requireConsent(): ConsentState {
+    if (!this.consent) throw new Error('TelemetryService.start() first');
+    return this.consent;
+  }
+
+  private pseudonym(): OtlpKeyValue {
+    return { key: PSEUDONYM_KEY, value: { stringValue: this.options.hasher.current() } };
+  }
+
+  private deletionRequest(category: TelemetryCategoryId): OtlpLogRecord {
+    return {
+      timeUnixNano: isoToUnixNano(this.now().toISOString()),
+      severityNumber: SEVERITY.info.number,
+      severityText: SEVERITY.info.text,
+      body: { stringValue: `Delete the ${category} telemetry of this device.` },
+      eventName: DELETION_REQUEST_EVENT,
+      attributes: [{ key: 'category', value: { stringValue: category } }, this.pseudonym()],
+    };
+  }
+
+  private async enqueue(category: TelemetryCategoryId, priority: OutboxPriority, payload: OutboxPayload): Promise<boolean> {
+    try {
+      await this.options.outbox.enqueue(category, priority, payload);
+      return true;
+    } catch (error) {
+      this.enqueueFailures++;
+      if (this.enqueueFailures === 1 || this.enqueueFailures % 100 === 0) this.options.warn?.('telemetry: the outbox refused a record', { failures: this.enqueueFailures, error: String(error) });
+      return false;
+    }
+  }
+
+  /** One recording pass at a time, so a consent change never interleaves with one. */
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.work.then(task, task);
+    this.work = run.catch((error: unknown) => this.options.warn?.('telemetry: a recording pass failed', { error: String(error) }));
+    return run;
+  }
+}

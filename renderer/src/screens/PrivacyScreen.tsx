@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { Button } from '../design/Button.js';
+import { Panel } from '../design/Panel.js';
+import { usePrivacyStore } from '../stores/privacyStore.js';
+import { CategorySwitches } from './privacy/CategorySwitches.js';
+import { OutboxPanel } from './privacy/OutboxPanel.js';
+import { PolicyText } from './privacy/PolicyText.js';
+import { usePrivacyDecision } from './privacy/usePrivacyDecision.js';
+import './privacy/privacy.css';
+
+/**
+ * Privacy: one switch per telemetry category (essential locked on), the policy they follow, and
+ * what turning one off does. Every change is sent at once and mirrors `privacy.changed`.
+ */
+export function PrivacyScreen() {
+  const status = usePrivacyStore((s) => s.status);
+  const { send, busy, error } = usePrivacyDecision();
+  const [notice, setNotice] = useState<string>();
+  const [policyOpen, setPolicyOpen] = useState(false);
+  if (!status) return <Panel title="Privacy">Loading…</Panel>;
+  const granted = Object.fromEntries(status.categories.map((c) => [c.id, c.granted]));
+  const toggle = async (id: string, on: boolean) => {
+    setNotice(undefined);
+    const title = status.categories.find((c) => c.id === id)?.title ?? id;
+    const done = await send(status, { [id]: on });
+    if (done) setNotice(on ? `${title} is on.` : `${title} is off: nothing more is collected, what was waiting to be sent is deleted, and a deletion request was sent.`);
+  };
+  return (
+    <div className="privacy">
+      <Panel title="What this headset may send" className="privacy-choices">
+        {status.needsDecision && (
+          <div className="privacy-review" role="status">
+            <p>
+              {status.decidedAt ? 'The privacy policy changed.' : 'You have not chosen yet.'} Until you confirm, only the essential category is sent.
+            </p>
+            <Button variant="primary" disabled={busy} onClick={() => void send(status, granted)}>
+              Confirm these choices
+            </Button>
+          </div>
+        )}
+        <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => void toggle(id, on)} />
+        <p className="privacy-status" role="status" aria-live="polite">
+          {busy ? 'Saving…' : (notice ?? '')}
+        </p>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </Panel>
+      <div className="privacy-side">
+        <OutboxPanel revision={status} />
+        <Panel title="Privacy policy" className="privacy-policy">
+          <p>
+            Version {status.policyVersion}
+            {status.decidedAt && <span className="muted"> · your choice saved {new Date(status.decidedAt).toLocaleString()}</span>}
+          </p>
+          <p className="muted">Everything is anonymized on the headset before it is queued: no e-mail, network name, address, serial number or precise position leaves it, and the device id is replaced by a weekly pseudonym.</p>
+          <Button aria-expanded={policyOpen} onClick={() => setPolicyOpen((open) => !open)}>
+            {policyOpen ? 'Hide the policy' : 'Read the privacy policy'}
+          </Button>
+          {policyOpen && (
+            <div className="policy-scroll" tabIndex={0} aria-label="Privacy policy text (Page Up and Page Down scroll)">
+              <PolicyText />
+            </div>
+          )}
+        </Panel>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import type { HealthSnapshot } from '../../../../src/api/contract.js';
+
+interface Series {
+  title: string;
+  unit: string;
+  points: { t: number; v: number }[];
+  min?: number;
+  max?: number;
+  digits: number;
+}
+
+/** The health history of the range as line charts: CPU, temperature, battery, GPS time to lock. */
+export function HealthCharts({ history }: { history: HealthSnapshot[] }) {
+  const at = (s: HealthSnapshot) => Date.parse(s.takenAt);
+  const series: Series[] = [
+    { title: 'CPU load', unit: '%', min: 0, max: 100, digits: 0, points: history.map((s) => ({ t: at(s), v: s.cpuLoadPercent })) },
+    { title: 'Temperature', unit: '°C', digits: 1, points: history.filter((s) => s.temperatureC !== null).map((s) => ({ t: at(s), v: s.temperatureC! })) },
+    { title: 'Battery', unit: '%', min: 0, max: 100, digits: 0, points: history.filter((s) => s.battery).map((s) => ({ t: at(s), v: s.battery!.percent })) },
+    { title: 'GPS time to lock', unit: 's', min: 0, digits: 1, points: history.filter((s) => s.gps?.timeToLockMs != null).map((s) => ({ t: at(s), v: s.gps!.timeToLockMs! / 1000 })) },
+  ];
+  const shown = series.filter((s) => s.points.length > 0);
+  if (shown.length === 0) return <p className="muted">No health history in this range yet.</p>;
+  return (
+    <div className="health-charts" data-testid="health-charts">
+      {shown.map((s) => (
+        <LineChart key={s.title} series={s} />
+      ))}
+    </div>
+  );
+}
+
+function LineChart({ series }: { series: Series }) {
+  const values = series.points.map((p) => p.v);
+  const lo = series.min ?? Math.floor(Math.min(...values));
+  const hi = Math.max(series.max ?? -Infinity, Math.ceil(Math.max(...values)), lo + 1);
+  const t0 = series.points[0]!.t;
+  const span = Math.max(1, series.points.at(-1)!.t - t0);
+  const points = series.points.map((p) => `${(((p.t - t0) / span) * 100).toFixed(2)},${(58 - ((p.v - lo) / (hi - lo)) * 56).toFixed(2)}`).join(' ');
+  const latest = values.at(-1)!;
+  const fmt = (v: number) => `${v.toFixed(series.digits)} ${series.unit}`;
+  return (
+    <figure className="line-chart">
+      <figcaption>
+        <span>{series.title}</span>
+        <strong>{fmt(latest)}</strong>
+      </figcaption>
+      <svg viewBox="0 0 100 60" preserveAspectRatio="none" role="img" aria-label={`${series.title}: now ${fmt(latest)}, between ${fmt(Math.min(...values))} and ${fmt(Math.max(...values))} over ${values.length} readings`}>
+        {series.points.length === 1 ? <circle cx="50" cy={58 - ((latest - lo) / (hi - lo)) * 56} r="2" /> : <polyline points={points} />}
+      </svg>
+      <div className="chart-scale">
+        <span>{fmt(lo)}</span>
+        <span>{fmt(hi)}</span>
+      </div>
+    </figure>
+  );
+}
