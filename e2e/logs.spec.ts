@@ -60,7 +60,9 @@ async function arrowTo(page: Page, target: Locator): Promise<void> {
     });
     const dx = t.x + t.width / 2 - (a.x + a.width / 2);
     const dy = t.y + t.height / 2 - (a.y + a.height / 2);
-    await page.keyboard.press(Math.abs(dy) > Math.max(a.height, t.height) / 2 ? (dy > 0 ? 'ArrowDown' : 'ArrowUp') : dx > 0 ? 'ArrowRight' : 'ArrowLeft');
+    // Rows that overlap are one row: move along it; otherwise first to the target's row.
+    const sameRow = Math.abs(dy) < (a.height + t.height) / 2;
+    await page.keyboard.press(!sameRow ? (dy > 0 ? 'ArrowDown' : 'ArrowUp') : dx > 0 ? 'ArrowRight' : 'ArrowLeft');
   }
   await expect(target, 'reached with the arrow keys').toBeFocused();
 }

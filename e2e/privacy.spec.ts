@@ -36,7 +36,7 @@ test.describe('privacy', () => {
     await page.keyboard.press('Enter');
     await expect(errors).toHaveAttribute('aria-checked', 'true');
     const save = page.getByRole('button', { name: 'Save and continue' });
-    await focusWith(page, ['ArrowDown', 'ArrowRight'], save);
+    await focusWith(page, ['ArrowDown'], save, 2);
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
     const saved = JSON.parse(await readFile(consentFile(headsetd.root), 'utf8')) as { policyVersion: number; decidedAt: string; granted: Record<string, boolean> };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import { rm } from 'node:fs/promises';
+import type { Locator, Page } from '@playwright/test';
 import type { ApiClient } from '../src/api/client.js';
 import { connectApi } from './api.js';
 import { SCREENSHOTS, expect, openUi, setRecoveryButton, test, waitForLiveHome } from './fixtures.js';
@@ -71,11 +72,20 @@ async function watchPhases(page: Page): Promise<void> {
     new g.MutationObserver(record).observe(g.document.body, { subtree: true, childList: true, attributes: true });
   });
 }
-/** A screenshot of the reinstall's progress if it is still on screen (a fast one may already be over). */
-async function screenshotWhileVisible(page: Page, name: string): Promise<void> {
+/**
+ * A shot with `scope` in view while the reinstall's progress shows; none (and no stale file) when
+ * the reinstall was over first: a small test bundle reinstalls in about a second. The progress
+ * shows once, from the confirmation to the restart, so seen before and after means seen in the shot.
+ */
+async function screenshotWhileVisible(page: Page, scope: Locator, name: string): Promise<void> {
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await rm(path, { force: true });
   const progress = page.getByTestId('reinstall-progress');
   await progress.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
-  if (await progress.isVisible()) await screenshot(page, name);
+  if (!(await progress.isVisible())) return;
+  await scope.scrollIntoViewIfNeeded().catch(() => undefined);
+  await screenshot(page, name);
+  if (!(await progress.isVisible())) await rm(path, { force: true });
 }
 const phases = (page: Page) => page.evaluate(() => (globalThis as unknown as { phases: string[] }).phases);
 
@@ -131,7 +141,7 @@ keptTest('Settings: back to a kept 1.1.0 through "Go back further", keyboard onl
   await focusWithArrows(page, question.getByRole('button', { name: 'Yes, reinstall 1.1.0 and restart' }));
   await watchPhases(page);
   await page.keyboard.press('Enter');
-  await screenshotWhileVisible(page, 'updates-kept-reinstalling');
+  await screenshotWhileVisible(page, further, 'updates-kept-reinstalling');
   await committed(api, '1.1.0');
   // Shown from the confirmation to the restart (read as it happened: a fast reinstall is brief).
   expect(await phases(page)).toContain('restarting');
@@ -189,10 +199,12 @@ keptTest('Recovery: back to a kept 1.1.0 with Up, Down and Enter, after a confir
   await screenshot(page, 'recovery-kept-versions');
 
   await page.keyboard.press('Enter');
-  await expect(page.getByText('Reinstall 1.1.0? The headset checks with the update server that 1.1.0 is still allowed')).toBeVisible();
+  await expect(page.getByText('Reinstall 1.1.0? The headset checks with the update server that 1.1.0 is still allowed')).toContainText('It replaces 1.2.0 in slot A; 1.3.0 stays in slot B.');
   const actions = menu.getByRole('menuitem');
   await expect(actions).toHaveText([/^Yes, reinstall 1\.1\.0 and restart/, /^Cancel/]);
   await expect(actions.nth(1)).toBeFocused();
+  await expectLargeTargets(page);
+  await screenshot(page, 'recovery-kept-confirm');
   await page.keyboard.press('Escape');
   await expect(goBack).toBeFocused();
 
@@ -201,7 +213,7 @@ keptTest('Recovery: back to a kept 1.1.0 with Up, Down and Enter, after a confir
   await setRecoveryButton(headsetRoot, false);
   await watchPhases(page);
   await page.keyboard.press('Enter');
-  await screenshotWhileVisible(page, 'recovery-kept-reinstalling');
+  await screenshotWhileVisible(page, page.locator('main.recovery'), 'recovery-kept-reinstalling');
   const after = await connectApi(headsetd);
   await committed(after, '1.1.0');
   expect(await phases(page)).toContain('restarting');

@@ -1,6 +1,7 @@
 import type { CallHandlers, SystemInfo } from '../../src/api/contract.js';
 import type { ComponentRegistry } from '../services/update/ComponentRegistry.js';
 import { AppError } from '../../src/api/errors.js';
+import { redactText } from '../../src/telemetry/anonymize.js';
 import type { BootService } from '../services/boot/BootService.js';
 import type { HealthService } from '../services/health/HealthService.js';
 import type { Observability } from './observability.js';
@@ -46,7 +47,8 @@ export function createApiHandlers(services: Services): CallHandlers {
     },
     'health.snapshot': () => services.health.snapshot.current() ?? services.health.sample(),
     'health.history': (query) => services.observability.healthHistory.query(query),
-    'crashes.list': () => services.observability.crashes.list(),
+    // A crash message may quote what the crashed code held: secrets and e-mails never reach the UI.
+    'crashes.list': async () => (await services.observability.crashes.list()).map((crash) => ({ ...crash, error: redactText(crash.error) })),
     'logs.write': (input, context) => services.observability.uiLog.write(input, context.connection),
     'logs.query': (input, context) => services.logs.analysis.query(input, context.signal),
     'logs.summary': (input) => services.logs.analysis.summary(input),

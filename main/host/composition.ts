@@ -47,6 +47,7 @@ import { Outbox } from '../services/telemetry/Outbox.js';
 import { identityRequestSigner } from '../services/telemetry/RequestSigner.js';
 import { openTelemetryDelivery } from '../services/telemetry/TelemetryDelivery.js';
 import { LogForwardingSink } from '../services/telemetry/LogForwardingSink.js';
+import { RedactingLogSink } from '../services/telemetry/RedactingLogSink.js';
 import { createTelemetry, telemetryOutboxDir } from './telemetry.js';
 import { RecentLines } from '../services/logging/RecentLines.js';
 import { GpsService } from '../services/gps/GpsService.js';
@@ -337,9 +338,10 @@ async function openLog(given: HeadsetOptions, path: string): Promise<{ logger: L
   const logFile = await RotatingLogFile.open({ dir: dirname(path), stream: basename(path, '.log'), ...LOG_LIMITS });
   // The last lines stay in memory too: a crash record carries them.
   const recent = new RecentLines();
-  // Warn, error and fatal entries also go to telemetry (consent-gated, scrubbed) once it is attached.
+  // Warn, error and fatal entries also go to telemetry (consent-gated, scrubbed) once it is attached;
+  // secrets, e-mails and precise positions never reach the files (RedactingLogSink).
   const forwarding = new LogForwardingSink();
-  const logger = new Logger({ version: given.build.version, commit: given.build.commit, bootId: '' }, [logFile, recent, forwarding]);
+  const logger = new Logger({ version: given.build.version, commit: given.build.commit, bootId: '' }, [new RedactingLogSink([logFile, recent, forwarding])]);
   const system = logger.for('system');
   return {
     logger,

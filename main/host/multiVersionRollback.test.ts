@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('going back more than one version', () => {
-  it('reinstalls a kept older bundle the repository still lists, and refuses a revoked one', async () => {
+  it('reinstalls a kept older bundle the repository still lists, and refuses a damaged or revoked one', async () => {
     const root = mkdtempSync(join(work, 'device-'));
     const layout = new SimulatedDeviceLayout(root);
     mkdirSync(layout.trustDir, { recursive: true });
@@ -109,6 +109,16 @@ describe('going back more than one version', () => {
       expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
       expect((await client.call('update.history')).map((h) => h.outcome).slice(0, 2)).toEqual(['committed', 'manual-rollback']);
       expect((await client.call('update.status')).keptVersions).toEqual(['1.3.0', '1.2.0']);
+
+      // A damaged kept copy of 1.2.0: refused with its code, shown as a failed install; 1.1.0 still runs.
+      const keptCopy = join(layout.stateDir, 'kept-bundles', '1.2.0.hcb');
+      const bytes = readFileSync(keptCopy);
+      bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+      writeFileSync(keptCopy, bytes);
+      const damaged = await client.call('update.rollback', { version: '1.2.0' }).then(() => undefined, (e: { code: string }) => e.code);
+      expect(damaged).toMatch(/^BUNDLE_/);
+      expect((await client.call('update.status')).state).toMatchObject({ status: 'failed', error: { code: damaged } });
+      expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
 
       // The vendor withdraws 1.2.0 (not in the other slot, which holds 1.3.0): no going back to it.
       await repo.remove('headset-1.2.0.hcb');

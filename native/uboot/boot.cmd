@@ -80,7 +80,18 @@ saveenv
 setenv bootargs "root=PARTLABEL=rootfs_${hs_slot} ro headset.slot=${hs_slot} headset.recovery=${hs_recovery} quiet"
 
 # Board-specific from here: distro boot sets devtype/devnum/distro_bootpart for the partition that
-# holds this script; booti wants an uncompressed Image unless kernel_comp_addr_r is set.
+# holds this script (the boot partition, shared by both slots).
+# An update with a boot image wrote the slot's kernel, initramfs and device tree there as one FIT
+# image, /<slot>/boot.img (docs/bundle-format.md): bootm takes all three from it and checks their
+# hashes. It returns only on failure (a damaged image): reset, so that the try taken above counts
+# and, tries spent, the other slot boots; never an older kernel beside this slot's new rootfs.
+if test -e ${devtype} ${devnum}:${distro_bootpart} /${hs_slot}/boot.img; then
+  load ${devtype} ${devnum}:${distro_bootpart} ${kernel_addr_r} /${hs_slot}/boot.img
+  bootm ${kernel_addr_r}
+  reset
+fi
+# No boot image (a slot installed without one): its kernel and initramfs as files; booti wants an
+# uncompressed Image unless kernel_comp_addr_r is set.
 load ${devtype} ${devnum}:${distro_bootpart} ${kernel_addr_r} /slot-${hs_slot}/vmlinuz
 load ${devtype} ${devnum}:${distro_bootpart} ${ramdisk_addr_r} /slot-${hs_slot}/initrd.img
 booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdtcontroladdr}

@@ -62,6 +62,12 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/;
 const HEX = /^(0x[0-9a-f]+|[0-9a-f]{8,})$/i;
 const NUMBER = /^[-+]?\d+([.,]\d+)*(e[-+]?\d+)?[a-z%µ]{0,3}$/i;
 
+// Punctuation around a value ("(35ms)," "'/tmp/x'") belongs to the sentence, not the value.
+const LEADING = new Uint8Array(128);
+for (const c of '("\'[{<') LEADING[c.charCodeAt(0)] = 1;
+const TRAILING = new Uint8Array(128);
+for (const c of ')"\']}>,;.:') TRAILING[c.charCodeAt(0)] = 1;
+
 /** The mask of one token: `<num>`, `<hex>`, `<uuid>`, `<ip>`, `<path>`, `<*>`, or the token itself. */
 export function maskToken(token: string): string {
   let digit = false;
@@ -74,12 +80,24 @@ export function maskToken(token: string): string {
     else if (c === 58) colon = true;
   }
   if (!digit && !slash && !colon) return token;
-  // Punctuation around a value ("(35ms)," "'/tmp/x'") belongs to the sentence, not the value.
-  const core = token.replace(/^[("'[{<]+|[)"'\]}>,;.:]+$/g, '');
-  const lead = token.slice(0, token.indexOf(core));
-  const tail = token.slice(lead.length + core.length);
-  const mask = classify(core, digit, slash, colon);
-  return mask === undefined ? token : `${lead}${mask}${tail}`;
+  let start = 0;
+  let end = token.length;
+  while (start < end && token.charCodeAt(start) < 128 && LEADING[token.charCodeAt(start)] === 1) start++;
+  while (end > start && token.charCodeAt(end - 1) < 128 && TRAILING[token.charCodeAt(end - 1)] === 1) end--;
+  const whole = start === 0 && end === token.length;
+  const core = whole ? token : token.slice(start, end);
+  const mask = allDigits(core) ? '<num>' : classify(core, digit, slash, colon);
+  if (mask === undefined) return token;
+  return whole ? mask : `${token.slice(0, start)}${mask}${token.slice(end)}`;
+}
+
+function allDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function classify(core: string, digit: boolean, slash: boolean, colon: boolean): string | undefined {
@@ -100,14 +118,20 @@ function isMask(token: string): boolean {
 }
 const MASKS = new Set(['<num>', '<uuid>', '<ip>', '<hex>', '<path>', '<url>', WILDCARD]);
 
-/** Splits and masks a message: the tokens Drain clusters on. */
+/** Splits (on spaces, tabs, newlines) and masks a message: the tokens Drain clusters on. */
 export function tokenize(message: string, maxTokens = 48): string[] {
-  const raw = message.split(/\s+/);
   const tokens: string[] = [];
-  for (const t of raw) {
-    if (t.length === 0) continue;
-    if (tokens.length === maxTokens) break;
-    tokens.push(maskToken(t));
+  let from = -1;
+  for (let i = 0; i <= message.length; i++) {
+    const c = i < message.length ? message.charCodeAt(i) : 32;
+    const space = c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+    if (!space) {
+      if (from < 0) from = i;
+    } else if (from >= 0) {
+      tokens.push(maskToken(message.slice(from, i)));
+      from = -1;
+      if (tokens.length === maxTokens) break;
+    }
   }
   return tokens;
 }

@@ -77,7 +77,8 @@ export function detectAnomalies(series: readonly TemplateSeries[], options: Anom
           const expected = before / b;
           const ratio = observed / Math.max(expected, 1 / b);
           const score = poissonSurprise(observed, Math.max(expected, 0.5 / b));
-          if (observed >= minCount && ratio >= minRatio && score >= minScore && (!best || score > best.score)) {
+          // A template the baseline never saw is not bursting: its log (or the range) just begins.
+          if (before > 0 && observed >= minCount && ratio >= minRatio && score >= minScore && (!best || score > best.score)) {
             const usual = expected < 0.1 ? 'almost never' : `about ${roundForPeople(expected)}`;
             best = { kind: 'burst', templateId: s.templateId, template: s.template, subsystem: s.subsystem, level: s.level, at, observed, expected, score, explanation: `${capitalize(subsystemName(s.subsystem))} logged ${quote(s.template)} ${times(observed)} in ${describeDuration(options.bucketMs)} from ${describeTime(at)}, where ${usual} was usual over the ${span} before (${roundForPeople(ratio)}× the rate).` };
           }

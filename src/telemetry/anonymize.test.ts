@@ -103,6 +103,7 @@ describe('scrubbing properties', () => {
   it('a secret in a secret-named field never survives, at any depth, nor in text after "password="', () => {
     fc.assert(
       fc.property(secretValue, fc.constantFrom('password', 'wifiPassword', 'psk', 'pin', 'passphrase', 'token', 'secret', 'apiKey'), fc.nat(5), filler, (secret, key, depth, text) => {
+        fc.pre(!text.includes(secret)); // the surrounding text may not hold the secret by chance
         let fields: Record<string, unknown> = { [key]: secret };
         for (let i = 0; i < depth; i++) fields = { level: fields };
         expect(JSON.stringify(scrubFields(fields))).not.toContain(secret);

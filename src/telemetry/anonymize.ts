@@ -182,3 +182,50 @@ export function bucketToHour(time: Date): Date {
   bucket.setUTCMinutes(0, 0, 0);
   return bucket;
 }
+
+// ---- the device's own log ---------------------------------------------------------------------
+
+/**
+ * The lighter redaction for the device's own log, which stays on the device for diagnostics:
+ * secrets (by field name, and after password/PIN/psk/key/token in text), e-mail addresses and
+ * precise positions go; addresses, SSIDs and paths stay for troubleshooting (they are scrubbed
+ * before anything is forwarded).
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(SECRET_IN_TEXT, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`)
+    .replace(SECRET_WORD_THEN_VALUE, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`)
+    .replace(EMAIL, '[email]')
+    .replace(COORDINATE_NAMED, (_m, word: string, sep: string) => `${word}${sep}[position]`)
+    .replace(COORDINATE_PAIR, '[position]');
+}
+
+export function redactFields(fields: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const pair = findPosition(fields);
+  if (pair) out.geohash = encodeGeohash(pair.latitude, pair.longitude, 5);
+  for (const [key, value] of Object.entries(fields)) {
+    const kind = classifyKey(key);
+    if (kind === 'secret') out[key] = REDACTED;
+    else if (kind === 'position' && (pair || typeof value === 'number' || typeof value === 'object')) continue;
+    else out[key] = redactValue(value, depth + 1);
+  }
+  return out;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  return redactFields(value as Record<string, unknown>, depth);
+}
+
+/**
+ * A cheap test of a whole JSON log line: false means redaction would change nothing, so the
+ * line is written as is (most lines). True only asks for the full check.
+ */
+const MAY_NEED_REDACTION = /@|pass|psk|pin|secret|token|key|credential|auth|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"/i;
+
+export function mayNeedRedaction(line: string): boolean {
+  return MAY_NEED_REDACTION.test(line);
+}

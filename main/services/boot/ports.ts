@@ -23,6 +23,11 @@ export interface SlotRecord {
   installedAt: string;
   /** The image's bytes at the start of the slot: what a health check compares the slot with. */
   image: { length: number; sha256: string };
+  /**
+   * Every image written into the slot, by partition (`rootfs`, `boot`, ...): the trial checks each.
+   * Absent in records written before boot images existed: `image` is then the rootfs's.
+   */
+  images?: Record<string, { length: number; sha256: string }>;
 }
 export type SlotRecords = Partial<Record<BootSlot, SlotRecord>>;
 

@@ -61,6 +61,21 @@ describe('simulated page cache', () => {
     expect(after.subarray(0, PAGE_SIZE).every((b) => b === 1) && after.subarray(2 * PAGE_SIZE).every((b) => b === 1)).toBe(true);
   });
 
+  it('a page synced half full and then appended to keeps its synced bytes, whatever the loss', async () => {
+    const log = join(root, 'download.part');
+    writeFileSync(log, '');
+    for (const loss of ['revert', 'garbage', 'mixed'] as const) {
+      writeFileSync(log, Buffer.alloc(100, 7));
+      const cache = await attach({ seed: 3 });
+      await writeAt(log, Buffer.alloc(1000, 8), 100, true); // synced: 1,100 bytes
+      await writeAt(log, Buffer.alloc(5000, 9), 1100, false); // appended, not synced
+      await cache.cut(loss);
+      restore();
+      const after = readFileSync(log);
+      expect(after.subarray(0, 100).every((b) => b === 7) && after.subarray(100, 1100).every((b) => b === 8), loss).toBe(true);
+    }
+  });
+
   it('a rename not followed by an fsync of its folder is lost; the atomic write survives once its folder is synced', async () => {
     writeFileSync(join(root, 'state.json'), '{"v":1}');
     const cache = await attach({

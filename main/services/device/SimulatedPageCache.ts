@@ -141,7 +141,10 @@ export class SimulatedPageCache implements FileSync {
     return this.garbage(PAGE_SIZE);
   }
 
-  /** Page by page: a page the same in both is kept; any other is what `loss` says. */
+  /**
+   * Page by page: a page the same in both is kept; in any other, the bytes written since the last
+   * fsync are what `loss` says (the synced bytes it shares with the write stay).
+   */
   private mergePages(durable: Buffer, written: Buffer, loss: PageLoss): Buffer {
     const length = loss === 'revert' ? durable.length : loss === 'garbage' ? Math.max(durable.length, written.length) : this.random() < 0.5 ? durable.length : written.length;
     const result = Buffer.alloc(length);
@@ -151,11 +154,16 @@ export class SimulatedPageCache implements FileSync {
       const after = pageOf(written, start, end);
       let page: Buffer;
       if (before.equals(after)) page = after;
-      else if (loss === 'revert') page = before;
-      else if (loss === 'garbage') page = this.garbage(end - start);
       else {
-        const pick = this.random();
-        page = pick < 1 / 3 ? after : pick < 2 / 3 ? before : this.garbage(end - start);
+        if (loss === 'revert') page = Buffer.from(before);
+        else if (loss === 'garbage') page = this.garbage(end - start);
+        else {
+          const pick = this.random();
+          page = pick < 1 / 3 ? Buffer.from(after) : pick < 2 / 3 ? Buffer.from(before) : this.garbage(end - start);
+        }
+        // Bytes synced and not written since (a page synced half full, then appended to) stay.
+        const synced = Math.min(durable.length, written.length) - start;
+        for (let i = 0; i < Math.min(synced, page.length); i++) if (before[i] === after[i]) page[i] = before[i]!;
       }
       page.copy(result, start);
     }

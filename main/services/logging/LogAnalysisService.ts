@@ -4,7 +4,7 @@ import { findInsights, type Insight, type NumericSample } from '../../../src/log
 import { compileQuery, entryCursor, NewestPage, type LogQuery } from '../../../src/logging/logQuery.js';
 import { LOG_LEVELS, levelRank, type LogLevel, type LogRecord } from '../../../src/logging/logRecord.js';
 import { detectAnomalies, type Anomaly, type TemplateSeries } from '../../../src/logging/templateAnomalies.js';
-import { parseLogLine, type LogArchive } from './LogArchive.js';
+import { parseLogEntry, parseLogLine, type LogArchive } from './LogArchive.js';
 import type { LogFileEntry } from './logFiles.js';
 
 /**
@@ -220,17 +220,17 @@ export class LogAnalysisService {
     let capacity = Math.max(1024, Math.ceil(file.bytes / (file.compressed ? 20 : 150)));
     let c: FileColumns = emptyColumns(key, capacity);
     await this.archive.forEachLine(file, (line) => {
-      const record = parseLogLine(line);
-      if (!record) {
+      const entry = parseLogEntry(line);
+      if (!entry) {
         c.malformed++;
         return;
       }
+      const { record, time: t } = entry;
       if (c.count === capacity) {
         capacity *= 2;
         c = grow(c, capacity);
       }
       const i = c.count++;
-      const t = Date.parse(record.time);
       c.times[i] = t;
       if (t < c.minTime) c.minTime = t;
       if (t > c.maxTime) c.maxTime = t;

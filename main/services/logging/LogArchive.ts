@@ -54,6 +54,11 @@ const LEVELS = new Set<string>(LOG_LEVELS);
 
 /** The entry a line holds, or undefined when it is not one (malformed JSON or a wrong shape). */
 export function parseLogLine(line: string): LogRecord | undefined {
+  return parseLogEntry(line)?.record;
+}
+
+/** The entry and its time in epoch ms (parsed once: summaries need it for every line). */
+export function parseLogEntry(line: string): { record: LogRecord; time: number } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -63,11 +68,12 @@ export function parseLogLine(line: string): LogRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const r = value as Record<string, unknown>;
   if (typeof r.time !== 'string' || typeof r.msg !== 'string' || typeof r.subsystem !== 'string' || !LEVELS.has(r.level as string)) return undefined;
-  if (Number.isNaN(Date.parse(r.time))) return undefined;
+  const time = Date.parse(r.time);
+  if (Number.isNaN(time)) return undefined;
   if (typeof r.seq !== 'number') r.seq = 0;
   if (typeof r.bootId !== 'string') r.bootId = '';
   if (typeof r.version !== 'string') r.version = '';
   if (typeof r.commit !== 'string') r.commit = '';
   if (r.fields !== undefined && (typeof r.fields !== 'object' || r.fields === null || Array.isArray(r.fields))) delete r.fields;
-  return r as unknown as LogRecord;
+  return { record: r as unknown as LogRecord, time };
 }

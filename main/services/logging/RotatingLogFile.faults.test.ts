@@ -75,9 +75,19 @@ function linesOf(dir: string): Array<{ run: string; seq: number }> {
     .filter((name) => !name.startsWith('.') && /\.log(\.gz)?$/.test(name))
     .flatMap((name) => {
       const raw = readFileSync(join(dir, name));
-      return (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8').split('\n').filter(Boolean);
-    })
-    .map((line) => JSON.parse(line) as { run: string; seq: number });
+      return (name.endsWith('.gz') ? gunzipSync(raw) : raw)
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line, index) => {
+          try {
+            return JSON.parse(line) as { run: string; seq: number };
+          } catch {
+            // A torn or fused line: say where, not just that JSON failed.
+            throw new Error(`${name} line ${index + 1} is not a whole line: ${line.slice(0, 80)}…${line.slice(-80)}`);
+          }
+        });
+    });
 }
 
 function folderBytes(dir: string): number {
@@ -98,8 +108,9 @@ describe('RotatingLogFile under faults (real processes)', () => {
     const reported: Record<string, number> = {};
     for (let run = 0; run < 12; run++) {
       const writer = startWriter({ dir, stream: 'headsetd', maxFileBytes: 8 * 1024 }, `r${run}`, 10_000_000);
-      await until(() => writer.written > 0);
-      await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 250));
+      // Progress first (over a dozen 8 KiB files per run however loaded the machine is), then a random moment.
+      await until(() => writer.written >= 1200 + Math.floor(Math.random() * 14) * 200);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
       writer.child.kill('SIGKILL');
       await writer.exited;
       reported[`r${run}`] = writer.written;
@@ -124,6 +135,52 @@ describe('RotatingLogFile under faults (real processes)', () => {
       expect(seqs.length, run).toBeGreaterThanOrEqual(written);
     }
   }, 60_000);
+
+  it('kill -9 in the middle of a write: the torn line it leaves at the end of the file is cut, the next run appends whole lines', async () => {
+    // SIGKILL stops a write between two pages. The child kills itself while the thread pool writes
+    // a 4 MiB burst, so nearly every run tears a line (an 8 KiB write of the test above rarely does).
+    const dir = folder();
+    const reported: Record<string, number> = {};
+    let torn = 0;
+    for (let run = 0; run < 4; run++) {
+      const script = `
+        import { RotatingLogFile } from ${JSON.stringify(bundled)};
+        const file = await RotatingLogFile.open({ dir: ${JSON.stringify(dir)}, stream: 'headsetd', maxFileBytes: 64 * 1024 * 1024, batchBytes: 1 << 30, compress: false });
+        const pad = 'x'.repeat(4000);
+        let seq = 0;
+        const burst = () => { for (let i = 0; i < 1000; i++) file.append(JSON.stringify({ run: 'k${run}', seq: ++seq, pad }) + '\\n'); };
+        for (let b = 0; b < ${1 + (run % 2)}; b++) {
+          burst();
+          await file.whenWritten();
+        }
+        process.stdout.write('written ' + seq + '\\n');
+        burst();
+        void file.whenWritten();
+        // The write is on its way to the thread pool once the promise jobs ran: die in the middle of it.
+        setImmediate(() => process.kill(process.pid, 'SIGKILL'));`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+      // 'close', not 'exit': the output read to its end.
+      const signal = await new Promise((resolve) => child.once('close', (_code, sig) => resolve(sig)));
+      expect(signal).toBe('SIGKILL');
+      reported[`k${run}`] = Number(/written (\d+)/.exec(output)?.[1]);
+      const active = readFileSync(join(dir, 'headsetd.log'));
+      if (active.at(-1) !== 0x0a) torn++;
+    }
+    const problems: string[] = [];
+    const file = await RotatingLogFile.open({ dir, stream: 'headsetd', compress: false, onProblem: (what, error) => problems.push(`${what}: ${String(error)}`) });
+    file.close();
+    expect(problems).toEqual([]);
+    const byRun = new Map<string, number[]>();
+    for (const { run, seq } of linesOf(dir)) byRun.set(run, [...(byRun.get(run) ?? []), seq]);
+    for (const [run, written] of Object.entries(reported)) {
+      const seqs = byRun.get(run)!.sort((a, b) => a - b);
+      const firstWrong = seqs.findIndex((s, i) => s !== i + 1);
+      expect(firstWrong, `${run}: at ${firstWrong} (${torn} torn)`).toBe(-1);
+      expect(seqs.length, run).toBeGreaterThanOrEqual(written);
+    }
+  }, 30_000);
 
   it('three processes sharing a folder never take it past its byte limit', async () => {
     const dir = folder();

@@ -162,4 +162,25 @@ describe('RotatingLogFile', () => {
     expect(statSync(file.path).size).toBeGreaterThan(0);
     file.close();
   });
+
+  it('cuts the torn line a writer killed mid-write left at the end of its file, before appending', async () => {
+    const dir = folder();
+    const path = join(dir, 'headsetd.log');
+    // A kill -9 lands between two pages of a write: the file ends part-way through line 3.
+    writeFileSync(path, line(1) + line(2) + line(3).slice(0, 30));
+    const file = await RotatingLogFile.open({ dir, stream: 'headsetd', compress: false });
+    file.append(line(4));
+    await file.whenWritten();
+    expect(readFileSync(path, 'utf8')).toBe(line(1) + line(2) + line(4));
+    file.close();
+
+    // Torn inside the first line, far past one read of the tail: nothing whole is left.
+    const lone = folder();
+    writeFileSync(join(lone, 'headsetd.log'), 'x'.repeat(200 * 1024));
+    const again = await RotatingLogFile.open({ dir: lone, stream: 'headsetd', compress: false });
+    again.append(line(5));
+    await again.whenWritten();
+    expect(readFileSync(join(lone, 'headsetd.log'), 'utf8')).toBe(line(5));
+    again.close();
+  });
 });

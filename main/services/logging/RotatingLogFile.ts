@@ -1,5 +1,5 @@
 import { closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { access, readdir } from 'node:fs/promises';
+import { access, open as openFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
@@ -116,6 +116,7 @@ export class RotatingLogFile implements LogSink {
     });
     this.lastRotated = await this.newestRotated();
     await this.openActive();
+    await this.cutTornTail().catch((error) => this.options.onProblem?.('open', error));
     this.nextRotationAt = this.boundaryAfter(this.clock());
     if (this.activeBytes > this.maxFileBytes) await this.rotate();
     else await this.runRetention();
@@ -267,6 +268,37 @@ export class RotatingLogFile implements LogSink {
     const fd = await openAsync(this.path, 'a', 0o640);
     this.fd = fd;
     this.activeBytes = (await fstat(fd)).size;
+  }
+
+  /**
+   * A writer killed in the middle of a write (SIGKILL stops a write between two pages) leaves the
+   * start of a line at the end of the active file; appending after it would fuse it with our first
+   * line. That line was never confirmed written: cut it off, keeping whole lines only.
+   */
+  private async cutTornTail(): Promise<void> {
+    if (this.activeBytes === 0) return;
+    const reader = await openFile(this.path, 'r');
+    try {
+      const step = 64 * 1024;
+      let end = this.activeBytes;
+      let keep = 0;
+      while (end > 0) {
+        const start = Math.max(0, end - step);
+        const chunk = Buffer.alloc(end - start);
+        const { bytesRead } = await reader.read(chunk, 0, chunk.length, start);
+        const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (newline >= 0) {
+          keep = start + newline + 1;
+          break;
+        }
+        end = start;
+      }
+      if (keep === this.activeBytes) return;
+      await ftruncate(this.fd, keep);
+      this.activeBytes = keep;
+    } finally {
+      await reader.close();
+    }
   }
 
   private openActiveSync(): void {

@@ -100,7 +100,7 @@ export class TelemetryService {
       void onUpdates();
       this.unsubscribers.push(updates.status.subscribe(onUpdates));
     }
-    await this.serialize(() => this.forwardCrashes());
+    await this.forwardCrashes();
   }
 
   stop(): Promise<unknown> {
@@ -182,7 +182,12 @@ export class TelemetryService {
   }
 
   /** Hands pending crash records to the outbox (critical, scrubbed) when `errors` is granted. */
-  async forwardCrashes(): Promise<number> {
+  forwardCrashes(): Promise<number> {
+    // Serialized with the other passes: two concurrent passes would both send the same crash.
+    return this.serialize(() => this.forwardPendingCrashes());
+  }
+
+  private async forwardPendingCrashes(): Promise<number> {
     const crashes = this.options.crashes;
     if (!crashes || !this.isGranted('errors')) return 0;
     let forwarded = 0;
@@ -226,7 +231,7 @@ export class TelemetryService {
       this.lastTimeToLockMs = gpsLock;
       await this.record('gps.time_to_lock', Math.min(3600, gpsLock / 1000), {}, at);
     }
-    await this.forwardCrashes();
+    await this.forwardPendingCrashes();
     const nowMs = this.now().getTime();
     if (nowMs - this.lastSampleAt < (this.options.sampleEveryMs ?? 15 * 60_000)) return;
     this.lastSampleAt = nowMs;

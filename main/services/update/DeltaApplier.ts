@@ -365,12 +365,13 @@ async function runPatchInto(image: DeltaImage, patch: AsyncIterable<Uint8Array> 
   fill.signal?.addEventListener('abort', stop, { once: true });
   let runaway: number | undefined;
   let polling = false;
+  let over = false;
   const poll = setInterval(() => {
     if (polling || child.pid === undefined) return;
     polling = true;
     void filePosition(`/proc/${child.pid}/fdinfo/1`)
       .then((at) => {
-        if (at === undefined) return;
+        if (at === undefined || over) return; // a late answer: the final count is given below
         if (at > image.uncompressed.length) {
           runaway = at;
           stop();
@@ -381,6 +382,7 @@ async function runPatchInto(image: DeltaImage, patch: AsyncIterable<Uint8Array> 
   let finished = false;
   try {
     const status = await exited;
+    over = true;
     clearInterval(poll);
     fill.signal?.throwIfAborted();
     if (status.code !== 0) feeding.abort();

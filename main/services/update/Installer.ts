@@ -12,7 +12,8 @@ import { checkDeltaSourceFile, deltaSlotFiller, type CheckedSource } from './Del
 import { isFinished, type InstallJournal, type InstallRecord, type InstallStep } from './InstallJournal.js';
 import type { SlotPartitions } from './ports.js';
 import type { ServiceControl } from '../system/ServiceControl.js';
-import { hashSlotPrefix, writeImageToSlot } from './SlotWriter.js';
+import { writeImageToSlot } from './SlotWriter.js';
+import { firstDifferingImage } from './recordedImages.js';
 
 export interface InstallerOptions {
   boot: BootService;
@@ -150,7 +151,8 @@ export class Installer {
       await journal.write(withStep(record, { step: 'record' }));
       const primary = reader.manifest.images.find((image) => image.slot === 'rootfs') ?? reader.manifest.images[0]!;
       const updated = await boot.slotRecordsStore().read();
-      updated[target] = { version: record.version, installedAt: now(), image: primary.uncompressed };
+      const images = Object.fromEntries(reader.manifest.images.map((image) => [image.slot, { length: image.uncompressed.length, sha256: image.uncompressed.sha256 }]));
+      updated[target] = { version: record.version, installedAt: now(), image: primary.uncompressed, images };
       await boot.slotRecordsStore().write(updated);
       return await this.switchAndAwait(record);
     } catch (error) {
@@ -231,14 +233,13 @@ export class Installer {
     return partition.path;
   }
 
-  /** The trial boot: the slot must hold exactly the image recorded for it. */
+  /** The trial boot: the slot must hold exactly every image recorded for it (rootfs, boot image...). */
   private async judgeTrial(record: InstallRecord): Promise<BootOutcome> {
     const { boot, partitions } = this.options;
     const recorded = (await boot.slotRecordsStore().read())[record.target];
-    const rootfs = partitions.partition(record.target, 'rootfs');
-    const healthy = recorded !== undefined && rootfs !== undefined && recorded.version === record.version && (await hashSlotPrefix(rootfs.path, recorded.image.length)) === recorded.image.sha256;
-    if (!healthy) {
-      this.options.log?.(`trial boot of ${record.version} is not healthy: not committing`);
+    const differing = recorded === undefined || recorded.version !== record.version ? 'record' : await firstDifferingImage(recorded, record.target, partitions);
+    if (differing !== undefined) {
+      this.options.log?.(`trial boot of ${record.version} is not healthy (${differing}): not committing`);
       return 'trial-failed';
     }
     await boot.commit();

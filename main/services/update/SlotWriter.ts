@@ -39,6 +39,10 @@ export interface SlotWriteOptions {
  */
 export async function writeImageToSlot(image: string, source: AsyncIterable<Buffer> | SlotFiller, slotPath: string, expected: { length: number; sha256: string }, options: SlotWriteOptions = {}): Promise<void> {
   const handle = await open(slotPath, 'r+');
+  const trailing = await TrailingReadBack.open(slotPath, expected.length).catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
   let position = 0;
   // One write in flight while the next chunks arrive: the two overlap instead of taking turns.
   // What arrives meanwhile is gathered and goes in one writev, not one write per pipe read.
@@ -54,11 +58,20 @@ export async function writeImageToSlot(image: string, source: AsyncIterable<Buff
     pendingBytes = 0;
     pendingAt = position;
     writing = true;
-    inFlight = writeAllV(handle, buffers, at).finally(() => (writing = false));
+    const end = position;
+    inFlight = writeAllV(handle, buffers, at)
+      .then(() => trailing.advance(end))
+      .finally(() => (writing = false));
   };
   try {
     if (isSlotFiller(source) && !options.afterChunk) {
-      position = await source.fillSlot(handle, { onProgress: options.onProgress, signal: options.signal });
+      position = await source.fillSlot(handle, {
+        onProgress: (bytes) => {
+          trailing.advance(bytes);
+          options.onProgress?.(bytes);
+        },
+        signal: options.signal,
+      });
     } else {
       for await (const chunk of isSlotFiller(source) ? source.chunks() : source) {
         options.signal?.throwIfAborted();
@@ -84,21 +97,77 @@ export async function writeImageToSlot(image: string, source: AsyncIterable<Buff
       await inFlight;
     }
     await fileSync().syncFile(handle, slotPath);
+  } catch (error) {
+    await trailing.close();
+    throw error;
   } finally {
     await inFlight.catch(() => undefined);
     await handle.close();
   }
-  // A fresh read of what the slot holds. (On a device the page cache may still answer; the sync
-  // above is what makes it durable, this catches writes that went elsewhere or were cut short.)
-  const hash = createHash('sha256');
-  let length = 0;
-  if (expected.length > 0) {
-    for await (const chunk of createReadStream(slotPath, { start: 0, end: expected.length - 1, highWaterMark: READ_BACK_CHUNK })) {
-      hash.update(chunk as Buffer);
-      length += (chunk as Buffer).length;
+  const readBack = await trailing.finish();
+  checkSlotReadback(image, expected, { length: position === expected.length ? readBack.length : position, sha256: readBack.sha256 });
+}
+
+/**
+ * The read-back, kept just behind the writer: each range is read from the slot and hashed once its
+ * write has completed, while later ones are still being written, and the rest after the fsync. A
+ * read before the fsync and one after it both see what the kernel holds for the slot (its page
+ * cache): the same bytes, so the check is the same; it catches writes that went elsewhere or were
+ * cut short. What makes them durable is the fsync, which still comes before anything trusts them.
+ */
+class TrailingReadBack {
+  private readonly hash = createHash('sha256');
+  private hashed = 0;
+  private reading: Promise<void> | undefined;
+  private failure: unknown;
+  private readonly buffer = Buffer.allocUnsafe(READ_BACK_CHUNK);
+
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly length: number,
+  ) {}
+
+  static async open(slotPath: string, length: number): Promise<TrailingReadBack> {
+    return new TrailingReadBack(await open(slotPath, 'r'), length);
+  }
+
+  /** Bytes [0, written) are in the slot: reads on up to there (one read at a time, whole chunks). */
+  advance(written: number): void {
+    if (this.reading || this.failure !== undefined || Math.min(written, this.length) - this.hashed < READ_BACK_CHUNK) return;
+    this.reading = this.readUpTo(Math.min(written, this.length), true)
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => (this.reading = undefined));
+  }
+
+  /** After the fsync: reads the rest; the hash and length of the first `length` bytes (fewer if the slot is shorter). */
+  async finish(): Promise<{ length: number; sha256: string }> {
+    try {
+      await this.reading;
+      if (this.failure !== undefined) throw this.failure;
+      await this.readUpTo(this.length, false);
+      return { length: this.hashed, sha256: this.hash.digest('hex') };
+    } finally {
+      await this.handle.close();
     }
   }
-  checkSlotReadback(image, expected, { length: position === expected.length ? length : position, sha256: hash.digest('hex') });
+
+  async close(): Promise<void> {
+    await this.reading?.catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private async readUpTo(end: number, wholeChunks: boolean): Promise<void> {
+    while (this.hashed < end) {
+      const want = Math.min(READ_BACK_CHUNK, end - this.hashed);
+      if (wholeChunks && want < READ_BACK_CHUNK) return;
+      const { bytesRead } = await this.handle.read(this.buffer, 0, want, this.hashed);
+      if (bytesRead === 0) return; // the slot ends here
+      this.hash.update(this.buffer.subarray(0, bytesRead));
+      this.hashed += bytesRead;
+    }
+  }
 }
 
 /** Writes every byte of `buffers` at `at` (writev, then the rest of a short write). */

@@ -53,7 +53,7 @@ export function LogsScreen() {
         )}
         <LogLines entries={entries} />
         {nextCursor && (
-          <Button onClick={() => void loadOlder()} disabled={loading}>
+          <Button onClick={() => !loading && void loadOlder()} aria-disabled={loading}>
             Show older entries
           </Button>
         )}

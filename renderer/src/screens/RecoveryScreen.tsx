@@ -72,7 +72,7 @@ export function RecoveryScreen() {
       {kept.asking ? (
         <>
           <p className="recovery-confirm" id="kept-question">
-            Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy into slot {otherSlot} (a few minutes), then restarts into it. {current?.version} stays in slot {current?.slot}.
+            Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy into slot {otherSlot} (a few minutes), then restarts into it. {rollbackTo ? `It replaces ${rollbackTo.version} in slot ${otherSlot}; ` : ''}{current?.version} stays in slot {current?.slot}.
           </p>
           <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="kept-question">
             <Button role="menuitem" variant="danger" onClick={() => void kept.confirm()}>

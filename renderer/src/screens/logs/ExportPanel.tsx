@@ -9,7 +9,8 @@ export function ExportPanel({ onExport, compact = false }: { onExport: () => voi
   return (
     <div className="log-export" data-testid="log-export">
       {!compact && <p className="muted">Writes the entries the filters select to a USB stick, as compressed JSON lines, for support.</p>}
-      <Button variant="primary" onClick={onExport} disabled={exporting} aria-busy={exporting}>
+      {/* Not disabled while exporting: a disabled button drops the focus a d-pad user relies on. */}
+      <Button variant="primary" onClick={() => !exporting && onExport()} aria-disabled={exporting} aria-busy={exporting}>
         {exporting ? 'Exporting…' : 'Export to USB'}
       </Button>
       {exporting && <div className="progress indeterminate" role="progressbar" aria-label="Exporting logs" />}

@@ -13,12 +13,26 @@ function leaveWithUpDown(event: KeyboardEvent<HTMLInputElement>) {
 
 /**
  * Chips for levels, subsystems and the time range, and a text search. Every chip is a toggle button.
- * The chips sit in equal columns: arrows then move straight along a row and down a column.
+ * The chips sit in equal columns: arrows then move straight along a row and down a column; the
+ * search field is on top, where Left from "Clear filters" and Up from the chips find it.
  */
 export function FilterBar() {
   const { levels, subsystems, range, text, toggleLevel, toggleSubsystem, setRange, setText, clearFilters } = useLogsStore();
   return (
     <div className="log-filters" role="group" aria-label="Filters">
+      <div className="filter-row">
+        <label className="filter-label" htmlFor="log-text">
+          Text
+        </label>
+        <div className="filter-chips filter-search">
+          <input id="log-text" className="filter-text" type="search" value={text} maxLength={200} placeholder="words, or name=value" onChange={(e) => setText(e.target.value)} onKeyDown={leaveWithUpDown} />
+          {(levels.length > 0 || subsystems.length > 0 || text !== '') && (
+            <button type="button" className="filter-chip" onClick={clearFilters}>
+              Clear filters
+            </button>
+          )}
+        </div>
+      </div>
       <div className="filter-row" role="group" aria-label="Time range">
         <span className="filter-label">Time</span>
         <div className="filter-chips">
@@ -47,19 +61,6 @@ export function FilterBar() {
               {subsystem}
             </button>
           ))}
-        </div>
-      </div>
-      <div className="filter-row">
-        <label className="filter-label" htmlFor="log-text">
-          Text
-        </label>
-        <div className="filter-chips filter-search">
-          <input id="log-text" className="filter-text" type="search" value={text} maxLength={200} placeholder="words, or name=value" onChange={(e) => setText(e.target.value)} onKeyDown={leaveWithUpDown} />
-          {(levels.length > 0 || subsystems.length > 0 || text !== '') && (
-            <button type="button" className="filter-chip" onClick={clearFilters}>
-              Clear filters
-            </button>
-          )}
         </div>
       </div>
     </div>

@@ -25,22 +25,24 @@ export function SetupPrivacyStep({ onBack, onDone }: { onBack: () => void; onDon
     <section className="wizard-step" key="privacy" aria-labelledby="privacy-step-title">
       <h1 id="privacy-step-title">Your privacy</h1>
       <p>Choose what this headset may send to help improve it. Everything is off unless you turn it on, except what is needed to deliver safe updates. You can change this any time in Settings, Privacy.</p>
+      <div className="privacy-policy-link">
+        <Button aria-expanded={policyOpen} onClick={() => setPolicyOpen((open) => !open)}>
+          {policyOpen ? 'Hide the policy' : `Read the privacy policy (version ${status.policyVersion})`}
+        </Button>
+      </div>
+      {policyOpen && (
+        <div className="policy-scroll" tabIndex={0} aria-label="Privacy policy text (Page Up and Page Down scroll)">
+          <PolicyText />
+        </div>
+      )}
       <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => setChoices({ ...granted, [id]: on })} />
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
-      {policyOpen && (
-        <div className="policy-scroll" tabIndex={0} aria-label="Privacy policy text (Page Up and Page Down scroll)">
-          <PolicyText />
-        </div>
-      )}
       <div className="actions">
         <Button onClick={onBack}>Back</Button>
-        <Button aria-expanded={policyOpen} onClick={() => setPolicyOpen((open) => !open)}>
-          {policyOpen ? 'Hide the policy' : `Read the policy (version ${status.policyVersion})`}
-        </Button>
         <Button variant="primary" onClick={() => void save()} disabled={busy} autoFocus>
           {busy ? 'Saving…' : 'Save and continue'}
         </Button>

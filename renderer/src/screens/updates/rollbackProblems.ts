@@ -27,6 +27,12 @@ export function rollbackProblemText(problem: Problem, version: string): string {
       return `${version} is not made for this headset.`;
     case 'UPDATE_TOO_LARGE':
       return `${version} does not fit in the other slot.`;
+    case 'UPDATE_REQUIREMENT_UNMET':
+      return `${version} needs other parts of the headset (such as its firmware) at versions this headset does not have now, so it was not installed.`;
+    case 'UPDATE_NO_BOOT_SPACE':
+      return `There is not enough room in the boot partition for ${version}'s boot files. Nothing was changed.`;
+    case 'UPDATE_SERVICE_STOP_FAILED':
+      return `A service that must stop before ${version} is written would not stop, so the headset stays on the running system. Try again after a restart.`;
     case 'NOT_SUPPORTED':
       return 'This headset cannot restart itself from here.';
     default:

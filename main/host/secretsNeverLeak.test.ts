@@ -1,0 +1,140 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ApiClient } from '../../src/api/client.js';
+import { createMemoryPortPair } from '../../src/api/memoryPort.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { telemetryOutboxDir } from './telemetry.js';
+import { waitFor } from '../services/telemetry/testing/fixtures.js';
+import { OtlpTestReceiver, makeSelfSignedCertificate } from '../services/telemetry/testing/OtlpTestReceiver.js';
+import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
+
+/**
+ * Seeded secrets (a Wi-Fi password, an e-mail address, a precise GPS fix, a PIN) go in everywhere a
+ * careless caller could put them: log messages and fields of headsetd, the UI's log entries, a
+ * crash, telemetry inputs. With every category granted and the real outbox and forwarder sending
+ * to a receiver, none of them may appear in the log files, the outbox files, what the receiver got,
+ * or what the API answers.
+ */
+const WIFI_PASSWORD = 'Tr0ub4dor&3-wifi';
+const EMAIL = 'jane.wearer@example.org';
+const PIN = '493817';
+const LAT = 48.8583701;
+const LON = 2.2944813;
+const SECRETS = [WIFI_PASSWORD, 'Tr0ub4dor', EMAIL, 'jane.wearer', PIN, '48.85837', '2.29448'];
+/** The network name stays in the device's own log (troubleshooting) but never leaves the device. */
+const NEVER_SENT = [...SECRETS, 'Jane Home', '/home/jane'];
+
+const work = mkdtempSync(join(tmpdir(), 'headset-secrets-'));
+let receiver: OtlpTestReceiver;
+let certPath: string;
+beforeAll(async () => {
+  const tls = makeSelfSignedCertificate(work);
+  certPath = tls.certPath;
+  receiver = await OtlpTestReceiver.start(tls);
+});
+afterAll(async () => {
+  await receiver.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function filesUnder(dir: string): string[] {
+  let out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    out = statSync(path).isDirectory() ? [...out, ...filesUnder(path)] : [...out, path];
+  }
+  return out;
+}
+
+function readText(path: string): string {
+  const raw = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+}
+
+function leaks(where: string, text: string, secrets = SECRETS): string[] {
+  return secrets.filter((secret) => text.includes(secret)).map((secret) => `${where}: ${secret}`);
+}
+
+it('no seeded secret reaches the logs, the outbox, the receiver or the API', { timeout: 60_000 }, async () => {
+  const root = join(work, 'device');
+  const layout = new SimulatedDeviceLayout(root);
+  // Offline first: the outbox files fill up and are read before anything is sent.
+  mkdirSync(dirname(layout.networkState), { recursive: true });
+  writeFileSync(layout.networkState, 'offline\n');
+  const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
+  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, telemetryUrl: receiver.url, telemetryCa: certPath });
+  const apiOutputs: string[] = [];
+  try {
+    const [a, b] = createMemoryPortPair();
+    headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
+    const client = new ApiClient(a);
+    const identity = await client.call('identity.get');
+    const granted = await client.call('privacy.set', { policyVersion: 1, granted: { performance: true, hardware: true, usage: true, errors: true, location: true } });
+    expect(granted.categories.every((c) => c.granted)).toBe(true);
+
+    // headsetd's own log entries, messages and fields.
+    headset.logger.for('network').error(`could not join SSID 'Jane Home' with psk ${WIFI_PASSWORD}: wrong password for ${EMAIL}`, { psk: WIFI_PASSWORD, passphrase: WIFI_PASSWORD, pin: PIN, email: EMAIL, lat: LAT, lon: LON });
+    headset.logger.for('gps').warn(`fix ${LAT}, ${LON} rejected for ${EMAIL}`, { position: { lat: LAT, lon: LON } });
+    headset.logger.for('system').fatal(`PIN ${PIN} entered by ${EMAIL}`, { wifi: { password: WIFI_PASSWORD } });
+    headset.logger.for('network').info(`joined with password=${WIFI_PASSWORD}`, { psk: WIFI_PASSWORD });
+    // The UI's entries and a crash of the renderer, through the API.
+    await client.call('logs.write', {
+      process: 'renderer',
+      entries: [
+        { level: 'error', msg: `login failed for ${EMAIL} pin=${PIN}`, fields: { password: WIFI_PASSWORD, lat: LAT, lon: LON } },
+        { level: 'fatal', msg: 'renderer crashed', crash: { name: 'Error', message: `could not save the psk ${WIFI_PASSWORD} for ${EMAIL}`, stack: `Error: at /home/jane/app.js:1 PIN ${PIN}` } },
+      ],
+    });
+    // Telemetry inputs: the registry refuses free text where a name is expected.
+    await expect(headset.services.telemetry.record('ui.feature_use', null, { feature: EMAIL })).rejects.toThrow(/outside their schema/);
+    await client.call('usage.record', { event: 'ui.screen_view', name: 'privacy' });
+    await headset.services.health.sample();
+    await headset.services.health.sample();
+    await headset.services.telemetry.forwardCrashes();
+    await headset.services.telemetry.idle();
+    headset.logFile.flushSync(1000);
+
+    // What the device holds before sending.
+    const outboxDir = telemetryOutboxDir(layout.stateDir);
+    const outboxFiles = filesUnder(outboxDir);
+    expect(outboxFiles.length).toBeGreaterThan(0);
+    const outboxContents = outboxFiles.map((f) => ({ f, text: readText(f) }));
+    const outboxText = outboxContents.map((c) => c.text).join('\n');
+    expect(outboxText).toContain('log.record');
+    expect(outboxText).toContain('crash.record');
+    expect(outboxText).toContain('u09tu'); // the fix, as its 5-character geohash
+    const logFiles = filesUnder(join(layout.dataDir, 'logs'));
+    const logText = logFiles.map(readText).join('\n');
+    expect(logText).toContain('could not join SSID'); // the entries are there, redacted
+    expect(logText).toContain('renderer crashed');
+
+    // Sent: everything leaves the outbox and reaches the receiver.
+    writeFileSync(layout.networkState, 'online\n');
+    await waitFor(() => {
+      const q = headset.services.telemetryDelivery.status().queued;
+      return q.critical + q.normal + q.bulk + q.debug === 0 && receiver.logs.size > 0;
+    }, 20_000, 'delivery');
+    expect(receiver.problems).toEqual([]);
+    const received = JSON.stringify([...receiver.logs.values()]) + [...receiver.metricPoints].join('\n');
+    expect(received).toContain('could not join SSID');
+    expect(received).toContain('headset.crash.recent_lines');
+    expect(received.match(/exception\.stacktrace/g)).toHaveLength(1); // the crash, once
+    expect(received).toContain('system.cpu_load');
+    // The device id itself never leaves: records carry the weekly pseudonym.
+    expect(received).not.toContain(identity.deviceId);
+
+    for (const call of ['privacy.get', 'telemetry.outbox', 'crashes.list', 'health.snapshot'] as const) apiOutputs.push(`${call}: ${JSON.stringify(await client.call(call))}`);
+
+    expect([
+      ...outboxContents.flatMap(({ f, text }) => leaks(f, text, NEVER_SENT)),
+      ...logFiles.flatMap((f) => leaks(f, readText(f))),
+      ...leaks('receiver', received, NEVER_SENT),
+      ...apiOutputs.flatMap((o) => leaks(o.split(':')[0]!, o)),
+    ]).toEqual([]);
+  } finally {
+    await headset.close();
+  }
+});
