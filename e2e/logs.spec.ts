@@ -54,10 +54,8 @@ async function arrowTo(page: Page, target: Locator): Promise<void> {
     if (await target.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)) return;
     await target.scrollIntoViewIfNeeded();
     const t = (await target.boundingBox())!;
-    const a = await page.evaluate(() => {
-      const r = (globalThis as unknown as BrowserGlobals).document.activeElement?.getBoundingClientRect();
-      return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : { x: 0, y: 0, width: 0, height: 0 };
-    });
+    const focused = page.locator(':focus');
+    const a = ((await focused.count()) === 1 ? await focused.boundingBox() : null) ?? { x: 0, y: 0, width: 0, height: 0 };
     const dx = t.x + t.width / 2 - (a.x + a.width / 2);
     const dy = t.y + t.height / 2 - (a.y + a.height / 2);
     // Rows that overlap are one row: move along it; otherwise first to the target's row.
@@ -105,7 +103,8 @@ test.describe('Logs & Diagnostics', () => {
     await page.keyboard.type('1000 bytes');
     await expect(page.getByTestId('log-line')).toHaveCount(1);
     await expect(page.getByTestId('log-line')).toContainText('download failed after 1000 bytes');
-    await page.screenshot({ path: join(SCREENSHOTS, 'logs-filtered.png'), fullPage: true, animations: 'disabled', caret: 'hide' });
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs-filtered.png'), animations: 'disabled', caret: 'hide' });
+    await page.locator('.logs-overview').screenshot({ path: join(SCREENSHOTS, 'logs-overview.png'), animations: 'disabled' });
   });
 
   test('Export to USB writes the selected entries into DIR/usb; without a stick it says so', async ({ page, headsetRoot, launchHeadsetd }) => {
@@ -132,7 +131,7 @@ test.describe('Logs & Diagnostics', () => {
     expect(exported.length).toBeGreaterThanOrEqual(40);
     expect(exported.every((e) => e.subsystem === 'update')).toBe(true);
     await expect(result).toContainText(`Saved ${exported.length} entries`);
-    await page.screenshot({ path: join(SCREENSHOTS, 'logs.png'), fullPage: true, animations: 'disabled', caret: 'hide' });
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs.png'), animations: 'disabled', caret: 'hide' });
   });
 
   test('keyboard only: arrows and Tab reach every control, focus is visible, targets are large', async ({ page, headsetRoot, launchHeadsetd }) => {

@@ -26,7 +26,8 @@ beforeAll(() => {
     installCrashHandlers(headset);
     headset.logger.for('update').info('about to fail');
     function explodeInsideTheService() { throw new TypeError('child boom'); }
-    setTimeout(() => (kind === 'reject' ? void Promise.reject(new RangeError('rejected boom')) : explodeInsideTheService()), 10);
+    function failWithSecrets() { throw new Error('join failed: Wi-Fi password is "correct horse battery", PIN 4711, account anna.berg@example.org'); }
+    setTimeout(() => (kind === 'reject' ? void Promise.reject(new RangeError('rejected boom')) : kind === 'secret' ? failWithSecrets() : explodeInsideTheService()), 10);
   `);
   buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: child, logLevel: 'silent', sourcemap: 'inline' });
 });
@@ -35,7 +36,7 @@ afterAll(() => {
   rmSync(roots, { recursive: true, force: true });
 });
 
-function crashChild(kind: 'throw' | 'reject') {
+function crashChild(kind: 'throw' | 'reject' | 'secret') {
   const root = join(roots, kind);
   mkdirSync(root);
   const result = spawnSync(process.execPath, ['--enable-source-maps', child, root, kind], { encoding: 'utf8', timeout: 30_000 });
@@ -65,6 +66,20 @@ describe('headsetd crash handlers', () => {
     // The fatal line reached the log file before the exit.
     expect(log).toContain('"level":"fatal"');
     expect(log).toContain('uncaught exception: child boom');
+  });
+
+  it('a crash whose message carries a Wi-Fi password, a PIN and an e-mail address leaves none of them in the crash record or the log', () => {
+    const { result, records, log } = crashChild('secret');
+    expect(result.status).toBe(70);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.error.stack).toContain('failWithSecrets');
+    const dir = join(roots, 'secret', 'data', 'crashes');
+    const written = readdirSync(dir).map((n) => readFileSync(join(dir, n), 'utf8')).join('');
+    for (const secret of ['correct horse battery', '4711', 'anna.berg@example.org']) {
+      expect(written).not.toContain(secret);
+      expect(log).not.toContain(secret);
+    }
+    expect(records[0]!.error.message).toContain('[email]');
   });
 
   it('an unhandled rejection does the same', () => {

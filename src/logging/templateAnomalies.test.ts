@@ -39,11 +39,18 @@ describe('detectAnomalies', () => {
   });
 
   it('reports an error template that never appeared in the baseline', () => {
-    const found = detectAnomalies([series([0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0], { level: 'error', template: 'slot <*> failed verification', subsystem: 'update' })], { start, bucketMs });
+    const steady = series([3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 2, 3], { templateId: 9, level: 'info' });
+    const found = detectAnomalies([steady, series([0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0], { level: 'error', template: 'slot <*> failed verification', subsystem: 'update' })], { start, bucketMs });
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ kind: 'new-error', observed: 2, at: '2026-03-01T01:30:00.000Z' });
     expect(found[0]!.explanation).toContain('A new error in update appeared at 2026-03-01 01:30 UTC');
     expect(found[0]!.explanation).toContain('never in the 1.5 hours before');
+  });
+
+  it('measures the baseline from where the log begins, not from the start of an empty range', () => {
+    // Nothing for 8 buckets, then a steady template and, 1 bucket later, a jump: too little history.
+    expect(detectAnomalies([series([0, 0, 0, 0, 0, 0, 0, 0, 2, 40, 2, 2])], { start, bucketMs })).toEqual([]);
+    expect(detectAnomalies([series([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], { level: 'error' })], { start, bucketMs })).toEqual([]);
   });
 
   it('does not call a template new when the range starts with it, or when it is only info', () => {

@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unl
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CrashSummary, HealthSnapshot, ProcessName } from '../../../src/api/contract.js';
+import { redactFields, redactText } from '../../../src/telemetry/anonymize.js';
 
 export interface CrashError {
   name: string;
@@ -63,8 +64,11 @@ export class CrashRecorder {
         version: this.context.version,
         commit: this.context.commit,
         bootId: this.context.bootId(),
-        error: { name: crash.error.name, message: crash.error.message, ...(crash.error.stack ? { stack: crash.error.stack } : {}) },
-        recentLines: (crash.recentLines ?? this.context.recentLines()).map(parseLine),
+        // An error message (and the stack, which repeats it) may quote a password or a PIN: the
+        // record gets the same redaction as the device's own log. The recent lines were redacted
+        // on their way into the log, but lines another process brings are not known to be.
+        error: { name: redactText(crash.error.name), message: redactText(crash.error.message), ...(crash.error.stack ? { stack: redactText(crash.error.stack) } : {}) },
+        recentLines: (crash.recentLines ?? this.context.recentLines()).map(parseLine).map(redactLine),
         health: crash.health === undefined ? (this.context.lastHealth() ?? null) : crash.health,
       };
       mkdirSync(this.dir, { recursive: true, mode: 0o750 });
@@ -147,6 +151,12 @@ export class CrashRecorder {
       closeSync(fd);
     }
   }
+}
+
+function redactLine(line: unknown): unknown {
+  if (typeof line === 'string') return redactText(line);
+  if (line === null || typeof line !== 'object' || Array.isArray(line)) return line;
+  return redactFields(line as Record<string, unknown>);
 }
 
 function parseLine(line: string): unknown {

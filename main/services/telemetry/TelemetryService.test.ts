@@ -75,6 +75,27 @@ describe('TelemetryService', () => {
     expect(lock.payload.signal === 'metrics' && lock.payload.metric.gauge?.dataPoints[0]?.asDouble).toBe(31);
   });
 
+  it('records location only as a 5-character geohash or a known track point, to the hour', async () => {
+    let fix = { position: { lat: 48.8583701, lon: 2.2944813 }, at: Date.parse('2026-11-22T10:31:00Z') };
+    const track = { id: 'circuit-1', points: [{ latitude: 45.0, longitude: 7.0 }, { latitude: 45.001, longitude: 7.0 }] };
+    const { outbox, health, service } = setup({ latestFix: () => fix, knownTracks: [track] });
+    await service.start();
+    await grant(service, { location: true });
+    health.set(sampleHealth());
+    health.set(sampleHealth());
+    await service.idle();
+    fix = { position: { lat: 45.00101, lon: 7.0001 }, at: Date.parse('2026-11-22T10:59:00Z') };
+    health.set(sampleHealth());
+    await service.idle();
+    const located = outbox.records.filter((r) => r.category === 'location').map((r) => (r.payload.signal === 'logs' ? r.payload.record : undefined)!);
+    expect(located.map((r) => r.attributes.slice(0, -1))).toEqual([
+      [{ key: 'geohash', value: { stringValue: 'u09tu' } }],
+      [{ key: 'track', value: { stringValue: 'circuit-1' } }, { key: 'point', value: { intValue: '1' } }],
+    ]);
+    expect(located.map((r) => r.timeUnixNano)).toEqual([`${Date.parse('2026-11-22T10:00:00Z')}000000`, `${Date.parse('2026-11-22T10:00:00Z')}000000`]);
+    expect(JSON.stringify(outbox.records)).not.toContain('48.858');
+  });
+
   it('refuses undeclared metrics at run time', async () => {
     const { service } = setup();
     await service.start();
@@ -101,6 +122,31 @@ describe('TelemetryService', () => {
     await grant(service, { errors: false });
     expect(hasher.current()).not.toBe(pseudonym);
     expect(service.privacy().categories.filter((c) => c.granted).map((c) => c.id)).toEqual(['essential']);
+  });
+
+  it('a power cut during a withdrawal: the next start purges, requests deletion and replaces the key', async () => {
+    const first = setup();
+    await first.service.start();
+    await grant(first.service, { location: true });
+    const pseudonym = first.hasher.current();
+    // The cut: the decision is on disk, then the process dies before the purge.
+    first.outbox.purgeCategory = () => Promise.reject(new Error('power cut'));
+    await expect(grant(first.service, { location: false })).rejects.toThrow('power cut');
+    const saved = JSON.parse(readFileSync(join(dir, 'privacy-consent.json'), 'utf8')) as { granted: { location: boolean }; pending: unknown };
+    expect(saved).toMatchObject({ granted: { location: false }, pending: { categories: ['location'], resetPseudonym: true } });
+
+    const second = setup();
+    await second.service.start();
+    expect(second.outbox.purged).toEqual(['location']);
+    expect(second.outbox.names()).toContain(DELETION_REQUEST_EVENT);
+    const request = second.outbox.records.find((r) => r.payload.signal === 'logs' && r.payload.record.eventName === DELETION_REQUEST_EVENT)!;
+    expect(JSON.stringify(request)).toContain(pseudonym);
+    expect(second.hasher.current()).not.toBe(pseudonym);
+    expect(JSON.parse(readFileSync(join(dir, 'privacy-consent.json'), 'utf8'))).toMatchObject({ pending: { categories: [], resetPseudonym: false } });
+    // Done once: a third start owes nothing.
+    const third = setup();
+    await third.service.start();
+    expect(third.outbox.purged).toEqual([]);
   });
 
   it('refuses essential off and an outdated policy, changing nothing', async () => {

@@ -10,7 +10,7 @@ import type { OtlpKeyValue, OtlpLogRecord } from '../../../src/telemetry/otlpJso
 import { checkRecording, isExpired, type MetricAttributes, type MetricName, type MetricValue } from '../../../src/telemetry/registry.js';
 import type { CrashRecord } from '../logging/CrashRecorder.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
-import type { ConsentStore } from './ConsentStore.js';
+import type { ConsentStore, PendingWithdrawal } from './ConsentStore.js';
 import type { DeviceIdHasher } from './DeviceIdHasher.js';
 import type { OutboxPayload, OutboxPriority, TelemetryOutbox } from './ports.js';
 
@@ -83,10 +83,12 @@ export class TelemetryService {
   }
 
   async start(): Promise<void> {
-    const { state, unreadable } = await this.options.consent.load();
+    const { state, pending, unreadable } = await this.options.consent.load();
     if (unreadable) this.options.warn?.('privacy: the stored consent was unreadable; asking again');
     await this.options.hasher.load();
     this.applyConsent(state);
+    // A withdrawal cut short by a power cut is finished before anything else is recorded.
+    if (pending.categories.length > 0 || pending.resetPseudonym) await this.serialize(() => this.withdraw(pending));
     const { health, boot, updates } = this.options;
     if (health) this.unsubscribers.push(health.subscribe((snapshot) => this.serialize(() => this.onHealth(snapshot))));
     if (boot) {
@@ -125,17 +127,25 @@ export class TelemetryService {
   async setConsent(decision: ConsentDecision): Promise<PrivacyStatus> {
     return this.serialize(async () => {
       const transition = decide(this.requireConsent(), decision, this.now());
-      await this.options.consent.save(transition.state);
+      const pending: PendingWithdrawal = { categories: transition.turnedOff, resetPseudonym: transition.optedOutOfAll };
+      // The decision and what it still owes, in one atomic write (see PendingWithdrawal).
+      await this.options.consent.save(transition.state, pending);
       this.applyConsent(transition.state); // stops collection of what was turned off, now
-      for (const category of transition.turnedOff) {
-        if (category === 'errors') this.errorCounts.clear();
-        await this.options.outbox.purgeCategory(category);
-        await this.options.outbox.enqueue('essential', 'critical', { signal: 'logs', record: this.deletionRequest(category) });
-      }
-      // After the deletion requests, which must carry the pseudonym the receiver knows.
-      if (transition.optedOutOfAll) await this.options.hasher.reset();
+      if (pending.categories.length > 0 || pending.resetPseudonym) await this.withdraw(pending);
       return this.privacy();
     }) as Promise<PrivacyStatus>;
+  }
+
+  /** Purges, requests deletion, replaces the key; then records that nothing is owed any more. */
+  private async withdraw(pending: PendingWithdrawal): Promise<void> {
+    for (const category of pending.categories) {
+      if (category === 'errors') this.errorCounts.clear();
+      await this.options.outbox.purgeCategory(category);
+      await this.options.outbox.enqueue('essential', 'critical', { signal: 'logs', record: this.deletionRequest(category) });
+    }
+    // After the deletion requests, which must carry the pseudonym the receiver knows.
+    if (pending.resetPseudonym) await this.options.hasher.reset();
+    await this.options.consent.save(this.requireConsent());
   }
 
   /**

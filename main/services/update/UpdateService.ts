@@ -19,6 +19,7 @@ import type { DataSnapshots } from './DataSnapshots.js';
 import type { InstallRecord } from './InstallJournal.js';
 import type { Installer } from './Installer.js';
 import type { NetworkMonitor, SlotPartitions } from './ports.js';
+import { recordedImages } from './recordedImages.js';
 import { hashSlotPrefix } from './SlotWriter.js';
 import type { CatalogEntry, UpdateCatalog } from './UpdateCatalog.js';
 
@@ -259,9 +260,13 @@ export class UpdateService {
   /** A slot to go back to must still hold exactly the image recorded for it: never switch to a damaged one. */
   private async verifyRollbackTarget(slot: 'A' | 'B'): Promise<void> {
     const record = (await this.options.boot.slotRecordsStore().read())[slot];
-    const partition = this.options.partitions?.partition(slot, 'rootfs');
-    if (!record || !partition) return;
-    checkSlotReadback('rootfs', record.image, { length: record.image.length, sha256: await hashSlotPrefix(partition.path, record.image.length) });
+    if (!record || !this.options.partitions) return;
+    // Every image the slot's record vouches for (rootfs, and a boot image where one was written).
+    for (const [name, image] of Object.entries(recordedImages(record))) {
+      const partition = this.options.partitions.partition(slot, name);
+      const sha256 = partition ? await hashSlotPrefix(partition.path, image.length).catch(() => '') : '';
+      checkSlotReadback(name, image, { length: image.length, sha256 });
+    }
   }
 
   async updateSettings(change: Partial<UpdateSettings>): Promise<UpdateStatus> {

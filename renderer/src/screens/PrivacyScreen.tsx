@@ -6,6 +6,7 @@ import { CategorySwitches } from './privacy/CategorySwitches.js';
 import { OutboxPanel } from './privacy/OutboxPanel.js';
 import { PolicyText } from './privacy/PolicyText.js';
 import { usePrivacyDecision } from './privacy/usePrivacyDecision.js';
+import { useFeatureUse } from './privacy/useScreenViews.js';
 import './privacy/privacy.css';
 
 /**
@@ -17,6 +18,7 @@ export function PrivacyScreen() {
   const { send, busy, error } = usePrivacyDecision();
   const [notice, setNotice] = useState<string>();
   const [policyOpen, setPolicyOpen] = useState(false);
+  const featureUsed = useFeatureUse();
   if (!status) return <Panel title="Privacy">Loading…</Panel>;
   const granted = Object.fromEntries(status.categories.map((c) => [c.id, c.granted]));
   const toggle = async (id: string, on: boolean) => {
@@ -56,7 +58,13 @@ export function PrivacyScreen() {
             {status.decidedAt && <span className="muted"> · your choice saved {new Date(status.decidedAt).toLocaleString()}</span>}
           </p>
           <p className="muted">Everything is anonymized on the headset before it is queued: no e-mail, network name, address, serial number or precise position leaves it, and the device id is replaced by a weekly pseudonym.</p>
-          <Button aria-expanded={policyOpen} onClick={() => setPolicyOpen((open) => !open)}>
+          <Button
+            aria-expanded={policyOpen}
+            onClick={() => {
+              if (!policyOpen) featureUsed('privacy.policy-read');
+              setPolicyOpen(!policyOpen);
+            }}
+          >
             {policyOpen ? 'Hide the policy' : 'Read the privacy policy'}
           </Button>
           {policyOpen && (
