@@ -96,6 +96,8 @@ test.describe('Logs & Diagnostics', () => {
     const errorLines = await page.getByTestId('log-line').count();
     expect(errorLines).toBeGreaterThanOrEqual(40);
     for (const level of await page.getByTestId('log-line').locator('.level-badge').allTextContents()) expect(level).toBe('error');
+    await page.getByTestId('entries-status').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs-entries.png'), animations: 'disabled', caret: 'hide' });
 
     // Text narrows further (typed in the search field, reached with the arrows).
     const search = page.getByRole('searchbox');

@@ -6,6 +6,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import pino from 'pino';
 import { Logger } from '../../main/services/logging/Logger.js';
 import { RotatingLogFile } from '../../main/services/logging/RotatingLogFile.js';
+import { RedactingLogSink } from '../../main/services/telemetry/RedactingLogSink.js';
 import type { LoggingCase } from './index.js';
 import { benchRecord } from './throughputRecords.js';
 
@@ -29,7 +30,8 @@ async function drive(write: (i: number) => void, done: () => Promise<void>): Pro
 async function ours(dir: string): Promise<{ seconds: number; bytes: number; dropped: number; rotations: number }> {
   // Production settings (composition.ts): 4 MiB files, gzip in the background, a 32 MiB folder.
   const file = await RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 1024 * 1024 * 1024 } });
-  const logger = new Logger(context, [file], 'info');
+  // The production chain: every line passes the redaction check before the file (composition.ts).
+  const logger = new Logger(context, [new RedactingLogSink([file])], 'info');
   const seconds = await drive(
     (i) => {
       const r = benchRecord(i);
@@ -106,7 +108,7 @@ export const throughputVsPino: LoggingCase = {
     const ratio = Math.round((oursMedian / pinoMedian) * 100) / 100;
     return [
       {
-        name: 'Lines per second to a rotating file (Logger + RotatingLogFile, 4 MiB files, gzip) vs pino to pino.destination',
+        name: 'Lines per second to a rotating file (Logger, redaction check, RotatingLogFile: 4 MiB files, gzip) vs pino to pino.destination',
         metric: `throughput ratio ours/pino, median of ${RUNS}`,
         value: ratio,
         unit: '×',

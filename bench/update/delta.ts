@@ -71,17 +71,24 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
   const ours = (sourcePath: string) => async () => {
     freshTarget();
     return timeIt(async () => {
-      // As Installer does: every source checked before anything is touched (that check is handed to
-      // the applier, which does not repeat it), then zstd patches straight into the slot, fsync,
-      // read back + hash.
+      // As Installer does: every source checked before anything is touched, a slot larger than the
+      // image copied by that same read (that check and copy are handed to the applier, which does
+      // not repeat them), then zstd patches straight into the slot, fsync, read back + hash, and the
+      // copy removed.
       const reader = await BundleReader.open(deltaBundle, { trusted });
-      const checked = new Map<string, CheckedSource>();
-      for (const image of reader.manifest.images) checked.set(image.name, await checkDeltaSourceFile(image, sourcePath));
-      for await (const payload of reader.payloads()) {
-        const rebuilt = deltaSlotFiller({ image: payload.image, patch: payload.chunks(), sourcePath, tempDir: work, checkedSource: checked.get(payload.image.name), onSource: (how) => provisions.set(sourcePath, how) });
-        await writeImageToSlot(payload.image.name, rebuilt, targetSlot, payload.image.uncompressed);
+      const copyDir = join(work, 'delta-sources');
+      try {
+        const checked = new Map<string, CheckedSource>();
+        for (const image of reader.manifest.images) checked.set(image.name, await checkDeltaSourceFile(image, sourcePath, { copyDir }));
+        for await (const payload of reader.payloads()) {
+          const rebuilt = deltaSlotFiller({ image: payload.image, patch: payload.chunks(), sourcePath, tempDir: work, checkedSource: checked.get(payload.image.name), onSource: (how) => provisions.set(sourcePath, how) });
+          await writeImageToSlot(payload.image.name, rebuilt, targetSlot, payload.image.uncompressed);
+        }
+        if (!reader.fullyVerified) throw new Error('the delta bundle was not fully verified');
+      } finally {
+        await reader.close();
+        rmSync(copyDir, { recursive: true, force: true });
       }
-      if (!reader.fullyVerified) throw new Error('the delta bundle was not fully verified');
     });
   };
   // The same guarantees from the reference tools: the source's hash checked before patching, the

@@ -15,7 +15,7 @@ import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
  * Seeded secrets (a Wi-Fi password, an e-mail address, a precise GPS fix, a PIN) go in everywhere a
  * careless caller could put them: log messages and fields of headsetd, the UI's log entries, a
  * crash, telemetry inputs. With every category granted and the real outbox and forwarder sending
- * to a receiver, none of them may appear in the log files, the outbox files, what the receiver got,
+ * to a receiver, none of them may appear in the log files, the crash records, the outbox files, what the receiver got,
  * or what the API answers.
  */
 const WIFI_PASSWORD = 'Tr0ub4dor&3-wifi';
@@ -58,7 +58,7 @@ function leaks(where: string, text: string, secrets = SECRETS): string[] {
   return secrets.filter((secret) => text.includes(secret)).map((secret) => `${where}: ${secret}`);
 }
 
-it('no seeded secret reaches the logs, the outbox, the receiver or the API', { timeout: 60_000 }, async () => {
+it('no seeded secret reaches the logs, the crash records, the outbox, the receiver or the API', { timeout: 60_000 }, async () => {
   const root = join(work, 'device');
   const layout = new SimulatedDeviceLayout(root);
   // Offline first: the outbox files fill up and are read before anything is sent.
@@ -110,6 +110,10 @@ it('no seeded secret reaches the logs, the outbox, the receiver or the API', { t
     const logText = logFiles.map(readText).join('\n');
     expect(logText).toContain('could not join SSID'); // the entries are there, redacted
     expect(logText).toContain('renderer crashed');
+    // The renderer's crash record, kept on the device.
+    const crashFiles = filesUnder(join(layout.dataDir, 'crashes')).filter((f) => f.endsWith('.json'));
+    expect(crashFiles).toHaveLength(1);
+    expect(readText(crashFiles[0]!)).toContain('could not save the psk');
 
     // Sent: everything leaves the outbox and reaches the receiver.
     writeFileSync(layout.networkState, 'online\n');
@@ -131,6 +135,7 @@ it('no seeded secret reaches the logs, the outbox, the receiver or the API', { t
     expect([
       ...outboxContents.flatMap(({ f, text }) => leaks(f, text, NEVER_SENT)),
       ...logFiles.flatMap((f) => leaks(f, readText(f))),
+      ...crashFiles.flatMap((f) => leaks(f, readText(f))),
       ...leaks('receiver', received, NEVER_SENT),
       ...apiOutputs.flatMap((o) => leaks(o.split(':')[0]!, o)),
     ]).toEqual([]);

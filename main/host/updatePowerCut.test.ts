@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,7 @@ function services(root: string, cut: CutSwitch) {
     journal: new InstallJournal(join(layout.stateDir, 'install.json'), () => cut.event()),
     trusted,
     model: 'HC-1-simulated',
+    tempDir: layout.stateDir, // as headsetd wires it
     afterChunk: (bytes, path) => {
       if (cut.fired || cut.atByte === undefined || bytes < cut.atByte) return;
       // The cut lands inside this chunk: what followed the cut byte never reached the medium.
@@ -266,7 +267,14 @@ describe('update power-cut matrix', () => {
       const { boot, installer } = services(root, new CutSwitch());
       await boot.load();
       await installer.install(delta);
+      // The source's copy (the slot is larger than the image) is gone once the install is over.
+      const copies = join(new SimulatedDeviceLayout(root).stateDir, 'delta-sources');
+      expect(existsSync(copies)).toBe(false);
+      // One a power cut left behind goes at the next boot.
+      mkdirSync(copies, { mode: 0o700 });
+      writeFileSync(join(copies, 'rootfs.source.img'), 'left by a cut');
       await powerOn(root, new CutSwitch());
+      expect(existsSync(copies)).toBe(false);
       expect(journal(root)?.state.step).toBe('committed');
       expect(await expectBootedSlotMatchesRecord(root)).toEqual({ slot: 'B', version: '1.1.0' });
     } finally {
@@ -287,6 +295,7 @@ describe('update power-cut matrix', () => {
       expect(readFileSync(join(other, 'boot', 'grubenv')).equals(before)).toBe(true);
       expect(readFileSync(new SimulatedDeviceLayout(other).slotImage('B')).equals(slotB)).toBe(true);
       expect(journal(other)).toBeUndefined();
+      expect(existsSync(join(new SimulatedDeviceLayout(other).stateDir, 'delta-sources'))).toBe(false);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -146,6 +146,8 @@ function services(root: string, cut: CutSwitch, byteSeam = true) {
     journal: new InstallJournal(join(layout.stateDir, 'install.json'), () => cut.event()),
     trusted,
     model: 'HC-1-simulated',
+    // As headsetd wires it: a delta's source copied into the state folder, where a cut may leave it.
+    tempDir: layout.stateDir,
     // As headsetd wires it: the data is snapshot before each install, given back on rollback.
     snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), ['headsetd', 'logs', 'crashes']),
     // The cut lands in this chunk; the page cache decides what of the unsynced slot survives.
@@ -268,6 +270,8 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
         expect(existsSync(path) && readFileSync(path).equals(Buffer.from(content)), `${context}: data/${name} after ${trail.join(' > ')}`).toBe(true);
       }
     }
+    // No copy of a delta's source outlives the install, even one a cut left (removed at the next boot).
+    expect(existsSync(join(new SimulatedDeviceLayout(root).stateDir, 'delta-sources')), `${context}: delta-sources left`).toBe(false);
     return { final: journal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired, journalled, trail };
   } finally {
     restore();

@@ -56,6 +56,6 @@ export function summarizeRecords(records: readonly LogRecord[], input: { since?:
     timeline,
     topTemplates: templates.slice(0, 20).map(({ levels: _levels, ...t }) => t),
     anomalies: detectAnomalies(templates.map((t) => ({ templateId: t.id, template: t.template, subsystem: t.subsystem, level: t.level, counts: series.get(t.id)! })), { start: since, bucketMs }).slice(0, 20),
-    insights: findInsights({ start: since, end: until, versions, samples, errorTimes, bootStarts: [...bootStarts.values()], fatals }),
+    insights: findInsights({ start: since, end: until, logStart: times.length > 0 ? Math.min(...times) : undefined, versions, samples, errorTimes, bootStarts: [...bootStarts.values()], fatals }).slice(0, 20),
   };
 }

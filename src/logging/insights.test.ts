@@ -51,6 +51,13 @@ describe('findInsights', () => {
     expect(insight).toMatchObject({ kind: 'error-rate', text: 'Errors in update rose from 2/h to 40/h', evidence: '120 errors in the last 3 hours, against 18 in the 9 hours before' });
   });
 
+  it('compares error rates from where the log begins, not over the empty hours before it', () => {
+    // The log starts at hour 8: 1/h until hour 11, then 12 in the last hour.
+    const times = [8.2, 9.1, 10.3, ...Array.from({ length: 12 }, (_, i) => 11 + i / 12)].map((h) => start + h * H);
+    const [insight] = findInsights(input({ logStart: start + 8 * H, errorTimes: new Map([['gps', times]]) }));
+    expect(insight).toMatchObject({ text: 'Errors in GPS rose from 1/h to 12/h', evidence: '12 errors in the last 1 hour, against 3 in the 3 hours before' });
+  });
+
   it('stays quiet on a steady error rate', () => {
     const steady = Array.from({ length: 48 }, (_, i) => start + i * 0.25 * H);
     expect(findInsights(input({ errorTimes: new Map([['update', steady]]) }))).toEqual([]);

@@ -24,6 +24,8 @@ export interface InsightInput {
   /** The analysed range, epoch ms. */
   start: number;
   end: number;
+  /** The first entry the log holds (epoch ms): hours before it are not hours without errors. */
+  logStart?: number;
   /** Versions in the order they first ran (oldest first). */
   versions: readonly string[];
   samples: readonly NumericSample[];
@@ -90,10 +92,11 @@ function versionInsights(input: InsightInput): Insight[] {
   return insights;
 }
 
-function errorRateInsights(input: InsightInput): Insight[] {
+function errorRateInsights(given: InsightInput): Insight[] {
+  const input = { ...given, start: Math.max(given.start, given.logStart ?? given.start) };
   const span = input.end - input.start;
   if (span <= 0) return [];
-  // The recent quarter of the range against the three quarters before it.
+  // The recent quarter of the range (from where the log begins) against the three quarters before it.
   const split = input.end - span / 4;
   const insights: Insight[] = [];
   for (const [subsystem, times] of input.errorTimes) {

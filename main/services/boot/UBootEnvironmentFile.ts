@@ -10,6 +10,7 @@ import {
   readRedundantUBootEnv,
 } from '../../../src/boot/ubootEnvCodec.js';
 import { fsyncDirectory, writeFileAtomic } from '../storage/atomicFile.js';
+import { fileSync } from '../storage/fileSync.js';
 import type { BootEnvironmentStore } from './ports.js';
 
 export interface UBootEnvCopyLocation {
@@ -212,7 +213,8 @@ export class UBootEnvironmentFile implements BootEnvironmentStore {
         const { bytesWritten } = await handle.write(block, written, block.length - written, copy.offset + written);
         written += bytesWritten;
       }
-      await handle.sync();
+      // Through the one FileSync, so a simulated power cut sees this fsync like every other.
+      await fileSync().syncFile(handle, resolve(copy.path));
     } finally {
       await handle.close();
     }

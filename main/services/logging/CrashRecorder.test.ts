@@ -56,7 +56,7 @@ describe('CrashRecorder', () => {
     const { logger, crashes } = recorder();
     const secrets = ['correct horse battery', 'Tr0ub4dor&3', '4711', 'anna.berg@example.org'];
     // A line another process brings is not known to have passed the log's redaction: raw here.
-    logger.for('wifi').info('joining with password "correct horse battery"', { psk: 'Tr0ub4dor&3', owner: 'anna.berg@example.org' });
+    logger.for('network').info('joining with password "correct horse battery"', { psk: 'Tr0ub4dor&3', owner: 'anna.berg@example.org' });
     const error = new Error('join failed: Wi-Fi password is "correct horse battery", PIN 4711, account anna.berg@example.org');
     const id = crashes.recordSync({ process: 'headsetd', error: { name: error.name, message: error.message, stack: error.stack } })!;
     const text = readFileSync(join(crashes.dir, `${id}.json`), 'utf8');

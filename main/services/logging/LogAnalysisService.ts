@@ -185,7 +185,10 @@ export class LogAnalysisService {
     });
     const anomalies = detectAnomalies(series, { start: since, bucketMs }).slice(0, 20);
     const versionOrder = [...versionFirst.entries()].sort((a, b) => a[1] - b[1]).map(([v]) => this.versions.name(v)).filter((v) => v !== '');
-    const insights = findInsights({ start: since, end: until, versions: versionOrder, samples, errorTimes, bootStarts: [...bootFirst.values()], fatals });
+    // Bounded like the contract's answer: the first ones are the most severe kinds.
+    let logStart = Infinity;
+    for (const c of columns) if (c.count > 0) logStart = Math.min(logStart, c.minTime);
+    const insights = findInsights({ start: since, end: until, logStart: Number.isFinite(logStart) ? logStart : undefined, versions: versionOrder, samples, errorTimes, bootStarts: [...bootFirst.values()], fatals }).slice(0, 20);
     return { since: new Date(since).toISOString(), until: new Date(until).toISOString(), bucketMs, timeline, topTemplates, anomalies, insights, entries, malformed };
   }
 

@@ -119,6 +119,38 @@ describe('Outbox', () => {
     expect(chunkFiles(dir).some((name) => name.includes('location'))).toBe(false);
   });
 
+  it('never hands out a record past its expiry; purgeExpired removes expired records from the files, across a restart', async () => {
+    const dir = fresh();
+    let clock = new Date('2026-11-01T00:00:00Z');
+    const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n));
+    const outbox = await Outbox.open({ dir, limitBytes: 1 << 20, now: () => clock });
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('short') }, { expiresAt: day(30) });
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('long') }, { expiresAt: day(90) });
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('forever') });
+    await outbox.enqueue('location', 'bulk', { signal: 'logs', record: logRecord('fix') }, { expiresAt: day(30) });
+    expect(await outbox.purgeExpired()).toBe(0);
+    // Past 30 days, before any purge: the forwarder does not get the expired ones.
+    clock = day(31);
+    const batch = await take(outbox);
+    expect(bodies(batch)).toEqual(['long', 'forever']);
+    outbox.release(batch!);
+    await outbox.close();
+    // After a restart the purge rewrites the errors chunk and removes the location chunk whole.
+    const reopened = await Outbox.open({ dir, limitBytes: 1 << 20, now: () => clock });
+    expect(await reopened.purgeExpired()).toBe(2);
+    expect(chunkFiles(dir).some((name) => name.includes('location'))).toBe(false);
+    expect(readFileSync(join(dir, chunkFiles(dir)[0]!), 'utf8')).not.toContain('short');
+    expect(reopened.stats().queued.normal).toBe(2);
+    expect(reopened.stats().dropped).toBe(2); // the released batch counted nothing
+    clock = day(91);
+    expect(await reopened.purgeExpired()).toBe(1);
+    const last = await take(reopened);
+    expect(bodies(last)).toEqual(['forever']);
+    await reopened.acknowledge(last!, { delivered: 1, rejected: 0 });
+    expect(chunkFiles(dir)).toEqual([]);
+    expect(reopened.stats()).toMatchObject({ dropped: 3, delivered: 1 });
+  });
+
   it('on a full disk drops lower priorities and keeps critical records (tmpfs of 256 KiB)', async (context) => {
     if (process.getuid?.() !== 0) return context.skip();
     const dir = join(work, 'tmpfs');

@@ -24,6 +24,10 @@ import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, Tel
  * receiver de-duplicates by `log.record.uid`: at-least-once). `critical` records are fsynced (file
  * and folder) before enqueue resolves and are never evicted; when full, whole chunks go: debug
  * first, then bulk, then normal, oldest first.
+ *
+ * Retention: a record may carry the time it expires (set by the producer from the registry's
+ * retention, counted from when it happened). An expired record is never handed to the forwarder,
+ * and `purgeExpired` removes expired records from the files (whole chunks where all expired).
  */
 
 export const PRIORITIES: readonly OutboxPriority[] = ['critical', 'normal', 'bulk', 'debug'];
@@ -39,6 +43,8 @@ export interface OutboxRecord {
   priority: OutboxPriority;
   /** Wall-clock time of enqueue (informational only: order comes from the chunk sequence). */
   enqueuedAt: string;
+  /** Past this time the record is never sent (absent: kept until sent). */
+  expiresAt?: string;
   payload: OutboxPayload;
   /** The chunk file holding it. */
   chunk: string;
@@ -62,6 +68,8 @@ export interface OutboxBatch {
   signal: 'logs' | 'metrics';
   records: OutboxRecord[];
   chunks: readonly string[];
+  /** Records of these chunks left out as expired: counted as dropped when the chunks go. */
+  expired?: number;
 }
 
 export interface OutboxOptions {
@@ -139,8 +147,8 @@ export class Outbox implements TelemetryOutbox {
 
   // ---- producers --------------------------------------------------------------------------
 
-  enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload): Promise<void> {
-    const body = JSON.stringify({ id: randomUUID(), t: this.now().toISOString(), p: payload });
+  enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload, options: { expiresAt?: Date } = {}): Promise<void> {
+    const body = JSON.stringify({ id: randomUUID(), t: this.now().toISOString(), p: payload, ...(options.expiresAt ? { x: options.expiresAt.toISOString() } : {}) });
     const line = `${crc32(body).toString(16).padStart(8, '0')} ${body}\n`;
     return new Promise((resolve) => {
       this.pending.push({ category, priority, signal: payload.signal, line, resolve });
@@ -167,6 +175,31 @@ export class Outbox implements TelemetryOutbox {
       }
       await fsyncDirectory(this.options.dir);
       this.changed();
+      return purged;
+    });
+  }
+
+  /**
+   * Removes every record past its expiry, on disk and still pending; returns how many (counted as
+   * dropped). Chunks in flight are left to the forwarder, which never sends their expired records.
+   */
+  async purgeExpired(): Promise<number> {
+    return this.serial(async () => {
+      await this.writePending();
+      const now = this.now().getTime();
+      let purged = 0;
+      for (const chunk of [...this.chunks.values()]) {
+        if (chunk.inFlight) continue;
+        // The append handle would keep writing to the replaced file: sealed first.
+        if (chunk.handle) await this.seal(chunk);
+        purged += await this.dropExpired(chunk, now);
+      }
+      if (purged > 0) {
+        this.counters.dropped += purged;
+        await fsyncDirectory(this.options.dir);
+        await this.saveCounters();
+        this.changed();
+      }
       return purged;
     });
   }
@@ -243,11 +276,16 @@ export class Outbox implements TelemetryOutbox {
         bytes += chunk.bytes;
         records += chunk.records;
       }
-      const batch: OutboxBatch = { signal: first.signal, records: [], chunks: chosen.map((chunk) => chunk.name) };
+      const batch: OutboxBatch = { signal: first.signal, records: [], chunks: chosen.map((chunk) => chunk.name), expired: 0 };
+      const now = this.now().getTime();
       for (const chunk of chosen) {
         if (chunk.handle) await this.seal(chunk);
         chunk.inFlight = true;
-        batch.records.push(...(await this.readChunk(chunk)));
+        // Expired records are not sent; the chunk goes with the batch's acknowledgement.
+        const records = await this.readChunk(chunk);
+        const live = records.filter((record) => !isExpired(record, now));
+        batch.expired! += records.length - live.length;
+        batch.records.push(...live);
       }
       return batch;
     });
@@ -256,15 +294,17 @@ export class Outbox implements TelemetryOutbox {
   /** The receiver took (or refused for good) every record of the batch: its chunks go. */
   async acknowledge(batch: OutboxBatch, outcome: { delivered: number; rejected: number }): Promise<void> {
     await this.serial(async () => {
+      // Counted first: stats() never shows the records gone from the queue but not yet delivered.
+      this.counters.delivered += outcome.delivered;
+      this.counters.rejected += outcome.rejected;
+      this.counters.dropped += batch.expired ?? 0;
+      if (outcome.delivered > 0) this.counters.lastDeliveryAt = this.now().toISOString();
       // No folder fsync: an unlink lost to a power cut only means the chunk is sent again.
       for (const name of batch.chunks) {
         const chunk = this.chunks.get(name);
         if (chunk) await this.removeChunk(chunk);
         else await unlink(join(this.options.dir, name)).catch(() => undefined); // purged meanwhile
       }
-      this.counters.delivered += outcome.delivered;
-      this.counters.rejected += outcome.rejected;
-      if (outcome.delivered > 0) this.counters.lastDeliveryAt = this.now().toISOString();
       this.saveCountersSoon();
       this.changed();
     });
@@ -273,8 +313,12 @@ export class Outbox implements TelemetryOutbox {
   /** A batch kept for a retry, without what was purged meanwhile (consent withdrawn). */
   stillQueued(batch: OutboxBatch): OutboxBatch {
     const chunks = batch.chunks.filter((name) => this.chunks.has(name));
-    if (chunks.length === batch.chunks.length) return batch;
-    return { signal: batch.signal, chunks, records: batch.records.filter((record) => this.chunks.has(record.chunk)) };
+    const now = this.now().getTime();
+    const live = (record: OutboxRecord) => this.chunks.has(record.chunk) && !isExpired(record, now);
+    if (chunks.length === batch.chunks.length && batch.records.every(live)) return batch;
+    const records = batch.records.filter(live);
+    const newlyExpired = batch.records.filter((record) => this.chunks.has(record.chunk) && isExpired(record, now)).length;
+    return { signal: batch.signal, chunks, records, expired: (batch.expired ?? 0) + newlyExpired };
   }
 
   /** The send failed: the chunks stay queued for the next attempt. */
@@ -474,6 +518,29 @@ export class Outbox implements TelemetryOutbox {
     return records;
   }
 
+  /** Drops a sealed chunk's expired records: the file is rewritten, or removed if none is left. */
+  private async dropExpired(chunk: Chunk, now: number): Promise<number> {
+    const path = join(this.options.dir, chunk.name);
+    const content = await readFile(path, 'utf8').catch(() => undefined);
+    if (content === undefined) return 0;
+    const lines = content.split('\n').slice(0, -1);
+    const kept = lines.filter((line) => {
+      const record = parseLine(line, chunk);
+      return !record || !isExpired(record, now); // a corrupt line is readChunk's to count
+    });
+    const expired = lines.length - kept.length;
+    if (expired === 0) return 0;
+    if (kept.length === 0) {
+      await this.removeChunk(chunk);
+      return expired;
+    }
+    const text = kept.map((line) => `${line}\n`).join('');
+    await writeFileAtomic(path, text, { mode: 0o600 });
+    chunk.bytes = Buffer.byteLength(text);
+    chunk.records = kept.length;
+    return expired;
+  }
+
   /** The counters are informational: saved at most once a second, and on close. */
   private saveCountersSoon(): void {
     if (this.countersTimer) return;
@@ -493,14 +560,18 @@ export class Outbox implements TelemetryOutbox {
   }
 }
 
+function isExpired(record: OutboxRecord, now: number): boolean {
+  return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now;
+}
+
 function parseLine(line: string, chunk: Chunk): OutboxRecord | undefined {
   if (line.length < 10 || line[8] !== ' ') return undefined;
   const body = line.slice(9);
   if (crc32(body).toString(16).padStart(8, '0') !== line.slice(0, 8)) return undefined;
   try {
-    const parsed = JSON.parse(body) as { id?: unknown; t?: unknown; p?: OutboxPayload };
+    const parsed = JSON.parse(body) as { id?: unknown; t?: unknown; p?: OutboxPayload; x?: unknown };
     if (typeof parsed.id !== 'string' || typeof parsed.t !== 'string' || !parsed.p || parsed.p.signal !== chunk.signal) return undefined;
-    return { id: parsed.id, category: chunk.category, priority: chunk.priority, enqueuedAt: parsed.t, payload: parsed.p, chunk: chunk.name };
+    return { id: parsed.id, category: chunk.category, priority: chunk.priority, enqueuedAt: parsed.t, payload: parsed.p, chunk: chunk.name, ...(typeof parsed.x === 'string' ? { expiresAt: parsed.x } : {}) };
   } catch {
     return undefined;
   }

@@ -1,25 +1,32 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BootStatus, HealthSnapshot, UpdateHistoryEntry, UpdateStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { sampleBoot, sampleHealth, sampleUpdateStatus, settledCodeOf } from '../../../src/api/testing.js';
+import type { LogRecord } from '../../../src/logging/logRecord.js';
 import { PRIVACY_POLICY_VERSION } from '../../../src/telemetry/consent.js';
 import { CrashRecorder } from '../logging/CrashRecorder.js';
 import { Logger } from '../logging/Logger.js';
 import { ConsentStore } from './ConsentStore.js';
 import { DeviceIdHasher, isoWeek } from './DeviceIdHasher.js';
 import { LogForwardingSink } from './LogForwardingSink.js';
+import { Outbox } from './Outbox.js';
 import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, TelemetryOutbox } from './ports.js';
 import { DELETION_REQUEST_EVENT, PSEUDONYM_KEY, TelemetryService } from './TelemetryService.js';
 
 /** An in-memory outbox: a fake at our own port, for these unit tests only (the e2e test runs the real one). */
 class MemoryOutbox implements TelemetryOutbox {
-  records: { category: TelemetryCategory; priority: OutboxPriority; payload: OutboxPayload }[] = [];
+  records: { category: TelemetryCategory; priority: OutboxPriority; payload: OutboxPayload; expiresAt?: Date }[] = [];
   purged: TelemetryCategory[] = [];
-  async enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload): Promise<void> {
-    this.records.push({ category, priority, payload });
+  async enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload, options: { expiresAt?: Date } = {}): Promise<void> {
+    this.records.push({ category, priority, payload, ...options });
+  }
+  async purgeExpired(): Promise<number> {
+    const before = this.records.length;
+    this.records = this.records.filter((r) => !r.expiresAt || r.expiresAt > clock);
+    return before - this.records.length;
   }
   async purgeCategory(category: TelemetryCategory): Promise<number> {
     const before = this.records.length;
@@ -250,6 +257,58 @@ describe('TelemetryService', () => {
     await second.service.start();
     await second.service.idle();
     expect(second.outbox.names()).toEqual(['system.installed_version']);
+  });
+});
+
+describe('TelemetryService retention', () => {
+  const DAY = 86_400_000;
+  /** What the real outbox holds on disk: each record's name, when it happened and when it expires. */
+  function queued(outboxDir: string): { name: string; expiresAt?: string }[] {
+    return readdirSync(outboxDir)
+      .filter((n) => n.endsWith('.chunk'))
+      .flatMap((n) => readFileSync(join(outboxDir, n), 'utf8').split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line.slice(9)) as { p: OutboxPayload; x?: string })
+      .map(({ p, x }) => ({ name: p.signal === 'logs' ? (p.record.eventName ?? '?') : p.metric.name, ...(x ? { expiresAt: x } : {}) }));
+  }
+  const errorLine = (msg: string): LogRecord => ({ time: clock.toISOString(), level: 'error', subsystem: 'update', msg, version: '1.0.0', commit: 'c', bootId: 'b', seq: 1 });
+
+  it('each record expires after its registry retention; what outlived it is purged at start and on the periodic pass', async () => {
+    const outboxDir = join(dir, 'outbox');
+    const outbox = await Outbox.open({ dir: outboxDir, limitBytes: 1 << 20, now: () => clock });
+    const first = setup({ outbox });
+    await first.service.start();
+    await grant(first.service, { errors: true, performance: true });
+    const t0 = clock.getTime();
+    first.service.forwardLog(errorLine('slot unreadable'));
+    await first.service.record('system.cpu_load', 12, {});
+    await first.service.idle();
+    await outbox.flush();
+    expect(queued(outboxDir)).toEqual([
+      { name: 'log.record', expiresAt: new Date(t0 + 30 * DAY).toISOString() },
+      { name: 'system.cpu_load', expiresAt: new Date(t0 + 90 * DAY).toISOString() },
+    ]);
+    await first.service.stop();
+
+    // Off for 31 days: the next start purges the 30-day log record, keeps the 90-day metric.
+    clock = new Date(t0 + 31 * DAY);
+    const second = setup({ outbox, purgeEveryMs: 3_600_000 });
+    await second.service.start();
+    expect(queued(outboxDir).map((r) => r.name)).toEqual(['system.cpu_load']);
+    expect(outbox.stats().dropped).toBe(1);
+
+    // Running on: the health pass purges at most once an hour.
+    clock = new Date(t0 + 91 * DAY);
+    second.service.forwardLog(errorLine('fresh'));
+    second.health.set({ ...sampleHealth(5), takenAt: clock.toISOString() });
+    second.health.set({ ...sampleHealth(6), takenAt: clock.toISOString() });
+    await second.service.idle();
+    await outbox.flush();
+    const after = queued(outboxDir);
+    expect(after.map((r) => r.name)).toContain('log.record');
+    expect(after.every((r) => Date.parse(r.expiresAt!) > clock.getTime())).toBe(true); // the old cpu_load went
+    expect(outbox.stats().dropped).toBe(2);
+    await second.service.stop();
+    await outbox.close();
   });
 });
 

@@ -7,7 +7,7 @@ import type { TelemetryCategoryId } from '../../../src/telemetry/categories.js';
 import { decide, effectiveGrants, privacyStatusOf, type ConsentDecision, type ConsentState } from '../../../src/telemetry/consent.js';
 import { isoToUnixNano, logRecordToOtlp, SEVERITY, toAnyValue } from '../../../src/telemetry/otlpEncode.js';
 import type { OtlpKeyValue, OtlpLogRecord } from '../../../src/telemetry/otlpJson.js';
-import { checkRecording, isExpired, type MetricAttributes, type MetricName, type MetricValue } from '../../../src/telemetry/registry.js';
+import { checkRecording, isExpired, METRICS, type MetricAttributes, type MetricName, type MetricValue } from '../../../src/telemetry/registry.js';
 import type { CrashRecord } from '../logging/CrashRecorder.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import type { ConsentStore, PendingWithdrawal } from './ConsentStore.js';
@@ -41,6 +41,8 @@ export interface TelemetryServiceOptions {
   knownTracks?: readonly KnownTrack[];
   /** Performance, hardware and location are recorded at most this often (default 15 minutes). */
   sampleEveryMs?: number;
+  /** Records past their retention are purged from the outbox at start and at most this often (default 1 hour). */
+  purgeEveryMs?: number;
   now?: () => Date;
   /** Problems of the telemetry itself; never routed back into the forwarded log. */
   warn?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -54,7 +56,8 @@ const PRIORITY: Record<TelemetryCategoryId, OutboxPriority> = {
   errors: 'normal',
   location: 'bulk',
 };
-const CRASH_RETENTION_MS = 30 * 86_400_000;
+const DAY_MS = 86_400_000;
+const CRASH_RETENTION_MS = METRICS['crash.record'].retentionDays * DAY_MS;
 const RECENT_LINES_FORWARDED = 50;
 
 /**
@@ -69,6 +72,7 @@ export class TelemetryService {
   private readonly unsubscribers: (() => void)[] = [];
   private readonly now: () => Date;
   private lastSampleAt = -Infinity;
+  private lastPurgeAt = -Infinity;
   private snapshotsSeen = 0;
   private lastTimeToLockMs: number | null = null;
   private lastBootId: string | undefined;
@@ -89,6 +93,8 @@ export class TelemetryService {
     this.applyConsent(state);
     // A withdrawal cut short by a power cut is finished before anything else is recorded.
     if (pending.categories.length > 0 || pending.resetPseudonym) await this.serialize(() => this.withdraw(pending));
+    // What waited past its retention while the headset was off goes before anything is sent.
+    await this.serialize(() => this.purgeExpired());
     const { health, boot, updates } = this.options;
     if (health) this.unsubscribers.push(health.subscribe((snapshot) => this.serialize(() => this.onHealth(snapshot))));
     if (boot) {
@@ -170,7 +176,7 @@ export class TelemetryService {
         ? { signal: 'metrics', metric: { ...base, gauge: { dataPoints: [point] } } }
         : { signal: 'metrics', metric: { ...base, sum: { dataPoints: [point], aggregationTemporality: 1, isMonotonic: true } } };
     }
-    return this.enqueue(category, PRIORITY[category], payload);
+    return this.enqueue(category, PRIORITY[category], payload, expiry(name, at));
   }
 
   /**
@@ -188,7 +194,7 @@ export class TelemetryService {
     const otlp: OtlpLogRecord = logRecordToOtlp(scrubbed);
     otlp.eventName = 'log.record';
     otlp.attributes.push(this.pseudonym());
-    void this.enqueue('errors', record.level === 'fatal' ? 'critical' : 'normal', { signal: 'logs', record: otlp });
+    void this.enqueue('errors', record.level === 'fatal' ? 'critical' : 'normal', { signal: 'logs', record: otlp }, expiry('log.record', new Date(record.time)));
   }
 
   /** Hands pending crash records to the outbox (critical, scrubbed) when `errors` is granted. */
@@ -221,7 +227,7 @@ export class TelemetryService {
             this.pseudonym(),
           ],
         };
-        if (!(await this.enqueue('errors', 'critical', { signal: 'logs', record }))) break;
+        if (!(await this.enqueue('errors', 'critical', { signal: 'logs', record }, expiry('crash.record', new Date(crash.time))))) break;
         await this.record('errors.crash_count', 1, { process: crash.process }, new Date(crash.time));
         forwarded++;
       }
@@ -243,6 +249,7 @@ export class TelemetryService {
     }
     await this.forwardPendingCrashes();
     const nowMs = this.now().getTime();
+    if (nowMs - this.lastPurgeAt >= (this.options.purgeEveryMs ?? 3_600_000)) await this.purgeExpired();
     if (nowMs - this.lastSampleAt < (this.options.sampleEveryMs ?? 15 * 60_000)) return;
     this.lastSampleAt = nowMs;
     await this.record('system.cpu_load', snapshot.cpuLoadPercent, {}, at);
@@ -254,6 +261,13 @@ export class TelemetryService {
     const fix = this.options.latestFix?.();
     if (fix && this.isGranted('location')) await this.record('location.coarse', null, coarsenLocation({ latitude: fix.position.lat, longitude: fix.position.lon }, this.options.knownTracks), new Date(fix.at));
     await this.flushErrorCounts();
+  }
+
+  /** Records past their registry retention leave the outbox (they would never be sent anyway). */
+  private async purgeExpired(): Promise<void> {
+    this.lastPurgeAt = this.now().getTime();
+    const purged = await this.options.outbox.purgeExpired();
+    if (purged > 0) this.options.warn?.('telemetry: records past their retention purged from the outbox', { purged });
   }
 
   private async flushErrorCounts(): Promise<void> {
@@ -314,9 +328,9 @@ export class TelemetryService {
     };
   }
 
-  private async enqueue(category: TelemetryCategoryId, priority: OutboxPriority, payload: OutboxPayload): Promise<boolean> {
+  private async enqueue(category: TelemetryCategoryId, priority: OutboxPriority, payload: OutboxPayload, options?: { expiresAt: Date }): Promise<boolean> {
     try {
-      await this.options.outbox.enqueue(category, priority, payload);
+      await this.options.outbox.enqueue(category, priority, payload, options);
       return true;
     } catch (error) {
       this.enqueueFailures++;
@@ -331,4 +345,11 @@ export class TelemetryService {
     this.work = run.catch((error: unknown) => this.options.warn?.('telemetry: a recording pass failed', { error: String(error) }));
     return run;
   }
+}
+
+/** The end of a record's retention (the registry's), counted from when it happened. */
+function expiry(name: MetricName, at: Date): { expiresAt: Date } | undefined {
+  const from = at.getTime();
+  // An unreadable time (a log line of another process) leaves the record to the outbox's bound.
+  return Number.isFinite(from) ? { expiresAt: new Date(from + METRICS[name].retentionDays * DAY_MS) } : undefined;
 }

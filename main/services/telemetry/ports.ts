@@ -32,9 +32,12 @@ export interface OutboxStats {
  * is enqueued is already anonymized: nothing after this point looks inside a record.
  */
 export interface TelemetryOutbox {
-  enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload): Promise<void>;
+  /** `expiresAt`: the end of the record's retention; past it the record is never sent. */
+  enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload, options?: { expiresAt?: Date }): Promise<void>;
   /** Removes everything queued of a category (consent withdrawn); returns how many records. */
   purgeCategory(category: TelemetryCategory): Promise<number>;
+  /** Removes every queued record past its expiry; returns how many records. */
+  purgeExpired(): Promise<number>;
   stats(): OutboxStats;
 }
 

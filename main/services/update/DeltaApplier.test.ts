@@ -261,6 +261,35 @@ describe('delta bundles', () => {
     expect(readdirSync(scratch)).toEqual([]);
   });
 
+  it('with a copy folder, the check copies a larger slot in the same read: zstd patches from exactly the bytes that were hashed', async () => {
+    const source = slotWith(path('old.img'), 'slot-copied', 0xee);
+    const target = slotWith(path('old.img'), 'slot-copied-target');
+    const copyDir = path('delta-sources');
+    const checked = await checkDeltaSourceFile(delta.images[0]!, source, { copyDir });
+    const reference = checked.reference!;
+    expect(['copy', 'reflink']).toContain(reference.how);
+    expect(statSync(reference.path).mode & 0o777).toBe(0o600);
+    expect(statSync(copyDir).mode & 0o777).toBe(0o700);
+    expect(sha256(readFileSync(reference.path))).toBe(delta.images[0]!.delta!.sourceSha256);
+
+    // The slot changes after the check: zstd reads the copy, which holds what was hashed, so the
+    // image is rebuilt right (without the copy, these changes fail the output's check, above).
+    const changed = readFileSync(source);
+    for (let at = 100; at < IMAGE_SIZE; at += 4096) changed[at] = changed[at]! ^ 1;
+    writeFileSync(source, changed);
+    expect(await install(path('delta.bundle'), source, target, { checkedSource: checked })).toEqual([reference.how]);
+    expect(sha256(readFileSync(target).subarray(0, IMAGE_SIZE))).toBe(sha256(readFileSync(path('new.img'))));
+    // The copy is its asker's: the applier neither removes it nor leaves anything of its own.
+    expect(readdirSync(copyDir)).toEqual(['rootfs.source.img']);
+    expect(readdirSync(scratch)).toEqual([]);
+
+    // A source that does not match leaves no copy; one of exactly the image's size needs none.
+    rmSync(copyDir, { recursive: true });
+    expect(await codeOf(checkDeltaSourceFile(delta.images[0]!, source, { copyDir }))).toBe('DELTA_SOURCE_MISMATCH');
+    expect(readdirSync(copyDir)).toEqual([]);
+    expect((await checkDeltaSourceFile(delta.images[0]!, path('old.img'), { copyDir })).reference).toBeUndefined();
+  });
+
   it('refuses a tampered patch (BUNDLE_PAYLOAD_MISMATCH)', async () => {
     const good = readFileSync(path('delta.bundle'));
     const image = delta.images[0]!;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdtemp, open, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -55,6 +55,13 @@ export interface CheckedSource {
   readonly path: string;
   readonly sourceSha256: string;
   readonly length: number;
+  /**
+   * Where the source is not already a file of exactly `length` bytes and the check was asked for a
+   * copy (`copyDir`): a private file (0600) holding exactly the bytes that were hashed, made from
+   * the same read (or a reflink clone that was then hashed), for zstd to take as its reference. Its
+   * owner is whoever asked for it: the applier uses it and never removes it.
+   */
+  readonly reference?: { readonly path: string; readonly how: 'reflink' | 'copy' };
 }
 
 export interface ApplyDeltaOptions {
@@ -101,8 +108,7 @@ export interface ApplyDeltaOptions {
  */
 export async function* applyDelta(options: ApplyDeltaOptions): AsyncGenerator<Buffer, void, undefined> {
   const image = requireDeltaImage(options.image);
-  const checked = options.checkedSource !== undefined && isCheckOf(options.checkedSource, image, options.sourcePath);
-  const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir, checked);
+  const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir, checkOf(options, image));
   try {
     options.onSource?.(source.how);
     yield* runPatch(image, options.patch, source.path, options.zstd ?? 'zstd');
@@ -125,8 +131,7 @@ export function deltaSlotFiller(options: ApplyDeltaOptions): SlotFiller {
     chunks: () => applyDelta(options),
     async fillSlot(slot, fill) {
       const image = requireDeltaImage(options.image);
-      const checked = options.checkedSource !== undefined && isCheckOf(options.checkedSource, image, options.sourcePath);
-      const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir, checked);
+      const source = await prepareDeltaSource(image, options.sourcePath, options.tempDir, checkOf(options, image));
       try {
         options.onSource?.(source.how);
         return await runPatchInto(image, options.patch, source.path, options.zstd ?? 'zstd', slot, fill);
@@ -140,23 +145,66 @@ export function deltaSlotFiller(options: ApplyDeltaOptions): SlotFiller {
 /**
  * Checks that the source holds the delta's source image (DELTA_SOURCE_MISMATCH otherwise) without
  * applying anything: an installer calls it before it touches the target slot.
+ *
+ * `copyDir`: where the source is not a regular file of exactly sourceLength bytes (a slot larger
+ * than the image, a block device), the check also makes zstd's reference there (`reference`), in
+ * the same pass: each chunk read is hashed and written, so the source is read once and the copy
+ * holds exactly the bytes that matched the signed hash. The folder is made private (0700); the
+ * caller owns the file and removes it. A source that does not match leaves no file.
  */
-export async function checkDeltaSourceFile(image: ImageEntry, sourcePath: string): Promise<CheckedSource> {
+export async function checkDeltaSourceFile(image: ImageEntry, sourcePath: string, options: { copyDir?: string } = {}): Promise<CheckedSource> {
   const delta = requireDeltaImage(image);
-  checkDeltaSource(delta, await hashPrefix(sourcePath, delta.delta.sourceLength));
-  return Object.freeze({ image: delta.name, path: sourcePath, sourceSha256: delta.delta.sourceSha256, length: delta.delta.sourceLength });
+  const { sourceLength } = delta.delta;
+  const checked = { image: delta.name, path: sourcePath, sourceSha256: delta.delta.sourceSha256, length: sourceLength };
+  const info = options.copyDir === undefined ? undefined : await stat(sourcePath);
+  if (options.copyDir === undefined || !info || (info.isFile() && info.size <= sourceLength)) {
+    checkDeltaSource(delta, await hashPrefix(sourcePath, sourceLength));
+    return Object.freeze(checked);
+  }
+  await mkdir(options.copyDir, { recursive: true, mode: 0o700 });
+  await chmod(options.copyDir, 0o700);
+  const path = join(options.copyDir, `${delta.name}.source.img`);
+  await rm(path, { force: true });
+  try {
+    let how: 'reflink' | 'copy' = 'copy';
+    let digest: MeasuredDigest;
+    if (info.isFile() && (await reflinkPrefix(sourcePath, path, sourceLength))) {
+      // The clone is hashed, not the slot: zstd reads what was hashed.
+      how = 'reflink';
+      digest = await hashPrefix(path, sourceLength);
+    } else {
+      const hash = createHash('sha256');
+      digest = { length: await copyPrefix(sourcePath, path, sourceLength, hash), sha256: hash.digest('hex') };
+    }
+    checkDeltaSource(delta, digest);
+    return Object.freeze({ ...checked, reference: Object.freeze({ path, how }) });
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
 }
 
-function isCheckOf(checked: CheckedSource, image: DeltaImage, sourcePath: string): boolean {
-  return checked.image === image.name && checked.path === sourcePath && checked.sourceSha256 === image.delta.sourceSha256 && checked.length === image.delta.sourceLength;
+/** The caller's check of this very source, if it passed one. */
+function checkOf(options: ApplyDeltaOptions, image: DeltaImage): CheckedSource | undefined {
+  const checked = options.checkedSource;
+  if (checked === undefined) return undefined;
+  const same = checked.image === image.name && checked.path === options.sourcePath && checked.sourceSha256 === image.delta.sourceSha256 && checked.length === image.delta.sourceLength;
+  return same ? checked : undefined;
 }
 
 /**
  * A checked regular file of exactly sourceLength bytes, made only when the source is not one
- * already. `alreadyChecked`: the caller has just checked the source; it is not hashed again.
+ * already. `checked`: the caller has just checked the source; it is not hashed again, and its
+ * reference copy, if it made one, is used as it is (and left to the caller to remove).
  */
-export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, tempDir = tmpdir(), alreadyChecked = false): Promise<PreparedSource> {
+export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, tempDir = tmpdir(), checked?: CheckedSource): Promise<PreparedSource> {
   const { sourceLength } = image.delta;
+  if (checked?.reference) {
+    const reference = await stat(checked.reference.path).catch(() => undefined);
+    if (reference?.isFile() && reference.size === sourceLength) return { path: checked.reference.path, how: checked.reference.how, release: async () => undefined };
+  }
+  // Without its reference (gone since), a check is only taken for the source file itself.
+  const alreadyChecked = checked !== undefined && checked.reference === undefined;
   const info = await stat(sourcePath);
   if (info.isFile() && info.size === sourceLength) {
     if (!alreadyChecked) checkDeltaSource(image, await hashPrefix(sourcePath, sourceLength));
@@ -177,10 +225,11 @@ export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, 
       how = 'reflink';
       if (!alreadyChecked) digest = await hashPrefix(path, sourceLength);
     } else if (alreadyChecked) {
-      const copied = await copyPrefixFast(sourcePath, path, sourceLength);
+      const copied = await copyPrefix(sourcePath, path, sourceLength);
       if (copied !== sourceLength) checkDeltaSource(image, { length: copied, sha256: '' });
     } else {
-      digest = await copyPrefix(sourcePath, path, sourceLength);
+      const hash = createHash('sha256');
+      digest = { length: await copyPrefix(sourcePath, path, sourceLength, hash), sha256: hash.digest('hex') };
     }
     if (digest) checkDeltaSource(image, digest);
     return { path, how, release };
@@ -208,46 +257,40 @@ async function hashPrefix(path: string, length: number): Promise<MeasuredDigest>
   return { length: read, sha256: hash.digest('hex') };
 }
 
-/** Copies the first `length` bytes to a new file, hashing them on the way. */
-async function copyPrefix(source: string, destination: string, length: number): Promise<MeasuredDigest> {
-  const hash = createHash('sha256');
-  let copied = 0;
-  await pipeline(
-    length > 0 ? createReadStream(source, { start: 0, end: length - 1, highWaterMark: READ_CHUNK }) : Readable.from([]),
-    async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        hash.update(chunk);
-        copied += chunk.length;
-        yield chunk;
-      }
-    },
-    createWriteStream(destination, { flags: 'wx', mode: 0o600 }),
-  );
-  return { length: copied, sha256: hash.digest('hex') };
-}
-
 /**
- * Copies the first `length` bytes to a new file with large buffers, one read ahead of the write;
- * returns how many bytes there were (fewer if the source is shorter).
+ * Copies the first `length` bytes to a new private file (0600, never an existing one) with large
+ * buffers, the next read under way while a chunk is hashed (`hash`, if given) and written: one
+ * read of the source for both. Returns how many bytes there were (fewer if the source is shorter).
  */
-async function copyPrefixFast(source: string, destination: string, length: number): Promise<number> {
+async function copyPrefix(source: string, destination: string, length: number, hash?: Hash): Promise<number> {
   const input = await open(source, 'r');
   try {
     const output = await open(destination, 'wx', 0o600);
     try {
-      const buffers = [Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1))), Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1)))];
+      const size = Math.min(COPY_CHUNK, Math.max(length, 1));
+      // Three buffers: one being read, one being written, one being hashed between the two.
+      const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+      const readAt = (turn: number, at: number) => (at >= length ? Promise.resolve(0) : input.read(buffers[turn % 3]!, 0, Math.min(size, length - at), at).then((r) => r.bytesRead));
       let copied = 0;
       let writing: Promise<unknown> = Promise.resolve();
-      for (let turn = 0; copied < length; turn++) {
-        const buffer = buffers[turn % 2]!;
-        const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, length - copied), copied);
-        if (bytesRead === 0) break;
+      let reading = readAt(0, 0);
+      try {
+        for (let turn = 0; ; turn++) {
+          const bytesRead = await reading;
+          if (bytesRead === 0) break;
+          const chunk = buffers[turn % 3]!.subarray(0, bytesRead);
+          reading = readAt(turn + 1, copied + bytesRead);
+          hash?.update(chunk);
+          await writing;
+          writing = writeAll(output, chunk, copied);
+          copied += bytesRead;
+        }
         await writing;
-        writing = writeAll(output, buffer.subarray(0, bytesRead), copied);
-        copied += bytesRead;
+        return copied;
+      } finally {
+        // On a failure, nothing is left in flight on the handles about to be closed.
+        await Promise.allSettled([reading, writing]);
       }
-      await writing;
-      return copied;
     } finally {
       await output.close();
     }

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppError } from '../../../src/api/errors.js';
 import { checkBootSpace, checkInstallable, serviceStopFailed } from '../../../src/update/installability.js';
 import type { BootPartitionSpace } from '../boot/BootPartitionSpace.js';
@@ -24,7 +28,12 @@ export interface InstallerOptions {
   /** Called after each chunk reaches a slot: the seam where tests cut the power mid-write. */
   afterChunk?: (bytes: number, slotPath: string) => void | Promise<void>;
   log?: (line: string) => void;
-  /** Where a delta's source image may be copied when the slot is larger than it (needs that much room). */
+  /**
+   * Where a delta's source image is copied when the slot is larger than it (needs that much room):
+   * the device's state folder. The copies live in its `delta-sources` folder, removed when an install
+   * ends and, after a power cut, at the next boot. Default: a folder of this Installer's own in the
+   * OS temporary folder.
+   */
   tempDir?: string;
   /** The user's data, snapshot before each install and restored when its version comes back. */
   snapshots?: DataSnapshots;
@@ -56,8 +65,12 @@ export class Installer {
   private running: string | undefined;
   /** The delta sources checked before this install touched anything, by image name. */
   private readonly checkedSources = new Map<string, CheckedSource>();
+  /** The private copies of those sources, zstd's references (see checkDeltaSourceFile). */
+  private readonly sourceCopies: string;
 
-  constructor(private readonly options: InstallerOptions) {}
+  constructor(private readonly options: InstallerOptions) {
+    this.sourceCopies = options.tempDir === undefined ? join(tmpdir(), `hc-delta-sources-${randomUUID()}`) : join(options.tempDir, 'delta-sources');
+  }
 
   /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
   async install(bundle: string, options: { onProgress?: (bytes: number, total: number) => void; allowDowngrade?: boolean } = {}): Promise<InstallRecord> {
@@ -90,12 +103,16 @@ export class Installer {
       });
       return await this.carryOut(record, reader, options.onProgress);
     } finally {
+      // On every way out (installed, refused, failed): no copy of a source is left behind.
+      await this.releaseDeltaSources();
       this.running = undefined;
     }
   }
 
   /** At every boot, before anything commits: resume an install or judge its trial. */
   async onBoot(): Promise<BootOutcome> {
+    // A copy of a delta's source a power cut left behind is never reused: it goes.
+    if (this.running === undefined) await this.releaseDeltaSources();
     const record = await this.options.journal.read();
     if (!record || isFinished(record.state)) return 'none';
     const booted = this.options.boot.bootedSystemFacts();
@@ -103,7 +120,11 @@ export class Installer {
     if (step === 'mark-unbootable' || step === 'write' || step === 'record') {
       // Never write the slot we run from; the target was unbootable, so this cannot happen short of tampering.
       if (booted.slot === record.target) return this.finish(record, { step: 'failed', at: now(), code: 'INTERNAL', message: 'The install target is the running slot.' }, 'none');
-      await this.carryOut(record);
+      try {
+        await this.carryOut(record);
+      } finally {
+        await this.releaseDeltaSources();
+      }
       return 'resumed';
     }
     if (step === 'switch' && booted.slot !== record.target) {
@@ -144,6 +165,9 @@ export class Installer {
           onProgress: (bytes) => onProgress?.(done + bytes, total),
           afterChunk: (bytes) => this.options.afterChunk?.(bytes, partition.path),
         });
+        // Its source's copy has served: gone before the next image (its room, its unwritten pages).
+        const reference = this.checkedSources.get(image.name)?.reference;
+        if (reference) await rm(reference.path, { force: true });
         done += payload.image.uncompressed.length;
       }
       if (!reader.fullyVerified) throw new AppError('BUNDLE_MALFORMED', 'The bundle was not read to its verified end.');
@@ -221,10 +245,23 @@ export class Installer {
     return waiting;
   }
 
+  /**
+   * Checks every delta's source against its signed hash. The check is kept for the applier, which
+   * then does not hash the same source a second time; where zstd needs a copy of it (a slot larger
+   * than the image), the copy is made by this same read, so zstd's reference is exactly the bytes
+   * that matched, and the source is read once.
+   */
   private async checkDeltaSources(manifest: BundleManifest): Promise<void> {
+    await this.releaseDeltaSources();
+    for (const image of manifest.images) {
+      if (isDeltaImage(image)) this.checkedSources.set(image.name, await checkDeltaSourceFile(image, this.runningPartition(image.slot), { copyDir: this.sourceCopies }));
+    }
+  }
+
+  /** Forgets the checked sources and removes their copies (and any a power cut left). */
+  private async releaseDeltaSources(): Promise<void> {
     this.checkedSources.clear();
-    // Kept for the applier, which then does not hash the same source a second time.
-    for (const image of manifest.images) if (isDeltaImage(image)) this.checkedSources.set(image.name, await checkDeltaSourceFile(image, this.runningPartition(image.slot)));
+    await rm(this.sourceCopies, { recursive: true, force: true });
   }
 
   private runningPartition(name: string): string {

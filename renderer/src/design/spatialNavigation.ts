@@ -1,6 +1,7 @@
 /**
  * Arrow-key (and controller d-pad) focus movement: the nearest focusable control in the pressed
- * direction, weighing sideways distance double so focus moves in straight lines across grids.
+ * direction: first in the same row or column, then weighing sideways distance double so focus
+ * moves in straight lines across grids.
  */
 export type Direction = 'up' | 'down' | 'left' | 'right';
 
@@ -19,17 +20,22 @@ export function moveFocus(scope: HTMLElement, direction: Direction): boolean {
     candidates[0]?.focus();
     return candidates.length > 0;
   }
-  const origin = center(from.getBoundingClientRect());
+  const fromRect = from.getBoundingClientRect();
+  const origin = center(fromRect);
   let best: HTMLElement | undefined;
   let bestScore = Infinity;
   for (const candidate of candidates) {
     if (candidate === from) continue;
-    const c = center(candidate.getBoundingClientRect());
+    const rect = candidate.getBoundingClientRect();
+    const c = center(rect);
     const dx = c.x - origin.x;
     const dy = c.y - origin.y;
     const [along, across] = direction === 'left' ? [-dx, dy] : direction === 'right' ? [dx, dy] : direction === 'up' ? [-dy, dx] : [dy, dx];
     if (along <= 1) continue;
-    const score = along + 2 * Math.abs(across);
+    // A control in the same row (or column) comes before one slightly ahead in the next: the
+    // neighbour straight ahead is what a person expects, however the grid's columns are sized.
+    const inLine = direction === 'left' || direction === 'right' ? overlap(fromRect.top, fromRect.bottom, rect.top, rect.bottom) : overlap(fromRect.left, fromRect.right, rect.left, rect.right);
+    const score = (inLine ? 0 : OUT_OF_LINE) + along + 2 * Math.abs(across);
     if (score < bestScore) {
       bestScore = score;
       best = candidate;
@@ -37,6 +43,13 @@ export function moveFocus(scope: HTMLElement, direction: Direction): boolean {
   }
   best?.focus();
   return best !== undefined;
+}
+
+/** Added to the score of controls outside the current row or column: larger than any screen. */
+const OUT_OF_LINE = 100_000;
+
+function overlap(startA: number, endA: number, startB: number, endB: number): boolean {
+  return Math.min(endA, endB) - Math.max(startA, startB) > 1;
 }
 
 function center(rect: DOMRect): { x: number; y: number } {

@@ -48,8 +48,10 @@ function LineChart({ series }: { series: Series }) {
         {series.points.length === 1 ? <circle cx="50" cy={58 - ((latest - lo) / (hi - lo)) * 56} r="2" /> : <polyline points={points} />}
       </svg>
       <div className="chart-scale">
-        <span>{fmt(lo)}</span>
-        <span>{fmt(hi)}</span>
+        <span>
+          scale {fmt(lo)} – {fmt(hi)}
+        </span>
+        <span>{values.length === 1 ? '1 reading' : `${values.length} readings`}</span>
       </div>
     </figure>
   );

@@ -2,12 +2,14 @@ import type { LogSummary } from '../../../../src/api/contract.js';
 import { LOG_LEVELS } from '../../../../src/logging/logRecord.js';
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const DAY_TIME = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
-/** Times of day for a range within a day, dates for longer ones. */
+/** Times of day for a range of hours, day and time up to a few days, dates beyond. */
 function axisTime(iso: string, summary: LogSummary): string {
   const t = Date.parse(iso);
-  return Date.parse(summary.until) - Date.parse(summary.since) <= 24 * 3_600_000 ? TIME.format(t) : DAY.format(t);
+  const span = Date.parse(summary.until) - Date.parse(summary.since);
+  return (span <= 12 * 3_600_000 ? TIME : span <= 3 * 24 * 3_600_000 ? DAY_TIME : DAY).format(t);
 }
 
 const HEIGHT = 120;
