@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Locator, Page } from '@playwright/test';
@@ -70,8 +70,11 @@ async function press(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** The screen must read well on a small window, and in a time zone that is not UTC. */
+const TIME_ZONE = 'America/New_York';
+
 test.describe('Logs & Diagnostics', () => {
-  test.use({ mode: 'settings' });
+  test.use({ mode: 'settings', viewport: { width: 1280, height: 720 }, timezoneId: TIME_ZONE, locale: 'en-US' });
 
   test('filters change what is listed; the summary shows levels, templates and findings in words', async ({ page, headsetRoot, launchHeadsetd }) => {
     await seedLogHistory(headsetRoot);
@@ -80,22 +83,40 @@ test.describe('Logs & Diagnostics', () => {
     await waitForLiveHome(page);
     await openLogsWithKeys(page);
 
-    await expect(page.getByTestId('level-timeline')).toBeVisible();
-    await expect(page.getByTestId('top-templates')).toContainText('GPS locked with <num> satellites');
-    await expect(page.getByTestId('top-templates')).toContainText('download failed after <num> bytes: connection reset');
+    // Pictures first: on a 1280x720 window what stands out and the levels over time are on the first screen.
+    await expect(page.getByTestId('level-timeline')).toBeInViewport();
+    await expect(page.getByTestId('findings')).toBeInViewport({ ratio: 0.3 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'logs-first-screen.png'), animations: 'disabled', caret: 'hide' });
+    await expect(page.getByTestId('summary-loading')).toHaveCount(0);
+    await expect(page.locator('.summary-scope').first()).toHaveText('All entries in the time range, whatever the filters');
+
+    // Templates: the varying part is a token in words, with a real line under it; no raw <num>.
+    const templates = page.getByTestId('top-templates');
+    await expect(templates).toContainText('GPS locked with number satellites');
+    await expect(templates).toContainText('download failed after number bytes: connection reset');
+    await expect(templates.locator('.template-mask').first()).toHaveText('number');
+    await expect(templates.locator('.template-example').first()).toHaveText(/^e\.g\. (GPS locked with \d+ satellites|download failed after \d+ bytes: connection reset)$/);
+    expect(await main(page).innerText()).not.toMatch(/<(num|path|\*|hex|ip|uuid|url)>/);
     await expect(page.getByTestId('insight').filter({ hasText: /^GPS time-to-lock is 2\.9× slower since 0\.9\.1/ })).toBeVisible();
     await expect(page.getByTestId('insight').filter({ hasText: 'median 9.1 s over 45 samples on 0.9.1, against 3.1 s over 45 on 0.9.0' })).toBeVisible();
-    await expect(page.getByTestId('findings')).toContainText('update');
+    await expect(page.getByTestId('findings')).toContainText('Updates');
+    // Every time on the screen is local time: none says UTC.
+    expect(await main(page).innerText()).not.toContain('UTC');
 
     // All levels: GPS info lines are listed. Errors only: every line listed is an error.
     await expect(page.getByTestId('log-line').filter({ hasText: 'GPS locked' }).first()).toBeVisible();
-    await press(page, 'error');
-    await expect(main(page).getByRole('button', { name: 'error', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await press(page, 'Errors');
+    await expect(main(page).getByRole('button', { name: 'Errors', exact: true })).toHaveAttribute('aria-pressed', 'true');
     await expect(page.getByTestId('log-line').filter({ hasText: 'GPS locked' })).toHaveCount(0);
     await expect(page.getByTestId('log-line').first()).toContainText('connection reset');
     const errorLines = await page.getByTestId('log-line').count();
     expect(errorLines).toBeGreaterThanOrEqual(40);
-    for (const level of await page.getByTestId('log-line').locator('.level-badge').allTextContents()) expect(level).toBe('error');
+    for (const level of await page.getByTestId('log-line').locator('.level-badge').allTextContents()) expect(level).toBe('Error');
+    // The line's time is the local time of its instant.
+    const first = page.getByTestId('log-line').first().locator('time');
+    const instant = Date.parse((await first.getAttribute('datetime'))!);
+    const clock = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(instant);
+    await expect(first).toContainText(clock);
     await page.getByTestId('entries-status').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'logs-entries.png'), animations: 'disabled', caret: 'hide' });
 
@@ -120,8 +141,15 @@ test.describe('Logs & Diagnostics', () => {
     await expect(page.getByTestId('export-problem')).toHaveText('No USB stick found. Plug one in and try again.');
 
     await mkdir(join(headsetRoot, 'usb'));
-    await press(page, 'update');
+    // The parts sit behind one button: it opens their chips, Escape closes them.
+    await press(page, 'Part: All parts');
+    await expect(main(page).getByRole('button', { name: 'Part: All parts' })).toHaveAttribute('aria-expanded', 'true');
+    await press(page, 'Updates');
+    await expect(main(page).getByRole('button', { name: 'Part: Updates' })).toBeVisible();
     await expect(page.getByTestId('log-line').first()).toContainText('connection reset');
+    await page.keyboard.press('Escape');
+    await expect(main(page).getByRole('button', { name: 'Part: Updates' })).toHaveAttribute('aria-expanded', 'false');
+    await expect(main(page).getByRole('button', { name: 'Part: Updates' })).toBeFocused();
     await press(page, 'Export to USB');
     const result = page.getByTestId('export-result');
     await expect(result).toContainText('You can remove the stick');
@@ -143,11 +171,38 @@ test.describe('Logs & Diagnostics', () => {
     await waitForLiveHome(page);
     await openLogsWithKeys(page);
     // A short list keeps the walk short: only the errors.
-    await press(page, 'error');
+    await press(page, 'Errors');
     await press(page, 'Last hour');
+    await press(page, 'Part: All parts');
     await expect(page.getByTestId('entries-status')).toContainText('entries shown');
     await expectKeyboardReachesEverything(page);
     await expectLargeTargets(page);
+  });
+});
+
+test.describe('Logs & Diagnostics: Refresh', () => {
+  test.use({ mode: 'settings', viewport: { width: 1280, height: 720 } });
+
+  test('Refresh reads what was logged since the screen opened, entries and summary alike', async ({ page, headsetRoot, launchHeadsetd }) => {
+    await seedLogHistory(headsetRoot);
+    const headsetd = await launchHeadsetd({ mode: 'settings' });
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    await openLogsWithKeys(page);
+    await expect(page.getByTestId('range-status')).toContainText('Up to');
+    await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' })).toHaveCount(0);
+
+    // A line that arrives after the screen was read (headsetd appends to the same file).
+    const line = { time: new Date().toISOString(), level: 'fatal', subsystem: 'led', msg: 'refresh probe: lights driver gone', version: '0.9.1', commit: 'e2e', bootId: 'boot-e2e-probe', seq: 1 };
+    await appendFile(join(headsetRoot, 'data', 'logs', 'headsetd.log'), `${JSON.stringify(line)}\n`);
+    await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' })).toHaveCount(0);
+
+    await press(page, 'Refresh');
+    await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' })).toHaveCount(1);
+    await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' }).locator('.level-badge')).toHaveText('Crash');
+    await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' }).locator('.log-subsystem')).toHaveText('Lights');
+    // The summary was read again too: the crash is a finding now.
+    await expect(page.getByTestId('insight').filter({ hasText: 'The services crashed once, in LED' })).toBeVisible();
   });
 });
 

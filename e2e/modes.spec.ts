@@ -14,8 +14,8 @@ test.describe('screenshots', () => {
     await openUi(page, headsetd);
     await completeSetup(page);
     await waitForLiveHome(page);
-    // Two snapshots at least, so the trend lines are drawn.
-    await expect(page.locator('.health svg.sparkline polyline')).toHaveCount(3, { timeout: 10_000 });
+    // Two snapshots at least, so the trend lines are drawn: CPU load, temperature, memory, battery.
+    await expect(page.locator('.health svg.sparkline polyline')).toHaveCount(4, { timeout: 10_000 });
     await expect(page.getByTestId('slot-A')).toContainText('Running');
     await screenshot(page, 'settings');
   });
@@ -50,9 +50,9 @@ test.describe('recovery', () => {
     await expect(page.locator('.rail')).toHaveCount(0);
     await expect(page.locator('a[href], form, iframe')).toHaveCount(0);
 
-    // Its only controls are the recovery actions.
+    // Its only controls are the recovery actions (no slot to go back to on a new device).
     const actions = page.getByRole('menu', { name: 'Recovery actions' }).getByRole('menuitem');
-    await expect(actions).toHaveText([/^Restart the headset/]);
+    await expect(actions).toHaveText([/^Restart the headset/, /^Export logs to USB/]);
     await expect(page.locator('button, [role="button"]')).toHaveCount(await actions.count());
 
     // Keys that leave a screen elsewhere do nothing here.

@@ -27,14 +27,13 @@ test.describe('privacy', () => {
     for (const s of await switches.all()) await expect(s).toHaveAttribute('aria-checked', 'false');
     await expect(page.getByRole('group', { name: /Essential update information: always on/ })).toContainText('Always on');
     await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
-    await screenshot(page, 'setup-privacy');
 
-    // Keyboard only: up to the errors switch, Enter turns it on, down to save.
+    // Keyboard only: up to the errors switch, Enter turns it on (the focus stays on it), down to save.
     const errors = page.getByRole('switch', { name: /^Errors and crashes/ });
-    // From Save: up to location, up to usage, left to hardware, down to errors.
-    await focusWith(page, ['ArrowUp', 'ArrowUp', 'ArrowLeft', 'ArrowDown'], errors, 4);
+    await focusWith(page, ['ArrowUp', 'ArrowLeft', 'ArrowUp', 'ArrowDown'], errors, 6);
     await page.keyboard.press('Enter');
     await expect(errors).toHaveAttribute('aria-checked', 'true');
+    await expect(errors).toBeFocused();
     const save = page.getByRole('button', { name: 'Save and continue' });
     await focusWith(page, ['ArrowDown'], save, 2);
     await page.keyboard.press('Enter');
@@ -56,24 +55,48 @@ test.describe('privacy', () => {
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Privacy' }).click();
     const usage = page.getByRole('switch', { name: /^Usage/ });
     await expect(usage).toHaveAttribute('aria-checked', 'false');
+    // What each category sends, in plain words: metric names only in the policy's table.
+    await expect(usage).toContainText('Sends: screens opened, features used.');
+    await expect(page.getByRole('list', { name: 'Telemetry categories' })).not.toContainText('ui.screen_view');
     await usage.focus();
     await page.keyboard.press('Enter');
     await expect(usage).toHaveAttribute('aria-checked', 'true');
     await expect(page.getByRole('status').filter({ hasText: 'Usage is on.' })).toBeVisible();
+    // Saving never disables the switch natively: the focus is still on it, not on the page.
+    await expect(page.locator(':focus')).toHaveAttribute('role', 'switch');
+    await expect(usage).toBeFocused();
+    await expect(usage).not.toHaveAttribute('disabled');
 
     await page.reload();
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Privacy' }).click();
     await expect(page.getByRole('switch', { name: /^Usage/ })).toHaveAttribute('aria-checked', 'true');
 
-    // Turning it off says what happens to what was collected.
+    // Turning it off says what happens to what was collected, as the outbox has it: no receiver here.
+    await expect(page.getByText('No receiver is configured: nothing leaves the headset.')).toBeVisible();
     await page.getByRole('switch', { name: /^Usage/ }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'deletion request was sent' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'a deletion request will be sent when a receiver is set' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'deletion request was sent' })).toHaveCount(0);
     await page.getByRole('switch', { name: /^Hardware health/ }).click();
     await expect(page.getByRole('switch', { name: /^Hardware health/ })).toHaveAttribute('aria-checked', 'true');
 
     await page.getByRole('button', { name: 'Read the privacy policy' }).click();
     await expect(page.getByTestId('policy-text')).toContainText('Policy version: 1');
-    await expect(page.getByTestId('policy-text').locator('table code', { hasText: 'gps.time_to_lock' })).toBeVisible();
+    await expect(page.getByTestId('policy-text').locator('table code', { hasText: 'gps.time_to_lock' })).toBeAttached();
+    // The d-pad scrolls the policy box (focus stays in it) until its end.
+    const box = page.getByRole('region', { name: /Privacy policy text/ });
+    await box.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await expect(box).toBeFocused();
+    const afterOne = await box.evaluate((el) => el.scrollTop);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBeGreaterThan(afterOne);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBe(0);
+    await expect(box).toBeFocused();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await box.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await screenshot(page, 'settings-privacy');
 
     await first.stop();
@@ -82,5 +105,83 @@ test.describe('privacy', () => {
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Privacy' }).click();
     await expect(page.getByRole('switch', { name: /^Hardware health/ })).toHaveAttribute('aria-checked', 'true');
     await expect(page.getByRole('switch', { name: /^Usage/ })).toHaveAttribute('aria-checked', 'false');
+  });
+
+  test.describe('setup at 1280 × 720', () => {
+    test.use({ viewport: { width: 1280, height: 720 } });
+
+    test('the title, intro and actions stay on screen; the policy opens over the step and Escape closes it', async ({ page, headsetd }) => {
+      await openUi(page, headsetd);
+      await page.keyboard.press('Enter');
+      const heading = page.getByRole('heading', { name: 'Your privacy' });
+      const save = page.getByRole('button', { name: 'Save and continue' });
+      await expect(save).toBeFocused();
+      await expect(heading).toBeInViewport({ ratio: 1 });
+      await expect(page.getByText('Choose what this headset may send')).toBeInViewport({ ratio: 1 });
+      await expect(save).toBeInViewport({ ratio: 1 });
+      await expect(page.getByRole('switch', { name: /^Performance/ })).toBeInViewport();
+      await screenshot(page, 'setup-privacy');
+
+      // Walking the choices keeps the title on screen: only the list scrolls.
+      const location = page.getByRole('switch', { name: /^Approximate location/ });
+      await focusWith(page, ['ArrowUp', 'ArrowRight'], location, 4);
+      await expect(location).toBeInViewport({ ratio: 1 });
+      await expect(heading).toBeInViewport({ ratio: 1 });
+
+      const read = page.getByRole('button', { name: /^Read the privacy policy/ });
+      await read.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: /Privacy policy/ });
+      await expect(dialog).toBeVisible();
+      const box = dialog.getByRole('region', { name: /Privacy policy text/ });
+      await expect(box).toBeFocused();
+      expect((await box.boundingBox())!.height).toBeGreaterThan(500);
+      await page.keyboard.press('ArrowDown');
+      await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBeGreaterThan(200);
+      await expect(box).toBeFocused();
+      await screenshot(page, 'setup-privacy-policy');
+
+      // Escape closes the policy only: still the privacy step, the choices back, focus where it was.
+      await page.keyboard.press('Escape');
+      await expect(dialog).toHaveCount(0);
+      await expect(heading).toBeInViewport({ ratio: 1 });
+      await expect(read).toBeFocused();
+      await expect(page.getByRole('switch')).toHaveCount(5);
+    });
+
+    test('when the privacy choices never arrive, the step says so after a while, with Back and Try again', async ({ page, headsetd }) => {
+      // headsetd's answers about consent are held back: the subscription and any privacy.get.
+      let hold = true;
+      await page.routeWebSocket(/\/api$/, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((message) => {
+          const parsed = JSON.parse(String(message)) as { event?: string; method?: string };
+          if (hold && (parsed.event === 'privacy.changed' || parsed.method === 'privacy.get')) return;
+          server.send(message);
+        });
+      });
+      await page.clock.install();
+      await openUi(page, headsetd);
+      await page.keyboard.press('Enter');
+      await expect(page.getByRole('heading', { name: 'Your privacy' })).toBeVisible();
+      await expect(page.getByRole('status').filter({ hasText: 'Loading the privacy choices' })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Back' })).toBeVisible();
+
+      await page.clock.fastForward(11_000);
+      await expect(page.getByRole('alert')).toContainText('did not arrive from the headset');
+      await screenshot(page, 'setup-privacy-timeout');
+      await page.getByRole('button', { name: 'Back' }).click();
+      await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
+
+      // Back to the step, still no answer: Try again asks headsetd directly; once it answers, the choices appear.
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.clock.fastForward(11_000);
+      hold = false;
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await expect(page.getByRole('switch')).toHaveCount(5);
+      await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+      await page.getByRole('button', { name: 'Back' }).click();
+      await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { seededRandom } from '../../src/seededRandom.js';
 import { OtlpForwarder } from '../../main/services/telemetry/OtlpForwarder.js';
 import { Outbox } from '../../main/services/telemetry/Outbox.js';
 import { logRecord, SwitchableNetwork, testSigner } from '../../main/services/telemetry/testing/fixtures.js';
@@ -87,7 +88,7 @@ async function produce(emit: (i: number) => Promise<void> | void, afterTick: () 
 
 async function deliverThroughOutbox(dir: string, tls: { cert: string; key: string }): Promise<Outcome> {
   const receiver = await OtlpTestReceiver.start(tls);
-  const random = seeded(0x5eed);
+  const random = seededRandom(0x5eed);
   receiver.behave = () => pickFault(random());
   const outbox = await Outbox.open({ dir, limitBytes: LIMIT_BYTES });
   const forwarder = new OtlpForwarder({
@@ -100,7 +101,7 @@ async function deliverThroughOutbox(dir: string, tls: { cert: string; key: strin
     // The production backoff (1 s doubling to 5 min) scaled down so the run takes seconds.
     backoff: { baseMs: 20, maxMs: 500, maxRetryAfterMs: 1000 },
     idleMs: 50,
-    random: seeded(7),
+    random: seededRandom(7),
   });
   let peakBytes = 0;
   const sample = () => (peakBytes = Math.max(peakBytes, outbox.stats().queuedBytes));
@@ -127,7 +128,7 @@ async function deliverThroughOutbox(dir: string, tls: { cert: string; key: strin
  */
 async function deliverThroughSdk(tls: { cert: string; key: string }): Promise<Outcome> {
   const receiver = await OtlpTestReceiver.start(tls, { foreign: true });
-  const random = seeded(0x5eed);
+  const random = seededRandom(0x5eed);
   receiver.behave = () => pickFault(random());
   const require = createRequire(import.meta.url);
   const { LoggerProvider, BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
@@ -164,18 +165,6 @@ function pickFault(x: number): Behaviour {
   if (x < 0.295) return { kind: 'drop-before' };
   if (x < 0.3) return { kind: 'drop-after' };
   return { kind: 'ok' };
-}
-
-/** mulberry32: a small seeded generator, so the fault sequence is the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function round(value: number, digits = 2): number {

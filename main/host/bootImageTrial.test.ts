@@ -1,70 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrustedKey } from '../../src/update/verify.js';
-import { BootService } from '../services/boot/BootService.js';
-import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
-import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
-import { SimulatedBootPartition } from '../services/device/SimulatedBootPartition.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
-import { GpioValueFile } from '../services/mode/GpioValueFile.js';
-import { ModeService } from '../services/mode/ModeService.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { InstallJournal } from '../services/update/InstallJournal.js';
-import { Installer } from '../services/update/Installer.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
-import { bootSystem } from './bootSequence.js';
+import { SLOT_SIZE, makeBootImageBundles, powerOn as powerOnWith, type BootImageBundles } from './bootImageTestDevice.js';
 
 // The trial boot of a slot whose update carried a boot image (U-Boot boards: kernel, initramfs and
 // device tree on the shared boot partition) commits only if the slot holds every image recorded
 // for it: a damaged boot image fails the trial as a damaged rootfs does.
 
-const SLOT_SIZE = 1024 * 1024;
-const BOOT_CAPACITY = 512 * 1024;
-
+let bundles: BootImageBundles;
 let work: string;
-let trusted: TrustedKey[];
 let bundle: string;
 let rootfsOnly: string;
 let bootImage: Buffer;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'boot-image-trial-'));
-  await generateKeys(join(work, 'keys'), ['bundle']);
-  trusted = [await loadTrustedKey(join(work, 'keys', 'bundle.pub'))];
-  const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
-  writeFileSync(join(work, 'rootfs.img'), Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(100_000)]));
-  bootImage = randomBytes(150_000);
-  writeFileSync(join(work, 'boot.img'), bootImage);
-  bundle = join(work, 'update-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }, { name: 'fit', slot: 'boot', path: join(work, 'boot.img') }], key, out: bundle });
-  rootfsOnly = join(work, 'rootfs-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key, out: rootfsOnly });
+  bundles = await makeBootImageBundles('boot-image-trial-', 150_000);
+  ({ work, bundle, rootfsOnly, bootImage } = bundles);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => bundles.remove());
 
-/** Powers the simulated U-Boot headset on (the bootloader picks a slot) and runs the boot sequence. */
-async function powerOn(layout: SimulatedDeviceLayout) {
-  const firmware = new SimulatedFirmware(layout);
-  const decision = await firmware.powerOn();
-  const boot = new BootService(await firmware.bootEnvironment(), new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
-  const logs: string[] = [];
-  const installer = new Installer({
-    boot,
-    partitions: new SimulatedSlotPartitions(layout, SLOT_SIZE, BOOT_CAPACITY),
-    journal: new InstallJournal(join(layout.stateDir, 'install.json')),
-    trusted,
-    model: 'HC-1-simulated',
-    bootSpace: new SimulatedBootPartition(layout, BOOT_CAPACITY, 'uboot'),
-    log: (line) => logs.push(line),
-  });
-  const outcome = await bootSystem({ boot, installer, mode: new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton)) });
-  return { slot: decision.slot, outcome, boot, installer, logs, records: new SlotRecordFile(firmware.slotRecordsPath()) };
-}
+const powerOn = (layout: SimulatedDeviceLayout) => powerOnWith(layout, bundles.trusted);
 
 async function installed(bundlePath: string) {
   const layout = new SimulatedDeviceLayout(mkdtempSync(join(work, 'device-')));

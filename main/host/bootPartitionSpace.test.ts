@@ -1,70 +1,35 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrustedKey } from '../../src/update/verify.js';
 import { StatfsBootPartition } from '../services/boot/BootPartitionSpace.js';
-import { BootService } from '../services/boot/BootService.js';
-import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
-import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
 import { SimulatedBootPartition } from '../services/device/SimulatedBootPartition.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
-import { GpioValueFile } from '../services/mode/GpioValueFile.js';
-import { ModeService } from '../services/mode/ModeService.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { InstallJournal } from '../services/update/InstallJournal.js';
-import { Installer } from '../services/update/Installer.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
-import { bootSystem } from './bootSequence.js';
+import { BOOT_CAPACITY, SLOT_SIZE, makeBootImageBundles, powerOn, type BootImageBundles } from './bootImageTestDevice.js';
 
 // Bundles may carry a slot's boot image (kernel, initramfs, device tree) for the shared boot
 // partition of a U-Boot board; the install checks that partition's room before writing anything.
 
-const SLOT_SIZE = 1024 * 1024;
-const BOOT_CAPACITY = 512 * 1024;
 const BOOT_IMAGE = 200_000;
 
+let bundles: BootImageBundles;
 let work: string;
-let trusted: TrustedKey[];
 let bundle: string;
 let bootImage: Buffer;
 let rootfsOnly: string;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'boot-space-'));
-  await generateKeys(join(work, 'keys'), ['bundle']);
-  trusted = [await loadTrustedKey(join(work, 'keys', 'bundle.pub'))];
-  const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
-  writeFileSync(join(work, 'rootfs.img'), Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(100_000)]));
-  bootImage = randomBytes(BOOT_IMAGE);
-  writeFileSync(join(work, 'boot.img'), bootImage);
-  bundle = join(work, 'update-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }, { name: 'fit', slot: 'boot', path: join(work, 'boot.img') }], key, out: bundle });
-  rootfsOnly = join(work, 'rootfs-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key, out: rootfsOnly });
+  bundles = await makeBootImageBundles('boot-space-', BOOT_IMAGE);
+  ({ work, bundle, rootfsOnly, bootImage } = bundles);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => bundles.remove());
 
 async function device(bootloader: 'grub' | 'uboot') {
   const root = mkdtempSync(join(work, 'device-'));
   const layout = new SimulatedDeviceLayout(root);
-  const firmware = new SimulatedFirmware(layout);
-  await firmware.manufacture({ factoryVersion: '1.0.0', slotSizeBytes: SLOT_SIZE, bootloader });
-  await firmware.powerOn();
-  const boot = new BootService(await firmware.bootEnvironment(), new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
-  const installer = new Installer({
-    boot,
-    partitions: new SimulatedSlotPartitions(layout, SLOT_SIZE, BOOT_CAPACITY),
-    journal: new InstallJournal(join(layout.stateDir, 'install.json')),
-    trusted,
-    model: 'HC-1-simulated',
-    bootSpace: new SimulatedBootPartition(layout, BOOT_CAPACITY, bootloader),
-  });
-  await bootSystem({ boot, installer, mode: new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton)) });
+  await new SimulatedFirmware(layout).manufacture({ factoryVersion: '1.0.0', slotSizeBytes: SLOT_SIZE, bootloader });
+  const { boot, installer } = await powerOn(layout, bundles.trusted);
   return { root, layout, boot, installer, space: new SimulatedBootPartition(layout, BOOT_CAPACITY, bootloader) };
 }
 

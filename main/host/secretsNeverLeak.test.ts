@@ -1,14 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { telemetryOutboxDir } from './telemetry.js';
 import { waitFor } from '../services/telemetry/testing/fixtures.js';
-import { OtlpTestReceiver, makeSelfSignedCertificate } from '../services/telemetry/testing/OtlpTestReceiver.js';
+import { useOtlpTestReceiver } from '../services/telemetry/testing/receiverFixture.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 
 /**
@@ -27,18 +26,7 @@ const SECRETS = [WIFI_PASSWORD, 'Tr0ub4dor', EMAIL, 'jane.wearer', PIN, '48.8583
 /** The network name stays in the device's own log (troubleshooting) but never leaves the device. */
 const NEVER_SENT = [...SECRETS, 'Jane Home', '/home/jane'];
 
-const work = mkdtempSync(join(tmpdir(), 'headset-secrets-'));
-let receiver: OtlpTestReceiver;
-let certPath: string;
-beforeAll(async () => {
-  const tls = makeSelfSignedCertificate(work);
-  certPath = tls.certPath;
-  receiver = await OtlpTestReceiver.start(tls);
-});
-afterAll(async () => {
-  await receiver.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const otlp = useOtlpTestReceiver('headset-secrets-');
 
 function filesUnder(dir: string): string[] {
   let out: string[] = [];
@@ -59,13 +47,13 @@ function leaks(where: string, text: string, secrets = SECRETS): string[] {
 }
 
 it('no seeded secret reaches the logs, the crash records, the outbox, the receiver or the API', { timeout: 60_000 }, async () => {
-  const root = join(work, 'device');
+  const root = join(otlp.work, 'device');
   const layout = new SimulatedDeviceLayout(root);
   // Offline first: the outbox files fill up and are read before anything is sent.
   mkdirSync(dirname(layout.networkState), { recursive: true });
   writeFileSync(layout.networkState, 'offline\n');
   const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
-  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, telemetryUrl: receiver.url, telemetryCa: certPath });
+  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, telemetryUrl: otlp.receiver.url, telemetryCa: otlp.certPath });
   const apiOutputs: string[] = [];
   try {
     const [a, b] = createMemoryPortPair();
@@ -119,10 +107,10 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
     writeFileSync(layout.networkState, 'online\n');
     await waitFor(() => {
       const q = headset.services.telemetryDelivery.status().queued;
-      return q.critical + q.normal + q.bulk + q.debug === 0 && receiver.logs.size > 0;
+      return q.critical + q.normal + q.bulk + q.debug === 0 && otlp.receiver.logs.size > 0;
     }, 20_000, 'delivery');
-    expect(receiver.problems).toEqual([]);
-    const received = JSON.stringify([...receiver.logs.values()]) + [...receiver.metricPoints].join('\n');
+    expect(otlp.receiver.problems).toEqual([]);
+    const received = JSON.stringify([...otlp.receiver.logs.values()]) + [...otlp.receiver.metricPoints].join('\n');
     expect(received).toContain('could not join SSID');
     expect(received).toContain('headset.crash.recent_lines');
     expect(received.match(/exception\.stacktrace/g)).toHaveLength(1); // the crash, once

@@ -1,97 +1,27 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import type { UpdateStatus } from '../../src/api/contract.js';
-import { createMemoryPortPair } from '../../src/api/memoryPort.js';
-import { toHex } from '../../src/update/hex.js';
-import { TOP_LEVEL_ROLES } from '../../src/update/tuf/metadata.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { SIMULATED_MODEL } from '../services/device/SimulatedFirmware.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { generateKeys, loadSigningKey } from '../services/update/signingKeys.js';
-import { TufRepository, type RoleKeys } from '../services/update/tuf/TufRepository.js';
-import { LOCAL_UI_SCOPES, createHeadset, type Headset } from './composition.js';
+import type { Headset } from './composition.js';
+import { UpdateTestRepository } from './updateTestRepository.js';
 
 // The whole update path as the wearer drives it, through the API: a signed TUF repository served
 // over HTTP, a simulated headset following it, and its restarts.
 
-const build = { version: '1.0.0', commit: 'test', builtAt: '2026-01-01T00:00:00Z' };
-let work: string;
-let repo: TufRepository;
-let server: Server;
-let url: string;
-let served = 0;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'update-flow-'));
-  const keysDir = join(work, 'keys');
-  await generateKeys(keysDir);
-  const roleKeys = Object.fromEntries(
-    await Promise.all(
-      TOP_LEVEL_ROLES.map(async (role) => {
-        const key = await loadSigningKey(join(keysDir, `${role}.key`));
-        return [role, [{ publicKeyHex: toHex(key.publicKey), signer: { keyid: key.keyId, sign: (m: Uint8Array) => key.sign(m) } }]];
-      }),
-    ),
-  ) as RoleKeys;
-  repo = new TufRepository(join(work, 'repo'));
-  await repo.init(roleKeys);
-  const image = Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(600_000)]);
-  writeFileSync(join(work, 'rootfs.img'), image);
-  const bundle = join(work, 'headset-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: SIMULATED_MODEL, images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(keysDir, 'bundle.key')), out: bundle, notes: 'Security fixes.' });
-  await repo.add(bundle, { version: '1.1.0', compatible: SIMULATED_MODEL, kind: 'full', notes: 'Security fixes.', images: [{ name: 'rootfs', slot: 'rootfs', size: image.length }] });
-  await repo.publish(roleKeys);
-  // A static server as nginx would be: Range requests answered with 206.
-  server = createServer((request, response) => {
-    let body: Buffer;
-    try {
-      body = readFileSync(normalize(join(repo.served, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname))));
-    } catch {
-      response.writeHead(404).end();
-      return;
-    }
-    const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
-    const part = body.subarray(start);
-    served += part.length;
-    response.writeHead(start > 0 ? 206 : 200, { 'Content-Length': part.length, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) }).end(part);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(work, { recursive: true, force: true });
-});
-
-const running: Headset[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((h) => h.close()));
-});
+const repository = new UpdateTestRepository();
+beforeAll(() => repository.open([{ version: '1.1.0', notes: 'Security fixes.', imageBytes: 600_000 }]));
+afterAll(() => repository.close());
+afterEach(() => repository.stopAll());
 
 /** A headset at 1.0.0 that trusts the repository's first root and the bundle key. */
-function newDevice(): string {
-  const root = mkdtempSync(join(work, 'device-'));
-  const layout = new SimulatedDeviceLayout(root);
-  mkdirSync(layout.trustDir, { recursive: true });
-  copyFileSync(join(repo.served, '1.root.json'), join(layout.trustDir, 'root.json'));
-  copyFileSync(join(work, 'keys', 'bundle.pub'), join(layout.trustDir, 'bundle.pub'));
-  return root;
-}
+const newDevice = () => repository.newDevice();
+const url = () => repository.url;
 
 async function start(root: string, updateUrl?: string, watchdogTimeoutMs?: number): Promise<{ headset: Headset; client: ApiClient; statuses: UpdateStatus[] }> {
-  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, updateUrl, watchdogTimeoutMs });
-  running.push(headset);
-  const [a, b] = createMemoryPortPair();
-  headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
-  const client = new ApiClient(a);
+  const { headset, client } = await repository.start(root, { updateUrl, watchdogTimeoutMs });
   const statuses: UpdateStatus[] = [];
   client.subscribe('update.changed', (status) => statuses.push(status));
   return { headset, client, statuses };
@@ -106,7 +36,7 @@ describe('updating a simulated headset from a TUF repository', () => {
 
   it('check, download, install, restart into the trial, commit; then roll back by hand', async () => {
     const root = newDevice();
-    const { client, headset, statuses } = await start(root, url);
+    const { client, headset, statuses } = await start(root, url());
     const userData = join(root, 'data', 'user', 'settings.json');
     mkdirSync(join(root, 'data', 'user'), { recursive: true });
     writeFileSync(userData, '{"format":1}');
@@ -154,30 +84,30 @@ describe('updating a simulated headset from a TUF repository', () => {
 
   it('a paused download stays paused across a restart and resumes where it stopped', async () => {
     const root = newDevice();
-    const first = await start(root, url);
+    const first = await start(root, url());
     await first.client.call('update.settings', { bandwidthLimitBytesPerSecond: 64 * 1024 });
     await first.client.call('update.check');
     await first.client.call('update.download');
     await expect.poll(() => first.statuses.at(-1)?.state.status === 'downloading' && (first.statuses.at(-1)!.state as { bytes: number }).bytes > 0, { timeout: 10_000 }).toBe(true);
     const paused = await first.client.call('update.pause');
     expect(paused.state).toMatchObject({ status: 'downloading', paused: true });
-    await Promise.all(running.splice(0).map((h) => h.close()));
+    await repository.stopAll();
     const second = await start(root);
     const status = await second.client.call('update.status');
     expect(status.state).toMatchObject({ status: 'downloading', paused: true });
     expect(status.settings.bandwidthLimitBytesPerSecond).toBe(64 * 1024);
     await second.client.call('update.settings', { bandwidthLimitBytesPerSecond: null });
-    const before = served;
+    const before = repository.served;
     await second.client.call('update.resume');
     await expect.poll(async () => (await second.client.call('update.status')).state.status, { timeout: 10_000 }).toBe('downloaded');
     // Resumed, not restarted: less than the whole bundle crossed the wire the second time.
     const bundleLength = (status.state as { total: number }).total;
-    expect(served - before).toBeLessThan(bundleLength);
+    expect(repository.served - before).toBeLessThan(bundleLength);
   });
 
   it('waits while offline and carries on when the network comes back', async () => {
     const root = newDevice();
-    const { client } = await start(root, url);
+    const { client } = await start(root, url());
     await client.call('update.check');
     const layout = new SimulatedDeviceLayout(root);
     mkdirSync(join(root, 'network'), { recursive: true });
@@ -199,19 +129,19 @@ describe('updating a simulated headset from a TUF repository', () => {
       return;
     }
     try {
-      const { client } = await start(root, url);
+      const { client } = await start(root, url());
       await client.call('update.check');
       await client.call('update.download');
       await expect.poll(async () => (await client.call('update.status')).state, { timeout: 10_000 }).toMatchObject({ status: 'failed', error: { code: 'UPDATE_NO_SPACE' } });
     } finally {
-      await Promise.all(running.splice(0).map((h) => h.close()));
+      await repository.stopAll();
       execFileSync('umount', [mountPoint]);
     }
   });
 
   it('a trial boot that hangs is restarted by the watchdog until its tries run out, then the old system comes back', async () => {
     const root = newDevice();
-    const { client, headset } = await start(root, url, 1000);
+    const { client, headset } = await start(root, url(), 1000);
     await client.call('update.check');
     await client.call('update.download');
     await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 10_000 }).toBe('downloaded');

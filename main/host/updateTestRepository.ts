@@ -25,11 +25,18 @@ export interface TestBundle {
   requires?: Requirement[];
   /** Units the bundle's manifest says it touches (stopped before the slot is written, started after). */
   services?: string[];
+  /** Carries a boot image (kernel, initramfs, device tree) for the shared boot partition (U-Boot boards). */
+  bootImage?: boolean;
+  notes?: string;
+  /** Random bytes after the rootfs image's header (default 200 000). */
+  imageBytes?: number;
 }
 
 export class UpdateTestRepository {
   readonly work = mkdtempSync(join(tmpdir(), 'update-repo-'));
   url = '';
+  /** Bytes the server has sent so far (a resumed download sends less than the whole bundle). */
+  served = 0;
   private server: Server | undefined;
   private repo: TufRepository | undefined;
   private roleKeys: RoleKeys | undefined;
@@ -61,6 +68,7 @@ export class UpdateTestRepository {
       }
       const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
       const part = body.subarray(start);
+      this.served += part.length;
       response.writeHead(start > 0 ? 206 : 200, { 'Content-Length': part.length, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) }).end(part);
     });
     const server = this.server;
@@ -70,12 +78,18 @@ export class UpdateTestRepository {
 
   /** Builds and signs a bundle of `spec.version` for the simulated model (and publishes it unless told not to). */
   async publish(spec: TestBundle, publish = true): Promise<string> {
-    const image = Buffer.concat([Buffer.from(`HEADSET-OS ${spec.version}\n`), randomBytes(200_000)]);
+    const image = Buffer.concat([Buffer.from(`HEADSET-OS ${spec.version}\n`), randomBytes(spec.imageBytes ?? 200_000)]);
     const imagePath = join(this.work, `rootfs-${spec.version}.img`);
     writeFileSync(imagePath, image);
     const bundle = join(this.work, `headset-${spec.version}.hcb`);
+    const images: { name: string; slot?: 'boot'; path: string }[] = [{ name: 'rootfs', path: imagePath }];
+    if (spec.bootImage) {
+      const bootPath = join(this.work, `boot-${spec.version}.img`);
+      writeFileSync(bootPath, randomBytes(50_000));
+      images.push({ name: 'fit', slot: 'boot', path: bootPath });
+    }
     const key = await loadSigningKey(join(this.work, 'keys', 'bundle.key'));
-    const { manifest } = await createBundle({ version: spec.version, compatible: SIMULATED_MODEL, requires: spec.requires, services: spec.services, images: [{ name: 'rootfs', path: imagePath }], key, out: bundle });
+    const { manifest } = await createBundle({ version: spec.version, compatible: SIMULATED_MODEL, requires: spec.requires, services: spec.services, images, key, out: bundle, notes: spec.notes });
     await this.repo!.add(bundle, targetCustomFromManifest(manifest));
     if (publish) await this.repo!.publish(this.roleKeys!);
     return bundle;

@@ -28,12 +28,18 @@ describe('retry policy', () => {
     expect(decideRetry({ kind: 'http', status: 429, retryAfter: '7' }, 0, options, now)).toMatchObject({ action: 'retry', delayMs: 7000 });
     expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'Sun, 22 Nov 2026 10:00:30 GMT' }, 0, options, now)).toMatchObject({ delayMs: 30_000 });
     expect(decideRetry({ kind: 'http', status: 503, retryAfter: '86400' }, 0, options, now)).toMatchObject({ delayMs: 60_000 });
-    // A date in the past (our clock jumped ahead): go now.
-    expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'Sun, 22 Nov 2026 09:00:00 GMT' }, 0, options, now)).toMatchObject({ delayMs: 0 });
+    // A date in the past (our clock jumped ahead): go again after the base delay, not at once.
+    expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'Sun, 22 Nov 2026 09:00:00 GMT' }, 0, options, now)).toMatchObject({ delayMs: 100 });
     // Unreadable: back off as if there were none.
     expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'soon' }, 2, options, now, () => 0.5)).toMatchObject({ delayMs: 200 });
     expect(parseRetryAfter(null, now)).toBeNull();
     expect(parseRetryAfter(' 12 ', now)).toBe(12_000);
+  });
+
+  it('never answers Retry-After: 0 with a busy loop: at least the base delay', () => {
+    for (const retryAfter of ['0', ' 0 ', 'Sun, 22 Nov 2026 10:00:00 GMT']) {
+      expect(decideRetry({ kind: 'http', status: 429, retryAfter }, 5, options, now)).toMatchObject({ action: 'retry', delayMs: options.baseMs });
+    }
   });
 
   it('retries an unreadable 2xx answer: the acknowledgement is unknown', () => {

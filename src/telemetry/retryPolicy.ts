@@ -63,7 +63,8 @@ export function decideRetry(outcome: ExportOutcome, attempt: number, options: Ba
       if (outcome.status === 413) return { action: 'split' };
       if (RETRYABLE.has(outcome.status)) {
         const serverSays = parseRetryAfter(outcome.retryAfter, nowMs);
-        const delayMs = serverSays === null ? backoffDelay(attempt, options, random) : Math.min(serverSays, options.maxRetryAfterMs);
+        // At least baseMs: `Retry-After: 0` (or a date already past) must not turn into a busy loop.
+        const delayMs = serverSays === null ? backoffDelay(attempt, options, random) : Math.max(options.baseMs, Math.min(serverSays, options.maxRetryAfterMs));
         return { action: 'retry', delayMs, reason: `HTTP ${outcome.status}` };
       }
       return { action: 'drop', reason: `HTTP ${outcome.status}${outcome.body ? `: ${outcome.body.slice(0, 200)}` : ''}` };

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UBootEnvFormatError, encodeRedundantUBootEnv } from '../../../src/boot/ubootEnvCodec.js';
+import { SimulatedPageCache } from '../device/SimulatedPageCache.js';
+import { useFileSync } from '../storage/fileSync.js';
 import { UBootEnvironmentFile, formatFwEnvConfig, parseFwEnvConfig, type UBootEnvCopyLocation, type UBootEnvLayout } from './UBootEnvironmentFile.js';
 
 // libubootenv's fw_printenv/fw_setenv are the independent peers: they must read what we write, and
@@ -262,5 +264,24 @@ describe('fw_env.config', () => {
     expect(() => parseFwEnvConfig('/a 0 0x4000\n/b 0 0x2000\n')).toThrow(/differ/);
     expect(() => parseFwEnvConfig('/a 0 0x4000\n/a 0x2000 0x4000\n')).toThrow(/overlap/);
     expect(() => parseFwEnvConfig('# nothing\n')).toThrow(/no environment/);
+  });
+});
+
+describe('fsync through the one FileSync', () => {
+  it('a save survives a power cut that loses every unsynced page (the simulated page cache sees its fsyncs)', async () => {
+    const root = mkdtempSync(join(dir, 'page-cache-'));
+    const layout: UBootEnvLayout = { envSize: ENV_SIZE, copies: [{ path: join(root, 'env.a'), offset: 0 }, { path: join(root, 'env.b'), offset: 0 }] };
+    const cache = await SimulatedPageCache.attach(root);
+    const restore = useFileSync(cache);
+    try {
+      const saved = new Map([['ORDER', 'B A'], ['B_LEFT', '3']]);
+      await new UBootEnvironmentFile(layout).write(new Map([['ORDER', 'A B']]));
+      await new UBootEnvironmentFile(layout).write(saved);
+      // An fsync the cache did not see would be lost here: the copies would be gone or stale.
+      await cache.cut('revert');
+      expect(await new UBootEnvironmentFile(layout).read()).toEqual(saved);
+    } finally {
+      restore();
+    }
   });
 });

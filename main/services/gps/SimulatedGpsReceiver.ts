@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { seededRandom } from '../../../src/seededRandom.js';
 import { writeFileAtomic } from '../storage/atomicFile.js';
 import { startKind, type GpsPosition, type GpsReading, type GpsReceiver, type GpsStart } from './ports.js';
 
@@ -17,17 +18,6 @@ const FRAME_MS = 30_000;
 const EPHEMERIS_MS = 18_000;
 const SATELLITES_FOR_FIX = 4;
 
-/** A small seeded generator (mulberry32): the same seed gives the same sky, so runs repeat. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Acquisition {
   startedAt: number;

@@ -272,6 +272,17 @@ describe('TelemetryService retention', () => {
   }
   const errorLine = (msg: string): LogRecord => ({ time: clock.toISOString(), level: 'error', subsystem: 'update', msg, version: '1.0.0', commit: 'c', bootId: 'b', seq: 1 });
 
+  it('a purge that fails does not stop the service from starting: it warns and tries again on the next pass', async () => {
+    const warnings: string[] = [];
+    const { outbox, service } = setup({ warn: (msg) => warnings.push(msg) });
+    let calls = 0;
+    outbox.purgeExpired = () => (calls++ === 0 ? Promise.reject(new Error('EIO')) : Promise.resolve(0));
+    await service.start();
+    expect(warnings).toEqual(['telemetry: could not purge expired records from the outbox']);
+    await grant(service, { performance: true });
+    expect(await service.record('system.cpu_load', 12, {})).toBe(true);
+  });
+
   it('each record expires after its registry retention; what outlived it is purged at start and on the periodic pass', async () => {
     const outboxDir = join(dir, 'outbox');
     const outbox = await Outbox.open({ dir: outboxDir, limitBytes: 1 << 20, now: () => clock });

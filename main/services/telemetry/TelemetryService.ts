@@ -266,7 +266,11 @@ export class TelemetryService {
   /** Records past their registry retention leave the outbox (they would never be sent anyway). */
   private async purgeExpired(): Promise<void> {
     this.lastPurgeAt = this.now().getTime();
-    const purged = await this.options.outbox.purgeExpired();
+    // A failed purge is retried on the next pass; the forwarder skips expired records meanwhile.
+    const purged = await this.options.outbox.purgeExpired().catch((error: unknown) => {
+      this.options.warn?.('telemetry: could not purge expired records from the outbox', { error: String(error) });
+      return 0;
+    });
     if (purged > 0) this.options.warn?.('telemetry: records past their retention purged from the outbox', { purged });
   }
 

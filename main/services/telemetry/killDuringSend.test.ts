@@ -1,32 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { Outbox } from './Outbox.js';
 import { waitFor } from './testing/fixtures.js';
-import { OtlpTestReceiver, makeSelfSignedCertificate } from './testing/OtlpTestReceiver.js';
+import { useOtlpTestReceiver } from './testing/receiverFixture.js';
 
-const work = mkdtempSync(join(tmpdir(), 'kill-during-send-'));
-const child = join(work, 'forwarderChild.mjs');
-let certPath: string;
-let receiver: OtlpTestReceiver;
+const otlp = useOtlpTestReceiver('kill-during-send-');
+const child = join(otlp.work, 'forwarderChild.mjs');
 
 beforeAll(async () => {
-  const tls = makeSelfSignedCertificate(work);
-  certPath = tls.certPath;
-  receiver = await OtlpTestReceiver.start(tls);
   await esbuild.build({ entryPoints: [fileURLToPath(new URL('./testing/forwarderChild.ts', import.meta.url))], bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile: child, logLevel: 'warning' });
-});
-afterAll(async () => {
-  await receiver.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 function run(dir: string, count: number): { process: ChildProcess; queued: Promise<void> } {
-  const proc = spawn(process.execPath, [child], { env: { ...process.env, FORWARDER_CHILD: JSON.stringify({ dir, url: receiver.url, caPath: certPath, count, prefix: 'rec', limitBytes: 8 << 20 }) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [child], { env: { ...process.env, FORWARDER_CHILD: JSON.stringify({ dir, url: otlp.receiver.url, caPath: otlp.certPath, count, prefix: 'rec', limitBytes: 8 << 20 }) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const queued = new Promise<void>((resolve, reject) => {
     proc.stdout!.on('data', (data: Buffer) => data.toString().includes('queued') && resolve());
     proc.once('exit', (code) => reject(new Error(`child exited ${code}`)));
@@ -37,14 +27,14 @@ function run(dir: string, count: number): { process: ChildProcess; queued: Promi
 const exited = (proc: ChildProcess) => new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(null) : proc.once('exit', resolve)));
 
 it('a forwarder killed with -9 during sends loses nothing: everything arrives at least once', async () => {
-  const dir = join(work, 'outbox');
+  const dir = join(otlp.work, 'outbox');
   const total = 400;
   // First life: killed while the receiver holds its third request (mid-send).
   const first = run(dir, total);
-  receiver.script({ kind: 'ok' }, { kind: 'ok' }, { kind: 'stall' });
+  otlp.receiver.script({ kind: 'ok' }, { kind: 'ok' }, { kind: 'stall' });
   const killedMidSend = new Promise<void>((resolve) => {
-    receiver.onRequest = () => {
-      if (receiver.requests.length === 3) {
+    otlp.receiver.onRequest = () => {
+      if (otlp.receiver.requests.length === 3) {
         first.process.kill('SIGKILL');
         resolve();
       }
@@ -53,32 +43,32 @@ it('a forwarder killed with -9 during sends loses nothing: everything arrives at
   await first.queued;
   await killedMidSend;
   await exited(first.process);
-  receiver.onRequest = undefined;
+  otlp.receiver.onRequest = undefined;
   // Second and third lives: killed at arbitrary moments while sending (receiver answers slowly).
   for (const afterMs of [40, 90]) {
-    receiver.behave = () => ({ kind: 'slow', ms: 15 });
-    const requestsBefore = receiver.requests.length;
+    otlp.receiver.behave = () => ({ kind: 'slow', ms: 15 });
+    const requestsBefore = otlp.receiver.requests.length;
     const again = run(dir, 0);
     await again.queued;
     await new Promise((resolve) => setTimeout(resolve, afterMs));
     again.process.kill('SIGKILL');
     // It was sending when it died.
-    expect(receiver.requests.length).toBeGreaterThan(requestsBefore);
+    expect(otlp.receiver.requests.length).toBeGreaterThan(requestsBefore);
     await exited(again.process);
   }
   // Last life: runs to the end.
-  receiver.behave = () => ({ kind: 'ok' });
+  otlp.receiver.behave = () => ({ kind: 'ok' });
   const last = run(dir, 0);
   await last.queued;
-  await waitFor(() => receiver.logs.size === total, 15_000, 'every record');
+  await waitFor(() => otlp.receiver.logs.size === total, 15_000, 'every record');
   await waitFor(() => readdirSync(dir).filter((name) => name.endsWith('.chunk')).length === 0, 5000, 'an empty outbox');
   last.process.kill('SIGTERM');
   await exited(last.process);
-  expect(receiver.logBodies().sort()).toEqual(Array.from({ length: total }, (_, i) => `rec ${i}`).sort());
-  expect(receiver.problems).toEqual([]);
+  expect(otlp.receiver.logBodies().sort()).toEqual(Array.from({ length: total }, (_, i) => `rec ${i}`).sort());
+  expect(otlp.receiver.problems).toEqual([]);
   const reopened = await Outbox.open({ dir, limitBytes: 8 << 20 });
   expect(reopened.stats()).toMatchObject({ queuedBytes: 0, corruptSkipped: 0 });
   // Critical (every 4th record) went first in the first life.
-  const firstBodies = [...receiver.logs.values()].slice(0, 50).map((log) => Number(log.body.split(' ')[1]));
+  const firstBodies = [...otlp.receiver.logs.values()].slice(0, 50).map((log) => Number(log.body.split(' ')[1]));
   expect(firstBodies.every((i) => i % 4 === 0)).toBe(true);
 });

@@ -82,8 +82,9 @@ export interface ApplyDeltaOptions {
   onSource?: (how: SourceProvision) => void;
   /**
    * The caller's own check of this source (the installer checks every source before it touches
-   * the target slot): the source is then not hashed again. A source changed after that check
-   * cannot slip through: the output is still checked against the signed target length and hash.
+   * the target slot): the source is then not hashed again, and its `reference` copy, if any, is
+   * what zstd reads. A source file used directly and changed after that check cannot slip through
+   * either: the output is still checked against the signed target length and hash.
    */
   checkedSource?: CheckedSource;
 }

@@ -42,7 +42,8 @@ export function SettingsShell() {
         ))}
         <ConnectionBadge />
       </nav>
-      <main className="content" aria-label={SCREENS.find((s) => s.id === current)!.title}>
+      {/* A new element per screen: each screen opens at its top, not at the last one's scroll position. */}
+      <main key={current} className="content" aria-label={SCREENS.find((s) => s.id === current)!.title}>
         <Screen />
       </main>
     </div>

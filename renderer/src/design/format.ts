@@ -37,3 +37,21 @@ export function formatDuration(seconds: number): string {
   if (seconds < 90 * 60) return `${Math.ceil(seconds / 60)} min`;
   return `${Math.ceil(seconds / 3600)} h`;
 }
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const CLOCK_SECONDS = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const DAY_CLOCK = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const DAY_CLOCK_SECONDS = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/**
+ * A moment in the headset's local time zone, the one every screen shows times in: "14:05" today,
+ * "Mar 3, 14:05" on other days; `seconds` for log lines, `dayOnly` for month-long axes.
+ */
+export function formatLocalTime(iso: string, options: { seconds?: boolean; dayOnly?: boolean; now?: number } = {}): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  if (options.dayOnly) return DAY.format(time);
+  const today = new Date(options.now ?? Date.now()).toDateString() === new Date(time).toDateString();
+  return (today ? (options.seconds ? CLOCK_SECONDS : CLOCK) : options.seconds ? DAY_CLOCK_SECONDS : DAY_CLOCK).format(time);
+}

@@ -3,6 +3,7 @@ import { useBootStore } from '../stores/bootStore.js';
 import { useDeviceStore } from '../stores/deviceStore.js';
 import { HealthPanel } from './HealthPanel.js';
 import { SlotDiagram } from './SlotDiagram.js';
+import './home.css';
 
 export function HomeScreen() {
   const { info, identity } = useDeviceStore();

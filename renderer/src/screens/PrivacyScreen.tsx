@@ -3,8 +3,10 @@ import { Button } from '../design/Button.js';
 import { Panel } from '../design/Panel.js';
 import { usePrivacyStore } from '../stores/privacyStore.js';
 import { CategorySwitches } from './privacy/CategorySwitches.js';
+import { consentNotice, type ConsentChange } from './privacy/consentNotice.js';
 import { OutboxPanel } from './privacy/OutboxPanel.js';
-import { PolicyText } from './privacy/PolicyText.js';
+import { PolicyScroll } from './privacy/PolicyScroll.js';
+import { useOutboxStatus } from './privacy/useOutboxStatus.js';
 import { usePrivacyDecision } from './privacy/usePrivacyDecision.js';
 import { useFeatureUse } from './privacy/useScreenViews.js';
 import './privacy/privacy.css';
@@ -16,16 +18,16 @@ import './privacy/privacy.css';
 export function PrivacyScreen() {
   const status = usePrivacyStore((s) => s.status);
   const { send, busy, error } = usePrivacyDecision();
-  const [notice, setNotice] = useState<string>();
+  const [change, setChange] = useState<ConsentChange>();
   const [policyOpen, setPolicyOpen] = useState(false);
   const featureUsed = useFeatureUse();
+  const outbox = useOutboxStatus(status);
   if (!status) return <Panel title="Privacy">Loading…</Panel>;
   const granted = Object.fromEntries(status.categories.map((c) => [c.id, c.granted]));
   const toggle = async (id: string, on: boolean) => {
-    setNotice(undefined);
+    setChange(undefined);
     const title = status.categories.find((c) => c.id === id)?.title ?? id;
-    const done = await send(status, { [id]: on });
-    if (done) setNotice(on ? `${title} is on.` : `${title} is off: nothing more is collected, what was waiting to be sent is deleted, and a deletion request was sent.`);
+    if (await send(status, { [id]: on })) setChange({ title, on });
   };
   return (
     <div className="privacy">
@@ -35,14 +37,15 @@ export function PrivacyScreen() {
             <p>
               {status.decidedAt ? 'The privacy policy changed.' : 'You have not chosen yet.'} Until you confirm, only the essential category is sent.
             </p>
-            <Button variant="primary" disabled={busy} onClick={() => void send(status, granted)}>
+            {/* aria-disabled, not disabled, while saving: the focus stays on the button. */}
+            <Button variant="primary" aria-disabled={busy || undefined} onClick={() => !busy && void send(status, granted)}>
               Confirm these choices
             </Button>
           </div>
         )}
         <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => void toggle(id, on)} />
         <p className="privacy-status" role="status" aria-live="polite">
-          {busy ? 'Saving…' : (notice ?? '')}
+          {busy ? 'Saving…' : change ? consentNotice(change, outbox.status) : ''}
         </p>
         {error && (
           <p role="alert" className="error">
@@ -51,7 +54,7 @@ export function PrivacyScreen() {
         )}
       </Panel>
       <div className="privacy-side">
-        <OutboxPanel revision={status} />
+        <OutboxPanel status={outbox.status} failed={outbox.failed} />
         <Panel title="Privacy policy" className="privacy-policy">
           <p>
             Version {status.policyVersion}
@@ -67,11 +70,7 @@ export function PrivacyScreen() {
           >
             {policyOpen ? 'Hide the policy' : 'Read the privacy policy'}
           </Button>
-          {policyOpen && (
-            <div className="policy-scroll" tabIndex={0} aria-label="Privacy policy text (Page Up and Page Down scroll)">
-              <PolicyText />
-            </div>
-          )}
+          {policyOpen && <PolicyScroll />}
         </Panel>
       </div>
     </div>

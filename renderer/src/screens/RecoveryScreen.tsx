@@ -6,7 +6,9 @@ import { useBootStore } from '../stores/bootStore.js';
 import { useDeviceStore } from '../stores/deviceStore.js';
 import { useModeStore } from '../stores/modeStore.js';
 import { furtherBackVersions, useUpdateStore } from '../stores/updateStore.js';
+import './recovery.css';
 import { KeptProblem, ReinstallProgress } from './updates/KeptVersionsPanel.js';
+import { keptUnavailableReason } from './updates/keptUnavailableReason.js';
 import { ProblemText } from './updates/UpdateStateCard.js';
 import { useKeptRollback } from './updates/useKeptRollback.js';
 import { useRollback } from './updates/useRollback.js';
@@ -32,6 +34,10 @@ export function RecoveryScreen() {
   const otherSlot = current?.slot === 'A' ? 'B' : 'A';
   const [restarting, setRestarting] = useState(false);
   const [error, setError] = useState<string>();
+  // A restart on its way: nothing else may start.
+  const leaving = restarting || rollback.restarting;
+  // Same rule as the Updates screen: not while another install owns the other slot.
+  const keptUnavailable = leaving ? 'Not now: the headset is restarting' : status ? keptUnavailableReason(status, kept.going, kept.calling) : undefined;
   const scope = useRef<HTMLElement>(null);
   useKeyboardNavigation(scope);
 
@@ -91,24 +97,36 @@ export function RecoveryScreen() {
             Go back to {rollbackTo.version}? The headset restarts into {rollbackTo.version} from slot {rollbackTo.slot}; {current?.version} stays in slot {current?.slot}.
           </p>
           <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="rollback-question">
-            <Button role="menuitem" variant="danger" onClick={() => void rollback.confirm()} disabled={rollback.busy}>
+            {/* aria-disabled while the call runs: the focus stays on the action the wearer chose. */}
+            <Button role="menuitem" variant="danger" onClick={() => !rollback.busy && void rollback.confirm()} aria-disabled={rollback.busy}>
               Yes, go back and restart
               <span className="action-hint">Restart into {rollbackTo.version}</span>
             </Button>
-            <Button role="menuitem" onClick={rollback.cancel} disabled={rollback.busy} autoFocus>
+            <Button role="menuitem" onClick={() => !rollback.busy && rollback.cancel()} aria-disabled={rollback.busy} autoFocus>
               Cancel
               <span className="action-hint">Keep {current?.version}</span>
             </Button>
           </div>
         </>
+      ) : kept.going ? (
+        <>
+          {/* A reinstall owns the other slot until the restart: only what cannot harm it is offered. */}
+          <p className="muted recovery-waiting" data-testid="recovery-waiting">
+            Restart and going back are not available until {kept.going} is reinstalled; the headset then restarts by itself.
+          </p>
+          <div className="recovery-actions" role="menu" aria-label="Recovery actions">
+            <RecoveryExportAction disabled={false} />
+          </div>
+        </>
       ) : (
         <div className="recovery-actions" role="menu" aria-label="Recovery actions">
-          <Button role="menuitem" variant="primary" onClick={() => void restart()} disabled={restarting || rollback.restarting || kept.going !== undefined} autoFocus>
+          {/* aria-disabled, not disabled: the kiosk's focus must never drop to the page. */}
+          <Button role="menuitem" variant="primary" onClick={() => !leaving && void restart()} aria-disabled={leaving} autoFocus={!rollback.restarting}>
             {restarting ? 'Restarting…' : 'Restart the headset'}
             <span className="action-hint">Start the system again through the normal boot</span>
           </Button>
           {rollbackTo && (
-            <Button role="menuitem" ref={rollback.askRef} onClick={rollback.ask} disabled={restarting || rollback.restarting || kept.going !== undefined}>
+            <Button role="menuitem" ref={rollback.askRef} onClick={() => !leaving && rollback.ask()} aria-disabled={leaving} autoFocus={rollback.restarting}>
               {rollback.restarting ? `Going back to ${rollbackTo.version}…` : `Go back to ${rollbackTo.version}`}
               <span className="action-hint">
                 Start the system in slot {rollbackTo.slot} instead of {current?.version}
@@ -116,12 +134,12 @@ export function RecoveryScreen() {
             </Button>
           )}
           {keptVersions.map((version) => (
-            <Button role="menuitem" key={version} ref={kept.buttonRef(version)} onClick={() => kept.ask(version)} disabled={restarting || rollback.restarting || kept.going !== undefined || kept.calling}>
-              {kept.going === version ? `Going back to ${version}…` : `Go back to ${version}`}
-              <span className="action-hint">Reinstall the kept copy of {version}: a few minutes, then the headset restarts</span>
+            <Button role="menuitem" key={version} ref={kept.buttonRef(version)} onClick={() => keptUnavailable === undefined && kept.ask(version)} aria-disabled={keptUnavailable !== undefined}>
+              {`Go back to ${version}`}
+              <span className="action-hint">{keptUnavailable ?? `Reinstall the kept copy of ${version}: a few minutes, then the headset restarts`}</span>
             </Button>
           ))}
-          <RecoveryExportAction disabled={restarting || rollback.restarting || kept.going !== undefined} />
+          <RecoveryExportAction disabled={leaving} />
         </div>
       )}
       {(restarting || rollback.restarting) && <div className="progress indeterminate" role="progressbar" aria-label="Restarting" />}

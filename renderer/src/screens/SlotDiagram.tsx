@@ -1,4 +1,5 @@
 import type { BootStatus } from '../../../src/api/contract.js';
+import './slotDiagram.css';
 
 /** The two system slots side by side: which one runs, what each holds, the tries left. */
 export function SlotDiagram({ status }: { status: BootStatus }) {

@@ -19,6 +19,12 @@ export interface Problem {
 /**
  * The export to a USB stick:  idle -> exporting -> done | failed -> (exporting again)
  */
+/**
+ * The summary of the range, apart from the entries so that each has its own outcome:
+ *   loading -> ready | failed;  a new range or Refresh -> loading (the old summary is dropped)
+ */
+export type SummaryState = { status: 'loading' } | { status: 'ready'; summary: LogSummary } | { status: 'failed'; problem: Problem };
+
 export type ExportState = { status: 'idle' } | { status: 'exporting' } | { status: 'done'; result: LogExportResult } | { status: 'failed'; problem: Problem };
 
 export interface LogsState {
@@ -26,7 +32,11 @@ export interface LogsState {
   subsystems: Subsystem[];
   range: LogRangeId;
   text: string;
-  summary?: LogSummary;
+  summaryState: SummaryState;
+  /** Bumped by Refresh: the range's end moves to now and everything is read again. */
+  refreshCount: number;
+  /** "Show older entries" is under way. */
+  loadingOlder: boolean;
   entries: LogEntry[];
   nextCursor: string | null;
   scanned: number;
@@ -39,6 +49,7 @@ export interface LogsState {
   setRange(range: LogRangeId): void;
   setText(text: string): void;
   clearFilters(): void;
+  refresh(): void;
 }
 
 export const useLogsStore = create<LogsState>((set) => ({
@@ -50,6 +61,9 @@ export const useLogsStore = create<LogsState>((set) => ({
   nextCursor: null,
   scanned: 0,
   loading: false,
+  loadingOlder: false,
+  summaryState: { status: 'loading' },
+  refreshCount: 0,
   history: [],
   exportState: { status: 'idle' },
   toggleLevel: (level) => set((s) => ({ levels: toggled(s.levels, level) })),
@@ -57,6 +71,7 @@ export const useLogsStore = create<LogsState>((set) => ({
   setRange: (range) => set({ range }),
   setText: (text) => set({ text }),
   clearFilters: () => set({ levels: [], subsystems: [], text: '' }),
+  refresh: () => set((s) => ({ refreshCount: s.refreshCount + 1 })),
 }));
 
 function toggled<T>(list: readonly T[], item: T): T[] {

@@ -23,6 +23,21 @@ describe('when the Updates screen reloads the history', () => {
     expect(historyMayHaveChanged(status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }))).toBe(true);
   });
 
+  it('not on a final status that only brings new settings, nor on kept versions alone', () => {
+    const idle = status({ status: 'idle' }, { slot: 'B', version: '1.1.0' });
+    expect(historyMayHaveChanged(idle, { ...idle, settings: { ...idle.settings, allowMetered: true } })).toBe(false);
+    expect(historyMayHaveChanged(idle, { ...idle, settings: { ...idle.settings, bandwidthLimitBytesPerSecond: 2_000_000 } })).toBe(false);
+    // Keeping a bundle comes before its commit is recorded: the unchanged push after the entry tells.
+    expect(historyMayHaveChanged(idle, { ...idle, keptVersions: ['1.0.0'] })).toBe(false);
+    const failed = status({ status: 'failed', error: { code: 'SLOT_VERIFY_FAILED', message: 'x' } });
+    expect(historyMayHaveChanged(failed, { ...failed, settings: { ...failed.settings, checkIntervalHours: 12 } })).toBe(false);
+  });
+
+  it('when a check has finished again in the same state', () => {
+    const upToDate = status({ status: 'up-to-date' });
+    expect(historyMayHaveChanged(upToDate, { ...upToDate, lastCheck: '2026-11-22T10:00:00.000Z' })).toBe(true);
+  });
+
   it('when an operation ends, and after a restart into another system', () => {
     expect(historyMayHaveChanged(status({ status: 'installing', offer, bytes: 5, total: 10 }), status({ status: 'failed', error: { code: 'SLOT_VERIFY_FAILED', message: 'x' } }))).toBe(true);
     expect(historyMayHaveChanged(status({ status: 'ready-to-reboot', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }))).toBe(true);

@@ -15,14 +15,23 @@ const FINAL: ReadonlySet<UpdateState['status']> = new Set(['unconfigured', 'idle
 
 /**
  * Whether `next` may come with a history the store does not have yet: the first status, a restart
- * into another system, or any status in a final state, repeated ones included (a trial's commit or
- * rollback is recorded after the boot, and the service pushes its unchanged idle status then).
- * Progress (checking, downloading, installing) never does.
+ * into another system, an operation ending (a move into a final state), or a final status pushed
+ * again unchanged: the service pushes its status once more after writing an entry (a trial's commit
+ * or rollback is recorded after the boot, when the state is already idle). Progress (checking,
+ * downloading, installing) never does, nor a push that only carries new settings.
  */
 export function historyMayHaveChanged(previous: UpdateStatus | undefined, next: UpdateStatus): boolean {
   if (!previous) return true;
   if (previous.current.slot !== next.current.slot || previous.current.version !== next.current.version) return true;
-  return FINAL.has(next.state.status);
+  if (!FINAL.has(next.state.status)) return false;
+  if (previous.state.status !== next.state.status) return true;
+  if (previous.lastCheck !== next.lastCheck) return true;
+  // The same final state: read again only on the unchanged push that follows a new entry.
+  return sameStatus(previous, next);
+}
+
+function sameStatus(a: UpdateStatus, b: UpdateStatus): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

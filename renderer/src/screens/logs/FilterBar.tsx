@@ -1,7 +1,9 @@
-import type { KeyboardEvent } from 'react';
+import { useCallback, useRef, useState, type KeyboardEvent } from 'react';
 import { LOG_LEVELS, SUBSYSTEMS } from '../../../../src/logging/logRecord.js';
+import { useEscape } from '../../design/focus.js';
 import { ARROW_KEYS, moveFocus } from '../../design/spatialNavigation.js';
-import { LOG_RANGES, useLogsStore } from '../../stores/logsStore.js';
+import { useLogsStore } from '../../stores/logsStore.js';
+import { LEVEL_LABELS, SUBSYSTEM_LABELS } from './logLabels.js';
 
 /** A one-line field needs Left/Right for its caret only: Up/Down leave it, so a d-pad is never trapped. */
 function leaveWithUpDown(event: KeyboardEvent<HTMLInputElement>) {
@@ -12,12 +14,20 @@ function leaveWithUpDown(event: KeyboardEvent<HTMLInputElement>) {
 }
 
 /**
- * Chips for levels, subsystems and the time range, and a text search. Every chip is a toggle button.
- * The chips sit in equal columns: arrows then move straight along a row and down a column; the
- * search field is on top, where Left from "Clear filters" and Up from the chips find it.
+ * What the entries list (and the export) show: a text search, level chips, and the parts of the
+ * headset behind one "Part" button that opens their chips (twelve chips would fill the screen).
+ * Chips sit in equal columns: arrows move straight along a row and down a column.
  */
 export function FilterBar() {
-  const { levels, subsystems, range, text, toggleLevel, toggleSubsystem, setRange, setText, clearFilters } = useLogsStore();
+  const { levels, subsystems, text, toggleLevel, toggleSubsystem, setText, clearFilters } = useLogsStore();
+  const [partsOpen, setPartsOpen] = useState(false);
+  const partsButton = useRef<HTMLButtonElement>(null);
+  const closeParts = useCallback(() => {
+    setPartsOpen(false);
+    partsButton.current?.focus();
+  }, []);
+  useEscape(partsOpen, closeParts);
+  const partsWord = subsystems.length === 0 ? 'All parts' : subsystems.length === 1 ? SUBSYSTEM_LABELS[subsystems[0]!] : `${subsystems.length} parts`;
   return (
     <div className="log-filters" role="group" aria-label="Filters">
       <div className="filter-row">
@@ -33,34 +43,32 @@ export function FilterBar() {
           )}
         </div>
       </div>
-      <div className="filter-row" role="group" aria-label="Time range">
-        <span className="filter-label">Time</span>
-        <div className="filter-chips">
-          {LOG_RANGES.map((r) => (
-            <button key={r.id} type="button" className="filter-chip" aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
-              {r.label}
-            </button>
-          ))}
-        </div>
-      </div>
       <div className="filter-row" role="group" aria-label="Levels">
         <span className="filter-label">Level</span>
         <div className="filter-chips">
           {LOG_LEVELS.map((level) => (
             <button key={level} type="button" className={`filter-chip level-${level}`} aria-pressed={levels.includes(level)} onClick={() => toggleLevel(level)}>
-              {level}
+              {LEVEL_LABELS[level]}
             </button>
           ))}
         </div>
       </div>
-      <div className="filter-row" role="group" aria-label="Subsystems">
+      <div className="filter-row">
         <span className="filter-label">Part</span>
-        <div className="filter-chips">
-          {SUBSYSTEMS.map((subsystem) => (
-            <button key={subsystem} type="button" className="filter-chip" aria-pressed={subsystems.includes(subsystem)} onClick={() => toggleSubsystem(subsystem)}>
-              {subsystem}
-            </button>
-          ))}
+        <div className="filter-parts">
+          <button ref={partsButton} type="button" className="filter-chip filter-parts-toggle" aria-expanded={partsOpen} aria-controls="log-parts" aria-label={`Part: ${partsWord}`} onClick={() => setPartsOpen((open) => !open)}>
+            {partsWord}
+            <span aria-hidden="true">{partsOpen ? ' ▴' : ' ▾'}</span>
+          </button>
+          {partsOpen && (
+            <div id="log-parts" className="filter-chips" role="group" aria-label="Parts">
+              {SUBSYSTEMS.map((subsystem) => (
+                <button key={subsystem} type="button" className="filter-chip" aria-pressed={subsystems.includes(subsystem)} onClick={() => toggleSubsystem(subsystem)}>
+                  {SUBSYSTEM_LABELS[subsystem]}
+                </button>
+              ))}
+            </div>
+          )}
         </div>
       </div>
     </div>

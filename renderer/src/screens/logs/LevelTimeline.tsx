@@ -1,15 +1,12 @@
 import type { LogSummary } from '../../../../src/api/contract.js';
 import { LOG_LEVELS } from '../../../../src/logging/logRecord.js';
+import { formatLocalTime } from '../../design/format.js';
+import { LEVEL_LABELS } from './logLabels.js';
 
-const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const DAY_TIME = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
-
-/** Times of day for a range of hours, day and time up to a few days, dates beyond. */
+/** Times of day for a range of hours, day and time up to a few days, dates beyond; always local time. */
 function axisTime(iso: string, summary: LogSummary): string {
-  const t = Date.parse(iso);
   const span = Date.parse(summary.until) - Date.parse(summary.since);
-  return (span <= 12 * 3_600_000 ? TIME : span <= 3 * 24 * 3_600_000 ? DAY_TIME : DAY).format(t);
+  return formatLocalTime(iso, { dayOnly: span > 3 * 24 * 3_600_000 });
 }
 
 const HEIGHT = 120;
@@ -20,7 +17,7 @@ export function LevelTimeline({ summary }: { summary: LogSummary }) {
   const max = Math.max(1, ...totals);
   const width = summary.timeline.length;
   const byLevel = Object.fromEntries(LOG_LEVELS.map((l) => [l, summary.timeline.reduce((n, b) => n + b.counts[l], 0)]));
-  const label = `Entries over time: ${LOG_LEVELS.map((l) => `${byLevel[l]} ${l}`).join(', ')}; at most ${max} in one bucket.`;
+  const label = `Entries over time: ${LOG_LEVELS.map((l) => `${byLevel[l]} ${LEVEL_LABELS[l].toLowerCase()}`).join(', ')}; at most ${max} in one bucket.`;
   return (
     <figure className="level-timeline">
       <svg viewBox={`0 0 ${width} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={label} data-testid="level-timeline">
@@ -43,7 +40,7 @@ export function LevelTimeline({ summary }: { summary: LogSummary }) {
         {LOG_LEVELS.map((level) => (
           <li key={level} className={`level-${level}`}>
             <span className="legend-swatch" aria-hidden="true" />
-            {level} <strong>{byLevel[level]}</strong>
+            {LEVEL_LABELS[level]} <strong>{byLevel[level]}</strong>
           </li>
         ))}
       </ul>

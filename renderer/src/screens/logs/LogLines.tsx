@@ -1,4 +1,6 @@
 import type { LogEntry } from '../../../../src/api/contract.js';
+import { formatLocalTime } from '../../design/format.js';
+import { LEVEL_BADGES, subsystemLabel } from './logLabels.js';
 
 /** The matching entries, newest first: time, level, part and message; fields folded under each. */
 export function LogLines({ entries }: { entries: LogEntry[] }) {
@@ -8,9 +10,9 @@ export function LogLines({ entries }: { entries: LogEntry[] }) {
       {entries.map((e) => (
         <li key={`${e.bootId}-${e.seq}-${e.time}`} className={`log-line level-${e.level}`} data-testid="log-line">
           <div className="log-line-head">
-            <time dateTime={e.time}>{e.time.slice(0, 10)} {e.time.slice(11, 19)}</time>
-            <span className={`level-badge level-${e.level}`}>{e.level}</span>
-            <span className="log-subsystem">{e.subsystem}</span>
+            <time dateTime={e.time}>{formatLocalTime(e.time, { seconds: true })}</time>
+            <span className={`level-badge level-${e.level}`}>{LEVEL_BADGES[e.level]}</span>
+            <span className="log-subsystem">{subsystemLabel(e.subsystem)}</span>
             <span className="log-msg">{e.msg}</span>
           </div>
           {e.fields && Object.keys(e.fields).length > 0 && (

@@ -15,13 +15,13 @@ function problemOf(error: unknown): Problem {
  */
 export function useLogsData() {
   const client = useClient();
-  const { levels, subsystems, range, text } = useLogsStore();
+  const { levels, subsystems, range, text, refreshCount } = useLogsStore();
   const request = useRef(0);
 
   useEffect(() => {
     const id = ++request.current;
     const filter = filterOf({ levels, subsystems, range, text }, Date.now());
-    useLogsStore.setState({ loading: true, problem: undefined });
+    useLogsStore.setState({ loading: true, loadingOlder: false, problem: undefined });
     // Typing waits for a pause; chips answer at once.
     const timer = setTimeout(() => {
       client.call('logs.query', { ...filter, limit: PAGE }).then(
@@ -30,15 +30,17 @@ export function useLogsData() {
       );
     }, 150);
     return () => clearTimeout(timer);
-  }, [client, levels, subsystems, range, text]);
+  }, [client, levels, subsystems, range, text, refreshCount]);
 
   useEffect(() => {
     let current = true;
     const rangeMs = LOG_RANGES.find((r) => r.id === range)!.ms;
     const since = new Date(Date.now() - rangeMs).toISOString();
+    // A summary of another range must not stand for this one while it loads.
+    useLogsStore.setState({ summaryState: { status: 'loading' } });
     client.call('logs.summary', { since, bucketCount: 48 }).then(
-      (summary) => current && useLogsStore.setState({ summary }),
-      (error: unknown) => current && useLogsStore.setState({ problem: problemOf(error) }),
+      (summary) => current && useLogsStore.setState({ summaryState: { status: 'ready', summary } }),
+      (error: unknown) => current && useLogsStore.setState({ summaryState: { status: 'failed', problem: problemOf(error) } }),
     );
     client.call('health.history', { since, limit: 2000 }).then(
       (history) => current && useLogsStore.setState({ history }),
@@ -47,18 +49,19 @@ export function useLogsData() {
     return () => {
       current = false;
     };
-  }, [client, range]);
+  }, [client, range, refreshCount]);
 
   const loadOlder = useCallback(async () => {
     const state = useLogsStore.getState();
-    if (!state.nextCursor) return;
+    if (!state.nextCursor || state.loading || state.loadingOlder) return;
     const id = request.current;
-    useLogsStore.setState({ loading: true });
+    useLogsStore.setState({ loadingOlder: true });
     try {
       const page = await client.call('logs.query', { ...filterOf(state, Date.now()), limit: PAGE, before: state.nextCursor });
-      if (id === request.current) useLogsStore.setState((s) => ({ entries: [...s.entries, ...page.entries], nextCursor: page.nextCursor, loading: false }));
+      if (id === request.current) useLogsStore.setState((s) => ({ entries: [...s.entries, ...page.entries], nextCursor: page.nextCursor, loadingOlder: false }));
     } catch (error) {
-      useLogsStore.setState({ loading: false, problem: problemOf(error) });
+      // An answer for a filter no longer shown says nothing about the one that is.
+      if (id === request.current) useLogsStore.setState({ loadingOlder: false, problem: problemOf(error) });
     }
   }, [client]);
 

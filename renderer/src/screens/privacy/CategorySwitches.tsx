@@ -1,4 +1,5 @@
 import type { PrivacyStatus } from '../../../../src/api/contract.js';
+import { metricLabel } from '../../../../src/telemetry/metricLabels.js';
 import { Switch } from '../../design/Switch.js';
 
 type Category = PrivacyStatus['categories'][number];
@@ -43,17 +44,10 @@ export function CategorySwitches({ categories, granted, disabled, onChange }: { 
   );
 }
 
+/** What the category sends, in plain words (the metric names are in the policy's table). */
 function Examples({ names }: { names: string[] }) {
-  return (
-    <span className="privacy-examples">
-      Sends: {names.map((n, i) => (
-        <span key={n}>
-          {i > 0 && ', '}
-          <code>{n}</code>
-        </span>
-      ))}
-    </span>
-  );
+  const labels = names.map(metricLabel);
+  return <span className="privacy-examples">Sends: {labels.join(', ')}.</span>;
 }
 
 function LockIcon() {

@@ -1,37 +1,16 @@
-import { useEffect, useState } from 'react';
 import type { TelemetryOutboxStatus } from '../../../../src/api/contract.js';
-import { useClient } from '../../api/clientContext.js';
 import { Meter } from '../../design/Meter.js';
 import { Panel } from '../../design/Panel.js';
 import { formatAge, formatBytes } from '../../design/format.js';
 
-const POLL_MS = 5000;
 const WAITING: Record<NonNullable<TelemetryOutboxStatus['waitingFor']>, string> = {
   network: 'Waiting for a network connection.',
   'unmetered-network': 'Bulk data waits for a network that is not metered.',
   retry: 'The receiver asked to wait; sending again soon.',
 };
 
-/** What waits on the headset to be sent (`telemetry.outbox`), read while the screen is open. */
-export function OutboxPanel({ revision }: { revision: unknown }) {
-  const client = useClient();
-  const [status, setStatus] = useState<TelemetryOutboxStatus>();
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      client.call('telemetry.outbox').then(
-        (s) => live && (setStatus(s), setFailed(false)),
-        () => live && setFailed(true),
-      );
-    void load();
-    const timer = setInterval(load, POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-    // A consent change purges: read again at once.
-  }, [client, revision]);
+/** What waits on the headset to be sent (read by `useOutboxStatus` while the screen is open). */
+export function OutboxPanel({ status, failed }: { status?: TelemetryOutboxStatus; failed: boolean }) {
   if (!status) return <Panel title="Waiting to be sent">{failed ? 'Could not read the queue.' : 'Loading…'}</Panel>;
   const queued = Object.values(status.queued).reduce((a, b) => a + b, 0);
   return (

@@ -4,8 +4,10 @@ import { formatMegabytes } from '../../design/format.js';
 import { Panel } from '../../design/Panel.js';
 import { ProgressBar } from '../../design/ProgressBar.js';
 import { furtherBackVersions, reinstallPhase } from '../../stores/updateStore.js';
+import { useFocusWhenLost } from '../../design/focus.js';
+import { keptUnavailableReason } from './keptUnavailableReason.js';
 import { rollbackProblemText } from './rollbackProblems.js';
-import { ProblemText } from './UpdateStateCard.js';
+import type { Problem } from './useAction.js';
 import { useKeptRollback } from './useKeptRollback.js';
 import './keptVersions.css';
 
@@ -19,8 +21,7 @@ export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
   const versions = furtherBackVersions(status);
   if (versions.length === 0 && kept.going === undefined && !kept.error) return null;
   const otherSlot = status.current.slot === 'A' ? 'B' : 'A';
-  // Another install (or one waiting for its restart) owns the other slot.
-  const slotBusy = status.state.status === 'installing' || status.state.status === 'ready-to-reboot';
+  const unavailable = keptUnavailableReason(status, kept.going, kept.calling);
   return (
     <Panel title="Go back further" className="kept-versions">
       <p className="muted">
@@ -47,10 +48,11 @@ export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
               </div>
             ) : (
               <div className="kept-row">
-                <Button ref={kept.buttonRef(version)} onClick={() => kept.ask(version)} disabled={kept.going !== undefined || kept.calling || slotBusy}>
+                {/* aria-disabled, not disabled: a disabled button loses the focus to the page. */}
+                <Button ref={kept.buttonRef(version)} onClick={() => unavailable === undefined && kept.ask(version)} aria-disabled={unavailable !== undefined}>
                   Go back to {version}
                 </Button>
-                <span className="muted">reinstall from the kept copy · a few minutes · then restarts</span>
+                <span className="muted">{unavailable ?? 'reinstall from the kept copy · a few minutes · then restarts'}</span>
               </div>
             )}
             {kept.error && kept.failedVersion === version && <KeptProblem problem={kept.error} version={version} />}
@@ -61,33 +63,44 @@ export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
   );
 }
 
-/** checking -> installing (bytes) -> restarting, from the pushed update state. */
+/**
+ * checking -> installing (bytes) -> restarting, from the pushed update state. It takes the focus the
+ * confirmation button had (tabIndex -1: reachable by script, not a stop on the way), so the wearer
+ * is never left with nothing focused for the minutes the reinstall takes; arrows lead on from it.
+ */
 export function ReinstallProgress({ status, version, slot, installed }: { status: UpdateStatus; version: string; slot: string; installed: boolean }) {
+  const ref = useFocusWhenLost<HTMLDivElement>();
   // Once update.rollback has returned, the state may already be idle again while the restart runs.
   const phase = installed ? { phase: 'restarting' as const } : reinstallPhase(status.state, version);
-  if (phase.phase === 'installing' && phase.total > 0) {
-    const percent = Math.floor((phase.bytes / phase.total) * 100);
-    return (
-      <div className="kept-progress" role="status" data-testid="reinstall-progress" data-phase="installing">
-        <ProgressBar label={`Reinstalling ${version} into slot ${slot}`} value={phase.bytes} max={phase.total} display={`${formatMegabytes(phase.bytes)} of ${formatMegabytes(phase.total)} · ${percent} %`} />
-        <p className="muted">The running system is not touched until the restart.</p>
-      </div>
-    );
-  }
   const line = phase.phase === 'restarting' ? `${version} is reinstalled: restarting into it…` : phase.phase === 'installing' ? `Reinstalling ${version} into slot ${slot}…` : `Checking with the update server that ${version} is still allowed…`;
+  // One element for every phase, so the focus stays on it from phase to phase.
   return (
-    <div className="kept-progress" role="status" data-testid="reinstall-progress" data-phase={phase.phase}>
-      <p>{line}</p>
-      <div className="progress indeterminate" role="progressbar" aria-label={line} />
+    <div className="kept-progress" ref={ref} tabIndex={-1} role="status" aria-label={`Going back to ${version}`} data-testid="reinstall-progress" data-phase={phase.phase}>
+      {phase.phase === 'installing' && phase.total > 0 ? (
+        <>
+          <ProgressBar label={`Reinstalling ${version} into slot ${slot}`} value={phase.bytes} max={phase.total} display={`${formatMegabytes(phase.bytes)} of ${formatMegabytes(phase.total)} · ${Math.floor((phase.bytes / phase.total) * 100)} %`} />
+          <p className="muted">The running system is not touched until the restart.</p>
+        </>
+      ) : (
+        <>
+          <p>{line}</p>
+          <div className="progress indeterminate" role="progressbar" aria-label={line} />
+        </>
+      )}
     </div>
   );
 }
 
-export function KeptProblem({ problem, version }: { problem: { code?: string; message: string }; version: string }) {
+/** The reason in plain words; the code once, small, for support. */
+export function KeptProblem({ problem, version }: { problem: Problem; version: string }) {
   return (
     <div className="kept-problem" role="alert" data-testid="kept-error">
       <p className="kept-problem-text">{rollbackProblemText(problem, version)}</p>
-      <ProblemText problem={problem} />
+      {problem.code && (
+        <p className="muted support-code" data-testid="kept-error-code">
+          Support code: <span className="mono">{problem.code}</span>
+        </p>
+      )}
     </div>
   );
 }

@@ -1,8 +1,8 @@
 import type { Problem } from './useAction.js';
 
 /**
- * Why going back to a kept version did not happen, in words a wearer can act on. The service's own
- * message and code stay visible under it (support asks for the code).
+ * Why going back to a kept version did not happen, in words a wearer can act on. The code is shown
+ * once under it, small, for support; the service's own message only when we have no words of our own.
  */
 export function rollbackProblemText(problem: Problem, version: string): string {
   switch (problem.code) {
@@ -36,6 +36,6 @@ export function rollbackProblemText(problem: Problem, version: string): string {
     case 'NOT_SUPPORTED':
       return 'This headset cannot restart itself from here.';
     default:
-      return `Going back to ${version} failed.`;
+      return `Going back to ${version} failed: ${problem.message}`;
   }
 }

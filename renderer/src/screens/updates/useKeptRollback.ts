@@ -58,12 +58,19 @@ export function useKeptRollback() {
   /** The version being gone back to, until the headset has restarted. */
   const going = started && started.bootId === bootId ? started.version : undefined;
   const installed = going !== undefined && started?.installed === true;
-  const buttonRef = useCallback(
-    (version: string) => (element: HTMLButtonElement | null) => {
-      if (element) buttons.current.set(version, element);
-      else buttons.current.delete(version);
-    },
-    [],
-  );
+  // One callback ref per version for the life of the hook: a new one each render would make React
+  // detach and re-attach every button of the list on every render.
+  const refs = useRef(new Map<string, (element: HTMLButtonElement | null) => void>());
+  const buttonRef = useCallback((version: string) => {
+    let ref = refs.current.get(version);
+    if (!ref) {
+      ref = (element: HTMLButtonElement | null) => {
+        if (element) buttons.current.set(version, element);
+        else buttons.current.delete(version);
+      };
+      refs.current.set(version, ref);
+    }
+    return ref;
+  }, []);
   return { asking, going, installed, calling: busy !== undefined, error: failed !== undefined ? error : undefined, failedVersion: failed, ask, cancel, confirm, buttonRef };
 }
