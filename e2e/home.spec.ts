@@ -1,4 +1,6 @@
-import { expect, openUi, readBuildInfo, readIdentity, test, waitForLiveHome } from './fixtures.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SCREENSHOTS, expect, openUi, readBuildInfo, readIdentity, test, waitForLiveHome } from './fixtures.js';
 
 test.use({ mode: 'settings' });
 
@@ -38,6 +40,56 @@ test.describe('Home', () => {
     await expect.poll(() => updated.getAttribute('data-taken-at'), { timeout: 8_000, message: 'a newer health snapshot arrives' }).not.toBe(first);
     const second = await updated.getAttribute('data-taken-at');
     expect(Date.parse(second!)).toBeGreaterThan(Date.parse(first!));
+  });
+
+  test('says what the GPS bar counts, and turns a low battery amber then red', async ({ page, headsetd }) => {
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    const gps = page.getByTestId('health-gps');
+    // The lock time, the satellites, and what the bar shows: not to be read as a percentage.
+    await expect(gps).toHaveAttribute('aria-valuetext', /^(Locked in [\d.]+ s|Locked|Searching) · \d+ satellites? · Satellites in use, out of 12$/);
+    await expect(gps).toContainText('Satellites in use, out of 12');
+    const battery = page.getByTestId('health-battery');
+    await expect(battery).toHaveAttribute('data-level', 'ok');
+    // The simulated battery takes a level written to its sysfs file and goes on from there.
+    const capacity = join(headsetd.root, 'power_supply', 'BAT0', 'capacity');
+    await writeFile(capacity, '18\n');
+    await expect(battery).toHaveAttribute('aria-valuetext', /^1[0-8] %/, { timeout: 10_000 });
+    await expect(battery).toHaveAttribute('data-level', 'warn');
+    await expect(battery.locator('.meter-fill')).toHaveClass(/\bwarn\b/);
+    await writeFile(capacity, '7\n');
+    await expect(battery).toHaveAttribute('aria-valuetext', /^[0-7] %/, { timeout: 10_000 });
+    await expect(battery).toHaveAttribute('data-level', 'danger');
+    await expect(battery.locator('.meter-fill')).toHaveClass(/\bdanger\b/);
+  });
+
+  test('the slot cards fit their panel on the 1280 × 720 panel', async ({ page, headsetd }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    const panel = page.locator('.panel', { has: page.getByTestId('slots') });
+    const inner = await panel.evaluate((el) => el.getBoundingClientRect().right);
+    for (const slot of ['A', 'B']) {
+      const card = page.getByTestId(`slot-${slot}`);
+      const box = (await card.boundingBox())!;
+      expect(box.x + box.width, `slot ${slot} ends inside its panel`).toBeLessThanOrEqual(inner);
+      // Nothing inside the card sticks out of it (the badge wraps under the name instead).
+      expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'home-1280x720.png'), animations: 'disabled', caret: 'hide' });
+  });
+
+  test('each screen opens at its top, whatever the last one was scrolled to', async ({ page, headsetd }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openUi(page, headsetd);
+    await waitForLiveHome(page);
+    const content = page.locator('main.content');
+    // Home is taller than the 720 px panel: scrolled to its end.
+    await content.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    expect(await content.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Updates' }).click();
+    await expect(page.getByRole('main', { name: 'Updates' })).toBeVisible();
+    expect(await page.locator('main.content').evaluate((el) => el.scrollTop)).toBe(0);
   });
 
   test('says the connection is live', async ({ page, headsetd }) => {

@@ -61,7 +61,8 @@ test.describe('privacy', () => {
     await usage.focus();
     await page.keyboard.press('Enter');
     await expect(usage).toHaveAttribute('aria-checked', 'true');
-    await expect(page.getByRole('status').filter({ hasText: 'Usage is on.' })).toBeVisible();
+    // What the change did is said right under the switch, where the wearer looks.
+    await expect(page.locator('li[data-category="usage"]').getByRole('status')).toHaveText('Usage is on.');
     // Saving never disables the switch natively: the focus is still on it, not on the page.
     await expect(page.locator(':focus')).toHaveAttribute('role', 'switch');
     await expect(usage).toBeFocused();
@@ -79,25 +80,38 @@ test.describe('privacy', () => {
     await page.getByRole('switch', { name: /^Hardware health/ }).click();
     await expect(page.getByRole('switch', { name: /^Hardware health/ })).toHaveAttribute('aria-checked', 'true');
 
-    await page.getByRole('button', { name: 'Read the privacy policy' }).click();
-    await expect(page.getByTestId('policy-text')).toContainText('Policy version: 1');
-    await expect(page.getByTestId('policy-text').locator('table code', { hasText: 'gps.time_to_lock' })).toBeAttached();
-    // The d-pad scrolls the policy box (focus stays in it) until its end.
-    const box = page.getByRole('region', { name: /Privacy policy text/ });
-    await box.focus();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.getByRole('status').filter({ hasText: 'Hardware health is on.' }).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'settings-privacy');
+    const read = page.getByRole('button', { name: 'Read the privacy policy' });
+    await read.click();
+    const dialog = page.getByRole('dialog', { name: /Privacy policy/ });
+    await expect(dialog.getByTestId('policy-text')).toContainText('Policy version: 1');
+    await expect(dialog.getByTestId('policy-text').locator('table code', { hasText: 'gps.time_to_lock' })).toBeAttached();
+    // The d-pad scrolls the policy box (focus stays in it); at its end focus stays in the dialog.
+    const box = dialog.getByRole('region', { name: /Privacy policy text/ });
+    await expect(box).toBeFocused();
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
     await expect(box).toBeFocused();
     const afterOne = await box.evaluate((el) => el.scrollTop);
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBeGreaterThan(afterOne);
+    await screenshot(page, 'settings-privacy-policy');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBe(0);
     await expect(box).toBeFocused();
-    await page.setViewportSize({ width: 1280, height: 720 });
-    await box.evaluate((el) => el.scrollIntoView({ block: 'end' }));
-    await screenshot(page, 'settings-privacy');
+    // Nothing behind the dialog takes the focus: not the navigation rail on the left, not Tab.
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(dialog.locator(':focus')).toHaveCount(1);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(read).toBeFocused();
+    await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Privacy' })).toHaveAttribute('aria-current', 'page');
 
     await first.stop();
     const second = await launchHeadsetd({ root: headsetRoot });
@@ -122,10 +136,27 @@ test.describe('privacy', () => {
       await expect(page.getByRole('switch', { name: /^Performance/ })).toBeInViewport();
       await screenshot(page, 'setup-privacy');
 
-      // Walking the choices keeps the title on screen: only the list scrolls.
+      // Walking the choices row by row keeps the title on screen: only the list scrolls, no row is skipped.
       const location = page.getByRole('switch', { name: /^Approximate location/ });
-      await focusWith(page, ['ArrowUp', 'ArrowRight'], location, 4);
-      await expect(location).toBeInViewport({ ratio: 1 });
+      await page.keyboard.press('ArrowUp');
+      await expect(page.getByRole('switch', { name: /^Errors and crashes/ })).toBeFocused();
+      await page.keyboard.press('ArrowRight');
+      await expect(location).toBeFocused();
+      await expect(location).toBeInViewport({ ratio: 0.99 });
+      await expect(heading).toBeInViewport({ ratio: 1 });
+      for (const name of [/^Usage/, /^Performance/]) {
+        await page.keyboard.press('ArrowUp');
+        await expect(page.getByRole('switch', { name })).toBeFocused();
+      }
+      await page.keyboard.press('ArrowUp');
+      await expect(page.getByRole('button', { name: /^Read the privacy policy/ })).toBeFocused();
+      await page.keyboard.press('ArrowDown');
+      await expect(page.getByRole('switch', { name: /^Performance/ })).toBeFocused();
+      for (const name of [/^Usage/, /^Approximate location/]) {
+        await page.keyboard.press('ArrowDown');
+        await expect(page.getByRole('switch', { name })).toBeFocused();
+        await expect(page.getByRole('switch', { name })).toBeInViewport({ ratio: 0.99 });
+      }
       await expect(heading).toBeInViewport({ ratio: 1 });
 
       const read = page.getByRole('button', { name: /^Read the privacy policy/ });

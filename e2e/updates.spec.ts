@@ -17,6 +17,24 @@ async function screenshot(page: Page, name: string): Promise<void> {
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 const updateCard = (page: Page) => page.getByTestId('update-state');
 
+/** Records what has the focus at each change of the page while the recovery kiosk shows. */
+async function watchRecoveryFocus(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as {
+      recoveryFocus: string[];
+      document: { body: unknown; activeElement: { firstChild: { textContent: string | null } | null } | null; querySelector(s: string): unknown };
+      MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void };
+    };
+    g.recoveryFocus = [];
+    const record = () => {
+      if (!g.document.querySelector('[data-mode="recovery"]')) return;
+      const active = g.document.activeElement;
+      g.recoveryFocus.push(!active || active === g.document.body ? 'BODY' : (active.firstChild?.textContent ?? '').trim());
+    };
+    new g.MutationObserver(record).observe(g.document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
 /** From anywhere in settings, with arrows and Enter only: the Updates screen. */
 async function openUpdatesWithKeys(page: Page): Promise<void> {
   const entry = nav(page).getByRole('button', { name: 'Updates' });
@@ -315,8 +333,13 @@ updateTest.describe('recovery', () => {
     const yes = page.getByRole('menuitem', { name: /^Yes, go back and restart/ });
     await focusWithArrows(page, yes, ['ArrowUp', 'ArrowDown']);
     await setRecoveryButton(headsetRoot, false);
+    await watchRecoveryFocus(page);
     await page.keyboard.press('Enter');
     await expect(page.locator('[data-mode="settings"]')).toBeVisible({ timeout: 15_000 });
+    // Until the kiosk went away with the restart, an action had the focus, never the page.
+    const focused = await page.evaluate(() => (globalThis as unknown as { recoveryFocus: string[] }).recoveryFocus);
+    expect(focused.length).toBeGreaterThan(0);
+    expect(focused).not.toContain('BODY');
     await waitForLiveHome(page);
     await expect(page.getByTestId('slot-A')).toContainText('Running');
     await expect(page.getByTestId('slot-A-version')).toHaveText(build.version);

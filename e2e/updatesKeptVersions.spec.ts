@@ -58,20 +58,47 @@ async function committed(api: ApiClient, version: string): Promise<void> {
   await expect.poll(async () => (await api.call('update.history'))[0], { timeout: 20_000 }).toMatchObject({ outcome: 'committed', version });
 }
 
-/** Records every phase the reinstall progress shows, however briefly. */
+interface Watched {
+  phases: string[];
+  /** What had the focus at each change of the page while the reinstall progress showed. */
+  focused: string[];
+  /** The menu's actions (their first line) at each change while the progress showed (recovery). */
+  menus: string[];
+}
+
+/** Records every phase the reinstall progress shows, however briefly, and where the focus was meanwhile. */
 async function watchPhases(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const g = globalThis as unknown as { phases: string[]; document: { body: unknown; querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> }; MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void } };
-    g.phases = [];
+    interface El {
+      tagName: string;
+      firstChild: { textContent: string | null } | null;
+      getAttribute(n: string): string | null;
+    }
+    const g = globalThis as unknown as {
+      watched: Watched;
+      document: { body: unknown; activeElement: El | null; querySelectorAll(s: string): ArrayLike<El> };
+      MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void };
+    };
+    g.watched = { phases: [], focused: [], menus: [] };
     const record = () => {
-      for (const el of Array.from(g.document.querySelectorAll('[data-testid="reinstall-progress"]'))) {
+      const shown = Array.from(g.document.querySelectorAll('[data-testid="reinstall-progress"]'));
+      for (const el of shown) {
         const phase = el.getAttribute('data-phase') ?? '';
-        if (g.phases[g.phases.length - 1] !== phase) g.phases.push(phase);
+        if (g.watched.phases[g.watched.phases.length - 1] !== phase) g.watched.phases.push(phase);
       }
+      if (shown.length === 0) return;
+      const active = g.document.activeElement;
+      g.watched.focused.push(!active || active === g.document.body ? 'BODY' : (active.getAttribute('data-testid') ?? `${active.tagName} ${active.getAttribute('aria-label') ?? active.firstChild?.textContent ?? ''}`));
+      g.watched.menus.push(
+        Array.from(g.document.querySelectorAll('[role="menuitem"]'))
+          .map((item) => item.firstChild?.textContent?.trim() ?? '')
+          .join(' | '),
+      );
     };
     new g.MutationObserver(record).observe(g.document.body, { subtree: true, childList: true, attributes: true });
   });
 }
+const watched = (page: Page) => page.evaluate(() => (globalThis as unknown as { watched: Watched }).watched);
 /**
  * A shot with `scope` in view while the reinstall's progress shows; none (and no stale file) when
  * the reinstall was over first: a small test bundle reinstalls in about a second. The progress
@@ -87,7 +114,14 @@ async function screenshotWhileVisible(page: Page, scope: Locator, name: string):
   await screenshot(page, name);
   if (!(await progress.isVisible())) await rm(path, { force: true });
 }
-const phases = (page: Page) => page.evaluate(() => (globalThis as unknown as { phases: string[] }).phases);
+const phases = async (page: Page) => (await watched(page)).phases;
+
+/** From the confirmation to the restart the progress itself has the focus: never the page, never a control that went away. */
+async function expectProgressFocused(page: Page): Promise<void> {
+  const { focused } = await watched(page);
+  expect(focused.length, 'the page changed while the progress showed').toBeGreaterThan(0);
+  expect([...new Set(focused)]).toEqual(['reinstall-progress']);
+}
 
 keptTest('Settings: back to a kept 1.1.0 through "Go back further", keyboard only; a withdrawn version is refused', async ({ page, headsetRoot, launchHeadsetd, repository }) => {
   keptTest.setTimeout(150_000);
@@ -119,7 +153,8 @@ keptTest('Settings: back to a kept 1.1.0 through "Go back further", keyboard onl
     await further.scrollIntoViewIfNeeded();
     await screenshot(page, `updates-kept-${viewport.width}x${viewport.height}`);
   }
-  await page.setViewportSize({ width: 1600, height: 900 });
+  // The rest on the headset's smaller panel (the confirmation, the reinstall, the refusal).
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Ask: the consequences, Cancel has the focus; Escape cancels and gives the focus back.
   await focusWithArrows(page, goBack);
@@ -153,6 +188,7 @@ keptTest('Settings: back to a kept 1.1.0 through "Go back further", keyboard onl
   await expect(page.getByTestId('history-entry').nth(1)).toHaveAttribute('data-outcome', 'manual-rollback');
   await expect(page.getByTestId('history-entry').nth(1)).toContainText('1.3.0 → 1.1.0');
   await expect(page.getByTestId('reinstall-progress')).toHaveCount(0);
+  await expectProgressFocused(page);
 
   // Now 1.3.0 is in the other slot and 1.2.0 is only kept. The vendor withdraws 1.2.0: refused, said plainly.
   await repository.removeVersion('1.2.0');
@@ -163,7 +199,10 @@ keptTest('Settings: back to a kept 1.1.0 through "Go back further", keyboard onl
   await page.keyboard.press('Enter');
   const refused = page.getByTestId('kept-error');
   await expect(refused).toContainText('The update server no longer offers 1.2.0 (the maker withdrew it), so the headset will not go back to it. Nothing was changed.');
-  await expect(refused).toContainText('(UPDATE_ROLLBACK_NOT_ALLOWED)');
+  // The reason once, in plain words; the code once, for support; not the service's own sentence as well.
+  await expect(refused.getByTestId('kept-error-code')).toHaveText('Support code: UPDATE_ROLLBACK_NOT_ALLOWED');
+  expect((await refused.textContent())!.split('UPDATE_ROLLBACK_NOT_ALLOWED')).toHaveLength(2);
+  await expect(refused).not.toContainText('repository');
   await expect(refused).toHaveAttribute('role', 'alert');
   await expect(goBackTo120).toBeFocused();
   await expect(page.getByTestId('current-version')).toHaveText('1.1.0');
@@ -183,7 +222,8 @@ keptTest('Recovery: back to a kept 1.1.0 with Up, Down and Enter, after a confir
   api.close();
   expect(await first.stop()).toBe(0);
 
-  // The button held at power-on: recovery, running 1.3.0 from slot B.
+  // The button held at power-on: recovery, running 1.3.0 from slot B; on the headset's smaller panel.
+  await page.setViewportSize({ width: 1280, height: 720 });
   await setRecoveryButton(headsetRoot, true);
   const headsetd = await launchHeadsetd();
   await openUi(page, headsetd);
@@ -217,6 +257,9 @@ keptTest('Recovery: back to a kept 1.1.0 with Up, Down and Enter, after a confir
   const after = await connectApi(headsetd);
   await committed(after, '1.1.0');
   expect(await phases(page)).toContain('restarting');
+  // Meanwhile: the focus on the progress, and only what cannot harm the reinstall offered.
+  await expectProgressFocused(page);
+  expect([...new Set((await watched(page)).menus)]).toEqual(['Export logs to USB']);
   expect((await after.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
   after.close();
   await expect(page.locator('[data-mode="settings"]')).toBeVisible({ timeout: 15_000 });

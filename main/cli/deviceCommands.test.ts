@@ -76,6 +76,6 @@ describe('headsetctl device', () => {
     const before = headset.services.boot.status.current()!.bootCount;
     const result = await run('device', 'reboot', '--root', root);
     expect(result.stdout).toBe('restarting\n');
-    await expect.poll(() => headset.services.boot.status.current()!.bootCount, { timeout: 5000 }).toBe(before + 1);
+    await expect.poll(() => headset.services.boot.status.current()!.bootCount, { timeout: 20_000 }).toBe(before + 1);
   });
 });

@@ -83,6 +83,7 @@ export function createApiHandlers(services: Services): CallHandlers {
 function restart(power: PowerControl | undefined): { restarting: true } {
   if (!power) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
   // Answer first: the restart takes the connection down with it.
-  setTimeout(() => void power.reboot(), 100);
+  // Nobody awaits it: a failed restart leaves the headset running, as the wearer sees; an unhandled rejection would end headsetd.
+  setTimeout(() => power.reboot().catch(() => undefined), 100);
   return { restarting: true };
 }

@@ -43,8 +43,9 @@ import { createApiHandlers, type Services } from './apiHandlers.js';
 import { RotatingLogFile } from '../services/logging/RotatingLogFile.js';
 import { Logger } from '../services/logging/Logger.js';
 import { bootSystem } from './bootSequence.js';
+import { closeAll } from './closeAll.js';
 import { Outbox } from '../services/telemetry/Outbox.js';
-import { identityRequestSigner } from '../services/telemetry/RequestSigner.js';
+import { periodRequestSigner } from '../services/telemetry/RequestSigner.js';
 import { openTelemetryDelivery } from '../services/telemetry/TelemetryDelivery.js';
 import { LogForwardingSink } from '../services/telemetry/LogForwardingSink.js';
 import { RedactingLogSink } from '../services/telemetry/RedactingLogSink.js';
@@ -144,7 +145,7 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
     const booted = boot.bootedSystemFacts();
     options.log?.(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${mode.mode()}${outcome === 'none' ? '' : `, update ${outcome}`}`);
     // An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back.
-    if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
+    if (outcome === 'trial-failed') setTimeout(() => power.reboot().catch((error: unknown) => options.log?.(`restart failed: ${String(error)}`)), 2000).unref();
   };
   const watchdog = new SimulatedWatchdog(options.watchdogTimeoutMs ?? 30_000, layout.watchdogState);
   const petting = new WatchdogService(watchdog, async () => boot.status.current() !== undefined, Math.min(5000, (options.watchdogTimeoutMs ?? 30_000) / 3));
@@ -157,7 +158,7 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
   }, (line) => options.log?.(line));
   watchdog.onExpire(() => {
     options.log?.('watchdog expired: power cycle');
-    void power.reboot();
+    power.reboot().catch((error: unknown) => options.log?.(`power cycle failed: ${String(error)}`));
   });
   // This process start was a power-on too: the chip runs from here, the petting once booted.
   watchdog.arm();
@@ -178,9 +179,9 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
   const observability = createObservability({ logger, recent, build: options.build, boot, health, gps, crashesDir: join(layout.dataDir, 'crashes'), historyFile: join(layout.stateDir, 'health-history.jsonl') });
   const logs = openLogAnalysis(join(layout.dataDir, 'logs'), new SimulatedUsbStick(layout.usbStick));
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(layout.stateDir), limitBytes: 16 * 1024 * 1024 });
-  const { telemetry } = createTelemetry({ stateDir: layout.stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
-  const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir: layout.stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: identityRequestSigner(identity), network: new NetworkStateFile(layout.networkState), resource: () => telemetryResource(options.build), log: options.log });
-  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+  const { telemetry, hasher } = createTelemetry({ stateDir: layout.stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
+  const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir: layout.stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: periodRequestSigner(() => hasher.signingSeed()), network: new NetworkStateFile(layout.networkState), resource: () => telemetryResource(options.build), log: options.log });
+  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
 
 /** Where native/udev/headset-recovery-button writes the button's level. */
@@ -223,6 +224,7 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
     components: () => components.versions(),
     services: new SystemdServiceControl(),
     bootSpace: new StatfsBootPartition('/boot', bootloader),
+    log: options.log,
   });
   const updates: UpdateService = new UpdateService({
     catalog: await openUpdateCatalog({ url: options.updateUrl, stateDir, trustDir: '/etc/headset/trust' }),
@@ -235,19 +237,20 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
     power,
     model,
     stateDir,
+    log: options.log,
   });
   const bootSequence = async () => {
     const outcome = await bootSystem({ boot, installer, mode }, options.mode);
-    if (outcome === 'trial-failed') setTimeout(() => void power.reboot(), 2000).unref();
+    if (outcome === 'trial-failed') setTimeout(() => power.reboot().catch((error: unknown) => options.log?.(`restart failed: ${String(error)}`)), 2000).unref();
   };
   const hardwareWatchdog = await LinuxWatchdog.open();
   const petting = hardwareWatchdog ? new WatchdogService(hardwareWatchdog, async () => boot.status.current() !== undefined, 5000) : undefined;
   const observability = createObservability({ logger, recent, build: options.build, boot, health, gps, crashesDir: join(stateDir, 'crashes'), historyFile: join(stateDir, 'health-history.jsonl') });
   const logs = openLogAnalysis('/var/log/headset', new MountedRemovableMedium());
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(stateDir), limitBytes: 16 * 1024 * 1024 });
-  const { telemetry } = createTelemetry({ stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
-  const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: identityRequestSigner(identity), network: new NetworkStateFile('/run/headset/network-state'), resource: () => telemetryResource(options.build), log: options.log });
-  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
+  const { telemetry, hasher } = createTelemetry({ stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
+  const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: periodRequestSigner(() => hasher.signingSeed()), network: new NetworkStateFile('/run/headset/network-state'), resource: () => telemetryResource(options.build), log: options.log });
+  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
 }
 
 /** Log analysis and export over the log folder; the medium is the profile's removable storage. */
@@ -278,7 +281,7 @@ function telemetryResource(build: BuildInfo) {
   return { serviceName: 'headsetd', serviceVersion: build.version, deviceId: null };
 }
 
-async function assemble(services: Services, log: { logger: Logger; logFile: RotatingLogFile }, boot: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
+async function assemble(services: Services, log: { logger: Logger; logFile: RotatingLogFile; forwarding: LogForwardingSink }, boot: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
   // Each boot (a simulated power cycle too) gives the log its boot id.
   const bootSequence = async () => {
     await boot();
@@ -291,7 +294,7 @@ async function assemble(services: Services, log: { logger: Logger; logFile: Rota
   await services.health.start();
   await services.updates.start();
   await services.telemetry.start();
-  // Signs with the identity key, loaded above.
+  // Signs with this week's telemetry key, derived with the pseudonym (the hasher was loaded by telemetry.start()).
   services.telemetryDelivery.start();
   watchdog?.start();
   const router = new ApiRouter(createApiHandlers(services), {
@@ -313,15 +316,24 @@ async function assemble(services: Services, log: { logger: Logger; logFile: Rota
     socketPath,
     description,
     close: async () => {
-      services.health.stop();
-      services.updates.stop();
-      await services.telemetry.stop();
-      await services.telemetryDelivery.stop();
-      await services.observability.stop();
-      // A deliberate stop disarms the watchdog; a crash does not.
-      await watchdog?.release();
-      log.logger.for('system').info('headsetd stopped');
-      log.logFile.close();
+      const system = log.logger.for('system');
+      // Each step runs even when one before it failed; the log closes last, after everything was said.
+      await closeAll(
+        [
+          ['health', () => services.health.stop()],
+          ['updates', () => services.updates.stop()],
+          // From here on entries stay local: a warning logged while stopping must not open new outbox files.
+          ['log forwarding', () => log.forwarding.detach()],
+          ['telemetry', () => services.telemetry.stop()],
+          ['telemetry delivery', () => services.telemetryDelivery.stop()],
+          ['observability', () => services.observability.stop()],
+          // A deliberate stop disarms the watchdog; a crash does not.
+          ['watchdog', () => watchdog?.release()],
+        ],
+        (what, error) => system.error(`stopping ${what} failed`, { error: String(error instanceof Error ? error.stack : error) }),
+      );
+      system.info('headsetd stopped');
+      await log.logFile.closeAsync();
     },
   };
 }

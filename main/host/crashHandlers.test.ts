@@ -68,7 +68,7 @@ describe('headsetd crash handlers', () => {
     expect(log).toContain('uncaught exception: child boom');
   });
 
-  it('a crash whose message carries a Wi-Fi password, a PIN and an e-mail address leaves none of them in the crash record or the log', () => {
+  it('a crash whose message carries a Wi-Fi password, a PIN and an e-mail address leaves none of them in the crash record, the log or stderr', () => {
     const { result, records, log } = crashChild('secret');
     expect(result.status).toBe(70);
     expect(records).toHaveLength(1);
@@ -80,6 +80,12 @@ describe('headsetd crash handlers', () => {
       expect(log).not.toContain(secret);
     }
     expect(records[0]!.error.message).toContain('[email]');
+    // stderr (the systemd journal) gets the stack, redacted the same way.
+    expect(result.stderr).toContain('failWithSecrets');
+    for (const secret of ['correct horse battery', '4711', 'anna.berg@example.org']) {
+      expect(result.stderr).not.toContain(secret);
+      expect(result.stdout).not.toContain(secret);
+    }
   });
 
   it('an unhandled rejection does the same', () => {

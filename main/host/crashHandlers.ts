@@ -1,4 +1,5 @@
 import type { Headset } from './composition.js';
+import { journalLine } from './journal.js';
 
 /**
  * What headsetd does when it crashes (an uncaught exception or an unhandled rejection): a fatal
@@ -17,7 +18,8 @@ export function installCrashHandlers(headset: Pick<Headset, 'logger' | 'logFile'
       headset.services.observability.crashes.recordSync({ process: 'headsetd', error: { name: detail.name, message: detail.message, stack: detail.stack } });
       headset.logFile.flushSync(1000);
     } finally {
-      console.error(`headsetd: ${kind}: ${detail.stack ?? detail.message}`);
+      // stderr is the journal: the stack's message may quote a secret, as the log's would.
+      console.error(journalLine(`${kind}: ${detail.stack ?? detail.message}`));
       exit(70);
     }
   };

@@ -6,6 +6,7 @@ import { readBuildInfo } from '../services/system/buildInfo.js';
 import { listenUnixSocket } from '../transports/UnixSocketServer.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 import { installCrashHandlers } from './crashHandlers.js';
+import { journalLine } from './journal.js';
 import { checkTelemetryUrl } from '../services/telemetry/telemetryConfig.js';
 import { startWebHost } from './WebHost.js';
 
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
     telemetryUrl: values['telemetry-url'],
     telemetryCa: values['telemetry-ca'],
     boot: values.boot as 'grub' | 'uboot' | undefined,
-    log: (line) => console.log(`headsetd: ${line}`),
+    // stdout is the journal: the lines are redacted as the log's are.
+    log: (line) => console.log(journalLine(line)),
   });
   // A crash is written down before the process goes: the fatal entry, a crash record, the log flushed synchronously.
   installCrashHandlers(headset);
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
 class UsageError extends Error {}
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError) console.error(`headsetd: ${error.message}\n\n${USAGE}`);
-  else console.error(`headsetd: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof UsageError) console.error(`${journalLine(error.message)}\n\n${USAGE}`);
+  else console.error(journalLine(error instanceof Error ? error.message : String(error)));
   process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -44,7 +44,7 @@ export function createObservability(parts: {
   return {
     healthHistory,
     crashes,
-    uiLog: new UiLogWriter(parts.logger, crashes),
+    uiLog: new UiLogWriter(parts.logger, crashes, { recentLines: () => parts.recent.lines() }),
     async start() {
       await healthHistory.load();
       if (healthHistory.skipped > 0) log.warn('health history: skipped unreadable lines', { skipped: healthHistory.skipped });

@@ -22,7 +22,11 @@ const EMAIL = 'jane.wearer@example.org';
 const PIN = '493817';
 const LAT = 48.8583701;
 const LON = 2.2944813;
-const SECRETS = [WIFI_PASSWORD, 'Tr0ub4dor', EMAIL, 'jane.wearer', PIN, '48.85837', '2.29448'];
+/** Secrets in the shapes careless code prints them: a JSON body, a Python-style dict, an HTTP header. */
+const JSON_PASSWORD = 'hunter2-json-pw';
+const DICT_PSK = 'hunter2-dict-psk';
+const BEARER = 'eyJhbGciOi.payload9x.sig7Q';
+const SECRETS = [WIFI_PASSWORD, 'Tr0ub4dor', EMAIL, 'jane.wearer', PIN, '48.85837', '2.29448', JSON_PASSWORD, DICT_PSK, BEARER];
 /** The network name stays in the device's own log (troubleshooting) but never leaves the device. */
 const NEVER_SENT = [...SECRETS, 'Jane Home', '/home/jane'];
 
@@ -68,11 +72,14 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
     headset.logger.for('gps').warn(`fix ${LAT}, ${LON} rejected for ${EMAIL}`, { position: { lat: LAT, lon: LON } });
     headset.logger.for('system').fatal(`PIN ${PIN} entered by ${EMAIL}`, { wifi: { password: WIFI_PASSWORD } });
     headset.logger.for('network').info(`joined with password=${WIFI_PASSWORD}`, { psk: WIFI_PASSWORD });
+    headset.logger.for('update').error(`request failed: {"password":"${JSON_PASSWORD}"}`, { response: `{'psk': '${DICT_PSK}'}` });
+    headset.logger.for('update').warn(`retrying with Authorization: Bearer ${BEARER}`, { request: `{"authorization":"Bearer ${BEARER}"}` });
     // The UI's entries and a crash of the renderer, through the API.
     await client.call('logs.write', {
       process: 'renderer',
       entries: [
         { level: 'error', msg: `login failed for ${EMAIL} pin=${PIN}`, fields: { password: WIFI_PASSWORD, lat: LAT, lon: LON } },
+        { level: 'error', msg: `save failed: {"password":"${JSON_PASSWORD}"} {'psk': '${DICT_PSK}'} Authorization: Bearer ${BEARER}` },
         { level: 'fatal', msg: 'renderer crashed', crash: { name: 'Error', message: `could not save the psk ${WIFI_PASSWORD} for ${EMAIL}`, stack: `Error: at /home/jane/app.js:1 PIN ${PIN}` } },
       ],
     });
@@ -117,6 +124,10 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
     expect(received).toContain('system.cpu_load');
     // The device id itself never leaves: records carry the weekly pseudonym.
     expect(received).not.toContain(identity.deviceId);
+    // Nor its identity key: requests are signed with this week's telemetry key.
+    expect(otlp.receiver.devices.size).toBe(1);
+    expect(otlp.receiver.devices.has(identity.publicKey)).toBe(false);
+    expect(received).not.toContain(identity.publicKey);
 
     for (const call of ['privacy.get', 'telemetry.outbox', 'crashes.list', 'health.snapshot'] as const) apiOutputs.push(`${call}: ${JSON.stringify(await client.call(call))}`);
 

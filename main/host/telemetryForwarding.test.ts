@@ -11,7 +11,7 @@ import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 
 const otlp = useOtlpTestReceiver('headset-forwarding-');
 
-it('headsetd forwards its outbox to the configured endpoint, signed with the identity key, and reports it over the API', async () => {
+it('headsetd forwards its outbox to the configured endpoint, signed with a weekly telemetry key (never the identity key), and reports it over the API', async () => {
   const root = join(otlp.work, 'device');
   const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
   // The simulated cable is pulled from the start: records wait, and the API says why.
@@ -31,7 +31,9 @@ it('headsetd forwards its outbox to the configured endpoint, signed with the ide
     writeFileSync(networkState, 'online\n');
     await waitFor(() => otlp.receiver.logBodies().includes('crash test'), 15_000, 'delivery');
     expect(otlp.receiver.problems).toEqual([]);
-    expect(otlp.receiver.devices.has(identity.publicKey)).toBe(true);
+    // One signing key (this week's), and it is not the device identity key: requests name no device.
+    expect(otlp.receiver.devices.size).toBe(1);
+    expect(otlp.receiver.devices.has(identity.publicKey)).toBe(false);
     await waitFor(() => headset.services.telemetryDelivery.status().queued.critical === 0, 5000, 'the acknowledgement');
     const status = await client.call('telemetry.outbox');
     expect(status).toMatchObject({ endpoint: otlp.receiver.url, waitingFor: null, lastError: null, queued: { critical: 0 } });

@@ -48,7 +48,7 @@ describe('findInsights', () => {
     const earlier = Array.from({ length: 18 }, (_, i) => start + i * 0.5 * H); // 2/h over 9 h
     const recent = Array.from({ length: 120 }, (_, i) => start + 9 * H + i * 90_000); // 40/h over 3 h
     const [insight] = findInsights(input({ errorTimes: new Map([['update', [...earlier, ...recent]]]) }));
-    expect(insight).toMatchObject({ kind: 'error-rate', text: 'Errors in update rose from 2/h to 40/h', evidence: '120 errors in the last 3 hours, against 18 in the 9 hours before' });
+    expect(insight).toMatchObject({ kind: 'error-rate', text: 'Errors in updates rose from 2/h to 40/h', evidence: '120 errors in the last 3 hours, against 18 in the 9 hours before' });
   });
 
   it('compares error rates from where the log begins, not over the empty hours before it', () => {

@@ -1,12 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client.js';
 import type { CallInput } from '../api/contract.js';
 import { LogBatcher } from './logBatcher.js';
 
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// The batcher's delays run on a fake clock: a loaded CI machine cannot reorder them.
+const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 describe('LogBatcher (Electron main while headsetd is away)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('buffers while not connected, retries, and sends everything in order once connected, 50 a batch', async () => {
+    vi.useFakeTimers();
     const sent: CallInput<'logs.write'>[] = [];
     let connected = false;
     const batcher = new LogBatcher(

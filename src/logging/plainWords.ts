@@ -28,11 +28,25 @@ export function quote(text: string, max = 80): string {
   return `“${text.length > max ? `${text.slice(0, max - 1)}…` : text}”`;
 }
 
-const ACRONYMS = new Set(['gps', 'imu', 'led', 'api', 'ui']);
+/** The parts of the headset as a sentence names them (the log's own names are for engineers). */
+const PART_NAMES: Record<string, string> = {
+  system: 'the system',
+  boot: 'start-up',
+  api: 'the service link',
+  update: 'updates',
+  identity: 'device identity',
+  health: 'health monitoring',
+  ui: 'the interface',
+  network: 'the network',
+  reset: 'factory reset',
+  gps: 'GPS',
+  imu: 'the motion sensor',
+  led: 'the lights',
+};
 
-/** How a subsystem is named in a sentence: "GPS", "update". */
+/** How a subsystem is named in a sentence: "GPS", "updates", "the motion sensor". */
 export function subsystemName(subsystem: string): string {
-  return ACRONYMS.has(subsystem) ? subsystem.toUpperCase() : subsystem;
+  return PART_NAMES[subsystem] ?? subsystem;
 }
 
 export function capitalize(text: string): string {

@@ -28,7 +28,7 @@ describe('detectAnomalies', () => {
     expect(a).toMatchObject({ kind: 'burst', at: '2026-03-01T01:10:00.000Z', observed: 40 });
     expect(a!.expected).toBeCloseTo(15 / 7, 5);
     expect(a!.score).toBeGreaterThan(10);
-    expect(a!.explanation).toBe('Update logged “download retry <num> after <num> ms” 40 times in 10 minutes from 2026-03-01 01:10 UTC, where about 2.1 was usual over the 1.2 hours before (19× the rate).');
+    expect(a!.explanation).toBe('Updates logged “download retry <num> after <num> ms” 40 times in 10 minutes from 2026-03-01 01:10 UTC, where about 2.1 was usual over the 1.2 hours before (19× the rate).');
   });
 
   it('stays quiet on steady or merely noisy rates, and on small counts however large the ratio', () => {
@@ -43,7 +43,7 @@ describe('detectAnomalies', () => {
     const found = detectAnomalies([steady, series([0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0], { level: 'error', template: 'slot <*> failed verification', subsystem: 'update' })], { start, bucketMs });
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ kind: 'new-error', observed: 2, at: '2026-03-01T01:30:00.000Z' });
-    expect(found[0]!.explanation).toContain('A new error in update appeared at 2026-03-01 01:30 UTC');
+    expect(found[0]!.explanation).toContain('A new error in updates appeared at 2026-03-01 01:30 UTC');
     expect(found[0]!.explanation).toContain('never in the 1.5 hours before');
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketToHour, classifyKey, coarsenLocation, REDACTED, scrubFields, scrubText, scrubValue } from './anonymize.js';
+import { bucketToHour, classifyKey, coarsenLocation, mayNeedRedaction, REDACTED, redactText, scrubFields, scrubText, scrubValue } from './anonymize.js';
 import { decodeGeohashBounds, encodeGeohash } from './geohash.js';
 
 describe('scrubText', () => {
@@ -90,6 +90,29 @@ const mac = fc.array(fc.nat(255), { minLength: 6, maxLength: 6 }).map((b) => b.m
 const secretValue = fc.stringMatching(/^[A-Za-z0-9!#$%^&*]{6,24}$/);
 const userName = fc.stringMatching(/^[a-z][a-z0-9_]{3,15}$/);
 
+// Secrets in quoted keys (JSON, Python reprs, escaped JSON inside a string) and HTTP credentials.
+const QUOTED_AND_HEADER_SECRETS: Array<[string, string]> = [
+  ['request failed: {"password":"hunter2"}', 'hunter2'],
+  ['request failed: {"password": "hunter 2"}', 'hunter 2'],
+  ["config {'psk': 'hunter2'}", 'hunter2'],
+  ['body {\\"wifiPassword\\":\\"hunter2\\"}', 'hunter2'],
+  ['Authorization: Bearer abc.def.ghi', 'abc.def.ghi'],
+  ['headers {"authorization":"Basic dXNlcjpodW50ZXIy"}', 'dXNlcjpodW50ZXIy'],
+  ['retrying with bearer abc.def.ghi after 401', 'abc.def.ghi'],
+  ['Proxy-Authorization: Digest username="jane"', 'jane'],
+];
+
+describe('secrets in quoted keys and HTTP credentials', () => {
+  it.each(QUOTED_AND_HEADER_SECRETS)('%s', (input, secret) => {
+    expect(scrubText(input)).not.toContain(secret);
+    expect(redactText(input)).not.toContain(secret);
+    expect(redactText(input)).toContain(REDACTED);
+    // The log sink's fast pre-check must let every one of these through to redaction.
+    expect(mayNeedRedaction(input)).toBe(true);
+    expect(mayNeedRedaction(JSON.stringify({ msg: input }))).toBe(true);
+  });
+});
+
 describe('scrubbing properties', () => {
   it('an email, IPv4 or MAC in any text never survives', () => {
     fc.assert(
@@ -108,6 +131,11 @@ describe('scrubbing properties', () => {
         for (let i = 0; i < depth; i++) fields = { level: fields };
         expect(JSON.stringify(scrubFields(fields))).not.toContain(secret);
         expect(scrubText(`${text} ${key}=${secret} ${text}`)).not.toContain(secret);
+        for (const line of [`${text} {"${key}":"${secret}"} ${text}`, `${text} {'${key}': '${secret}'} ${text}`, `${text} Authorization: Bearer ${secret}`]) {
+          expect(scrubText(line)).not.toContain(secret);
+          expect(redactText(line)).not.toContain(secret);
+          expect(mayNeedRedaction(line)).toBe(true);
+        }
       }),
       { numRuns: 300 },
     );

@@ -13,7 +13,12 @@ const MAX_ITEMS = 100;
 
 // ---- free text ------------------------------------------------------------------------------
 
-const SECRET_IN_TEXT = /\b([\w.-]*?(?:password|passwd|passphrase|psk|pin|token|secret|key))(\s*[:=]\s*|\s+is\s+)(?:(["'])(?:(?!\3).)*\3|[^\s,;]+)/gi;
+// The keyword may end a quoted JSON or Python key (`"password": "x"`, `'psk': 'x'`, also escaped `\"`).
+const SECRET_IN_TEXT = /\b([\w.-]*?(?:password|passwd|passphrase|psk|pin|token|secret|key))(\\?["']?\s*[:=]\s*|\s+is\s+)(?:(["'])(?:(?!\3).)*\3|[^\s,;]+)/gi;
+// HTTP credentials: an Authorization header's whole value (any scheme; to the end of the line
+// unless quoted), and Bearer/Basic tokens anywhere.
+const AUTHORIZATION_HEADER = /\b((?:proxy-)?authorization)(\\?["']?\s*[:=]\s*)(?:(["'])(?:(?!\3).)*\3|[^\r\n]+)/gi;
+const AUTH_SCHEME_TOKEN = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]+=*/gi;
 const SECRET_WORD_THEN_VALUE = /\b(password|passwd|passphrase|psk|pin)(\s+)(?:(["'])(?:(?!\3).)*\3|[^\s,;]+)/gi;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const SSID_QUOTED = /\b(E?SSID|network|Wi-?Fi)(\s*[:=]?\s*)(["'‘“])(?:(?!["'’”]).)*["'’”]/gi;
@@ -32,6 +37,7 @@ export function scrubText(text: string): string {
   let out = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
   out = out.replace(SECRET_IN_TEXT, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`);
   out = out.replace(SECRET_WORD_THEN_VALUE, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`);
+  out = redactAuthorization(out);
   out = out.replace(EMAIL, '[email]');
   out = out.replace(SSID_QUOTED, (_m, word: string, sep: string) => `${word}${sep}[ssid]`);
   out = out.replace(SSID_BARE, (_m, word: string, sep: string) => `${word}${sep}[ssid]`);
@@ -44,6 +50,12 @@ export function scrubText(text: string): string {
   out = out.replace(COORDINATE_NAMED, (_m, word: string, sep: string) => `${word}${sep}[position]`);
   out = out.replace(COORDINATE_PAIR, '[position]');
   return out;
+}
+
+function redactAuthorization(text: string): string {
+  return text
+    .replace(AUTHORIZATION_HEADER, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`)
+    .replace(AUTH_SCHEME_TOKEN, (_m, scheme: string, sep: string) => `${scheme}${sep}${REDACTED}`);
 }
 
 // ---- structured fields ----------------------------------------------------------------------
@@ -192,9 +204,11 @@ export function bucketToHour(time: Date): Date {
  * before anything is forwarded).
  */
 export function redactText(text: string): string {
-  return text
-    .replace(SECRET_IN_TEXT, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`)
-    .replace(SECRET_WORD_THEN_VALUE, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`)
+  return redactAuthorization(
+    text
+      .replace(SECRET_IN_TEXT, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`)
+      .replace(SECRET_WORD_THEN_VALUE, (_m, word: string, sep: string) => `${word}${sep}${REDACTED}`),
+  )
     .replace(EMAIL, '[email]')
     .replace(COORDINATE_NAMED, (_m, word: string, sep: string) => `${word}${sep}[position]`)
     .replace(COORDINATE_PAIR, '[position]');
@@ -224,7 +238,7 @@ function redactValue(value: unknown, depth: number): unknown {
  * A cheap test of a whole JSON log line: false means redaction would change nothing, so the
  * line is written as is (most lines). True only asks for the full check.
  */
-const MAY_NEED_REDACTION = /@|pass|psk|pin|secret|token|key|credential|auth|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"/i;
+const MAY_NEED_REDACTION = /@|pass|psk|pin|secret|token|key|credential|auth|bearer|basic|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"/i;
 
 export function mayNeedRedaction(line: string): boolean {
   return MAY_NEED_REDACTION.test(line);

@@ -20,8 +20,8 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   'ui.feature_use': 'features used',
   'errors.count': 'number of warnings and errors',
   'errors.crash_count': 'number of crashes',
-  'log.record': 'warning and error messages, personal data removed',
-  'crash.record': 'crash reports, personal data removed',
+  'log.record': 'warning and error messages',
+  'crash.record': 'crash reports',
   'location.coarse': 'position rounded to about 5 km',
 };
 

@@ -15,8 +15,9 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as { port: number }).port;
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+// Up to 10 s: a loaded CI machine can be slow to deliver a socket's data; a passing check returns at once.
 const until = async (check: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1000 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
 };
 
 describe('GpsdReceiver', () => {

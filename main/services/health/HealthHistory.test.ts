@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HealthSnapshot } from '../../../src/api/contract.js';
 import { sampleHealth } from '../../../src/api/testing.js';
+import { SimulatedPageCache } from '../device/SimulatedPageCache.js';
+import { useFileSync } from '../storage/fileSync.js';
 import { HealthHistory } from './HealthHistory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'health-history-'));
@@ -92,6 +94,25 @@ describe('HealthHistory', () => {
     await history.load();
     expect(history.query().map((s) => s.cpuLoadPercent)).toEqual([0, 1, 2]);
     expect(existsSync(leftover)).toBe(false);
+  });
+
+  it('a power cut right after the first samples keeps them: the new file and its new folder are synced', async () => {
+    const root = mkdtempSync(join(dir, 'cut-'));
+    const path = join(root, 'state', 'health-history.jsonl');
+    const cache = await SimulatedPageCache.attach(root);
+    const restore = useFileSync(cache);
+    try {
+      const history = new HealthHistory(path, { now: () => T0 + 2 * MINUTE });
+      await history.load();
+      await history.offer(at(T0, 1));
+      await history.offer(at(T0 + MINUTE, 2));
+      await cache.cut('revert'); // the power goes: only what a completed fsync covered is left
+    } finally {
+      restore();
+    }
+    const reloaded = new HealthHistory(path, { now: () => T0 + 2 * MINUTE });
+    await reloaded.load();
+    expect(reloaded.query().map((s) => s.cpuLoadPercent)).toEqual([1, 2]);
   });
 
   it('skips lines that are not snapshots (corrupt file content) without failing', async () => {

@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { healthSnapshotSchema, type HealthSnapshot } from '../../../src/api/contract.js';
-import { writeFileAtomic } from '../storage/atomicFile.js';
+import { ensureDirectory, writeFileAtomic } from '../storage/atomicFile.js';
+import { fileSync } from '../storage/fileSync.js';
 
 export interface HealthHistoryOptions {
   /** Keep the first snapshot of each interval of the clock; the others are skipped. */
@@ -113,21 +114,23 @@ export class HealthHistory {
   }
 
   private async append(snapshot: HealthSnapshot): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const handle = await open(this.path, 'a', 0o640);
+    await ensureDirectory(dirname(this.path));
+    const { handle, created } = await openForAppend(this.path);
     try {
       await handle.write(`${JSON.stringify(snapshot)}\n`);
-      await handle.datasync();
+      await fileSync().syncFile(handle, this.path, { dataOnly: true });
     } finally {
       await handle.close();
     }
+    // A new file's name is in its folder only once the folder is synced: a cut would lose the file.
+    if (created) await fileSync().syncDirectory(dirname(this.path));
     this.linesInFile++;
     this.persistedUpTo = Date.parse(snapshot.takenAt);
   }
 
   private async compact(): Promise<void> {
     this.expire();
-    await mkdir(dirname(this.path), { recursive: true });
+    await ensureDirectory(dirname(this.path));
     const kept = this.samples.filter((s) => Date.parse(s.takenAt) <= this.persistedUpTo);
     await writeFileAtomic(this.path, kept.map((s) => `${JSON.stringify(s)}\n`).join(''), { mode: 0o640 });
     this.linesInFile = kept.length;
@@ -138,6 +141,16 @@ export class HealthHistory {
     // One failed write (disk full) must not stop the ones after it; the caller still sees it.
     this.queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** Opens `path` to append, creating it if missing; says whether this call created it. */
+async function openForAppend(path: string): Promise<{ handle: FileHandle; created: boolean }> {
+  try {
+    return { handle: await open(path, 'ax', 0o640), created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { handle: await open(path, 'a', 0o640), created: false };
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CrashSummary, HealthSnapshot, ProcessName } from '../../../src/api/contract.js';
 import { redactFields, redactText } from '../../../src/telemetry/anonymize.js';
 
@@ -71,7 +71,8 @@ export class CrashRecorder {
         recentLines: (crash.recentLines ?? this.context.recentLines()).map(parseLine).map(redactLine),
         health: crash.health === undefined ? (this.context.lastHealth() ?? null) : crash.health,
       };
-      mkdirSync(this.dir, { recursive: true, mode: 0o750 });
+      const created = mkdirSync(this.dir, { recursive: true, mode: 0o750 });
+      if (created !== undefined) this.syncNewFolders(created);
       const path = join(this.dir, `${id}.json`);
       const temporary = `${path}.tmp`;
       const fd = openSync(temporary, 'w', 0o640);
@@ -144,12 +145,33 @@ export class CrashRecorder {
   }
 
   private syncDir(): void {
-    const fd = openSync(this.dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    syncFolderSync(this.dir);
+  }
+
+  /**
+   * A new folder's entry lives in its parent and is lost with the page cache until the parent is
+   * fsynced: the first crash record would go with it. Synchronous, like all of a crash handler
+   * (storage/fileSync.ts has no synchronous variant; this is the storage edge too). A parent that
+   * cannot be synced does not stop the record: written but less durable beats not written.
+   */
+  private syncNewFolders(first: string): void {
+    for (let at = resolve(this.dir); ; at = dirname(at)) {
+      try {
+        syncFolderSync(dirname(at));
+      } catch {
+        // best effort, see above
+      }
+      if (at === resolve(first) || dirname(at) === at) break;
     }
+  }
+}
+
+function syncFolderSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

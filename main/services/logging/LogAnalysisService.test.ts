@@ -78,7 +78,7 @@ describe('LogAnalysisService', () => {
     const insights = summary.insights.map((i) => i.text);
     expect(insights).toContain('GPS time-to-lock is 2.9× slower since 1.4.0');
     expect(insights).toContain('The headset started 3 times in the last 12 hours');
-    expect(insights).toContain('Errors in update rose from 0/h to 20/h');
+    expect(insights).toContain('Errors in updates rose from 0/h to 20/h');
   });
 
   it('re-reads only the active file when it grows; rotated files come from the cache', async () => {
@@ -89,6 +89,6 @@ describe('LogAnalysisService', () => {
     writeFileSync(gz, Buffer.alloc(statSync(gz).size, 0x21));
     const after = await service.summary({ bucketCount: 10 });
     expect(after.entries).toBe(before.entries + 1);
-    expect(after.insights.map((i) => i.text)).toContain('The services crashed once, in update');
+    expect(after.insights.map((i) => i.text)).toContain('The services crashed once, in updates');
   });
 });

@@ -48,6 +48,32 @@ export class LogArchive {
       return false;
     }
   }
+
+  /**
+   * Calls `onLine` with each whole line of a plain file between byte `start` and `end` (a file being
+   * appended to: a line still being written is left for the next read); resolves to the offset just
+   * past the last whole line, where the next read starts.
+   */
+  async forEachWholeLine(path: string, start: number, end: number, onLine: (line: string) => void): Promise<number> {
+    if (end <= start) return start;
+    let at = start;
+    let pending: Buffer = Buffer.alloc(0);
+    try {
+      for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+        let from = 0;
+        for (let nl = data.indexOf(0x0a, from); nl !== -1; nl = data.indexOf(0x0a, from)) {
+          if (nl > from) onLine(data.toString('utf8', from, nl));
+          from = nl + 1;
+        }
+        at += from;
+        pending = data.subarray(from);
+      }
+    } catch {
+      // Vanished or replaced under the reader: what was read stands; the caller sees the file change.
+    }
+    return at;
+  }
 }
 
 const LEVELS = new Set<string>(LOG_LEVELS);

@@ -46,6 +46,28 @@ describe('RotatingLogFile', () => {
     file.close();
   });
 
+  it('closeAsync right after a burst: every line once, in order, within the cap, rotated files compressed', async () => {
+    const dir = folder();
+    const file = await RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 16 * 1024, batchBytes: 4096 });
+    // Writes are under way (the batches are small) when the close comes; more lines follow the first writes.
+    for (let i = 1; i <= 1500; i++) file.append(line(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 1501; i <= 3000; i++) file.append(line(i));
+    await file.closeAsync();
+    expect(file.dropped).toBe(0);
+    const listed = await listLogFiles(dir);
+    const names = listed.map((f) => f.path.slice(dir.length + 1));
+    expect(seqs(readAllLines(dir, names))).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(listed.slice(0, -1).every((f) => f.compressed)).toBe(true);
+    for (const name of names) {
+      const raw = readFileSync(join(dir, name));
+      expect((name.endsWith('.gz') ? gunzipSync(raw) : raw).length).toBeLessThanOrEqual(16 * 1024);
+    }
+    // Closed: later lines are counted as dropped, not written.
+    file.append(line(3001));
+    expect(file.dropped).toBe(1);
+  });
+
   it('rotates by time once per period, and a clock jump neither loops nor reuses a name', async () => {
     const dir = folder();
     let now = Date.UTC(2026, 10, 22, 23, 59, 0);

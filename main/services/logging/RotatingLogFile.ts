@@ -409,8 +409,10 @@ export class RotatingLogFile implements LogSink {
   }
 
   /**
-   * Writes everything buffered now, synchronously, within `timeCapMs` (a crash, a shutdown); then
-   * syncs the file. It keeps to the file's cap, rotating (synchronously, at most once) if needed.
+   * Writes everything buffered now, synchronously, within `timeCapMs`; then syncs the file. For
+   * the crash path only (an orderly shutdown uses closeAsync): a write still under way when it runs
+   * may land after these lines. It keeps to the file's cap, rotating (synchronously, at most once)
+   * if needed and no write is under way.
    */
   flushSync(timeCapMs = 1000): void {
     clearTimeout(this.timer);
@@ -428,13 +430,19 @@ export class RotatingLogFile implements LogSink {
       return;
     }
     let rotated = false;
+    let overCap = false;
     while (data.length > 0 && Date.now() < deadline) {
       const room = this.maxFileBytes - this.activeBytes;
-      const cut = data.length <= room ? data.length : data.lastIndexOf(0x0a, room - 1) + 1;
+      let cut = overCap || data.length <= room ? data.length : room > 0 ? data.lastIndexOf(0x0a, room - 1) + 1 : 0;
       if (cut === 0) {
-        if (rotated || this.activeBytes === 0 || !this.rotateSync()) break;
+        if (rotated || this.activeBytes === 0) break;
         rotated = true;
-        continue;
+        // A write still under way uses the descriptor: rotating would close it under that write.
+        // On the way out (a crash) the lines matter more than the cap: they go over it instead.
+        if (this.pumping) overCap = true;
+        else if (!this.rotateSync()) break;
+        else continue;
+        cut = data.length;
       }
       try {
         const n = writeSync(this.fd, data, 0, cut);
@@ -484,6 +492,25 @@ export class RotatingLogFile implements LogSink {
     while (this.compressing || this.retention) await Promise.all([this.compressing, this.retention]);
   }
 
+  /**
+   * An orderly close: waits for the write under way and the lines behind it, then for compressions
+   * and retention, so every line lands once and in order; then closes as `close` does.
+   */
+  async closeAsync(): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      await this.whenWritten();
+      if (this.compressing || this.retention) {
+        await Promise.all([this.compressing, this.retention]);
+        continue;
+      }
+      // Lines that arrived during the waits were handed to a new pump, awaited by the next turn.
+      if (!this.pumping && this.buffer.length === 0 && !this.carry) break;
+    }
+    this.close();
+  }
+
+  /** Closes at once (the final flush is synchronous); use closeAsync unless the process is going down now. */
   close(): void {
     if (this.closed) return;
     this.flushSync();

@@ -18,9 +18,9 @@ function writer() {
   const logger = new Logger({ version: '1.0.0', commit: 'abc', bootId: 'b1' }, [recent], 'debug');
   const crashes = new CrashRecorder(join(root, String(Math.random()).slice(2)), { version: '1.0.0', commit: 'abc', bootId: () => 'b1', recentLines: () => recent.lines(), lastHealth: () => undefined });
   let now = 0;
-  const ui = new UiLogWriter(logger, crashes, new LogWriteBudget({ burst: 10, perSecond: 5 }), () => now);
+  const ui = new UiLogWriter(logger, crashes, { recentLines: () => recent.lines(), budget: new LogWriteBudget({ burst: 10, perSecond: 5 }), now: () => now });
   const records = () => recent.lines().map((l) => JSON.parse(l) as LogRecord);
-  return { ui, crashes, records, advance: (ms: number) => (now += ms) };
+  return { ui, crashes, logger, records, advance: (ms: number) => (now += ms) };
 }
 
 describe('UiLogWriter (logs.write)', () => {
@@ -58,6 +58,55 @@ describe('UiLogWriter (logs.write)', () => {
     expect(record).toMatchObject({ process: 'renderer', error: { name: 'TypeError', message: 'x is undefined' } });
     expect(record.error.stack).toContain('HomeScreen');
     expect((record.recentLines as { msg: string }[]).filter((l) => l.msg === 'busy')).toHaveLength(10);
+  });
+
+  it("a crash record of a UI process carries that process's own lines, not headsetd's nor the other process's", async () => {
+    const { ui, crashes, logger } = writer();
+    logger.log('info', 'network', 'headsetd joined the network');
+    ui.write({ process: 'renderer', entries: [{ level: 'info', msg: 'renderer started' }] }, 'a');
+    ui.write({ process: 'electron-main', entries: [{ level: 'info', msg: 'window created' }] }, 'a');
+    const { crashId } = ui.write(
+      {
+        process: 'electron-main',
+        entries: [
+          { level: 'warn', msg: 'window unresponsive', fields: { ms: 900 } },
+          { level: 'error', msg: 'gpu process gone' },
+          { level: 'fatal', msg: '', crash: { name: 'Error', message: 'render process gone' } },
+        ],
+      },
+      'a',
+    );
+    const record = await crashes.read(crashId!);
+    expect(record.process).toBe('electron-main');
+    expect(record.recentLines).toMatchObject([
+      { level: 'info', subsystem: 'ui', msg: 'window created', fields: { process: 'electron-main' } },
+      { level: 'warn', subsystem: 'ui', msg: 'window unresponsive', fields: { ms: 900, process: 'electron-main' } },
+      { level: 'error', subsystem: 'ui', msg: 'gpu process gone' },
+    ]);
+    expect(JSON.stringify(record.recentLines)).not.toContain('headsetd joined');
+    expect(JSON.stringify(record.recentLines)).not.toContain('renderer started');
+    // The renderer's crash: its own line, not Electron main's (nor the fatal lines logged since).
+    const renderer = ui.write({ process: 'renderer', entries: [{ level: 'fatal', msg: '', crash: { name: 'Error', message: 'boom' } }] }, 'b');
+    expect((await crashes.read(renderer.crashId!)).recentLines).toMatchObject([{ msg: 'renderer started', fields: { process: 'renderer' } }]);
+  });
+
+  it('a crash in the batch does not let its ordinary entries past the entry budget', async () => {
+    const { ui, crashes, records } = writer(); // entry budget: bursts of 10, 5 a second
+    const batch = () => [...Array.from({ length: 9 }, (_, i) => ({ level: 'info' as const, msg: `m${i}` })), { level: 'fatal' as const, msg: '', crash: { name: 'Error', message: 'again' } }];
+    expect(ui.write({ process: 'renderer', entries: batch() }, 'a').written).toBe(10);
+    expect(records()).toHaveLength(10);
+    // The budget holds 1 entry now: the 9 ordinary ones are left out, the crash still gets in.
+    const second = ui.write({ process: 'renderer', entries: batch() }, 'a');
+    expect(second.written).toBe(1);
+    expect(second.crashId).not.toBeNull();
+    expect(records()).toHaveLength(11);
+    expect(records().at(-1)).toMatchObject({ level: 'fatal', fields: { droppedEntries: 9 } });
+    // The entries left out of the log are still in the crash record.
+    const record = await crashes.read(second.crashId!);
+    expect((record.recentLines as { msg: string }[]).filter((l) => /^m\d$/.test(l.msg))).toHaveLength(18);
+    // Without a crash, the same over-budget batch is refused whole, as ever.
+    expect(() => ui.write({ process: 'renderer', entries: batch().slice(0, 9) }, 'a')).toThrow(expect.objectContaining({ code: 'LOGS_RATE_LIMITED' }));
+    expect(records()).toHaveLength(11);
   });
 
   it('a UI sending crash after crash is limited too: a few records a minute', async () => {

@@ -3,37 +3,86 @@ import { LogWriteBudget } from '../../../src/logging/logWriteBudget.js';
 import type { CrashRecorder } from './CrashRecorder.js';
 import type { Logger } from './Logger.js';
 
+type UiProcess = 'renderer' | 'electron-main';
+
+export interface UiLogWriterOptions {
+  /** headsetd's recent log lines (RecentLines): a UI crash record keeps those its process wrote. */
+  recentLines?: () => readonly string[];
+  budget?: LogWriteBudget;
+  now?: () => number;
+  // Crash records cost an fsynced file each: a few a minute per connection is all a crashing UI needs.
+  crashBudget?: LogWriteBudget;
+}
+
 /**
  * Writes what the UI processes log (`logs.write`: the renderer, Electron main) into headsetd's log,
  * under subsystem `ui` with the process named in the fields, within a per-connection budget. A crash
- * entry also gets a crash record for its process, and is accepted even over the entry budget (the
- * last words of a dying renderer matter most), within a budget of its own: a few crashes a minute.
+ * entry also gets a crash record for its process, carrying that process's own recent lines (never
+ * headsetd's or the other UI process's). Ordinary entries always count against the entry budget,
+ * crash entries against a budget of their own (a few crashes a minute): when the entry budget is
+ * spent, the crash is still written (the last words of a dying renderer matter most) and the
+ * ordinary entries of its batch are left out of the log (counted in the fatal line; kept in the
+ * crash record).
  */
 export class UiLogWriter {
+  private readonly recentLines: () => readonly string[];
+  private readonly budget: LogWriteBudget;
+  private readonly now: () => number;
+  private readonly crashBudget: LogWriteBudget;
+
   constructor(
     private readonly logger: Logger,
     private readonly crashes: CrashRecorder,
-    private readonly budget = new LogWriteBudget(),
-    private readonly now: () => number = Date.now,
-    // Crash records cost an fsynced file each: a few a minute per connection is all a crashing UI needs.
-    private readonly crashBudget = new LogWriteBudget({ burst: 3, perSecond: 3 / 60 }),
-  ) {}
+    options: UiLogWriterOptions = {},
+  ) {
+    this.recentLines = options.recentLines ?? (() => []);
+    this.budget = options.budget ?? new LogWriteBudget();
+    this.now = options.now ?? Date.now;
+    this.crashBudget = options.crashBudget ?? new LogWriteBudget({ burst: 3, perSecond: 3 / 60 });
+  }
 
-  write(input: { process: 'renderer' | 'electron-main'; entries: LogWriteEntry[] }, connection: string): { written: number; crashId: string | null } {
+  write(input: { process: UiProcess; entries: LogWriteEntry[] }, connection: string): { written: number; crashId: string | null } {
     const crashes = input.entries.filter((entry) => entry.crash).length;
-    if (crashes === 0) this.budget.admit(connection, input.entries.length, this.now());
-    else this.crashBudget.admit(connection, crashes, this.now());
+    const ordinary = input.entries.length - crashes;
+    // Crash budget first: refused, nothing is written and no entry budget is spent.
+    if (crashes > 0) this.crashBudget.admit(connection, crashes, this.now());
+    let dropped = 0;
+    if (ordinary > 0) {
+      try {
+        this.budget.admit(connection, ordinary, this.now());
+      } catch (error) {
+        if (crashes === 0) throw error;
+        dropped = ordinary;
+      }
+    }
     let crashId: string | null = null;
+    const droppedLines: string[] = [];
     for (const entry of input.entries) {
       const fields: Record<string, unknown> = { ...entry.fields, process: input.process };
       if (entry.time) fields.clientTime = entry.time;
       if (entry.crash) {
-        this.logger.log('fatal', 'ui', entry.msg || `${input.process} crashed: ${entry.crash.name}: ${entry.crash.message}`, { ...fields, error: `${entry.crash.name}: ${entry.crash.message}`, stack: entry.crash.stack });
-        crashId = this.crashes.recordSync({ process: input.process, error: entry.crash }) ?? crashId;
+        const message = entry.msg || `${input.process} crashed: ${entry.crash.name}: ${entry.crash.message}`;
+        // Read before the fatal line is logged: the record has the error itself.
+        const recentLines = [...this.linesOf(input.process), ...droppedLines];
+        this.logger.log('fatal', 'ui', message, { ...fields, error: `${entry.crash.name}: ${entry.crash.message}`, stack: entry.crash.stack, ...(dropped ? { droppedEntries: dropped } : {}) });
+        crashId = this.crashes.recordSync({ process: input.process, error: entry.crash, recentLines }) ?? crashId;
         continue;
       }
-      this.logger.log(entry.level, 'ui', entry.msg, fields);
+      if (dropped) droppedLines.push(JSON.stringify({ ...(entry.time ? { time: entry.time } : {}), level: entry.level, subsystem: 'ui', msg: entry.msg, fields }));
+      else this.logger.log(entry.level, 'ui', entry.msg, fields);
     }
-    return { written: input.entries.length, crashId };
+    return { written: input.entries.length - dropped, crashId };
+  }
+
+  /** The recent lines this UI process wrote (subsystem ui, its name in the fields). */
+  private linesOf(process: UiProcess): string[] {
+    return this.recentLines().filter((line) => {
+      try {
+        const record = JSON.parse(line) as { subsystem?: unknown; fields?: { process?: unknown } };
+        return record.subsystem === 'ui' && record.fields?.process === process;
+      } catch {
+        return false;
+      }
+    });
   }
 }

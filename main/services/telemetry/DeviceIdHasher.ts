@@ -31,6 +31,16 @@ export class DeviceIdHasher {
     return createHmac('sha256', this.key).update(`${this.deviceId()}\n${isoWeek(this.now())}`).digest('hex').slice(0, 32);
   }
 
+  /**
+   * The 32-byte Ed25519 seed of this week's telemetry signing key: derived from the same secret
+   * key and the same week as the pseudonym, so it changes when the pseudonym does (each week, and
+   * on reset) and nothing links it to the device identity key or to another week's.
+   */
+  signingSeed(): Buffer {
+    if (!this.key) throw new Error('DeviceIdHasher.load() first');
+    return createHmac('sha256', this.key).update(`telemetry-signing\n${isoWeek(this.now())}`).digest();
+  }
+
   /** Replaces the key (crash-safe: the old key or the new one, never none). */
   async reset(): Promise<void> {
     const key = randomBytes(32);

@@ -20,6 +20,11 @@ export class LogForwardingSink implements LogSink {
     this.forwarder = forwarder;
   }
 
+  /** Entries from here on stay local (shutdown: telemetry's outbox is about to close). */
+  detach(): void {
+    this.forwarder = undefined;
+  }
+
   append(line: string): void {
     if (!this.forwarder || !FORWARDED_LEVEL.test(line.slice(0, 120))) return;
     let record: LogRecord;

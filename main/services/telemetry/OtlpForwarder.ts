@@ -2,7 +2,7 @@ import { Agent, request } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { encodeLogsRequest, encodeMetricsRequest, parseExportResponse, type OtlpResourceInfo } from '../../../src/telemetry/otlpEncode.js';
-import { DEFAULT_BACKOFF, decideRetry, type BackoffOptions, type ExportOutcome } from '../../../src/telemetry/retryPolicy.js';
+import { DEFAULT_BACKOFF, backoffDelay, decideRetry, type BackoffOptions, type ExportOutcome } from '../../../src/telemetry/retryPolicy.js';
 import type { Outbox, OutboxBatch, OutboxRecord } from './Outbox.js';
 import type { TelemetryNetwork } from './ports.js';
 import { signatureHeaders, type RequestSigner } from './RequestSigner.js';
@@ -11,8 +11,9 @@ const gzipAsync = promisify(gzip);
 
 /**
  * Sends what the outbox holds to an OTLP/HTTP receiver: JSON bodies, gzip, over HTTPS, each
- * request signed by the device key. One batch at a time, critical first; a batch's chunks leave
- * the outbox only when every record in them was acknowledged (or refused for good).
+ * request signed by the week's telemetry key (RequestSigner). One batch at a time, critical
+ * first; a batch's chunks leave the outbox only when every record in them was acknowledged (or
+ * refused for good). A turn that throws puts its batch back and backs off: the loop never ends.
  *
  *   idle --records--> sending --2xx--> idle
  *     ^                 |  \--429/502/503/504/network--> backoff (Retry-After or full jitter) --> sending
@@ -45,6 +46,12 @@ export interface ForwarderOptions {
   now?: () => Date;
   random?: () => number;
   log?: (line: string) => void;
+}
+
+/** What one turn of the loop holds, so a throw anywhere in it can hand the batch back. */
+interface Iteration {
+  retrying: OutboxBatch | undefined;
+  batch: OutboxBatch | undefined;
 }
 
 interface SendResult {
@@ -83,10 +90,16 @@ export class OtlpForwarder {
     return this.base.toString().replace(/\/+$/, '');
   }
 
+  /** How many records the receiver took whose chunk is still queued (bounded by one batch). */
+  get heldAcknowledgements(): number {
+    return this.acked.size;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     const off = this.options.outbox.onChange(() => this.wake?.());
+    // run() survives any failure of one turn; this catch is only for a bug in the loop itself.
     this.loop = this.run()
       .catch((error: unknown) => this.options.log?.(`forwarder stopped on an error: ${String(error)}`))
       .finally(off);
@@ -101,61 +114,94 @@ export class OtlpForwarder {
   }
 
   private async run(): Promise<void> {
-    const { outbox } = this.options;
     // A failed batch is retried as it was: records that arrived meanwhile wait for the next one.
     let retrying: OutboxBatch | undefined;
     while (!this.stopped) {
-      const network = await this.options.network.state();
-      const allowBulk = network === 'online';
-      if (retrying && (network === 'offline' || (!allowBulk && retrying.records.some((r) => r.priority === 'bulk')))) {
-        outbox.release(retrying);
-        retrying = undefined;
-      }
-      if (network === 'offline') {
-        outbox.setDeliveryState({ waitingFor: 'network' });
-        await this.sleep(this.options.networkPollMs ?? 5000);
-        continue;
-      }
-      let batch: OutboxBatch | undefined = retrying && outbox.stillQueued(retrying);
-      retrying = undefined;
-      if (batch && batch.chunks.length === 0) batch = undefined;
+      const state: Iteration = { retrying, batch: undefined };
       try {
-        batch ??= await outbox.takeBatch({ allowBulk, maxBytes: this.maxBodyBytes, maxRecords: this.maxBatchRecords });
+        retrying = await this.iterate(state);
       } catch (error) {
-        this.fail('OUTBOX_READ_FAILED', String(error));
-        await this.sleep(this.options.networkPollMs ?? 5000);
-        continue;
-      }
-      if (!batch) {
-        const holdingBulk = !allowBulk && outbox.hasSendable(true);
-        outbox.setDeliveryState({ waitingFor: holdingBulk ? 'unmetered-network' : null });
-        await this.sleep(holdingBulk ? (this.options.networkPollMs ?? 5000) : (this.options.idleMs ?? 60_000), true);
-        continue;
-      }
-      outbox.setDeliveryState({ waitingFor: null });
-      const result = await this.sendBatch(batch);
-      if (result.retry) {
-        retrying = batch;
+        // Whatever threw (signer, resource, encoding, gzip, acknowledgement), forwarding goes on:
+        // the batch goes back to the outbox, and the next try waits like any failed send.
+        retrying = undefined;
+        const taken = state.batch ?? state.retrying;
+        if (taken) {
+          this.options.outbox.release(taken);
+          this.forget(taken.records);
+        }
         this.attempt++;
-        this.fail('TELEMETRY_SEND_FAILED', result.retry.reason);
-        outbox.setDeliveryState({ waitingFor: 'retry' });
-        await this.sleep(result.retry.delayMs);
-        continue;
-      }
-      this.attempt = 0;
-      const outcome = { delivered: 0, rejected: 0 };
-      for (const record of batch.records) {
-        const how = this.acked.get(record.id);
-        if (how) outcome[how]++;
-        this.acked.delete(record.id);
-      }
-      await outbox.acknowledge(batch, outcome);
-      if (outcome.rejected === 0) {
-        outbox.setDeliveryState({ lastError: null });
-        this.lastFailure = undefined;
+        this.fail('TELEMETRY_SEND_FAILED', `sending failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.outbox.setDeliveryState({ waitingFor: 'retry' });
+        await this.sleep(backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random));
       }
     }
-    if (retrying) outbox.release(retrying);
+    if (retrying) this.options.outbox.release(retrying);
+  }
+
+  /** One turn of the loop; returns the batch to retry next, if any. */
+  private async iterate(state: Iteration): Promise<OutboxBatch | undefined> {
+    const { outbox } = this.options;
+    const network = await this.options.network.state();
+    const allowBulk = network === 'online';
+    let { retrying } = state;
+    if (retrying && (network === 'offline' || (!allowBulk && retrying.records.some((r) => r.priority === 'bulk')))) {
+      outbox.release(retrying);
+      retrying = undefined;
+      state.retrying = undefined;
+    }
+    if (network === 'offline') {
+      outbox.setDeliveryState({ waitingFor: 'network' });
+      await this.sleep(this.options.networkPollMs ?? 5000);
+      return undefined;
+    }
+    let batch: OutboxBatch | undefined = retrying && outbox.stillQueued(retrying);
+    if (retrying) {
+      // Records purged or expired during the backoff are gone for good: so is what we knew of them.
+      const kept = new Set(batch!.chunks.length === 0 ? [] : batch!.records.map((r) => r.id));
+      this.forget(retrying.records.filter((r) => !kept.has(r.id)));
+    }
+    if (batch && batch.chunks.length === 0) batch = undefined;
+    state.batch = batch;
+    try {
+      batch ??= await outbox.takeBatch({ allowBulk, maxBytes: this.maxBodyBytes, maxRecords: this.maxBatchRecords });
+    } catch (error) {
+      this.fail('OUTBOX_READ_FAILED', String(error));
+      await this.sleep(this.options.networkPollMs ?? 5000);
+      return undefined;
+    }
+    state.batch = batch;
+    if (!batch) {
+      const holdingBulk = !allowBulk && outbox.hasSendable(true);
+      outbox.setDeliveryState({ waitingFor: holdingBulk ? 'unmetered-network' : null });
+      await this.sleep(holdingBulk ? (this.options.networkPollMs ?? 5000) : (this.options.idleMs ?? 60_000), true);
+      return undefined;
+    }
+    outbox.setDeliveryState({ waitingFor: null });
+    const result = await this.sendBatch(batch);
+    if (result.retry) {
+      this.attempt++;
+      this.fail('TELEMETRY_SEND_FAILED', result.retry.reason);
+      outbox.setDeliveryState({ waitingFor: 'retry' });
+      await this.sleep(result.retry.delayMs);
+      return batch;
+    }
+    this.attempt = 0;
+    const outcome = { delivered: 0, rejected: 0 };
+    for (const record of batch.records) {
+      const how = this.acked.get(record.id);
+      if (how) outcome[how]++;
+    }
+    await outbox.acknowledge(batch, outcome);
+    this.forget(batch.records);
+    if (outcome.rejected === 0) {
+      outbox.setDeliveryState({ lastError: null });
+      this.lastFailure = undefined;
+    }
+    return undefined;
+  }
+
+  private forget(records: readonly OutboxRecord[]): void {
+    for (const record of records) this.acked.delete(record.id);
   }
 
   /** Sends every record of the batch not yet taken, in groups that fit the body limit. */

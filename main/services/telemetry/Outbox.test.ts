@@ -3,6 +3,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SimulatedPageCache } from '../device/SimulatedPageCache.js';
+import { useFileSync } from '../storage/fileSync.js';
 import { Outbox, type OutboxBatch } from './Outbox.js';
 import { logRecord } from './testing/fixtures.js';
 
@@ -72,8 +74,9 @@ describe('Outbox', () => {
     expect(third.stats().corruptSkipped).toBe(4);
   });
 
-  it('drops debug first, then bulk, then normal, never critical, and stays within its bound', async () => {
-    const outbox = await Outbox.open({ dir: fresh(), limitBytes: 16 * 1024, chunkBytes: 2048 });
+  it('drops debug first, then bulk, then normal, critical last, and stays within its bound', async () => {
+    const dir = fresh();
+    const outbox = await Outbox.open({ dir, limitBytes: 16 * 1024, chunkBytes: 2048 });
     const put = (priority: 'critical' | 'normal' | 'bulk' | 'debug', n: number) => Promise.all(Array.from({ length: n }, (_, i) => outbox.enqueue('errors', priority, { signal: 'logs', record: logRecord(`${priority} ${i}`) })));
     await put('critical', 20);
     await put('normal', 20);
@@ -99,11 +102,98 @@ describe('Outbox', () => {
     expect(outbox.stats().queued.normal).toBe(before.normal);
     expect(outbox.stats().queued.critical).toBe(20);
     expect(outbox.stats().queuedBytes).toBeLessThanOrEqual(16 * 1024);
-    // Critical records are never dropped, even past the bound.
+    // A crash loop while offline: critical records push out everything else, then the oldest
+    // critical chunks; the bound holds and every record is either queued or counted as dropped.
     await put('critical', 200);
     stats = outbox.stats();
-    expect(stats.queued.critical).toBe(220);
     expect(stats.queued.normal + stats.queued.bulk + stats.queued.debug).toBe(0);
+    expect(stats.queuedBytes).toBeLessThanOrEqual(16 * 1024);
+    expect(stats.queued.critical).toBeLessThan(220);
+    expect(stats.queued.critical + stats.dropped).toBe(20 + 20 + 20 + 20 + 30 + 60 + 5 + 200);
+    const kept = bodies(await take(outbox));
+    expect(kept).toContain('critical 199');
+    expect(kept).not.toContain('critical 0');
+    let onDisk = 0;
+    for (const name of chunkFiles(dir)) onDisk += statSync(join(dir, name)).size;
+    expect(onDisk).toBeLessThanOrEqual(16 * 1024);
+  });
+
+  it('keeps at most maxHeldCritical critical records in memory while nothing can make room, the newest', async () => {
+    const dir = fresh();
+    const outbox = await Outbox.open({ dir, limitBytes: 4096, chunkBytes: 1024, maxHeldCritical: 5 });
+    const crash = (i: number) => outbox.enqueue('errors', 'critical', { signal: 'logs', record: logRecord(`crash ${i}`) });
+    for (let i = 0; i < 13; i++) await crash(i); // 306 bytes each: the outbox is full
+    expect(outbox.stats().queuedBytes).toBeGreaterThan(4096 - 306);
+    // Everything on disk is in flight: nothing may be pushed out while the forwarder sends it.
+    const inFlight = await take(outbox);
+    expect(bodies(inFlight)).toHaveLength(13);
+    for (let i = 13; i < 43; i++) await crash(i);
+    const stats = outbox.stats();
+    expect(stats.queuedBytes).toBeLessThanOrEqual(4096);
+    let onDisk = 0;
+    for (const name of chunkFiles(dir)) onDisk += readFileSync(join(dir, name), 'utf8').split('\n').length - 1;
+    expect(stats.queued.critical - onDisk).toBe(5); // held in memory, no more
+    expect(stats.queued.critical + stats.dropped).toBe(43);
+    expect(stats.lastError?.code).toBe('OUTBOX_DISK_FULL');
+    // Delivered: the held records reach the disk and the forwarder; the newest were kept.
+    await outbox.acknowledge(inFlight!, { delivered: 13, rejected: 0 });
+    const sent: string[] = [];
+    for (let batch = await take(outbox); batch; batch = await take(outbox)) {
+      sent.push(...bodies(batch));
+      await outbox.acknowledge(batch, { delivered: batch.records.length, rejected: 0 });
+    }
+    expect(sent).toEqual(['crash 38', 'crash 39', 'crash 40', 'crash 41', 'crash 42']);
+    expect(outbox.stats().dropped).toBe(25);
+    expect(outbox.stats().queued.critical).toBe(0);
+  });
+
+  it('drops (and counts) a record larger than the whole bound, critical too, keeping the rest', async () => {
+    const dir = fresh();
+    const outbox = await Outbox.open({ dir, limitBytes: 4096, chunkBytes: 1024 });
+    await outbox.enqueue('errors', 'critical', { signal: 'logs', record: logRecord('small') });
+    await outbox.enqueue('errors', 'critical', { signal: 'logs', record: logRecord(`huge ${'x'.repeat(5000)}`) });
+    expect(outbox.stats()).toMatchObject({ dropped: 1, queued: { critical: 1 } });
+    expect(bodies(await take(outbox))).toEqual(['small']);
+    await outbox.close();
+  });
+
+  it('drops (and counts) what is enqueued after close, without opening a chunk', async () => {
+    const dir = fresh();
+    const outbox = await Outbox.open({ dir, limitBytes: 1 << 20 });
+    await outbox.enqueue('errors', 'critical', { signal: 'logs', record: logRecord('before') });
+    await outbox.close();
+    const files = chunkFiles(dir);
+    await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('during shutdown') });
+    await outbox.enqueue('errors', 'critical', { signal: 'logs', record: logRecord('during shutdown') });
+    await outbox.flush();
+    expect(chunkFiles(dir)).toEqual(files);
+    expect(outbox.stats().dropped).toBe(2);
+    const reopened = await Outbox.open({ dir, limitBytes: 1 << 20 });
+    expect(bodies(await take(reopened))).toEqual(['before']);
+    await reopened.close();
+  });
+
+  it('a power cut keeps the critical records (fsynced through the page cache, new folders included) and may lose the others', async () => {
+    const root = fresh();
+    mkdirSync(root);
+    const cache = await SimulatedPageCache.attach(root);
+    const restore = useFileSync(cache);
+    const dir = join(root, 'var', 'telemetry', 'outbox');
+    let outbox: Outbox | undefined;
+    try {
+      outbox = await Outbox.open({ dir, limitBytes: 1 << 20, chunkBytes: 4096 });
+      for (let i = 0; i < 3; i++) await outbox.enqueue('errors', 'critical', { signal: 'logs', record: logRecord(`crash ${i}`) });
+      await outbox.enqueue('usage', 'normal', { signal: 'logs', record: logRecord('usage') });
+      await cache.cut('revert'); // no close first: the power goes
+    } finally {
+      restore();
+    }
+    await outbox.close(); // after the cut: only its file handles matter now
+    const reopened = await Outbox.open({ dir, limitBytes: 1 << 20 });
+    expect(reopened.stats().queued.critical).toBe(3);
+    expect(reopened.stats().queued.normal).toBe(0); // never synced: the cut took it
+    expect(bodies(await take(reopened))).toEqual(['crash 0', 'crash 1', 'crash 2']);
+    await reopened.close();
   });
 
   it('purges a category, queued and on disk', async () => {

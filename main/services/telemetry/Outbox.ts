@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { ensureDirectory, fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { fileSync } from '../storage/fileSync.js';
 import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, TelemetryOutbox } from './ports.js';
 
 /**
@@ -22,8 +23,10 @@ import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, Tel
  * The cursor is the set of chunk files: a chunk's file is deleted only after the receiver
  * acknowledged all its records (unlink is atomic; a cut before it resends the chunk, which the
  * receiver de-duplicates by `log.record.uid`: at-least-once). `critical` records are fsynced (file
- * and folder) before enqueue resolves and are never evicted; when full, whole chunks go: debug
- * first, then bulk, then normal, oldest first.
+ * and folder, through storage/fileSync.ts) before enqueue resolves. When full, whole chunks go:
+ * debug first, then bulk, then normal, oldest first, and only then the oldest critical chunk: the
+ * bound is hard, so a crash loop while offline cannot fill the disk. Critical records the disk has
+ * no room for wait in memory, at most `maxHeldCritical` (the oldest go first, counted as dropped).
  *
  * Retention: a record may carry the time it expires (set by the producer from the registry's
  * retention, counted from when it happened). An expired record is never handed to the forwarder,
@@ -33,6 +36,8 @@ import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, Tel
 export const PRIORITIES: readonly OutboxPriority[] = ['critical', 'normal', 'bulk', 'debug'];
 /** Eviction order under pressure. */
 const EVICTION_ORDER: readonly OutboxPriority[] = ['debug', 'bulk', 'normal'];
+/** What a critical record may push out: everything else first, then the oldest critical chunk. */
+const PRIORITIES_BY_EVICTION: readonly OutboxPriority[] = [...EVICTION_ORDER, 'critical'];
 const CATEGORIES: readonly TelemetryCategory[] = ['essential', 'performance', 'hardware', 'usage', 'errors', 'location'];
 const CHUNK_NAME = /^(\d{12})\.(critical|normal|bulk|debug)\.([a-z]+)\.(logs|metrics)\.chunk$/;
 const STATS_FILE = 'outbox-stats.json';
@@ -79,7 +84,11 @@ export interface OutboxOptions {
   chunkBytes?: number;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Critical records kept in memory while the disk has no room for them (default 1000). */
+  maxHeldCritical?: number;
 }
+
+const MAX_HELD_CRITICAL = 1000;
 
 interface Pending {
   category: TelemetryCategory;
@@ -112,6 +121,8 @@ export class Outbox implements TelemetryOutbox {
   private readonly chunkBytes: number;
   private readonly now: () => Date;
   private readonly listeners = new Set<() => void>();
+  /** Set by close(): later records are dropped, so no chunk file is opened that nobody closes. */
+  private closed = false;
 
   private constructor(private readonly options: OutboxOptions) {
     this.chunkBytes = options.chunkBytes ?? Math.min(256 * 1024, Math.max(4096, Math.floor(options.limitBytes / 16)));
@@ -126,7 +137,8 @@ export class Outbox implements TelemetryOutbox {
   }
 
   private async load(): Promise<void> {
-    await mkdir(this.options.dir, { recursive: true });
+    // A new folder's entry is made durable in its parent: critical records rely on it.
+    await ensureDirectory(this.options.dir);
     const saved = await readJsonIfExists<PersistedCounters>(join(this.options.dir, STATS_FILE)).catch(() => undefined);
     if (saved) this.counters = { ...this.counters, ...saved };
     for (const name of await readdir(this.options.dir)) {
@@ -150,6 +162,11 @@ export class Outbox implements TelemetryOutbox {
   enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload, options: { expiresAt?: Date } = {}): Promise<void> {
     const body = JSON.stringify({ id: randomUUID(), t: this.now().toISOString(), p: payload, ...(options.expiresAt ? { x: options.expiresAt.toISOString() } : {}) });
     const line = `${crc32(body).toString(16).padStart(8, '0')} ${body}\n`;
+    if (this.closed) {
+      // A warning logged during shutdown: counted, not written.
+      this.counters.dropped++;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.pending.push({ category, priority, signal: payload.signal, line, resolve });
       this.scheduleFlush();
@@ -242,12 +259,16 @@ export class Outbox implements TelemetryOutbox {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.countersTimer) clearTimeout(this.countersTimer);
     this.countersTimer = undefined;
     await this.serial(async () => {
-      await this.saveCounters();
       await this.writePending();
       for (const chunk of this.active.values()) await this.seal(chunk);
+      // Still no room: what memory held goes with the process.
+      this.counters.dropped += this.heldCritical.length;
+      this.heldCritical = [];
+      await this.saveCounters(); // after the last write: its drops are counted too
     });
   }
 
@@ -364,14 +385,17 @@ export class Outbox implements TelemetryOutbox {
     let newFile = false;
     for (const item of batch) {
       const size = Buffer.byteLength(item.line);
-      if (!(await this.makeRoom(item.priority, size))) {
+      const tooLarge = size > this.options.limitBytes; // would empty the outbox and still not fit
+      const fits = !tooLarge && (await this.makeRoom(item.priority, size));
+      if (!fits && (tooLarge || item.priority !== 'critical')) {
         this.counters.dropped++;
         item.resolve();
         continue;
       }
-      const written = await this.append(item, size);
+      // A critical record with no room (what would make it is in flight) waits in memory.
+      const written = fits ? await this.append(item, size) : 'held';
       if (written === 'held') {
-        this.heldCritical.push(item);
+        this.hold(item);
         continue;
       }
       if (written === 'dropped') {
@@ -383,7 +407,7 @@ export class Outbox implements TelemetryOutbox {
       if (item.priority === 'critical') toSync.add(written.chunk);
     }
     try {
-      for (const chunk of toSync) await chunk.handle?.datasync();
+      for (const chunk of toSync) if (chunk.handle) await this.syncChunk(chunk, chunk.handle);
       if (toSync.size > 0 && newFile) await fsyncDirectory(this.options.dir);
     } catch (error) {
       this.delivery.lastError = { code: 'OUTBOX_WRITE_FAILED', message: `fsync: ${String(error)}`, at: this.now().toISOString() };
@@ -391,20 +415,42 @@ export class Outbox implements TelemetryOutbox {
     // Held critical records resolve too: the producer (a crash handler, say) must not hang on a
     // full disk; they stay counted in stats() and are written as soon as there is room.
     for (const item of batch) item.resolve();
-    if (this.heldCritical.length > 0) this.delivery.lastError = { code: 'OUTBOX_DISK_FULL', message: `${this.heldCritical.length} critical records held in memory: no room on disk`, at: this.now().toISOString() };
+    if (this.heldCritical.length > 0) this.delivery.lastError = { code: 'OUTBOX_DISK_FULL', message: `${this.heldCritical.length} critical records held in memory: no room on disk or within the bound`, at: this.now().toISOString() };
     this.changed();
   }
 
-  /** Evicts chunks until `size` more bytes fit; false when the record itself must be dropped. */
+  /** Keeps a critical record in memory until there is room; the oldest go beyond the cap. */
+  private hold(item: Pending): void {
+    this.heldCritical.push(item);
+    const excess = this.heldCritical.length - (this.options.maxHeldCritical ?? MAX_HELD_CRITICAL);
+    if (excess <= 0) return;
+    for (const dropped of this.heldCritical.splice(0, excess)) dropped.resolve();
+    this.counters.dropped += excess;
+    this.options.log?.(`outbox: ${excess} critical records dropped: too many held in memory`);
+  }
+
+  private async syncChunk(chunk: Chunk, handle: FileHandle): Promise<void> {
+    await fileSync().syncFile(handle, join(this.options.dir, chunk.name), { dataOnly: true });
+  }
+
+  /**
+   * Evicts chunks until `size` more bytes fit. False when they do not: the record is dropped, or
+   * held if critical (what would make room is in flight). A critical record pushes out the oldest
+   * critical chunk last: the bound holds for them too.
+   */
   private async makeRoom(priority: OutboxPriority, size: number): Promise<boolean> {
     while (this.totalBytes() + size > this.options.limitBytes) {
-      if (!(await this.evictOne(priority))) return priority === 'critical'; // critical may exceed the bound
+      if (!(await this.evictOne(priority, { critical: true }))) return false;
     }
     return true;
   }
 
-  private async evictOne(forPriority: OutboxPriority): Promise<boolean> {
-    const allowed = forPriority === 'critical' ? EVICTION_ORDER : EVICTION_ORDER.slice(0, EVICTION_ORDER.indexOf(forPriority) + 1);
+  /**
+   * Removes the oldest chunk a `forPriority` record may push out; `critical: true` lets a critical
+   * record push out critical chunks (the bound), not a full disk (held records wait for deliveries).
+   */
+  private async evictOne(forPriority: OutboxPriority, options: { critical: boolean }): Promise<boolean> {
+    const allowed = forPriority !== 'critical' ? EVICTION_ORDER.slice(0, EVICTION_ORDER.indexOf(forPriority) + 1) : options.critical ? PRIORITIES_BY_EVICTION : EVICTION_ORDER;
     for (const priority of allowed) {
       const victim = [...this.chunks.values()].filter((chunk) => chunk.priority === priority && !chunk.inFlight).sort((a, b) => a.seq - b.seq)[0];
       if (victim) {
@@ -435,7 +481,7 @@ export class Outbox implements TelemetryOutbox {
         chunk.bytes += size;
         chunk.records++;
         if (chunk.bytes >= this.chunkBytes) {
-          if (item.priority === 'critical') await chunk.handle!.datasync();
+          if (item.priority === 'critical') await this.syncChunk(chunk, chunk.handle!);
           await this.seal(chunk);
         }
         return { chunk, created };
@@ -446,7 +492,7 @@ export class Outbox implements TelemetryOutbox {
         if (chunk?.handle) await chunk.handle.truncate(chunk.bytes).catch(() => undefined);
         if (chunk && chunk.records === 0) await this.removeChunk(chunk);
         this.delivery.lastError = { code: full ? 'OUTBOX_DISK_FULL' : 'OUTBOX_WRITE_FAILED', message: String(error), at: this.now().toISOString() };
-        if (full && attempt < 8 && (await this.evictOne(item.priority))) continue;
+        if (full && attempt < 8 && (await this.evictOne(item.priority, { critical: false }))) continue;
         this.options.log?.(`outbox: ${String(error)}: ${item.priority} record ${item.priority === 'critical' ? 'held in memory' : 'dropped'}`);
         return item.priority === 'critical' ? 'held' : 'dropped';
       }

@@ -31,6 +31,15 @@ describe('ComponentRegistry', () => {
     expect(await registry.versions()).toEqual({ 'mcu-firmware': '1.0.0' });
     expect(lines).toHaveLength(6);
     expect(lines.join('\n')).toMatch(/"bootloader" is not a component name with a semantic version/);
+    // Asked again (the UI polls system.info): the same files are not logged again...
+    await registry.versions();
+    await registry.versions();
+    expect(lines).toHaveLength(6);
+    // ...until a file changes.
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ bootloader: 'v3' }));
+    expect(await registry.versions()).toEqual({});
+    expect(lines).toHaveLength(7);
+    expect(lines[6]).toMatch(/bad\.json: entry "bootloader"/);
   });
 
   it('reads firmware version strings leniently', () => {

@@ -25,10 +25,13 @@ export const SYSTEM_COMPONENT = 'system';
 /**
  * The versions of the headset's components (bootloader, MCU and display firmware, the installed
  * system): what a bundle's `requires` are checked against. Read at every question, since firmware
- * can be flashed while headsetd runs. A malformed entry is left out and logged: it is then "missing",
+ * can be flashed while headsetd runs. A malformed entry is left out and logged (once per file content): it is then "missing",
  * so a bundle that depends on it is refused rather than installed on a guess.
  */
 export class ComponentRegistry {
+  /** Each file's content when its problems were last logged: the UI polls, the log hears once per content. */
+  private readonly reported = new Map<string, string>();
+
   constructor(private readonly options: ComponentRegistryOptions) {}
 
   async versions(): Promise<Record<string, string>> {
@@ -46,25 +49,37 @@ export class ComponentRegistry {
 
   private async readFile(path: string): Promise<Record<string, string>> {
     const bytes = await readFileIfExists(path);
-    if (bytes === undefined) return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      this.options.log?.(`components: ${path} is not JSON; ignored`);
+    if (bytes === undefined) {
+      this.reported.delete(path);
       return {};
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      this.options.log?.(`components: ${path} is not an object of versions; ignored`);
-      return {};
-    }
-    const versions: Record<string, string> = {};
-    for (const [name, version] of Object.entries(parsed)) {
-      if (NAME_PATTERN.test(name) && name !== SYSTEM_COMPONENT && typeof version === 'string' && isCanonicalVersion(version)) versions[name] = version;
-      else this.options.log?.(`components: ${path}: entry ${JSON.stringify(name)} is not a component name with a semantic version; ignored`);
+    const text = bytes.toString('utf8');
+    const { versions, problems } = parseComponentsFile(path, text);
+    if (problems.length === 0) this.reported.delete(path);
+    else if (this.reported.get(path) !== text) {
+      this.reported.set(path, text);
+      for (const problem of problems) this.options.log?.(problem);
     }
     return versions;
   }
+}
+
+/** The valid entries of a components file, and a line for each thing left out. */
+function parseComponentsFile(path: string, text: string): { versions: Record<string, string>; problems: string[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { versions: {}, problems: [`components: ${path} is not JSON; ignored`] };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { versions: {}, problems: [`components: ${path} is not an object of versions; ignored`] };
+  const versions: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, version] of Object.entries(parsed)) {
+    if (NAME_PATTERN.test(name) && name !== SYSTEM_COMPONENT && typeof version === 'string' && isCanonicalVersion(version)) versions[name] = version;
+    else problems.push(`components: ${path}: entry ${JSON.stringify(name)} is not a component name with a semantic version; ignored`);
+  }
+  return { versions, problems };
 }
 
 /**

@@ -95,7 +95,7 @@ export class UpdateService {
     // A restart without a new process (the simulated power cycle): once the boot has been judged,
     // an install is no longer waiting for it, and the running version may have changed.
     this.bootId = this.options.boot.status.current()?.bootId;
-    this.unsubscribeBoot = this.options.boot.status.subscribe((boot) => void this.onBootStatus(boot.bootId));
+    this.unsubscribeBoot = this.options.boot.status.subscribe((boot) => this.inBackground('boot status', this.onBootStatus(boot.bootId)));
   }
 
   stop(): void {
@@ -179,7 +179,7 @@ export class UpdateService {
           const now = Date.now();
           if (now - lastProgress < 200 && bytes < total) return;
           lastProgress = now;
-          void this.setState({ status: 'installing', offer, bytes, total });
+          this.inBackground('install progress', this.setState({ status: 'installing', offer, bytes, total }));
         },
       });
       return await this.setState({ status: 'ready-to-reboot', version: offer.version });
@@ -241,7 +241,7 @@ export class UpdateService {
           const now = Date.now();
           if (now - lastProgress < 200 && bytes < total) return;
           lastProgress = now;
-          void this.setState({ status: 'installing', offer: { ...offer, installBytes: total }, bytes, total });
+          this.inBackground('install progress', this.setState({ status: 'installing', offer: { ...offer, installBytes: total }, bytes, total }));
         },
       });
       await this.setState({ status: 'ready-to-reboot', version });
@@ -328,9 +328,10 @@ export class UpdateService {
     if (this.download || !this.offer) return;
     const controller = new AbortController();
     this.download = controller;
-    void this.runDownload(this.offer.entry, controller.signal).finally(() => {
+    const running = this.runDownload(this.offer.entry, controller.signal).finally(() => {
       if (this.download === controller) this.download = undefined;
     });
+    this.inBackground('download', running);
   }
 
   /** Attempts until the file is complete and verified, resuming each time; waits out bad networks. */
@@ -363,7 +364,7 @@ export class UpdateService {
               const now = Date.now();
               if (now - lastProgress < 200 && done < entry.length) return;
               lastProgress = now;
-              void progress(null);
+              this.inBackground('download progress', progress(null));
             },
           },
         );
@@ -407,7 +408,7 @@ export class UpdateService {
   private async reboot(): Promise<void> {
     const power = this.options.power;
     if (!power) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
-    setTimeout(() => void power.reboot(), 100);
+    setTimeout(() => this.inBackground('restart', power.reboot()), 100);
   }
 
   private async current(): Promise<{ slot: 'A' | 'B'; version: string }> {
@@ -434,6 +435,14 @@ export class UpdateService {
     const history = (await readJsonIfExists<UpdateHistoryEntry[]>(this.file('update-history.json'))) ?? [];
     history.push(entry);
     await writeFileAtomic(this.file('update-history.json'), JSON.stringify(history.slice(-50), null, 2));
+  }
+
+  /**
+   * A promise nobody awaits (progress pushed from a callback, a download running on): a rejection
+   * is logged, never left unhandled, which would end headsetd in the middle of a slot write.
+   */
+  private inBackground(what: string, promise: Promise<unknown>): void {
+    promise.catch((error: unknown) => this.options.log?.(`update ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private async setState(state: UpdateState): Promise<UpdateStatus> {

@@ -78,7 +78,7 @@ function SummaryPart({ state, children }: { state: SummaryState; children: (summ
     );
   return (
     <>
-      <p className="summary-scope">All entries in the time range, whatever the filters</p>
+      <p className="summary-scope">All entries in the time range</p>
       {children(state.summary)}
     </>
   );

@@ -1,15 +1,18 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Button } from '../design/Button.js';
 import { Panel } from '../design/Panel.js';
+import type { PrivacyStatus } from '../../../src/api/contract.js';
 import { usePrivacyStore } from '../stores/privacyStore.js';
 import { CategorySwitches } from './privacy/CategorySwitches.js';
 import { consentNotice, type ConsentChange } from './privacy/consentNotice.js';
 import { OutboxPanel } from './privacy/OutboxPanel.js';
-import { PolicyScroll } from './privacy/PolicyScroll.js';
+import { PolicyOverlay } from './privacy/PolicyOverlay.js';
 import { useOutboxStatus } from './privacy/useOutboxStatus.js';
 import { usePrivacyDecision } from './privacy/usePrivacyDecision.js';
 import { useFeatureUse } from './privacy/useScreenViews.js';
 import './privacy/privacy.css';
+
+type Category = PrivacyStatus['categories'][number];
 
 /**
  * Privacy: one switch per telemetry category (essential locked on), the policy they follow, and
@@ -18,17 +21,21 @@ import './privacy/privacy.css';
 export function PrivacyScreen() {
   const status = usePrivacyStore((s) => s.status);
   const { send, busy, error } = usePrivacyDecision();
-  const [change, setChange] = useState<ConsentChange>();
+  const [change, setChange] = useState<ConsentChange & { id: Category['id']; done: boolean }>();
   const [policyOpen, setPolicyOpen] = useState(false);
+  const policyButton = useRef<HTMLButtonElement>(null);
   const featureUsed = useFeatureUse();
   const outbox = useOutboxStatus(status);
   if (!status) return <Panel title="Privacy">Loading…</Panel>;
   const granted = Object.fromEntries(status.categories.map((c) => [c.id, c.granted]));
-  const toggle = async (id: string, on: boolean) => {
-    setChange(undefined);
+  const toggle = async (id: Category['id'], on: boolean) => {
     const title = status.categories.find((c) => c.id === id)?.title ?? id;
-    if (await send(status, { [id]: on })) setChange({ title, on });
+    setChange({ id, title, on, done: false });
+    const done = await send(status, { [id]: on });
+    setChange({ id, title, on, done: done !== undefined });
   };
+  // What the last change did, under its own switch: saving, then the outcome or the error.
+  const notes = change ? { [change.id]: !change.done ? (busy ? 'Saving…' : (error ?? '')) : consentNotice(change, outbox.status) } : undefined;
   return (
     <div className="privacy">
       <Panel title="What this headset may send" className="privacy-choices">
@@ -38,16 +45,17 @@ export function PrivacyScreen() {
               {status.decidedAt ? 'The privacy policy changed.' : 'You have not chosen yet.'} Until you confirm, only the essential category is sent.
             </p>
             {/* aria-disabled, not disabled, while saving: the focus stays on the button. */}
-            <Button variant="primary" aria-disabled={busy || undefined} onClick={() => !busy && void send(status, granted)}>
+            <Button variant="primary" aria-disabled={busy || undefined} onClick={() => {
+                if (busy) return;
+                setChange(undefined);
+                void send(status, granted);
+              }}>
               Confirm these choices
             </Button>
           </div>
         )}
-        <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => void toggle(id, on)} />
-        <p className="privacy-status" role="status" aria-live="polite">
-          {busy ? 'Saving…' : change ? consentNotice(change, outbox.status) : ''}
-        </p>
-        {error && (
+        <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => void toggle(id, on)} notes={notes ?? {}} />
+        {error && !change && (
           <p role="alert" className="error">
             {error}
           </p>
@@ -62,17 +70,26 @@ export function PrivacyScreen() {
           </p>
           <p className="muted">Everything is anonymized on the headset before it is queued: no e-mail, network name, address, serial number or precise position leaves it, and the device id is replaced by a weekly pseudonym.</p>
           <Button
-            aria-expanded={policyOpen}
+            ref={policyButton}
+            aria-haspopup="dialog"
             onClick={() => {
-              if (!policyOpen) featureUsed('privacy.policy-read');
-              setPolicyOpen(!policyOpen);
+              featureUsed('privacy.policy-read');
+              setPolicyOpen(true);
             }}
           >
-            {policyOpen ? 'Hide the policy' : 'Read the privacy policy'}
+            Read the privacy policy
           </Button>
-          {policyOpen && <PolicyScroll />}
         </Panel>
       </div>
+      {policyOpen && (
+        <PolicyOverlay
+          version={status.policyVersion}
+          onClose={() => {
+            setPolicyOpen(false);
+            policyButton.current?.focus();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -18,4 +18,12 @@ describe('logsStore', () => {
     useLogsStore.getState().setText('  slot=B ');
     expect(filterOf(useLogsStore.getState(), now)).toEqual({ since: '2026-03-01T11:00:00.000Z', text: 'slot=B' });
   });
+
+  it('Refresh bumps the count the loaders follow, and leaves the filters as they are', () => {
+    useLogsStore.getState().toggleLevel('error');
+    const before = useLogsStore.getState().refreshCount;
+    useLogsStore.getState().refresh();
+    useLogsStore.getState().refresh();
+    expect(useLogsStore.getState()).toMatchObject({ refreshCount: before + 2, levels: ['error'], range: '24h' });
+  });
 });

@@ -57,6 +57,11 @@ describe('going back further than the other slot', () => {
     expect(furtherBackVersions(withKept([], null))).toEqual([]);
   });
 
+  it('keeps the version being gone back to in its place once it is reinstalled into the other slot', () => {
+    expect(furtherBackVersions(withKept(['1.2.0', '1.1.0'], { slot: 'A', version: '1.1.0' }))).toEqual(['1.2.0']);
+    expect(furtherBackVersions(withKept(['1.2.0', '1.1.0'], { slot: 'A', version: '1.1.0' }), '1.1.0')).toEqual(['1.2.0', '1.1.0']);
+  });
+
   it('tells the reinstall phase from the pushed state', () => {
     const kept = { ...offer, version: '1.1.0' };
     expect(reinstallPhase({ status: 'idle' }, '1.1.0')).toEqual({ phase: 'checking' });

@@ -37,9 +37,11 @@ function sameStatus(a: UpdateStatus, b: UpdateStatus): boolean {
 /**
  * The versions to offer under "Go back further": the kept ones, minus the one in the other slot
  * (that one is a plain switch, offered on its own, with no reinstall), newest first as kept.
+ * The one being gone back to stays in its place until the restart, although once reinstalled it
+ * is the other slot's: its progress lives in its row and must not vanish (nor take the focus along).
  */
-export function furtherBackVersions(status: UpdateStatus): string[] {
-  return status.keptVersions.filter((version) => version !== status.current.version && version !== status.rollbackTo?.version);
+export function furtherBackVersions(status: UpdateStatus, going?: string): string[] {
+  return status.keptVersions.filter((version) => version === going || (version !== status.current.version && version !== status.rollbackTo?.version));
 }
 
 /**

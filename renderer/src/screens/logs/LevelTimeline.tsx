@@ -31,10 +31,12 @@ export function LevelTimeline({ summary }: { summary: LogSummary }) {
           });
         })}
       </svg>
-      <figcaption className="timeline-axis">
+      <div className="timeline-axis">
         <span>{axisTime(summary.since, summary)}</span>
-        <span className="timeline-max">up to {max} entries per {bucketWords(summary.bucketMs)}</span>
         <span>{axisTime(summary.until, summary)}</span>
+      </div>
+      <figcaption className="timeline-max">
+        Each bar: {bucketWords(summary.bucketMs)} · tallest {max}
       </figcaption>
       <ul className="level-legend">
         {LOG_LEVELS.map((level) => (

@@ -6,9 +6,10 @@ type Category = PrivacyStatus['categories'][number];
 
 /**
  * One large switch per telemetry category, in plain words with what it sends; the essential
- * category is shown locked on (it cannot be turned off).
+ * category is shown locked on (it cannot be turned off). With `notes`, each switch has a live line
+ * under it saying what its last change did, where the wearer is looking.
  */
-export function CategorySwitches({ categories, granted, disabled, onChange }: { categories: Category[]; granted: Record<string, boolean>; disabled?: boolean; onChange: (id: Category['id'], on: boolean) => void }) {
+export function CategorySwitches({ categories, granted, disabled, onChange, notes }: { categories: Category[]; granted: Record<string, boolean>; disabled?: boolean; onChange: (id: Category['id'], on: boolean) => void; notes?: Partial<Record<Category['id'], string>> }) {
   return (
     <ul className="privacy-categories" aria-label="Telemetry categories">
       {categories.map((category) => (
@@ -37,6 +38,11 @@ export function CategorySwitches({ categories, granted, disabled, onChange }: { 
                 </>
               }
             />
+          )}
+          {notes && !category.essential && (
+            <p className="privacy-note" role="status" aria-live="polite">
+              {notes[category.id] ?? ''}
+            </p>
           )}
         </li>
       ))}

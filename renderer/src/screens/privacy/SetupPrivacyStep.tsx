@@ -3,6 +3,7 @@ import { useClient } from '../../api/clientContext.js';
 import { Button } from '../../design/Button.js';
 import { usePrivacyStore } from '../../stores/privacyStore.js';
 import { CategorySwitches } from './CategorySwitches.js';
+import { navigateWithin, scrollToEdgeOnEntry } from './choicesNavigation.js';
 import { PolicyOverlay } from './PolicyOverlay.js';
 import { usePrivacyDecision } from './usePrivacyDecision.js';
 import './privacy.css';
@@ -23,6 +24,7 @@ export function SetupPrivacyStep({ onBack, onDone }: { onBack: () => void; onDon
   const [policyOpen, setPolicyOpen] = useState(false);
   const policyButton = useRef<HTMLButtonElement>(null);
   const saveButton = useRef<HTMLButtonElement>(null);
+  const choicesBox = useRef<HTMLDivElement>(null);
   const loaded = status !== undefined;
   useEffect(() => {
     if (loaded) saveButton.current?.focus({ preventScroll: true });
@@ -48,14 +50,14 @@ export function SetupPrivacyStep({ onBack, onDone }: { onBack: () => void; onDon
   };
   return (
     <section className="wizard-step privacy-step" key="privacy" aria-labelledby="privacy-step-title">
-      <div className="privacy-step-head">
+      <div className="privacy-step-head" onKeyDown={(e) => scrollToEdgeOnEntry(e, choicesBox.current, 'ArrowDown')}>
         <h1 id="privacy-step-title">Your privacy</h1>
         <Button ref={policyButton} aria-haspopup="dialog" onClick={() => setPolicyOpen(true)}>
           Read the privacy policy (version {status.policyVersion})
         </Button>
       </div>
       <p>Choose what this headset may send to help improve it. Everything is off unless you turn it on, except what is needed to deliver safe updates. You can change this any time in Settings, Privacy.</p>
-      <div className="privacy-step-choices">
+      <div className="privacy-step-choices" ref={choicesBox} onKeyDown={navigateWithin}>
         <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => setChoices({ ...granted, [id]: on })} />
       </div>
       {error && (
@@ -63,7 +65,7 @@ export function SetupPrivacyStep({ onBack, onDone }: { onBack: () => void; onDon
           {error}
         </p>
       )}
-      <div className="actions">
+      <div className="actions" onKeyDown={(e) => scrollToEdgeOnEntry(e, choicesBox.current, 'ArrowUp')}>
         <Button onClick={onBack}>Back</Button>
         {/* aria-disabled, not disabled, while saving: the focus stays on the button. */}
         <Button ref={saveButton} variant="primary" aria-disabled={busy || undefined} onClick={() => void save()}>

@@ -18,7 +18,7 @@ import './keptVersions.css';
  */
 export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
   const kept = useKeptRollback();
-  const versions = furtherBackVersions(status);
+  const versions = furtherBackVersions(status, kept.going);
   if (versions.length === 0 && kept.going === undefined && !kept.error) return null;
   const otherSlot = status.current.slot === 'A' ? 'B' : 'A';
   const unavailable = keptUnavailableReason(status, kept.going, kept.calling);

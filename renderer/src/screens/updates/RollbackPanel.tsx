@@ -22,10 +22,11 @@ export function RollbackPanel({ current, target }: { current: { slot: string; ve
             The headset restarts into {target.version} from slot {target.slot}. {current.version} stays in slot {current.slot} until the next update.
           </p>
           <div className="actions">
-            <Button variant="danger" onClick={() => void rollback.confirm()} disabled={rollback.busy}>
+            {/* aria-disabled while the call runs: a disabled button would drop the focus to the page. */}
+            <Button variant="danger" onClick={() => !rollback.busy && void rollback.confirm()} aria-disabled={rollback.busy}>
               Yes, go back and restart
             </Button>
-            <Button onClick={rollback.cancel} disabled={rollback.busy} autoFocus>
+            <Button onClick={() => !rollback.busy && rollback.cancel()} aria-disabled={rollback.busy} autoFocus>
               Cancel
             </Button>
           </div>

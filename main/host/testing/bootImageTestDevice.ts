@@ -2,21 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrustedKey } from '../../src/update/verify.js';
-import { BootService } from '../services/boot/BootService.js';
-import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
-import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
-import { SimulatedBootPartition } from '../services/device/SimulatedBootPartition.js';
-import type { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
-import { GpioValueFile } from '../services/mode/GpioValueFile.js';
-import { ModeService } from '../services/mode/ModeService.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { InstallJournal } from '../services/update/InstallJournal.js';
-import { Installer } from '../services/update/Installer.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
-import { bootSystem } from './bootSequence.js';
+import type { TrustedKey } from '../../../src/update/verify.js';
+import { BootService } from '../../services/boot/BootService.js';
+import { KernelCommandLine } from '../../services/boot/KernelCommandLine.js';
+import { SlotRecordFile } from '../../services/boot/SlotRecordFile.js';
+import { SimulatedBootPartition } from '../../services/device/SimulatedBootPartition.js';
+import type { SimulatedDeviceLayout } from '../../services/device/SimulatedDeviceLayout.js';
+import { SimulatedFirmware } from '../../services/device/SimulatedFirmware.js';
+import { SimulatedSlotPartitions } from '../../services/device/SimulatedSlotPartitions.js';
+import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
+import { ModeService } from '../../services/mode/ModeService.js';
+import { createBundle } from '../../services/update/BundleWriter.js';
+import { InstallJournal } from '../../services/update/InstallJournal.js';
+import { Installer } from '../../services/update/Installer.js';
+import { generateKeys, loadSigningKey, loadTrustedKey } from '../../services/update/signingKeys.js';
+import { bootSystem } from '../bootSequence.js';
 
 // Test support for boot images (U-Boot boards): signed bundles with and without one, and a
 // simulated headset's boot service and installer wired as headsetd wires them, without the API.
