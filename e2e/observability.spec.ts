@@ -25,9 +25,9 @@ test.describe('Observability', () => {
     await openUi(page, headsetd);
     await waitForLiveHome(page);
     await expect(page.getByTestId('health-battery')).toHaveAttribute('aria-valuetext', /^\d+ %( · charging)?$/);
-    await expect(page.getByTestId('health-gps')).toHaveAttribute('aria-valuetext', /^Searching · \d+ satellites|^Locked in [\d.]+ s$/);
+    await expect(page.getByTestId('health-gps')).toHaveAttribute('aria-valuetext', /^(Searching|Locked in [\d.]+ s) · \d+ satellites/);
     // Health snapshots come every 3 s: the lock shows within a few.
-    await expect(page.getByTestId('health-gps')).toHaveAttribute('aria-valuetext', /^Locked in [\d.]+ s$/, { timeout: 12_000 });
+    await expect(page.getByTestId('health-gps')).toHaveAttribute('aria-valuetext', /^Locked in [\d.]+ s · \d+ satellites/, { timeout: 12_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'home-health.png'), animations: 'disabled', caret: 'hide' });
   });
 
