@@ -238,7 +238,7 @@ function redactValue(value: unknown, depth: number): unknown {
  * A cheap test of a whole JSON log line: false means redaction would change nothing, so the
  * line is written as is (most lines). True only asks for the full check.
  */
-const MAY_NEED_REDACTION = /@|pass|psk|pin|secret|token|key|credential|auth|bearer|basic|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"/i;
+const MAY_NEED_REDACTION = /@|pass|psk|pin|secret|token|key|credential|auth|bearer|basic|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"\s*:/i;
 
 export function mayNeedRedaction(line: string): boolean {
   return MAY_NEED_REDACTION.test(line);
