@@ -9,6 +9,7 @@ import { DrainMiner } from '../../src/logging/drain.js';
 import { formatLogLine, type LogLevel, type LogRecord, type Subsystem } from '../../src/logging/logRecord.js';
 import type { BenchResult } from '../harness.js';
 import type { LoggingCase } from './index.js';
+import { seededRandom } from '../../src/seededRandom.js';
 
 /**
  * Template mining and a filtered query over one million log lines in our Logger's format (a week
@@ -45,20 +46,8 @@ const MESSAGES: [weight: number, make: Make][] = [
 ];
 const TOTAL_WEIGHT = MESSAGES.reduce((n, [w]) => n + w, 0);
 
-/** A seeded generator, so every run mines the same lines. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function writeLines(path: string, end: number): Promise<number> {
-  const r = random(42);
+  const r = seededRandom(42); // every run mines the same lines
   const out = createWriteStream(path);
   const start = end - WEEK;
   let batch: string[] = [];

@@ -1,6 +1,7 @@
 import { lstat, mkdir, readdir, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { systemFileSync, type FileSync } from '../storage/fileSync.js';
+import { seededRandom } from '../../../src/seededRandom.js';
 
 /**
  * What a power cut does to bytes no completed fsync covers:
@@ -56,7 +57,7 @@ export class SimulatedPageCache implements FileSync {
     private readonly options: SimulatedPageCacheOptions,
   ) {
     this.inner = options.inner ?? systemFileSync;
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = seededRandom(options.seed ?? 1); // the cut's choices replay from the seed
   }
 
   /** Takes everything now under `root` as durable (a power-on). */
@@ -222,16 +223,4 @@ function pageOf(bytes: Buffer, start: number, end: number): Buffer {
   const page = Buffer.alloc(end - start);
   if (start < bytes.length) bytes.copy(page, 0, start, Math.min(end, bytes.length));
   return page;
-}
-
-/** A small seeded generator (mulberry32): the cut's choices are replayable from the seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
