@@ -154,4 +154,31 @@ describe('services around an install', () => {
     await new SimulatedFirmware(first.layout).powerOn();
     expect(await first.services.states()).toEqual({ [INSPECTOR]: 'active', [TRACKING]: 'active', [SYNC]: 'active' });
   });
+
+  it('a unit that fails to start at the trial boot fails the trial: not committed, and once its tries run out the old slot is back', async () => {
+    const root = await device();
+    const parts = await powerOn(root);
+    await parts.installer.install(bundle);
+    // The new system breaks the tracking unit: it fails at every boot from now on.
+    const units = JSON.parse(readFileSync(parts.layout.serviceUnits, 'utf8')) as Record<string, SimulatedUnit>;
+    writeFileSync(parts.layout.serviceUnits, JSON.stringify({ ...units, [TRACKING]: { enabled: true, failsAtBoot: true } }));
+    const trial = await powerOn(root);
+    expect(trial.boot.bootedSystemFacts().slot).toBe('B');
+    expect(trial.outcome).toBe('trial-failed');
+    expect(trial.log).toContain(`trial boot of 1.1.0 is not healthy (not running: ${TRACKING}): not committing`);
+    expect(journal(root).state.step).toBe('await-reboot');
+    const outcomes: string[] = [];
+    let next = trial;
+    for (let boots = 0; boots < 5 && next.outcome === 'trial-failed'; boots++) {
+      next = await powerOn(root);
+      outcomes.push(next.outcome);
+    }
+    expect(outcomes.at(-1)).toBe('rolled-back');
+    expect(next.boot.bootedSystemFacts().slot).toBe('A');
+    expect(journal(root).state.step).toBe('rolled-back');
+    // The old slot stays: the next boot is A again, with no update left to judge.
+    const after = await powerOn(root);
+    expect(after.boot.bootedSystemFacts().slot).toBe('A');
+    expect(after.outcome).toBe('none');
+  });
 });

@@ -9,6 +9,8 @@ export interface ServiceControl {
   start(unit: string): Promise<void>;
   /** The units that keep the inactive slot open while they run: always stopped during a write. */
   holdersOfInactiveSlot(): Promise<string[]>;
+  /** The units that must run after every boot but do not (failed, stopped): a trial boot with any is not healthy. */
+  notRunningAfterBoot(): Promise<string[]>;
 }
 
 /** A unit that would not stop or start: the message says which and why (systemctl's own words). */

@@ -11,6 +11,8 @@ export interface SimulatedUnit {
   failsToStart?: boolean;
   /** Its stop fails (a unit that hangs in its stop job). */
   failsToStop?: boolean;
+  /** Its start at boot fails (a unit an update broke): it boots 'failed' instead of 'active'. */
+  failsAtBoot?: boolean;
 }
 
 export type SimulatedUnitState = 'active' | 'inactive' | 'failed';
@@ -25,7 +27,7 @@ export const SIMULATED_UNITS: Readonly<Record<string, SimulatedUnit>> = {
 /**
  * The simulated device's systemd: a unit table on the image side and the units' states in the
  * volatile run folder, which the firmware empties at every power-on. A unit with no recorded state
- * is in its boot state: active when enabled. So a power cut between a stop and its start leaves
+ * is in its boot state: active when enabled (failed if its boot start fails). So a power cut between a stop and its start leaves
  * the unit started at the next boot, as on a real system.
  */
 export class SimulatedServiceControl implements ServiceControl {
@@ -41,7 +43,7 @@ export class SimulatedServiceControl implements ServiceControl {
   async states(): Promise<Record<string, SimulatedUnitState>> {
     const units = await this.units();
     const recorded = (await readJsonIfExists<Record<string, SimulatedUnitState>>(this.statesFile)) ?? {};
-    return Object.fromEntries(Object.entries(units).map(([name, unit]) => [name, recorded[name] ?? (unit.enabled ? 'active' : 'inactive')]));
+    return Object.fromEntries(Object.entries(units).map(([name, unit]) => [name, recorded[name] ?? bootState(unit)]));
   }
 
   /** A unit the system does not have is not running: nothing to stop. */
@@ -68,6 +70,14 @@ export class SimulatedServiceControl implements ServiceControl {
       .map(([name]) => name);
   }
 
+  /** Every enabled unit must be active. */
+  async notRunningAfterBoot(): Promise<string[]> {
+    const units = await this.units();
+    return Object.entries(await this.states())
+      .filter(([name, state]) => units[name]?.enabled && state !== 'active')
+      .map(([name]) => name);
+  }
+
   private async unit(name: string, action: 'start'): Promise<SimulatedUnit> {
     const unit = (await this.units())[name];
     if (!unit) throw new ServiceControlError(name, action, `Unit ${name} not found.`);
@@ -79,4 +89,10 @@ export class SimulatedServiceControl implements ServiceControl {
     recorded[unit] = state;
     await writeFileAtomic(this.statesFile, JSON.stringify(recorded, null, 2));
   }
+}
+
+/** What systemd leaves a unit in after the boot started (or did not start) it. */
+function bootState(unit: SimulatedUnit): SimulatedUnitState {
+  if (!unit.enabled) return 'inactive';
+  return unit.failsAtBoot ? 'failed' : 'active';
 }

@@ -53,4 +53,14 @@ describe('SystemdServiceControl', () => {
     expect(await control.holdersOfInactiveSlot()).toEqual(['headset-slot-inspector.service', 'rauc-mark.service']);
     expect(await new SystemdServiceControl(join(dir, 'absent')).holdersOfInactiveSlot()).toEqual([]);
   });
+
+  it('names the listed must-run units that systemctl is-active does not call active', async () => {
+    const mustRun = join(dir, 'must-run');
+    writeFileSync(mustRun, '# run after every boot\nheadset-tracking.service\nbroken.service\nmissing.service\n--now\n');
+    const checked = new SystemdServiceControl(holders, systemctl, 5000, mustRun);
+    const before = recorded().length;
+    expect(await checked.notRunningAfterBoot()).toEqual(['broken.service', 'missing.service']);
+    expect(recorded().slice(before)).toEqual(['is-active -- headset-tracking.service', 'is-active -- broken.service', 'is-active -- missing.service']);
+    expect(await new SystemdServiceControl(holders, systemctl, 5000, join(dir, 'absent')).notRunningAfterBoot()).toEqual([]);
+  });
 });

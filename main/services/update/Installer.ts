@@ -270,13 +270,19 @@ export class Installer {
     return partition.path;
   }
 
-  /** The trial boot: the slot must hold exactly every image recorded for it (rootfs, boot image...). */
+  /** The trial boot: the slot must hold exactly every image recorded for it (rootfs, boot image...), and its services must run. */
   private async judgeTrial(record: InstallRecord): Promise<BootOutcome> {
     const { boot, partitions } = this.options;
     const recorded = (await boot.slotRecordsStore().read())[record.target];
     const differing = recorded === undefined || recorded.version !== record.version ? 'record' : await firstDifferingImage(recorded, record.target, partitions);
     if (differing !== undefined) {
       this.options.log?.(`trial boot of ${record.version} is not healthy (${differing}): not committing`);
+      return 'trial-failed';
+    }
+    // The system it booted must run: a unit the update broke fails the trial as a damaged image does.
+    const notRunning = (await this.options.services?.notRunningAfterBoot()) ?? [];
+    if (notRunning.length > 0) {
+      this.options.log?.(`trial boot of ${record.version} is not healthy (not running: ${notRunning.join(', ')}): not committing`);
       return 'trial-failed';
     }
     await boot.commit();
