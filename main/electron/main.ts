@@ -1,4 +1,5 @@
 import { app, crashReporter, session } from 'electron';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../../src/api/client.js';
@@ -16,15 +17,29 @@ import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
  */
 const { values } = parseArgs({
   args: process.argv.slice(app.isPackaged ? 1 : 2),
-  options: { socket: { type: 'string', default: '/run/headsetd/headsetd.sock' }, 'app-updates': { type: 'string' } },
+  options: { socket: { type: 'string', default: '/run/headsetd/headsetd.sock' }, 'app-updates': { type: 'string' }, 'crash-dumps': { type: 'string' } },
   strict: false,
 });
 const socketPath = String(values.socket);
+/** Where the UI (user headset-ui) keeps its dumps on a device; headsetd (composition.ts) reads it. */
+const DEVICE_CRASH_DUMPS = '/var/lib/headset-ui/crashdumps';
+
+/** Must run before crashReporter.start; Electron refuses a folder that does not exist. */
+function useCrashDumpsFolder(dir: string | undefined): void {
+  if (!dir) return; // development without headsetd's folder: Electron's default, kept unsent
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    app.setPath('crashDumps', dir);
+  } catch (error) {
+    console.error(`crash dumps stay in Electron's default folder: ${String(error)}`);
+  }
+}
 
 // Entries go to headsetd's log; an uncaught exception leaves a crash record there.
 const logging = setUpLogging();
 installMainCrashHandlers(logging, (code) => app.exit(code));
-// Minidumps stay on the device; the log forwarder ships them with consent.
+// Minidumps stay on the device, in a folder headsetd reads (its telemetry ships them with consent).
+useCrashDumpsFolder(values['crash-dumps'] === undefined ? (app.isPackaged ? DEVICE_CRASH_DUMPS : undefined) : String(values['crash-dumps']));
 crashReporter.start({ uploadToServer: false });
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();

@@ -179,7 +179,7 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
   const observability = createObservability({ logger, recent, build: options.build, boot, health, gps, crashesDir: join(layout.dataDir, 'crashes'), historyFile: join(layout.stateDir, 'health-history.jsonl') });
   const logs = openLogAnalysis(join(layout.dataDir, 'logs'), new SimulatedUsbStick(layout.usbStick));
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(layout.stateDir), limitBytes: 16 * 1024 * 1024 });
-  const { telemetry, hasher } = createTelemetry({ stateDir: layout.stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
+  const { telemetry, hasher } = createTelemetry({ stateDir: layout.stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system'), minidumpDir: layout.crashDumpsDir });
   const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir: layout.stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: periodRequestSigner(() => hasher.signingSeed()), network: new NetworkStateFile(layout.networkState), resource: () => telemetryResource(options.build), log: options.log });
   return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
@@ -248,7 +248,7 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
   const observability = createObservability({ logger, recent, build: options.build, boot, health, gps, crashesDir: join(stateDir, 'crashes'), historyFile: join(stateDir, 'health-history.jsonl') });
   const logs = openLogAnalysis('/var/log/headset', new MountedRemovableMedium());
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(stateDir), limitBytes: 16 * 1024 * 1024 });
-  const { telemetry, hasher } = createTelemetry({ stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system') });
+  const { telemetry, hasher } = createTelemetry({ stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system'), minidumpDir: '/var/lib/headset-ui/crashdumps' });
   const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: periodRequestSigner(() => hasher.signingSeed()), network: new NetworkStateFile('/run/headset/network-state'), resource: () => telemetryResource(options.build), log: options.log });
   return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
 }

@@ -53,7 +53,7 @@ function openViewer(url: string, root: string, kiosk: boolean): ChildProcess | u
   const electron = electronBinary();
   if (electron) {
     console.log('Opening the UI in Electron.');
-    return spawn(electron, [join(here, 'electron', 'main.cjs'), `--socket=${join(root, 'run', 'headsetd.sock')}`], { stdio: 'inherit' });
+    return spawn(electron, [join(here, 'electron', 'main.cjs'), `--socket=${join(root, 'run', 'headsetd.sock')}`, `--crash-dumps=${join(root, 'data', 'crashdumps')}`], { stdio: 'inherit' });
   }
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     console.log('No display here: open the address above in a browser on this machine.');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { METRICS } from '../../src/telemetry/registry.js';
 import type { BootService } from '../services/boot/BootService.js';
 import type { GpsService } from '../services/gps/GpsService.js';
 import type { HealthService } from '../services/health/HealthService.js';
@@ -7,6 +8,7 @@ import type { CrashRecorder } from '../services/logging/CrashRecorder.js';
 import type { SubsystemLogger } from '../services/logging/Logger.js';
 import { ConsentStore } from '../services/telemetry/ConsentStore.js';
 import { DeviceIdHasher } from '../services/telemetry/DeviceIdHasher.js';
+import { MinidumpFolder } from '../services/telemetry/MinidumpFolder.js';
 import type { LogForwardingSink } from '../services/telemetry/LogForwardingSink.js';
 import type { TelemetryOutbox } from '../services/telemetry/ports.js';
 import { TelemetryService } from '../services/telemetry/TelemetryService.js';
@@ -29,6 +31,8 @@ export function createTelemetry(parts: {
   gps: GpsService | undefined;
   forwarding: LogForwardingSink;
   log: SubsystemLogger;
+  /** Electron's crashDumps folder (Crashpad's database: completed dumps in `completed/`). */
+  minidumpDir?: string;
 }): { telemetry: TelemetryService; hasher: DeviceIdHasher } {
   const hasher = new DeviceIdHasher(parts.stateDir, () => parts.identity.get().deviceId);
   const telemetry = new TelemetryService({
@@ -41,6 +45,7 @@ export function createTelemetry(parts: {
     boot: parts.boot.status,
     updates: parts.updates,
     crashes: parts.crashes,
+    minidumps: parts.minidumpDir ? new MinidumpFolder(parts.minidumpDir, { retentionMs: METRICS['crash.minidump'].retentionDays * 86_400_000, maxDumpBytes: NO_DUMP_BYTES }) : undefined,
     latestFix: parts.gps ? () => parts.gps!.latestFix() : undefined,
     // Problems of telemetry itself go to the local log at info: a warn would be forwarded again.
     warn: (msg, fields) => parts.log.info(msg, fields),
@@ -52,3 +57,10 @@ export function createTelemetry(parts: {
 export function telemetryOutboxDir(stateDir: string): string {
   return join(stateDir, 'telemetry-outbox');
 }
+
+/**
+ * A minidump is the interface's memory at the crash, unscrubbed: it may hold what the wearer typed
+ * (a Wi-Fi password). Only its size, hash and hour leave the headset; the vendor asks for the dump
+ * itself through support, where the wearer sees it leave.
+ */
+const NO_DUMP_BYTES = 0;

@@ -22,6 +22,7 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   'errors.crash_count': 'number of crashes',
   'log.record': 'warning and error messages',
   'crash.record': 'crash reports',
+  'crash.minidump': 'crash dumps of the user interface',
   'location.coarse': 'position rounded to about 5 km',
 };
 

@@ -206,6 +206,24 @@ export const METRICS = {
     retentionDays: 30,
     expires: 'never',
   }),
+  'crash.minidump': define({
+    category: 'errors',
+    kind: 'event',
+    unit: '1',
+    value: z.null(),
+    attributes: z.object({
+      process: z.enum(['electron']),
+      size_bytes: z.number().int().min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      // The hour the crash happened, no closer.
+      created: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/),
+      dump_included: z.boolean(),
+    }).strict(),
+    description: 'That the user interface crashed natively: the crash dump\'s size, hash and hour. The dump itself holds the interface\'s memory, which cannot be scrubbed, so it never leaves the headset.',
+    owner: OWNER_PLATFORM,
+    retentionDays: 30,
+    expires: 'never',
+  }),
   // ---- location (the most sensitive: coarsened before it is recorded)
   'location.coarse': define({
     category: 'location',

@@ -35,6 +35,8 @@ export class SimulatedDeviceLayout {
   get trustDir() { return join(this.root, 'persist', 'trust'); }
   /** The user data partition (what a factory reset wipes). */
   get dataDir() { return join(this.root, 'data'); }
+  /** Electron's crash dumps (Crashpad's database; the UI's `--crash-dumps`), read by headsetd's telemetry. */
+  get crashDumpsDir() { return join(this.root, 'data', 'crashdumps'); }
   /** headsetd's own state on the data partition. */
   get stateDir() { return join(this.root, 'data', 'headsetd'); }
   /** Volatile per-boot files, like /run and /proc. */

@@ -12,6 +12,7 @@ import type { CrashRecord } from '../logging/CrashRecorder.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import type { ConsentStore, PendingWithdrawal } from './ConsentStore.js';
 import type { DeviceIdHasher } from './DeviceIdHasher.js';
+import type { Minidump, MinidumpContent } from './MinidumpFolder.js';
 import type { OutboxPayload, OutboxPriority, TelemetryOutbox } from './ports.js';
 
 /** The attribute every record carries instead of the device id (see DeviceIdHasher). */
@@ -25,6 +26,14 @@ export interface CrashSource {
   markForwarded(id: string): void;
 }
 
+/** Electron's native crash dumps as the telemetry service reads them (MinidumpFolder). */
+export interface MinidumpSource {
+  /** What waits, oldest first; also keeps the folder within its bounds (count, retention). */
+  pending(): Promise<Minidump[]>;
+  read(dump: Minidump): Promise<MinidumpContent>;
+  remove(dump: Minidump): Promise<void>;
+}
+
 export interface TelemetryServiceOptions {
   outbox: TelemetryOutbox;
   consent: ConsentStore;
@@ -36,6 +45,8 @@ export interface TelemetryServiceOptions {
   boot?: StateSource<BootStatus>;
   updates?: { status: StateSource<UpdateStatus>; history(): Promise<UpdateHistoryEntry[]> };
   crashes?: CrashSource;
+  /** Electron's minidumps: forwarded when `errors` is granted, otherwise kept bounded and left to expire. */
+  minidumps?: MinidumpSource;
   /** The GPS's latest precise fix: coarsened here before it is recorded. */
   latestFix?: () => { position: { lat: number; lon: number }; at: number } | null;
   knownTracks?: readonly KnownTrack[];
@@ -200,7 +211,47 @@ export class TelemetryService {
   /** Hands pending crash records to the outbox (critical, scrubbed) when `errors` is granted. */
   forwardCrashes(): Promise<number> {
     // Serialized with the other passes: two concurrent passes would both send the same crash.
-    return this.serialize(() => this.forwardPendingCrashes());
+    return this.serialize(async () => (await this.forwardPendingCrashes()) + (await this.forwardPendingMinidumps()));
+  }
+
+  /**
+   * Each waiting minidump as one critical `crash.minidump` record, then deleted (enqueue first:
+   * a cut in between sends it twice, never loses it). Not granted: the folder is only kept bounded.
+   */
+  private async forwardPendingMinidumps(): Promise<number> {
+    const minidumps = this.options.minidumps;
+    if (!minidumps) return 0;
+    const dumps = await minidumps.pending().catch((error: unknown) => {
+      this.options.warn?.('telemetry: could not list the crash dumps', { error: String(error) });
+      return [];
+    });
+    if (!this.isGranted('errors') || isExpired(METRICS['crash.minidump'], this.options.appVersion, this.now())) return 0;
+    let forwarded = 0;
+    for (const dump of dumps) {
+      const content = await minidumps.read(dump).catch(() => undefined);
+      if (!content) continue; // gone meanwhile, or unreadable: tried again on the next pass
+      const created = bucketToHour(dump.createdAt);
+      const { attributes } = checkRecording('crash.minidump', null, {
+        process: 'electron',
+        size_bytes: dump.sizeBytes,
+        sha256: content.sha256,
+        created: created.toISOString(),
+        dump_included: content.bytes !== undefined,
+      });
+      const record: OtlpLogRecord = {
+        timeUnixNano: isoToUnixNano(created.toISOString()),
+        severityNumber: SEVERITY.fatal.number,
+        severityText: SEVERITY.fatal.text,
+        body: { stringValue: content.bytes ? content.bytes.toString('base64') : 'crash dump kept on the headset: only its size and hash are sent' },
+        eventName: 'crash.minidump',
+        attributes: [...Object.entries(attributes).map(([key, value]) => ({ key, value: toAnyValue(value) })), ...(content.bytes ? [{ key: 'minidump.encoding', value: { stringValue: 'base64' } }] : []), this.pseudonym()],
+      };
+      if (!(await this.enqueue('errors', 'critical', { signal: 'logs', record }, expiry('crash.minidump', dump.createdAt)))) break;
+      await this.record('errors.crash_count', 1, { process: 'electron' }, created);
+      await minidumps.remove(dump).catch((error: unknown) => this.options.warn?.('telemetry: could not remove a forwarded crash dump', { error: String(error) }));
+      forwarded++;
+    }
+    return forwarded;
   }
 
   private async forwardPendingCrashes(): Promise<number> {
@@ -248,6 +299,7 @@ export class TelemetryService {
       await this.record('gps.time_to_lock', Math.min(3600, gpsLock / 1000), {}, at);
     }
     await this.forwardPendingCrashes();
+    await this.forwardPendingMinidumps();
     const nowMs = this.now().getTime();
     if (nowMs - this.lastPurgeAt >= (this.options.purgeEveryMs ?? 3_600_000)) await this.purgeExpired();
     if (nowMs - this.lastSampleAt < (this.options.sampleEveryMs ?? 15 * 60_000)) return;
