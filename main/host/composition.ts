@@ -27,7 +27,7 @@ import type { BuildInfo } from '../services/system/buildInfo.js';
 import { BundleCache } from '../services/update/BundleCache.js';
 import { DataSnapshots } from '../services/update/DataSnapshots.js';
 import { InstallJournal } from '../services/update/InstallJournal.js';
-import { Installer } from '../services/update/Installer.js';
+import { Installer, type BootOutcome } from '../services/update/Installer.js';
 import { LinuxSlotPartitions } from '../services/update/LinuxSlotPartitions.js';
 import { loadTrustFolder } from '../services/update/trustedKeys.js';
 import { NetworkStateFile } from '../services/update/NetworkStateFile.js';
@@ -43,6 +43,9 @@ import { createApiHandlers, type Services } from './apiHandlers.js';
 import { RotatingLogFile } from '../services/logging/RotatingLogFile.js';
 import { Logger } from '../services/logging/Logger.js';
 import { bootSystem } from './bootSequence.js';
+import { TrialConfirmation, type ReachabilityCheck } from './TrialConfirmation.js';
+import { ApiClient } from '../../src/api/client.js';
+import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import { closeAll } from './closeAll.js';
 import { Outbox } from '../services/telemetry/Outbox.js';
 import { periodRequestSigner } from '../services/telemetry/RequestSigner.js';
@@ -83,6 +86,8 @@ export interface HeadsetOptions {
   /** The bootloader: simulated, chosen when the device is made (default grub); linux, detected unless given. */
   boot?: 'grub' | 'uboot';
   log?: (line: string) => void;
+  /** headsetd: a trial boot commits once `confirmBoot` reached the API over its transports (else: in process, at once). */
+  confirmBootOverTransport?: boolean;
 }
 
 export interface Headset {
@@ -93,6 +98,8 @@ export interface Headset {
   services: Services;
   socketPath: string;
   description: string;
+  /** Checks a trial boot's API is reachable (now and after every power cycle), then commits it; a failed check reboots. */
+  confirmBoot(check: ReachabilityCheck): Promise<BootOutcome>;
   close(): Promise<void>;
 }
 
@@ -139,13 +146,17 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
     bootSpace: new SimulatedBootPartition(layout, bootPartitionBytes, description.bootloader ?? 'grub'),
   });
   let requested = options.mode;
+  // An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back.
+  const rebootAfterFailedTrial = () => void setTimeout(() => power.reboot().catch((error: unknown) => options.log?.(`restart failed: ${String(error)}`)), 2000).unref();
+  const trial = new TrialConfirmation({ installer, boot, rebootAfterFailedTrial, log: options.log });
   const bootSequence = async () => {
-    const outcome = await bootSystem({ boot, installer, mode }, requested);
+    const judged = await bootSystem({ boot, installer, mode }, requested, { confirmTrialLater: true });
     requested = undefined; // --mode applies to the first boot only
+    if (judged === 'trial-failed') rebootAfterFailedTrial();
+    // A power cycle reboots inside this process, its API still listening: the trial is confirmed at once.
+    const outcome = await trial.afterBoot(judged);
     const booted = boot.bootedSystemFacts();
     options.log?.(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${mode.mode()}${outcome === 'none' ? '' : `, update ${outcome}`}`);
-    // An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back.
-    if (outcome === 'trial-failed') setTimeout(() => power.reboot().catch((error: unknown) => options.log?.(`restart failed: ${String(error)}`)), 2000).unref();
   };
   const watchdog = new SimulatedWatchdog(options.watchdogTimeoutMs ?? 30_000, layout.watchdogState);
   const petting = new WatchdogService(watchdog, async () => boot.status.current() !== undefined, Math.min(5000, (options.watchdogTimeoutMs ?? 30_000) / 3));
@@ -181,7 +192,7 @@ async function createSimulatedHeadset(given: HeadsetOptions): Promise<Headset> {
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(layout.stateDir), limitBytes: 16 * 1024 * 1024 });
   const { telemetry, hasher } = createTelemetry({ stateDir: layout.stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system'), minidumpDir: layout.crashDumpsDir });
   const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir: layout.stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: periodRequestSigner(() => hasher.signingSeed()), network: new NetworkStateFile(layout.networkState), resource: () => telemetryResource(options.build), log: options.log });
-  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
+  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, trial, options, layout.socket, petting, `simulated ${created ? 'new ' : ''}device at ${layout.root}`);
 }
 
 /** Where native/udev/headset-recovery-button writes the button's level. */
@@ -239,9 +250,12 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
     stateDir,
     log: options.log,
   });
+  const rebootAfterFailedTrial = () => void setTimeout(() => power.reboot().catch((error: unknown) => options.log?.(`restart failed: ${String(error)}`)), 2000).unref();
+  const trial = new TrialConfirmation({ installer, boot, rebootAfterFailedTrial, log: options.log });
   const bootSequence = async () => {
-    const outcome = await bootSystem({ boot, installer, mode }, options.mode);
-    if (outcome === 'trial-failed') setTimeout(() => power.reboot().catch((error: unknown) => options.log?.(`restart failed: ${String(error)}`)), 2000).unref();
+    const outcome = await bootSystem({ boot, installer, mode }, options.mode, { confirmTrialLater: true });
+    if (outcome === 'trial-failed') rebootAfterFailedTrial();
+    await trial.afterBoot(outcome);
   };
   const hardwareWatchdog = await LinuxWatchdog.open();
   const petting = hardwareWatchdog ? new WatchdogService(hardwareWatchdog, async () => boot.status.current() !== undefined, 5000) : undefined;
@@ -250,7 +264,7 @@ async function createLinuxHeadset(given: HeadsetOptions): Promise<Headset> {
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(stateDir), limitBytes: 16 * 1024 * 1024 });
   const { telemetry, hasher } = createTelemetry({ stateDir, appVersion: options.build.version, outbox, identity, boot, health, updates, crashes: observability.crashes, gps, forwarding, log: logger.for('system'), minidumpDir: '/var/lib/headset-ui/crashdumps' });
   const telemetryDelivery = await openTelemetryDelivery({ outbox, stateDir, url: options.telemetryUrl, caFile: options.telemetryCa, signer: periodRequestSigner(() => hasher.signingSeed()), network: new NetworkStateFile('/run/headset/network-state'), resource: () => telemetryResource(options.build), log: options.log });
-  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, '/run/headsetd/headsetd.sock', petting, 'linux device');
+  return assemble({ info, identity, boot, health, mode, power, updates, components, observability, logs, telemetry, telemetryDelivery }, { logger, logFile, forwarding }, bootSequence, trial, options, '/run/headsetd/headsetd.sock', petting, 'linux device');
 }
 
 /** Log analysis and export over the log folder; the medium is the profile's removable storage. */
@@ -281,7 +295,7 @@ function telemetryResource(build: BuildInfo) {
   return { serviceName: 'headsetd', serviceVersion: build.version, deviceId: null };
 }
 
-async function assemble(services: Services, log: { logger: Logger; logFile: RotatingLogFile; forwarding: LogForwardingSink }, boot: () => Promise<void>, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
+async function assemble(services: Services, log: { logger: Logger; logFile: RotatingLogFile; forwarding: LogForwardingSink }, boot: () => Promise<void>, trial: TrialConfirmation, options: HeadsetOptions, socketPath: string, watchdog: WatchdogService | undefined, description: string): Promise<Headset> {
   // Each boot (a simulated power cycle too) gives the log its boot id.
   const bootSequence = async () => {
     await boot();
@@ -307,9 +321,12 @@ async function assemble(services: Services, log: { logger: Logger; logFile: Rota
     mode: () => services.mode.mode(),
     onInternalError: (where, error) => log.logger.for('api').error(`internal error in ${where}`, { error: String(error instanceof Error ? error.stack : error) }),
   });
+  // Without headsetd's transports (an embedding, a test) the API is reached in process.
+  if (!options.confirmBootOverTransport) await trial.confirmWith(() => pingInProcess(router));
   log.logger.for('system').info(`headsetd started: ${description}`);
   return {
     router,
+    confirmBoot: (check) => trial.confirmWith(check),
     logger: log.logger,
     logFile: log.logFile,
     services,
@@ -368,4 +385,16 @@ async function openLog(given: HeadsetOptions, path: string): Promise<{ logger: L
       },
     },
   };
+}
+
+/** The API answers a ping through the router, over an in-process port pair. */
+async function pingInProcess(router: ApiRouter): Promise<void> {
+  const [client, server] = createMemoryPortPair();
+  router.connect(server, { label: 'boot check', scopes: LOCAL_UI_SCOPES });
+  const api = new ApiClient(client);
+  try {
+    await api.call('system.ping', { payload: 'boot' });
+  } finally {
+    api.close();
+  }
 }

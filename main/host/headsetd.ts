@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../../src/api/contract.js';
 import { readBuildInfo } from '../services/system/buildInfo.js';
 import { listenUnixSocket } from '../transports/UnixSocketServer.js';
+import { connectUnixSocket } from '../transports/UnixSocketPort.js';
+import { ApiClient } from '../../src/api/client.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 import { installCrashHandlers } from './crashHandlers.js';
 import { journalLine } from './journal.js';
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
     boot: values.boot as 'grub' | 'uboot' | undefined,
     // stdout is the journal: the lines are redacted as the log's are.
     log: (line) => console.log(journalLine(line)),
+    // A trial boot commits only once the API answers over the socket (below).
+    confirmBootOverTransport: true,
   });
   // A crash is written down before the process goes: the fatal entry, a crash record, the log flushed synchronously.
   installCrashHandlers(headset);
@@ -84,6 +88,8 @@ async function main(): Promise<void> {
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   console.log(`headsetd: API socket ${socketPath}`);
   const web = values.web ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES }) : undefined;
+  // headsetd up, UI reachable: a trial boot commits once its API answers over the socket, as the UI's does.
+  await headset.confirmBoot(() => pingOverSocket(socketPath));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -99,6 +105,32 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // Announced only once a SIGTERM is handled: a supervisor may stop headsetd as soon as it reads this line.
   if (web) console.log(`Headset Control UI: ${web.url}`);
+}
+
+/** Connects to the API socket as Electron and headsetctl do, and calls system.ping. */
+/** A hung answer counts as unreachable: the trial must not wait for ever uncommitted. */
+const BOOT_PING_TIMEOUT_MS = 15_000;
+
+async function pingOverSocket(path: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer on ${path} within ${BOOT_PING_TIMEOUT_MS / 1000} s`)), BOOT_PING_TIMEOUT_MS);
+  });
+  const ping = async () => {
+    const client = new ApiClient(await connectUnixSocket(path));
+    try {
+      await client.call('system.ping', { payload: 'boot' });
+    } finally {
+      client.close();
+    }
+  };
+  const pinging = ping();
+  pinging.catch(() => undefined); // a late failure after the timeout is not a crash
+  try {
+    await Promise.race([pinging, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 class UsageError extends Error {}

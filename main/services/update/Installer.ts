@@ -52,6 +52,7 @@ export type BootOutcome =
   | 'none'
   | 'resumed' // an install cut short was carried on to "await reboot"
   | 'pending-reboot' // installed, this boot is not the one that tries it yet
+  | 'trial-healthy' // the trial boot's images and services are sound: commitTrial() once headsetd is reachable
   | 'committed' // the trial boot was healthy: the new slot is now the good one
   | 'trial-failed' // the trial boot is not healthy: do not commit, reboot (its tries run out)
   | 'rolled-back'; // the bootloader fell back to the old slot
@@ -285,7 +286,20 @@ export class Installer {
       this.options.log?.(`trial boot of ${record.version} is not healthy (not running: ${notRunning.join(', ')}): not committing`);
       return 'trial-failed';
     }
-    await boot.commit();
+    // Not committed yet: headsetd must answer over its API first (commitTrial).
+    return 'trial-healthy';
+  }
+
+  /**
+   * Commits the trial boot the installer found healthy, once the caller checked what it cannot
+   * (headsetd reachable). Does nothing unless this boot is that trial: 'none' then.
+   */
+  async commitTrial(): Promise<BootOutcome> {
+    const record = await this.options.journal.read();
+    if (!record || record.state.step !== 'await-reboot') return 'none';
+    const booted = this.options.boot.bootedSystemFacts();
+    if (booted.slot !== record.target || booted.bootId === record.state.installBootId) return 'none';
+    await this.options.boot.commit();
     return this.finish(record, { step: 'committed', at: now() }, 'committed');
   }
 
