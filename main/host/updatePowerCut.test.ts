@@ -3,24 +3,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BootService } from '../services/boot/BootService.js';
-import { GrubEnvironmentFile } from '../services/boot/GrubEnvironmentFile.js';
-import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
-import type { BootEnvironmentStore } from '../services/boot/ports.js';
-import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
-import { GpioValueFile } from '../services/mode/GpioValueFile.js';
-import { ModeService } from '../services/mode/ModeService.js';
 import { createBundle } from '../services/update/BundleWriter.js';
 import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
-import { InstallJournal, type InstallRecord } from '../services/update/InstallJournal.js';
-import { Installer } from '../services/update/Installer.js';
 import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
 import { bootSystem } from './bootSequence.js';
+import { CutSwitch, expectBootedSlotMatchesRecord, PowerCut, powerCutServices, readInstallJournal } from './testing/powerCutRig.js';
 
 // Killing headsetd is a power cut and starting it is a boot. Here the cut is a thrown PowerCut at
 // a chosen persistent step or byte of the slot write (nothing after it runs), and a boot is a new
@@ -30,26 +21,6 @@ const SLOT_SIZE = 2 * 1024 * 1024;
 const IMAGE_LENGTH = 1024 * 1024 + 4321;
 const RANDOM_BYTE_CUTS = 200;
 
-class PowerCut extends Error {}
-
-/** Counts persistent events; throws at the chosen one, once. */
-class CutSwitch {
-  events = 0;
-  fired = false;
-  constructor(
-    private readonly atEvent?: number,
-    readonly atByte?: number,
-  ) {}
-
-  event(): void {
-    if (!this.fired && this.atEvent === this.events++) this.fire();
-  }
-
-  fire(): never {
-    this.fired = true;
-    throw new PowerCut();
-  }
-}
 
 let work: string;
 let template: string;
@@ -82,25 +53,11 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+const device = () => ({ trusted, slotSizeBytes: SLOT_SIZE });
+
 function services(root: string, cut: CutSwitch) {
-  const layout = new SimulatedDeviceLayout(root);
-  const firmware = new SimulatedFirmware(layout);
-  const grub = new GrubEnvironmentFile(layout.grubEnv);
-  const environment: BootEnvironmentStore = {
-    read: () => grub.read(),
-    write: async (variables) => {
-      cut.event();
-      await grub.write(variables);
-    },
-  };
-  const boot = new BootService(environment, new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
-  const installer = new Installer({
-    boot,
-    partitions: new SimulatedSlotPartitions(layout, SLOT_SIZE),
-    journal: new InstallJournal(join(layout.stateDir, 'install.json'), () => cut.event()),
-    trusted,
-    model: 'HC-1-simulated',
-    tempDir: layout.stateDir, // as headsetd wires it
+  return powerCutServices(root, cut, {
+    ...device(),
     afterChunk: (bytes, path) => {
       if (cut.fired || cut.atByte === undefined || bytes < cut.atByte) return;
       // The cut lands inside this chunk: what followed the cut byte never reached the medium.
@@ -110,8 +67,6 @@ function services(root: string, cut: CutSwitch) {
       cut.fire();
     },
   });
-  const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
-  return { layout, firmware, boot, installer, mode };
 }
 
 async function powerOn(root: string, cut: CutSwitch) {
@@ -121,24 +76,6 @@ async function powerOn(root: string, cut: CutSwitch) {
   return { ...parts, outcome };
 }
 
-/** The invariant after every boot: the running slot holds exactly the image recorded for it. */
-async function expectBootedSlotMatchesRecord(root: string): Promise<{ slot: string; version: string }> {
-  const { boot } = services(root, new CutSwitch());
-  await boot.load();
-  const slot = boot.bootedSystemFacts().slot;
-  const record = (await boot.slotRecordsStore().read())[slot];
-  expect(record, `slot ${slot} booted without a record`).toBeDefined();
-  expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(slot), record!.image.length)).toBe(record!.image.sha256);
-  return { slot, version: record!.version };
-}
-
-function journal(root: string): InstallRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(join(new SimulatedDeviceLayout(root).stateDir, 'install.json'), 'utf8')) as InstallRecord;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Install with a cut armed, then power on until the update settles. Returns how it ended. */
 async function scenario(cut: CutSwitch): Promise<{ final: string; slot: string; version: string; cutFired: boolean }> {
@@ -159,12 +96,12 @@ async function scenario(cut: CutSwitch): Promise<{ final: string; slot: string; 
         if (!(error instanceof PowerCut)) throw error;
         continue; // the power went during that boot: boot again
       }
-      await expectBootedSlotMatchesRecord(root);
-      const state = journal(root)?.state.step;
+      await expectBootedSlotMatchesRecord(root, device());
+      const state = readInstallJournal(root)?.state.step;
       if (state === 'committed' || state === 'rolled-back' || state === 'failed') break;
     }
-    const { slot, version } = await expectBootedSlotMatchesRecord(root);
-    return { final: journal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired };
+    const { slot, version } = await expectBootedSlotMatchesRecord(root, device());
+    return { final: readInstallJournal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -220,9 +157,9 @@ describe('update power-cut matrix', () => {
       writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
       closeSync(fd);
       const outcomes: string[] = [];
-      for (let boot = 0; boot < 5 && journal(root)?.state.step !== 'rolled-back'; boot++) outcomes.push((await powerOn(root, new CutSwitch())).outcome);
+      for (let boot = 0; boot < 5 && readInstallJournal(root)?.state.step !== 'rolled-back'; boot++) outcomes.push((await powerOn(root, new CutSwitch())).outcome);
       expect(outcomes).toEqual(['trial-failed', 'trial-failed', 'trial-failed', 'rolled-back']);
-      const { slot, version } = await expectBootedSlotMatchesRecord(root);
+      const { slot, version } = await expectBootedSlotMatchesRecord(root, device());
       expect({ slot, version }).toEqual({ slot: 'A', version: '1.0.0' });
       const again = await powerOn(root, new CutSwitch());
       expect(again.boot.status.current()).toMatchObject({ activeSlot: 'A', fellBack: false });
@@ -252,7 +189,7 @@ describe('update power-cut matrix', () => {
       records.A = { ...records.A!, version: '2.0.0' };
       await newer.boot.slotRecordsStore().write(records);
       await expect(newer.installer.install(bundle)).rejects.toMatchObject({ code: 'UPDATE_NOT_NEWER' });
-      expect(readFileSync(join(root, 'boot', 'grubenv')).equals(before) || journal(root)?.state.step === 'failed').toBe(true);
+      expect(readFileSync(join(root, 'boot', 'grubenv')).equals(before) || readInstallJournal(root)?.state.step === 'failed').toBe(true);
       expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage('A'), 17)).toBe(createHash('sha256').update('HEADSET-OS 1.0.0\n').digest('hex'));
       expect(newImageSha).toHaveLength(64);
     } finally {
@@ -275,8 +212,8 @@ describe('update power-cut matrix', () => {
       writeFileSync(join(copies, 'rootfs.source.img'), 'left by a cut');
       await powerOn(root, new CutSwitch());
       expect(existsSync(copies)).toBe(false);
-      expect(journal(root)?.state.step).toBe('committed');
-      expect(await expectBootedSlotMatchesRecord(root)).toEqual({ slot: 'B', version: '1.1.0' });
+      expect(readInstallJournal(root)?.state.step).toBe('committed');
+      expect(await expectBootedSlotMatchesRecord(root, device())).toEqual({ slot: 'B', version: '1.1.0' });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -294,7 +231,7 @@ describe('update power-cut matrix', () => {
       await expect(installer.install(delta)).rejects.toMatchObject({ code: 'DELTA_SOURCE_MISMATCH' });
       expect(readFileSync(join(other, 'boot', 'grubenv')).equals(before)).toBe(true);
       expect(readFileSync(new SimulatedDeviceLayout(other).slotImage('B')).equals(slotB)).toBe(true);
-      expect(journal(other)).toBeUndefined();
+      expect(readInstallJournal(other)).toBeUndefined();
       expect(existsSync(join(new SimulatedDeviceLayout(other).stateDir, 'delta-sources'))).toBe(false);
     } finally {
       rmSync(other, { recursive: true, force: true });

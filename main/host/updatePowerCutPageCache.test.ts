@@ -5,28 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BootService } from '../services/boot/BootService.js';
-import { GrubEnvironmentFile } from '../services/boot/GrubEnvironmentFile.js';
-import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
-import type { BootEnvironmentStore } from '../services/boot/ports.js';
-import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
 import { SimulatedPageCache, type PageLoss } from '../services/device/SimulatedPageCache.js';
-import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
-import { GpioValueFile } from '../services/mode/GpioValueFile.js';
-import { ModeService } from '../services/mode/ModeService.js';
 import { useFileSync } from '../services/storage/fileSync.js';
 import { createBundle } from '../services/update/BundleWriter.js';
 import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
 import { downloadOnce } from '../services/update/download/ResumableDownload.js';
-import { DataSnapshots } from '../services/update/DataSnapshots.js';
-import { InstallJournal, type InstallRecord } from '../services/update/InstallJournal.js';
-import { Installer } from '../services/update/Installer.js';
 import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
 import { bootSystem } from './bootSequence.js';
+import { CutSwitch, expectBootedSlotMatchesRecord, PowerCut, powerCutServices, readInstallJournal } from './testing/powerCutRig.js';
 
 // The power-cut matrix again, with a harsher cut: besides stopping the process, the power takes
 // the page cache with it. Whatever no completed fsync covers (slot pages, a temporary file, a
@@ -41,39 +31,6 @@ const RANDOM_BYTE_CUTS = 30;
 const DOWNLOAD_CUTS = 30;
 const LOSSES: readonly PageLoss[] = ['revert', 'garbage', 'mixed'];
 
-class PowerCut extends Error {}
-
-/** Counts persistent events; throws at the chosen one, once. */
-class CutSwitch {
-  events = 0;
-  fired = false;
-  /** Off from the cut until the next power-on. */
-  off = false;
-  constructor(
-    private readonly atEvent?: number,
-    readonly atByte?: number,
-  ) {}
-
-  event(): void {
-    if (!this.fired && this.atEvent === this.events++) this.fire();
-  }
-
-  /** A sync: the cut's own seam, and while the power is off nothing more reaches the medium. */
-  sync(): void {
-    if (this.off) throw new PowerCut();
-    this.event();
-  }
-
-  fire(): never {
-    this.fired = true;
-    this.off = true;
-    throw new PowerCut();
-  }
-
-  powerOn(): void {
-    this.off = false;
-  }
-}
 
 let work: string;
 let template: string;
@@ -127,29 +84,12 @@ async function serveBundle(): Promise<string> {
   return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/update.hcb`;
 }
 
+const device = () => ({ trusted, slotSizeBytes: SLOT_SIZE, snapshots: true });
+
 /** `byteSeam: false`: no per-chunk cut point, so a delta goes the product's way (zstd straight into the slot). */
 function services(root: string, cut: CutSwitch, byteSeam = true) {
-  const layout = new SimulatedDeviceLayout(root);
-  const firmware = new SimulatedFirmware(layout);
-  const grub = new GrubEnvironmentFile(layout.grubEnv);
-  const environment: BootEnvironmentStore = {
-    read: () => grub.read(),
-    write: async (variables) => {
-      cut.event();
-      await grub.write(variables);
-    },
-  };
-  const boot = new BootService(environment, new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
-  const installer = new Installer({
-    boot,
-    partitions: new SimulatedSlotPartitions(layout, SLOT_SIZE),
-    journal: new InstallJournal(join(layout.stateDir, 'install.json'), () => cut.event()),
-    trusted,
-    model: 'HC-1-simulated',
-    // As headsetd wires it: a delta's source copied into the state folder, where a cut may leave it.
-    tempDir: layout.stateDir,
-    // As headsetd wires it: the data is snapshot before each install, given back on rollback.
-    snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), ['headsetd', 'logs', 'crashes']),
+  return powerCutServices(root, cut, {
+    ...device(),
     // The cut lands in this chunk; the page cache decides what of the unsynced slot survives.
     ...(byteSeam
       ? {
@@ -159,8 +99,6 @@ function services(root: string, cut: CutSwitch, byteSeam = true) {
         }
       : {}),
   });
-  const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
-  return { layout, firmware, boot, installer, mode };
 }
 
 async function powerOn(root: string, cut: CutSwitch, byteSeam = true) {
@@ -170,24 +108,6 @@ async function powerOn(root: string, cut: CutSwitch, byteSeam = true) {
   return { ...parts, outcome };
 }
 
-/** The invariant after every boot: the running slot holds exactly the image recorded for it. */
-async function expectBootedSlotMatchesRecord(root: string, context: string): Promise<{ slot: string; version: string }> {
-  const { boot } = services(root, new CutSwitch());
-  await boot.load();
-  const slot = boot.bootedSystemFacts().slot;
-  const record = (await boot.slotRecordsStore().read())[slot];
-  expect(record, `${context}: slot ${slot} booted without a record`).toBeDefined();
-  expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(slot), record!.image.length), `${context}: slot ${slot}`).toBe(record!.image.sha256);
-  return { slot, version: record!.version };
-}
-
-function journal(root: string): InstallRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(join(new SimulatedDeviceLayout(root).stateDir, 'install.json'), 'utf8')) as InstallRecord;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Outcome {
   final: string;
@@ -225,13 +145,13 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
     } catch (error) {
       if (!(error instanceof PowerCut)) throw error;
       await cache.cut(loss);
-      journalled = journal(root) !== undefined;
-      trail.push(`install cut, journal ${journal(root)?.state.step ?? 'none'}`);
+      journalled = readInstallJournal(root) !== undefined;
+      trail.push(`install cut, journal ${readInstallJournal(root)?.state.step ?? 'none'}`);
     }
     let damaged = false;
     for (let boot = 1; boot <= 12; boot++) {
       // Once written and recorded (a resumed write would start over and mend it).
-      if (options.failTrial && !damaged && ['switch', 'await-reboot'].includes(journal(root)?.state.step ?? '')) {
+      if (options.failTrial && !damaged && ['switch', 'await-reboot'].includes(readInstallJournal(root)?.state.step ?? '')) {
         // The new image goes bad on the medium after it was verified: its trial cannot pass.
         const fd = openSync(new SimulatedDeviceLayout(root).slotImage('B'), 'r+');
         writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
@@ -248,7 +168,7 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
       } catch (error) {
         if (!(error instanceof PowerCut)) throw error;
         await cache.cut(loss);
-        trail.push(`boot cut, journal ${journal(root)?.state.step ?? 'none'}`);
+        trail.push(`boot cut, journal ${readInstallJournal(root)?.state.step ?? 'none'}`);
         continue; // the power went during that boot: boot again
       }
       if (booted.boot.bootedSystemFacts().slot === 'B' && options.failTrial) {
@@ -256,11 +176,11 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
         writeFileSync(join(booted.layout.dataDir, 'settings.json'), '{"theme":"migrated"}\n');
         continue; // a damaged trial: its slot does not hold its recorded image, by design
       }
-      await expectBootedSlotMatchesRecord(root, context);
-      const state = journal(root)?.state.step;
+      await expectBootedSlotMatchesRecord(root, device(), context);
+      const state = readInstallJournal(root)?.state.step;
       if (state === 'committed' || state === 'rolled-back' || state === 'failed') break;
     }
-    const { slot, version } = await expectBootedSlotMatchesRecord(root, context);
+    const { slot, version } = await expectBootedSlotMatchesRecord(root, device(), context);
     // The slot the update started from was never written: its image is whole, whatever was lost.
     expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage('A'), 17), `${context}: slot A`).toBe(factorySha);
     // The wearer's data: as it was, or (committed) as the new system may have left it.
@@ -272,7 +192,7 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
     }
     // No copy of a delta's source outlives the install, even one a cut left (removed at the next boot).
     expect(existsSync(join(new SimulatedDeviceLayout(root).stateDir, 'delta-sources')), `${context}: delta-sources left`).toBe(false);
-    return { final: journal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired, journalled, trail };
+    return { final: readInstallJournal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired, journalled, trail };
   } finally {
     restore();
     rmSync(root, { recursive: true, force: true });
