@@ -34,14 +34,17 @@ function LineChart({ series }: { series: Series }) {
   const values = series.points.map((p) => p.v);
   const latest = values.at(-1)!;
   const fmt = (v: number) => `${v.toFixed(series.digits)}\u00a0${series.unit}`;
+  const caption = (
+    <figcaption>
+      <span>{series.title}</span>
+      <strong>{fmt(latest)}</strong>
+    </figcaption>
+  );
   // One reading is not a line: the value, and a word that more is coming.
   if (values.length < 2) {
     return (
       <figure className="line-chart" data-testid="health-chart">
-        <figcaption>
-          <span>{series.title}</span>
-          <strong>{fmt(latest)}</strong>
-        </figcaption>
+        {caption}
         <p className="chart-collecting">Collecting readings…</p>
       </figure>
     );
@@ -53,10 +56,7 @@ function LineChart({ series }: { series: Series }) {
   const points = series.points.map((p) => `${(((p.t - t0) / span) * 100).toFixed(2)},${(58 - ((p.v - lo) / (hi - lo)) * 56).toFixed(2)}`).join(' ');
   return (
     <figure className="line-chart" data-testid="health-chart">
-      <figcaption>
-        <span>{series.title}</span>
-        <strong>{fmt(latest)}</strong>
-      </figcaption>
+      {caption}
       <svg viewBox="0 0 100 60" preserveAspectRatio="none" role="img" aria-label={`${series.title}: now ${fmt(latest)}, between ${fmt(Math.min(...values))} and ${fmt(Math.max(...values))} over ${values.length} readings`}>
         <polyline points={points} />
       </svg>
