@@ -17,9 +17,9 @@ afterEach(async () => {
 });
 
 /** The HTTP status an upgrade is refused with. */
-function refusal(url: string, origin: string, token: string): Promise<number> {
+function refusal(url: string, origin: string, token: string, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, [API_SUBPROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { origin });
+    const ws = new WebSocket(url, [API_SUBPROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { origin, ...(host ? { headers: { host } } : {}) });
     ws.on('unexpected-response', (req, res) => {
       resolve(res.statusCode ?? 0);
       req.destroy();
@@ -143,5 +143,13 @@ describe('startWebHost', () => {
     }
     expect(await refusal(url, 'http://evil.example', host.token)).toBe(403);
     expect(await refusal(url, host.origin, 'a-token-from-an-earlier-start')).toBe(401);
+  });
+
+  it('refuses the API upgrade with a Host it does not serve (421), as it refuses pages', async () => {
+    const { host, port } = await startHost();
+    const url = `ws://127.0.0.1:${port}${API_PATH}`;
+    // A rebound name: the page's own origin and the right token, but the browser sends the rebound Host.
+    expect(await refusal(url, host.origin, host.token, `evil.example:${port}`)).toBe(421);
+    expect(await refusal(url, `http://evil.example:${port}`, host.token, `evil.example:${port}`)).toBe(421);
   });
 });

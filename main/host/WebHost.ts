@@ -69,6 +69,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     router: options.router,
     token,
     allowedOrigins: origins,
+    allowedHosts: hosts,
     scopes: options.scopes,
     maxMessageBytes: options.maxMessageBytes,
   });

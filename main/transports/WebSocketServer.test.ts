@@ -24,7 +24,7 @@ async function startApi(limits: Limits = {}, device: FakeDevice = createFakeDevi
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   const { router } = createFakeRouter(device);
-  const api = attachWebSocketApi(server, { router, token: TOKEN, allowedOrigins: new Set([origin]), scopes: new Set(ALL_SCOPES), ...limits });
+  const api = attachWebSocketApi(server, { router, token: TOKEN, allowedOrigins: new Set([origin]), allowedHosts: new Set([`127.0.0.1:${port}`, `localhost:${port}`]), scopes: new Set(ALL_SCOPES), ...limits });
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
@@ -40,6 +40,8 @@ interface Offer {
   token?: string;
   origin?: string;
   protocols?: string[];
+  /** A Host header other than the URL's (a rebound DNS name that resolves to 127.0.0.1). */
+  host?: string;
 }
 
 function offerProtocols(offer: Offer): string[] {
@@ -49,7 +51,7 @@ function offerProtocols(offer: Offer): string[] {
 /** The HTTP status the server refuses an upgrade with. */
 function refusal(url: string, offer: Offer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, offerProtocols(offer), offer.origin === undefined ? {} : { origin: offer.origin });
+    const ws = new WebSocket(url, offerProtocols(offer), { ...(offer.origin === undefined ? {} : { origin: offer.origin }), ...(offer.host === undefined ? {} : { headers: { host: offer.host } }) });
     ws.on('unexpected-response', (req, res) => {
       resolve(res.statusCode ?? 0);
       req.destroy();
@@ -118,6 +120,16 @@ describe('attachWebSocketApi: upgrade checks', () => {
     expect(await refusal(url, { token: TOKEN, origin: 'http://evil.example' })).toBe(403);
     expect(await refusal(url, { token: TOKEN, origin: `http://localhost:${port + 1}` })).toBe(403);
     expect(await refusal(url, { token: TOKEN, origin: `${origin}/` })).toBe(403);
+  });
+
+  it('refuses a Host it does not serve with 421, even with the right Origin and token (no DNS rebinding)', async () => {
+    const { url, origin, port } = await startApi();
+    expect(await refusal(url, { token: TOKEN, origin, host: `evil.example:${port}` })).toBe(421);
+    expect(await refusal(url, { token: TOKEN, origin, host: '127.0.0.1' })).toBe(421);
+    expect(await refusal(url, { token: TOKEN, origin, host: `127.0.0.1:${port + 1}` })).toBe(421);
+    // The same server still serves the Hosts it answers to.
+    const { client } = await openClient(url.replace('127.0.0.1', 'localhost'), origin);
+    await expect(client.call('system.ping', { payload: 'localhost' })).resolves.toEqual({ payload: 'localhost' });
   });
 
   it('refuses another path with 404', async () => {

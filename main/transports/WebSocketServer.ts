@@ -16,6 +16,8 @@ export interface WebSocketApiOptions {
   router: ApiRouter;
   token: string;
   allowedOrigins: ReadonlySet<string>;
+  /** The Host headers this server answers to (`127.0.0.1:PORT`, `localhost:PORT`): anything else is DNS rebinding. */
+  allowedHosts: ReadonlySet<string>;
   scopes: ReadonlySet<Scope>;
   maxMessageBytes?: number;
   /** Bytes queued for a client that does not read before it is dropped. */
@@ -25,8 +27,8 @@ export interface WebSocketApiOptions {
 }
 
 /**
- * The API over a loopback WebSocket, for the web host. Checked before the upgrade: path, Origin
- * (allow-list: a page on another origin cannot drive the device) and the per-start token
+ * The API over a loopback WebSocket, for the web host. Checked before the upgrade: path, Host
+ * (allow-list: a rebound DNS name reaches 127.0.0.1 with another Host), Origin (allow-list: a page on another origin cannot drive the device) and the per-start token
  * (compared in constant time). Frames above the size limit close the connection (1009); clients
  * that flood or stop reading are dropped without stalling the others.
  */
@@ -46,7 +48,7 @@ export function attachWebSocketApi(server: Server, options: WebSocketApiOptions)
   let nextConnection = 1;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = checkUpgrade(request, options.allowedOrigins, expected);
+    const refusal = checkUpgrade(request, options, expected);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -67,11 +69,13 @@ export function attachWebSocketApi(server: Server, options: WebSocketApiOptions)
   };
 }
 
-function checkUpgrade(request: IncomingMessage, allowedOrigins: ReadonlySet<string>, expectedToken: Buffer): string | undefined {
+function checkUpgrade(request: IncomingMessage, allowed: Pick<WebSocketApiOptions, 'allowedHosts' | 'allowedOrigins'>, expectedToken: Buffer): string | undefined {
+  // The same answer the web host gives any other request with a foreign Host.
+  if (!allowed.allowedHosts.has(request.headers.host ?? '')) return '421 Misdirected Request';
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname !== API_PATH) return '404 Not Found';
   const origin = request.headers.origin;
-  if (!origin || !allowedOrigins.has(origin)) return '403 Forbidden';
+  if (!origin || !allowed.allowedOrigins.has(origin)) return '403 Forbidden';
   const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
   const offered = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
   if (!offered || !timingSafeEqual(digest(offered.slice(TOKEN_PROTOCOL_PREFIX.length)), expectedToken)) return '401 Unauthorized';
