@@ -3,7 +3,7 @@ import { ApiClient } from '../../src/api/client.js';
 import { openPort } from './api/openPort.js';
 import { ClientContext } from './api/clientContext.js';
 import { App, Notice } from './app/App.js';
-import { bindStores } from './stores/bindStores.js';
+import { bindStores } from './app/bindStores.js';
 import { RendererLog, installRendererCrashHandlers } from './api/rendererLog.js';
 import './design/tokens.css';
 import './app/app.css';

@@ -1,8 +1,8 @@
-import { RecoveryScreen } from '../screens/RecoveryScreen.js';
-import { SetupScreen } from '../screens/SetupScreen.js';
-import { useBootStore } from '../stores/bootStore.js';
-import { useConnectionStore } from '../stores/connectionStore.js';
-import { useModeStore } from '../stores/modeStore.js';
+import { RecoveryScreen } from './RecoveryScreen.js';
+import { SetupScreen } from './SetupScreen.js';
+import { useBootStore } from '../boot/bootStore.js';
+import { useConnectionStore } from '../api/connectionStore.js';
+import { useModeStore } from '../mode/modeStore.js';
 import { SettingsShell } from './SettingsShell.js';
 
 /** One face per mode; the mode is the headset's, pushed by headsetd. */

@@ -1,4 +1,4 @@
-import { useConnectionStore } from '../stores/connectionStore.js';
+import { useConnectionStore } from '../api/connectionStore.js';
 
 export function ConnectionBadge() {
   const state = useConnectionStore();

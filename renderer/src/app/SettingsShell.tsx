@@ -1,11 +1,11 @@
 import { useCallback, useRef, useState, type ComponentType } from 'react';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
-import { HomeScreen } from '../screens/HomeScreen.js';
-import { UpdatesScreen } from '../screens/UpdatesScreen.js';
-import { LogsScreen } from '../screens/LogsScreen.js';
-import { PrivacyScreen } from '../screens/PrivacyScreen.js';
-import { useScreenViews } from '../screens/privacy/useScreenViews.js';
-import { UpdatesBadge } from '../screens/updates/UpdatesBadge.js';
+import { HomeScreen } from './HomeScreen.js';
+import { UpdatesScreen } from '../update/UpdatesScreen.js';
+import { LogsScreen } from '../logs/LogsScreen.js';
+import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
+import { useScreenViews } from '../privacy/useScreenViews.js';
+import { UpdatesBadge } from '../update/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 
 /** The screens in navigation. A screen is listed only once the feature it drives works. */

@@ -1,0 +1,150 @@
+import { useRef, useState } from 'react';
+import { useClient } from '../api/clientContext.js';
+import { Button } from '../design/Button.js';
+import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
+import { useBootStore } from '../boot/bootStore.js';
+import { useDeviceStore } from '../system/deviceStore.js';
+import { useModeStore } from '../mode/modeStore.js';
+import { furtherBackVersions, useUpdateStore } from '../update/updateStore.js';
+import './recovery.css';
+import { KeptProblem, ReinstallProgress } from '../update/KeptVersionsPanel.js';
+import { keptUnavailableReason } from '../update/keptUnavailableReason.js';
+import { ProblemText } from '../update/UpdateStateCard.js';
+import { useKeptRollback } from '../update/useKeptRollback.js';
+import { useRollback } from '../update/useRollback.js';
+import { RecoveryExportAction } from '../logs/RecoveryExportAction.js';
+
+const REASONS: Record<string, string> = {
+  'recovery-button': 'The recovery button was held, or the system could not start normally.',
+  requested: 'Recovery was requested when the headset started.',
+};
+
+/** The recovery kiosk: full screen, three keys (Up, Down, Enter), no way out but its actions. */
+export function RecoveryScreen() {
+  const client = useClient();
+  const { info, identity } = useDeviceStore();
+  const boot = useBootStore((s) => s.status);
+  const reason = useModeStore((s) => s.state?.reason);
+  const current = useUpdateStore((s) => s.status?.current);
+  const rollbackTo = useUpdateStore((s) => s.status?.rollbackTo);
+  const rollback = useRollback();
+  const status = useUpdateStore((s) => s.status);
+  const kept = useKeptRollback();
+  const keptVersions = status ? furtherBackVersions(status) : [];
+  const otherSlot = current?.slot === 'A' ? 'B' : 'A';
+  const [restarting, setRestarting] = useState(false);
+  const [error, setError] = useState<string>();
+  // A restart on its way: nothing else may start.
+  const leaving = restarting || rollback.restarting;
+  // Same rule as the Updates screen: not while another install owns the other slot.
+  const keptUnavailable = leaving ? 'Not now: the headset is restarting' : status ? keptUnavailableReason(status, kept.going, kept.calling) : undefined;
+  const scope = useRef<HTMLElement>(null);
+  useKeyboardNavigation(scope);
+
+  const restart = async () => {
+    setRestarting(true);
+    setError(undefined);
+    try {
+      await client.call('recovery.restart');
+    } catch (e) {
+      setRestarting(false);
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  return (
+    <main className="recovery" ref={scope} data-mode="recovery">
+      <h1>Recovery</h1>
+      <p className="recovery-reason">{REASONS[reason ?? ''] ?? 'The headset started in recovery.'}</p>
+      <dl className="facts">
+        <dt>Device ID</dt>
+        <dd className="mono" data-testid="device-id">{identity?.deviceId}</dd>
+        <dt>Software</dt>
+        <dd>
+          {info?.appVersion} · slot {boot?.activeSlot}
+        </dd>
+        {current && (
+          <>
+            <dt>System</dt>
+            <dd data-testid="recovery-system">
+              {current.version} in slot {current.slot}
+            </dd>
+          </>
+        )}
+      </dl>
+      {/* Above the actions: on the kiosk screen the progress and the outcome must not need scrolling. */}
+      {kept.going && status && <ReinstallProgress status={status} version={kept.going} slot={otherSlot} installed={kept.installed} />}
+      {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
+      {kept.asking ? (
+        <>
+          <p className="recovery-confirm" id="kept-question">
+            Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy into slot {otherSlot} (a few minutes), then restarts into it. {rollbackTo ? `It replaces ${rollbackTo.version} in slot ${otherSlot}; ` : ''}{current?.version} stays in slot {current?.slot}.
+          </p>
+          <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="kept-question">
+            <Button role="menuitem" variant="danger" onClick={() => void kept.confirm()}>
+              Yes, reinstall {kept.asking} and restart
+              <span className="action-hint">A few minutes, then the headset restarts</span>
+            </Button>
+            <Button role="menuitem" onClick={kept.cancel} autoFocus>
+              Cancel
+              <span className="action-hint">Keep {current?.version}</span>
+            </Button>
+          </div>
+        </>
+      ) : rollback.confirming && rollbackTo ? (
+        <>
+          <p className="recovery-confirm" id="rollback-question">
+            Go back to {rollbackTo.version}? The headset restarts into {rollbackTo.version} from slot {rollbackTo.slot}; {current?.version} stays in slot {current?.slot}.
+          </p>
+          <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="rollback-question">
+            {/* aria-disabled while the call runs: the focus stays on the action the wearer chose. */}
+            <Button role="menuitem" variant="danger" onClick={() => !rollback.busy && void rollback.confirm()} aria-disabled={rollback.busy}>
+              Yes, go back and restart
+              <span className="action-hint">Restart into {rollbackTo.version}</span>
+            </Button>
+            <Button role="menuitem" onClick={() => !rollback.busy && rollback.cancel()} aria-disabled={rollback.busy} autoFocus>
+              Cancel
+              <span className="action-hint">Keep {current?.version}</span>
+            </Button>
+          </div>
+        </>
+      ) : kept.going ? (
+        <>
+          {/* A reinstall owns the other slot until the restart: only what cannot harm it is offered. */}
+          <p className="muted recovery-waiting" data-testid="recovery-waiting">
+            Restart and going back are not available until {kept.going} is reinstalled; the headset then restarts by itself.
+          </p>
+          <div className="recovery-actions" role="menu" aria-label="Recovery actions">
+            <RecoveryExportAction disabled={false} />
+          </div>
+        </>
+      ) : (
+        <div className="recovery-actions" role="menu" aria-label="Recovery actions">
+          {/* aria-disabled, not disabled: the kiosk's focus must never drop to the page. */}
+          <Button role="menuitem" variant="primary" onClick={() => !leaving && void restart()} aria-disabled={leaving} autoFocus={!rollback.restarting}>
+            {restarting ? 'Restarting…' : 'Restart the headset'}
+            <span className="action-hint">Start the system again through the normal boot</span>
+          </Button>
+          {rollbackTo && (
+            <Button role="menuitem" ref={rollback.askRef} onClick={() => !leaving && rollback.ask()} aria-disabled={leaving} autoFocus={rollback.restarting}>
+              {rollback.restarting ? `Going back to ${rollbackTo.version}…` : `Go back to ${rollbackTo.version}`}
+              <span className="action-hint">
+                Start the system in slot {rollbackTo.slot} instead of {current?.version}
+              </span>
+            </Button>
+          )}
+          {keptVersions.map((version) => (
+            <Button role="menuitem" key={version} ref={kept.buttonRef(version)} onClick={() => keptUnavailable === undefined && kept.ask(version)} aria-disabled={keptUnavailable !== undefined}>
+              {`Go back to ${version}`}
+              <span className="action-hint">{keptUnavailable ?? `Reinstall the kept copy of ${version}: a few minutes, then the headset restarts`}</span>
+            </Button>
+          ))}
+          <RecoveryExportAction disabled={leaving} />
+        </div>
+      )}
+      {(restarting || rollback.restarting) && <div className="progress indeterminate" role="progressbar" aria-label="Restarting" />}
+      {error && <p role="alert" className="error">{error}</p>}
+      {rollback.error && <ProblemText problem={rollback.error} role="alert" />}
+    </main>
+  );
+}

@@ -1,0 +1,57 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { UpdateHistoryEntry } from '../../../src/api/contract.js';
+import { AppError } from '../../../src/api/errors.js';
+import { connectHarness, createFakeDevice, sampleBoot, sampleIdentity, sampleInfo, sampleUpdateStatus } from '../../../src/api/testing.js';
+import { useConnectionStore } from '../api/connectionStore.js';
+import { useBootStore } from '../boot/bootStore.js';
+import { useHealthStore } from '../health/healthStore.js';
+import { useModeStore } from '../mode/modeStore.js';
+import { usePrivacyStore } from '../privacy/privacyStore.js';
+import { useDeviceStore } from '../system/deviceStore.js';
+import { useUpdateStore } from '../update/updateStore.js';
+import { bindStores } from './bindStores.js';
+
+const until = (check: () => boolean) => expect.poll(check, { timeout: 2000, interval: 5 }).toBe(true);
+
+describe('bindStores', () => {
+  beforeEach(() => {
+    useConnectionStore.setState({ status: 'connecting' }, true);
+    useDeviceStore.setState({ info: undefined, identity: undefined });
+    useModeStore.setState({ state: undefined });
+    useBootStore.setState({ status: undefined });
+    usePrivacyStore.setState({ status: undefined });
+    useHealthStore.setState({ latest: undefined, recent: [] });
+    useUpdateStore.setState({ status: undefined, history: undefined });
+  });
+
+  it('binds every capability store, reports connected once the device is known, and disconnected on close', async () => {
+    const { client, device } = connectHarness();
+    await bindStores(client);
+    expect(useConnectionStore.getState()).toEqual({ status: 'connected' });
+    expect(useDeviceStore.getState()).toMatchObject({ info: sampleInfo, identity: sampleIdentity });
+    await until(() => useModeStore.getState().state?.mode === 'settings');
+    await until(() => useBootStore.getState().status?.activeSlot === sampleBoot.activeSlot);
+    await until(() => usePrivacyStore.getState().status !== undefined);
+    await until(() => useHealthStore.getState().recent.length === 1);
+    await until(() => useUpdateStore.getState().status?.state.status === sampleUpdateStatus.state.status);
+    // The first update status may come with a history: it is loaded without being asked for.
+    await until(() => Array.isArray(useUpdateStore.getState().history));
+    for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
+    // Later pushes keep arriving: an operation that ends reloads the history.
+    const entry: UpdateHistoryEntry = { version: '1.1.0', fromVersion: '1.0.0', slot: 'B', startedAt: '2025-01-02T00:00:00.000Z', finishedAt: '2025-01-02T00:05:00.000Z', outcome: 'committed', detail: '' };
+    device.handlers['update.history'] = () => [entry];
+    device.events['update.changed'].channel.set({ ...sampleUpdateStatus, state: { status: 'up-to-date' } });
+    await until(() => useUpdateStore.getState().status?.state.status === 'up-to-date');
+    await until(() => useUpdateStore.getState().history?.[0]?.version === '1.1.0');
+
+    client.close();
+    expect(useConnectionStore.getState()).toEqual({ status: 'disconnected', reason: 'The connection to the headset closed.' });
+  });
+
+  it('fails, and never reports connected, when the device cannot say what it is', async () => {
+    const device = createFakeDevice({ overrides: { 'system.info': () => Promise.reject(new AppError('INTERNAL', 'no release file')) } });
+    await expect(bindStores(connectHarness({ device }).client)).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(useConnectionStore.getState()).toEqual({ status: 'connecting' });
+    expect(useDeviceStore.getState().info).toBeUndefined();
+  });
+});

@@ -1,0 +1,20 @@
+import type { ApiClient } from '../../../src/api/client.js';
+import { bindConnectionStore } from '../api/bindConnectionStore.js';
+import { bindBootStore } from '../boot/bindBootStore.js';
+import { bindHealthStore } from '../health/bindHealthStore.js';
+import { bindModeStore } from '../mode/bindModeStore.js';
+import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
+import { bindDeviceStore } from '../system/bindDeviceStore.js';
+import { bindUpdateStore } from '../update/bindUpdateStore.js';
+
+/** Binds each capability's store to the client (each capability knows its own events); connected once all are. */
+export function bindStores(client: ApiClient): Promise<void> {
+  return bindConnectionStore(client, async () => {
+    bindModeStore(client);
+    bindBootStore(client);
+    bindPrivacyStore(client);
+    bindHealthStore(client);
+    bindUpdateStore(client);
+    await bindDeviceStore(client);
+  });
+}

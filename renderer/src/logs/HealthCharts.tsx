@@ -1,0 +1,71 @@
+import type { HealthSnapshot } from '../../../src/api/contract.js';
+
+interface Series {
+  title: string;
+  unit: string;
+  points: { t: number; v: number }[];
+  /** A fixed scale, so that noise never looks like change; GPS grows with its data. */
+  min: number;
+  max?: number;
+  digits: number;
+}
+
+/** The health history of the range as line charts: CPU, temperature, battery, GPS time to lock. */
+export function HealthCharts({ history }: { history: HealthSnapshot[] }) {
+  const at = (s: HealthSnapshot) => Date.parse(s.takenAt);
+  const series: Series[] = [
+    { title: 'CPU load', unit: '%', min: 0, max: 100, digits: 0, points: history.map((s) => ({ t: at(s), v: s.cpuLoadPercent })) },
+    { title: 'Temperature', unit: '°C', min: 20, max: 90, digits: 1, points: history.filter((s) => s.temperatureC !== null).map((s) => ({ t: at(s), v: s.temperatureC! })) },
+    { title: 'Battery', unit: '%', min: 0, max: 100, digits: 0, points: history.filter((s) => s.battery).map((s) => ({ t: at(s), v: s.battery!.percent })) },
+    { title: 'GPS time to lock', unit: 's', min: 0, digits: 1, points: history.filter((s) => s.gps?.timeToLockMs != null).map((s) => ({ t: at(s), v: s.gps!.timeToLockMs! / 1000 })) },
+  ];
+  const shown = series.filter((s) => s.points.length > 0);
+  if (shown.length === 0) return <p className="muted">No health history in this range yet.</p>;
+  return (
+    <div className="health-charts" data-testid="health-charts">
+      {shown.map((s) => (
+        <LineChart key={s.title} series={s} />
+      ))}
+    </div>
+  );
+}
+
+function LineChart({ series }: { series: Series }) {
+  const values = series.points.map((p) => p.v);
+  const latest = values.at(-1)!;
+  const fmt = (v: number) => `${v.toFixed(series.digits)}\u00a0${series.unit}`;
+  const caption = (
+    <figcaption>
+      <span>{series.title}</span>
+      <strong>{fmt(latest)}</strong>
+    </figcaption>
+  );
+  // One reading is not a line: the value, and a word that more is coming.
+  if (values.length < 2) {
+    return (
+      <figure className="line-chart" data-testid="health-chart">
+        {caption}
+        <p className="chart-collecting">Collecting readings…</p>
+      </figure>
+    );
+  }
+  const lo = Math.min(series.min, Math.floor(Math.min(...values)));
+  const hi = Math.max(series.max ?? Math.ceil(Math.max(...values)), Math.ceil(Math.max(...values)), lo + 1);
+  const t0 = series.points[0]!.t;
+  const span = Math.max(1, series.points.at(-1)!.t - t0);
+  const points = series.points.map((p) => `${(((p.t - t0) / span) * 100).toFixed(2)},${(58 - ((p.v - lo) / (hi - lo)) * 56).toFixed(2)}`).join(' ');
+  return (
+    <figure className="line-chart" data-testid="health-chart">
+      {caption}
+      <svg viewBox="0 0 100 60" preserveAspectRatio="none" role="img" aria-label={`${series.title}: now ${fmt(latest)}, between ${fmt(Math.min(...values))} and ${fmt(Math.max(...values))} over ${values.length} readings`}>
+        <polyline points={points} />
+      </svg>
+      <div className="chart-scale">
+        <span>
+          scale {lo}–{hi}{'\u00a0'}{series.unit}
+        </span>
+        <span>{values.length} readings</span>
+      </div>
+    </figure>
+  );
+}
