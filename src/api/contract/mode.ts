@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { call, event, modeSchema, noInput, restartingSchema } from './common.js';
+
+/** Mode: settings, the first-run setup wizard, and recovery. */
+
+export const modeStateSchema = z.object({
+  mode: modeSchema,
+  /** Why the device is in this mode. */
+  reason: z.enum(['requested', 'recovery-button', 'first-run', 'setup-complete', 'default']),
+  setupComplete: z.boolean(),
+});
+export type ModeState = z.infer<typeof modeStateSchema>;
+
+export const modeCalls = {
+  'mode.get': call({
+    summary: 'The mode the device is in and why.',
+    scope: 'status',
+    input: noInput,
+    output: modeStateSchema,
+    errors: [],
+  }),
+  'setup.complete': call({
+    summary: 'Finish the first-run wizard: persist it and switch to the settings mode.',
+    scope: 'user',
+    modes: ['setup'],
+    input: noInput,
+    output: modeStateSchema,
+    errors: [],
+  }),
+  'recovery.restart': call({
+    summary: 'Leave recovery: restart the device through the bootloader\'s slot selection.',
+    scope: 'recovery',
+    modes: ['recovery'],
+    input: noInput,
+    output: restartingSchema,
+    errors: ['NOT_SUPPORTED'],
+  }),
+} as const;
+
+export const modeEvents = {
+  'mode.changed': event({ summary: 'The device switched mode.', scope: 'status', payload: modeStateSchema }),
+} as const;

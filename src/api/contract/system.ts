@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { call, noInput, restartingSchema } from './common.js';
+
+/** System: liveness, what runs on the headset, and restarting it. */
+
+export const systemInfoSchema = z.object({
+  product: z.string(),
+  appVersion: z.string(),
+  commit: z.string(),
+  deviceProfile: z.enum(['simulated', 'linux']),
+  model: z.string(),
+  /** Versions of the headset's components (bootloader, firmware, system): what bundles may require. */
+  components: z.record(z.string(), z.string()).optional(),
+});
+export type SystemInfo = z.infer<typeof systemInfoSchema>;
+
+export const systemCalls = {
+  'system.ping': call({
+    summary: 'Echo a payload back; a no-op used for liveness checks and round-trip measurements.',
+    scope: 'status',
+    input: z.object({ payload: z.string().max(64 * 1024).optional() }).strict(),
+    output: z.object({ payload: z.string().optional() }),
+    errors: [],
+  }),
+  'system.info': call({
+    summary: 'Product, app version and commit, and which device profile the services run on.',
+    scope: 'status',
+    input: noInput,
+    output: systemInfoSchema,
+    errors: [],
+  }),
+  'system.restart': call({
+    summary: 'Restart the headset (the bootloader selects the slot again).',
+    scope: 'user',
+    input: noInput,
+    output: restartingSchema,
+    errors: ['NOT_SUPPORTED'],
+  }),
+} as const;
+
+export const systemEvents = {} as const;
