@@ -7,7 +7,7 @@ import type { HealthService } from '../services/health/HealthService.js';
 import type { Observability } from './observability.js';
 import type { IdentityService } from '../services/identity/IdentityService.js';
 import type { ModeService } from '../services/mode/ModeService.js';
-import type { PowerControl } from '../services/mode/ports.js';
+import type { PowerControl } from '../services/platform/PowerControl.js';
 import type { UpdateService } from '../services/update/UpdateService.js';
 import type { TelemetryService } from '../services/telemetry/TelemetryService.js';
 import type { TelemetryDelivery } from '../services/telemetry/TelemetryDelivery.js';

@@ -13,7 +13,7 @@ import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
 import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartitions.js';
 import { GpioValueFile } from '../services/mode/GpioValueFile.js';
 import { ModeService } from '../services/mode/ModeService.js';
-import { SimulatedServiceControl, type SimulatedUnit } from '../services/system/SimulatedServiceControl.js';
+import { SimulatedServiceControl, type SimulatedUnit } from '../services/platform/SimulatedServiceControl.js';
 import { createBundle } from '../services/update/BundleWriter.js';
 import { InstallJournal, type InstallRecord } from '../services/update/InstallJournal.js';
 import { Installer } from '../services/update/Installer.js';

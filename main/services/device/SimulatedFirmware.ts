@@ -7,7 +7,7 @@ import type { BootEnvironmentStore } from '../boot/ports.js';
 import { UBootEnvironmentFile, formatFwEnvConfig, type UBootEnvLayout } from '../boot/UBootEnvironmentFile.js';
 import { SlotRecordFile } from '../boot/SlotRecordFile.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
-import { SIMULATED_UNITS } from '../system/SimulatedServiceControl.js';
+import { SIMULATED_UNITS } from '../platform/SimulatedServiceControl.js';
 import type { SimulatedDeviceLayout } from './SimulatedDeviceLayout.js';
 
 export interface SimulatedDeviceDescription {

@@ -1,4 +1,4 @@
-import type { PowerControl } from '../mode/ports.js';
+import type { PowerControl } from '../platform/PowerControl.js';
 
 /**
  * A reboot of the simulated headset without stopping the process: the firmware's power-on (slot

@@ -4,7 +4,7 @@ import { gzip } from 'node:zlib';
 import { encodeLogsRequest, encodeMetricsRequest, parseExportResponse, type OtlpResourceInfo } from '../../../src/telemetry/otlpEncode.js';
 import { DEFAULT_BACKOFF, backoffDelay, decideRetry, type BackoffOptions, type ExportOutcome } from '../../../src/telemetry/retryPolicy.js';
 import type { Outbox, OutboxBatch, OutboxRecord } from './Outbox.js';
-import type { TelemetryNetwork } from './ports.js';
+import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
 import { signatureHeaders, type RequestSigner } from './RequestSigner.js';
 
 const gzipAsync = promisify(gzip);
@@ -32,7 +32,7 @@ export interface ForwarderOptions {
   outbox: Outbox;
   endpoint: TelemetryEndpoint;
   signer: RequestSigner;
-  network: TelemetryNetwork;
+  network: NetworkMonitor;
   resource: () => OtlpResourceInfo;
   /** Uncompressed JSON body limit (OTLP receivers commonly stop at 20 MiB). */
   maxBodyBytes?: number;

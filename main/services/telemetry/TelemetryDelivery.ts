@@ -1,7 +1,8 @@
 import type { OtlpResourceInfo } from '../../../src/telemetry/otlpEncode.js';
 import { OtlpForwarder } from './OtlpForwarder.js';
 import type { Outbox } from './Outbox.js';
-import type { OutboxStats, TelemetryNetwork } from './ports.js';
+import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
+import type { OutboxStats } from './ports.js';
 import type { RequestSigner } from './RequestSigner.js';
 import { loadTelemetryEndpoint } from './telemetryConfig.js';
 
@@ -22,7 +23,7 @@ export async function openTelemetryDelivery(options: {
   url?: string;
   caFile?: string;
   signer: RequestSigner;
-  network: TelemetryNetwork;
+  network: NetworkMonitor;
   resource: () => OtlpResourceInfo;
   log?: (line: string) => void;
 }): Promise<TelemetryDelivery> {

@@ -40,10 +40,3 @@ export interface TelemetryOutbox {
   purgeExpired(): Promise<number>;
   stats(): OutboxStats;
 }
-
-/** What the network allows now (the update service's NetworkStateFile answers this too). */
-export type TelemetryNetworkState = 'online' | 'metered' | 'offline';
-
-export interface TelemetryNetwork {
-  state(): Promise<TelemetryNetworkState>;
-}

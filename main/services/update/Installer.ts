@@ -15,7 +15,7 @@ import type { DataSnapshots } from './DataSnapshots.js';
 import { checkDeltaSourceFile, deltaSlotFiller, type CheckedSource } from './DeltaApplier.js';
 import { isFinished, type InstallJournal, type InstallRecord, type InstallStep } from './InstallJournal.js';
 import type { SlotPartitions } from './ports.js';
-import type { ServiceControl } from '../system/ServiceControl.js';
+import type { ServiceControl } from '../platform/ServiceControl.js';
 import { writeImageToSlot } from './SlotWriter.js';
 import { firstDifferingImage } from './recordedImages.js';
 

@@ -8,10 +8,3 @@ export interface SlotPartitions {
   /** Called before an image is written: a partition that is a file on a shared file system is emptied first. */
   prepare?(slot: BootSlot, name: string): Promise<void>;
 }
-
-/** What the network allows right now: downloads wait while offline, and bulk ones while metered. */
-export type NetworkState = 'online' | 'metered' | 'offline';
-
-export interface NetworkMonitor {
-  state(): Promise<NetworkState>;
-}

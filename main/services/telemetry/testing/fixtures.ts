@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { OtlpLogRecord, OtlpMetric } from '../../../../src/telemetry/otlpJson.js';
 import type { RequestSigner } from '../RequestSigner.js';
-import type { TelemetryNetwork, TelemetryNetworkState } from '../ports.js';
+import type { NetworkMonitor, NetworkState } from '../../platform/NetworkMonitor.js';
 
 /** Test inputs for the outbox and the forwarder: records, a signer, a network one can switch. */
 
@@ -20,9 +20,9 @@ export function testSigner(): RequestSigner {
   return { publicKey: () => Buffer.from(raw).toString('base64'), sign: (message) => sign(null, message, privateKey) };
 }
 
-export class SwitchableNetwork implements TelemetryNetwork {
-  constructor(public value: TelemetryNetworkState = 'online') {}
-  async state(): Promise<TelemetryNetworkState> {
+export class SwitchableNetwork implements NetworkMonitor {
+  constructor(public value: NetworkState = 'online') {}
+  async state(): Promise<NetworkState> {
     return this.value;
   }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { NetworkMonitor, NetworkState } from './ports.js';
+import type { NetworkMonitor, NetworkState } from './NetworkMonitor.js';
 
 /**
  * The simulated headset's network: a file holding `online`, `metered` or `offline` (a missing
