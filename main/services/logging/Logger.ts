@@ -2,6 +2,41 @@ import { formatLogLine, levelRank, type LogLevel, type LogRecord, type Subsystem
 
 export interface LogSink {
   append(line: string): void;
+  /** Where the sink stands in the lines it was given (opaque): taken before a batch, handed to `settle` after it. */
+  mark?(): LogMark;
+  /**
+   * Resolves once every line appended so far has reached the kernel (write(2) returned) or was
+   * dropped, and with `sync` has been fdatasync'd as well; lines appended later are not waited for.
+   * Reports what became of the lines appended since `since`. Only a sink that keeps lines on disk
+   * has it; a sink that is a wrapper forwards it (settleSinks).
+   */
+  settle?(since: LogMark, options?: SettleOptions): Promise<SettleReport>;
+}
+
+/** Opaque: what a sink's `mark` returned. */
+export type LogMark = unknown;
+
+export interface SettleOptions {
+  /** Wait for fdatasync too: the lines survive a power cut, not only the process dying. */
+  sync?: boolean;
+}
+
+/** Of the lines since the mark: how many never reached the file, and how many were written but could not be synced. */
+export interface SettleReport {
+  dropped: number;
+  unsynced: number;
+}
+
+/** The marks of several sinks, one each (undefined for a sink without settle). */
+export function markSinks(sinks: readonly LogSink[]): LogMark[] {
+  return sinks.map((sink) => sink.mark?.());
+}
+
+/** Settles every sink that can, from the marks markSinks took; the reports add up. */
+export async function settleSinks(sinks: readonly LogSink[], since: LogMark, options?: SettleOptions): Promise<SettleReport> {
+  const marks = since as LogMark[];
+  const reports = await Promise.all(sinks.map((sink, i) => sink.settle?.(marks[i], options)));
+  return reports.reduce<SettleReport>((sum, report) => (report ? { dropped: sum.dropped + report.dropped, unsynced: sum.unsynced + report.unsynced } : sum), { dropped: 0, unsynced: 0 });
 }
 
 export interface LoggerContext {
@@ -39,6 +74,16 @@ export class Logger {
     const record: LogRecord = { time: new Date().toISOString(), level, subsystem, msg, ...this.context, seq: ++this.seq, ...(fields ? { fields } : {}) };
     const line = formatLogLine(record);
     for (const sink of this.sinks) sink.append(line);
+  }
+
+  /** Where the sinks stand: take it before logging a batch, then `settle` from it. */
+  mark(): LogMark {
+    return markSinks(this.sinks);
+  }
+
+  /** Resolves once the lines logged so far are written (synced with `sync`); reports what became of those since `since`. */
+  settle(since: LogMark, options?: SettleOptions): Promise<SettleReport> {
+    return settleSinks(this.sinks, since, options);
   }
 }
 

@@ -1,6 +1,6 @@
 import { formatLogLine, type LogRecord } from '../../../src/logging/logRecord.js';
 import { mayNeedRedaction, redactFields, redactText } from '../../../src/telemetry/anonymize.js';
-import type { LogSink } from '../logging/Logger.js';
+import { markSinks, settleSinks, type LogMark, type LogSink, type SettleOptions, type SettleReport } from '../logging/Logger.js';
 
 /**
  * Keeps secrets, e-mail addresses and precise positions out of the device's own log files (and
@@ -15,6 +15,15 @@ export class RedactingLogSink implements LogSink {
   append(line: string): void {
     const out = mayHoldSecret(line) ? this.redact(line) : line;
     for (const sink of this.sinks) sink.append(out);
+  }
+
+  // One line in, one line out to each sink: waiting for lines written is the wrapped sinks' to answer.
+  mark(): LogMark {
+    return markSinks(this.sinks);
+  }
+
+  settle(since: LogMark, options?: SettleOptions): Promise<SettleReport> {
+    return settleSinks(this.sinks, since, options);
   }
 
   private redact(line: string): string {
