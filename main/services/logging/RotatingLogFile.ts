@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { claimStream, currentProcess, liveOwners, ownerFileName, withDirectoryLock } from './LogDirectoryLock.js';
 import { isValidStreamName, parseLogFileName, rotatedFileName, rotationStamp, stampTime } from './logFiles.js';
 import { enforceRetention, type RetentionPolicy } from './LogRetention.js';
-import type { LogSink } from './Logger.js';
+import { LineRuns } from './LineRuns.js';
+import type { LogMark, LogSink, SettleOptions, SettleReport } from './Logger.js';
 import { compressRotatedFile, gzipBound, recoverCompressions, syncDirectory } from './RotatedLogCompression.js';
 
 export interface RotatingLogOptions {
@@ -33,6 +34,8 @@ export interface RotatingLogOptions {
   retentionEveryMs?: number;
   /** Problems the file works around (a failed rotation, compression or retention pass). */
   onProblem?: (what: string, error: unknown) => void;
+  /** fdatasync of the active file when `settle` asks for sync (default fs.fdatasync; a seam for tests). */
+  syncData?: (fd: number) => Promise<void>;
 }
 
 const DAY = 86_400_000;
@@ -47,6 +50,9 @@ const DAY = 86_400_000;
  * file's cap plus one compression) and every retention pass counts live writers at their reserve;
  * a writer's cap is cut so the reserves fit. Faults are survived, not thrown: a deleted file is
  * reopened, a read-only one or a full disk drops lines (counted in `dropped`) until it recovers.
+ *
+ * Each line appended gets a sequence number, so `settle` can wait for exactly the lines appended
+ * before it (written, or synced too) however many arrive behind them, and say which were dropped.
  */
 export class RotatingLogFile implements LogSink {
   readonly path: string;
@@ -71,12 +77,33 @@ export class RotatingLogFile implements LogSink {
   private compressing: Promise<void> | undefined;
   private retention: Promise<void> | undefined;
   private closed = false;
+  /** The sequence number of the last line appended (dropped ones count). */
+  private appendedSeq = 0;
+  /** Every line up to this one reached the kernel or was dropped. */
+  private resolvedSeq = 0;
+  /** Every line up to this one was synced, or reported as not synced, or dropped. */
+  private syncedSeq = 0;
+  /** Sequence numbers of the lines in `buffer`, in `carry`, and in the chunk being written. */
+  private bufferSeqs: number[] = [];
+  private carrySeqs: number[] = [];
+  private writingSeqs: number[] = [];
+  private readonly droppedLines = new LineRuns();
+  private readonly unsyncedLines = new LineRuns();
+  private writeWaiters: { target: number; resolve: () => void }[] = [];
+  private syncing: Promise<void> | undefined;
+  private syncFd = -1;
+  /** Syncs of rotated-out files and of the folder (new names): a synced line may sit in one of those files. */
+  private readonly durability = new Set<Promise<boolean>>();
+  private durabilityFailed = false;
+  private readonly syncData: (fd: number) => Promise<void>;
   private readonly clock: () => number;
-  private readonly options: Required<Omit<RotatingLogOptions, 'retention' | 'onProblem' | 'clock'>> & Pick<RotatingLogOptions, 'retention' | 'onProblem'>;
+  private readonly options: Required<Omit<RotatingLogOptions, 'retention' | 'onProblem' | 'clock' | 'syncData'>> & Pick<RotatingLogOptions, 'retention' | 'onProblem'>;
 
   private constructor(options: RotatingLogOptions) {
     if (!isValidStreamName(options.stream)) throw new Error(`Not a log stream name: ${options.stream}`);
     this.clock = options.clock ?? Date.now;
+    this.syncData = options.syncData ?? fdatasync;
+    const { syncData: _seam, ...rest } = options;
     this.options = {
       maxFileBytes: 4 * 1024 * 1024,
       rotateEveryMs: DAY,
@@ -86,7 +113,7 @@ export class RotatingLogFile implements LogSink {
       batchBytes: 64 * 1024,
       checkEveryMs: 1000,
       retentionEveryMs: 10 * 60_000,
-      ...options,
+      ...rest,
     };
     this.path = join(options.dir, `${options.stream}.log`);
     this.maxFileBytes = this.options.maxFileBytes;
@@ -134,12 +161,17 @@ export class RotatingLogFile implements LogSink {
     return 2 * this.maxFileBytes + (this.options.compress ? gzipBound(this.maxFileBytes) : 0);
   }
 
+  /** A line is one newline-terminated string (a JSON line). */
   append(line: string): void {
+    const seq = ++this.appendedSeq;
     if (this.closed || this.bufferedChars + line.length > this.options.maxBufferedBytes) {
       this.dropped++;
+      this.droppedLines.add(seq, seq);
+      this.advance();
       return;
     }
     this.buffer.push(line);
+    this.bufferSeqs.push(seq);
     this.bufferedChars += line.length;
     if (this.bufferedChars >= this.options.batchBytes) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.flushDelayMs);
@@ -152,6 +184,8 @@ export class RotatingLogFile implements LogSink {
     if (this.pumping || (this.buffer.length === 0 && !this.carry)) return;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
+      // A pump that failed in the middle of a chunk lost it.
+      if (this.writingSeqs.length > 0) this.dropWriting();
       if (this.buffer.length > 0 && !this.closed) this.flush();
     });
   }
@@ -161,13 +195,13 @@ export class RotatingLogFile implements LogSink {
       await this.maintain();
       let chunk = this.takeChunk();
       if (this.fd < 0) {
-        this.dropped += countLines(chunk);
+        this.dropWriting();
         continue;
       }
       if (this.activeBytes > 0 && this.activeBytes + chunk.length > this.maxFileBytes) {
         await this.rotate();
         if (this.fd < 0) {
-          this.dropped += countLines(chunk);
+          this.dropWriting();
           continue;
         }
       }
@@ -177,21 +211,124 @@ export class RotatingLogFile implements LogSink {
         const cut = chunk.lastIndexOf(0x0a, room - 1) + 1;
         if (cut === 0) {
           const end = chunk.indexOf(0x0a) + 1 || chunk.length;
-          this.dropped++;
           this.carry = end < chunk.length ? chunk.subarray(end) : undefined;
+          this.carrySeqs = this.writingSeqs.slice(1);
+          this.writingSeqs = this.writingSeqs.slice(0, 1);
+          this.dropWriting();
           continue;
         }
         this.carry = chunk.subarray(cut);
         chunk = chunk.subarray(0, cut);
+        const fitting = countLines(chunk);
+        this.carrySeqs = this.writingSeqs.slice(fitting);
+        this.writingSeqs = this.writingSeqs.slice(0, fitting);
       }
       await this.writeChunk(chunk);
+      this.writingSeqs = [];
+      this.advance();
     }
+  }
+
+  /** The chunk being written is lost (no file, a line larger than a file): counted, and its waiters told. */
+  private dropWriting(): void {
+    const seqs = this.writingSeqs;
+    this.writingSeqs = [];
+    this.dropSeqs(seqs);
+    this.advance();
+  }
+
+  private dropSeqs(seqs: readonly number[]): void {
+    this.dropped += seqs.length;
+    // Runs of consecutive numbers at a time: a chunk is mostly one run.
+    let start = 0;
+    for (let i = 1; i <= seqs.length; i++) {
+      if (i < seqs.length && seqs[i] === seqs[i - 1]! + 1) continue;
+      this.droppedLines.add(seqs[start]!, seqs[i - 1]!);
+      start = i;
+    }
+  }
+
+  /** Moves `resolvedSeq` to just before the oldest line still on its way, and wakes who waited for it. */
+  private advance(): void {
+    const oldest = this.writingSeqs[0] ?? this.carrySeqs[0] ?? this.bufferSeqs[0];
+    this.resolvedSeq = oldest === undefined ? this.appendedSeq : oldest - 1;
+    let woken = 0;
+    while (woken < this.writeWaiters.length && this.writeWaiters[woken]!.target <= this.resolvedSeq) this.writeWaiters[woken++]!.resolve();
+    if (woken > 0) this.writeWaiters.splice(0, woken);
+  }
+
+  /** Where the file stands in its lines: hand it to `settle` after appending a batch. */
+  mark(): LogMark {
+    return this.appendedSeq;
+  }
+
+  /**
+   * Resolves once every line appended before the call reached the kernel (write(2) returned) or
+   * was dropped, and with `sync` was fdatasync'd too (with the rotated file and the folder if a
+   * rotation came between); lines appended later are not waited for, so it cannot starve under
+   * load. Starts the write at once. Reports, of the lines appended since `since` (from `mark`),
+   * how many were dropped and how many were written but could not be synced.
+   */
+  async settle(since: LogMark, options: SettleOptions = {}): Promise<SettleReport> {
+    const after = typeof since === 'number' ? since : 0;
+    const target = this.appendedSeq;
+    if (this.resolvedSeq < target) {
+      const written = new Promise<void>((resolve) => this.writeWaiters.push({ target, resolve }));
+      this.flush();
+      await written;
+    }
+    // One fdatasync serves every caller whose lines were written before it started (group commit).
+    if (options.sync) while (this.syncedSeq < target) await (this.syncing ?? this.syncPass());
+    return { dropped: this.droppedLines.count(after, target), unsynced: options.sync ? this.unsyncedLines.count(after, target) : 0 };
+  }
+
+  private syncPass(): Promise<void> {
+    const from = this.syncedSeq;
+    const through = this.resolvedSeq;
+    const fd = this.fd;
+    this.syncFd = fd;
+    this.syncing = (async () => {
+      let ok = fd >= 0;
+      if (ok) {
+        ok = await this.syncData(fd).then(
+          () => true,
+          (error: unknown) => {
+            this.options.onProblem?.('sync', error);
+            return false;
+          },
+        );
+      }
+      // Lines of the range may sit in a file rotated out meanwhile, under names not yet durable.
+      const durable = (await Promise.all([...this.durability])).every(Boolean) && !this.durabilityFailed;
+      this.durabilityFailed = false;
+      if (!ok || !durable) for (const gap of this.droppedLines.gaps(from, through)) this.unsyncedLines.add(gap.from, gap.to);
+      this.syncedSeq = Math.max(this.syncedSeq, through);
+    })().finally(() => {
+      this.syncing = undefined;
+      this.syncFd = -1;
+    });
+    return this.syncing;
+  }
+
+  /** Keeps a sync of a rotated file or of the folder in view of the next sync pass. */
+  private trackDurability(work: Promise<unknown>): void {
+    const done: Promise<boolean> = work.then(
+      () => true,
+      () => {
+        this.durabilityFailed = true;
+        return false;
+      },
+    );
+    this.durability.add(done);
+    void done.finally(() => this.durability.delete(done));
   }
 
   private takeChunk(): Buffer {
     if (this.carry) {
       const carried = this.carry;
       this.carry = undefined;
+      this.writingSeqs = this.carrySeqs;
+      this.carrySeqs = [];
       return carried;
     }
     // Everything buffered, up to a file's worth: each write waits for the loop, which may bring another burst of lines.
@@ -199,14 +336,18 @@ export class RotatingLogFile implements LogSink {
     let lines: string[];
     if (this.bufferedChars <= budget) {
       lines = this.buffer;
+      this.writingSeqs = this.bufferSeqs;
       this.buffer = [];
+      this.bufferSeqs = [];
       this.bufferedChars = 0;
     } else {
       let chars = 0;
       let count = 0;
       while (count < this.buffer.length && (count === 0 || chars + this.buffer[count]!.length <= budget)) chars += this.buffer[count++]!.length;
       lines = this.buffer.slice(0, count);
+      this.writingSeqs = this.bufferSeqs.slice(0, count);
       this.buffer = this.buffer.slice(count);
+      this.bufferSeqs = this.bufferSeqs.slice(count);
       this.bufferedChars -= chars;
     }
     return Buffer.from(lines.join(''), 'utf8');
@@ -225,7 +366,7 @@ export class RotatingLogFile implements LogSink {
       const kept = chunk.lastIndexOf(0x0a, written - 1) + 1;
       if (kept < written) await ftruncate(this.fd, this.activeBytes + kept).catch(() => undefined);
       this.activeBytes += kept;
-      this.dropped += countLines(chunk.subarray(kept));
+      this.dropSeqs(this.writingSeqs.slice(countLines(chunk.subarray(0, kept))));
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') void this.runRetention();
       else this.closeActive();
@@ -268,6 +409,8 @@ export class RotatingLogFile implements LogSink {
     const fd = await openAsync(this.path, 'a', 0o640);
     this.fd = fd;
     this.activeBytes = (await fstat(fd)).size;
+    // The file may be new: its name is durable once the folder is synced.
+    this.trackDurability(syncDirectory(this.options.dir));
   }
 
   /**
@@ -313,12 +456,11 @@ export class RotatingLogFile implements LogSink {
 
   private closeActive(): void {
     if (this.fd < 0) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already gone.
-    }
+    const fd = this.fd;
     this.fd = -1;
+    // A sync pass still uses it: closing now could let a new file take its number under that fdatasync.
+    if (this.syncing && this.syncFd === fd) void this.syncing.finally(() => closeQuietly(fd));
+    else closeQuietly(fd);
   }
 
   private boundaryAfter(time: number): number {
@@ -356,12 +498,15 @@ export class RotatingLogFile implements LogSink {
     this.rotations++;
     this.fd = -1;
     // Off the writing path: the rotated file's data reaches the disk while the new file fills (its gzip is synced again).
-    void fdatasync(old)
-      .catch(() => undefined)
-      .finally(() => close(old).catch(() => undefined));
+    const oldSynced = fdatasync(old);
+    this.trackDurability(oldSynced);
+    // Closed once no sync pass uses it either (it may have started on this descriptor).
+    void Promise.allSettled([oldSynced, this.syncing]).then(() => close(old).catch(() => undefined));
     this.openActiveSync();
     // Both names made durable at once; off the writing path (a folder's fsync can take tens of ms).
-    void syncDirectory(dir).catch((error) => this.options.onProblem?.('rotate', error));
+    const namesSynced = syncDirectory(dir);
+    this.trackDurability(namesSynced);
+    namesSynced.catch((error: unknown) => this.options.onProblem?.('rotate', error));
     this.nextRotationAt = this.boundaryAfter(now);
     // Retention runs while the new file fills: the reserve counts a second file for that.
     void this.runRetention();
@@ -421,12 +566,16 @@ export class RotatingLogFile implements LogSink {
     const parts: Buffer[] = [];
     if (this.carry) parts.push(this.carry);
     if (this.buffer.length > 0) parts.push(Buffer.from(this.buffer.join(''), 'utf8'));
+    const seqs = [...this.carrySeqs, ...this.bufferSeqs];
     this.carry = undefined;
+    this.carrySeqs = [];
     this.buffer = [];
+    this.bufferSeqs = [];
     this.bufferedChars = 0;
     let data = Buffer.concat(parts);
     if (this.fd < 0) {
-      this.dropped += countLines(data);
+      this.dropSeqs(seqs);
+      this.advance();
       return;
     }
     let rotated = false;
@@ -453,7 +602,8 @@ export class RotatingLogFile implements LogSink {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break;
       }
     }
-    this.dropped += countLines(data);
+    this.dropSeqs(seqs.slice(seqs.length - countLines(data)));
+    this.advance();
     try {
       fsyncSync(this.fd);
     } catch {
@@ -477,13 +627,9 @@ export class RotatingLogFile implements LogSink {
     }
   }
 
-  /** Resolves once everything appended so far reached the file (tests, orderly shutdown). */
+  /** Resolves once everything appended so far reached the file or was dropped (tests, orderly shutdown). */
   async whenWritten(): Promise<void> {
-    this.flush();
-    while (this.pumping || this.buffer.length > 0 || this.carry) {
-      await (this.pumping ?? new Promise((resolve) => setTimeout(resolve, 5)));
-      this.flush();
-    }
+    await this.settle(this.appendedSeq);
   }
 
   /** Resolves once writes, compressions and retention under way are done. */
@@ -500,6 +646,10 @@ export class RotatingLogFile implements LogSink {
     for (;;) {
       if (this.closed) return;
       await this.whenWritten();
+      if (this.pumping) {
+        await this.pumping;
+        continue;
+      }
       if (this.compressing || this.retention) {
         await Promise.all([this.compressing, this.retention]);
         continue;
@@ -535,6 +685,14 @@ const fstat = promisify(fs.fstat);
 const close = promisify(fs.close);
 const fdatasync = promisify(fs.fdatasync);
 const ftruncate = promisify(fs.ftruncate);
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already gone.
+  }
+}
 
 function countLines(data: Buffer): number {
   let count = 0;
