@@ -1,6 +1,13 @@
 /// <reference types="vite/client" />
 import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../update/operationGuard.js';
-import { checkBootSpace, checkFreeSpace, checkInstallable, checkSlotReadback, serviceStopFailed, type DeviceFacts } from '../update/installability.js';
+import {
+  checkBootSpace,
+  checkFreeSpace,
+  checkInstallable,
+  checkSlotReadback,
+  serviceStopFailed,
+  type DeviceFacts,
+} from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
 import { describe, expect, it } from 'vitest';
 // Read through the bundler, not node:fs: src/ stays free of Node imports, tests included.
@@ -12,7 +19,16 @@ import { assertNoExistingKeys, parsePublicKeyFile } from '../update/keys.js';
 import type { BundleManifest } from '../update/manifest.js';
 import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest } from '../update/verify.js';
 import { checkDeltaSource, patchToolError, type DeltaImage } from '../update/delta.js';
-import { AppError, ERROR_CATALOGUE, ERROR_CODES, GENERIC_ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+import {
+  AppError,
+  ERROR_AREAS,
+  ERROR_CATALOGUE,
+  ERROR_CODES,
+  GENERIC_ERROR_CODES,
+  OPERATOR_ONLY_CODES,
+  isErrorCode,
+  type ErrorCode,
+} from './errors.js';
 import { PRIVACY_POLICY_VERSION } from '../telemetry/consent.js';
 import { exportFailedError } from '../logging/exportFailure.js';
 import { HeldCalls, connectHarness, createFakeDevice, errorCodeOf } from './testing.js';
@@ -33,7 +49,8 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     return (await h.raw.nextError(null)).code;
   },
   UNKNOWN_METHOD: () => errorCodeOf(connectHarness().client.call('device.explode' as CallName)),
-  UNKNOWN_EVENT: () => new Promise((resolve) => connectHarness().client.subscribe('device.exploded' as EventName, () => undefined, (e: ApiError) => resolve(e.code))),
+  UNKNOWN_EVENT: () =>
+    new Promise((resolve) => connectHarness().client.subscribe('device.exploded' as EventName, () => undefined, (e: ApiError) => resolve(e.code))),
   INVALID_INPUT: () => errorCodeOf(connectHarness().client.call('system.ping', { payload: 7 as unknown as string })),
   FORBIDDEN: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'setup' }), scopes: ['status'] }).client.call('setup.complete')),
   WRONG_MODE: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'settings' }) }).client.call('setup.complete')),
@@ -77,23 +94,31 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   BUNDLE_UNSUPPORTED_FORMAT: () => thrownCode(() => decodeBundleHeader(encodeBundleHeader({ formatVersion: 2, manifestLength: 100 }))),
   BUNDLE_MANIFEST_TOO_LARGE: () => thrownCode(() => decodeBundleHeader(headerClaiming(0xffffffff))),
   BUNDLE_UNTRUSTED_KEY: () => thrownCode(() => checkManifestSignature(signatureBlock, manifestBytes, [], () => true)),
-  BUNDLE_BAD_SIGNATURE: () => thrownCode(() => checkManifestSignature(signatureBlock, manifestBytes, [{ keyId: '11'.repeat(32), publicKey: new Uint8Array(32) }], () => false)),
+  BUNDLE_BAD_SIGNATURE: () => {
+    const wrongKey = { keyId: '11'.repeat(32), publicKey: new Uint8Array(32) };
+    return thrownCode(() => checkManifestSignature(signatureBlock, manifestBytes, [wrongKey], () => false));
+  },
   BUNDLE_BAD_LAYOUT: () => thrownCode(() => checkLayout({ ...sampleManifest, images: [{ ...sampleManifest.images[0]!, offset: 0 }] }, 300)),
-  BUNDLE_PAYLOAD_MISMATCH: () => thrownCode(() => checkPayloadDigest(sampleManifest.images[0]!, 'compressed', { length: 10, sha256: 'ff'.repeat(32) })),
+  BUNDLE_PAYLOAD_MISMATCH: () =>
+    thrownCode(() => checkPayloadDigest(sampleManifest.images[0]!, 'compressed', { length: 10, sha256: 'ff'.repeat(32) })),
   BUNDLE_TRAILING_DATA: () => thrownCode(() => checkBundleEnd(1000, 1001)),
   KEY_EXISTS: () => thrownCode(() => assertNoExistingKeys(['README', 'bundle.key'])),
   KEY_INVALID: () => thrownCode(() => parsePublicKeyFile('{"keytype":"rsa"}')),
   UPDATE_INCOMPATIBLE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, model: 'HC-2' })),
   UPDATE_NOT_NEWER: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, installedVersion: '2.0.0' })),
   UPDATE_BELOW_MIN_VERSION: () => thrownCode(() => checkInstallable({ ...installableManifest(), minVersion: '1.5.0' }, device)),
-  UPDATE_REQUIREMENT_UNMET: () => thrownCode(() => checkInstallable({ ...installableManifest(), requires: [{ name: 'firmware', range: '>=3.0.0' }] }, { ...device, components: { firmware: '2.1.0' } })),
+  UPDATE_REQUIREMENT_UNMET: () => {
+    const manifest = { ...installableManifest(), requires: [{ name: 'firmware', range: '>=3.0.0' }] };
+    return thrownCode(() => checkInstallable(manifest, { ...device, components: { firmware: '2.1.0' } }));
+  },
   UPDATE_NO_SPACE: () => thrownCode(() => checkFreeSpace(500_000_000, 100_000_000)),
   UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
   UPDATE_NO_BOOT_SPACE: () => thrownCode(() => checkBootSpace(8 * 1024 * 1024, 1024 * 1024)),
   UPDATE_SERVICE_STOP_FAILED: () => thrownCode(() => {
     throw serviceStopFailed('headset-slot-inspector.service', 'Job for headset-slot-inspector.service canceled.');
   }),
-  SLOT_VERIFY_FAILED: () => thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
+  SLOT_VERIFY_FAILED: () =>
+    thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
   UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),
   UPDATE_ROLLBACK_NOT_ALLOWED: () => thrownCode(() => assertRollbackAllowed(false, '1.0.0')),
   UPDATE_NOT_CONFIGURED: () => thrownCode(() => assertConfigured(undefined)),
@@ -124,8 +149,12 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     for (let i = 0; i < 4; i++) await h.client.call('logs.write', { entries: batch });
     return errorCodeOf(h.client.call('logs.write', { entries: batch }));
   },
-  PRIVACY_ESSENTIAL_CATEGORY: () => errorCodeOf(connectHarness().client.call('privacy.set', { policyVersion: PRIVACY_POLICY_VERSION, granted: { essential: false, usage: true } })),
-  PRIVACY_POLICY_OUTDATED: () => errorCodeOf(connectHarness().client.call('privacy.set', { policyVersion: PRIVACY_POLICY_VERSION - 1, granted: { usage: true } })),
+  PRIVACY_ESSENTIAL_CATEGORY: () => {
+    const decision = { policyVersion: PRIVACY_POLICY_VERSION, granted: { essential: false, usage: true } };
+    return errorCodeOf(connectHarness().client.call('privacy.set', decision));
+  },
+  PRIVACY_POLICY_OUTDATED: () =>
+    errorCodeOf(connectHarness().client.call('privacy.set', { policyVersion: PRIVACY_POLICY_VERSION - 1, granted: { usage: true } })),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({
@@ -166,16 +195,34 @@ const sampleManifest: BundleManifest = {
   requires: [],
   notes: '',
   created: '2025-01-01T00:00:00Z',
-  images: [{ name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: { length: 10, sha256: '00'.repeat(32) }, uncompressed: { length: 20, sha256: '00'.repeat(32) }, offset: 412 }],
+  images: [{
+    name: 'rootfs',
+    slot: 'rootfs',
+    compression: 'zstd',
+    compressed: { length: 10, sha256: '00'.repeat(32) },
+    uncompressed: { length: 20, sha256: '00'.repeat(32) },
+    offset: 412,
+  }],
 };
 
-const sampleDeltaImage: DeltaImage = { ...sampleManifest.images[0]!, delta: { fromVersion: '0.9.0', sourceLength: 20, sourceSha256: '00'.repeat(32) } };
+const sampleDeltaImage: DeltaImage = {
+  ...sampleManifest.images[0]!,
+  delta: { fromVersion: '0.9.0', sourceLength: 20, sourceSha256: '00'.repeat(32) },
+};
 
 /** The body of a code's section in docs/errors.md (from its heading to the next one). */
 function docSection(code: ErrorCode): string | undefined {
-  const match = new RegExp(`^## ${code}\\s*$([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(errorsDoc);
+  const match = new RegExp(`^### ${code}\\s*$([\\s\\S]*?)(?=^##|(?![\\s\\S]))`, 'm').exec(errorsDoc);
   return match?.[1];
 }
+
+/** docs/errors.md's area sections (`## title`), in order, each with its body up to the next one. */
+function docAreaSections(): { title: string; body: string }[] {
+  return [...errorsDoc.matchAll(/^## (.+?)\s*$([\s\S]*?)(?=^## |(?![\s\S]))/gm)].map((m) => ({ title: m[1]!, body: m[2]! }));
+}
+
+const codeHeadings = (text: string) => [...text.matchAll(/^### ([A-Z][A-Z_]+)\s*$/gm)].map((m) => m[1]);
+const tableRows = (text: string) => [...text.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
 
 describe('error catalogue', () => {
   it.each(ERROR_CODES)('%s is reachable (through the router and the client, or the check that raises it)', async (code) => {
@@ -191,10 +238,32 @@ describe('error catalogue', () => {
   });
 
   it('docs/errors.md documents no code outside the catalogue', () => {
-    const headings = [...errorsDoc.matchAll(/^## ([A-Z][A-Z_]+)\s*$/gm)].map((m) => m[1]);
-    const rows = [...errorsDoc.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
-    expect(new Set(headings)).toEqual(new Set(ERROR_CODES));
-    expect(new Set(rows)).toEqual(new Set(ERROR_CODES));
+    expect(new Set(codeHeadings(errorsDoc))).toEqual(new Set(ERROR_CODES));
+    expect(new Set(tableRows(errorsDoc))).toEqual(new Set(ERROR_CODES));
+  });
+
+  it('the areas split the catalogue: each code is in exactly one', () => {
+    const areaCodes = Object.values(ERROR_AREAS).flatMap((area) => Object.keys(area.codes));
+    expect(areaCodes.length).toBe(new Set(areaCodes).size);
+    expect(new Set(areaCodes)).toEqual(new Set(ERROR_CODES));
+  });
+
+  it('docs/errors.md has one section per area, in order, each documenting exactly that area\'s codes', () => {
+    const sections = docAreaSections();
+    expect(sections.map((s) => s.title)).toEqual(Object.values(ERROR_AREAS).map((area) => area.title));
+    for (const [i, area] of Object.values(ERROR_AREAS).entries()) {
+      const body = sections[i]!.body;
+      expect(codeHeadings(body), `codes under "## ${area.title}"`).toEqual(Object.keys(area.codes));
+      expect(tableRows(body), `summary table under "## ${area.title}"`).toEqual(Object.keys(area.codes));
+    }
+  });
+
+  it('no device API call declares an operator-only code, and none is generic', () => {
+    expect(OPERATOR_ONLY_CODES.size).toBeGreaterThan(0);
+    for (const [name, spec] of Object.entries(apiCalls)) {
+      for (const code of spec.errors) expect(OPERATOR_ONLY_CODES.has(code), `${name} declares ${code}`).toBe(false);
+    }
+    for (const code of GENERIC_ERROR_CODES) expect(OPERATOR_ONLY_CODES.has(code), code).toBe(false);
   });
 
   it('every error a call declares is in the catalogue', () => {
