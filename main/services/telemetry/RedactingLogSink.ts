@@ -1,19 +1,26 @@
 import { formatLogLine, type LogRecord } from '../../../src/logging/logRecord.js';
+import { redactSecretsIn } from '../../../src/secrets/redactSecretsIn.js';
+import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import { mayNeedRedaction, redactFields, redactText } from '../../../src/telemetry/anonymize.js';
 import { markSinks, settleSinks, type LogMark, type LogSink, type SettleOptions, type SettleReport } from '../logging/Logger.js';
 
 /**
  * Keeps secrets, e-mail addresses and precise positions out of the device's own log files (and
- * the recent lines a crash record carries): a line that may hold one is parsed, redacted and
- * written again; the rest (nearly all) pass through untouched after one regular-expression test.
+ * the recent lines a crash record carries, and the entries forwarded to telemetry): a line that
+ * may hold one is parsed, redacted and written again; the rest (nearly all) pass through untouched
+ * after one regular-expression test and one search for the registered secrets' values.
  */
 export class RedactingLogSink implements LogSink {
   redacted = 0;
 
-  constructor(private readonly sinks: readonly LogSink[]) {}
+  constructor(
+    private readonly sinks: readonly LogSink[],
+    /** The secrets the headset holds (SecretRegistry): cut out by value, whatever the words around them. */
+    private readonly secrets?: SecretRedactor,
+  ) {}
 
   append(line: string): void {
-    const out = mayHoldSecret(line) ? this.redact(line) : line;
+    const out = mayHoldSecret(line, this.secrets) ? this.redact(line) : line;
     for (const sink of this.sinks) sink.append(out);
   }
 
@@ -31,9 +38,12 @@ export class RedactingLogSink implements LogSink {
     try {
       record = JSON.parse(line) as LogRecord;
     } catch {
-      return redactText(line);
+      return redactText(this.secrets ? this.secrets.redact(line) : line);
     }
-    const clean: LogRecord = { ...record, msg: redactText(record.msg), ...(record.fields ? { fields: redactFields(record.fields) } : {}) };
+    // Values first, on the decoded strings (an escape never splits a match), then the patterns.
+    const msg = this.secrets ? this.secrets.redact(record.msg) : record.msg;
+    const fields = record.fields && this.secrets ? (redactSecretsIn(record.fields, this.secrets) as Record<string, unknown>) : record.fields;
+    const clean: LogRecord = { ...record, msg: redactText(msg), ...(fields ? { fields: redactFields(fields) } : {}) };
     const out = formatLogLine(clean);
     if (out !== line) this.redacted++;
     return out;
@@ -43,10 +53,12 @@ export class RedactingLogSink implements LogSink {
 /**
  * Only the message and the fields of an entry can carry a secret: time, level, subsystem, build and
  * boot id are ours. JSON escapes quotes inside strings, so the keys found here are the record's own.
- * Scanning just those parts halves the cost of the check on every line.
+ * Scanning just those parts halves the cost of the check on every line. The registered values are
+ * looked for from the message on, in the forms they take inside a JSON line (escaped too).
  */
-function mayHoldSecret(line: string): boolean {
+function mayHoldSecret(line: string, secrets: SecretRedactor | undefined): boolean {
   const msgAt = line.indexOf('"msg":');
+  if (secrets?.holds(line, msgAt < 0 ? 0 : msgAt)) return true;
   const versionAt = msgAt < 0 ? -1 : line.indexOf(',"version":', msgAt);
   if (versionAt < 0) return mayNeedRedaction(line);
   if (mayNeedRedaction(line.slice(msgAt + 6, versionAt))) return true;
