@@ -208,7 +208,7 @@ export class RotatingLogFile implements LogSink {
       const room = this.maxFileBytes - this.activeBytes;
       if (chunk.length > room) {
         // Whole lines only: what does not fit waits for the next file; a single line larger than a file is dropped.
-        const cut = chunk.lastIndexOf(0x0a, room - 1) + 1;
+        const cut = room > 0 ? chunk.lastIndexOf(0x0a, room - 1) + 1 : 0;
         if (cut === 0) {
           const end = chunk.indexOf(0x0a) + 1 || chunk.length;
           this.carry = end < chunk.length ? chunk.subarray(end) : undefined;
@@ -363,7 +363,8 @@ export class RotatingLogFile implements LogSink {
       this.activeBytes += written;
     } catch (error) {
       // Keep whole lines only: cut a partly written line off the file, count the rest as dropped.
-      const kept = chunk.lastIndexOf(0x0a, written - 1) + 1;
+      // (A negative offset would search from the end: nothing written keeps nothing.)
+      const kept = written > 0 ? chunk.lastIndexOf(0x0a, written - 1) + 1 : 0;
       if (kept < written) await ftruncate(this.fd, this.activeBytes + kept).catch(() => undefined);
       this.activeBytes += kept;
       this.dropSeqs(this.writingSeqs.slice(countLines(chunk.subarray(0, kept))));
