@@ -31,6 +31,7 @@ import {
 } from './errors.js';
 import { PRIVACY_POLICY_VERSION } from '../telemetry/consent.js';
 import { exportFailedError } from '../logging/exportFailure.js';
+import { logsNotWrittenError } from '../logging/logsNotWritten.js';
 import { HeldCalls, connectHarness, createFakeDevice, errorCodeOf } from './testing.js';
 
 /**
@@ -141,6 +142,9 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   },
   EXPORT_FAILED: () => thrownCode(() => {
     throw exportFailedError('ENOSPC');
+  }),
+  LOGS_NOT_WRITTEN: () => thrownCode(() => {
+    throw logsNotWrittenError({ entries: 50, dropped: 12, unsynced: 0, crashId: null });
   }),
   LOGS_RATE_LIMITED: async () => {
     // A burst of 200 entries is admitted; the fifth batch of 50 in the same instant is not.

@@ -1,9 +1,14 @@
 import type { LogWriteEntry } from '../../../src/api/contract.js';
+import { levelRank } from '../../../src/logging/logRecord.js';
 import { LogWriteBudget } from '../../../src/logging/logWriteBudget.js';
+import { logsNotWrittenError } from '../../../src/logging/logsNotWritten.js';
 import type { CrashRecorder } from './CrashRecorder.js';
 import type { Logger } from './Logger.js';
 
 type UiProcess = 'renderer' | 'electron-main';
+
+/** Entries at this level and above are synced before the answer. */
+const ERROR_RANK = levelRank('error');
 
 export interface UiLogWriterOptions {
   /** headsetd's recent log lines (RecentLines): a UI crash record keeps those its process wrote. */
@@ -23,6 +28,10 @@ export interface UiLogWriterOptions {
  * spent, the crash is still written (the last words of a dying renderer matter most) and the
  * ordinary entries of its batch are left out of the log (counted in the fatal line; kept in the
  * crash record).
+ *
+ * The answer means the lines are safe: it comes once they reached the kernel (they survive the
+ * process dying), and for a batch with an error or fatal entry once they were fdatasync'd too (they
+ * survive a power cut). A batch the log did not fully take is answered LOGS_NOT_WRITTEN.
  */
 export class UiLogWriter {
   private readonly recentLines: () => readonly string[];
@@ -41,7 +50,7 @@ export class UiLogWriter {
     this.crashBudget = options.crashBudget ?? new LogWriteBudget({ burst: 3, perSecond: 3 / 60 });
   }
 
-  write(input: { process: UiProcess; entries: LogWriteEntry[] }, connection: string): { written: number; crashId: string | null } {
+  async write(input: { process: UiProcess; entries: LogWriteEntry[] }, connection: string): Promise<{ written: number; crashId: string | null }> {
     const crashes = input.entries.filter((entry) => entry.crash).length;
     const ordinary = input.entries.length - crashes;
     // Crash budget first: refused, nothing is written and no entry budget is spent.
@@ -57,6 +66,8 @@ export class UiLogWriter {
     }
     let crashId: string | null = null;
     const droppedLines: string[] = [];
+    const since = this.logger.mark();
+    let sync = false;
     for (const entry of input.entries) {
       const fields: Record<string, unknown> = { ...entry.fields, process: input.process };
       if (entry.time) fields.clientTime = entry.time;
@@ -66,11 +77,18 @@ export class UiLogWriter {
         const recentLines = [...this.linesOf(input.process), ...droppedLines];
         this.logger.log('fatal', 'ui', message, { ...fields, error: `${entry.crash.name}: ${entry.crash.message}`, stack: entry.crash.stack, ...(dropped ? { droppedEntries: dropped } : {}) });
         crashId = this.crashes.recordSync({ process: input.process, error: entry.crash, recentLines }) ?? crashId;
+        sync = true;
         continue;
       }
       if (dropped) droppedLines.push(JSON.stringify({ ...(entry.time ? { time: entry.time } : {}), level: entry.level, subsystem: 'ui', msg: entry.msg, fields }));
-      else this.logger.log(entry.level, 'ui', entry.msg, fields);
+      else {
+        this.logger.log(entry.level, 'ui', entry.msg, fields);
+        sync ||= levelRank(entry.level) >= ERROR_RANK;
+      }
     }
+    // Only this batch's lines are waited for, not those logged after it.
+    const report = await this.logger.settle(since, { sync });
+    if (report.dropped > 0 || report.unsynced > 0) throw logsNotWrittenError({ entries: input.entries.length, dropped: report.dropped, unsynced: report.unsynced, crashId });
     return { written: input.entries.length - dropped, crashId };
   }
 

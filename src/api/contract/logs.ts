@@ -168,7 +168,7 @@ export type LogExportResult = z.infer<typeof logExportResultSchema>;
 
 export const logsCalls = {
   'logs.write': call({
-    summary: 'Write entries from the UI processes (renderer, Electron main) into the device log, subsystem ui.',
+    summary: 'Write entries from the UI processes (renderer, Electron main) into the device log, subsystem ui. Answered once the lines reached the kernel (they survive headsetd dying), and for a batch with an error or fatal entry once they were fdatasync\'d (they survive a power cut).',
     scope: 'user',
     input: z.object({
       /** The UI process the entries come from (both relay through the same connection). */
@@ -176,7 +176,7 @@ export const logsCalls = {
       entries: z.array(logWriteEntrySchema).min(1).max(50),
     }).strict(),
     output: z.object({ written: z.number().int().nonnegative(), crashId: z.string().nullable() }),
-    errors: ['LOGS_RATE_LIMITED'],
+    errors: ['LOGS_RATE_LIMITED', 'LOGS_NOT_WRITTEN'],
   }),
   'logs.query': call({
     summary: 'Log entries matching a filter (levels, subsystems, time range, text), newest first, a page at a time.',
