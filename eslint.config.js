@@ -6,6 +6,14 @@ const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dgram', 'd
 const nodeImports = [{ group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)], message: 'Environment-specific: not allowed in this layer.' }];
 const electronImport = { group: ['electron', 'electron/*'], message: 'Only main/electron/ may import electron.' };
 const layer = (from, patterns) => ({ files: from, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+// A later entry's patterns replace an earlier one's for the files both match: production entries
+// repeat their layer's patterns and add what only tests may import.
+const testFiles = ['**/*.test.ts', '**/*.test.tsx'];
+const production = (from, patterns, ignores = []) => ({ ...layer(from, patterns), ignores: [...testFiles, ...ignores] });
+const operatorImport = { group: ['**/operator/**'], message: 'main/operator/ (bundles, TUF repositories, signing keys) is the operator\'s: the CLI, benchmarks and tests use it, the device never does.' };
+
+const servicePatterns = [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Services know nothing of who hosts them.' }];
+const hostPatterns = [electronImport, { group: ['**/electron/**', '**/renderer/**', '**/cli/**'], message: 'The host does not import the UI host or the CLI.' }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'e2e/test-results/**', 'e2e/report/**', 'bench/results/**', '**/*.tmp.mjs'] },
@@ -33,13 +41,17 @@ export default tseslint.config(
   // renderer/: the sandboxed page: src/ only.
   layer(['renderer/src/**/*.{ts,tsx}'], [...nodeImports, electronImport, { group: ['**/main/**'], message: 'The renderer talks to services through the API only.' }, { group: ['zod', 'ws', 'sodium-native', 'systeminformation'], message: 'Not for the renderer.' }]),
   // main/services and main/transports: Node, src/; never the host, Electron or the CLI.
-  layer(['main/services/**/*.ts', 'main/transports/**/*.ts'], [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Services know nothing of who hosts them.' }]),
-  // main/host: everything in main/ but electron/.
-  layer(['main/host/**/*.ts'], [electronImport, { group: ['**/electron/**', '**/renderer/**', '**/cli/**'], message: 'The host does not import the UI host or the CLI.' }]),
+  layer(['main/services/**/*.ts', 'main/transports/**/*.ts'], servicePatterns),
+  production(['main/services/**/*.ts', 'main/transports/**/*.ts'], [...servicePatterns, operatorImport]),
+  // main/host: everything in main/ but electron/ and, outside tests, operator/.
+  layer(['main/host/**/*.ts'], hostPatterns),
+  production(['main/host/**/*.ts'], [...hostPatterns, operatorImport], ['main/host/testing/**']),
+  // main/operator: the operator's tools over services (bundles, TUF repositories, keys); never the host.
+  layer(['main/operator/**/*.ts'], [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Operator tools are a library for the CLI: no host, UI or CLI.' }]),
   // main/cli: src/ and main/.
   layer(['main/cli/**/*.ts'], [electronImport, { group: ['**/renderer/**'], message: 'The CLI does not import the renderer.' }]),
   // main/electron: the only place importing electron; talks to headsetd through transports.
-  layer(['main/electron/**/*.ts'], [{ group: ['**/services/**', '**/host/**', '**/renderer/**'], message: 'Electron main is an unprivileged UI host: it reaches services over the socket only.' }]),
+  layer(['main/electron/**/*.ts'], [{ group: ['**/services/**', '**/host/**', '**/operator/**', '**/renderer/**'], message: 'Electron main is an unprivileged UI host: it reaches services over the socket only.' }]),
   // Everything else outside main/electron/.
   layer(['bench/**', 'e2e/**', 'scripts/**', 'server/**'], [electronImport]),
 );

@@ -3,8 +3,8 @@ import { closeSync, copyFileSync, ftruncateSync, openSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { BundleReader } from '../../main/services/update/BundleReader.js';
 import { checkDeltaSourceFile, deltaSlotFiller, type CheckedSource, type SourceProvision } from '../../main/services/update/DeltaApplier.js';
-import { createDeltaBundle } from '../../main/services/update/DeltaBundleWriter.js';
-import type { SigningKey } from '../../main/services/update/signingKeys.js';
+import { createDeltaBundle } from '../../main/operator/bundles/DeltaBundleWriter.js';
+import type { SigningKey } from '../../main/operator/keys/signingKeys.js';
 import { writeImageToSlot } from '../../main/services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
 import type { BenchResult } from '../harness.js';

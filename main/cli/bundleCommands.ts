@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { NAME_PATTERN, bundleKind, parseRequirement, SERVICE_UNIT_PATTERN, type BundleManifest, type Requirement } from '../../src/update/manifest.js';
 import { BundleReader } from '../services/update/BundleReader.js';
-import { createBundle, type BundleImageSource } from '../services/update/BundleWriter.js';
-import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
-import { loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
+import { createBundle, type BundleImageSource } from '../operator/bundles/BundleWriter.js';
+import { createDeltaBundle } from '../operator/bundles/DeltaBundleWriter.js';
+import { loadSigningKey } from '../operator/keys/signingKeys.js';
+import { loadTrustedKey } from '../services/update/trustedKeys.js';
 import { type Command, UsageError, formatBytes, parseCommandLine } from './command.js';
 
 export const bundleCreate: Command = {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { KEY_ROLES } from '../../src/update/keys.js';
-import { generateKeys } from '../services/update/signingKeys.js';
+import { generateKeys } from '../operator/keys/signingKeys.js';
 import { type Command, UsageError, parseCommandLine } from './command.js';
 
 export const keysGenerate: Command = {

@@ -8,8 +8,9 @@ import { TOP_LEVEL_ROLES, type AnySigned, type RoleName, type Signed, type Snaps
 import { requireMetadata } from '../../src/update/tuf/repositoryChecks.js';
 import { readJsonIfExists, writeFileAtomic } from '../services/storage/atomicFile.js';
 import { BundleReader } from '../services/update/BundleReader.js';
-import { loadSigningKey, loadTrustedKey, type SigningKey } from '../services/update/signingKeys.js';
-import { DEFAULT_EXPIRY_DAYS, TufRepository, type ExpiryDays, type RoleKey } from '../services/update/tuf/TufRepository.js';
+import { loadSigningKey, type SigningKey } from '../operator/keys/signingKeys.js';
+import { loadTrustedKey } from '../services/update/trustedKeys.js';
+import { DEFAULT_EXPIRY_DAYS, TufRepository, type ExpiryDays, type RoleKey } from '../operator/tuf/TufRepository.js';
 import { type Command, UsageError, formatBytes, parseCommandLine } from './command.js';
 
 /**

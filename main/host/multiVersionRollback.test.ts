@@ -11,9 +11,9 @@ import { toHex } from '../../src/update/hex.js';
 import { TOP_LEVEL_ROLES } from '../../src/update/tuf/metadata.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SIMULATED_MODEL } from '../services/device/SimulatedFirmware.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { generateKeys, loadSigningKey } from '../services/update/signingKeys.js';
-import { TufRepository, type RoleKeys } from '../services/update/tuf/TufRepository.js';
+import { createBundle } from '../operator/bundles/BundleWriter.js';
+import { generateKeys, loadSigningKey } from '../operator/keys/signingKeys.js';
+import { TufRepository, type RoleKeys } from '../operator/tuf/TufRepository.js';
 import { LOCAL_UI_SCOPES, createHeadset, type Headset } from './composition.js';
 
 // Going back further than the other slot: three updates in a row, then back to the first of them

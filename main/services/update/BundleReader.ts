@@ -8,7 +8,7 @@ import { toHex } from '../../../src/update/hex.js';
 import { decodeManifest, type BundleManifest, type ImageEntry } from '../../../src/update/manifest.js';
 import { checkBundleEnd, checkPayloadDigest, openEnvelope, type TrustedKey, type VerifiedEnvelope } from '../../../src/update/verify.js';
 import { ByteSource } from './ByteSource.js';
-import { verifyEd25519 } from './signingKeys.js';
+import { verifyEd25519 } from './trustedKeys.js';
 
 /** Read size: large enough that hashing, not syscalls, sets the pace; small enough to stay bounded. */
 const READ_CHUNK = 256 * 1024;

@@ -9,11 +9,12 @@ import { settledCodeOf as codeOf } from '../../../src/api/testing.js';
 import type { BundleManifest, ImageEntry } from '../../../src/update/manifest.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import { BundleReader } from './BundleReader.js';
-import { createBundle } from './BundleWriter.js';
+import { createBundle } from '../../operator/bundles/BundleWriter.js';
 import { applyDelta, checkDeltaSourceFile, deltaSlotFiller, type CheckedSource, type SourceProvision } from './DeltaApplier.js';
 import { writeImageToSlot } from './SlotWriter.js';
-import { createDeltaBundle } from './DeltaBundleWriter.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from './signingKeys.js';
+import { createDeltaBundle } from '../../operator/bundles/DeltaBundleWriter.js';
+import { generateKeys, loadSigningKey } from '../../operator/keys/signingKeys.js';
+import { loadTrustedKey } from './trustedKeys.js';
 
 // A realistic pair: ext4 images built by mkfs.ext4 from real binaries of this machine, the second
 // changed the way a security update changes one (two binaries rebuilt, one grown).

@@ -11,8 +11,9 @@ import { fromHex } from '../../../src/update/hex.js';
 import { decodeManifest, layoutManifest, type BundleManifest } from '../../../src/update/manifest.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import { BundleReader } from './BundleReader.js';
-import { createBundle, type CreateBundleOptions } from './BundleWriter.js';
-import { generateKeys, loadSigningKey, loadTrustedKey, type SigningKey } from './signingKeys.js';
+import { createBundle, type CreateBundleOptions } from '../../operator/bundles/BundleWriter.js';
+import { generateKeys, loadSigningKey, type SigningKey } from '../../operator/keys/signingKeys.js';
+import { loadTrustedKey } from './trustedKeys.js';
 
 const MiB = 1024 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'hc-bundle-'));

@@ -8,8 +8,8 @@ import { AppError } from '../../../src/api/errors.js';
 import { BUNDLE_FORMAT_VERSION, encodeBundleHeader, encodeSignatureBlock } from '../../../src/update/header.js';
 import { fromHex } from '../../../src/update/hex.js';
 import { layoutManifest, type BundleManifest, type ImageDraft, type ManifestDraft, type Requirement } from '../../../src/update/manifest.js';
-import { fsyncDirectory } from '../storage/atomicFile.js';
-import type { SigningKey } from './signingKeys.js';
+import { fsyncDirectory } from '../../services/storage/atomicFile.js';
+import type { SigningKey } from '../keys/signingKeys.js';
 
 export interface BundleImageSource {
   name: string;

@@ -1,12 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sodium from 'sodium-native';
 import { AppError } from '../../../src/api/errors.js';
-import { KEY_ROLES, assertNoExistingKeys, encodePrivateKeyFile, encodePublicKeyFile, keyFileNames, keyIdMaterial, parsePrivateKeyFile, parsePublicKeyFile } from '../../../src/update/keys.js';
+import { KEY_ROLES, assertNoExistingKeys, encodePrivateKeyFile, encodePublicKeyFile, keyFileNames, parsePrivateKeyFile } from '../../../src/update/keys.js';
 import { bytesEqual } from '../../../src/update/hex.js';
-import type { TrustedKey } from '../../../src/update/verify.js';
-import { fsyncDirectory } from '../storage/atomicFile.js';
+import { fsyncDirectory } from '../../services/storage/atomicFile.js';
+import { keyIdOf } from '../../services/update/trustedKeys.js';
+
+// Private keys are the operator's: the device only verifies (services/update/trustedKeys.ts).
 
 /** A loaded private key: signs, never hands the secret out. `dispose()` wipes it. */
 export interface SigningKey {
@@ -21,17 +23,6 @@ export interface GeneratedKey {
   keyId: string;
   privateKeyPath: string;
   publicKeyPath: string;
-}
-
-/** The key id of an Ed25519 public key: SHA-256 (hex) of its canonical TUF key object. */
-export function keyIdOf(publicKey: Uint8Array): string {
-  return createHash('sha256').update(keyIdMaterial(publicKey)).digest('hex');
-}
-
-export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  // sodium-native throws on wrong-sized buffers; a wrong size is simply not a valid signature.
-  if (signature.length !== sodium.crypto_sign_BYTES || publicKey.length !== sodium.crypto_sign_PUBLICKEYBYTES) return false;
-  return sodium.crypto_sign_verify_detached(toBuffer(signature), toBuffer(message), toBuffer(publicKey));
 }
 
 /**
@@ -105,12 +96,6 @@ export async function loadSigningKey(path: string): Promise<SigningKey> {
       sodium.sodium_memzero(secretKey);
     },
   };
-}
-
-/** Loads a public key file (`--trust`). */
-export async function loadTrustedKey(path: string): Promise<TrustedKey> {
-  const publicKey = parsePublicKeyFile(await readFile(path, 'utf8'), path);
-  return { keyId: keyIdOf(publicKey), publicKey };
 }
 
 /**

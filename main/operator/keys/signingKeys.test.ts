@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { settledCodeOf as codeOf } from '../../../src/api/testing.js';
 import { KEY_ROLES, encodePrivateKeyFile } from '../../../src/update/keys.js';
-import { generateKeys, keyIdOf, loadSigningKey, loadTrustedKey, verifyEd25519 } from './signingKeys.js';
+import { generateKeys, loadSigningKey } from './signingKeys.js';
+import { keyIdOf, loadTrustedKey, verifyEd25519 } from '../../services/update/trustedKeys.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hc-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

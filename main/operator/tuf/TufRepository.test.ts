@@ -6,8 +6,8 @@ import { join, normalize } from 'node:path';
 import sodium from 'sodium-native';
 import { Updater } from 'tuf-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../../../src/update/hex.js';
-import { TOP_LEVEL_ROLES } from '../../../../src/update/tuf/metadata.js';
+import { toHex } from '../../../src/update/hex.js';
+import { TOP_LEVEL_ROLES } from '../../../src/update/tuf/metadata.js';
 import { TufRepository, type RoleKey, type RoleKeys } from './TufRepository.js';
 
 // tuf-js is the independent client: whatever `TufRepository` writes must pass its checks, and

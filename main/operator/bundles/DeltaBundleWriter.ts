@@ -9,10 +9,10 @@ import { AppError } from '../../../src/api/errors.js';
 import { patchToolError } from '../../../src/update/delta.js';
 import type { BundleManifest, ImageDraft, ImageEntry, ManifestDraft } from '../../../src/update/manifest.js';
 import type { MeasuredDigest, TrustedKey } from '../../../src/update/verify.js';
-import { BundleReader } from './BundleReader.js';
+import { BundleReader } from '../../services/update/BundleReader.js';
 import { writeBundle } from './BundleWriter.js';
-import { applyDelta } from './DeltaApplier.js';
-import type { SigningKey } from './signingKeys.js';
+import { applyDelta } from '../../services/update/DeltaApplier.js';
+import type { SigningKey } from '../keys/signingKeys.js';
 
 export interface CreateDeltaBundleOptions {
   /** The full bundle whose images the device has installed. */

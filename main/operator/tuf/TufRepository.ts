@@ -17,11 +17,11 @@ import {
   type TargetFile,
   type TargetsSigned,
   type TimestampSigned,
-} from '../../../../src/update/tuf/metadata.js';
-import { tufCanonicalJson } from '../../../../src/update/tuf/canonicalJson.js';
-import { AppError } from '../../../../src/api/errors.js';
-import { assertNoRepository, requireMetadata } from '../../../../src/update/tuf/repositoryChecks.js';
-import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../../storage/atomicFile.js';
+} from '../../../src/update/tuf/metadata.js';
+import { tufCanonicalJson } from '../../../src/update/tuf/canonicalJson.js';
+import { AppError } from '../../../src/api/errors.js';
+import { assertNoRepository, requireMetadata } from '../../../src/update/tuf/repositoryChecks.js';
+import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../../services/storage/atomicFile.js';
 
 /** A role's key: its public half (hex) and whatever signs with the private half. */
 export interface RoleKey {
