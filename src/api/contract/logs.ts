@@ -168,7 +168,9 @@ export type LogExportResult = z.infer<typeof logExportResultSchema>;
 
 export const logsCalls = {
   'logs.write': call({
-    summary: 'Write entries from the UI processes (renderer, Electron main) into the device log, subsystem ui. Answered once the lines reached the kernel (they survive headsetd dying), and for a batch with an error or fatal entry once they were fdatasync\'d (they survive a power cut).',
+    summary: 'Write entries from the UI processes (renderer, Electron main) into the device log, subsystem ui. '
+      + 'Answered once the lines reached the kernel (they survive headsetd dying), and for a batch with an error '
+      + 'or fatal entry once they were fdatasync\'d (they survive a power cut).',
     scope: 'user',
     input: z.object({
       /** The UI process the entries come from (both relay through the same connection). */
