@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Scope } from '../../src/api/contract.js';
 import type { ApiRouter } from '../../src/api/router.js';
+import type { SecretRegistrar } from '../../src/secrets/SecretRegistry.js';
 import { API_PATH, attachWebSocketApi } from '../transports/WebSocketServer.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -23,6 +24,8 @@ export interface WebHostOptions {
   port: number;
   scopes: ReadonlySet<Scope>;
   maxMessageBytes?: number;
+  /** The token is registered here while the host runs: no log line or record carries it. */
+  secrets?: SecretRegistrar;
 }
 
 export interface WebHost {
@@ -48,6 +51,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
   const { port } = server.address() as AddressInfo;
+  const unregisterToken = options.secrets?.register(token, 'web host token');
   const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const origins = new Set([...hosts].map((h) => `http://${h}`));
   const csp = [
@@ -81,7 +85,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     close: () =>
       new Promise<void>((resolve) => {
         api.close();
-        server.close(() => resolve());
+        server.close(() => {
+          unregisterToken?.();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

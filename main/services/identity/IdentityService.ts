@@ -3,6 +3,8 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sodium from 'sodium-native';
 import type { Identity } from '../../../src/api/contract.js';
+import type { SecretRegistrar, Unregister } from '../../../src/secrets/SecretRegistry.js';
+import { registerKeyBytes } from '../secrets/registerKeyBytes.js';
 import { readFileIfExists, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import type { HardwareIdSource } from './ports.js';
 
@@ -12,15 +14,18 @@ const IDENTITY_FILE = 'identity.json';
 /**
  * The device's identity: a UUID (the hardware's, else generated once) and an Ed25519 key pair made
  * on first boot. Kept in a folder the factory reset never touches, private key mode 0600. The
- * private key stays inside this class: callers get signatures, never the key.
+ * private key stays inside this class: callers get signatures, never the key. Its text forms are
+ * registered as secrets, so no log line or record carries them even if printed by mistake.
  */
 export class IdentityService {
   private identity: Identity | undefined;
   private secretKey: Buffer | undefined;
+  private unregisterKey: Unregister | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly hardwareId: HardwareIdSource,
+    private readonly secrets?: SecretRegistrar,
   ) {}
 
   async load(): Promise<Identity> {
@@ -31,7 +36,7 @@ export class IdentityService {
     if (stored && secret?.length === sodium.crypto_sign_SECRETKEYBYTES) {
       await this.assertPrivate(join(this.dir, SECRET_KEY_FILE));
       this.identity = stored;
-      this.secretKey = secret;
+      this.holdKey(secret);
       return stored;
     }
     return this.create(stored?.deviceId);
@@ -67,8 +72,21 @@ export class IdentityService {
     await writeFileAtomic(join(this.dir, SECRET_KEY_FILE), secretKey, { mode: 0o600 });
     await writeFileAtomic(join(this.dir, IDENTITY_FILE), JSON.stringify(identity, null, 2), { mode: 0o644 });
     this.identity = identity;
-    this.secretKey = secretKey;
+    this.holdKey(secretKey);
     return identity;
+  }
+
+  /** The key and, registered, its text forms: the whole 64 bytes and the 32-byte seed they start with. */
+  private holdKey(secretKey: Buffer): void {
+    this.unregisterKey?.();
+    this.secretKey = secretKey;
+    if (!this.secrets) return;
+    const whole = registerKeyBytes(this.secrets, secretKey, 'identity key');
+    const seed = registerKeyBytes(this.secrets, secretKey.subarray(0, 32), 'identity key seed');
+    this.unregisterKey = () => {
+      whole();
+      seed();
+    };
   }
 
   private async assertPrivate(path: string): Promise<void> {

@@ -3,6 +3,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unl
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { CrashSummary, HealthSnapshot, ProcessName } from '../../../src/api/contract.js';
+import { redactSecretsIn } from '../../../src/secrets/redactSecretsIn.js';
+import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import { redactFields, redactText } from '../../../src/telemetry/anonymize.js';
 
 export interface CrashError {
@@ -49,7 +51,7 @@ export class CrashRecorder {
   constructor(
     readonly dir: string,
     private readonly context: CrashContext,
-    private readonly options: { maxRecords?: number; now?: () => Date } = {},
+    private readonly options: { maxRecords?: number; now?: () => Date; secrets?: SecretRedactor } = {},
   ) {}
 
   /** Writes a crash record now, synchronously; returns its id. Never throws (a crash handler calls it). */
@@ -65,10 +67,11 @@ export class CrashRecorder {
         commit: this.context.commit,
         bootId: this.context.bootId(),
         // An error message (and the stack, which repeats it) may quote a password or a PIN: the
-        // record gets the same redaction as the device's own log. The recent lines were redacted
-        // on their way into the log, but lines another process brings are not known to be.
-        error: { name: redactText(crash.error.name), message: redactText(crash.error.message), ...(crash.error.stack ? { stack: redactText(crash.error.stack) } : {}) },
-        recentLines: (crash.recentLines ?? this.context.recentLines()).map(parseLine).map(redactLine),
+        // record gets the same redaction as the device's own log, the registered secrets by value
+        // first. The recent lines were redacted on their way into the log, but lines another
+        // process brings are not known to be.
+        error: { name: this.redact(crash.error.name), message: this.redact(crash.error.message), ...(crash.error.stack ? { stack: this.redact(crash.error.stack) } : {}) },
+        recentLines: (crash.recentLines ?? this.context.recentLines()).map(parseLine).map((line) => redactLine(line, this.options.secrets)),
         health: crash.health === undefined ? (this.context.lastHealth() ?? null) : crash.health,
       };
       const created = mkdirSync(this.dir, { recursive: true, mode: 0o750 });
@@ -89,6 +92,10 @@ export class CrashRecorder {
     } catch {
       return null;
     }
+  }
+
+  private redact(text: string): string {
+    return redactText(this.options.secrets ? this.options.secrets.redact(text) : text);
   }
 
   /** Summaries of the kept records, newest first. */
@@ -175,7 +182,8 @@ function syncFolderSync(dir: string): void {
   }
 }
 
-function redactLine(line: unknown): unknown {
+function redactLine(parsed: unknown, secrets: SecretRedactor | undefined): unknown {
+  const line = secrets ? redactSecretsIn(parsed, secrets) : parsed;
   if (typeof line === 'string') return redactText(line);
   if (line === null || typeof line !== 'object' || Array.isArray(line)) return line;
   return redactFields(line as Record<string, unknown>);

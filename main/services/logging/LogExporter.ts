@@ -7,6 +7,8 @@ import { createGzip } from 'node:zlib';
 import { AppError } from '../../../src/api/errors.js';
 import { exportFailedError } from '../../../src/logging/exportFailure.js';
 import { compileQuery, type LogQuery } from '../../../src/logging/logQuery.js';
+import { redactSecretsIn } from '../../../src/secrets/redactSecretsIn.js';
+import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import { fsyncDirectory } from '../storage/atomicFile.js';
 import type { ExportMedium } from './ExportMedium.js';
 import { parseLogLine, type LogArchive } from './LogArchive.js';
@@ -20,13 +22,15 @@ export interface ExportResult {
 /**
  * Writes the entries a filter selects, as they are in the log (JSON lines), gzip-compressed, to the
  * export medium. The file appears whole or not at all: written under a temporary name, synced,
- * renamed, the folder synced; a failure removes the temporary file.
+ * renamed, the folder synced; a failure removes the temporary file. The lines were redacted before
+ * they were written; a secret registered since (`secrets`) is cut out on the way to the medium too.
  */
 export class LogExporter {
   constructor(
     private readonly archive: LogArchive,
     private readonly medium: ExportMedium,
     private readonly now: () => number = Date.now,
+    private readonly secrets?: SecretRedactor,
   ) {}
 
   async export(filter: LogQuery, signal?: AbortSignal): Promise<ExportResult> {
@@ -50,7 +54,7 @@ export class LogExporter {
           if (!q.lineMayMatch(line)) return;
           const record = parseLogLine(line);
           if (!record || !q.matches(record)) return;
-          batch.push(line);
+          batch.push(this.secrets?.holds(line) ? redactSecretsInLine(line, this.secrets) : line);
           entries++;
         }, signal);
         if (signal?.aborted) throw new AppError('CANCELLED');
@@ -75,6 +79,21 @@ export class LogExporter {
     }
     return { fileName, bytes: (await stat(target)).size, entries };
   }
+}
+
+/** A JSON log line with registered secrets cut out of its decoded message and fields (never splitting an escape). */
+function redactSecretsInLine(line: string, secrets: SecretRedactor): string {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return secrets.redact(line);
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return JSON.stringify(redactSecretsIn(record, secrets));
+  const { msg, fields } = record as { msg?: unknown; fields?: unknown };
+  const out = JSON.stringify({ ...record, ...(msg !== undefined ? { msg: redactSecretsIn(msg, secrets) } : {}), ...(fields !== undefined ? { fields: redactSecretsIn(fields, secrets) } : {}) });
+  // Elsewhere in the entry (another writer's shape): the whole entry is walked.
+  return secrets.holds(out) ? JSON.stringify(redactSecretsIn(record, secrets)) : out;
 }
 
 /** `base.jsonl.gz`, or `base-2.jsonl.gz`… when an export of the same second is already there. */

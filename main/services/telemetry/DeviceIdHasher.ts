@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { SecretRegistrar, Unregister } from '../../../src/secrets/SecretRegistry.js';
+import { registerKeyBytes } from '../secrets/registerKeyBytes.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 
 const KEY_FILE = 'telemetry-id.key';
@@ -9,19 +11,23 @@ const KEY_FILE = 'telemetry-id.key';
  * under a random key that never leaves the device (0600, in the state folder). Records of one week
  * link to each other, not across weeks; nobody without the key can tell which headset they are
  * from. A new key (opt-out of everything) unlinks what comes after from what went before.
+ * The key and the signing seed of the week are registered as secrets (`secrets`) while held.
  */
 export class DeviceIdHasher {
   private key: Buffer | undefined;
+  private unregisterKey: Unregister | undefined;
+  private seed: { bytes: Buffer; unregister: Unregister } | undefined;
 
   constructor(
     private readonly stateDir: string,
     private readonly deviceId: () => string,
     private readonly now: () => Date = () => new Date(),
+    private readonly secrets?: SecretRegistrar,
   ) {}
 
   async load(): Promise<void> {
     const stored = await readFileIfExists(join(this.stateDir, KEY_FILE));
-    if (stored && stored.length === 32) this.key = stored;
+    if (stored && stored.length === 32) this.holdKey(stored);
     else await this.reset();
   }
 
@@ -38,14 +44,32 @@ export class DeviceIdHasher {
    */
   signingSeed(): Buffer {
     if (!this.key) throw new Error('DeviceIdHasher.load() first');
-    return createHmac('sha256', this.key).update(`telemetry-signing\n${isoWeek(this.now())}`).digest();
+    const seed = createHmac('sha256', this.key).update(`telemetry-signing\n${isoWeek(this.now())}`).digest();
+    this.holdSeed(seed);
+    return seed;
   }
 
   /** Replaces the key (crash-safe: the old key or the new one, never none). */
   async reset(): Promise<void> {
     const key = randomBytes(32);
     await writeFileAtomic(join(this.stateDir, KEY_FILE), key, { mode: 0o600 });
+    this.holdKey(key);
+  }
+
+  private holdKey(key: Buffer): void {
+    this.unregisterKey?.();
     this.key = key;
+    this.unregisterKey = this.secrets ? registerKeyBytes(this.secrets, key, 'telemetry pseudonym key') : undefined;
+    // The week's seed is registered before anything could print it, not at its first use.
+    if (this.secrets) this.signingSeed();
+  }
+
+  /** The seed in use is registered; the previous week's (or key's) is let go when it changes. */
+  private holdSeed(seed: Buffer): void {
+    if (!this.secrets) return;
+    if (this.seed?.bytes.equals(seed)) return;
+    this.seed?.unregister();
+    this.seed = { bytes: seed, unregister: registerKeyBytes(this.secrets, seed, 'telemetry signing seed') };
   }
 }
 

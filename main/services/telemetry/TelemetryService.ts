@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { BootStatus, HealthSnapshot, PrivacyStatus, StateSource, UpdateHistoryEntry, UpdateStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import type { LogRecord } from '../../../src/logging/logRecord.js';
+import { redactSecretsIn } from '../../../src/secrets/redactSecretsIn.js';
+import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import { bucketToHour, coarsenLocation, scrubFields, scrubText, scrubValue, type KnownTrack } from '../../../src/telemetry/anonymize.js';
 import type { TelemetryCategoryId } from '../../../src/telemetry/categories.js';
 import { decide, effectiveGrants, privacyStatusOf, type ConsentDecision, type ConsentState } from '../../../src/telemetry/consent.js';
@@ -57,6 +59,11 @@ export interface TelemetryServiceOptions {
   now?: () => Date;
   /** Problems of the telemetry itself; never routed back into the forwarded log. */
   warn?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * The secrets the headset holds: cut out by value from what is forwarded, before the scrubbing.
+   * Log entries and crash records were redacted when written; a value registered since is not.
+   */
+  secrets?: SecretRedactor;
 }
 
 const PRIORITY: Record<TelemetryCategoryId, OutboxPriority> = {
@@ -201,7 +208,7 @@ export class TelemetryService {
     const counted = this.errorCounts.get(key) ?? { subsystem: record.subsystem, level: record.level, count: 0 };
     counted.count++;
     this.errorCounts.set(key, counted);
-    const scrubbed: LogRecord = { ...record, msg: scrubText(record.msg), ...(record.fields ? { fields: scrubFields(record.fields) } : {}) };
+    const scrubbed: LogRecord = { ...record, msg: this.scrub(record.msg), ...(record.fields ? { fields: scrubFields(this.unsecret(record.fields) as Record<string, unknown>) } : {}) };
     const otlp: OtlpLogRecord = logRecordToOtlp(scrubbed);
     otlp.eventName = 'log.record';
     otlp.attributes.push(this.pseudonym());
@@ -268,13 +275,13 @@ export class TelemetryService {
           timeUnixNano: isoToUnixNano(crash.time),
           severityNumber: SEVERITY.fatal.number,
           severityText: SEVERITY.fatal.text,
-          body: { stringValue: scrubText(`${crash.error.name}: ${crash.error.message}`) },
+          body: { stringValue: this.scrub(`${crash.error.name}: ${crash.error.message}`) },
           eventName: 'crash.record',
           attributes: [
             { key: 'process', value: { stringValue: crash.process } },
             { key: 'headset.app.version', value: { stringValue: crash.version } },
-            { key: 'exception.stacktrace', value: { stringValue: scrubText(crash.error.stack ?? '') } },
-            { key: 'headset.crash.recent_lines', value: toAnyValue(scrubValue(crash.recentLines.slice(-RECENT_LINES_FORWARDED))) },
+            { key: 'exception.stacktrace', value: { stringValue: this.scrub(crash.error.stack ?? '') } },
+            { key: 'headset.crash.recent_lines', value: toAnyValue(scrubValue(this.unsecret(crash.recentLines.slice(-RECENT_LINES_FORWARDED)))) },
             this.pseudonym(),
           ],
         };
@@ -382,6 +389,15 @@ export class TelemetryService {
       eventName: DELETION_REQUEST_EVENT,
       attributes: [{ key: 'category', value: { stringValue: category } }, this.pseudonym()],
     };
+  }
+
+  /** Free text as it may leave the device: registered secrets cut out, then personal data scrubbed. */
+  private scrub(text: string): string {
+    return scrubText(this.options.secrets ? this.options.secrets.redact(text) : text);
+  }
+
+  private unsecret(value: unknown): unknown {
+    return this.options.secrets ? redactSecretsIn(value, this.options.secrets) : value;
   }
 
   private async enqueue(category: TelemetryCategoryId, priority: OutboxPriority, payload: OutboxPayload, options?: { expiresAt: Date }): Promise<boolean> {
