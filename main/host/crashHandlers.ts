@@ -15,7 +15,7 @@ export function installCrashHandlers(headset: Pick<Headset, 'logger' | 'logFile'
     const detail = error instanceof Error ? error : new Error(String(error));
     try {
       headset.logger.for('system').fatal(`${kind}: ${detail.message}`, { stack: detail.stack });
-      headset.services.observability.crashes.recordSync({ process: 'headsetd', error: { name: detail.name, message: detail.message, stack: detail.stack } });
+      headset.services.logs.crashes.recordSync({ process: 'headsetd', error: { name: detail.name, message: detail.message, stack: detail.stack } });
       headset.logFile.flushSync(1000);
     } finally {
       // stderr is the journal: the stack's message may quote a secret, as the log's would.

@@ -5,8 +5,8 @@ import { expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { waitFor } from '../services/telemetry/testing/fixtures.js';
-import { useOtlpTestReceiver } from '../services/telemetry/testing/receiverFixture.js';
+import { waitFor } from '../../test-support/telemetry/fixtures.js';
+import { useOtlpTestReceiver } from '../../test-support/telemetry/receiverFixture.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 
 const otlp = useOtlpTestReceiver('headset-minidumps-');
@@ -25,10 +25,10 @@ it('a minidump the UI left in the simulated device reaches the receiver once err
     headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
     const client = new ApiClient(a);
     // Not granted: it stays on the device.
-    expect(await headset.services.telemetry.forwardCrashes()).toBe(0);
+    expect(await headset.services.telemetry.telemetry.forwardCrashes()).toBe(0);
     expect(existsSync(dumpFile)).toBe(true);
     await client.call('privacy.set', { policyVersion: 1, granted: { errors: true } });
-    expect(await headset.services.telemetry.forwardCrashes()).toBe(1);
+    expect(await headset.services.telemetry.telemetry.forwardCrashes()).toBe(1);
     expect(existsSync(dumpFile)).toBe(false);
     // Its size and hash arrive; its bytes (unscrubbed memory) never leave the headset.
     await waitFor(() => otlp.receiver.logBodies().some((body) => body.startsWith('crash dump kept on the headset')), 15_000, 'delivery of the dump\'s description');

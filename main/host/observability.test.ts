@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
-import { errorCodeOf } from '../../src/api/testing.js';
+import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { LOCAL_UI_SCOPES, createHeadset, type Headset } from './composition.js';
 
@@ -45,7 +45,7 @@ describe('observability on the simulated headset', () => {
     expect(crashId).toMatch(/-renderer-/);
     const crashes = await first.client.call('crashes.list');
     expect(crashes).toEqual([expect.objectContaining({ id: crashId, process: 'renderer', version: '1.2.3', error: 'Error: render failed', forwarded: false })]);
-    const record = await first.headset.services.observability.crashes.read(crashId!);
+    const record = await first.headset.services.logs.crashes.read(crashId!);
     expect((record.recentLines as { msg: string }[]).map((l) => l.msg)).toContain('opened Updates');
     expect(record.health).not.toBeNull();
     await first.headset.close();

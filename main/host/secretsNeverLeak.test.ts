@@ -5,9 +5,9 @@ import { expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { telemetryOutboxDir } from './telemetry.js';
-import { waitFor } from '../services/telemetry/testing/fixtures.js';
-import { useOtlpTestReceiver } from '../services/telemetry/testing/receiverFixture.js';
+import { telemetryOutboxDir } from '../services/telemetry/telemetryCapability.js';
+import { waitFor } from '../../test-support/telemetry/fixtures.js';
+import { useOtlpTestReceiver } from '../../test-support/telemetry/receiverFixture.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 
 /**
@@ -84,12 +84,12 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
       ],
     });
     // Telemetry inputs: the registry refuses free text where a name is expected.
-    await expect(headset.services.telemetry.record('ui.feature_use', null, { feature: EMAIL })).rejects.toThrow(/outside their schema/);
+    await expect(headset.services.telemetry.telemetry.record('ui.feature_use', null, { feature: EMAIL })).rejects.toThrow(/outside their schema/);
     await client.call('usage.record', { event: 'ui.screen_view', name: 'privacy' });
     await headset.services.health.sample();
     await headset.services.health.sample();
-    await headset.services.telemetry.forwardCrashes();
-    await headset.services.telemetry.idle();
+    await headset.services.telemetry.telemetry.forwardCrashes();
+    await headset.services.telemetry.telemetry.idle();
     headset.logFile.flushSync(1000);
 
     // What the device holds before sending.
@@ -113,7 +113,7 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
     // Sent: everything leaves the outbox and reaches the receiver.
     writeFileSync(layout.networkState, 'online\n');
     await waitFor(() => {
-      const q = headset.services.telemetryDelivery.status().queued;
+      const q = headset.services.telemetry.delivery.status().queued;
       return q.critical + q.normal + q.bulk + q.debug === 0 && otlp.receiver.logs.size > 0;
     }, 20_000, 'delivery');
     expect(otlp.receiver.problems).toEqual([]);

@@ -5,8 +5,8 @@ import { ApiClient } from '../../src/api/client.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import { logRecordToOtlp } from '../../src/telemetry/otlpEncode.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { waitFor } from '../services/telemetry/testing/fixtures.js';
-import { useOtlpTestReceiver } from '../services/telemetry/testing/receiverFixture.js';
+import { waitFor } from '../../test-support/telemetry/fixtures.js';
+import { useOtlpTestReceiver } from '../../test-support/telemetry/receiverFixture.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 
 const otlp = useOtlpTestReceiver('headset-forwarding-');
@@ -25,8 +25,8 @@ it('headsetd forwards its outbox to the configured endpoint, signed with a weekl
     const client = new ApiClient(a);
     const identity = await client.call('identity.get');
     const record = logRecordToOtlp({ time: '2026-11-22T10:00:00.000Z', level: 'fatal', subsystem: 'system', msg: 'crash test', version: '1.2.3', commit: 'abc123', bootId: 'b', seq: 1 });
-    await headset.services.telemetryDelivery.outbox.enqueue('essential', 'critical', { signal: 'logs', record });
-    await waitFor(() => headset.services.telemetryDelivery.status().waitingFor === 'network', 10_000, 'the offline wait');
+    await headset.services.telemetry.delivery.outbox.enqueue('essential', 'critical', { signal: 'logs', record });
+    await waitFor(() => headset.services.telemetry.delivery.status().waitingFor === 'network', 10_000, 'the offline wait');
     expect(await client.call('telemetry.outbox')).toMatchObject({ endpoint: otlp.receiver.url, waitingFor: 'network', queued: { critical: 1 } });
     writeFileSync(networkState, 'online\n');
     await waitFor(() => otlp.receiver.logBodies().includes('crash test'), 15_000, 'delivery');
@@ -34,7 +34,7 @@ it('headsetd forwards its outbox to the configured endpoint, signed with a weekl
     // One signing key (this week's), and it is not the device identity key: requests name no device.
     expect(otlp.receiver.devices.size).toBe(1);
     expect(otlp.receiver.devices.has(identity.publicKey)).toBe(false);
-    await waitFor(() => headset.services.telemetryDelivery.status().queued.critical === 0, 5000, 'the acknowledgement');
+    await waitFor(() => headset.services.telemetry.delivery.status().queued.critical === 0, 5000, 'the acknowledgement');
     const status = await client.call('telemetry.outbox');
     expect(status).toMatchObject({ endpoint: otlp.receiver.url, waitingFor: null, lastError: null, queued: { critical: 0 } });
     expect(status.delivered).toBeGreaterThanOrEqual(1);

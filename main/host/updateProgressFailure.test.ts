@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { UpdateTestRepository } from './testing/updateTestRepository.js';
+import { UpdateTestRepository } from '../../test-support/host/updateTestRepository.js';
 
 // Progress is pushed from the installer's callback without being awaited: when the status cannot
 // be read (here the kept-bundles index went bad mid-install), that failure must be logged, not left
@@ -23,7 +23,7 @@ describe('install progress that cannot be published', () => {
     await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 20_000 }).toBe('downloaded');
     const index = join(new SimulatedDeviceLayout(root).stateDir, 'kept-bundles', 'index.json');
     let broken = false;
-    headset.services.updates.status.subscribe((status) => {
+    headset.services.update.updates.status.subscribe((status) => {
       if (status.state.status !== 'installing' || broken) return;
       broken = true;
       mkdirSync(join(index, '..'), { recursive: true });
@@ -31,6 +31,6 @@ describe('install progress that cannot be published', () => {
     });
     await expect(client.call('update.install')).rejects.toBeDefined();
     expect(broken).toBe(true);
-    expect(lines.some((line) => line.startsWith('update install progress failed'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('ERROR update: update install progress failed'))).toBe(true);
   });
 });

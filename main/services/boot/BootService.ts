@@ -2,7 +2,7 @@ import type { BootStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { MAX_BOOT_TRIES, SLOT_NAMES, commitSlot, isBootable, parseOrder, triesLeft, type BootSlot } from '../../../src/boot/bootSelection.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
-import type { BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecordStore } from './ports.js';
+import type { BootControl, BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecordStore } from './ports.js';
 
 /**
  * What this boot is (slot, recovery, fallback), the slots' contents, and the commit that tells the
@@ -11,7 +11,7 @@ import type { BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecord
  *   boot -> load() -> (health checks pass) -> commit() : slot gets its tries back
  *                  -> (never committed)    : the bootloader uses up the tries and falls back
  */
-export class BootService {
+export class BootService implements BootControl {
   readonly status = new StateChannel<BootStatus>();
   private booted: BootedSystem | undefined;
   private preferredAtBoot: BootSlot | undefined;

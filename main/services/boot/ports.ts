@@ -1,4 +1,5 @@
 import type { BootSlot } from '../../../src/boot/bootSelection.js';
+import type { BootStatus, StateSource } from '../../../src/api/contract.js';
 
 /** The bootloader's variables (GRUB env file, U-Boot env): read and replaced as a whole. */
 export interface BootEnvironmentStore {
@@ -34,4 +35,25 @@ export type SlotRecords = Partial<Record<BootSlot, SlotRecord>>;
 export interface SlotRecordStore {
   read(): Promise<SlotRecords>;
   write(records: SlotRecords): Promise<void>;
+}
+
+/** This boot's status as other capabilities watch it (the boot id, the slots). */
+export interface BootStatusSource {
+  readonly status: StateSource<BootStatus>;
+  bootedSystemFacts(): BootedSystem;
+}
+
+/**
+ * The boot as the update lifecycle drives it: learn and commit this boot, prepare and switch
+ * slots, read what each slot holds. BootService implements it over the bootloader's environment.
+ */
+export interface BootControl extends BootStatusSource {
+  load(): Promise<BootStatus>;
+  commit(): Promise<BootStatus>;
+  reload(): Promise<BootStatus>;
+  inactiveSlot(): BootSlot;
+  markUnbootable(slot: BootSlot): Promise<void>;
+  switchToTrial(slot: BootSlot): Promise<void>;
+  preferSlot(slot: BootSlot): Promise<void>;
+  slotRecordsStore(): SlotRecordStore;
 }

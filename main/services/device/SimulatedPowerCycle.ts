@@ -1,22 +1,33 @@
-import type { PowerControl } from '../platform/PowerControl.js';
+import { errorMessage } from '../../../src/errorText.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
+import type { DevicePower, PowerCycleStep } from '../platform/PowerControl.js';
 
 /**
- * A reboot of the simulated headset without stopping the process: the firmware's power-on (slot
- * selection) and the system's boot sequence run again, as they would after a real reboot. A boot
- * that fails, or one abandoned by the watchdog that fails later, is logged: on real hardware it
- * would have died with its power cycle, and it must not take headsetd down with it.
+ * A reboot of the simulated headset without stopping the process: what the capabilities do before
+ * the power goes, the firmware's power-on (slot selection), then the system's boot sequence as the
+ * capabilities registered it. A boot that fails, or one abandoned by the watchdog that fails later,
+ * is logged: on real hardware it would have died with its power cycle, and it must not take
+ * headsetd down with it.
  */
-export class SimulatedPowerCycle implements PowerControl {
+export class SimulatedPowerCycle implements DevicePower {
+  private readonly steps: PowerCycleStep[] = [];
+
   constructor(
-    private readonly bootSequence: () => Promise<void>,
-    private readonly log: (line: string) => void = () => undefined,
+    private readonly firmwarePowerOn: () => Promise<void>,
+    private readonly log: SubsystemLogger,
   ) {}
+
+  onPowerCycle(step: PowerCycleStep): void {
+    this.steps.push(step);
+  }
 
   async reboot(): Promise<void> {
     try {
-      await this.bootSequence();
+      for (const step of [...this.steps].reverse()) await step.beforeOff?.();
+      await this.firmwarePowerOn();
+      for (const step of this.steps) await step.afterOn?.();
     } catch (error) {
-      this.log(`simulated boot failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(`simulated boot failed: ${errorMessage(error)}`);
     }
   }
 }

@@ -14,6 +14,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   gps: 'GPS',
   imu: 'Motion sensor',
   led: 'Lights',
+  telemetry: 'Data sharing',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */

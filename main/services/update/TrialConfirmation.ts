@@ -1,5 +1,7 @@
-import type { BootService } from '../services/boot/BootService.js';
-import type { BootOutcome, Installer } from '../services/update/Installer.js';
+import type { BootControl } from '../boot/ports.js';
+import { errorMessage } from '../../../src/errorText.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
+import type { BootOutcome, Installer } from './Installer.js';
 
 /** Proves headsetd answers (its API over a transport); throws when it does not. */
 export type ReachabilityCheck = () => Promise<void>;
@@ -19,10 +21,10 @@ export class TrialConfirmation {
   constructor(
     private readonly parts: {
       installer: Installer;
-      boot: BootService;
+      boot: BootControl;
       /** Restarts the headset (the same path as a trial that failed its own checks). */
       rebootAfterFailedTrial: () => void;
-      log?: (line: string) => void;
+      log: SubsystemLogger;
     },
   ) {}
 
@@ -43,7 +45,7 @@ export class TrialConfirmation {
     try {
       await check();
     } catch (error) {
-      this.parts.log?.(`trial boot is not healthy (headsetd not reachable: ${error instanceof Error ? error.message : String(error)}): not committing`);
+      this.parts.log.warn('trial boot is not healthy (headsetd not reachable): not committing', { reason: errorMessage(error) });
       this.parts.rebootAfterFailedTrial();
       return 'trial-failed';
     }

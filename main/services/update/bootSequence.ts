@@ -1,12 +1,12 @@
-import type { Mode } from '../../src/api/contract.js';
-import type { BootService } from '../services/boot/BootService.js';
-import type { ModeService } from '../services/mode/ModeService.js';
-import type { BootOutcome, Installer } from '../services/update/Installer.js';
+import type { Mode } from '../../../src/api/contract.js';
+import type { BootControl } from '../boot/ports.js';
+import type { ModeAtBoot } from '../mode/ports.js';
+import type { BootOutcome, Installer } from './Installer.js';
 
 export interface BootParts {
-  boot: BootService;
+  boot: BootControl;
   installer: Installer;
-  mode: ModeService;
+  mode: ModeAtBoot;
 }
 
 export interface BootSystemOptions {

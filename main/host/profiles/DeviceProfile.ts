@@ -1,0 +1,63 @@
+import type { BootPartitionSpace } from '../../services/boot/BootPartitionSpace.js';
+import type { BootEnvironmentStore, BootedSystemSource, SlotRecordStore } from '../../services/boot/ports.js';
+import type { GpsReceiver } from '../../services/gps/ports.js';
+import type { BatterySensor, TemperatureSensor } from '../../services/health/ports.js';
+import type { HardwareIdSource } from '../../services/identity/ports.js';
+import type { ExportMedium } from '../../services/logging/ExportMedium.js';
+import type { RecoveryButton } from '../../services/mode/ports.js';
+import type { NetworkMonitor } from '../../services/platform/NetworkMonitor.js';
+import type { DevicePower } from '../../services/platform/PowerControl.js';
+import type { ServiceControl } from '../../services/platform/ServiceControl.js';
+import type { ComponentSources } from '../../services/update/ComponentRegistry.js';
+import type { DataSnapshots } from '../../services/update/DataSnapshots.js';
+import type { SlotPartitions } from '../../services/update/ports.js';
+import type { WatchdogDevice } from '../../services/watchdog/ports.js';
+
+/**
+ * What one kind of device (the simulated headset, a Linux headset) supplies: adapters and paths,
+ * nothing else. The wiring (wiring.ts) builds every capability from it the same way for each kind.
+ */
+export interface DeviceProfile {
+  kind: 'simulated' | 'linux';
+  /** One line for the log: which device this is. */
+  description: string;
+  model: string;
+  paths: {
+    /** headsetd's own state (not user data: a rollback never rewinds it). */
+    stateDir: string;
+    logDir: string;
+    crashesDir: string;
+    /** Where the health sampler keeps what it measures between snapshots. */
+    healthDir: string;
+    /** The vendor's bundle-signing keys and the update repository's first root. */
+    trustDir: string;
+    identityDir: string;
+    /** Electron's crash dumps (Crashpad's database), read by telemetry. */
+    minidumpDir: string;
+    /** The API's Unix socket (headsetd listens there unless told otherwise). */
+    socket: string;
+  };
+  boot: {
+    environment: BootEnvironmentStore;
+    commandLine: BootedSystemSource;
+    slotRecords: SlotRecordStore;
+    bootloader: 'grub' | 'uboot';
+  };
+  recoveryButton: RecoveryButton;
+  hardwareId: HardwareIdSource;
+  sensors: { temperature: TemperatureSensor; battery: BatterySensor; gps: GpsReceiver };
+  update: {
+    partitions: SlotPartitions;
+    bootSpace: BootPartitionSpace;
+    components: ComponentSources;
+    /** The wearer's data, snapshot before an install and given back on rollback (where the profile keeps it apart). */
+    snapshots?: DataSnapshots;
+  };
+  power: DevicePower;
+  network: NetworkMonitor;
+  services: ServiceControl;
+  /** The hardware watchdog, where there is one, and how often to pet it. */
+  watchdog?: { device: WatchdogDevice; petEveryMs: number };
+  /** Where logs are exported: the wearer's USB stick. */
+  exportMedium: ExportMedium;
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { StatfsBootPartition } from '../../services/boot/BootPartitionSpace.js';
+import { GrubEnvironmentFile } from '../../services/boot/GrubEnvironmentFile.js';
+import { KernelCommandLine } from '../../services/boot/KernelCommandLine.js';
+import type { BootEnvironmentStore } from '../../services/boot/ports.js';
+import { SlotRecordFile } from '../../services/boot/SlotRecordFile.js';
+import { UBootEnvironmentFile, parseFwEnvConfig } from '../../services/boot/UBootEnvironmentFile.js';
+import { GpsdReceiver } from '../../services/gps/GpsdReceiver.js';
+import { SystemBattery } from '../../services/health/SystemBattery.js';
+import { SystemTemperatureSensor } from '../../services/health/SystemTemperatureSensor.js';
+import { DmiProductUuid } from '../../services/identity/DmiProductUuid.js';
+import { MountedRemovableMedium } from '../../services/logging/ExportMedium.js';
+import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
+import { NetworkStateFile } from '../../services/platform/NetworkStateFile.js';
+import type { DevicePower } from '../../services/platform/PowerControl.js';
+import { SystemdPowerControl } from '../../services/platform/SystemdPowerControl.js';
+import { SystemdServiceControl } from '../../services/platform/SystemdServiceControl.js';
+import { LinuxSlotPartitions } from '../../services/update/LinuxSlotPartitions.js';
+import { LinuxWatchdog } from '../../services/watchdog/LinuxWatchdog.js';
+import type { DeviceProfile } from './DeviceProfile.js';
+
+/** Where native/udev/headset-recovery-button writes the button's level. */
+export const LINUX_RECOVERY_BUTTON = '/dev/headset/recovery-button/value';
+export const LINUX_LOG_DIR = '/var/log/headset';
+const STATE_DIR = '/var/lib/headset';
+
+/**
+ * A real headset: GPT-labelled slot partitions, the bootloader's environment, sysfs sensors, gpsd,
+ * systemd, the hardware watchdog. Refuses a machine our boot script did not start.
+ */
+export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' }): Promise<DeviceProfile> {
+  const cmdline = await readFile('/proc/cmdline', 'utf8');
+  if (!/(^|\s)headset\.slot=[AB](\s|$)/.test(cmdline)) {
+    throw new Error(
+      'This system was not started by the Headset Control boot script (no headset.slot=A|B on the kernel command line). ' +
+        'Install native/grub/grub.cfg or native/uboot/boot.cmd, or use --device simulated.',
+    );
+  }
+  const { store: environment, bootloader } = await linuxBootEnvironment(options.bootloader);
+  const model = (await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() => readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown')))
+    .replace(/\0/g, '')
+    .trim();
+  const hardwareWatchdog = await LinuxWatchdog.open();
+  return {
+    kind: 'linux',
+    description: 'linux device',
+    model,
+    paths: {
+      stateDir: STATE_DIR,
+      logDir: LINUX_LOG_DIR,
+      crashesDir: `${STATE_DIR}/crashes`,
+      healthDir: STATE_DIR,
+      trustDir: '/etc/headset/trust',
+      identityDir: '/persist/identity',
+      minidumpDir: '/var/lib/headset-ui/crashdumps',
+      socket: '/run/headsetd/headsetd.sock',
+    },
+    boot: { environment, commandLine: new KernelCommandLine(), slotRecords: new SlotRecordFile(`${STATE_DIR}/slots.json`), bootloader },
+    // The recovery button at power-on, as native/udev's rule wrote it: the logical level ("1" held;
+    // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
+    recoveryButton: new GpioValueFile(LINUX_RECOVERY_BUTTON),
+    hardwareId: new DmiProductUuid(),
+    sensors: { temperature: new SystemTemperatureSensor(), battery: new SystemBattery(), gps: new GpsdReceiver() },
+    update: {
+      partitions: await LinuxSlotPartitions.discover(),
+      bootSpace: new StatfsBootPartition('/boot', bootloader),
+      // The image lists what it was built with; the bootloader's own version, where it tells the kernel, wins.
+      components: { files: ['/etc/headset/components.json'], live: [{ name: 'bootloader', path: '/sys/firmware/devicetree/base/chosen/u-boot,version' }] },
+    },
+    power: rebootingPower(new SystemdPowerControl()),
+    // Written by the network service (NetworkManager's connectivity and metered flags).
+    network: new NetworkStateFile('/run/headset/network-state'),
+    services: new SystemdServiceControl(),
+    watchdog: hardwareWatchdog ? { device: hardwareWatchdog, petEveryMs: 5000 } : undefined,
+    exportMedium: new MountedRemovableMedium(),
+  };
+}
+
+/** A real reboot ends this process: no power-cycle step ever runs here (the next start is the power-on). */
+function rebootingPower(control: SystemdPowerControl): DevicePower {
+  return { reboot: () => control.reboot(), onPowerCycle: () => undefined };
+}
+
+/**
+ * The bootloader environment: `--boot` when given, else the one this machine has, GRUB's
+ * /boot/grub/grubenv or U-Boot's environment as /etc/fw_env.config describes it.
+ */
+async function linuxBootEnvironment(given: 'grub' | 'uboot' | undefined): Promise<{ store: BootEnvironmentStore; bootloader: 'grub' | 'uboot' }> {
+  const exists = (path: string) => readFile(path).then(
+    () => true,
+    () => false,
+  );
+  const kind = given ?? ((await exists('/boot/grub/grubenv')) ? 'grub' : (await exists('/etc/fw_env.config')) ? 'uboot' : undefined);
+  if (kind === 'grub') return { store: new GrubEnvironmentFile('/boot/grub/grubenv'), bootloader: kind };
+  if (kind === 'uboot') return { store: new UBootEnvironmentFile(parseFwEnvConfig(await readFile('/etc/fw_env.config', 'utf8'))), bootloader: kind };
+  throw new Error('No bootloader environment found: neither /boot/grub/grubenv (GRUB) nor /etc/fw_env.config (U-Boot). Give --boot grub|uboot.');
+}

@@ -1,0 +1,97 @@
+import type { Mode, SystemInfo } from '../../src/api/contract.js';
+import { ApiRouter } from '../../src/api/router.js';
+import { errorDetail } from '../../src/errorText.js';
+import { bootCapability } from '../services/boot/bootCapability.js';
+import { healthCapability } from '../services/health/healthCapability.js';
+import { identityCapability } from '../services/identity/identityCapability.js';
+import { logsCapability } from '../services/logging/logsCapability.js';
+import { modeCapability } from '../services/mode/modeCapability.js';
+import type { BuildInfo } from '../services/system/buildInfo.js';
+import { systemCapability } from '../services/system/systemCapability.js';
+import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
+import { updateCapability } from '../services/update/updateCapability.js';
+import { watchdogCapability } from '../services/watchdog/watchdogCapability.js';
+import { CapabilityHost } from './CapabilityHost.js';
+import type { ProcessLog } from './processLog.js';
+import type { DeviceProfile } from './profiles/DeviceProfile.js';
+
+export interface WiringOptions {
+  build: BuildInfo;
+  /** Forces the mode of the first boot (otherwise: recovery button, first run, settings). */
+  mode?: Mode;
+  healthIntervalMs?: number;
+  updateUrl?: string;
+  telemetryUrl?: string;
+  telemetryCa?: string;
+}
+
+/**
+ * Builds every capability from a device profile, the same way for every kind of device. The list
+ * is in dependency order: a capability gets the ports of those above it, never a forward reference.
+ * Adding a capability is one entry here (its module lives in its own folder).
+ */
+export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, options: WiringOptions) {
+  const host = new CapabilityHost();
+  const { logger } = log;
+  const { paths } = profile;
+  const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: profile.kind, model: profile.model };
+
+  const identity = host.add('identity', identityCapability({ dir: paths.identityDir, hardwareId: profile.hardwareId }));
+  const boot = host.add('boot', bootCapability({ ...profile.boot, stateDir: paths.stateDir }));
+  // Each boot (a simulated power cycle too) gives the log its boot id.
+  boot.status.subscribe((status) => logger.setBootId(status.bootId));
+  const mode = host.add('mode', modeCapability({ stateDir: paths.stateDir, recoveryButton: profile.recoveryButton, power: profile.power }));
+  const update = host.add(
+    'update',
+    await updateCapability({
+      ...profile.update,
+      boot,
+      mode,
+      power: profile.power,
+      network: profile.network,
+      services: profile.services,
+      model: profile.model,
+      stateDir: paths.stateDir,
+      trustDir: paths.trustDir,
+      url: options.updateUrl,
+      requestedMode: options.mode,
+      log: logger.for('update'),
+    }),
+  );
+  host.add('system', systemCapability({ info, components: update.components, power: profile.power }));
+  const health = host.add(
+    'health',
+    healthCapability({ sensors: profile.sensors, healthDir: paths.healthDir, stateDir: paths.stateDir, intervalMs: options.healthIntervalMs, log: logger.for('health'), gpsLog: logger.for('gps') }),
+  );
+  const logs = host.add(
+    'logs',
+    logsCapability({ logger, recent: log.recent, build: options.build, boot, health, logDir: paths.logDir, crashesDir: paths.crashesDir, exportMedium: profile.exportMedium }),
+  );
+  const telemetry = host.add(
+    'telemetry',
+    await telemetryCapability({
+      stateDir: paths.stateDir,
+      build: options.build,
+      identity,
+      boot,
+      health,
+      updates: update.updates,
+      crashes: logs.crashes,
+      forwarding: log.forwarding,
+      network: profile.network,
+      minidumpDir: paths.minidumpDir,
+      url: options.telemetryUrl,
+      caFile: options.telemetryCa,
+      log: logger.for('telemetry'),
+    }),
+  );
+  host.add('watchdog', watchdogCapability({ watchdog: profile.watchdog, boot, power: profile.power }));
+
+  const router = new ApiRouter(host.handlers(), host.events(), {
+    mode: () => mode.mode(),
+    onInternalError: (where, error) => logger.for('api').error(`internal error in ${where}`, { error: errorDetail(error) }),
+  });
+  return { host, router, services: { info, identity, boot, mode, update, health, logs, telemetry } };
+}
+
+export type WiredServices = Awaited<ReturnType<typeof wireCapabilities>>['services'];

@@ -1,0 +1,23 @@
+import type { Identity } from '../../../src/api/contract.js';
+import type { identityCalls } from '../../../src/api/contract/identity.js';
+import type { Capability, HandlersOf } from '../capability.js';
+import { IdentityService } from './IdentityService.js';
+import type { HardwareIdSource } from './ports.js';
+
+/** The headset's identity as the other capabilities read it (loaded before any of them starts). */
+export interface IdentityReader {
+  get(): Identity;
+}
+
+/** The device id and its Ed25519 key, kept where a factory reset does not reach (identity.get). */
+export function identityCapability(needs: { dir: string; hardwareId: HardwareIdSource }): Capability<IdentityReader> {
+  const identity = new IdentityService(needs.dir, needs.hardwareId);
+  const handlers: HandlersOf<typeof identityCalls> = { 'identity.get': () => identity.get() };
+  return {
+    provides: identity,
+    handlers,
+    start: async () => {
+      await identity.load();
+    },
+  };
+}
