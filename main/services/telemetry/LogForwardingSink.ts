@@ -10,7 +10,8 @@ const FORWARDED_LEVEL = /"level":"(?:warn|error|fatal)"/;
 
 /**
  * A sink of the process logger that hands warn, error and fatal entries to telemetry (which
- * decides on consent and scrubs them). Debug and info lines are skipped before they are parsed.
+ * decides on consent and scrubs them). Debug and info lines are skipped before they are parsed;
+ * telemetry's own entries are never forwarded.
  */
 export class LogForwardingSink implements LogSink {
   /** The logger exists before telemetry: entries before `attach` are not forwarded. */
@@ -33,6 +34,8 @@ export class LogForwardingSink implements LogSink {
     } catch {
       return;
     }
+    // Telemetry's own problems stay local: forwarding them would feed the outbox that failed.
+    if (record.subsystem === 'telemetry') return;
     this.forwarder.forwardLog(record);
   }
 }

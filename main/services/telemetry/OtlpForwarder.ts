@@ -6,6 +6,7 @@ import { DEFAULT_BACKOFF, backoffDelay, decideRetry, type BackoffOptions, type E
 import type { Outbox, OutboxBatch, OutboxRecord } from './Outbox.js';
 import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
 import { signatureHeaders, type RequestSigner } from './RequestSigner.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -45,7 +46,7 @@ export interface ForwarderOptions {
   idleMs?: number;
   now?: () => Date;
   random?: () => number;
-  log?: (line: string) => void;
+  log?: SubsystemLogger;
 }
 
 /** What one turn of the loop holds, so a throw anywhere in it can hand the batch back. */
@@ -101,7 +102,7 @@ export class OtlpForwarder {
     const off = this.options.outbox.onChange(() => this.wake?.());
     // run() survives any failure of one turn; this catch is only for a bug in the loop itself.
     this.loop = this.run()
-      .catch((error: unknown) => this.options.log?.(`forwarder stopped on an error: ${String(error)}`))
+      .catch((error: unknown) => this.options.log?.warn(`forwarder stopped on an error: ${String(error)}`))
       .finally(off);
   }
 
@@ -334,7 +335,7 @@ export class OtlpForwarder {
 
   private fail(code: string, message: string): void {
     // Once per kind of failure in a row: a receiver down for hours is one line, not one per retry.
-    if (code !== this.lastFailure) this.options.log?.(`telemetry: ${message}`);
+    if (code !== this.lastFailure) this.options.log?.warn(`telemetry: ${message}`);
     this.lastFailure = code;
     this.options.outbox.setDeliveryState({ lastError: { code, message, at: this.now().toISOString() } });
   }

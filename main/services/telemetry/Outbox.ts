@@ -5,6 +5,7 @@ import { crc32 } from 'node:zlib';
 import { ensureDirectory, fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import { fileSync } from '../storage/fileSync.js';
 import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, TelemetryOutbox } from './ports.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
 
 /**
  * The durable outbox between the producers (telemetry, log forwarding, crash records) and the
@@ -83,7 +84,7 @@ export interface OutboxOptions {
   /** A chunk is sealed at this size (default: limit/16 within 4 KiB..256 KiB). */
   chunkBytes?: number;
   now?: () => Date;
-  log?: (line: string) => void;
+  log?: SubsystemLogger;
   /** Critical records kept in memory while the disk has no room for them (default 1000). */
   maxHeldCritical?: number;
 }
@@ -372,7 +373,7 @@ export class Outbox implements TelemetryOutbox {
     // One write pass for everything enqueued in this tick: critical records share one fsync.
     queueMicrotask(() => {
       this.flushScheduled = false;
-      void this.serial(() => this.writePending()).catch((error: unknown) => this.options.log?.(`outbox write failed: ${String(error)}`));
+      void this.serial(() => this.writePending()).catch((error: unknown) => this.options.log?.warn(`outbox write failed: ${String(error)}`));
     });
   }
 
@@ -426,7 +427,7 @@ export class Outbox implements TelemetryOutbox {
     if (excess <= 0) return;
     for (const dropped of this.heldCritical.splice(0, excess)) dropped.resolve();
     this.counters.dropped += excess;
-    this.options.log?.(`outbox: ${excess} critical records dropped: too many held in memory`);
+    this.options.log?.warn(`outbox: ${excess} critical records dropped: too many held in memory`);
   }
 
   private async syncChunk(chunk: Chunk, handle: FileHandle): Promise<void> {
@@ -455,7 +456,7 @@ export class Outbox implements TelemetryOutbox {
       const victim = [...this.chunks.values()].filter((chunk) => chunk.priority === priority && !chunk.inFlight).sort((a, b) => a.seq - b.seq)[0];
       if (victim) {
         this.counters.dropped += victim.records;
-        this.options.log?.(`outbox full: dropped ${victim.records} ${priority} records`);
+        this.options.log?.warn(`outbox full: dropped ${victim.records} ${priority} records`);
         await this.removeChunk(victim);
         return true;
       }
@@ -493,7 +494,7 @@ export class Outbox implements TelemetryOutbox {
         if (chunk && chunk.records === 0) await this.removeChunk(chunk);
         this.delivery.lastError = { code: full ? 'OUTBOX_DISK_FULL' : 'OUTBOX_WRITE_FAILED', message: String(error), at: this.now().toISOString() };
         if (full && attempt < 8 && (await this.evictOne(item.priority, { critical: false }))) continue;
-        this.options.log?.(`outbox: ${String(error)}: ${item.priority} record ${item.priority === 'critical' ? 'held in memory' : 'dropped'}`);
+        this.options.log?.warn(`outbox: ${String(error)}: ${item.priority} record ${item.priority === 'critical' ? 'held in memory' : 'dropped'}`);
         return item.priority === 'critical' ? 'held' : 'dropped';
       }
     }
@@ -535,7 +536,7 @@ export class Outbox implements TelemetryOutbox {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       this.counters.corruptSkipped += chunk.records;
-      this.options.log?.(`outbox: unreadable chunk ${chunk.name} skipped: ${String(error)}`);
+      this.options.log?.warn(`outbox: unreadable chunk ${chunk.name} skipped: ${String(error)}`);
       return [];
     }
     const records: OutboxRecord[] = [];
@@ -554,7 +555,7 @@ export class Outbox implements TelemetryOutbox {
     }
     if (corrupt > 0) {
       this.counters.corruptSkipped += corrupt;
-      this.options.log?.(`outbox: ${corrupt} corrupt records skipped in ${chunk.name}`);
+      this.options.log?.warn(`outbox: ${corrupt} corrupt records skipped in ${chunk.name}`);
       const kept = good.map((line) => `${line}\n`).join('');
       await writeFileAtomic(path, kept, { mode: 0o600 });
       chunk.bytes = Buffer.byteLength(kept);
@@ -598,7 +599,7 @@ export class Outbox implements TelemetryOutbox {
   }
 
   private async saveCounters(): Promise<void> {
-    await writeFileAtomic(join(this.options.dir, STATS_FILE), JSON.stringify(this.counters)).catch((error: unknown) => this.options.log?.(`outbox: counters not saved: ${String(error)}`));
+    await writeFileAtomic(join(this.options.dir, STATS_FILE), JSON.stringify(this.counters)).catch((error: unknown) => this.options.log?.warn(`outbox: counters not saved: ${String(error)}`));
   }
 
   private changed(): void {

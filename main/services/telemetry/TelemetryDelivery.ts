@@ -5,6 +5,7 @@ import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
 import type { OutboxStats } from './ports.js';
 import type { RequestSigner } from './RequestSigner.js';
 import { loadTelemetryEndpoint } from './telemetryConfig.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
 
 /** The outbox and, when an endpoint is configured, the forwarder draining it. */
 export interface TelemetryDelivery {
@@ -25,7 +26,7 @@ export async function openTelemetryDelivery(options: {
   signer: RequestSigner;
   network: NetworkMonitor;
   resource: () => OtlpResourceInfo;
-  log?: (line: string) => void;
+  log?: SubsystemLogger;
 }): Promise<TelemetryDelivery> {
   const endpoint = await loadTelemetryEndpoint({ url: options.url, caFile: options.caFile, stateDir: options.stateDir });
   const { outbox } = options;

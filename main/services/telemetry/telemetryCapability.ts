@@ -52,10 +52,8 @@ const NO_DUMP_BYTES = 0;
  * pseudonym key live in `stateDir`.
  */
 export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capability<{ telemetry: TelemetryService; delivery: TelemetryDelivery }>> {
-  const outbox = await Outbox.open({ dir: telemetryOutboxDir(needs.stateDir), limitBytes: 16 * 1024 * 1024 });
+  const outbox = await Outbox.open({ dir: telemetryOutboxDir(needs.stateDir), limitBytes: 16 * 1024 * 1024, log: needs.log });
   const hasher = new DeviceIdHasher(needs.stateDir, () => needs.identity.get().deviceId);
-  // Problems of telemetry itself go to the local log at info: a warn would be forwarded again.
-  const quiet = (line: string) => needs.log.info(line);
   const telemetry = new TelemetryService({
     outbox,
     consent: new ConsentStore(needs.stateDir),
@@ -68,7 +66,8 @@ export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capabi
     crashes: needs.crashes,
     minidumps: new MinidumpFolder(needs.minidumpDir, { retentionMs: METRICS['crash.minidump'].retentionDays * 86_400_000, maxDumpBytes: NO_DUMP_BYTES }),
     latestFix: () => needs.health.latestFix(),
-    warn: (msg, fields) => needs.log.info(msg, fields),
+    // Telemetry's own entries are never forwarded (LogForwardingSink): its problems are warnings here.
+    warn: (msg, fields) => needs.log.warn(msg, fields),
   });
   needs.forwarding.attach(telemetry);
   const delivery = await openTelemetryDelivery({
@@ -81,7 +80,7 @@ export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capabi
     network: needs.network,
     // No device id: records carry the rotating pseudonym instead.
     resource: () => ({ serviceName: 'headsetd', serviceVersion: needs.build.version, deviceId: null }),
-    log: quiet,
+    log: needs.log,
   });
   const handlers: HandlersOf<typeof telemetryCalls> = {
     'privacy.get': () => telemetry.privacy(),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ComponentRegistry, liveVersion } from './ComponentRegistry.js';
+import { capturedLog } from '../../../test-support/logging/capturedLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'components-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ describe('ComponentRegistry', () => {
     writeFileSync(join(dir, 'garbage.json'), 'not json');
     writeFileSync(join(dir, 'array.json'), '[]');
     const lines: string[] = [];
-    const registry = new ComponentRegistry({ files: [join(dir, 'bad.json'), join(dir, 'garbage.json'), join(dir, 'array.json')], systemVersion: async () => undefined, log: (line) => lines.push(line) });
+    const registry = new ComponentRegistry({ files: [join(dir, 'bad.json'), join(dir, 'garbage.json'), join(dir, 'array.json')], systemVersion: async () => undefined, log: capturedLog(lines) });
     // The system's version comes from the slot records only, never from a file.
     expect(await registry.versions()).toEqual({ 'mcu-firmware': '1.0.0' });
     expect(lines).toHaveLength(6);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { NAME_PATTERN } from '../../../src/update/manifest.js';
 import { isCanonicalVersion } from '../../../src/update/version.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
 import { readFileIfExists } from '../storage/atomicFile.js';
 
 /** A component version read live from the hardware (sysfs, device tree), e.g. the bootloader's. */
@@ -16,8 +17,11 @@ export interface ComponentRegistryOptions {
   live?: readonly LiveComponentSource[];
   /** The installed system's version, listed as component `system`. */
   systemVersion: () => Promise<string | undefined>;
-  log?: (line: string) => void;
+  log?: SubsystemLogger;
 }
+
+/** Where a device profile finds its component versions. */
+export type ComponentSources = Pick<ComponentRegistryOptions, 'files' | 'live'>;
 
 /** The name the installed system has among the components (a bundle may require `system >=1.2.0`). */
 export const SYSTEM_COMPONENT = 'system';
@@ -58,7 +62,7 @@ export class ComponentRegistry {
     if (problems.length === 0) this.reported.delete(path);
     else if (this.reported.get(path) !== text) {
       this.reported.set(path, text);
-      for (const problem of problems) this.options.log?.(problem);
+      for (const problem of problems) this.options.log?.warn(problem);
     }
     return versions;
   }

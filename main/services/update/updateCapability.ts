@@ -64,7 +64,7 @@ const REBOOT_AFTER_FAILED_TRIAL_MS = 2000;
  */
 export async function updateCapability(needs: UpdateNeeds): Promise<Capability<UpdatePorts>> {
   const { boot, log } = needs;
-  const components = new ComponentRegistry({ ...needs.components, systemVersion: () => runningVersion(boot), log: (line) => log.warn(line) });
+  const components = new ComponentRegistry({ ...needs.components, systemVersion: () => runningVersion(boot), log });
   const installer = new Installer({
     boot,
     partitions: needs.partitions,
