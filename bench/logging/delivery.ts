@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { seededRandom } from '../../src/seededRandom.js';
 import { OtlpForwarder } from '../../main/services/telemetry/OtlpForwarder.js';
 import { Outbox } from '../../main/services/telemetry/Outbox.js';
-import { logRecord, SwitchableNetwork, testSigner } from '../../main/services/telemetry/testing/fixtures.js';
-import { OtlpTestReceiver, makeSelfSignedCertificate, type Behaviour } from '../../main/services/telemetry/testing/OtlpTestReceiver.js';
+import { logRecord, SwitchableNetwork, testSigner } from '../../test-support/telemetry/fixtures.js';
+import { OtlpTestReceiver, makeSelfSignedCertificate, type Behaviour } from '../../test-support/telemetry/OtlpTestReceiver.js';
 import type { LoggingCase } from './index.js';
 
 const RECORDS = 20_000;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient } from '../../src/api/client.js';
-import { ALL_SCOPES, createFakeDevice, createFakeRouter } from '../../src/api/testing.js';
+import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
+import { ALL_SCOPES, createFakeRouter } from '../../test-support/api/harness.js';
 import { API_PATH, API_SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../transports/WebSocketServer.js';
 import { startWebHost } from './WebHost.js';
 

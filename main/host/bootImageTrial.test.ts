@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { SLOT_SIZE, makeBootImageBundles, powerOn as powerOnWith, type BootImageBundles } from './testing/bootImageTestDevice.js';
+import { SLOT_SIZE, makeBootImageBundles, powerOn as powerOnWith, type BootImageBundles } from '../../test-support/host/bootImageTestDevice.js';
 
 // The trial boot of a slot whose update carried a boot image (U-Boot boards: kernel, initramfs and
 // device tree on the shared boot partition) commits only if the slot holds every image recorded

@@ -6,7 +6,7 @@ import { StatfsBootPartition } from '../services/boot/BootPartitionSpace.js';
 import { SimulatedBootPartition } from '../services/device/SimulatedBootPartition.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { BOOT_CAPACITY, SLOT_SIZE, makeBootImageBundles, powerOn, type BootImageBundles } from './testing/bootImageTestDevice.js';
+import { BOOT_CAPACITY, SLOT_SIZE, makeBootImageBundles, powerOn, type BootImageBundles } from '../../test-support/host/bootImageTestDevice.js';
 
 // Bundles may carry a slot's boot image (kernel, initramfs, device tree) for the shared boot
 // partition of a U-Boot board; the install checks that partition's room before writing anything.

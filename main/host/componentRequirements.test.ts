@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { UpdateTestRepository, downloadAndInstall } from './testing/updateTestRepository.js';
+import { UpdateTestRepository, downloadAndInstall } from '../../test-support/host/updateTestRepository.js';
 
 // A bundle's `requires` are checked against the headset's component versions: those the factory
 // flashed (DIR/persist/components.json on the simulated headset) and the installed system.

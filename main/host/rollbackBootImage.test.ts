@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { UpdateTestRepository, downloadAndInstall } from './testing/updateTestRepository.js';
+import { UpdateTestRepository, downloadAndInstall } from '../../test-support/host/updateTestRepository.js';
 
 // A manual rollback verifies every image recorded for the slot it goes back to: on a U-Boot board
 // a slot updated with a boot image is refused when that boot image was damaged since, as it is

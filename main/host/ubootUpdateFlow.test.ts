@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UBootEnvironmentFile, parseFwEnvConfig } from '../services/boot/UBootEnvironmentFile.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SIMULATED_UBOOT_ENV_SIZE, SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { UpdateTestRepository, downloadAndInstall } from './testing/updateTestRepository.js';
+import { UpdateTestRepository, downloadAndInstall } from '../../test-support/host/updateTestRepository.js';
 
 // A simulated headset made with U-Boot (`headsetd --boot uboot`): the slot selection runs on a
 // redundant U-Boot environment, and after every step libubootenv's fw_printenv, given the

@@ -6,7 +6,7 @@ import type { ApiClient } from '../../src/api/client.js';
 import type { UpdateStatus } from '../../src/api/contract.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import type { Headset } from './composition.js';
-import { UpdateTestRepository } from './testing/updateTestRepository.js';
+import { UpdateTestRepository } from '../../test-support/host/updateTestRepository.js';
 
 // The whole update path as the wearer drives it, through the API: a signed TUF repository served
 // over HTTP, a simulated headset following it, and its restarts.

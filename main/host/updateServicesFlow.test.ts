@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
-import { UpdateTestRepository, downloadAndInstall } from './testing/updateTestRepository.js';
+import { UpdateTestRepository, downloadAndInstall } from '../../test-support/host/updateTestRepository.js';
 
 // The services a bundle touches (its signed `services`), through the API of a simulated headset:
 // restarted around the slot write; one that fails to start again is named in the update history.

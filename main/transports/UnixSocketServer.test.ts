@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import type { Port } from '../../src/api/port.js';
-import { ALL_SCOPES, HeldCalls, MessageLog, createFakeDevice, createFakeRouter, errorCodeOf, type FakeDevice } from '../../src/api/testing.js';
+import { createFakeDevice, type FakeDevice } from '../../test-support/api/fakeDevice.js';
+import { ALL_SCOPES, createFakeRouter } from '../../test-support/api/harness.js';
+import { MessageLog } from '../../test-support/api/messageLog.js';
+import { errorCodeOf } from '../../test-support/api/errorCodes.js';
+import { HeldCalls } from '../../test-support/api/heldCalls.js';
 import { connectUnixSocket } from './UnixSocketPort.js';
 import { listenUnixSocket } from './UnixSocketServer.js';
 

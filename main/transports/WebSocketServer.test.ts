@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient } from '../../src/api/client.js';
 import type { Port } from '../../src/api/port.js';
-import { ALL_SCOPES, HeldCalls, MessageLog, createFakeDevice, createFakeRouter, sampleHealth, type FakeDevice } from '../../src/api/testing.js';
+import { sampleHealth } from '../../test-support/api/samples.js';
+import { createFakeDevice, type FakeDevice } from '../../test-support/api/fakeDevice.js';
+import { ALL_SCOPES, createFakeRouter } from '../../test-support/api/harness.js';
+import { MessageLog } from '../../test-support/api/messageLog.js';
+import { HeldCalls } from '../../test-support/api/heldCalls.js';
 import { API_PATH, API_SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX, attachWebSocketApi, type WebSocketApiOptions } from './WebSocketServer.js';
 
 const TOKEN = 'per-start-token-0123456789abcdef';

@@ -32,7 +32,10 @@ import {
 import { PRIVACY_POLICY_VERSION } from '../telemetry/consent.js';
 import { exportFailedError } from '../logging/exportFailure.js';
 import { logsNotWrittenError } from '../logging/logsNotWritten.js';
-import { HeldCalls, connectHarness, createFakeDevice, errorCodeOf } from './testing.js';
+import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
+import { connectHarness } from '../../test-support/api/harness.js';
+import { errorCodeOf } from '../../test-support/api/errorCodes.js';
+import { HeldCalls } from '../../test-support/api/heldCalls.js';
 
 /**
  * One scenario per code that really produces it through the router and the client. Typed as a

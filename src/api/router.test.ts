@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from './client.js';
 import type { CallName, EventName, HealthSnapshot, SystemInfo } from './contract.js';
 import { AppError, ERROR_CATALOGUE } from './errors.js';
-import { HeldCalls, connectHarness, createFakeDevice, deferred, errorCodeOf, sampleHealth, sampleInfo, type Harness } from './testing.js';
+import { sampleHealth, sampleInfo } from '../../test-support/api/samples.js';
+import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
+import { connectHarness, type Harness } from '../../test-support/api/harness.js';
+import { errorCodeOf } from '../../test-support/api/errorCodes.js';
+import { HeldCalls, deferred } from '../../test-support/api/heldCalls.js';
 
 /** After every bad message the connection must still answer a good call. */
 async function expectStillServing(h: Harness): Promise<void> {

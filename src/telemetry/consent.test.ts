@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeOf } from '../api/testing.js';
+import { codeOf } from '../../test-support/api/errorCodes.js';
 import { decide, effectiveGrants, initialConsent, needsDecision, parseConsent, privacyStatusOf, PRIVACY_POLICY_VERSION } from './consent.js';
 
 const now = new Date('2026-11-22T10:00:00Z');

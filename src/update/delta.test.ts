@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeOf } from '../api/testing.js';
+import { codeOf } from '../../test-support/api/errorCodes.js';
 import { ZSTD_DEFAULT_WINDOW, ZSTD_MAX_WINDOW, checkDeltaSource, patchMemoryLimit, patchToolError, type DeltaImage } from './delta.js';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeOf } from '../api/testing.js';
+import { codeOf } from '../../test-support/api/errorCodes.js';
 import { KEY_ROLES, assertNoExistingKeys, encodePrivateKeyFile, encodePublicKeyFile, keyIdMaterial, parsePrivateKeyFile, parsePublicKeyFile } from './keys.js';
 
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeOf } from '../api/testing.js';
+import { codeOf } from '../../test-support/api/errorCodes.js';
 import { canonicalJson } from './canonicalJson.js';
 import { payloadAreaOffset } from './header.js';
 import { bundleKind, decodeManifest, encodeManifest, layoutManifest, parseRequirement, targetCustomFromManifest, targetCustomSchema, validateManifest, type BundleManifest, type ImageDraft, type ManifestDraft } from './manifest.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { codeOf } from '../api/testing.js';
+import { codeOf } from '../../test-support/api/errorCodes.js';
 import { encodeBundleHeader, decodeBundleHeader } from './header.js';
 import { layoutManifest, type ManifestDraft } from './manifest.js';
 import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest, openEnvelope, type TrustedKey } from './verify.js';

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { settledCodeOf as codeOf } from '../../../src/api/testing.js';
+import { settledCodeOf as codeOf } from '../../../test-support/api/errorCodes.js';
 import { KEY_ROLES, encodePrivateKeyFile } from '../../../src/update/keys.js';
 import { generateKeys, loadSigningKey } from './signingKeys.js';
 import { keyIdOf, loadTrustedKey, verifyEd25519 } from '../../services/update/trustedKeys.js';

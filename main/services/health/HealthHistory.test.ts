@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HealthSnapshot } from '../../../src/api/contract.js';
-import { sampleHealth } from '../../../src/api/testing.js';
+import { sampleHealth } from '../../../test-support/api/samples.js';
 import { SimulatedPageCache } from '../device/SimulatedPageCache.js';
 import { useFileSync } from '../storage/fileSync.js';
 import { HealthHistory } from './HealthHistory.js';

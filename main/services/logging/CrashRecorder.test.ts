@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleHealth } from '../../../src/api/testing.js';
+import { sampleHealth } from '../../../test-support/api/samples.js';
 import { CrashRecorder } from './CrashRecorder.js';
 import { Logger } from './Logger.js';
 import { RecentLines } from './RecentLines.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatLogLine } from '../../../src/logging/logRecord.js';
 import { LogAnalysisService } from './LogAnalysisService.js';
 import { LogArchive } from './LogArchive.js';
-import { entry, writeLogFolder } from './logTestFiles.js';
+import { entry, writeLogFolder } from '../../../test-support/logging/logTestFiles.js';
 
 // The UI asks for a summary again and again while the active file grows: each line is mined once,
 // so the counts are the lines and the miner's memory follows the folder, not the number of asks.

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatLogLine, type LogRecord } from '../../../src/logging/logRecord.js';
 import { LogAnalysisService } from './LogAnalysisService.js';
 import { LogArchive } from './LogArchive.js';
-import { entry, writeLogFolder } from './logTestFiles.js';
+import { entry, writeLogFolder } from '../../../test-support/logging/logTestFiles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'log-analysis-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

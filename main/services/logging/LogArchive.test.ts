@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatLogLine } from '../../../src/logging/logRecord.js';
 import { LogArchive, parseLogLine } from './LogArchive.js';
-import { entry } from './logTestFiles.js';
+import { entry } from '../../../test-support/logging/logTestFiles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'log-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { settledCodeOf } from '../../../src/api/testing.js';
+import { settledCodeOf } from '../../../test-support/api/errorCodes.js';
 import { MountedRemovableMedium, parseMounts, SimulatedUsbStick } from './ExportMedium.js';
 import { LogArchive } from './LogArchive.js';
 import { LogExporter } from './LogExporter.js';
-import { entry, writeLogFolder } from './logTestFiles.js';
+import { entry, writeLogFolder } from '../../../test-support/logging/logTestFiles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'log-export-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -6,8 +6,8 @@ import { DeviceIdHasher } from './DeviceIdHasher.js';
 import { OtlpForwarder, type ForwarderOptions } from './OtlpForwarder.js';
 import { Outbox } from './Outbox.js';
 import { periodRequestSigner } from './RequestSigner.js';
-import { gauge, logRecord, SwitchableNetwork, testSigner, waitFor } from './testing/fixtures.js';
-import { OtlpTestReceiver, makeSelfSignedCertificate } from './testing/OtlpTestReceiver.js';
+import { gauge, logRecord, SwitchableNetwork, testSigner, waitFor } from '../../../test-support/telemetry/fixtures.js';
+import { OtlpTestReceiver, makeSelfSignedCertificate } from '../../../test-support/telemetry/OtlpTestReceiver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'otlp-forwarder-'));
 let tls: { cert: string; key: string };

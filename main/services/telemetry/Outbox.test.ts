@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedPageCache } from '../device/SimulatedPageCache.js';
 import { useFileSync } from '../storage/fileSync.js';
 import { Outbox, type OutboxBatch } from './Outbox.js';
-import { logRecord } from './testing/fixtures.js';
+import { logRecord } from '../../../test-support/telemetry/fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'outbox-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -6,14 +6,14 @@ import * as esbuild from 'esbuild';
 import { beforeAll, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/seededRandom.js';
 import { Outbox } from './Outbox.js';
-import { waitFor } from './testing/fixtures.js';
-import { useOtlpTestReceiver } from './testing/receiverFixture.js';
+import { waitFor } from '../../../test-support/telemetry/fixtures.js';
+import { useOtlpTestReceiver } from '../../../test-support/telemetry/receiverFixture.js';
 
 const otlp = useOtlpTestReceiver('kill-during-send-');
 const child = join(otlp.work, 'forwarderChild.mjs');
 
 beforeAll(async () => {
-  await esbuild.build({ entryPoints: [fileURLToPath(new URL('./testing/forwarderChild.ts', import.meta.url))], bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile: child, logLevel: 'warning' });
+  await esbuild.build({ entryPoints: [fileURLToPath(new URL('../../../test-support/telemetry/forwarderChild.ts', import.meta.url))], bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile: child, logLevel: 'warning' });
 });
 
 function run(dir: string, count: number): { process: ChildProcess; queued: Promise<void> } {

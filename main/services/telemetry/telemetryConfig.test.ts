@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTelemetryEndpoint, TelemetryConfigError } from './telemetryConfig.js';
-import { makeSelfSignedCertificate } from './testing/OtlpTestReceiver.js';
+import { makeSelfSignedCertificate } from '../../../test-support/telemetry/OtlpTestReceiver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settledCodeOf as codeOf } from '../../../src/api/testing.js';
+import { settledCodeOf as codeOf } from '../../../test-support/api/errorCodes.js';
 import type { BundleManifest, ImageEntry } from '../../../src/update/manifest.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import { BundleReader } from './BundleReader.js';

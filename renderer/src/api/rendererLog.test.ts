@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CallInput } from '../../../src/api/contract.js';
 import { AppError } from '../../../src/api/errors.js';
-import { connectHarness, createFakeDevice } from '../../../src/api/testing.js';
+import { createFakeDevice } from '../../../test-support/api/fakeDevice.js';
+import { connectHarness } from '../../../test-support/api/harness.js';
 import { RendererLog, installRendererCrashHandlers } from './rendererLog.js';
 
 type Batch = CallInput<'logs.write'>;

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { UpdateHistoryEntry } from '../../../src/api/contract.js';
 import { AppError } from '../../../src/api/errors.js';
-import { connectHarness, createFakeDevice, sampleBoot, sampleIdentity, sampleInfo, sampleUpdateStatus } from '../../../src/api/testing.js';
+import { sampleBoot, sampleIdentity, sampleInfo, sampleUpdateStatus } from '../../../test-support/api/samples.js';
+import { createFakeDevice } from '../../../test-support/api/fakeDevice.js';
+import { connectHarness } from '../../../test-support/api/harness.js';
 import { useConnectionStore } from '../api/connectionStore.js';
 import { useBootStore } from '../boot/bootStore.js';
 import { useHealthStore } from '../health/healthStore.js';

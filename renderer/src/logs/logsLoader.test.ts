@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LogQueryResult, LogSummary } from '../../../src/api/contract.js';
 import { AppError } from '../../../src/api/errors.js';
-import { connectHarness, createFakeDevice } from '../../../src/api/testing.js';
+import { createFakeDevice } from '../../../test-support/api/fakeDevice.js';
+import { connectHarness } from '../../../test-support/api/harness.js';
 import type { LogRecord } from '../../../src/logging/logRecord.js';
 import { useLogsStore } from './logsStore.js';
 import { LogsLoader } from './logsLoader.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { formatLogLine, type LogLevel, type LogRecord, type Subsystem } from '../../../src/logging/logRecord.js';
+import { formatLogLine, type LogLevel, type LogRecord, type Subsystem } from '../../src/logging/logRecord.js';
 
 /** Builds log folders for the analysis and export tests, in the naming the rotation uses. */
 export function entry(time: number, level: LogLevel, subsystem: Subsystem, msg: string, over: Partial<LogRecord> = {}): LogRecord {

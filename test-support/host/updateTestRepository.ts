@@ -4,17 +4,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { ApiClient } from '../../../src/api/client.js';
-import { createMemoryPortPair } from '../../../src/api/memoryPort.js';
-import { toHex } from '../../../src/update/hex.js';
-import { targetCustomFromManifest, type Requirement } from '../../../src/update/manifest.js';
-import { TOP_LEVEL_ROLES } from '../../../src/update/tuf/metadata.js';
-import { SimulatedDeviceLayout } from '../../services/device/SimulatedDeviceLayout.js';
-import { SIMULATED_MODEL } from '../../services/device/SimulatedFirmware.js';
-import { createBundle } from '../../operator/bundles/BundleWriter.js';
-import { generateKeys, loadSigningKey } from '../../operator/keys/signingKeys.js';
-import { TufRepository, type RoleKeys } from '../../operator/tuf/TufRepository.js';
-import { LOCAL_UI_SCOPES, createHeadset, type Headset, type HeadsetOptions } from '../composition.js';
+import { ApiClient } from '../../src/api/client.js';
+import { createMemoryPortPair } from '../../src/api/memoryPort.js';
+import { toHex } from '../../src/update/hex.js';
+import { targetCustomFromManifest, type Requirement } from '../../src/update/manifest.js';
+import { TOP_LEVEL_ROLES } from '../../src/update/tuf/metadata.js';
+import { SimulatedDeviceLayout } from '../../main/services/device/SimulatedDeviceLayout.js';
+import { SIMULATED_MODEL } from '../../main/services/device/SimulatedFirmware.js';
+import { createBundle } from '../../main/operator/bundles/BundleWriter.js';
+import { generateKeys, loadSigningKey } from '../../main/operator/keys/signingKeys.js';
+import { TufRepository, type RoleKeys } from '../../main/operator/tuf/TufRepository.js';
+import { LOCAL_UI_SCOPES, createHeadset, type Headset, type HeadsetOptions } from '../../main/host/composition.js';
 
 // Test support: a signed TUF repository served over HTTP (with Range, as nginx), bundles for the
 // simulated model published into it, and simulated headsets that trust it. Used by the tests of

@@ -2,21 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrustedKey } from '../../../src/update/verify.js';
-import { BootService } from '../../services/boot/BootService.js';
-import { KernelCommandLine } from '../../services/boot/KernelCommandLine.js';
-import { SlotRecordFile } from '../../services/boot/SlotRecordFile.js';
-import { SimulatedBootPartition } from '../../services/device/SimulatedBootPartition.js';
-import type { SimulatedDeviceLayout } from '../../services/device/SimulatedDeviceLayout.js';
-import { SimulatedFirmware } from '../../services/device/SimulatedFirmware.js';
-import { SimulatedSlotPartitions } from '../../services/device/SimulatedSlotPartitions.js';
-import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
-import { ModeService } from '../../services/mode/ModeService.js';
-import { createBundle } from '../../services/update/BundleWriter.js';
-import { InstallJournal } from '../../services/update/InstallJournal.js';
-import { Installer } from '../../services/update/Installer.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../../services/update/signingKeys.js';
-import { bootSystem } from '../bootSequence.js';
+import type { TrustedKey } from '../../src/update/verify.js';
+import { BootService } from '../../main/services/boot/BootService.js';
+import { KernelCommandLine } from '../../main/services/boot/KernelCommandLine.js';
+import { SlotRecordFile } from '../../main/services/boot/SlotRecordFile.js';
+import { SimulatedBootPartition } from '../../main/services/device/SimulatedBootPartition.js';
+import type { SimulatedDeviceLayout } from '../../main/services/device/SimulatedDeviceLayout.js';
+import { SimulatedFirmware } from '../../main/services/device/SimulatedFirmware.js';
+import { SimulatedSlotPartitions } from '../../main/services/device/SimulatedSlotPartitions.js';
+import { GpioValueFile } from '../../main/services/mode/GpioValueFile.js';
+import { ModeService } from '../../main/services/mode/ModeService.js';
+import { createBundle } from '../../main/operator/bundles/BundleWriter.js';
+import { InstallJournal } from '../../main/services/update/InstallJournal.js';
+import { Installer } from '../../main/services/update/Installer.js';
+import { generateKeys, loadSigningKey } from '../../main/operator/keys/signingKeys.js';
+import { loadTrustedKey } from '../../main/services/update/trustedKeys.js';
+import { bootSystem } from '../../main/services/update/bootSequence.js';
+import { capturedLog } from '../logging/capturedLog.js';
 
 // Test support for boot images (U-Boot boards): signed bundles with and without one, and a
 // simulated headset's boot service and installer wired as headsetd wires them, without the API.
@@ -66,7 +68,7 @@ export async function powerOn(layout: SimulatedDeviceLayout, trusted: TrustedKey
     trusted,
     model: 'HC-1-simulated',
     bootSpace: new SimulatedBootPartition(layout, BOOT_CAPACITY, bootloader ?? 'grub'),
-    log: (line) => logs.push(line),
+    log: capturedLog(logs),
   });
   const outcome = await bootSystem({ boot, installer, mode: new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton)) });
   return { slot: decision.slot, outcome, boot, installer, logs, records: new SlotRecordFile(firmware.slotRecordsPath()) };

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import type { OtlpLogRecord, OtlpMetric } from '../../../../src/telemetry/otlpJson.js';
-import type { RequestSigner } from '../RequestSigner.js';
-import type { NetworkMonitor, NetworkState } from '../../platform/NetworkMonitor.js';
+import type { OtlpLogRecord, OtlpMetric } from '../../src/telemetry/otlpJson.js';
+import type { RequestSigner } from '../../main/services/telemetry/RequestSigner.js';
+import type { NetworkMonitor, NetworkState } from '../../main/services/platform/NetworkMonitor.js';
 
 /** Test inputs for the outbox and the forwarder: records, a signer, a network one can switch. */
 

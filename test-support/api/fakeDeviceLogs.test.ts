@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectHarness, createFakeDevice, errorCodeOf } from '../api/testing.js';
+import { createFakeDevice } from './fakeDevice.js';
+import { connectHarness } from './harness.js';
+import { errorCodeOf } from './errorCodes.js';
 
 /** The logs calls through the real router and client, answered by the fake device's in-memory log. */
 describe('logs.* over the API', () => {

@@ -1,9 +1,9 @@
-import type { LogQueryResult, LogSummary } from '../api/contract.js';
-import { DrainMiner } from './drain.js';
-import { findInsights, type NumericSample } from './insights.js';
-import { compileQuery, entryCursor, NewestPage, type LogQuery } from './logQuery.js';
-import { levelRank, type LogRecord } from './logRecord.js';
-import { detectAnomalies } from './templateAnomalies.js';
+import type { LogQueryResult, LogSummary } from '../../src/api/contract.js';
+import { DrainMiner } from '../../src/logging/drain.js';
+import { findInsights, type NumericSample } from '../../src/logging/insights.js';
+import { compileQuery, entryCursor, NewestPage, type LogQuery } from '../../src/logging/logQuery.js';
+import { levelRank, type LogRecord } from '../../src/logging/logRecord.js';
+import { detectAnomalies } from '../../src/logging/templateAnomalies.js';
 
 /**
  * Query and summary over entries held in memory: what the fake device of the API tests answers

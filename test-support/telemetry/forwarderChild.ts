@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { OtlpForwarder } from '../OtlpForwarder.js';
-import { Outbox } from '../Outbox.js';
+import { OtlpForwarder } from '../../main/services/telemetry/OtlpForwarder.js';
+import { Outbox } from '../../main/services/telemetry/Outbox.js';
 import { logRecord, SwitchableNetwork, testSigner } from './fixtures.js';
 
 /**

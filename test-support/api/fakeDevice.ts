@@ -1,0 +1,145 @@
+import type { BootStatus, CallHandlers, HealthSnapshot, Mode, ModeState, PrivacyStatus, StateSource, UpdateStatus } from '../../src/api/contract.js';
+import { AppError } from '../../src/api/errors.js';
+import { StateChannel } from '../../src/api/stateChannel.js';
+import { compileQuery } from '../../src/logging/logQuery.js';
+import type { LogRecord } from '../../src/logging/logRecord.js';
+import { LogWriteBudget } from '../../src/logging/logWriteBudget.js';
+import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/telemetry/consent.js';
+import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
+import { sampleBoot, sampleHealth, sampleIdentity, sampleInfo, sampleLogRecords, sampleOutboxStatus, sampleUpdateStatus } from './samples.js';
+
+// A test double of the services only: the router, client and transports it is put behind stay
+// real (harness.ts). Pure, as all of test-support/api/: no node:*, so any test may use it.
+
+/** A source that counts live subscriptions, so tests can see the router let go of them. */
+export interface CountedSource<T> extends StateSource<T> {
+  channel: StateChannel<T>;
+  subscribers(): number;
+}
+
+function counted<T>(channel: StateChannel<T>): CountedSource<T> {
+  let live = 0;
+  return {
+    channel,
+    subscribers: () => live,
+    current: () => channel.current(),
+    subscribe(listener) {
+      live++;
+      const off = channel.subscribe(listener);
+      let active = true;
+      return () => {
+        if (!active) return;
+        active = false;
+        live--;
+        off();
+      };
+    },
+  };
+}
+
+export interface FakeDevice {
+  /** The device's mode; the router reads it on every call. */
+  mode: Mode;
+  /** false: the profile has no power control, so recovery.restart raises NOT_SUPPORTED. */
+  canRestart: boolean;
+  /** The entries the fake headset's log holds (logs.query and logs.summary read them). */
+  logRecords: LogRecord[];
+  /** Files exported to the USB stick; undefined: no stick is plugged in (logs.export fails). */
+  usbStick: { fileName: string; lines: string[] }[] | undefined;
+  handlers: CallHandlers;
+  events: { 'health.changed': CountedSource<HealthSnapshot>; 'boot.changed': CountedSource<BootStatus>; 'mode.changed': CountedSource<ModeState>; 'update.changed': CountedSource<UpdateStatus>; 'privacy.changed': CountedSource<PrivacyStatus> };
+}
+
+/** A test double of the services behind the router; `overrides` replace single handlers. */
+export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null } = {}): FakeDevice {
+  const mode = options.mode ?? 'settings';
+  // health: null is a service that has not taken its first sample yet.
+  const health = options.health === null ? new StateChannel<HealthSnapshot>() : new StateChannel(options.health ?? sampleHealth());
+  const events = {
+    'health.changed': counted(health),
+    'boot.changed': counted(new StateChannel(sampleBoot)),
+    'mode.changed': counted(new StateChannel<ModeState>({ mode, reason: 'default', setupComplete: mode !== 'setup' })),
+    'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
+    'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
+  };
+  // The fake headset has no update repository: read-only calls answer, the rest say so.
+  const unconfigured = () => {
+    throw new AppError('UPDATE_NOT_CONFIGURED', 'No update repository is configured on this headset.');
+  };
+  // The fake keeps what the UI logs in memory, behind the device's real per-connection budget.
+  const logBudget = new LogWriteBudget();
+  let consent = initialConsent();
+  const device: FakeDevice = {
+    mode,
+    logRecords: sampleLogRecords(),
+    usbStick: [],
+    canRestart: false,
+    events,
+    handlers: {
+      'system.ping': ({ payload }) => ({ payload }),
+      'system.info': () => sampleInfo,
+      'identity.get': () => sampleIdentity,
+      'boot.status': () => events['boot.changed'].channel.current()!,
+      'health.snapshot': () => events['health.changed'].channel.current()!,
+      'mode.get': () => events['mode.changed'].channel.current()!,
+      'setup.complete': () => {
+        const state: ModeState = { mode: 'settings', reason: 'setup-complete', setupComplete: true };
+        device.mode = 'settings';
+        events['mode.changed'].channel.set(state);
+        return state;
+      },
+      'system.restart': () => {
+        if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
+        return { restarting: true as const };
+      },
+      'recovery.restart': () => {
+        if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
+        return { restarting: true as const };
+      },
+      'update.status': () => events['update.changed'].channel.current()!,
+      'update.check': unconfigured,
+      'update.download': unconfigured,
+      'update.pause': unconfigured,
+      'update.resume': unconfigured,
+      'update.install': unconfigured,
+      'update.restart': unconfigured,
+      'update.rollback': unconfigured,
+      'update.settings': (change) => {
+        const status = { ...events['update.changed'].channel.current()! };
+        status.settings = { ...status.settings, ...change };
+        events['update.changed'].channel.set(status);
+        return status;
+      },
+      'update.history': () => [],
+      // Consent runs the real transitions (src/telemetry/consent.ts) on an in-memory state.
+      'privacy.get': () => privacyStatusOf(consent),
+      'privacy.set': (decision) => {
+        consent = decide(consent, decision, new Date()).state;
+        const status = privacyStatusOf(consent);
+        events['privacy.changed'].channel.set(status);
+        return status;
+      },
+      'usage.record': () => ({ recorded: isGranted(consent, 'usage') }),
+      // No forwarding endpoint on the fake device: an empty outbox, as a fresh headset has.
+      'telemetry.outbox': () => sampleOutboxStatus,
+      'health.history': ({ limit }) => [events['health.changed'].channel.current()!].filter(Boolean).slice(-(limit ?? 2000)),
+      'crashes.list': () => [],
+      'logs.write': ({ entries }, context) => {
+        if (!entries.some((entry) => entry.crash)) logBudget.admit(context.connection, entries.length, Date.now());
+        return { written: entries.length, crashId: null };
+      },
+      'logs.query': (input) => queryRecords(device.logRecords, input),
+      'logs.summary': (input) => summarizeRecords(device.logRecords, input),
+      'logs.export': (filter) => {
+        if (!device.usbStick) throw new AppError('EXPORT_NO_MEDIUM');
+        const q = compileQuery(filter);
+        const lines = device.logRecords.filter((r) => q.matches(r)).map((r) => JSON.stringify(r));
+        const fileName = `headset-logs-${device.usbStick.length + 1}.jsonl.gz`;
+        device.usbStick.push({ fileName, lines });
+        return { fileName, bytes: lines.reduce((n, l) => n + l.length + 1, 0), entries: lines.length };
+      },
+      ...options.overrides,
+    },
+  };
+  return device;
+}
