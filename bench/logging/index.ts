@@ -6,6 +6,7 @@ import { rotationIntegrity } from './rotationIntegrity.js';
 import { throughputVsPino } from './throughputVsPino.js';
 import { mining } from './mining.js';
 import { delivery } from './delivery.js';
+import { ackLatency } from './ackLatency.js';
 
 /** One benchmark of the `logging` suite: a file of bench/logging/, listed in `LOGGING_CASES`. */
 export interface LoggingCase {
@@ -15,7 +16,7 @@ export interface LoggingCase {
 }
 
 /** The suite, in order. Add a case: a file exporting a `LoggingCase`, and one line here. */
-export const LOGGING_CASES: LoggingCase[] = [throughputVsPino, rotationIntegrity, mining, delivery];
+export const LOGGING_CASES: LoggingCase[] = [throughputVsPino, ackLatency, rotationIntegrity, mining, delivery];
 
 export async function benchLogging(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
