@@ -69,6 +69,11 @@ export class Logger {
     return new SubsystemLogger(this, subsystem);
   }
 
+  /** Whether entries at `level` are kept (at or above the logger's level). */
+  enabled(level: LogLevel): boolean {
+    return levelRank(level) >= levelRank(this.minLevel);
+  }
+
   log(level: LogLevel, subsystem: Subsystem, msg: string, fields?: Record<string, unknown>): void {
     if (levelRank(level) < levelRank(this.minLevel)) return;
     const record: LogRecord = { time: new Date().toISOString(), level, subsystem, msg, ...this.context, seq: ++this.seq, ...(fields ? { fields } : {}) };

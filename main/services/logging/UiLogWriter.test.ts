@@ -165,6 +165,13 @@ describe('logs.write answers once its lines are safe', () => {
     await file.closeAsync();
   });
 
+  it('counts as written only what the log keeps: a debug entry below headsetd\'s level (info) is not', async () => {
+    const { ui, file, inFile } = await durableWriter();
+    expect(await ui.write({ process: 'renderer', entries: [{ level: 'debug', msg: 'ACK-level debug' }, { level: 'info', msg: 'ACK-level info' }] }, 'a')).toEqual({ written: 1, crashId: null });
+    expect(inFile('ACK-level')).toBe(1);
+    await file.closeAsync();
+  });
+
   it('a batch with an error entry: only after an fdatasync that started once its lines were in the file', async () => {
     const { ui, file, syncs, inFile, holdSyncs } = await durableWriter();
     holdSyncs();

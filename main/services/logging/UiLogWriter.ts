@@ -55,19 +55,21 @@ export class UiLogWriter {
     const ordinary = input.entries.length - crashes;
     // Crash budget first: refused, nothing is written and no entry budget is spent.
     if (crashes > 0) this.crashBudget.admit(connection, crashes, this.now());
-    let dropped = 0;
+    let overBudget = 0;
     if (ordinary > 0) {
       try {
         this.budget.admit(connection, ordinary, this.now());
       } catch (error) {
         if (crashes === 0) throw error;
-        dropped = ordinary;
+        overBudget = ordinary;
       }
     }
     let crashId: string | null = null;
     const droppedLines: string[] = [];
     const since = this.logger.mark();
     let sync = false;
+    // What the log keeps: a debug entry below headsetd's level is not written, nor counted as written.
+    let written = 0;
     for (const entry of input.entries) {
       const fields: Record<string, unknown> = { ...entry.fields, process: input.process };
       if (entry.time) fields.clientTime = entry.time;
@@ -75,21 +77,23 @@ export class UiLogWriter {
         const message = entry.msg || `${input.process} crashed: ${entry.crash.name}: ${entry.crash.message}`;
         // Read before the fatal line is logged: the record has the error itself.
         const recentLines = [...this.linesOf(input.process), ...droppedLines];
-        this.logger.log('fatal', 'ui', message, { ...fields, error: `${entry.crash.name}: ${entry.crash.message}`, stack: entry.crash.stack, ...(dropped ? { droppedEntries: dropped } : {}) });
+        this.logger.log('fatal', 'ui', message, { ...fields, error: `${entry.crash.name}: ${entry.crash.message}`, stack: entry.crash.stack, ...(overBudget ? { droppedEntries: overBudget } : {}) });
         crashId = this.crashes.recordSync({ process: input.process, error: entry.crash, recentLines }) ?? crashId;
         sync = true;
+        written++;
         continue;
       }
-      if (dropped) droppedLines.push(JSON.stringify({ ...(entry.time ? { time: entry.time } : {}), level: entry.level, subsystem: 'ui', msg: entry.msg, fields }));
-      else {
+      if (overBudget) droppedLines.push(JSON.stringify({ ...(entry.time ? { time: entry.time } : {}), level: entry.level, subsystem: 'ui', msg: entry.msg, fields }));
+      else if (this.logger.enabled(entry.level)) {
         this.logger.log(entry.level, 'ui', entry.msg, fields);
         sync ||= levelRank(entry.level) >= ERROR_RANK;
+        written++;
       }
     }
     // Only this batch's lines are waited for, not those logged after it.
     const report = await this.logger.settle(since, { sync });
     if (report.dropped > 0 || report.unsynced > 0) throw logsNotWrittenError({ entries: input.entries.length, dropped: report.dropped, unsynced: report.unsynced, crashId });
-    return { written: input.entries.length - dropped, crashId };
+    return { written, crashId };
   }
 
   /** The recent lines this UI process wrote (subsystem ui, its name in the fields). */

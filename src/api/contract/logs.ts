@@ -177,6 +177,7 @@ export const logsCalls = {
       process: z.enum(['renderer', 'electron-main']).default('renderer'),
       entries: z.array(logWriteEntrySchema).min(1).max(50),
     }).strict(),
+    // written: the entries now in the log (a debug entry below the device's level is not kept).
     output: z.object({ written: z.number().int().nonnegative(), crashId: z.string().nullable() }),
     errors: ['LOGS_RATE_LIMITED', 'LOGS_NOT_WRITTEN'],
   }),
