@@ -1,5 +1,6 @@
 import { ApiClient } from '../../src/api/client.js';
 import type { Mode, Scope } from '../../src/api/contract.js';
+import { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import type { ApiRouter } from '../../src/api/router.js';
 import type { Logger } from '../services/logging/Logger.js';
@@ -37,6 +38,8 @@ export interface HeadsetOptions {
   log?: (line: string) => void;
   /** headsetd: a trial boot commits once `confirmBoot` reached the API over its transports (else: in process, at once). */
   confirmBootOverTransport?: boolean;
+  /** The process's secret registry, when the caller made it first (headsetd: for its own output); else a new one. */
+  secrets?: SecretRegistry;
 }
 
 export interface Headset {
@@ -44,6 +47,8 @@ export interface Headset {
   /** The process's structured log (JSON lines); headsetd flushes it on a crash. */
   logger: Logger;
   logFile: RotatingLogFile;
+  /** Every secret the headset holds, cut out of every output by value (docs/redaction.md). */
+  secrets: SecretRegistry;
   services: WiredServices;
   socketPath: string;
   description: string;
@@ -58,12 +63,13 @@ export interface Headset {
  */
 export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
   const root = options.root ?? '.headset';
-  const log = await openProcessLog(options.device === 'simulated' ? simulatedLogDir(root) : LINUX_LOG_DIR, options.build, options.log);
+  const secrets = options.secrets ?? new SecretRegistry();
+  const log = await openProcessLog(options.device === 'simulated' ? simulatedLogDir(root) : LINUX_LOG_DIR, options.build, options.log, secrets);
   const profile =
     options.device === 'simulated'
       ? await openSimulatedProfile({ root, factoryVersion: options.build.version, bootloader: options.boot, watchdogTimeoutMs: options.watchdogTimeoutMs }, log.logger)
       : await openLinuxProfile({ bootloader: options.boot });
-  const { host, router, services } = await wireCapabilities(profile, log, options);
+  const { host, router, services } = await wireCapabilities(profile, log, { ...options, secrets });
   const system = log.logger.for('system');
   await host.start(system);
   // Without headsetd's transports (an embedding, a test) the API is reached in process.
@@ -73,6 +79,7 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
     router,
     logger: log.logger,
     logFile: log.logFile,
+    secrets,
     services,
     socketPath: profile.paths.socket,
     description: profile.description,

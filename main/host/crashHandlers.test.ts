@@ -27,7 +27,10 @@ beforeAll(() => {
     headset.logger.for('update').info('about to fail');
     function explodeInsideTheService() { throw new TypeError('child boom'); }
     function failWithSecrets() { throw new Error('join failed: Wi-Fi password is "correct horse battery", PIN 4711, account anna.berg@example.org'); }
-    setTimeout(() => (kind === 'reject' ? void Promise.reject(new RangeError('rejected boom')) : kind === 'secret' ? failWithSecrets() : explodeInsideTheService()), 10);
+    // A secret the headset knows (as the network capability registers it), in words no pattern recognises.
+    if (kind === 'registered') headset.secrets.register('HomeNet-s3cret!pw', 'wifi password HomeNet');
+    function failWithKnownSecret() { throw new Error('wpa_supplicant: the wifi key for HomeNet is HomeNet-s3cret!pw'); }
+    setTimeout(() => (kind === 'reject' ? void Promise.reject(new RangeError('rejected boom')) : kind === 'secret' ? failWithSecrets() : kind === 'registered' ? failWithKnownSecret() : explodeInsideTheService()), 10);
   `);
   buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: child, logLevel: 'silent', sourcemap: 'inline' });
 });
@@ -36,7 +39,7 @@ afterAll(() => {
   rmSync(roots, { recursive: true, force: true });
 });
 
-function crashChild(kind: 'throw' | 'reject' | 'secret') {
+function crashChild(kind: 'throw' | 'reject' | 'secret' | 'registered') {
   const root = join(roots, kind);
   mkdirSync(root);
   const result = spawnSync(process.execPath, ['--enable-source-maps', child, root, kind], { encoding: 'utf8', timeout: 30_000 });
@@ -86,6 +89,14 @@ describe('headsetd crash handlers', () => {
       expect(result.stderr).not.toContain(secret);
       expect(result.stdout).not.toContain(secret);
     }
+  });
+
+  it('a crash whose message quotes a registered secret in plain words leaves it in neither the crash record, the log nor stderr', () => {
+    const { result, records, log } = crashChild('registered');
+    expect(result.status).toBe(70);
+    expect(records[0]!.error.message).toBe('wpa_supplicant: the wifi key for HomeNet is [redacted]');
+    expect(result.stderr).toContain('the wifi key for HomeNet is [redacted]');
+    for (const text of [JSON.stringify(records), log, result.stderr, result.stdout]) expect(text).not.toContain('s3cret');
   });
 
   it('an unhandled rejection does the same', () => {

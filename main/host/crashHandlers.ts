@@ -6,7 +6,7 @@ import { journalLine } from './journal.js';
  * entry in the log, a crash record (stack, recent lines, last health snapshot) written and fsynced,
  * the log flushed synchronously within a time cap, then exit 70 (EX_SOFTWARE) for systemd to restart.
  */
-export function installCrashHandlers(headset: Pick<Headset, 'logger' | 'logFile' | 'services'>, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function installCrashHandlers(headset: Pick<Headset, 'logger' | 'logFile' | 'services' | 'secrets'>, exit: (code: number) => void = (code) => process.exit(code)): void {
   let crashing = false;
   const crash = (kind: string) => (error: unknown) => {
     // A second failure while writing the first one down must not loop.
@@ -19,7 +19,7 @@ export function installCrashHandlers(headset: Pick<Headset, 'logger' | 'logFile'
       headset.logFile.flushSync(1000);
     } finally {
       // stderr is the journal: the stack's message may quote a secret, as the log's would.
-      console.error(journalLine(`${kind}: ${detail.stack ?? detail.message}`));
+      console.error(journalLine(`${kind}: ${detail.stack ?? detail.message}`, headset.secrets));
       exit(70);
     }
   };

@@ -6,6 +6,7 @@ import { readBuildInfo } from '../services/system/buildInfo.js';
 import { listenUnixSocket } from '../transports/UnixSocketServer.js';
 import { connectUnixSocket } from '../transports/UnixSocketPort.js';
 import { ApiClient } from '../../src/api/client.js';
+import { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 import { installCrashHandlers } from './crashHandlers.js';
 import { journalLine } from './journal.js';
@@ -29,6 +30,9 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
   --telemetry-url  the OTLP/HTTP receiver (https) consented telemetry is forwarded to (remembered;
              "off" forgets it); without one, records wait in the bounded outbox
   --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)`;
+
+/** The process's secrets, from the start: everything headsetd prints is cut by them too. */
+const secrets = new SecretRegistry();
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
     telemetryCa: values['telemetry-ca'],
     boot: values.boot as 'grub' | 'uboot' | undefined,
     // stdout is the journal: the lines are redacted as the log's are.
-    log: (line) => console.log(journalLine(line)),
+    log: (line) => console.log(journalLine(line, secrets)),
+    secrets,
     // A trial boot commits only once the API answers over the socket (below).
     confirmBootOverTransport: true,
   });
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
   const socketPath = values.socket ?? headset.socketPath;
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   console.log(`headsetd: API socket ${socketPath}`);
-  const web = values.web ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES }) : undefined;
+  const web = values.web ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES, secrets }) : undefined;
   // headsetd up, UI reachable: a trial boot commits once its API answers over the socket, as the UI's does.
   await headset.confirmBoot(() => pingOverSocket(socketPath));
 
@@ -136,7 +141,7 @@ async function pingOverSocket(path: string): Promise<void> {
 class UsageError extends Error {}
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError) console.error(`${journalLine(error.message)}\n\n${USAGE}`);
-  else console.error(journalLine(error instanceof Error ? error.message : String(error)));
+  if (error instanceof UsageError) console.error(`${journalLine(error.message, secrets)}\n\n${USAGE}`);
+  else console.error(journalLine(error instanceof Error ? error.message : String(error), secrets));
   process.exit(error instanceof UsageError ? 2 : 1);
 });

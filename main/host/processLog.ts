@@ -1,4 +1,5 @@
 import type { LogRecord } from '../../src/logging/logRecord.js';
+import type { SecretRedactor } from '../../src/secrets/SecretRegistry.js';
 import { Logger, type LogSink } from '../services/logging/Logger.js';
 import { RecentLines } from '../services/logging/RecentLines.js';
 import { RotatingLogFile } from '../services/logging/RotatingLogFile.js';
@@ -26,15 +27,15 @@ const LOG_LIMITS = { maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 
 /**
  * Opens the process log in `dir` (stream `headsetd`). Secrets, e-mails and precise positions are
  * redacted before any sink sees an entry: the file, the recent lines, telemetry and `echo` (one
- * plain line per entry, for headsetd's stdout, which is the journal).
+ * plain line per entry, for headsetd's stdout, which is the journal). `secrets` are cut out by value.
  */
-export async function openProcessLog(dir: string, build: BuildInfo, echo?: (line: string) => void): Promise<ProcessLog> {
+export async function openProcessLog(dir: string, build: BuildInfo, echo?: (line: string) => void, secrets?: SecretRedactor): Promise<ProcessLog> {
   const logFile = await RotatingLogFile.open({ dir, stream: 'headsetd', ...LOG_LIMITS });
   const recent = new RecentLines();
   const forwarding = new LogForwardingSink();
   const sinks: LogSink[] = [logFile, recent, forwarding];
   if (echo) sinks.push(new EchoSink(echo));
-  const logger = new Logger({ version: build.version, commit: build.commit, bootId: '' }, [new RedactingLogSink(sinks)]);
+  const logger = new Logger({ version: build.version, commit: build.commit, bootId: '' }, [new RedactingLogSink(sinks, secrets)]);
   return { logger, logFile, recent, forwarding };
 }
 

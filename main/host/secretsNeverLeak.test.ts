@@ -1,14 +1,19 @@
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
+import { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import { isoWeek } from '../services/telemetry/DeviceIdHasher.js';
 import { telemetryOutboxDir } from '../services/telemetry/telemetryCapability.js';
 import { waitFor } from '../../test-support/telemetry/fixtures.js';
 import { useOtlpTestReceiver } from '../../test-support/telemetry/receiverFixture.js';
 import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
+import { journalLine } from './journal.js';
+import { startWebHost } from './WebHost.js';
 
 /**
  * Seeded secrets (a Wi-Fi password, an e-mail address, a precise GPS fix, a PIN) go in everywhere a
@@ -139,6 +144,88 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
       ...apiOutputs.flatMap((o) => leaks(o.split(':')[0]!, o)),
     ]).toEqual([]);
   } finally {
+    await headset.close();
+  }
+});
+
+/**
+ * Secrets the headset knows leak through free text no pattern can recognise: `wpa_passphrase
+ * "HomeNet" "<pw>"`, "the wifi key for HomeNet is <pw>". Registered, they are cut out by value: a
+ * Wi-Fi password as the network capability will register it (with a quote and a backslash, so it is
+ * escaped inside a JSON line), and what the headset holds today (its identity key, its telemetry key
+ * and this week's signing seed, the web host's token), written by the renderer through logs.write
+ * and carried by its crash. None may reach headsetd.log, the crash record's recent lines, the
+ * outbox, the USB export or what headsetd prints (stdout, the journal).
+ */
+it('secrets the headset knows never leak through free text: log, crash record, outbox, USB export, stdout', { timeout: 60_000 }, async () => {
+  const root = join(otlp.work, 'device-free-text');
+  const layout = new SimulatedDeviceLayout(root);
+  mkdirSync(dirname(layout.networkState), { recursive: true });
+  writeFileSync(layout.networkState, 'offline\n');
+  mkdirSync(layout.usbStick, { recursive: true });
+  const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
+  // As headsetd does: the registry first, stdout through journalLine.
+  const secrets = new SecretRegistry();
+  const stdout: string[] = [];
+  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, telemetryUrl: otlp.receiver.url, telemetryCa: otlp.certPath, secrets, log: (line) => stdout.push(journalLine(line, secrets)) });
+  const web = await startWebHost({ router: headset.router, rendererDir: root, port: 0, scopes: LOCAL_UI_SCOPES, secrets });
+  try {
+    const homePassword = 'c0rrect "h0rse" \\ b4ttery';
+    headset.secrets.register(homePassword, 'wifi password HomeNet');
+    const identityKey = readFileSync(join(layout.identityDir, 'ed25519.secret')).toString('base64');
+    const telemetryKeyBytes = readFileSync(join(layout.stateDir, 'telemetry-id.key'));
+    const signingSeed = createHmac('sha256', telemetryKeyBytes).update(`telemetry-signing\n${isoWeek(new Date())}`).digest('hex');
+    const known = { 'wifi password': homePassword, 'identity key': identityKey, 'telemetry key': telemetryKeyBytes.toString('hex'), 'signing seed': signingSeed, 'web token': web.token };
+    /** Each secret as it would be grepped for: as it is, and JSON-escaped as a line would hold it. */
+    const needles = Object.entries(known).flatMap(([name, value]) => [[name, value], [`${name} (escaped)`, JSON.stringify(value).slice(1, -1)]] as [string, string][]);
+
+    const [a, b] = createMemoryPortPair();
+    headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
+    const client = new ApiClient(a);
+    await client.call('privacy.set', { policyVersion: 1, granted: { performance: false, hardware: false, usage: false, errors: true, location: false } });
+    // Warn and above: forwarded to the outbox (errors is granted) as well as written.
+    await client.call('logs.write', {
+      process: 'renderer',
+      entries: [
+        { level: 'warn', msg: `wpa_passphrase "HomeNet" "${homePassword}"` },
+        { level: 'error', msg: `the wifi key for HomeNet is ${homePassword}`, fields: { typed: homePassword, body: JSON.stringify({ network: 'HomeNet', secret: homePassword }) } },
+        { level: 'warn', msg: `restored from ${identityKey}; telemetry ${telemetryKeyBytes.toString('hex')} signs with ${signingSeed}` },
+        { level: 'error', msg: `reopened ${web.url}` },
+        { level: 'fatal', msg: 'renderer crashed', crash: { name: 'Error', message: `join failed: the wifi key for HomeNet is ${homePassword}`, stack: `Error: join failed\n    at join (app.js:1:1) with ${identityKey}` } },
+      ],
+    });
+    await headset.services.telemetry.telemetry.forwardCrashes();
+    await headset.services.telemetry.telemetry.idle();
+    const exported = await client.call('logs.export', {});
+    headset.logFile.flushSync(1000);
+
+    const logText = filesUnder(join(layout.dataDir, 'logs')).map(readText).join('\n');
+    expect(logText).toContain('wpa_passphrase \\"HomeNet\\" \\"[redacted]\\"'); // the entries are there, cut
+    expect(logText).toContain('the wifi key for HomeNet is [redacted]');
+    const crashFiles = filesUnder(join(layout.dataDir, 'crashes')).filter((f) => f.endsWith('.json'));
+    expect(crashFiles).toHaveLength(1);
+    const crashText = readText(crashFiles[0]!);
+    expect(crashText).toContain('wpa_passphrase'); // its recent lines hold the renderer's entries
+    const outboxText = filesUnder(telemetryOutboxDir(layout.stateDir)).map(readText).join('\n');
+    expect(outboxText).toContain('the wifi key for HomeNet is [redacted]');
+    expect(outboxText).toContain('crash.record');
+    const exportText = readText(join(layout.usbStick, exported.fileName));
+    expect(exportText).toContain('reopened');
+    const stdoutText = stdout.join('\n');
+    expect(stdoutText).toContain('wpa_passphrase');
+    const apiText = JSON.stringify(await client.call('crashes.list'));
+
+    const found = (where: string, text: string) => needles.filter(([, needle]) => text.includes(needle)).map(([name]) => `${where}: ${name}`);
+    expect([
+      ...found('headsetd.log', logText),
+      ...found('crash record', crashText),
+      ...found('outbox', outboxText),
+      ...found('USB export', exportText),
+      ...found('stdout', stdoutText),
+      ...found('crashes.list', apiText),
+    ]).toEqual([]);
+  } finally {
+    await web.close();
     await headset.close();
   }
 });

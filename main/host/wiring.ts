@@ -12,6 +12,7 @@ import { telemetryCapability } from '../services/telemetry/telemetryCapability.j
 import { updateCapability } from '../services/update/updateCapability.js';
 import { watchdogCapability } from '../services/watchdog/watchdogCapability.js';
 import { CapabilityHost } from './CapabilityHost.js';
+import type { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import type { ProcessLog } from './processLog.js';
 import type { DeviceProfile } from './profiles/DeviceProfile.js';
 
@@ -23,6 +24,8 @@ export interface WiringOptions {
   updateUrl?: string;
   telemetryUrl?: string;
   telemetryCa?: string;
+  /** The shared port for the secrets the capabilities hold: registered by their holders, cut out of every output. */
+  secrets: SecretRegistry;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   const { paths } = profile;
   const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: profile.kind, model: profile.model };
 
-  const identity = host.add('identity', identityCapability({ dir: paths.identityDir, hardwareId: profile.hardwareId }));
+  const identity = host.add('identity', identityCapability({ dir: paths.identityDir, hardwareId: profile.hardwareId, secrets: options.secrets }));
   const boot = host.add('boot', bootCapability({ ...profile.boot, stateDir: paths.stateDir }));
   // Each boot (a simulated power cycle too) gives the log its boot id.
   boot.status.subscribe((status) => logger.setBootId(status.bootId));
@@ -65,7 +68,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   );
   const logs = host.add(
     'logs',
-    logsCapability({ logger, recent: log.recent, build: options.build, boot, health, logDir: paths.logDir, crashesDir: paths.crashesDir, exportMedium: profile.exportMedium }),
+    logsCapability({ logger, recent: log.recent, build: options.build, boot, health, logDir: paths.logDir, crashesDir: paths.crashesDir, exportMedium: profile.exportMedium, secrets: options.secrets }),
   );
   const telemetry = host.add(
     'telemetry',
@@ -83,6 +86,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       url: options.telemetryUrl,
       caFile: options.telemetryCa,
       log: logger.for('telemetry'),
+      secrets: options.secrets,
     }),
   );
   host.add('watchdog', watchdogCapability({ watchdog: profile.watchdog, boot, power: profile.power }));

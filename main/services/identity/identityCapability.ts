@@ -1,5 +1,6 @@
 import type { Identity } from '../../../src/api/contract.js';
 import type { identityCalls } from '../../../src/api/contract/identity.js';
+import type { SecretRegistrar } from '../../../src/secrets/SecretRegistry.js';
 import type { Capability, HandlersOf } from '../capability.js';
 import { IdentityService } from './IdentityService.js';
 import type { HardwareIdSource } from './ports.js';
@@ -10,8 +11,9 @@ export interface IdentityReader {
 }
 
 /** The device id and its Ed25519 key, kept where a factory reset does not reach (identity.get). */
-export function identityCapability(needs: { dir: string; hardwareId: HardwareIdSource }): Capability<IdentityReader> {
-  const identity = new IdentityService(needs.dir, needs.hardwareId);
+export function identityCapability(needs: { dir: string; hardwareId: HardwareIdSource; secrets?: SecretRegistrar }): Capability<IdentityReader> {
+  // The private key's text forms are registered as secrets while held.
+  const identity = new IdentityService(needs.dir, needs.hardwareId, needs.secrets);
   const handlers: HandlersOf<typeof identityCalls> = { 'identity.get': () => identity.get() };
   return {
     provides: identity,

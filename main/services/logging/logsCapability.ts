@@ -1,5 +1,6 @@
 import type { HealthSnapshot, StateSource } from '../../../src/api/contract.js';
 import type { logsCalls } from '../../../src/api/contract/logs.js';
+import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import { redactText } from '../../../src/telemetry/anonymize.js';
 import type { BootStatusSource } from '../boot/ports.js';
 import type { Capability, HandlersOf } from '../capability.js';
@@ -22,6 +23,8 @@ export interface LogsNeeds {
   logDir: string;
   crashesDir: string;
   exportMedium: ExportMedium;
+  /** The secrets the headset holds: cut out of crash records and exports by value. */
+  secrets?: SecretRedactor;
 }
 
 /**
@@ -35,14 +38,14 @@ export function logsCapability(needs: LogsNeeds): Capability<{ crashes: CrashRec
     bootId: () => needs.boot.status.current()?.bootId ?? '',
     recentLines: () => needs.recent.lines(),
     lastHealth: () => needs.health.snapshot.current(),
-  });
+  }, { secrets: needs.secrets });
   const uiLog = new UiLogWriter(needs.logger, crashes, { recentLines: () => needs.recent.lines() });
   const archive = new LogArchive(needs.logDir);
   const analysis = new LogAnalysisService(archive);
-  const exporter = new LogExporter(archive, needs.exportMedium);
+  const exporter = new LogExporter(archive, needs.exportMedium, undefined, needs.secrets);
   const handlers: HandlersOf<typeof logsCalls> = {
     // A crash message may quote what the crashed code held: secrets and e-mails never reach the UI.
-    'crashes.list': async () => (await crashes.list()).map((crash) => ({ ...crash, error: redactText(crash.error) })),
+    'crashes.list': async () => (await crashes.list()).map((crash) => ({ ...crash, error: redactText(needs.secrets ? needs.secrets.redact(crash.error) : crash.error) })),
     'logs.write': (input, context) => uiLog.write(input, context.connection),
     'logs.query': (input, context) => analysis.query(input, context.signal),
     'logs.summary': (input) => analysis.summary(input),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { BootStatus, HealthSnapshot, StateSource, UpdateHistoryEntry, UpdateStatus } from '../../../src/api/contract.js';
 import type { telemetryCalls, telemetryEvents } from '../../../src/api/contract/telemetry.js';
+import type { SecretRegistry } from '../../../src/secrets/SecretRegistry.js';
 import { METRICS } from '../../../src/telemetry/registry.js';
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import type { GpsPosition } from '../gps/ports.js';
@@ -33,6 +34,8 @@ export interface TelemetryNeeds {
   url?: string;
   caFile?: string;
   log: SubsystemLogger;
+  /** The pseudonym key and the week's signing seed are registered here; what is forwarded is cut by value. */
+  secrets?: SecretRegistry;
 }
 
 export function telemetryOutboxDir(stateDir: string): string {
@@ -53,7 +56,7 @@ const NO_DUMP_BYTES = 0;
  */
 export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capability<{ telemetry: TelemetryService; delivery: TelemetryDelivery }>> {
   const outbox = await Outbox.open({ dir: telemetryOutboxDir(needs.stateDir), limitBytes: 16 * 1024 * 1024, log: needs.log });
-  const hasher = new DeviceIdHasher(needs.stateDir, () => needs.identity.get().deviceId);
+  const hasher = new DeviceIdHasher(needs.stateDir, () => needs.identity.get().deviceId, undefined, needs.secrets);
   const telemetry = new TelemetryService({
     outbox,
     consent: new ConsentStore(needs.stateDir),
@@ -68,6 +71,7 @@ export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capabi
     latestFix: () => needs.health.latestFix(),
     // Telemetry's own entries are never forwarded (LogForwardingSink): its problems are warnings here.
     warn: (msg, fields) => needs.log.warn(msg, fields),
+    secrets: needs.secrets,
   });
   needs.forwarding.attach(telemetry);
   const delivery = await openTelemetryDelivery({
