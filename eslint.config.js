@@ -1,4 +1,4 @@
-// Lint enforces the layer table of ARCHITECTURE.md: which folder may import which.
+// Lint enforces the layer table of the README (and ../shared/ARCHITECTURE.md): which folder may import which.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -60,6 +60,27 @@ export default tseslint.config(
     files: ['test-support/api/**/*.ts'],
     ignores: testFiles,
     rules: { 'no-restricted-globals': ['error', ...srcGlobals] },
+  },
+  // Capability folders talk through ports: another capability's types only (`import type`), never
+  // its classes. Shared device ports (platform/), storage, the secret registry and the logger are for all;
+  // device/ is the simulated hardware (adapters the profiles pick), gps/ the receiver health owns.
+  {
+    files: ['main/services/*/*.ts'],
+    ignores: [...testFiles, 'main/services/device/**', 'main/services/platform/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!platform/|storage/|secrets/|gps/|device/|logging/Logger\\.js$|\\.\\./)[^/]+/',
+              allowTypeImports: true,
+              message: 'Another capability is reached through its ports (import type), never its classes: ask for the port in your module.',
+            },
+          ],
+        },
+      ],
+    },
   },
   // Everything else outside main/electron/.
   layer(['bench/**', 'e2e/**', 'scripts/**', 'server/**'], [electronImport]),
