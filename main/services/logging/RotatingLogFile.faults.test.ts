@@ -267,6 +267,9 @@ describe('RotatingLogFile under faults (real processes)', () => {
       expect(rotatedBefore).toBeGreaterThan(0);
       await write(2000);
       expect(file.dropped).toBe(0);
+      // In the files, not only not counted as dropped.
+      const present = new Set(linesOf(dir).map((l) => l.seq));
+      expect(Array.from({ length: 2000 }, (_, i) => seq - i).filter((s) => !present.has(s))).toEqual([]);
       // Nothing left to give way: lines are dropped and counted, whole lines only, in order.
       // Filled again and again until the rotated files all went: nothing left to give way.
       do {

@@ -355,23 +355,37 @@ export class RotatingLogFile implements LogSink {
 
   private async writeChunk(chunk: Buffer): Promise<void> {
     let written = 0;
-    try {
-      while (written < chunk.length) {
-        const { bytesWritten } = await writeAsync(this.fd, chunk, written, chunk.length - written);
-        written += bytesWritten;
+    let retried = false;
+    for (;;) {
+      try {
+        while (written < chunk.length) {
+          const { bytesWritten } = await writeAsync(this.fd, chunk, written, chunk.length - written);
+          written += bytesWritten;
+        }
+        this.activeBytes += written;
+        return;
+      } catch (error) {
+        // Keep whole lines only: cut a partly written line off the file.
+        // (A negative offset would search from the end: nothing written keeps nothing.)
+        const kept = written > 0 ? chunk.lastIndexOf(0x0a, written - 1) + 1 : 0;
+        if (kept < written) await ftruncate(this.fd, this.activeBytes + kept).catch(() => undefined);
+        written = kept;
+        const code = (error as NodeJS.ErrnoException).code;
+        const full = code === 'ENOSPC' || code === 'EDQUOT';
+        if (full && !retried) {
+          // Retention frees the oldest rotated files when the disk runs low: then the rest fits.
+          retried = true;
+          await this.runRetention();
+          continue;
+        }
+        // The rest is dropped and counted.
+        this.activeBytes += kept;
+        this.dropSeqs(this.writingSeqs.slice(countLines(chunk.subarray(0, kept))));
+        if (full) void this.runRetention();
+        else this.closeActive();
+        this.options.onProblem?.('write', error);
+        return;
       }
-      this.activeBytes += written;
-    } catch (error) {
-      // Keep whole lines only: cut a partly written line off the file, count the rest as dropped.
-      // (A negative offset would search from the end: nothing written keeps nothing.)
-      const kept = written > 0 ? chunk.lastIndexOf(0x0a, written - 1) + 1 : 0;
-      if (kept < written) await ftruncate(this.fd, this.activeBytes + kept).catch(() => undefined);
-      this.activeBytes += kept;
-      this.dropSeqs(this.writingSeqs.slice(countLines(chunk.subarray(0, kept))));
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT') void this.runRetention();
-      else this.closeActive();
-      this.options.onProblem?.('write', error);
     }
   }
 
