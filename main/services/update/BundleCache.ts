@@ -21,16 +21,21 @@ export class BundleCache {
   async keep(bundlePath: string, version: string, sha256: string): Promise<void> {
     await ensureDirectory(this.dir);
     const file = `${encodeURIComponent(version)}.hcb`;
-    await rename(bundlePath, join(this.dir, file));
     const index = await this.index();
     index[version] = { file, sha256 };
-    const versions = Object.keys(index).sort((a, b) => compareVersions(b, a));
-    for (const old of versions.slice(this.keepCount)) {
+    // Listed before it moves in (a listed file that is not there is not offered): a cut after the
+    // move leaves it kept, not a file nobody knows of.
+    await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(index, null, 2));
+    await rename(bundlePath, join(this.dir, file));
+    await fsyncDirectory(this.dir);
+    const older = Object.keys(index).sort((a, b) => compareVersions(b, a)).slice(this.keepCount);
+    if (older.length === 0) return;
+    for (const old of older) {
       await rm(join(this.dir, index[old]!.file), { force: true });
       delete index[old];
     }
+    // Its folder's fsync makes the removals durable too.
     await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(index, null, 2));
-    await fsyncDirectory(this.dir);
   }
 
   async versions(): Promise<string[]> {

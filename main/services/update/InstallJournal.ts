@@ -9,6 +9,8 @@ import type { BootSlot } from '../../../src/boot/bootSelection.js';
  *       trial --healthy--> committed
  *             --tries run out, bootloader falls back--> rolled-back
  *   (a bundle that fails verification or a check) -> failed
+ *
+ * A finished step is written `reported: false`, and `reported: true` once its bookkeeping is done.
  */
 export type InstallStep =
   | { step: 'mark-unbootable' }
@@ -34,13 +36,24 @@ export interface InstallRecord {
    * them again first.
    */
   services?: { units: string[]; restarted: boolean; problems: string[] };
+  /**
+   * With a finished step: false when it is written, true once what follows it was done (onFinished:
+   * the update history and state, the kept bundle). A cut in between: the next boot does that again
+   * (it is idempotent). Absent in journals written before this field: counted as done.
+   */
+  reported?: boolean;
+}
+
+/** Where a power-cut test cuts: before a journal entry is written, or right after it is durable. */
+export interface InstallJournalSeams {
+  beforeWrite?: (record: InstallRecord) => void | Promise<void>;
+  afterWrite?: (record: InstallRecord) => void | Promise<void>;
 }
 
 export class InstallJournal {
   constructor(
     private readonly path: string,
-    /** Called before each journal write: the seam a power-cut test cuts at. */
-    private readonly beforeWrite?: (record: InstallRecord) => void | Promise<void>,
+    private readonly seams: InstallJournalSeams = {},
   ) {}
 
   async read(): Promise<InstallRecord | undefined> {
@@ -48,8 +61,9 @@ export class InstallJournal {
   }
 
   async write(record: InstallRecord): Promise<void> {
-    await this.beforeWrite?.(record);
+    await this.seams.beforeWrite?.(record);
     await writeFileAtomic(this.path, JSON.stringify(record, null, 2));
+    await this.seams.afterWrite?.(record);
   }
 }
 

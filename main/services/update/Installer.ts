@@ -7,7 +7,8 @@ import { checkBootSpace, checkInstallable, serviceStopFailed } from '../../../sr
 import type { BootPartitionSpace } from '../boot/BootPartitionSpace.js';
 import { assertNoOperationRunning } from '../../../src/update/operationGuard.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
-import type { BootService } from '../boot/BootService.js';
+import type { BootControl } from '../boot/ports.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
 import { isDeltaImage } from '../../../src/update/delta.js';
 import type { BundleManifest } from '../../../src/update/manifest.js';
 import { BundleReader } from './BundleReader.js';
@@ -20,14 +21,14 @@ import { writeImageToSlot } from './SlotWriter.js';
 import { firstDifferingImage } from './recordedImages.js';
 
 export interface InstallerOptions {
-  boot: BootService;
+  boot: BootControl;
   partitions: SlotPartitions;
   journal: InstallJournal;
   trusted: readonly TrustedKey[];
   model: string;
   /** Called after each chunk reaches a slot: the seam where tests cut the power mid-write. */
   afterChunk?: (bytes: number, slotPath: string) => void | Promise<void>;
-  log?: (line: string) => void;
+  log?: SubsystemLogger;
   /**
    * Where a delta's source image is copied when the slot is larger than it (needs that much room):
    * the device's state folder. The copies live in its `delta-sources` folder, removed when an install
@@ -37,8 +38,6 @@ export interface InstallerOptions {
   tempDir?: string;
   /** The user's data, snapshot before each install and restored when its version comes back. */
   snapshots?: DataSnapshots;
-  /** Told when an install ends: committed, rolled back or failed (the update history). */
-  onFinished?: (record: InstallRecord) => void | Promise<void>;
   /** The versions of the headset's components, for the bundle's `requires` (ComponentRegistry). */
   components?: () => Promise<Readonly<Record<string, string>>>;
   /** Stops the services an update touches before the slot is written, starts them after (systemd). */
@@ -64,6 +63,7 @@ export type BootOutcome =
  */
 export class Installer {
   private running: string | undefined;
+  private readonly finishedListeners: ((record: InstallRecord) => void | Promise<void>)[] = [];
   /** The delta sources checked before this install touched anything, by image name. */
   private readonly checkedSources = new Map<string, CheckedSource>();
   /** The private copies of those sources, zstd's references (see checkDeltaSourceFile). */
@@ -71,6 +71,14 @@ export class Installer {
 
   constructor(private readonly options: InstallerOptions) {
     this.sourceCopies = options.tempDir === undefined ? join(tmpdir(), `hc-delta-sources-${randomUUID()}`) : join(options.tempDir, 'delta-sources');
+  }
+
+  /**
+   * Told when an install ends: committed, rolled back or failed (the update history and state, the
+   * kept bundle). Must be idempotent: after a cut it is told again at the next boot, with the same record.
+   */
+  onFinished(listener: (record: InstallRecord) => void | Promise<void>): void {
+    this.finishedListeners.push(listener);
   }
 
   /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
@@ -115,7 +123,15 @@ export class Installer {
     // A copy of a delta's source a power cut left behind is never reused: it goes.
     if (this.running === undefined) await this.releaseDeltaSources();
     const record = await this.options.journal.read();
-    if (!record || isFinished(record.state)) return 'none';
+    if (!record) return 'none';
+    if (isFinished(record.state)) {
+      // The outcome was journalled, and the power went before all that follows it was done.
+      if (record.reported === false) {
+        await this.report(record);
+        this.options.log?.info(`update ${record.fromVersion} -> ${record.version}: ${record.state.step} (recorded at this boot, after a power cut)`);
+      }
+      return 'none';
+    }
     const booted = this.options.boot.bootedSystemFacts();
     const step = record.state.step;
     if (step === 'mark-unbootable' || step === 'write' || step === 'record') {
@@ -185,10 +201,10 @@ export class Installer {
         // The install is over: the services it stopped run again. (Any other error is a cut: the
         // next boot starts them, and resumes.)
         record = await this.startServices(record).catch(() => record);
-        const failed = withStep(record, { step: 'failed', at: now(), code: error.code, message: error.message });
+        const failed = finishedWith(record, { step: 'failed', at: now(), code: error.code, message: error.message });
         await journal.write(failed);
-        await this.options.onFinished?.(failed);
-        this.options.log?.(`install of ${record.version} failed: ${error.code} ${error.message}`);
+        await this.report(failed);
+        this.options.log?.error(`install of ${record.version} failed: ${error.code} ${error.message}`);
       }
       throw error;
     } finally {
@@ -213,7 +229,7 @@ export class Installer {
         await this.startServices({ ...stopping, services: { units: units.slice(0, index), restarted: false, problems: [] } });
         throw serviceStopFailed(unit, error instanceof Error ? error.message : String(error));
       }
-      this.options.log?.(`stopped ${unit} for the install of ${record.version}`);
+      this.options.log?.info(`stopped ${unit} for the install of ${record.version}`);
     }
     return stopping;
   }
@@ -227,11 +243,11 @@ export class Installer {
     for (const unit of [...services.units].reverse()) {
       try {
         await control.start(unit);
-        this.options.log?.(`started ${unit} again after writing slot ${record.target}`);
+        this.options.log?.info(`started ${unit} again after writing slot ${record.target}`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         problems.push(message);
-        this.options.log?.(`service did not start again after the install of ${record.version}: ${message}`);
+        this.options.log?.warn(`service did not start again after the install of ${record.version}: ${message}`);
       }
     }
     return { ...record, services: { ...services, restarted: true, problems } };
@@ -242,7 +258,7 @@ export class Installer {
     await this.options.boot.switchToTrial(record.target);
     const waiting = withStep(record, { step: 'await-reboot', installBootId: this.options.boot.bootedSystemFacts().bootId });
     await this.options.journal.write(waiting);
-    this.options.log?.(`installed ${record.version} into slot ${record.target}; it is tried at the next boot`);
+    this.options.log?.info(`installed ${record.version} into slot ${record.target}; it is tried at the next boot`);
     return waiting;
   }
 
@@ -277,13 +293,13 @@ export class Installer {
     const recorded = (await boot.slotRecordsStore().read())[record.target];
     const differing = recorded === undefined || recorded.version !== record.version ? 'record' : await firstDifferingImage(recorded, record.target, partitions);
     if (differing !== undefined) {
-      this.options.log?.(`trial boot of ${record.version} is not healthy (${differing}): not committing`);
+      this.options.log?.warn(`trial boot of ${record.version} is not healthy (${differing}): not committing`);
       return 'trial-failed';
     }
     // The system it booted must run: a unit the update broke fails the trial as a damaged image does.
     const notRunning = (await this.options.services?.notRunningAfterBoot()) ?? [];
     if (notRunning.length > 0) {
-      this.options.log?.(`trial boot of ${record.version} is not healthy (not running: ${notRunning.join(', ')}): not committing`);
+      this.options.log?.warn(`trial boot of ${record.version} is not healthy (not running: ${notRunning.join(', ')}): not committing`);
       return 'trial-failed';
     }
     // Not committed yet: headsetd must answer over its API first (commitTrial).
@@ -315,16 +331,34 @@ export class Installer {
   }
 
   private async finish(record: InstallRecord, state: InstallStep, outcome: BootOutcome): Promise<BootOutcome> {
-    const finished = withStep(record, state);
+    const finished = finishedWith(record, state);
     await this.options.journal.write(finished);
-    await this.options.onFinished?.(finished);
-    this.options.log?.(`update ${record.fromVersion} -> ${record.version}: ${state.step}`);
+    await this.report(finished);
+    this.options.log?.info(`update ${record.fromVersion} -> ${record.version}: ${state.step}`);
     return outcome;
+  }
+
+  /** Does what follows a finished step (onFinished), then journals it done; run again after a cut. */
+  private async report(finished: InstallRecord): Promise<void> {
+    for (const listener of this.finishedListeners) await listener(finished);
+    await this.options.journal.write({ ...finished, reported: true });
+  }
+
+  /** Whether an install is under way: being carried out, or written and waiting for the boot that tries it. */
+  async pendingInstall(): Promise<'none' | 'in-progress' | 'awaiting-reboot'> {
+    const record = await this.options.journal.read();
+    if (!record || isFinished(record.state)) return 'none';
+    return record.state.step === 'await-reboot' ? 'awaiting-reboot' : 'in-progress';
   }
 }
 
 function withStep(record: InstallRecord, state: InstallStep): InstallRecord {
   return { ...record, state };
+}
+
+/** A finished step, its bookkeeping still to do (see InstallRecord.reported). */
+function finishedWith(record: InstallRecord, state: InstallStep): InstallRecord {
+  return { ...record, state, reported: false };
 }
 
 function now(): string {

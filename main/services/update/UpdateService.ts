@@ -6,12 +6,15 @@ import type { UpdateHistoryEntry, UpdateOffer, UpdateSettings, UpdateState, Upda
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { AppError } from '../../../src/api/errors.js';
 import { nextCheckDelay } from '../../../src/update/checkSchedule.js';
+import { compareVersions } from '../../../src/update/version.js';
 import { checkFreeSpace, checkSlotReadback } from '../../../src/update/installability.js';
 import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../../../src/update/operationGuard.js';
-import type { BootService } from '../boot/BootService.js';
+import type { BootControl } from '../boot/ports.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
+import { errorDetail, errorMessage } from '../../../src/errorText.js';
 import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
 import type { PowerControl } from '../platform/PowerControl.js';
-import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { fsyncDirectory, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import { BandwidthLimiter, sleep } from './download/BandwidthLimiter.js';
 import { DownloadError } from './download/DownloadError.js';
 import { downloadOnce } from './download/ResumableDownload.js';
@@ -36,7 +39,7 @@ interface SavedOffer {
 export interface UpdateServiceOptions {
   catalog: UpdateCatalog | undefined;
   installer: Installer;
-  boot: BootService;
+  boot: BootControl;
   snapshots?: DataSnapshots;
   /** Bundles of committed versions, for going back further than the other slot. */
   kept?: BundleCache;
@@ -46,7 +49,7 @@ export interface UpdateServiceOptions {
   power: PowerControl | undefined;
   model: string;
   stateDir: string;
-  log?: (line: string) => void;
+  log?: SubsystemLogger;
 }
 
 /**
@@ -82,8 +85,11 @@ export class UpdateService {
     this.limiter.setRate(this.settings.bandwidthLimitBytesPerSecond ?? Infinity);
     this.lastCheck = (await readJsonIfExists<{ at: string }>(this.file('update-last-check.json')))?.at ?? null;
     this.offer = await readJsonIfExists<SavedOffer>(this.file('update-offer.json'));
-    const journal = await this.journalState();
-    if (journal === 'await-reboot') this.state = { status: 'ready-to-reboot', version: this.offer?.entry.version ?? '' };
+    const pending = await this.options.installer.pendingInstall();
+    // Never offer what runs, or older: such an offer is left from an install that has landed (one
+    // still under way, on trial too, needs its bundle: kept once it commits).
+    if (pending === 'none' && this.offer && compareVersions(this.offer.entry.version, (await this.current()).version) <= 0) await this.dropOffer();
+    if (pending === 'awaiting-reboot') this.state = { status: 'ready-to-reboot', version: this.offer?.entry.version ?? '' };
     else if (this.offer) {
       const offer = toOffer(this.offer.entry);
       if (this.offer.downloading || this.offer.paused) {
@@ -106,7 +112,7 @@ export class UpdateService {
   }
 
   private async onBootStatus(bootId: string): Promise<void> {
-    if (bootId !== this.bootId && (await this.journalState()) !== 'await-reboot') {
+    if (bootId !== this.bootId && (await this.options.installer.pendingInstall()) !== 'awaiting-reboot') {
       this.bootId = bootId;
       // 'up-to-date' was about the system that ran before; the next check tells about this one.
       if (this.state.status === 'ready-to-reboot' || this.state.status === 'up-to-date') {
@@ -132,7 +138,7 @@ export class UpdateService {
       }
       // The wearer is told, never updated silently: the offer waits for them.
       await this.saveOffer({ entry, downloading: false, paused: false });
-      this.options.log?.(`update ${entry.version} available (${entry.kind}, ${entry.length} bytes)`);
+      this.options.log?.info(`update ${entry.version} available (${entry.kind}, ${entry.length} bytes)`);
       return await this.setState({ status: 'available', offer: toOffer(entry) });
     } catch (error) {
       const problem = error instanceof AppError ? error : checkFailed((error as Error).message);
@@ -282,7 +288,11 @@ export class UpdateService {
     return ((await readJsonIfExists<UpdateHistoryEntry[]>(this.file('update-history.json'))) ?? []).slice().reverse();
   }
 
-  /** The installer calls this when an install ends (committed, rolled back or failed). */
+  /**
+   * The installer calls this when an install ends (committed, rolled back or failed), and again at
+   * the next boot when a power cut came before it was done: every step is idempotent (a bundle
+   * already kept is not kept again, an entry already in the history is not added again).
+   */
   async recordFinished(record: InstallRecord): Promise<void> {
     const state = record.state;
     if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return;
@@ -290,14 +300,13 @@ export class UpdateService {
     // Services that did not start again after the slot write are part of what happened.
     const problems = record.services?.problems ?? [];
     const detail = problems.length === 0 ? outcome : `${outcome} Not started again after the install: ${problems.join('; ')}`;
-    if (state.step === 'committed') {
-      // Kept to go back to later without a download (the newest few).
+    // Kept to go back to later without a download (the newest few); gone from its place once kept.
+    if (state.step === 'committed' && (await exists(record.bundle))) {
       const sha256 = this.offer?.entry.version === record.version ? this.offer.entry.sha256 : await sha256File(record.bundle).catch(() => undefined);
       if (sha256) await this.options.kept?.keep(record.bundle, record.version, sha256).catch(() => undefined);
     }
     if (state.step !== 'failed') {
-      await this.saveOffer(undefined);
-      await rm(this.cacheDir, { recursive: true, force: true });
+      await this.dropOffer();
       // The restart the update waited for has happened and was judged: the status says so before
       // the history does, so whoever sees the entry also sees the slot to go back to.
       if (this.state.status === 'ready-to-reboot') {
@@ -373,7 +382,7 @@ export class UpdateService {
         // No longer downloading before anyone hears "downloaded": an install may follow at once.
         this.download = undefined;
         await this.setState({ status: 'downloaded', offer });
-        this.options.log?.(`update ${entry.version} downloaded and verified`);
+        this.options.log?.info(`update ${entry.version} downloaded and verified`);
         return;
       } catch (error) {
         if (signal.aborted) return;
@@ -384,7 +393,7 @@ export class UpdateService {
           await sleep(wait, signal).catch(() => undefined);
           continue;
         }
-        if (!(error instanceof DownloadError) && !(error instanceof AppError)) this.options.log?.(`download failed unexpectedly: ${(error as Error).stack ?? String(error)}`);
+        if (!(error instanceof DownloadError) && !(error instanceof AppError)) this.options.log?.error('download failed unexpectedly', { error: errorDetail(error) });
         const problem = error instanceof DownloadError ? checkFailed(error.message, { download: error.code }) : error instanceof AppError ? error : new AppError('INTERNAL', 'The download failed.');
         await this.saveOffer({ entry, downloading: false, paused: false });
         await this.setState({ status: 'failed', error: { code: problem.code, message: problem.message } });
@@ -418,10 +427,6 @@ export class UpdateService {
     return { slot, version: records[slot]?.version ?? '0.0.0' };
   }
 
-  private async journalState(): Promise<string | undefined> {
-    return (await readJsonIfExists<InstallRecord>(this.file('install.json')))?.state.step;
-  }
-
   private bundlePath(entry: CatalogEntry): string {
     return join(this.cacheDir, entry.target.replace(/[^A-Za-z0-9._-]/g, '_'));
   }
@@ -429,11 +434,25 @@ export class UpdateService {
   private async saveOffer(offer: SavedOffer | undefined): Promise<void> {
     this.offer = offer;
     if (offer) await writeFileAtomic(this.file('update-offer.json'), JSON.stringify(offer));
-    else await rm(this.file('update-offer.json'), { force: true });
+    else {
+      await rm(this.file('update-offer.json'), { force: true });
+      // Durable before anyone relies on it: a cut must not bring the offer back.
+      await fsyncDirectory(this.options.stateDir);
+    }
+  }
+
+  /** Forgets the offer and its download (installed, rolled back, or left behind). */
+  private async dropOffer(): Promise<void> {
+    this.offer = undefined;
+    await rm(this.file('update-offer.json'), { force: true });
+    await rm(this.cacheDir, { recursive: true, force: true });
+    await fsyncDirectory(this.options.stateDir);
   }
 
   private async appendHistory(entry: UpdateHistoryEntry): Promise<void> {
     const history = (await readJsonIfExists<UpdateHistoryEntry[]>(this.file('update-history.json'))) ?? [];
+    // Recorded again after a power cut: an entry already there stays the only one.
+    if (history.some((known) => known.version === entry.version && known.startedAt === entry.startedAt && known.outcome === entry.outcome)) return;
     history.push(entry);
     await writeFileAtomic(this.file('update-history.json'), JSON.stringify(history.slice(-50), null, 2));
   }
@@ -443,7 +462,7 @@ export class UpdateService {
    * is logged, never left unhandled, which would end headsetd in the middle of a slot write.
    */
   private inBackground(what: string, promise: Promise<unknown>): void {
-    promise.catch((error: unknown) => this.options.log?.(`update ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
+    promise.catch((error: unknown) => this.options.log?.error(`update ${what} failed: ${errorMessage(error)}`));
   }
 
   private async setState(state: UpdateState): Promise<UpdateStatus> {
@@ -464,6 +483,13 @@ export class UpdateService {
 
 function toOffer(entry: CatalogEntry): UpdateOffer {
   return { version: entry.version, notes: entry.notes, downloadBytes: entry.length, installBytes: entry.installBytes, kind: entry.kind };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function sha256File(path: string): Promise<string> {
