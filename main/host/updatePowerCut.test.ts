@@ -5,17 +5,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
+import { createBundle } from '../operator/bundles/BundleWriter.js';
+import { createDeltaBundle } from '../operator/bundles/DeltaBundleWriter.js';
+import { generateKeys, loadSigningKey } from '../operator/keys/signingKeys.js';
+import { loadTrustedKey } from '../services/update/trustedKeys.js';
+import { isFinished } from '../services/update/InstallJournal.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
-import { bootSystem } from './bootSequence.js';
-import { CutSwitch, expectBootedSlotMatchesRecord, PowerCut, powerCutServices, readInstallJournal } from './testing/powerCutRig.js';
+import { bootPowerCutServices, CutSwitch, downloadedBundle, downloadUpdate, expectBootedSlotMatchesRecord, expectUpdateBookkeeping, PowerCut, powerCutServices, readInstallJournal } from '../../test-support/host/powerCutRig.js';
 
 // Killing headsetd is a power cut and starting it is a boot. Here the cut is a thrown PowerCut at
-// a chosen persistent step or byte of the slot write (nothing after it runs), and a boot is a new
-// set of services over the same folder after the firmware's power-on.
+// a chosen persistent step (before a journal or boot-environment write, or right after a journal
+// write) or byte of the slot write (nothing after it runs), and a boot is a new set of services
+// over the same folder after the firmware's power-on. The update installed is the one downloaded
+// (offered, in the update cache), as the wearer installs it.
 
 const SLOT_SIZE = 2 * 1024 * 1024;
 const IMAGE_LENGTH = 1024 * 1024 + 4321;
@@ -24,7 +27,10 @@ const RANDOM_BYTE_CUTS = 200;
 
 let work: string;
 let template: string;
+/** The template with the delta downloaded instead of the full bundle. */
+let deltaTemplate: string;
 let bundle: string;
+let factoryBundle: string;
 let trusted: TrustedKey[];
 let newImageSha: string;
 let delta: string;
@@ -41,14 +47,19 @@ beforeAll(async () => {
   // The factory image as a full 1.0.0 bundle, and a delta from it to 1.1.0.
   writeFileSync(join(work, 'factory.img'), 'HEADSET-OS 1.0.0\n');
   const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
-  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: join(work, 'factory-1.0.0.hcb') });
+  factoryBundle = join(work, 'factory-1.0.0.hcb');
+  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: factoryBundle });
   delta = join(work, 'delta-1.0.0-1.1.0.hcb');
-  await createDeltaBundle({ from: join(work, 'factory-1.0.0.hcb'), to: bundle, trusted, key, out: delta });
-  // A device at 1.0.0 that has booted once: copied for each scenario.
+  await createDeltaBundle({ from: factoryBundle, to: bundle, trusted, key, out: delta });
+  // A device at 1.0.0 that has booted once, 1.1.0 downloaded: copied for each scenario.
   template = join(work, 'template');
   const firmware = new SimulatedFirmware(new SimulatedDeviceLayout(template));
   await firmware.manufacture({ factoryVersion: '1.0.0', slotSizeBytes: SLOT_SIZE });
   await powerOn(template, new CutSwitch());
+  deltaTemplate = join(work, 'delta-template');
+  cpSync(template, deltaTemplate, { recursive: true });
+  await downloadUpdate(template, device(), bundle, '1.1.0');
+  await downloadUpdate(deltaTemplate, device(), delta, '1.1.0', 'delta');
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -71,21 +82,29 @@ function services(root: string, cut: CutSwitch) {
 
 async function powerOn(root: string, cut: CutSwitch) {
   const parts = services(root, cut);
-  await parts.firmware.powerOn();
-  const outcome = await bootSystem(parts);
+  const outcome = await bootPowerCutServices(parts);
   return { ...parts, outcome };
+}
+
+/** Bundles of the version that runs, and older: each must be refused. */
+const notNewerThan = (version: string) => (version === '1.1.0' ? [bundle, factoryBundle] : [factoryBundle]);
+
+/** The journal says the update ended, and what follows that was done. */
+function settled(root: string): boolean {
+  const journal = readInstallJournal(root);
+  return journal !== undefined && isFinished(journal.state) && journal.reported !== false;
 }
 
 
 /** Install with a cut armed, then power on until the update settles. Returns how it ended. */
-async function scenario(cut: CutSwitch): Promise<{ final: string; slot: string; version: string; cutFired: boolean }> {
+async function scenario(cut: CutSwitch, context: string): Promise<{ final: string; slot: string; version: string; cutFired: boolean }> {
   const root = mkdtempSync(join(work, 'device-'));
   cpSync(template, root, { recursive: true });
   try {
     const first = services(root, cut);
     await first.boot.load();
     try {
-      await first.installer.install(bundle);
+      await first.installer.install(downloadedBundle(root));
     } catch (error) {
       if (!(error instanceof PowerCut)) throw error;
     }
@@ -97,10 +116,10 @@ async function scenario(cut: CutSwitch): Promise<{ final: string; slot: string; 
         continue; // the power went during that boot: boot again
       }
       await expectBootedSlotMatchesRecord(root, device());
-      const state = readInstallJournal(root)?.state.step;
-      if (state === 'committed' || state === 'rolled-back' || state === 'failed') break;
+      if (settled(root)) break;
     }
     const { slot, version } = await expectBootedSlotMatchesRecord(root, device());
+    await expectUpdateBookkeeping(root, device(), notNewerThan(version), context);
     return { final: readInstallJournal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -109,18 +128,18 @@ async function scenario(cut: CutSwitch): Promise<{ final: string; slot: string; 
 
 describe('update power-cut matrix', () => {
   it('an uninterrupted update installs, is tried, committed and runs from slot B', async () => {
-    const result = await scenario(new CutSwitch());
+    const result = await scenario(new CutSwitch(), 'no cut');
     expect(result).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0', cutFired: false });
   });
 
-  it('a cut before any persistent step resumes to the new version (or, before the first, never starts)', async () => {
-    // Count the steps of an uninterrupted run, then cut before each one in turn.
+  it('a cut before any persistent step, or right after a journal write, resumes to the new version (or, before the first, never starts)', async () => {
+    // Count the steps of an uninterrupted run, then cut at each one in turn.
     const counter = new CutSwitch();
-    await scenario(counter);
-    expect(counter.events).toBeGreaterThan(8);
+    await scenario(counter, 'counting');
+    expect(counter.events).toBeGreaterThan(16);
     const outcomes = new Map<string, number>();
     for (let k = 0; k < counter.events; k++) {
-      const result = await scenario(new CutSwitch(k));
+      const result = await scenario(new CutSwitch(k), `cut at event ${k} of ${counter.events}`);
       expect(result.cutFired).toBe(true);
       if (k === 0) {
         // Cut before the journal's first entry: the install never began; the old system runs on.
@@ -137,7 +156,8 @@ describe('update power-cut matrix', () => {
   it(`${RANDOM_BYTE_CUTS} cuts at random bytes of the slot write: the write restarts and the update lands`, async () => {
     let landed = 0;
     for (let i = 0; i < RANDOM_BYTE_CUTS; i++) {
-      const result = await scenario(new CutSwitch(undefined, 1 + Math.floor(Math.random() * (IMAGE_LENGTH - 1))));
+      const atByte = 1 + Math.floor(Math.random() * (IMAGE_LENGTH - 1));
+      const result = await scenario(new CutSwitch(undefined, atByte), `cut at byte ${atByte}`);
       expect(result.cutFired).toBe(true);
       expect(result).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0' });
       landed++;
@@ -151,7 +171,7 @@ describe('update power-cut matrix', () => {
     try {
       const first = services(root, new CutSwitch());
       await first.boot.load();
-      await first.installer.install(bundle);
+      await first.installer.install(downloadedBundle(root));
       // The new image is damaged on the medium after it was verified.
       const fd = openSync(first.layout.slotImage('B'), 'r+');
       writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
@@ -164,6 +184,7 @@ describe('update power-cut matrix', () => {
       const again = await powerOn(root, new CutSwitch());
       expect(again.boot.status.current()).toMatchObject({ activeSlot: 'A', fellBack: false });
       expect(again.boot.status.current()!.slots[1]).toMatchObject({ name: 'B', bootable: false, version: null });
+      await expectUpdateBookkeeping(root, device(), notNewerThan('1.0.0'), 'rolled back');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -199,11 +220,11 @@ describe('update power-cut matrix', () => {
 
   it('installs a delta bundle against the running image, and refuses one made from another image before touching anything', async () => {
     const root = mkdtempSync(join(work, 'device-'));
-    cpSync(template, root, { recursive: true });
+    cpSync(deltaTemplate, root, { recursive: true });
     try {
       const { boot, installer } = services(root, new CutSwitch());
       await boot.load();
-      await installer.install(delta);
+      await installer.install(downloadedBundle(root));
       // The source's copy (the slot is larger than the image) is gone once the install is over.
       const copies = join(new SimulatedDeviceLayout(root).stateDir, 'delta-sources');
       expect(existsSync(copies)).toBe(false);
@@ -214,6 +235,7 @@ describe('update power-cut matrix', () => {
       expect(existsSync(copies)).toBe(false);
       expect(readInstallJournal(root)?.state.step).toBe('committed');
       expect(await expectBootedSlotMatchesRecord(root, device())).toEqual({ slot: 'B', version: '1.1.0' });
+      await expectUpdateBookkeeping(root, device(), notNewerThan('1.1.0'), 'delta');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

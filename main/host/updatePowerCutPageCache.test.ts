@@ -9,21 +9,23 @@ import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
 import { SimulatedPageCache, type PageLoss } from '../services/device/SimulatedPageCache.js';
 import { useFileSync } from '../services/storage/fileSync.js';
-import { createBundle } from '../services/update/BundleWriter.js';
-import { createDeltaBundle } from '../services/update/DeltaBundleWriter.js';
+import { createBundle } from '../operator/bundles/BundleWriter.js';
+import { createDeltaBundle } from '../operator/bundles/DeltaBundleWriter.js';
 import { downloadOnce } from '../services/update/download/ResumableDownload.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
+import { generateKeys, loadSigningKey } from '../operator/keys/signingKeys.js';
+import { loadTrustedKey } from '../services/update/trustedKeys.js';
+import { isFinished } from '../services/update/InstallJournal.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
-import { bootSystem } from './bootSequence.js';
-import { CutSwitch, expectBootedSlotMatchesRecord, PowerCut, powerCutServices, readInstallJournal } from './testing/powerCutRig.js';
+import { bootPowerCutServices, CutSwitch, downloadedBundle, downloadUpdate, expectBootedSlotMatchesRecord, expectUpdateBookkeeping, PowerCut, powerCutServices, readInstallJournal } from '../../test-support/host/powerCutRig.js';
 
 // The power-cut matrix again, with a harsher cut: besides stopping the process, the power takes
 // the page cache with it. Whatever no completed fsync covers (slot pages, a temporary file, a
 // rename whose folder was not synced) goes back to what the medium held, or turns to garbage, or
 // a mix (SimulatedPageCache). Cuts land before every fsync of a file and of a folder (the update
 // path's persistent steps at the lowest level: write, fsync, rename, folder fsync), before every
-// journal and boot-environment write, and at random bytes of the slot write.
+// journal and boot-environment write and right after every journal write, and at random bytes of
+// the slot write. The update installed is the one downloaded (offered, in the update cache).
 
 const SLOT_SIZE = 2 * 1024 * 1024;
 const IMAGE_LENGTH = 1024 * 1024 + 4321;
@@ -34,7 +36,10 @@ const LOSSES: readonly PageLoss[] = ['revert', 'garbage', 'mixed'];
 
 let work: string;
 let template: string;
+/** The template with the delta downloaded instead of the full bundle. */
+let deltaTemplate: string;
 let bundle: string;
+let factoryBundle: string;
 let trusted: TrustedKey[];
 let factorySha: string;
 let delta: string;
@@ -53,9 +58,10 @@ beforeAll(async () => {
   // The factory image as a full 1.0.0 bundle, and a delta from it to 1.1.0.
   writeFileSync(join(work, 'factory.img'), 'HEADSET-OS 1.0.0\n');
   const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
-  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: join(work, 'factory-1.0.0.hcb') });
+  factoryBundle = join(work, 'factory-1.0.0.hcb');
+  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: factoryBundle });
   delta = join(work, 'delta-1.0.0-1.1.0.hcb');
-  await createDeltaBundle({ from: join(work, 'factory-1.0.0.hcb'), to: bundle, trusted, key, out: delta });
+  await createDeltaBundle({ from: factoryBundle, to: bundle, trusted, key, out: delta });
   template = join(work, 'template');
   const firmware = new SimulatedFirmware(new SimulatedDeviceLayout(template));
   await firmware.manufacture({ factoryVersion: '1.0.0', slotSizeBytes: SLOT_SIZE });
@@ -64,6 +70,10 @@ beforeAll(async () => {
     mkdirSync(join(new SimulatedDeviceLayout(template).dataDir, name, '..'), { recursive: true });
     writeFileSync(join(new SimulatedDeviceLayout(template).dataDir, name), content);
   }
+  deltaTemplate = join(work, 'delta-template');
+  cpSync(template, deltaTemplate, { recursive: true });
+  await downloadUpdate(template, device(), bundle, '1.1.0');
+  await downloadUpdate(deltaTemplate, device(), delta, '1.1.0', 'delta');
 });
 
 afterAll(async () => {
@@ -103,9 +113,17 @@ function services(root: string, cut: CutSwitch, byteSeam = true) {
 
 async function powerOn(root: string, cut: CutSwitch, byteSeam = true) {
   const parts = services(root, cut, byteSeam);
-  await parts.firmware.powerOn();
-  const outcome = await bootSystem(parts);
+  const outcome = await bootPowerCutServices(parts);
   return { ...parts, outcome };
+}
+
+/** Bundles of the version that runs, and older: each must be refused. */
+const notNewerThan = (version: string) => (version === '1.1.0' ? [bundle, factoryBundle] : [factoryBundle]);
+
+/** The journal says the update ended, and what follows that was done. */
+function settled(root: string): boolean {
+  const journal = readInstallJournal(root);
+  return journal !== undefined && isFinished(journal.state) && journal.reported !== false;
 }
 
 
@@ -124,10 +142,10 @@ interface Outcome {
  * Installs with a cut armed; at the cut the page cache loses what was not synced; then power on
  * (each power-on a fresh page cache: what is on the medium is durable) until the update settles.
  */
-async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: { failTrial?: boolean; bundle?: string } = {}): Promise<Outcome> {
-  const byteSeam = options.bundle === undefined;
+async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: { failTrial?: boolean; delta?: boolean } = {}): Promise<Outcome> {
+  const byteSeam = !options.delta;
   const root = mkdtempSync(join(work, 'device-'));
-  cpSync(template, root, { recursive: true });
+  cpSync(options.delta ? deltaTemplate : template, root, { recursive: true });
   const context = `${loss} seed ${seed}`;
   const attach = async (turn: number) => {
     cut.powerOn();
@@ -141,7 +159,7 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
     const first = services(root, cut, byteSeam);
     await first.boot.load();
     try {
-      await first.installer.install(options.bundle ?? bundle);
+      await first.installer.install(downloadedBundle(root));
     } catch (error) {
       if (!(error instanceof PowerCut)) throw error;
       await cache.cut(loss);
@@ -177,10 +195,10 @@ async function scenario(cut: CutSwitch, loss: PageLoss, seed: number, options: {
         continue; // a damaged trial: its slot does not hold its recorded image, by design
       }
       await expectBootedSlotMatchesRecord(root, device(), context);
-      const state = readInstallJournal(root)?.state.step;
-      if (state === 'committed' || state === 'rolled-back' || state === 'failed') break;
+      if (settled(root)) break;
     }
     const { slot, version } = await expectBootedSlotMatchesRecord(root, device(), context);
+    await expectUpdateBookkeeping(root, device(), notNewerThan(version), `${context} after ${trail.join(' > ')}`);
     // The slot the update started from was never written: its image is whole, whatever was lost.
     expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage('A'), 17), `${context}: slot A`).toBe(factorySha);
     // The wearer's data: as it was, or (committed) as the new system may have left it.
@@ -216,7 +234,7 @@ describe('update power-cut matrix with page-cache loss', () => {
   });
 
   for (const loss of LOSSES) {
-    it(`a cut before every fsync, journal and boot-environment write, losing unsynced pages (${loss})`, async () => {
+    it(`a cut before every fsync, before every journal and boot-environment write and after every journal write, losing unsynced pages (${loss})`, async () => {
       const counter = new CutSwitch();
       await scenario(counter, loss, 0);
       // Each atomic write is two syncs (the file, then its folder) after its journal/boot seam.
@@ -241,10 +259,10 @@ describe('update power-cut matrix with page-cache loss', () => {
   }, 240_000);
   it('a delta written by zstd straight into the slot (the product path): a cut before every fsync, unsynced pages lost', async () => {
     const counter = new CutSwitch();
-    expect(await scenario(counter, 'revert', 0, { bundle: delta })).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0', cutFired: false });
+    expect(await scenario(counter, 'revert', 0, { delta: true })).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0', cutFired: false });
     for (let k = 0; k < counter.events; k++) {
       const loss = LOSSES[k % LOSSES.length]!;
-      const result = await scenario(new CutSwitch(k), loss, 4000 + k, { bundle: delta });
+      const result = await scenario(new CutSwitch(k), loss, 4000 + k, { delta: true });
       expectSettled(result, `${loss}: delta, cut before event ${k} of ${counter.events}: ${result.trail.join(' > ')}`);
     }
   }, 240_000);
