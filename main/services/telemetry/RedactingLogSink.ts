@@ -54,14 +54,17 @@ export class RedactingLogSink implements LogSink {
  * Only the message and the fields of an entry can carry a secret: time, level, subsystem, build and
  * boot id are ours. JSON escapes quotes inside strings, so the keys found here are the record's own.
  * Scanning just those parts halves the cost of the check on every line. The registered values are
- * looked for from the message on, in the forms they take inside a JSON line (escaped too).
+ * looked for in the same two parts, in the forms they take inside a JSON line (escaped too): a
+ * JSON string holds its escaped text whole, so a value in the message or the fields is inside them.
  */
 function mayHoldSecret(line: string, secrets: SecretRedactor | undefined): boolean {
   const msgAt = line.indexOf('"msg":');
-  if (secrets?.holds(line, msgAt < 0 ? 0 : msgAt)) return true;
   const versionAt = msgAt < 0 ? -1 : line.indexOf(',"version":', msgAt);
-  if (versionAt < 0) return mayNeedRedaction(line);
-  if (mayNeedRedaction(line.slice(msgAt + 6, versionAt))) return true;
+  if (versionAt < 0) return mayNeedRedaction(line) || secrets?.holds(line) === true;
+  const msg = line.slice(msgAt + 6, versionAt);
+  if (mayNeedRedaction(msg) || secrets?.holds(msg)) return true;
   const fieldsAt = line.indexOf(',"fields":', versionAt);
-  return fieldsAt >= 0 && mayNeedRedaction(line.slice(fieldsAt + 10));
+  if (fieldsAt < 0) return false;
+  const fields = line.slice(fieldsAt + 10);
+  return mayNeedRedaction(fields) || secrets?.holds(fields) === true;
 }
