@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustedKey } from '../../src/update/verify.js';
-import { bootSystem } from './bootSequence.js';
+import { bootSystem } from '../services/update/bootSequence.js';
 import { BootService } from '../services/boot/BootService.js';
 import { KernelCommandLine } from '../services/boot/KernelCommandLine.js';
 import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
@@ -14,10 +14,12 @@ import { SimulatedSlotPartitions } from '../services/device/SimulatedSlotPartiti
 import { GpioValueFile } from '../services/mode/GpioValueFile.js';
 import { ModeService } from '../services/mode/ModeService.js';
 import { SimulatedServiceControl, type SimulatedUnit } from '../services/platform/SimulatedServiceControl.js';
-import { createBundle } from '../services/update/BundleWriter.js';
+import { createBundle } from '../operator/bundles/BundleWriter.js';
 import { InstallJournal, type InstallRecord } from '../services/update/InstallJournal.js';
 import { Installer } from '../services/update/Installer.js';
-import { generateKeys, loadSigningKey, loadTrustedKey } from '../services/update/signingKeys.js';
+import { generateKeys, loadSigningKey } from '../operator/keys/signingKeys.js';
+import { loadTrustedKey } from '../services/update/trustedKeys.js';
+import { capturedLog } from '../../test-support/logging/capturedLog.js';
 
 // The installer stops the services the bundle names and those holding the inactive slot before it
 // writes the slot, and starts them after: on the simulated headset's systemd (a unit table, with
@@ -68,7 +70,7 @@ async function powerOn(root: string, afterChunk?: () => void | Promise<void>) {
     model: 'HC-1-simulated',
     services,
     afterChunk,
-    log: (line) => log.push(line),
+    log: capturedLog(log),
   });
   const outcome = await bootSystem({ boot, installer, mode: new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton)) });
   return { layout, boot, installer, services, log, outcome };
