@@ -2,19 +2,58 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dgram', 'dns', 'events', 'fs', 'http', 'http2', 'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
-const nodeImports = [{ group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)], message: 'Environment-specific: not allowed in this layer.' }];
+const nodeBuiltins = [
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+];
+const nodeImports = [
+  { group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)], message: 'Environment-specific: not allowed in this layer.' },
+];
 const electronImport = { group: ['electron', 'electron/*'], message: 'Only main/electron/ may import electron.' };
 const layer = (from, patterns) => ({ files: from, rules: { 'no-restricted-imports': ['error', { patterns }] } });
 // What only tests may import. A later entry's patterns replace an earlier one's for the files both
 // match, so a layer's production entry repeats the layer's patterns and adds these.
 const testFiles = ['**/*.test.ts', '**/*.test.tsx'];
-const testSupportImport = { group: ['**/test-support/**'], message: 'test-support/ (fake devices, rigs, fixtures) is for tests, benchmarks and e2e only.' };
-const operatorImport = { group: ['**/operator/**'], message: 'main/operator/ (bundles, TUF repositories, signing keys) is the operator\'s: the CLI, benchmarks and tests use it, the device never does.' };
+const testSupportImport = {
+  group: ['**/test-support/**'],
+  message: 'test-support/ (fake devices, rigs, fixtures) is for tests, benchmarks and e2e only.',
+};
+const operatorImport = {
+  group: ['**/operator/**'],
+  message: "main/operator/ (bundles, TUF repositories, signing keys) is the operator's: the CLI, benchmarks and tests use it, the device never does.",
+};
 /** A layer whose tests may import more than its code: test support, and `testOnly` patterns. */
-const productionLayer = (from, patterns, testOnly = []) => [layer(from, patterns), { ...layer(from, [...patterns, testSupportImport, ...testOnly]), ignores: testFiles }];
+const productionLayer = (from, patterns, testOnly = []) => [
+  layer(from, patterns),
+  { ...layer(from, [...patterns, testSupportImport, ...testOnly]), ignores: testFiles },
+];
 
-const srcPatterns = [...nodeImports, electronImport, { group: ['react', 'react-dom', 'zustand', 'ws', 'sodium-native', 'systeminformation'], message: 'src/ holds pure logic only.' }, { group: ['**/main/**', '**/renderer/**'], message: 'src/ imports nothing from main/ or renderer/.' }];
+const srcPatterns = [
+  ...nodeImports,
+  electronImport,
+  { group: ['react', 'react-dom', 'zustand', 'ws', 'sodium-native', 'systeminformation'], message: 'src/ holds pure logic only.' },
+  { group: ['**/main/**', '**/renderer/**'], message: 'src/ imports nothing from main/ or renderer/.' },
+];
 const srcGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'process', 'Buffer', 'require', '__dirname'];
 
 export default tseslint.config(
@@ -22,7 +61,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
@@ -41,21 +93,57 @@ export default tseslint.config(
     rules: { 'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'requestAnimationFrame'] },
   },
   // renderer/: the sandboxed page: src/ only.
-  ...productionLayer(['renderer/src/**/*.{ts,tsx}'], [...nodeImports, electronImport, { group: ['**/main/**'], message: 'The renderer talks to services through the API only.' }, { group: ['zod', 'ws', 'sodium-native', 'systeminformation'], message: 'Not for the renderer.' }]),
+  ...productionLayer(
+    ['renderer/src/**/*.{ts,tsx}'],
+    [
+      ...nodeImports,
+      electronImport,
+      { group: ['**/main/**'], message: 'The renderer talks to services through the API only.' },
+      { group: ['zod', 'ws', 'sodium-native', 'systeminformation'], message: 'Not for the renderer.' },
+    ],
+  ),
   // main/services and main/transports: Node, src/; never the host, Electron or the CLI.
-  ...productionLayer(['main/services/**/*.ts', 'main/transports/**/*.ts'], [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Services know nothing of who hosts them.' }], [operatorImport]),
+  ...productionLayer(
+    ['main/services/**/*.ts', 'main/transports/**/*.ts'],
+    [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Services know nothing of who hosts them.' }],
+    [operatorImport],
+  ),
   // main/host: everything in main/ but electron/ and, outside tests, operator/.
-  ...productionLayer(['main/host/**/*.ts'], [electronImport, { group: ['**/electron/**', '**/renderer/**', '**/cli/**'], message: 'The host does not import the UI host or the CLI.' }], [operatorImport]),
+  ...productionLayer(
+    ['main/host/**/*.ts'],
+    [electronImport, { group: ['**/electron/**', '**/renderer/**', '**/cli/**'], message: 'The host does not import the UI host or the CLI.' }],
+    [operatorImport],
+  ),
   // main/operator: the operator's tools over services (bundles, TUF repositories, keys); never the host.
-  ...productionLayer(['main/operator/**/*.ts'], [electronImport, { group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Operator tools are a library for the CLI: no host, UI or CLI.' }]),
+  ...productionLayer(
+    ['main/operator/**/*.ts'],
+    [
+      electronImport,
+      {
+        group: ['**/host/**', '**/electron/**', '**/cli/**', '**/renderer/**'],
+        message: 'Operator tools are a library for the CLI: no host, UI or CLI.',
+      },
+    ],
+  ),
   // main/cli: src/ and main/.
   ...productionLayer(['main/cli/**/*.ts'], [electronImport, { group: ['**/renderer/**'], message: 'The CLI does not import the renderer.' }]),
   // main/electron: the only place importing electron; talks to headsetd through transports.
-  ...productionLayer(['main/electron/**/*.ts'], [{ group: ['**/services/**', '**/host/**', '**/operator/**', '**/renderer/**'], message: 'Electron main is an unprivileged UI host: it reaches services over the socket only.' }]),
+  ...productionLayer(
+    ['main/electron/**/*.ts'],
+    [
+      {
+        group: ['**/services/**', '**/host/**', '**/operator/**', '**/renderer/**'],
+        message: 'Electron main is an unprivileged UI host: it reaches services over the socket only.',
+      },
+    ],
+  ),
   // test-support/: what tests share (fake devices, rigs, fixtures); test-support/api/ is pure, as
   // src/ is, so any test may use it, the renderer's too.
   layer(['test-support/**/*.ts'], [electronImport, { group: ['**/renderer/**'], message: 'Test support does not import the renderer.' }]),
-  layer(['test-support/api/**/*.ts'], [...srcPatterns.slice(0, -1), { group: ['**/main/**', '**/renderer/**'], message: 'test-support/api/ is pure: it imports src/ only.' }]),
+  layer(
+    ['test-support/api/**/*.ts'],
+    [...srcPatterns.slice(0, -1), { group: ['**/main/**', '**/renderer/**'], message: 'test-support/api/ is pure: it imports src/ only.' }],
+  ),
   {
     files: ['test-support/api/**/*.ts'],
     ignores: testFiles,

@@ -74,7 +74,11 @@ export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd>
       settled = true;
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`headsetd ${reason}.\n--- stderr ---\n${stderr.join('\n') || '(empty)'}\n--- stdout ---\n${lines.filter((l) => !l.startsWith('[stderr]')).join('\n') || '(empty)'}`));
+      reject(
+        new Error(
+          `headsetd ${reason}.\n--- stderr ---\n${stderr.join('\n') || '(empty)'}\n--- stdout ---\n${lines.filter((l) => !l.startsWith('[stderr]')).join('\n') || '(empty)'}`,
+        ),
+      );
     };
     const timer = setTimeout(() => fail(`printed no UI address within ${timeoutMs} ms`), timeoutMs);
     child.once('error', (error) => fail(`could not start: ${error.message}`));

@@ -113,7 +113,8 @@ test.describe('recovery, keyboard only', () => {
     // Walk to the action with Down (then Up) only, whatever has focus at first.
     const actions = await page.getByRole('menuitem').count();
     for (const key of ['ArrowDown', 'ArrowUp']) {
-      for (let i = 0; i <= actions && !(await restart.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)); i++) await page.keyboard.press(key);
+      for (let i = 0; i <= actions && !(await restart.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)); i++)
+        await page.keyboard.press(key);
     }
     await expect(restart).toBeFocused();
     await page.keyboard.press('Enter');

@@ -33,17 +33,27 @@ export function probe(): Probe {
     }
     return id;
   };
-  const label = (el: BrowserElement) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 60)}"`;
-  const selector = 'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable="true"]';
+  const label = (el: BrowserElement) =>
+    `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 60)}"`;
+  const selector =
+    'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable="true"]';
   const focusables = Array.from(g.document.querySelectorAll(selector)).filter(
-    (el) => !el.matches(':disabled') && el.getAttribute('tabindex') !== '-1' && !el.closest('[inert]') && el.getClientRects().length > 0 && g.getComputedStyle(el).visibility !== 'hidden',
+    (el) =>
+      !el.matches(':disabled') &&
+      el.getAttribute('tabindex') !== '-1' &&
+      !el.closest('[inert]') &&
+      el.getClientRects().length > 0 &&
+      g.getComputedStyle(el).visibility !== 'hidden',
   );
   const active = g.document.activeElement;
   const focused = active && active !== g.document.body && active !== g.document.documentElement ? active : null;
   const style = focused ? g.getComputedStyle(focused) : undefined;
   return {
     focusables: focusables.map((el) => ({ id: idOf(el), label: label(el) })),
-    active: focused && style ? { id: idOf(focused), label: label(focused), outlineStyle: style.outlineStyle, outlineWidth: Number.parseFloat(style.outlineWidth) } : null,
+    active:
+      focused && style
+        ? { id: idOf(focused), label: label(focused), outlineStyle: style.outlineStyle, outlineWidth: Number.parseFloat(style.outlineWidth) }
+        : null,
   };
 }
 
@@ -67,7 +77,8 @@ async function walk(page: Page, keys: readonly string[]): Promise<Walk> {
   const record = (p: Probe) => {
     if (!p.active) return;
     reached.set(p.active.id, p.active.label);
-    if (p.active.outlineStyle === 'none' || p.active.outlineWidth < 3) invisibleFocus.add(`${p.active.label}: outline ${p.active.outlineStyle} ${p.active.outlineWidth}px`);
+    if (p.active.outlineStyle === 'none' || p.active.outlineWidth < 3)
+      invisibleFocus.add(`${p.active.label}: outline ${p.active.outlineStyle} ${p.active.outlineWidth}px`);
   };
   const rounds = expected.size + 1;
   const done = () => [...expected.keys()].every((id) => reached.has(id));
@@ -113,7 +124,8 @@ async function explore(page: Page, keys: readonly string[]): Promise<Walk> {
       await page.keyboard.press(key);
       const after = await page.evaluate(probe);
       if (!after.active) continue;
-      if (after.active.outlineStyle === 'none' || after.active.outlineWidth < 3) invisibleFocus.add(`${after.active.label}: outline ${after.active.outlineStyle} ${after.active.outlineWidth}px`);
+      if (after.active.outlineStyle === 'none' || after.active.outlineWidth < 3)
+        invisibleFocus.add(`${after.active.label}: outline ${after.active.outlineStyle} ${after.active.outlineWidth}px`);
       if (!reached.has(after.active.id)) {
         reached.set(after.active.id, after.active.label);
         queue.push(after.active.id);
@@ -125,7 +137,10 @@ async function explore(page: Page, keys: readonly string[]): Promise<Walk> {
 }
 
 /** Arrows (the d-pad) reach every control, Tab reaches every control, and focus is always visible. */
-export async function expectKeyboardReachesEverything(page: Page, arrows: readonly string[] = ['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft']): Promise<void> {
+export async function expectKeyboardReachesEverything(
+  page: Page,
+  arrows: readonly string[] = ['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft'],
+): Promise<void> {
   // Focus is somewhere from the start: the screen puts it on its first control.
   const initial = await page.evaluate(probe);
   expect(initial.focusables.length, 'the screen has controls').toBeGreaterThan(0);
@@ -159,7 +174,11 @@ export async function expectLargeTargets(page: Page): Promise<void> {
  * Moves focus to `target` with arrow keys only, the way a wearer with a d-pad would look for it:
  * each direction in turn, pressed until focus stops moving. Fails if the arrows never get there.
  */
-export async function focusWithArrows(page: Page, target: Locator, keys: readonly string[] = ['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft']): Promise<void> {
+export async function focusWithArrows(
+  page: Page,
+  target: Locator,
+  keys: readonly string[] = ['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft'],
+): Promise<void> {
   await expect(target).toBeVisible();
   const isTarget = () => target.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement);
   for (let round = 0; round < 4; round++) {

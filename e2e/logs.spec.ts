@@ -24,10 +24,33 @@ async function seedLogHistory(root: string): Promise<number> {
   for (let m = 0; m < 180; m += 2) {
     const version = m < 90 ? '0.9.0' : '0.9.1';
     const time = new Date(start + m * 60_000).toISOString();
-    lines.push(JSON.stringify({ time, level: 'info', subsystem: 'gps', msg: `GPS locked with ${6 + (m % 5)} satellites`, version, commit: 'e2e', bootId: m < 90 ? 'boot-old-1' : 'boot-old-2', seq: ++seq, fields: { timeToLockMs: (version === '0.9.0' ? 3000 : 9000) + (m % 7) * 40 } }));
+    lines.push(
+      JSON.stringify({
+        time,
+        level: 'info',
+        subsystem: 'gps',
+        msg: `GPS locked with ${6 + (m % 5)} satellites`,
+        version,
+        commit: 'e2e',
+        bootId: m < 90 ? 'boot-old-1' : 'boot-old-2',
+        seq: ++seq,
+        fields: { timeToLockMs: (version === '0.9.0' ? 3000 : 9000) + (m % 7) * 40 },
+      }),
+    );
   }
   for (let i = 0; i < 40; i++) {
-    lines.push(JSON.stringify({ time: new Date(start + 170 * 60_000 + i * 10_000).toISOString(), level: 'error', subsystem: 'update', msg: `download failed after ${1000 + i * 13} bytes: connection reset`, version: '0.9.1', commit: 'e2e', bootId: 'boot-old-2', seq: ++seq }));
+    lines.push(
+      JSON.stringify({
+        time: new Date(start + 170 * 60_000 + i * 10_000).toISOString(),
+        level: 'error',
+        subsystem: 'update',
+        msg: `download failed after ${1000 + i * 13} bytes: connection reset`,
+        version: '0.9.1',
+        commit: 'e2e',
+        bootId: 'boot-old-2',
+        seq: ++seq,
+      }),
+    );
   }
   const stamp = new Date(start + 180 * 60_000).toISOString().replace(/[-:.]/g, '');
   const dir = join(root, 'data', 'logs');
@@ -95,10 +118,14 @@ test.describe('Logs & Diagnostics', () => {
     await expect(templates).toContainText('GPS locked with number satellites');
     await expect(templates).toContainText('download failed after number bytes: connection reset');
     await expect(templates.locator('.template-mask').first()).toHaveText('number');
-    await expect(templates.locator('.template-example').first()).toHaveText(/^e\.g\. (GPS locked with \d+ satellites|download failed after \d+ bytes: connection reset)$/);
+    await expect(templates.locator('.template-example').first()).toHaveText(
+      /^e\.g\. (GPS locked with \d+ satellites|download failed after \d+ bytes: connection reset)$/,
+    );
     expect(await main(page).innerText()).not.toMatch(/<(num|path|\*|hex|ip|uuid|url)>/);
     await expect(page.getByTestId('insight').filter({ hasText: /^GPS time-to-lock is 2\.9× slower since 0\.9\.1/ })).toBeVisible();
-    await expect(page.getByTestId('insight').filter({ hasText: 'median 9.1 s over 45 samples on 0.9.1, against 3.1 s over 45 on 0.9.0' })).toBeVisible();
+    await expect(
+      page.getByTestId('insight').filter({ hasText: 'median 9.1 s over 45 samples on 0.9.1, against 3.1 s over 45 on 0.9.0' }),
+    ).toBeVisible();
     await expect(page.getByTestId('findings')).toContainText('Updates');
     // Health history: one reading is a value and "collecting", never a lone dot in an empty box.
     for (const chart of await page.getByTestId('health-chart').all()) {
@@ -165,7 +192,11 @@ test.describe('Logs & Diagnostics', () => {
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^headset-logs-\d{8}T\d{6}Z\.jsonl\.gz$/);
     await expect(result).toContainText(files[0]!);
-    const exported = gunzipSync(await readFile(join(headsetRoot, 'usb', files[0]!))).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { subsystem: string });
+    const exported = gunzipSync(await readFile(join(headsetRoot, 'usb', files[0]!)))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subsystem: string });
     expect(exported.length).toBeGreaterThanOrEqual(40);
     expect(exported.every((e) => e.subsystem === 'update')).toBe(true);
     await expect(result).toContainText(`Saved ${exported.length} entries`);
@@ -201,7 +232,16 @@ test.describe('Logs & Diagnostics: Refresh', () => {
     await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' })).toHaveCount(0);
 
     // A line that arrives after the screen was read (headsetd appends to the same file).
-    const line = { time: new Date().toISOString(), level: 'fatal', subsystem: 'led', msg: 'refresh probe: lights driver gone', version: '0.9.1', commit: 'e2e', bootId: 'boot-e2e-probe', seq: 1 };
+    const line = {
+      time: new Date().toISOString(),
+      level: 'fatal',
+      subsystem: 'led',
+      msg: 'refresh probe: lights driver gone',
+      version: '0.9.1',
+      commit: 'e2e',
+      bootId: 'boot-e2e-probe',
+      seq: 1,
+    };
     await appendFile(join(headsetRoot, 'data', 'logs', 'headsetd.log'), `${JSON.stringify(line)}\n`);
     await expect(page.getByTestId('log-line').filter({ hasText: 'refresh probe' })).toHaveCount(0);
 
@@ -226,7 +266,10 @@ test.describe('recovery', () => {
     await expect(action).toContainText('You can remove the stick');
     const files = await readdir(join(headsetRoot, 'usb'));
     expect(files).toHaveLength(1);
-    const lines = gunzipSync(await readFile(join(headsetRoot, 'usb', files[0]!))).toString('utf8').trimEnd().split('\n');
+    const lines = gunzipSync(await readFile(join(headsetRoot, 'usb', files[0]!)))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n');
     expect(lines.some((l) => (JSON.parse(l) as { msg: string }).msg.startsWith('headsetd started'))).toBe(true);
   });
 });

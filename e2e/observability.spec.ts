@@ -4,7 +4,9 @@ import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.j
 
 test.use({ mode: 'settings' });
 
-async function crashRecords(root: string): Promise<{ process: string; error: { name: string; message: string; stack?: string }; recentLines: { msg?: string }[] }[]> {
+async function crashRecords(
+  root: string,
+): Promise<{ process: string; error: { name: string; message: string; stack?: string }; recentLines: { msg?: string }[] }[]> {
   const dir = join(root, 'data', 'crashes');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
   return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), 'utf8'))));
@@ -47,6 +49,8 @@ test.describe('Observability', () => {
     expect(record!.error).toMatchObject({ name: 'TypeError', message: 'e2e renderer crash' });
     expect(record!.recentLines.some((line) => line.msg === 'renderer started')).toBe(true);
     // The log is written in batches: the fatal line follows within moments.
-    await expect.poll(() => deviceLog(headsetd.root), { timeout: 5_000 }).toMatch(/"level":"fatal","subsystem":"ui","msg":"renderer crashed: TypeError: e2e renderer crash"/);
+    await expect
+      .poll(() => deviceLog(headsetd.root), { timeout: 5_000 })
+      .toMatch(/"level":"fatal","subsystem":"ui","msg":"renderer crashed: TypeError: e2e renderer crash"/);
   });
 });

@@ -11,7 +11,8 @@ const consentFile = (root: string) => join(root, 'data', 'headsetd', 'privacy-co
 
 /** Moves focus with `keys`, pressed in turn, until `target` has it (at most `limit` presses). */
 async function focusWith(page: Page, keys: string[], target: ReturnType<Page['getByRole']>, limit = 20): Promise<void> {
-  for (let i = 0; i < limit && !(await target.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press(keys[i % keys.length]!);
+  for (let i = 0; i < limit && !(await target.evaluate((el) => el === el.ownerDocument.activeElement)); i++)
+    await page.keyboard.press(keys[i % keys.length]!);
   await expect(target).toBeFocused();
 }
 
@@ -38,8 +39,15 @@ test.describe('privacy', () => {
     await focusWith(page, ['ArrowDown'], save, 2);
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
-    const saved = JSON.parse(await readFile(consentFile(headsetd.root), 'utf8')) as { policyVersion: number; decidedAt: string; granted: Record<string, boolean> };
-    expect(saved).toMatchObject({ policyVersion: 1, granted: { essential: true, errors: true, usage: false, location: false, performance: false, hardware: false } });
+    const saved = JSON.parse(await readFile(consentFile(headsetd.root), 'utf8')) as {
+      policyVersion: number;
+      decidedAt: string;
+      granted: Record<string, boolean>;
+    };
+    expect(saved).toMatchObject({
+      policyVersion: 1,
+      granted: { essential: true, errors: true, usage: false, location: false, performance: false, hardware: false },
+    });
     await page.keyboard.press('Enter');
 
     await expect(page.locator('[data-mode="settings"]')).toBeVisible();
@@ -48,7 +56,11 @@ test.describe('privacy', () => {
     await expect(page.getByRole('switch', { name: /^Usage/ })).toHaveAttribute('aria-checked', 'false');
   });
 
-  test('a switch on the Privacy screen persists across a reload and a restart of headsetd; the policy is readable', async ({ page, headsetRoot, launchHeadsetd }) => {
+  test('a switch on the Privacy screen persists across a reload and a restart of headsetd; the policy is readable', async ({
+    page,
+    headsetRoot,
+    launchHeadsetd,
+  }) => {
     const first = await launchHeadsetd();
     await openUi(page, first);
     await completeSetup(page);
@@ -81,7 +93,10 @@ test.describe('privacy', () => {
     await expect(page.getByRole('switch', { name: /^Hardware health/ })).toHaveAttribute('aria-checked', 'true');
 
     await page.setViewportSize({ width: 1280, height: 720 });
-    await page.getByRole('status').filter({ hasText: 'Hardware health is on.' }).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Hardware health is on.' })
+      .evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'settings-privacy');
     const read = page.getByRole('button', { name: 'Read the privacy policy' });
     await read.click();

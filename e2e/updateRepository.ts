@@ -61,7 +61,22 @@ export async function createUpdateRepository(options: { version: string; imageBy
   const notes = join(work, 'notes.txt');
   await writeFile(notes, options.notes);
   const bundle = join(work, `headset-${options.version}.hcb`);
-  await headsetctl('bundle', 'create', '--version', options.version, '--compatible', SIMULATED_MODEL, '--image', `rootfs=${image}`, '--key', join(keys, 'bundle.key'), '--notes', notes, '--out', bundle);
+  await headsetctl(
+    'bundle',
+    'create',
+    '--version',
+    options.version,
+    '--compatible',
+    SIMULATED_MODEL,
+    '--image',
+    `rootfs=${image}`,
+    '--key',
+    join(keys, 'bundle.key'),
+    '--notes',
+    notes,
+    '--out',
+    bundle,
+  );
   const repo = join(work, 'repo');
   await headsetctl('repo', 'init', repo, '--keys', keys);
   await headsetctl('repo', 'add', repo, bundle);
@@ -93,7 +108,20 @@ export async function createUpdateRepository(options: { version: string; imageBy
       const image = join(work, `rootfs-${version}.img`);
       await writeFile(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(imageBytes)]));
       const added = join(work, `headset-${version}.hcb`);
-      await headsetctl('bundle', 'create', '--version', version, '--compatible', SIMULATED_MODEL, '--image', `rootfs=${image}`, '--key', join(keys, 'bundle.key'), '--out', added);
+      await headsetctl(
+        'bundle',
+        'create',
+        '--version',
+        version,
+        '--compatible',
+        SIMULATED_MODEL,
+        '--image',
+        `rootfs=${image}`,
+        '--key',
+        join(keys, 'bundle.key'),
+        '--out',
+        added,
+      );
       await headsetctl('repo', 'add', repo, added);
       await headsetctl('repo', 'publish', repo);
     },
@@ -110,7 +138,14 @@ export async function createUpdateRepository(options: { version: string; imageBy
 }
 
 /** A static file server: 200 with the whole file, 206 for `bytes=START-[END]`, 416 past the end. */
-async function serve(folder: string, rawUrl: string, range: string | undefined, head: boolean, response: ServerResponse, count: (n: number) => void): Promise<void> {
+async function serve(
+  folder: string,
+  rawUrl: string,
+  range: string | undefined,
+  head: boolean,
+  response: ServerResponse,
+  count: (n: number) => void,
+): Promise<void> {
   const path = normalize(join(folder, decodeURIComponent(new URL(rawUrl, 'http://x').pathname)));
   if (!path.startsWith(folder + sep)) return void response.writeHead(403).end();
   let size: number;

@@ -13,8 +13,12 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 function commit() {
   try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     return dirty ? `${sha}-dirty` : sha;
   } catch {
     return 'unknown';
@@ -32,10 +36,21 @@ await Promise.all([
     packages: 'external',
     outdir: dist,
     outExtension: { '.js': '.mjs' },
-    entryPoints: { headsetd: 'main/host/headsetd.ts', headsetctl: 'main/cli/headsetctl.ts', start: 'main/host/start.ts', 'bench/run': 'bench/run.ts' },
+    entryPoints: {
+      headsetd: 'main/host/headsetd.ts',
+      headsetctl: 'main/cli/headsetctl.ts',
+      start: 'main/host/start.ts',
+      'bench/run': 'bench/run.ts',
+    },
   }),
   esbuild.build({ ...node, format: 'cjs', external: ['electron'], outfile: join(dist, 'electron/main.cjs'), entryPoints: ['main/electron/main.ts'] }),
   // A sandboxed preload may require nothing but 'electron': bundle everything else in.
-  esbuild.build({ ...node, format: 'cjs', external: ['electron'], outfile: join(dist, 'electron/preload.cjs'), entryPoints: ['main/electron/preload.ts'] }),
+  esbuild.build({
+    ...node,
+    format: 'cjs',
+    external: ['electron'],
+    outfile: join(dist, 'electron/preload.cjs'),
+    entryPoints: ['main/electron/preload.ts'],
+  }),
 ]);
 await viteBuild({ configFile: join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });

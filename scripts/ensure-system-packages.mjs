@@ -17,7 +17,9 @@ if (missing.length === 0) process.exit(0);
 
 const names = missing.map((m) => m.pkg);
 if (process.getuid?.() !== 0) {
-  console.error(`Missing Debian packages: ${names.join(' ')}\n${missing.map((m) => `  ${m.pkg}: ${m.why}`).join('\n')}\nInstall them with: sudo apt-get install -y ${names.join(' ')}`);
+  console.error(
+    `Missing Debian packages: ${names.join(' ')}\n${missing.map((m) => `  ${m.pkg}: ${m.why}`).join('\n')}\nInstall them with: sudo apt-get install -y ${names.join(' ')}`,
+  );
   process.exit(1);
 }
 console.log(`Installing ${names.join(' ')} (apt-get)…`);

@@ -21,15 +21,36 @@ export async function benchApiRoundTrip(distDir: string): Promise<BenchResult[]>
   try {
     // Alternating rounds on two open connections: both see the same machine state (GC, other load).
     const bareClient = await connectClient(`ws://127.0.0.1:${echo.port}`, {});
-    const apiClient = await connectClient(`${headsetd.origin.replace('http', 'ws')}/api`, { origin: headsetd.origin, protocols: ['headset.v1', `token.${headsetd.token}`] });
+    const apiClient = await connectClient(`${headsetd.origin.replace('http', 'ws')}/api`, {
+      origin: headsetd.origin,
+      protocols: ['headset.v1', `token.${headsetd.token}`],
+    });
     const bare: number[] = [];
     const api: number[] = [];
     let id = 1;
     for (let round = 0; round < ROUNDS; round++) {
       const measured = round >= WARMUP_ROUNDS; // the first rounds warm up both (JIT, buffers)
       // The same bytes both ways: the echo server gets (and returns) the very call message.
-      bare.push(...(await measure(bareClient, ROUND_CALLS, () => callMessage(id++), (got) => got.includes('"system.ping"'))).filter(() => measured));
-      api.push(...(await measure(apiClient, ROUND_CALLS, () => callMessage(id++), (got) => got.includes('"type":"ok"'))).filter(() => measured));
+      bare.push(
+        ...(
+          await measure(
+            bareClient,
+            ROUND_CALLS,
+            () => callMessage(id++),
+            (got) => got.includes('"system.ping"'),
+          )
+        ).filter(() => measured),
+      );
+      api.push(
+        ...(
+          await measure(
+            apiClient,
+            ROUND_CALLS,
+            () => callMessage(id++),
+            (got) => got.includes('"type":"ok"'),
+          )
+        ).filter(() => measured),
+      );
     }
     bareClient.close();
     apiClient.close();
@@ -45,8 +66,24 @@ export async function benchApiRoundTrip(distDir: string): Promise<BenchResult[]>
       calls: CALLS,
     };
     return [
-      { name: 'API round trip (WebSocket) vs bare ws echo', metric: 'median ratio', value: round(median), unit: '×', goal: '≤ 1.5×', met: median <= 1.5, details },
-      { name: 'API round trip (WebSocket) vs bare ws echo', metric: 'p99 ratio', value: round(p99), unit: '×', goal: '≤ 1.5×', met: p99 <= 1.5, details },
+      {
+        name: 'API round trip (WebSocket) vs bare ws echo',
+        metric: 'median ratio',
+        value: round(median),
+        unit: '×',
+        goal: '≤ 1.5×',
+        met: median <= 1.5,
+        details,
+      },
+      {
+        name: 'API round trip (WebSocket) vs bare ws echo',
+        metric: 'p99 ratio',
+        value: round(p99),
+        unit: '×',
+        goal: '≤ 1.5×',
+        met: p99 <= 1.5,
+        details,
+      },
     ];
   } finally {
     unpin();
@@ -92,7 +129,9 @@ async function startEchoServer(): Promise<{ port: number; stop(): void }> {
     wss.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
     wss.on('listening', () => console.log('port ' + wss.address().port));`;
   const child = spawnOnCpu(SERVER_CPU, process.execPath, ['-e', source]);
-  const port = await new Promise<number>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line.split(' ')[1]))));
+  const port = await new Promise<number>((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line.split(' ')[1]))),
+  );
   return { port, stop: () => child.kill() };
 }
 

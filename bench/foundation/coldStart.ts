@@ -2,7 +2,15 @@ import { chromium } from 'playwright-core';
 import { percentile, startHeadsetd, type BenchResult } from '../harness.js';
 
 const RUNS = 10;
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /**
  * Web UI cold start: from navigation to the first frame that shows live data (the device id and a
@@ -35,7 +43,17 @@ export async function benchColdStart(distDir: string): Promise<BenchResult[]> {
     }
     times.sort((a, b) => a - b);
     const median = percentile(times, 50);
-    return [{ name: 'Web UI cold start to first paint with live data (headless Chromium)', metric: 'median', value: Math.round(median), unit: 'ms', goal: '< 1000 ms', met: median < 1000, details: { minMs: Math.round(times[0]!), maxMs: Math.round(times.at(-1)!), runs: RUNS } }];
+    return [
+      {
+        name: 'Web UI cold start to first paint with live data (headless Chromium)',
+        metric: 'median',
+        value: Math.round(median),
+        unit: 'ms',
+        goal: '< 1000 ms',
+        met: median < 1000,
+        details: { minMs: Math.round(times[0]!), maxMs: Math.round(times.at(-1)!), runs: RUNS },
+      },
+    ];
   } finally {
     await browser.close();
     await headsetd.stop();

@@ -32,10 +32,21 @@ type Writer = { write(b: number): Promise<void> | void; close(): Promise<void> |
 
 /** Ours: logs.write's handler on the production chain (composition.ts), each batch awaited until it is answered. */
 async function ours(dir: string, level: Level): Promise<Writer> {
-  const file = await RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 1024 * 1024 * 1024 } });
+  const file = await RotatingLogFile.open({
+    dir,
+    stream: 'headsetd',
+    maxFileBytes: 4 * 1024 * 1024,
+    retention: { maxTotalBytes: 1024 * 1024 * 1024 },
+  });
   const recent = new RecentLines();
   const logger = new Logger(context, [new RedactingLogSink([file, recent])], 'info');
-  const crashes = new CrashRecorder(join(dir, 'crashes'), { version: context.version, commit: context.commit, bootId: () => context.bootId, recentLines: () => [], lastHealth: () => undefined });
+  const crashes = new CrashRecorder(join(dir, 'crashes'), {
+    version: context.version,
+    commit: context.commit,
+    bootId: () => context.bootId,
+    recentLines: () => [],
+    lastHealth: () => undefined,
+  });
   // The budget is not what is measured.
   const ui = new UiLogWriter(logger, crashes, { budget: new LogWriteBudget({ burst: 1e9, perSecond: 1e9 }) });
   return {
@@ -52,7 +63,9 @@ async function ours(dir: string, level: Level): Promise<Writer> {
  */
 function pinoSync(dir: string, level: Level): Writer {
   const dest = pino.destination({ dest: join(dir, 'pino.log'), sync: true });
-  const logger = pino({ base: context, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, dest).child({ subsystem: 'ui' });
+  const logger = pino({ base: context, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, dest).child({
+    subsystem: 'ui',
+  });
   return {
     write: (b) => {
       for (const entry of batch(b, level)) logger[level]({ fields: { ...entry.fields, process: 'renderer' } }, entry.msg);
@@ -64,15 +77,17 @@ function pinoSync(dir: string, level: Level): Writer {
 
 /** Ours as it was: the entries logged and the call answered at once, the lines written later (no guarantee). */
 function unacknowledged(dir: string): Promise<Writer> {
-  return RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 1024 * 1024 * 1024 } }).then((file) => {
-    const logger = new Logger(context, [new RedactingLogSink([file, new RecentLines()])], 'info');
-    return {
-      write: (b) => {
-        for (const entry of batch(b, 'info')) logger.log('info', 'ui', entry.msg, { ...entry.fields, process: 'renderer' });
-      },
-      close: () => file.closeAsync(),
-    };
-  });
+  return RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 1024 * 1024 * 1024 } }).then(
+    (file) => {
+      const logger = new Logger(context, [new RedactingLogSink([file, new RecentLines()])], 'info');
+      return {
+        write: (b) => {
+          for (const entry of batch(b, 'info')) logger.log('info', 'ui', entry.msg, { ...entry.fields, process: 'renderer' });
+        },
+        close: () => file.closeAsync(),
+      };
+    },
+  );
 }
 
 /**
@@ -113,34 +128,55 @@ export const ackLatency: LoggingCase = {
         mkdirSync(dir);
         return dir;
       };
-      const writers = [await ours(folder('ours-info'), 'info'), await ours(folder('ours-error'), 'error'), pinoSync(folder('pino-info'), 'info'), pinoSync(folder('pino-error'), 'error'), await unacknowledged(folder('unacknowledged'))];
+      const writers = [
+        await ours(folder('ours-info'), 'info'),
+        await ours(folder('ours-error'), 'error'),
+        pinoSync(folder('pino-info'), 'info'),
+        pinoSync(folder('pino-error'), 'error'),
+        await unacknowledged(folder('unacknowledged')),
+      ];
       const times = await interleaved(writers);
       kinds.forEach((kind, i) => {
         medians[kind].push(percentile(times[i]!, 50));
         p99s[kind].push(percentile(times[i]!, 99));
       });
       const ms = (i: number) => round(percentile(times[i]!, 50));
-      log(`run ${run + 1}: info batch answered in ${ms(0)} ms (pino sync ${ms(2)} ms; answered at once, as before, ${ms(4)} ms), error batch in ${ms(1)} ms (pino sync + fdatasync ${ms(3)} ms)`);
+      log(
+        `run ${run + 1}: info batch answered in ${ms(0)} ms (pino sync ${ms(2)} ms; answered at once, as before, ${ms(4)} ms), error batch in ${ms(1)} ms (pino sync + fdatasync ${ms(3)} ms)`,
+      );
     }
     const m = (kind: (typeof kinds)[number]) => round(median(medians[kind]));
     const p99 = (kind: (typeof kinds)[number]) => round(median(p99s[kind]));
     const infoRatio = round(m('oursInfo') / m('pinoInfo'), 2);
     const errorRatio = round(m('oursError') / m('pinoError'), 2);
     const name = `logs.write answered once its ${BATCH} entries are safe (logged through the production chain: redaction check, rotating file)`;
-    const common = { batches: BATCHES, entriesPerBatch: BATCH, runs: RUNS, pinoSettings: 'pino 10, pino.destination({ sync: true }): one write(2) per entry, returned before the next; isoTime, level labels, base {version, commit, bootId}' };
+    const common = {
+      batches: BATCHES,
+      entriesPerBatch: BATCH,
+      runs: RUNS,
+      pinoSettings:
+        'pino 10, pino.destination({ sync: true }): one write(2) per entry, returned before the next; isoTime, level labels, base {version, commit, bootId}',
+    };
     return [
       {
         name: `${name}; info: written to the kernel, vs pino sync: true writing the same entries`,
-        metric: 'time per batch ratio ours/pino (lower is better), median of the runs\' medians',
+        metric: "time per batch ratio ours/pino (lower is better), median of the runs' medians",
         value: infoRatio,
         unit: '×',
         goal: '≤ 2.0×',
         met: infoRatio <= 2,
-        details: { ...common, oursMedianMs: m('oursInfo'), oursP99Ms: p99('oursInfo'), pinoMedianMs: m('pinoInfo'), pinoP99Ms: p99('pinoInfo'), answeredAtOnceMedianMs: m('unacknowledged') },
+        details: {
+          ...common,
+          oursMedianMs: m('oursInfo'),
+          oursP99Ms: p99('oursInfo'),
+          pinoMedianMs: m('pinoInfo'),
+          pinoP99Ms: p99('pinoInfo'),
+          answeredAtOnceMedianMs: m('unacknowledged'),
+        },
       },
       {
         name: `${name}; error: fdatasync'd, vs pino sync: true writing the same entries and one fdatasync after them`,
-        metric: 'time per batch ratio ours/pino (lower is better), median of the runs\' medians',
+        metric: "time per batch ratio ours/pino (lower is better), median of the runs' medians",
         value: errorRatio,
         unit: '×',
         goal: '≤ 1.5×',

@@ -32,13 +32,69 @@ export const delivery: LoggingCase = {
     const reference = await deliverThroughSdk(tls);
     log(describe('OpenTelemetry SDK', reference));
     const name = 'delivery through a failing receiver (30 % of requests)';
-    const details = { records: RECORDS, ratePerSecond: RATE_PER_SECOND, requests: ours.requests, failedRequestsPercent: ours.failedPercent, seconds: ours.seconds, outboxPeakBytes: ours.peakBytes, outboxLimitBytes: LIMIT_BYTES, rejectedBodies: ours.problems, referenceDeliveredPercent: reference.deliveredPercent, referenceDuplicates: reference.duplicates };
+    const details = {
+      records: RECORDS,
+      ratePerSecond: RATE_PER_SECOND,
+      requests: ours.requests,
+      failedRequestsPercent: ours.failedPercent,
+      seconds: ours.seconds,
+      outboxPeakBytes: ours.peakBytes,
+      outboxLimitBytes: LIMIT_BYTES,
+      rejectedBodies: ours.problems,
+      referenceDeliveredPercent: reference.deliveredPercent,
+      referenceDuplicates: reference.duplicates,
+    };
     return [
-      { name, metric: 'records delivered', value: ours.deliveredPercent, unit: '%', goal: '100 %', met: ours.delivered === RECORDS && ours.problems === 0, details },
-      { name, metric: 'duplicates received', value: round((ours.duplicates / RECORDS) * 100, 3), unit: '%', goal: '≤ 1 %', met: ours.duplicates <= RECORDS / 100, details },
-      { name, metric: 'outbox peak vs its bound', value: round(ours.peakBytes / LIMIT_BYTES, 3), unit: '×', goal: '≤ 1.0×', met: ours.peakBytes <= LIMIT_BYTES && ours.dropped === 0, details },
-      { name: `${name}: reference, OpenTelemetry JS SDK (BatchLogRecordProcessor, queue ${QUEUE_RECORDS}, + OTLPLogExporter http/json 0.52.1)`, metric: 'records delivered', value: reference.deliveredPercent, unit: '%', goal: 'informative', met: true, details: { duplicates: reference.duplicates, requests: reference.requests, failedRequestsPercent: reference.failedPercent, seconds: reference.seconds } },
-      { name: `${name}: ours vs the reference`, metric: 'delivered ratio ours/reference', value: round(ours.delivered / Math.max(1, reference.delivered), 2), unit: '×', goal: '≥ 1.0×', met: ours.delivered >= reference.delivered, details },
+      {
+        name,
+        metric: 'records delivered',
+        value: ours.deliveredPercent,
+        unit: '%',
+        goal: '100 %',
+        met: ours.delivered === RECORDS && ours.problems === 0,
+        details,
+      },
+      {
+        name,
+        metric: 'duplicates received',
+        value: round((ours.duplicates / RECORDS) * 100, 3),
+        unit: '%',
+        goal: '≤ 1 %',
+        met: ours.duplicates <= RECORDS / 100,
+        details,
+      },
+      {
+        name,
+        metric: 'outbox peak vs its bound',
+        value: round(ours.peakBytes / LIMIT_BYTES, 3),
+        unit: '×',
+        goal: '≤ 1.0×',
+        met: ours.peakBytes <= LIMIT_BYTES && ours.dropped === 0,
+        details,
+      },
+      {
+        name: `${name}: reference, OpenTelemetry JS SDK (BatchLogRecordProcessor, queue ${QUEUE_RECORDS}, + OTLPLogExporter http/json 0.52.1)`,
+        metric: 'records delivered',
+        value: reference.deliveredPercent,
+        unit: '%',
+        goal: 'informative',
+        met: true,
+        details: {
+          duplicates: reference.duplicates,
+          requests: reference.requests,
+          failedRequestsPercent: reference.failedPercent,
+          seconds: reference.seconds,
+        },
+      },
+      {
+        name: `${name}: ours vs the reference`,
+        metric: 'delivered ratio ours/reference',
+        value: round(ours.delivered / Math.max(1, reference.delivered), 2),
+        unit: '×',
+        goal: '≥ 1.0×',
+        met: ours.delivered >= reference.delivered,
+        details,
+      },
     ];
   },
 };
@@ -76,7 +132,7 @@ function outcome(receiver: OtlpTestReceiver, started: number, extra: { peakBytes
 /** Produces RECORDS at RATE_PER_SECOND, in ticks of 10 ms, as headsetd's log and telemetry do. */
 async function produce(emit: (i: number) => Promise<void> | void, afterTick: () => void = () => undefined): Promise<void> {
   const perTick = RATE_PER_SECOND / 100;
-  for (let i = 0; i < RECORDS; ) {
+  for (let i = 0; i < RECORDS;) {
     const tickStart = performance.now();
     const writes: (Promise<void> | void)[] = [];
     for (let j = 0; j < perTick && i < RECORDS; j++, i++) writes.push(emit(i));
@@ -111,7 +167,8 @@ async function deliverThroughOutbox(dir: string, tls: { cert: string; key: strin
   try {
     await produce((i) => outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord(`bench record ${i}`) }), sample);
     const deadline = Date.now() + 120_000;
-    while (receiver.logs.size < RECORDS && Date.now() < deadline && outbox.stats().dropped === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (receiver.logs.size < RECORDS && Date.now() < deadline && outbox.stats().dropped === 0)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     return outcome(receiver, started, { peakBytes, dropped: outbox.stats().dropped });
   } finally {
     clearInterval(sampler);
@@ -133,11 +190,18 @@ async function deliverThroughSdk(tls: { cert: string; key: string }): Promise<Ou
   const require = createRequire(import.meta.url);
   const { LoggerProvider, BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
   const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-http') as typeof import('@opentelemetry/exporter-logs-otlp-http');
-  const exporter = new OTLPLogExporter({ url: `${receiver.url}/v1/logs`, compression: 'gzip' as never, httpAgentOptions: { ca: tls.cert }, timeoutMillis: 2000 });
+  const exporter = new OTLPLogExporter({
+    url: `${receiver.url}/v1/logs`,
+    compression: 'gzip' as never,
+    httpAgentOptions: { ca: tls.cert },
+    timeoutMillis: 2000,
+  });
   const provider = new LoggerProvider();
   // Exporting as often as our forwarder may (its defaults, one batch a second, cannot carry 1000/s),
   // with a queue about the size of our outbox's bound in records.
-  provider.addLogRecordProcessor(new BatchLogRecordProcessor(exporter, { scheduledDelayMillis: 50, maxQueueSize: QUEUE_RECORDS, maxExportBatchSize: 512 }));
+  provider.addLogRecordProcessor(
+    new BatchLogRecordProcessor(exporter, { scheduledDelayMillis: 50, maxQueueSize: QUEUE_RECORDS, maxExportBatchSize: 512 }),
+  );
   const logger = provider.getLogger('bench');
   const started = performance.now();
   try {

@@ -26,23 +26,105 @@ const WEEK = 7 * 24 * 3_600_000;
 
 type Make = (i: number, r: () => number) => { level: LogLevel; subsystem: Subsystem; msg: string; fields?: Record<string, unknown> };
 
-const pick = <T,>(r: () => number, list: readonly T[]) => list[Math.floor(r() * list.length)]!;
+const pick = <T>(r: () => number, list: readonly T[]) => list[Math.floor(r() * list.length)]!;
 const hex = (r: () => number, n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
 
 const MESSAGES: [weight: number, make: Make][] = [
-  [20, (_i, r) => ({ level: 'debug', subsystem: 'health', msg: `snapshot cpu ${(r() * 100).toFixed(1)}% temperature ${(35 + r() * 30).toFixed(1)} C memory ${Math.floor(r() * 4e9)} bytes` })],
-  [12, (_i, r) => ({ level: 'info', subsystem: 'api', msg: `call ${pick(r, ['system.info', 'health.snapshot', 'update.status', 'logs.query', 'boot.status'])} answered in ${Math.floor(r() * 40)} ms`, fields: { connection: `ws 127.0.0.1:${40000 + Math.floor(r() * 20000)}` } })],
-  [10, (_i, r) => ({ level: 'info', subsystem: 'update', msg: `download progress ${Math.floor(r() * 5e7)} of 52428800 bytes at ${Math.floor(r() * 3e6)} B/s` })],
-  [8, (_i, r) => { const ms = Math.floor(2000 + r() * 9000); return { level: 'info', subsystem: 'gps', msg: `GPS locked with ${4 + Math.floor(r() * 9)} satellites after ${ms} ms`, fields: { timeToLockMs: ms } }; }],
-  [8, (_i, r) => ({ level: 'info', subsystem: 'network', msg: `link ${pick(r, ['wlan0', 'eth0'])} changed to ${pick(r, ['online', 'metered', 'offline'])} address ${10 + Math.floor(r() * 200)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}` })],
-  [6, (_i, r) => ({ level: 'debug', subsystem: 'imu', msg: `calibration drift on axis ${pick(r, ['x', 'y', 'z'])} is ${(r() * 0.01).toFixed(4)} deg/s` })],
-  [5, (_i, r) => ({ level: 'info', subsystem: 'ui', msg: `screen ${pick(r, ['home', 'updates', 'privacy', 'logs'])} opened by session ${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}` })],
-  [4, (_i, r) => ({ level: 'warn', subsystem: 'update', msg: `download stalled for ${Math.floor(r() * 60)} s, retry ${1 + Math.floor(r() * 5)} in ${Math.floor(r() * 30000)} ms` })],
-  [3, (_i, r) => ({ level: 'info', subsystem: 'system', msg: `log file /var/log/headset/headsetd.${Math.floor(r() * 1e9)}.log compressed to ${Math.floor(r() * 1e6)} bytes` })],
+  [
+    20,
+    (_i, r) => ({
+      level: 'debug',
+      subsystem: 'health',
+      msg: `snapshot cpu ${(r() * 100).toFixed(1)}% temperature ${(35 + r() * 30).toFixed(1)} C memory ${Math.floor(r() * 4e9)} bytes`,
+    }),
+  ],
+  [
+    12,
+    (_i, r) => ({
+      level: 'info',
+      subsystem: 'api',
+      msg: `call ${pick(r, ['system.info', 'health.snapshot', 'update.status', 'logs.query', 'boot.status'])} answered in ${Math.floor(r() * 40)} ms`,
+      fields: { connection: `ws 127.0.0.1:${40000 + Math.floor(r() * 20000)}` },
+    }),
+  ],
+  [
+    10,
+    (_i, r) => ({
+      level: 'info',
+      subsystem: 'update',
+      msg: `download progress ${Math.floor(r() * 5e7)} of 52428800 bytes at ${Math.floor(r() * 3e6)} B/s`,
+    }),
+  ],
+  [
+    8,
+    (_i, r) => {
+      const ms = Math.floor(2000 + r() * 9000);
+      return {
+        level: 'info',
+        subsystem: 'gps',
+        msg: `GPS locked with ${4 + Math.floor(r() * 9)} satellites after ${ms} ms`,
+        fields: { timeToLockMs: ms },
+      };
+    },
+  ],
+  [
+    8,
+    (_i, r) => ({
+      level: 'info',
+      subsystem: 'network',
+      msg: `link ${pick(r, ['wlan0', 'eth0'])} changed to ${pick(r, ['online', 'metered', 'offline'])} address ${10 + Math.floor(r() * 200)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}`,
+    }),
+  ],
+  [
+    6,
+    (_i, r) => ({
+      level: 'debug',
+      subsystem: 'imu',
+      msg: `calibration drift on axis ${pick(r, ['x', 'y', 'z'])} is ${(r() * 0.01).toFixed(4)} deg/s`,
+    }),
+  ],
+  [
+    5,
+    (_i, r) => ({
+      level: 'info',
+      subsystem: 'ui',
+      msg: `screen ${pick(r, ['home', 'updates', 'privacy', 'logs'])} opened by session ${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`,
+    }),
+  ],
+  [
+    4,
+    (_i, r) => ({
+      level: 'warn',
+      subsystem: 'update',
+      msg: `download stalled for ${Math.floor(r() * 60)} s, retry ${1 + Math.floor(r() * 5)} in ${Math.floor(r() * 30000)} ms`,
+    }),
+  ],
+  [
+    3,
+    (_i, r) => ({
+      level: 'info',
+      subsystem: 'system',
+      msg: `log file /var/log/headset/headsetd.${Math.floor(r() * 1e9)}.log compressed to ${Math.floor(r() * 1e6)} bytes`,
+    }),
+  ],
   [2, (_i, r) => ({ level: 'warn', subsystem: 'health', msg: `temperature ${(70 + r() * 15).toFixed(1)} C above the warning threshold` })],
-  [2, (_i, r) => ({ level: 'error', subsystem: 'update', msg: `request to https://updates.example.com/targets/${hex(r, 16)}.hcb failed: timeout after ${Math.floor(r() * 30000)} ms` })],
+  [
+    2,
+    (_i, r) => ({
+      level: 'error',
+      subsystem: 'update',
+      msg: `request to https://updates.example.com/targets/${hex(r, 16)}.hcb failed: timeout after ${Math.floor(r() * 30000)} ms`,
+    }),
+  ],
   [1, (_i, r) => ({ level: 'error', subsystem: 'led', msg: `LED controller at 0x${hex(r, 4)} did not answer, code ${Math.floor(r() * 255)}` })],
-  [1, (_i, r) => ({ level: 'info', subsystem: 'boot', msg: `slot ${pick(r, ['A', 'B'])} marked good after ${Math.floor(r() * 60)} s of health checks` })],
+  [
+    1,
+    (_i, r) => ({
+      level: 'info',
+      subsystem: 'boot',
+      msg: `slot ${pick(r, ['A', 'B'])} marked good after ${Math.floor(r() * 60)} s of health checks`,
+    }),
+  ],
 ];
 const TOTAL_WEIGHT = MESSAGES.reduce((n, [w]) => n + w, 0);
 
@@ -63,7 +145,17 @@ async function writeLines(path: string, end: number): Promise<number> {
     }
     const e = make(i, r);
     if (i % 50_000 === 0) boot++;
-    const record: LogRecord = { time: new Date(start + Math.floor((i / LINES) * WEEK)).toISOString(), level: e.level, subsystem: e.subsystem, msg: e.msg, version: i < LINES / 2 ? '1.3.2' : '1.4.0', commit: '4f2a9c1', bootId: `boot-${boot}`, seq: i, ...(e.fields ? { fields: e.fields } : {}) };
+    const record: LogRecord = {
+      time: new Date(start + Math.floor((i / LINES) * WEEK)).toISOString(),
+      level: e.level,
+      subsystem: e.subsystem,
+      msg: e.msg,
+      version: i < LINES / 2 ? '1.3.2' : '1.4.0',
+      commit: '4f2a9c1',
+      bootId: `boot-${boot}`,
+      seq: i,
+      ...(e.fields ? { fields: e.fields } : {}),
+    };
     batch.push(formatLogLine(record));
     if (batch.length === 10_000) {
       if (!out.write(batch.join(''))) await once(out, 'drain');
@@ -116,7 +208,9 @@ export const mining: LoggingCase = {
     t = performance.now();
     const summary = await service.summary({ since: new Date(end - WEEK).toISOString(), until: new Date(end + 1).toISOString(), bucketCount: 168 });
     const summarySeconds = (performance.now() - t) / 1000;
-    log(`summary (cold): ${round(summarySeconds)} s, ${summary.topTemplates.length} top templates, ${summary.anomalies.length} anomalies, insights: ${summary.insights.map((i) => i.text).join(' | ')}`);
+    log(
+      `summary (cold): ${round(summarySeconds)} s, ${summary.topTemplates.length} top templates, ${summary.anomalies.length} anomalies, insights: ${summary.insights.map((i) => i.text).join(' | ')}`,
+    );
 
     // The filtered query, and grep on the same file.
     const query = { levels: ['error' as const], subsystems: ['update' as const], text: 'timeout', limit: 100 };
@@ -126,15 +220,57 @@ export const mining: LoggingCase = {
     t = performance.now();
     const grepCount = Number(execFileSync('grep', ['-c', '-i', 'timeout', file], { encoding: 'utf8' }).trim());
     const grepSeconds = (performance.now() - t) / 1000;
-    log(`query: ${round(querySeconds, 3)} s (${page.entries.length} of ${page.scanned} scanned); grep -c -i: ${round(grepSeconds, 3)} s (${grepCount} lines)`);
+    log(
+      `query: ${round(querySeconds, 3)} s (${page.entries.length} of ${page.scanned} scanned); grep -c -i: ${round(grepSeconds, 3)} s (${grepCount} lines)`,
+    );
 
     const minedPerSecond = Math.round(LINES / summarySeconds);
     return [
-      { name: 'logging/mining: summary of 1M lines (read, parse, Drain, columns)', metric: 'lines per second', value: minedPerSecond, unit: 'lines/s', goal: '≥ 200000 lines/s', met: minedPerSecond >= 200_000, details: { seconds: round(summarySeconds, 3), templates: summary.topTemplates.length, bytes } },
-      { name: 'logging/mining: summary vs read + JSON.parse pass', metric: 'time ratio (lower is better)', value: round(summarySeconds / parseSeconds), unit: '×', goal: 'informative (parsing is the floor)', met: true, details: { parseSeconds: round(parseSeconds, 3) } },
-      { name: 'logging/mining: Drain miner alone', metric: 'lines per second', value: Math.round(LINES / drainSeconds), unit: 'lines/s', goal: '≥ 200000 lines/s', met: LINES / drainSeconds >= 200_000, details: { templates: miner.templates().length } },
-      { name: 'logging/mining: query error+update+"timeout" over 1M lines', metric: 'seconds', value: round(querySeconds, 3), unit: 's', goal: '< 1 s', met: querySeconds < 1, details: { matchedShown: page.entries.length, scanned: page.scanned } },
-      { name: 'logging/mining: query vs grep -c -i on the same file', metric: 'time ratio (lower is better)', value: round(querySeconds / grepSeconds), unit: '×', goal: 'informative', met: true, details: { grepSeconds: round(grepSeconds, 3), grepLines: grepCount } },
+      {
+        name: 'logging/mining: summary of 1M lines (read, parse, Drain, columns)',
+        metric: 'lines per second',
+        value: minedPerSecond,
+        unit: 'lines/s',
+        goal: '≥ 200000 lines/s',
+        met: minedPerSecond >= 200_000,
+        details: { seconds: round(summarySeconds, 3), templates: summary.topTemplates.length, bytes },
+      },
+      {
+        name: 'logging/mining: summary vs read + JSON.parse pass',
+        metric: 'time ratio (lower is better)',
+        value: round(summarySeconds / parseSeconds),
+        unit: '×',
+        goal: 'informative (parsing is the floor)',
+        met: true,
+        details: { parseSeconds: round(parseSeconds, 3) },
+      },
+      {
+        name: 'logging/mining: Drain miner alone',
+        metric: 'lines per second',
+        value: Math.round(LINES / drainSeconds),
+        unit: 'lines/s',
+        goal: '≥ 200000 lines/s',
+        met: LINES / drainSeconds >= 200_000,
+        details: { templates: miner.templates().length },
+      },
+      {
+        name: 'logging/mining: query error+update+"timeout" over 1M lines',
+        metric: 'seconds',
+        value: round(querySeconds, 3),
+        unit: 's',
+        goal: '< 1 s',
+        met: querySeconds < 1,
+        details: { matchedShown: page.entries.length, scanned: page.scanned },
+      },
+      {
+        name: 'logging/mining: query vs grep -c -i on the same file',
+        metric: 'time ratio (lower is better)',
+        value: round(querySeconds / grepSeconds),
+        unit: '×',
+        goal: 'informative',
+        met: true,
+        details: { grepSeconds: round(grepSeconds, 3), grepLines: grepCount },
+      },
     ];
   },
 };

@@ -47,7 +47,9 @@ export const rotationIntegrity: LoggingCase = {
       }
     }
     const lost = LINES - (lines - duplicated);
-    log(`${LINES} lines in ${seconds.toFixed(2)} s across ${file.rotations} rotations, ${names.length} files: ${lost} lost (${file.dropped} dropped by the buffer), ${duplicated} duplicated`);
+    log(
+      `${LINES} lines in ${seconds.toFixed(2)} s across ${file.rotations} rotations, ${names.length} files: ${lost} lost (${file.dropped} dropped by the buffer), ${duplicated} duplicated`,
+    );
     const result = (metric: string, value: number): BenchResult => ({
       name: 'Lines across rotation at full speed (1 MiB files, gzip in the background)',
       metric,
@@ -55,7 +57,13 @@ export const rotationIntegrity: LoggingCase = {
       unit: 'lines',
       goal: '0',
       met: value === 0,
-      details: { lines: LINES, rotations: file.rotations, files: names.length, droppedByBuffer: file.dropped, linesPerSecond: Math.round(LINES / seconds) },
+      details: {
+        lines: LINES,
+        rotations: file.rotations,
+        files: names.length,
+        droppedByBuffer: file.dropped,
+        linesPerSecond: Math.round(LINES / seconds),
+      },
     });
     return [result('lost', lost), result('duplicated', duplicated)];
   },

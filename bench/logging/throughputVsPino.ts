@@ -45,7 +45,14 @@ function registeredSecrets(count: number): SecretRegistry {
   const secrets = new SecretRegistry();
   for (let i = 0; i < count; i++) {
     const kind = i % 4;
-    const value = kind === 0 ? bytes(32).toString('hex') : kind === 1 ? bytes(64).toString('base64') : kind === 2 ? printable(8 + (i % 13)) : `${printable(10)} ${printable(19)}`;
+    const value =
+      kind === 0
+        ? bytes(32).toString('hex')
+        : kind === 1
+          ? bytes(64).toString('base64')
+          : kind === 2
+            ? printable(8 + (i % 13))
+            : `${printable(10)} ${printable(19)}`;
     secrets.register(value, `bench secret ${i}`);
   }
   return secrets;
@@ -53,7 +60,12 @@ function registeredSecrets(count: number): SecretRegistry {
 
 async function ours(dir: string, secrets: SecretRegistry): Promise<{ seconds: number; bytes: number; dropped: number; rotations: number }> {
   // Production settings (composition.ts): 4 MiB files, gzip in the background, a 32 MiB folder.
-  const file = await RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 1024 * 1024 * 1024 } });
+  const file = await RotatingLogFile.open({
+    dir,
+    stream: 'headsetd',
+    maxFileBytes: 4 * 1024 * 1024,
+    retention: { maxTotalBytes: 1024 * 1024 * 1024 },
+  });
   // The production chain: every line passes the redaction check (patterns and the registered
   // secrets' values) before the file (composition.ts).
   const logger = new Logger(context, [new RedactingLogSink([file], secrets)], 'info');
@@ -133,7 +145,9 @@ export const throughputVsPino: LoggingCase = {
       last = a;
       lastMany = m;
       pinoBytes = b.bytes;
-      log(`run ${run + 1}: ours ${Math.round(LINES / a.seconds)} lines/s (${a.dropped} dropped, ${a.rotations} rotations), with ${MANY_SECRETS} secrets ${Math.round(LINES / m.seconds)} lines/s, pino ${Math.round(LINES / b.seconds)} lines/s`);
+      log(
+        `run ${run + 1}: ours ${Math.round(LINES / a.seconds)} lines/s (${a.dropped} dropped, ${a.rotations} rotations), with ${MANY_SECRETS} secrets ${Math.round(LINES / m.seconds)} lines/s, pino ${Math.round(LINES / b.seconds)} lines/s`,
+      );
     }
     const oursMedian = median(oursRates);
     const manyMedian = median(manyRates);
@@ -158,8 +172,10 @@ export const throughputVsPino: LoggingCase = {
           pinoBytes,
           oursDropped: last!.dropped,
           oursRotations: last!.rotations,
-          pinoSettings: 'pino 10, pino.destination({ sync: false, minLength: 4096 }), isoTime timestamps, level labels, base {version, commit, bootId}',
-          oursSettings: 'lines buffered (8 MiB bound) and written asynchronously one write at a time, each write taking everything buffered up to the room left in the file; rotation at 4 MiB; retention and gzip of rotated files in the background during the run (gzip not waited for)',
+          pinoSettings:
+            'pino 10, pino.destination({ sync: false, minLength: 4096 }), isoTime timestamps, level labels, base {version, commit, bootId}',
+          oursSettings:
+            'lines buffered (8 MiB bound) and written asynchronously one write at a time, each write taking everything buffered up to the room left in the file; rotation at 4 MiB; retention and gzip of rotated files in the background during the run (gzip not waited for)',
         },
       },
       {
@@ -169,7 +185,12 @@ export const throughputVsPino: LoggingCase = {
         unit: '×',
         goal: '≥ 1.0×',
         met: manyRatio >= 1 && lastMany!.dropped === 0,
-        details: { registeredSecrets: MANY_SECRETS, oursLinesPerSecond: Math.round(manyMedian), pinoLinesPerSecond: Math.round(pinoMedian), oursDropped: lastMany!.dropped },
+        details: {
+          registeredSecrets: MANY_SECRETS,
+          oursLinesPerSecond: Math.round(manyMedian),
+          pinoLinesPerSecond: Math.round(pinoMedian),
+          oursDropped: lastMany!.dropped,
+        },
       },
     ];
     return results;

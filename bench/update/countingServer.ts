@@ -6,7 +6,9 @@ import { pipeline } from 'node:stream/promises';
 const CHUNK = 64 * 1024;
 const LAST_MODIFIED = new Date('2026-02-01T00:00:00Z').toUTCString();
 /** What nginx answers for a missing file: a probe for the next root gets this. */
-const NOT_FOUND = Buffer.from('<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n');
+const NOT_FOUND = Buffer.from(
+  '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+);
 
 export interface ServedRequest {
   url: string;
@@ -59,7 +61,12 @@ export async function startCountingServer(lookup: (path: string) => Buffer | und
   };
 }
 
-async function serve(request: IncomingMessage, response: ServerResponse, lookup: (path: string) => Buffer | undefined, requests: ServedRequest[]): Promise<void> {
+async function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  lookup: (path: string) => Buffer | undefined,
+  requests: ServedRequest[],
+): Promise<void> {
   const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
   const body = lookup(path);
   const record: ServedRequest = { url: request.url ?? '', range: request.headers.range, status: 200, bodyBytes: 0 };
@@ -81,7 +88,11 @@ async function serve(request: IncomingMessage, response: ServerResponse, lookup:
   }
   const part = body.subarray(start);
   record.status = match ? 206 : 200;
-  response.writeHead(record.status, { ...headers, 'Content-Length': part.length, ...(match ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+  response.writeHead(record.status, {
+    ...headers,
+    'Content-Length': part.length,
+    ...(match ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+  });
   await pipeline(
     Readable.from(
       (function* () {

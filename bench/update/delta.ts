@@ -40,7 +40,9 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
   // One after the other: side by side on 2 cores, each zstd -19 ran far slower in a trial (115 s
   // instead of about 50), nothing gained. The creation times are for information only.
   let created!: Awaited<ReturnType<typeof createDeltaBundle>>;
-  const createMs = await timeIt(async () => (created = await createDeltaBundle({ from: inputs.oldBundle, to: inputs.newBundle, trusted, key: inputs.key, out: deltaBundle })));
+  const createMs = await timeIt(
+    async () => (created = await createDeltaBundle({ from: inputs.oldBundle, to: inputs.newBundle, trusted, key: inputs.key, out: deltaBundle })),
+  );
   const reference = await timeShell(`zstd -q -19 --long=27 --patch-from=${sh(oldImage)} ${sh(newImage)} -o ${sh(referencePatch)}`);
   const deltaBytes = statSync(deltaBundle).size;
   const patchBytes = statSync(referencePatch).size;
@@ -81,7 +83,14 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
         const checked = new Map<string, CheckedSource>();
         for (const image of reader.manifest.images) checked.set(image.name, await checkDeltaSourceFile(image, sourcePath, { copyDir }));
         for await (const payload of reader.payloads()) {
-          const rebuilt = deltaSlotFiller({ image: payload.image, patch: payload.chunks(), sourcePath, tempDir: work, checkedSource: checked.get(payload.image.name), onSource: (how) => provisions.set(sourcePath, how) });
+          const rebuilt = deltaSlotFiller({
+            image: payload.image,
+            patch: payload.chunks(),
+            sourcePath,
+            tempDir: work,
+            checkedSource: checked.get(payload.image.name),
+            onSource: (how) => provisions.set(sourcePath, how),
+          });
           await writeImageToSlot(payload.image.name, rebuilt, targetSlot, payload.image.uncompressed);
         }
         if (!reader.fullyVerified) throw new Error('the delta bundle was not fully verified');

@@ -93,7 +93,12 @@ export async function benchDownload(work: string, bundle: string): Promise<Bench
         unit: '×',
         goal: 'within ±10 % (0.9–1.1×)',
         met: Math.abs(rateRatio - 1) <= 0.1,
-        details: { seconds: round(seconds, 2), achievedKiBps: Math.round(rate / 1024), steadyStateKiBps: Math.round(steady / 1024), limitKiBps: LIMIT / 1024 },
+        details: {
+          seconds: round(seconds, 2),
+          achievedKiBps: Math.round(rate / 1024),
+          steadyStateKiBps: Math.round(steady / 1024),
+          limitKiBps: LIMIT / 1024,
+        },
       },
     ];
   } finally {

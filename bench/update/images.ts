@@ -40,7 +40,11 @@ export function findMkfs(): string {
 export function buildImagePair(work: string): ImagePair {
   const mkfs = findMkfs();
   const root = join(work, 'rootfs');
-  const libDir = existsSync('/usr/lib/x86_64-linux-gnu') ? '/usr/lib/x86_64-linux-gnu' : existsSync('/usr/lib/aarch64-linux-gnu') ? '/usr/lib/aarch64-linux-gnu' : '/usr/lib';
+  const libDir = existsSync('/usr/lib/x86_64-linux-gnu')
+    ? '/usr/lib/x86_64-linux-gnu'
+    : existsSync('/usr/lib/aarch64-linux-gnu')
+      ? '/usr/lib/aarch64-linux-gnu'
+      : '/usr/lib';
   const sources = [
     { from: libDir, budget: 60 * MiB },
     { from: '/usr/bin', budget: 30 * MiB },
@@ -56,15 +60,24 @@ export function buildImagePair(work: string): ImagePair {
   const v1 = join(work, 'rootfs-1.0.0.img');
   const v2 = join(work, 'rootfs-1.0.1.img');
   const makeImage = (image: string, time: number) =>
-    execFileSync(mkfs, [...mkfsArgs, '-d', root, image, `${IMAGE_SIZE / 1024}k`], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, E2FSPROGS_FAKE_TIME: String(time) } });
+    execFileSync(mkfs, [...mkfsArgs, '-d', root, image, `${IMAGE_SIZE / 1024}k`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, E2FSPROGS_FAKE_TIME: String(time) },
+    });
   makeImage(v1, V1_TIME);
 
   // The security update: 6 shared libraries and 2 binaries, each patched in 2 places (1-2 KiB
   // each), every other one also grown by 2-3 KiB; one new library.
   const inLib = (f: { path: string }) => f.path.startsWith(join(root, libDir)) && /\.so(\.\d+)*$/.test(f.path);
   const inBin = (f: { path: string }) => f.path.startsWith(join(root, '/usr/bin'));
-  const libs = spread(copied.filter((f) => inLib(f) && f.size >= 128 * 1024), 6);
-  const bins = spread(copied.filter((f) => inBin(f) && f.size >= 64 * 1024), 2);
+  const libs = spread(
+    copied.filter((f) => inLib(f) && f.size >= 128 * 1024),
+    6,
+  );
+  const bins = spread(
+    copied.filter((f) => inBin(f) && f.size >= 64 * 1024),
+    2,
+  );
   const changed: ImagePair['changed'] = [];
   for (const [index, file] of [...libs, ...bins].entries()) {
     const fd = openSync(file.path, 'r+');
@@ -87,7 +100,9 @@ export function buildImagePair(work: string): ImagePair {
     changed.push({ path: `/${relative(root, file.path)}`, patchedBytes, appendedBytes });
   }
   // The new file: a real library of this machine that version 1 did not have.
-  const candidate = leftOver.find((f) => /\.so(\.\d+)*$/.test(f.source) && f.size >= 64 * 1024 && f.size <= MiB) ?? leftOver.find((f) => f.size >= 64 * 1024 && f.size <= MiB);
+  const candidate =
+    leftOver.find((f) => /\.so(\.\d+)*$/.test(f.source) && f.size >= 64 * 1024 && f.size <= MiB) ??
+    leftOver.find((f) => f.size >= 64 * 1024 && f.size <= MiB);
   if (!candidate) throw new Error('no file left over to add as the new library');
   const addedPath = join(root, libDir, `${basename(candidate.source)}`);
   if (existsSync(addedPath)) throw new Error(`${addedPath} is already in version 1`);
@@ -99,7 +114,13 @@ export function buildImagePair(work: string): ImagePair {
 }
 
 /** Copies regular files under `from` (sorted walk, symlinks and unreadable files skipped) into `root` + the same path, up to `budget` bytes. */
-function copyTree(from: string, root: string, budget: number, copied: { path: string; size: number }[], leftOver: { source: string; size: number }[]): void {
+function copyTree(
+  from: string,
+  root: string,
+  budget: number,
+  copied: { path: string; size: number }[],
+  leftOver: { source: string; size: number }[],
+): void {
   let used = 0;
   let spare = 0;
   const walk = (dir: string): boolean => {

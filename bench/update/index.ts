@@ -25,7 +25,9 @@ export async function benchUpdate(): Promise<BenchResult[]> {
   const work = mkdtempSync(join(tmpdir(), 'bench-update-'));
   try {
     const pair = buildImagePair(work);
-    log(`images: ${pair.files} files, ${round(pair.bytes / MiB, 1)} MiB in ${IMAGE_SIZE / MiB} MiB ext4; v2 changes ${pair.changed.length} files, adds ${pair.added.path}`);
+    log(
+      `images: ${pair.files} files, ${round(pair.bytes / MiB, 1)} MiB in ${IMAGE_SIZE / MiB} MiB ext4; v2 changes ${pair.changed.length} files, adds ${pair.added.path}`,
+    );
 
     const keysDir = join(work, 'keys');
     await generateKeys(keysDir);
@@ -34,7 +36,14 @@ export async function benchUpdate(): Promise<BenchResult[]> {
     try {
       const bundle = (version: string, image: string) => {
         const out = join(work, `headset-${version}.hcb`);
-        return createBundle({ version, compatible: 'HC-1', images: [{ name: 'rootfs', path: image }], key, out, notes: `Headset OS ${version}\n` }).then(() => out);
+        return createBundle({
+          version,
+          compatible: 'HC-1',
+          images: [{ name: 'rootfs', path: image }],
+          key,
+          out,
+          notes: `Headset OS ${version}\n`,
+        }).then(() => out);
       };
       const oldBundle = await bundle('1.0.0', pair.v1);
       const newBundle = await bundle('1.0.1', pair.v2);

@@ -45,7 +45,13 @@ export async function benchUpToDateCheck(work: string, keysDir: string, releases
     const metadataDir = join(work, 'device-metadata');
     mkdirSync(metadataDir);
     copyFileSync(join(repo.served, '1.root.json'), join(metadataDir, 'root.json'));
-    const check = () => new Updater({ metadataDir, metadataBaseUrl: server.base, targetBaseUrl: `${server.base}/targets`, config: { fetchRetries: 0, fetchTimeout: 20_000 } }).refresh();
+    const check = () =>
+      new Updater({
+        metadataDir,
+        metadataBaseUrl: server.base,
+        targetBaseUrl: `${server.base}/targets`,
+        config: { fetchRetries: 0, fetchTimeout: 20_000 },
+      }).refresh();
     await check(); // the device catches up with the repository
     await server.idle();
     const sentBefore = server.bytesSent();

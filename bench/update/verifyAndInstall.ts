@@ -45,7 +45,13 @@ export async function benchVerify(bundle: string, trusted: readonly TrustedKey[]
       unit: '×',
       goal: '≥ 0.9×',
       met: ratio >= 0.9,
-      details: { bundleMiB: round(length / MiB, 1), oursMs: round(median(oursMs), 1), sha256sumMs: round(median(theirsMs), 1), oursMiBps: Math.round(ourRate), sha256sumMiBps: Math.round(theirRate) },
+      details: {
+        bundleMiB: round(length / MiB, 1),
+        oursMs: round(median(oursMs), 1),
+        sha256sumMs: round(median(theirsMs), 1),
+        oursMiBps: Math.round(ourRate),
+        sha256sumMiBps: Math.round(theirRate),
+      },
     },
   ];
 }
@@ -107,7 +113,14 @@ export async function benchInstall(work: string, bundle: string, trusted: readon
       unit: '×',
       goal: '≤ 1.25×',
       met: ratio <= 1.25,
-      details: { imageMiB: round(image.uncompressed.length / MiB, 1), payloadMiB: round(image.compressed.length / MiB, 1), oursMs: Math.round(median(oursMs)), referenceMs: Math.round(median(theirsMs)), oursRuns: oursMs.map(Math.round).join(' '), referenceRuns: theirsMs.map(Math.round).join(' ') },
+      details: {
+        imageMiB: round(image.uncompressed.length / MiB, 1),
+        payloadMiB: round(image.compressed.length / MiB, 1),
+        oursMs: Math.round(median(oursMs)),
+        referenceMs: Math.round(median(theirsMs)),
+        oursRuns: oursMs.map(Math.round).join(' '),
+        referenceRuns: theirsMs.map(Math.round).join(' '),
+      },
     },
   ];
 }

@@ -13,7 +13,10 @@ const ELECTRON = join(REPO_ROOT, 'node_modules', 'electron', 'dist', 'electron')
 const MAIN = join(DIST, 'electron', 'main.cjs');
 const hasDisplay = process.platform !== 'linux' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
 
-test.skip(!existsSync(ELECTRON), `Electron's binary is not installed (${ELECTRON} is missing: its npm package could not download it). Install it to run the Electron tests.`);
+test.skip(
+  !existsSync(ELECTRON),
+  `Electron's binary is not installed (${ELECTRON} is missing: its npm package could not download it). Install it to run the Electron tests.`,
+);
 test.skip(!hasDisplay, 'Electron needs a display: set DISPLAY or WAYLAND_DISPLAY (for example run under xvfb-run).');
 
 async function launchApp(headsetd: Headsetd): Promise<{ app: ElectronApplication; window: Page }> {

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NAME_PATTERN, bundleKind, parseRequirement, SERVICE_UNIT_PATTERN, type BundleManifest, type Requirement } from '../../src/update/manifest.js';
+import {
+  NAME_PATTERN,
+  bundleKind,
+  parseRequirement,
+  SERVICE_UNIT_PATTERN,
+  type BundleManifest,
+  type Requirement,
+} from '../../src/update/manifest.js';
 import { BundleReader } from '../services/update/BundleReader.js';
 import { createBundle, type BundleImageSource } from '../operator/bundles/BundleWriter.js';
 import { createDeltaBundle } from '../operator/bundles/DeltaBundleWriter.js';
@@ -55,9 +62,12 @@ export const bundleCreate: Command = {
       return requirement;
     });
     const services = values['restart-service'] ?? [];
-    for (const unit of services) if (!SERVICE_UNIT_PATTERN.test(unit)) throw new UsageError(`--restart-service must be a systemd service unit name (like headset-tracking.service), not '${unit}'`);
+    for (const unit of services)
+      if (!SERVICE_UNIT_PATTERN.test(unit))
+        throw new UsageError(`--restart-service must be a systemd service unit name (like headset-tracking.service), not '${unit}'`);
     const level = values.level === undefined ? undefined : Number(values.level);
-    if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 19)) throw new UsageError(`--level must be 1..19, not "${values.level}"`);
+    if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 19))
+      throw new UsageError(`--level must be 1..19, not "${values.level}"`);
     const notes = values.notes === undefined ? '' : await readNotes(values.notes);
     const key = await loadSigningKey(values.key!);
     try {
@@ -76,7 +86,9 @@ export const bundleCreate: Command = {
       io.stdout(`Wrote ${values.out}: ${formatBytes(length)}, version ${manifest.version} for ${manifest.compatible}, signed by key ${key.keyId}\n`);
       for (const image of manifest.images) {
         const ratio = image.uncompressed.length === 0 ? 0 : (100 * image.compressed.length) / image.uncompressed.length;
-        io.stdout(`  ${image.name} -> slot ${image.slot}: ${formatBytes(image.uncompressed.length)}, zstd ${formatBytes(image.compressed.length)} (${ratio.toFixed(1)}%)\n`);
+        io.stdout(
+          `  ${image.name} -> slot ${image.slot}: ${formatBytes(image.uncompressed.length)}, zstd ${formatBytes(image.compressed.length)} (${ratio.toFixed(1)}%)\n`,
+        );
       }
     } finally {
       key.dispose();
@@ -85,7 +97,7 @@ export const bundleCreate: Command = {
 };
 
 export const bundleDelta: Command = {
-  summary: 'build a signed delta bundle that rebuilds NEW\'s images from OLD\'s',
+  summary: "build a signed delta bundle that rebuilds NEW's images from OLD's",
   usage: `usage: headsetctl bundle delta --from OLD --to NEW --key KEY --out FILE [--trust PUBKEY]...
 
   --from   the full bundle whose images the devices have installed
@@ -105,7 +117,13 @@ SHA-256) that a device checks before patching. Needs disk for both bundles' imag
     const { values } = parseCommandLine(() =>
       parseArgs({
         args,
-        options: { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, trust: { type: 'string', multiple: true } },
+        options: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          key: { type: 'string' },
+          out: { type: 'string' },
+          trust: { type: 'string', multiple: true },
+        },
         strict: true,
       }),
     );
@@ -116,10 +134,14 @@ SHA-256) that a device checks before patching. Needs disk for both bundles' imag
       const trusted = [{ keyId: key.keyId, publicKey: key.publicKey }, ...extra];
       const { manifest, length, images } = await createDeltaBundle({ from: values.from!, to: values.to!, trusted, key, out: values.out! });
       const fromVersion = manifest.images[0]!.delta!.fromVersion;
-      io.stdout(`Wrote ${values.out}: ${formatBytes(length)}, delta ${fromVersion} -> ${manifest.version} for ${manifest.compatible}, signed by key ${key.keyId}\n`);
+      io.stdout(
+        `Wrote ${values.out}: ${formatBytes(length)}, delta ${fromVersion} -> ${manifest.version} for ${manifest.compatible}, signed by key ${key.keyId}\n`,
+      );
       for (const image of images) {
         const ratio = image.fullLength === 0 ? 0 : (100 * image.patchLength) / image.fullLength;
-        io.stdout(`  ${image.name}: ${formatBytes(image.targetLength)}, patch ${formatBytes(image.patchLength)} (${ratio.toFixed(1)}% of its full payload, ${formatBytes(image.fullLength)})\n`);
+        io.stdout(
+          `  ${image.name}: ${formatBytes(image.targetLength)}, patch ${formatBytes(image.patchLength)} (${ratio.toFixed(1)}% of its full payload, ${formatBytes(image.fullLength)})\n`,
+        );
       }
     } finally {
       key.dispose();
@@ -135,7 +157,9 @@ Prints the bundle's manifest: version, model, version floor, dependencies, notes
 its slot, lengths, hashes and offset. The signature is NOT checked: use 'headsetctl bundle verify'
 before trusting any of it. --json prints { file, length, keyId, signatureVerified, manifest }.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true }));
+    const { values, positionals } = parseCommandLine(() =>
+      parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true }),
+    );
     const file = singleFile(positionals);
     const { manifest, keyId, fileLength } = await BundleReader.inspect(file);
     if (values.json) {
@@ -157,7 +181,12 @@ length and SHA-256, as an install does. Exit 0 when all holds; otherwise exit 1 
 on stderr (codes: docs/errors.md, format: docs/bundle-format.md).`,
   async run(args, io) {
     const { values, positionals } = parseCommandLine(() =>
-      parseArgs({ args, options: { trust: { type: 'string', multiple: true }, deep: { type: 'boolean', default: false } }, allowPositionals: true, strict: true }),
+      parseArgs({
+        args,
+        options: { trust: { type: 'string', multiple: true }, deep: { type: 'boolean', default: false } },
+        allowPositionals: true,
+        strict: true,
+      }),
     );
     const file = singleFile(positionals);
     if (!values.trust?.length) throw new UsageError('at least one --trust PUBKEY is required');
@@ -167,7 +196,11 @@ on stderr (codes: docs/errors.md, format: docs/bundle-format.md).`,
     const delta = reader.manifest.kind === 'delta';
     const manifest = await reader.verify({ deep: values.deep && !delta });
     const images = manifest.images.length === 1 ? '1 image' : `${manifest.images.length} images`;
-    const depth = !values.deep ? '' : delta ? ' (delta: patches checked as stored; their output is checked when applied)' : ' (decompressed and checked)';
+    const depth = !values.deep
+      ? ''
+      : delta
+        ? ' (delta: patches checked as stored; their output is checked when applied)'
+        : ' (decompressed and checked)';
     const what = delta ? `delta ${manifest.images[0]!.delta!.fromVersion} -> ${manifest.version}` : `version ${manifest.version}`;
     io.stdout(`OK: ${file}: ${what} for ${manifest.compatible}, ${images}${depth}, signed by trusted key ${reader.keyId}\n`);
   },
@@ -196,7 +229,8 @@ async function readNotes(path: string): Promise<string> {
 }
 
 function singleFile(positionals: string[]): string {
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'the bundle FILE is required' : `one bundle FILE, not ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'the bundle FILE is required' : `one bundle FILE, not ${positionals.length}`);
   return positionals[0]!;
 }
 
@@ -221,9 +255,19 @@ function describeManifest(file: string, fileLength: number, keyId: string, manif
       `    ${(image.delta ? 'zstd patch' : image.compression).padEnd(12)}  ${formatBytes(image.compressed.length)}  sha256 ${image.compressed.sha256}`,
       `    offset        ${image.offset}`,
     );
-    if (image.delta) lines.push(`    source        ${formatBytes(image.delta.sourceLength)}  sha256 ${image.delta.sourceSha256} (version ${image.delta.fromVersion})`);
+    if (image.delta)
+      lines.push(
+        `    source        ${formatBytes(image.delta.sourceLength)}  sha256 ${image.delta.sourceSha256} (version ${image.delta.fromVersion})`,
+      );
   }
   lines.push('notes');
-  lines.push(...(manifest.notes === '' ? ['  (none)'] : manifest.notes.replace(/\n$/, '').split('\n').map((line) => `  ${line}`)));
+  lines.push(
+    ...(manifest.notes === ''
+      ? ['  (none)']
+      : manifest.notes
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((line) => `  ${line}`)),
+  );
   return `${lines.join('\n')}\n`;
 }

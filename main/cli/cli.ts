@@ -22,7 +22,11 @@ export function usage(): string {
   for (const [group, commands] of Object.entries(COMMANDS)) {
     for (const [name, command] of Object.entries(commands)) lines.push(`  ${`${group} ${name}`.padEnd(18)} ${command.summary}`);
   }
-  lines.push('', 'Exit status: 0 on success; 1 on failure, with CODE: message on stderr (codes: docs/errors.md);', '2 when the command line is wrong.');
+  lines.push(
+    '',
+    'Exit status: 0 on success; 1 on failure, with CODE: message on stderr (codes: docs/errors.md);',
+    '2 when the command line is wrong.',
+  );
   return lines.join('\n');
 }
 

@@ -16,7 +16,13 @@ let web: WebHost;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'headsetctl-device-'));
-  headset = await createHeadset({ device: 'simulated', root, mode: 'settings', build: { version: '1.0.0', commit: 'abcdef1234567890', builtAt: '' }, healthIntervalMs: 60_000 });
+  headset = await createHeadset({
+    device: 'simulated',
+    root,
+    mode: 'settings',
+    build: { version: '1.0.0', commit: 'abcdef1234567890', builtAt: '' },
+    healthIntervalMs: 60_000,
+  });
   socket = await listenUnixSocket({ path: headset.socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   const rendererDir = mkdtempSync(join(tmpdir(), 'renderer-'));
   web = await startWebHost({ router: headset.router, rendererDir, port: 0, scopes: LOCAL_UI_SCOPES });

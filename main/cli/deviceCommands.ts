@@ -15,9 +15,19 @@ const CONNECTION_HELP = `  --socket PATH   headsetd's API socket (default /run/h
   --url URL       the web host's address as headsetd printed it (with #token=…)
   --json          print JSON instead of text`;
 
-async function withDevice<T>(args: string[], extra: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>, run: (client: ApiClient, values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<T>): Promise<T> {
-  const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { ...CONNECTION_OPTIONS, ...extra }, allowPositionals: true, strict: true }));
-  const client = await connectToDevice({ socket: values.socket as string | undefined, root: values.root as string | undefined, url: values.url as string | undefined });
+async function withDevice<T>(
+  args: string[],
+  extra: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>,
+  run: (client: ApiClient, values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<T>,
+): Promise<T> {
+  const { values, positionals } = parseCommandLine(() =>
+    parseArgs({ args, options: { ...CONNECTION_OPTIONS, ...extra }, allowPositionals: true, strict: true }),
+  );
+  const client = await connectToDevice({
+    socket: values.socket as string | undefined,
+    root: values.root as string | undefined,
+    url: values.url as string | undefined,
+  });
   try {
     return await run(client, values as Record<string, string | boolean | undefined>, positionals);
   } finally {
@@ -30,14 +40,30 @@ export const deviceStatus: Command = {
   usage: `usage: headsetctl device status [--socket PATH | --root DIR | --url URL] [--json]\n\n${CONNECTION_HELP}`,
   run: (args, io) =>
     withDevice(args, {}, async (client, values) => {
-      const [info, identity, boot, update] = await Promise.all([client.call('system.info'), client.call('identity.get'), client.call('boot.status'), client.call('update.status')]);
+      const [info, identity, boot, update] = await Promise.all([
+        client.call('system.info'),
+        client.call('identity.get'),
+        client.call('boot.status'),
+        client.call('update.status'),
+      ]);
       if (values.json) return io.stdout(`${JSON.stringify({ info, identity, boot, update }, null, 2)}\n`);
       io.stdout(
         [
           `device     ${identity.deviceId} (${info.model}, ${info.deviceProfile})`,
           `software   ${info.product} ${info.appVersion} (${info.commit.slice(0, 12)})`,
-          ...(info.components ? [`components ${Object.entries(info.components).map(([name, version]) => `${name} ${version}`).join(', ') || 'none listed'}`] : []),
-          ...boot.slots.map((s) => `slot ${s.name}     ${s.version ?? 'empty'}${s.active ? '  running' : ''}${s.bootable ? `  bootable, ${s.triesLeft} tries` : '  not bootable'}`),
+          ...(info.components
+            ? [
+                `components ${
+                  Object.entries(info.components)
+                    .map(([name, version]) => `${name} ${version}`)
+                    .join(', ') || 'none listed'
+                }`,
+              ]
+            : []),
+          ...boot.slots.map(
+            (s) =>
+              `slot ${s.name}     ${s.version ?? 'empty'}${s.active ? '  running' : ''}${s.bootable ? `  bootable, ${s.triesLeft} tries` : '  not bootable'}`,
+          ),
           `boot       #${boot.bootCount}, order ${boot.order.join(' ')}${boot.fellBack ? ', fell back' : ''}`,
           `update     ${describeUpdate(update)}`,
           '',
@@ -49,7 +75,7 @@ export const deviceStatus: Command = {
 const UPDATE_ACTIONS = ['check', 'download', 'pause', 'resume', 'install', 'rollback'] as const;
 
 export const deviceUpdate: Command = {
-  summary: 'Drive the headset\'s update: check, download, pause, resume, install, rollback',
+  summary: "Drive the headset's update: check, download, pause, resume, install, rollback",
   usage: `usage: headsetctl device update check|download|pause|resume|install|rollback [--wait] [--socket PATH | --root DIR | --url URL] [--json]
 
   --wait          download: wait until the bundle is downloaded and verified, showing progress
@@ -57,7 +83,8 @@ ${CONNECTION_HELP}`,
   run: (args, io) =>
     withDevice(args, { wait: { type: 'boolean', default: false } }, async (client, values, positionals) => {
       const action = positionals[0];
-      if (!action || !(UPDATE_ACTIONS as readonly string[]).includes(action) || positionals.length > 1) throw new UsageError(`choose one of ${UPDATE_ACTIONS.join(', ')}`);
+      if (!action || !(UPDATE_ACTIONS as readonly string[]).includes(action) || positionals.length > 1)
+        throw new UsageError(`choose one of ${UPDATE_ACTIONS.join(', ')}`);
       if (action === 'rollback') {
         await client.call('update.rollback');
         return print(io, values.json, { restarting: true }, 'rolling back: the headset restarts into the other slot');

@@ -16,7 +16,9 @@ export async function connectToDevice(options: { socket?: string; url?: string; 
   try {
     return new ApiClient(await connectUnixSocket(socket));
   } catch (error) {
-    throw new UsageError(`cannot reach headsetd at ${socket} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is it running? (--socket, --root or --url)`);
+    throw new UsageError(
+      `cannot reach headsetd at ${socket} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is it running? (--socket, --root or --url)`,
+    );
   }
 }
 
@@ -28,7 +30,9 @@ async function webSocketPort(address: string): Promise<Port> {
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', (error) => reject(new UsageError(`cannot reach headsetd at ${url.origin}: ${error.message}`)));
-    ws.once('unexpected-response', (_request, response) => reject(new UsageError(`headsetd at ${url.origin} refused the connection (${response.statusCode}); the address is from another start?`)));
+    ws.once('unexpected-response', (_request, response) =>
+      reject(new UsageError(`headsetd at ${url.origin} refused the connection (${response.statusCode}); the address is from another start?`)),
+    );
   });
   const messageHandlers: ((m: string) => void)[] = [];
   const closeHandlers: (() => void)[] = [];

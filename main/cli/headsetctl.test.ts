@@ -36,7 +36,19 @@ describe('headsetctl (in process)', () => {
   it('prints usage: --help exits 0, no command or an unknown one exits 2', async () => {
     const help = await run('--help');
     expect(help.code).toBe(0);
-    for (const command of ['keys generate', 'bundle create', 'bundle delta', 'bundle inspect', 'bundle verify', 'repo init', 'repo add', 'repo publish', 'repo rotate-root', 'repo status']) expect(help.stdout).toContain(command);
+    for (const command of [
+      'keys generate',
+      'bundle create',
+      'bundle delta',
+      'bundle inspect',
+      'bundle verify',
+      'repo init',
+      'repo add',
+      'repo publish',
+      'repo rotate-root',
+      'repo status',
+    ])
+      expect(help.stdout).toContain(command);
     expect((await run()).code).toBe(2);
     const unknown = await run('bundle', 'explode');
     expect(unknown).toMatchObject({ code: 2, stdout: '' });
@@ -49,7 +61,9 @@ describe('headsetctl (in process)', () => {
   it('keys generate writes every role and refuses to overwrite', async () => {
     for (const role of ['root', 'targets', 'snapshot', 'timestamp', 'bundle']) {
       expect(statSync(join(keys, `${role}.key`)).mode & 0o777).toBe(0o600);
-      expect(readFileSync(join(keys, `${role}.pub`), 'utf8')).toMatch(/^\{"keytype":"ed25519","keyval":\{"public":"[0-9a-f]{64}"\},"scheme":"ed25519"\}\n$/);
+      expect(readFileSync(join(keys, `${role}.pub`), 'utf8')).toMatch(
+        /^\{"keytype":"ed25519","keyval":\{"public":"[0-9a-f]{64}"\},"scheme":"ed25519"\}\n$/,
+      );
     }
     const again = await run('keys', 'generate', '--out', keys);
     expect(again.code).toBe(1);
@@ -59,11 +73,32 @@ describe('headsetctl (in process)', () => {
 
   it('bundle create, inspect and verify', async () => {
     const created = await run(
-      'bundle', 'create', '--version', '1.4.0', '--compatible', 'hs-1',
-      '--image', `rootfs=${path('rootfs.img')}`, '--image', `kernel:boot=${path('boot.img')}`,
-      '--key', join(keys, 'bundle.key'), '--out', path('a.bundle'),
-      '--min-version', '1.2.0', '--requires', 'bootloader >=2.0.0', '--requires', 'mcu ^3.1.0', '--notes', path('notes.md'),
-      '--restart-service', 'headset-tracking.service', '--restart-service', 'getty@tty1.service',
+      'bundle',
+      'create',
+      '--version',
+      '1.4.0',
+      '--compatible',
+      'hs-1',
+      '--image',
+      `rootfs=${path('rootfs.img')}`,
+      '--image',
+      `kernel:boot=${path('boot.img')}`,
+      '--key',
+      join(keys, 'bundle.key'),
+      '--out',
+      path('a.bundle'),
+      '--min-version',
+      '1.2.0',
+      '--requires',
+      'bootloader >=2.0.0',
+      '--requires',
+      'mcu ^3.1.0',
+      '--notes',
+      path('notes.md'),
+      '--restart-service',
+      'headset-tracking.service',
+      '--restart-service',
+      'getty@tty1.service',
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
@@ -72,13 +107,29 @@ describe('headsetctl (in process)', () => {
     const inspected = await run('bundle', 'inspect', path('a.bundle'));
     expect(inspected.code).toBe(0);
     expect(inspected.stdout).toContain('NOT CHECKED');
-    for (const text of ['version      1.4.0', 'compatible   hs-1', 'min version  1.2.0', 'bootloader >=2.0.0, mcu ^3.1.0', 'kernel -> slot boot', 'services     headset-tracking.service, getty@tty1.service', '  Fixes the Wi-Fi page.']) expect(inspected.stdout).toContain(text);
+    for (const text of [
+      'version      1.4.0',
+      'compatible   hs-1',
+      'min version  1.2.0',
+      'bootloader >=2.0.0, mcu ^3.1.0',
+      'kernel -> slot boot',
+      'services     headset-tracking.service, getty@tty1.service',
+      '  Fixes the Wi-Fi page.',
+    ])
+      expect(inspected.stdout).toContain(text);
 
     const json = await run('bundle', 'inspect', path('a.bundle'), '--json');
-    const parsed = JSON.parse(json.stdout) as { signatureVerified: boolean; length: number; manifest: { images: { name: string; uncompressed: { length: number } }[]; notes: string } };
+    const parsed = JSON.parse(json.stdout) as {
+      signatureVerified: boolean;
+      length: number;
+      manifest: { images: { name: string; uncompressed: { length: number } }[]; notes: string };
+    };
     expect(parsed.signatureVerified).toBe(false);
     expect(parsed.length).toBe(statSync(path('a.bundle')).size);
-    expect(parsed.manifest.images.map((i) => [i.name, i.uncompressed.length])).toEqual([['rootfs', 600_000], ['kernel', 80_000]]);
+    expect(parsed.manifest.images.map((i) => [i.name, i.uncompressed.length])).toEqual([
+      ['rootfs', 600_000],
+      ['kernel', 80_000],
+    ]);
     expect(parsed.manifest.notes).toBe(readFileSync(path('notes.md'), 'utf8'));
 
     for (const extra of [[], ['--deep'], ['--trust', join(keys, 'root.pub')]]) {
@@ -89,7 +140,20 @@ describe('headsetctl (in process)', () => {
   });
 
   it('bundle verify fails with the code on stderr and reports nothing as valid', async () => {
-    await run('bundle', 'create', '--version', '1.0.0', '--compatible', 'hs-1', '--image', `rootfs=${path('rootfs.img')}`, '--key', join(keys, 'bundle.key'), '--out', path('b.bundle'));
+    await run(
+      'bundle',
+      'create',
+      '--version',
+      '1.0.0',
+      '--compatible',
+      'hs-1',
+      '--image',
+      `rootfs=${path('rootfs.img')}`,
+      '--key',
+      join(keys, 'bundle.key'),
+      '--out',
+      path('b.bundle'),
+    );
     const good = readFileSync(path('b.bundle'));
     const tampered = Buffer.from(good);
     tampered[good.length - 100] = tampered[good.length - 100]! ^ 0xff;
@@ -133,12 +197,60 @@ describe('headsetctl (in process)', () => {
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stderr, args.join(' ')).toMatch(new RegExp(`^${code}: `));
     };
-    await expectFailure(['bundle', 'create', '--version', 'v1', '--compatible', 'hs-1', '--image', `rootfs=${path('rootfs.img')}`, '--key', join(keys, 'bundle.key'), '--out', path('c.bundle')], 'INVALID_INPUT');
-    await expectFailure(['bundle', 'create', '--version', '1.0.0', '--compatible', 'hs-1', '--image', `rootfs=${path('missing.img')}`, '--key', join(keys, 'bundle.key'), '--out', path('c.bundle')], 'INVALID_INPUT');
+    await expectFailure(
+      [
+        'bundle',
+        'create',
+        '--version',
+        'v1',
+        '--compatible',
+        'hs-1',
+        '--image',
+        `rootfs=${path('rootfs.img')}`,
+        '--key',
+        join(keys, 'bundle.key'),
+        '--out',
+        path('c.bundle'),
+      ],
+      'INVALID_INPUT',
+    );
+    await expectFailure(
+      [
+        'bundle',
+        'create',
+        '--version',
+        '1.0.0',
+        '--compatible',
+        'hs-1',
+        '--image',
+        `rootfs=${path('missing.img')}`,
+        '--key',
+        join(keys, 'bundle.key'),
+        '--out',
+        path('c.bundle'),
+      ],
+      'INVALID_INPUT',
+    );
     await expectFailure(['bundle', 'verify', path('missing.bundle'), '--trust', join(keys, 'bundle.pub')], 'INVALID_INPUT');
     await expectFailure(['bundle', 'verify', path('a.bundle'), '--trust', join(keys, 'bundle.key')], 'KEY_INVALID');
     writeFileSync(path('public-as-private.key'), readFileSync(join(keys, 'bundle.pub')), { mode: 0o600 });
-    await expectFailure(['bundle', 'create', '--version', '1.0.0', '--compatible', 'hs-1', '--image', `rootfs=${path('rootfs.img')}`, '--key', path('public-as-private.key'), '--out', path('c.bundle')], 'KEY_INVALID');
+    await expectFailure(
+      [
+        'bundle',
+        'create',
+        '--version',
+        '1.0.0',
+        '--compatible',
+        'hs-1',
+        '--image',
+        `rootfs=${path('rootfs.img')}`,
+        '--key',
+        path('public-as-private.key'),
+        '--out',
+        path('c.bundle'),
+      ],
+      'KEY_INVALID',
+    );
   });
 });
 
@@ -152,7 +264,16 @@ describe('headsetctl (built, in a child process)', () => {
     // Built like scripts/build.mjs builds dist/headsetctl.mjs, into a cache folder inside the repo so
     // that its external packages resolve from node_modules; dist/ is left to the real build.
     mkdirSync(cacheDir, { recursive: true });
-    await esbuild.build({ entryPoints: [join(repo, 'main/cli/headsetctl.ts')], bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile: binary, logLevel: 'warning' });
+    await esbuild.build({
+      entryPoints: [join(repo, 'main/cli/headsetctl.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      packages: 'external',
+      outfile: binary,
+      logLevel: 'warning',
+    });
   });
 
   function spawn(...args: string[]) {
@@ -173,11 +294,27 @@ describe('headsetctl (built, in a child process)', () => {
 
   it('creates and verifies a 20 MiB image in bounded memory: peak memory does not grow with the image', () => {
     const peaks: Record<string, { create: number; verify: number }> = {};
-    for (const [name, size] of [['20', 20 * MiB], ['64', 64 * MiB]] as const) {
+    for (const [name, size] of [
+      ['20', 20 * MiB],
+      ['64', 64 * MiB],
+    ] as const) {
       const image = path(`big-${name}.img`);
       for (let written = 0; written < size; written += MiB) appendFileSync(image, randomBytes(MiB)); // incompressible
       const out = path(`big-${name}.bundle`);
-      const created = spawn('bundle', 'create', '--version', '2.0.0', '--compatible', 'hs-1', '--image', `rootfs=${image}`, '--key', join(keys, 'bundle.key'), '--out', out);
+      const created = spawn(
+        'bundle',
+        'create',
+        '--version',
+        '2.0.0',
+        '--compatible',
+        'hs-1',
+        '--image',
+        `rootfs=${image}`,
+        '--key',
+        join(keys, 'bundle.key'),
+        '--out',
+        out,
+      );
       expect(created.stderr).toBe('');
       const verified = spawn('bundle', 'verify', out, '--trust', join(keys, 'bundle.pub'), '--deep');
       expect(verified.code, verified.stderr).toBe(0);

@@ -45,7 +45,14 @@ function device(trustedRoot: string): () => Updater {
   const metadataDir = mkdtempSync(path('device-'));
   copyFileSync(trustedRoot, join(metadataDir, 'root.json'));
   mkdirSync(join(metadataDir, 'downloads'));
-  return () => new Updater({ metadataDir, metadataBaseUrl: base, targetBaseUrl: `${base}/targets`, targetDir: join(metadataDir, 'downloads'), config: { fetchRetries: 0 } });
+  return () =>
+    new Updater({
+      metadataDir,
+      metadataBaseUrl: base,
+      targetBaseUrl: `${base}/targets`,
+      targetDir: join(metadataDir, 'downloads'),
+      config: { fetchRetries: 0 },
+    });
 }
 
 beforeAll(async () => {
@@ -75,7 +82,23 @@ beforeAll(async () => {
   writeFileSync(path('boot-2.img'), 'vmlinuz 6.1.1 '.repeat(5000));
   writeFileSync(path('notes.md'), 'Security fixes.\n');
   const create = (version: string, n: number, ...extra: string[]) =>
-    ok('bundle', 'create', '--version', version, '--compatible', 'hs-1', '--image', `rootfs=${path(`rootfs-${n}.img`)}`, '--image', `kernel:boot=${path(`boot-${n}.img`)}`, '--key', path('keys', 'bundle.key'), '--out', path(`headset-${version}.hcb`), ...extra);
+    ok(
+      'bundle',
+      'create',
+      '--version',
+      version,
+      '--compatible',
+      'hs-1',
+      '--image',
+      `rootfs=${path(`rootfs-${n}.img`)}`,
+      '--image',
+      `kernel:boot=${path(`boot-${n}.img`)}`,
+      '--key',
+      path('keys', 'bundle.key'),
+      '--out',
+      path(`headset-${version}.hcb`),
+      ...extra,
+    );
   await create('1.0.0', 1);
   await create('1.1.0', 2, '--min-version', '1.0.0', '--requires', 'bootloader >=2.0.0', '--notes', path('notes.md'));
 });
@@ -87,22 +110,65 @@ afterAll(async () => {
 
 describe('headsetctl bundle delta', () => {
   it('writes a signed delta bundle of NEW against OLD, much smaller than NEW', async () => {
-    const out = await ok('bundle', 'delta', '--from', path('headset-1.0.0.hcb'), '--to', path('headset-1.1.0.hcb'), '--key', path('keys', 'bundle.key'), '--out', path('headset-1.0.0-1.1.0.delta.hcb'));
+    const out = await ok(
+      'bundle',
+      'delta',
+      '--from',
+      path('headset-1.0.0.hcb'),
+      '--to',
+      path('headset-1.1.0.hcb'),
+      '--key',
+      path('keys', 'bundle.key'),
+      '--out',
+      path('headset-1.0.0-1.1.0.delta.hcb'),
+    );
     expect(out).toContain('delta 1.0.0 -> 1.1.0 for hs-1');
     const verified = await ok('bundle', 'verify', path('headset-1.0.0-1.1.0.delta.hcb'), '--trust', path('keys', 'bundle.pub'), '--deep');
     expect(verified).toMatch(/^OK: .*delta 1\.0\.0 -> 1\.1\.0/);
-    const inspected = JSON.parse(await ok('bundle', 'inspect', path('headset-1.0.0-1.1.0.delta.hcb'), '--json')) as { length: number; manifest: { kind: string; notes: string; minVersion: string; images: { name: string; delta: { fromVersion: string; sourceLength: number } }[] } };
+    const inspected = JSON.parse(await ok('bundle', 'inspect', path('headset-1.0.0-1.1.0.delta.hcb'), '--json')) as {
+      length: number;
+      manifest: { kind: string; notes: string; minVersion: string; images: { name: string; delta: { fromVersion: string; sourceLength: number } }[] };
+    };
     expect(inspected.manifest).toMatchObject({ kind: 'delta', notes: 'Security fixes.\n', minVersion: '1.0.0' });
-    expect(inspected.manifest.images.map((i) => [i.name, i.delta.fromVersion, i.delta.sourceLength])).toEqual([['rootfs', '1.0.0', readFileSync(path('rootfs-1.img')).length], ['kernel', '1.0.0', 70_000]]);
+    expect(inspected.manifest.images.map((i) => [i.name, i.delta.fromVersion, i.delta.sourceLength])).toEqual([
+      ['rootfs', '1.0.0', readFileSync(path('rootfs-1.img')).length],
+      ['kernel', '1.0.0', 70_000],
+    ]);
     expect(inspected.length).toBeLessThan(readFileSync(path('headset-1.1.0.hcb')).length / 10);
     expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]); // temporary files removed
   });
 
   it('refuses a delta of a delta, of bundles for other models, and of bundles it cannot verify', async () => {
     const delta = path('headset-1.0.0-1.1.0.delta.hcb');
-    const args = (from: string, to: string, key = 'keys') => ['bundle', 'delta', '--from', from, '--to', to, '--key', path(key, 'bundle.key'), '--out', path('refused.hcb')];
+    const args = (from: string, to: string, key = 'keys') => [
+      'bundle',
+      'delta',
+      '--from',
+      from,
+      '--to',
+      to,
+      '--key',
+      path(key, 'bundle.key'),
+      '--out',
+      path('refused.hcb'),
+    ];
     await fails('INVALID_INPUT', ...args(delta, path('headset-1.1.0.hcb')));
-    await ok('bundle', 'create', '--version', '1.1.0', '--compatible', 'hs-2', '--image', `rootfs=${path('rootfs-2.img')}`, '--image', `kernel:boot=${path('boot-2.img')}`, '--key', path('keys', 'bundle.key'), '--out', path('other-model.hcb'));
+    await ok(
+      'bundle',
+      'create',
+      '--version',
+      '1.1.0',
+      '--compatible',
+      'hs-2',
+      '--image',
+      `rootfs=${path('rootfs-2.img')}`,
+      '--image',
+      `kernel:boot=${path('boot-2.img')}`,
+      '--key',
+      path('keys', 'bundle.key'),
+      '--out',
+      path('other-model.hcb'),
+    );
     await fails('INVALID_INPUT', ...args(path('headset-1.0.0.hcb'), path('other-model.hcb')));
     await fails('BUNDLE_UNTRUSTED_KEY', ...args(path('headset-1.0.0.hcb'), path('headset-1.1.0.hcb'), 'keys2'));
     expect((await run(...args(path('headset-1.0.0.hcb'), path('headset-1.1.0.hcb'), 'keys2'), '--trust', path('keys', 'bundle.pub'))).code).toBe(0);
@@ -121,7 +187,7 @@ describe('headsetctl repo', () => {
     await fails('REPO_MISSING', 'repo', 'rotate-root', repo, '--new-keys', path('keys2'));
   });
 
-  it('init, add, publish: tuf-js accepts the repository and sees each bundle\'s custom metadata', async () => {
+  it("init, add, publish: tuf-js accepts the repository and sees each bundle's custom metadata", async () => {
     expect((await run('repo', 'init', repo, '--keys', path('keys'), '--expires-days', 'timestamp=2,bogus=1')).code).toBe(2);
     await ok('repo', 'init', repo, '--keys', path('keys'), '--expires-days', 'timestamp=2,targets=30');
     served = join(repo, 'repository');
@@ -139,16 +205,33 @@ describe('headsetctl repo', () => {
     await updater.refresh();
     const fullTarget = await updater.getTargetInfo('headset-1.1.0.hcb');
     expect(fullTarget?.custom).toEqual({
-      version: '1.1.0', compatible: 'hs-1', minVersion: '1.0.0', requires: [{ name: 'bootloader', range: '>=2.0.0' }], notes: 'Security fixes.\n',
-      images: [{ name: 'rootfs', slot: 'rootfs', size: readFileSync(path('rootfs-2.img')).length }, { name: 'kernel', slot: 'boot', size: 70_000 }], kind: 'full',
+      version: '1.1.0',
+      compatible: 'hs-1',
+      minVersion: '1.0.0',
+      requires: [{ name: 'bootloader', range: '>=2.0.0' }],
+      notes: 'Security fixes.\n',
+      images: [
+        { name: 'rootfs', slot: 'rootfs', size: readFileSync(path('rootfs-2.img')).length },
+        { name: 'kernel', slot: 'boot', size: 70_000 },
+      ],
+      kind: 'full',
     });
     const deltaTarget = await updater.getTargetInfo('headset-1.0.0-1.1.0.delta.hcb');
     expect(deltaTarget?.custom).toMatchObject({ version: '1.1.0', kind: 'delta', deltaFrom: '1.0.0' });
     const downloaded = await updater.downloadTarget(deltaTarget!);
     expect(readFileSync(downloaded).equals(readFileSync(path('headset-1.0.0-1.1.0.delta.hcb')))).toBe(true);
 
-    const status = JSON.parse(await ok('repo', 'status', repo, '--json')) as { roles: Record<string, { version: number; expired: boolean }>; targets: { name: string }[]; staged: unknown[] };
-    expect(Object.fromEntries(Object.entries(status.roles).map(([role, info]) => [role, [info.version, info.expired]]))).toEqual({ root: [1, false], targets: [2, false], snapshot: [2, false], timestamp: [2, false] });
+    const status = JSON.parse(await ok('repo', 'status', repo, '--json')) as {
+      roles: Record<string, { version: number; expired: boolean }>;
+      targets: { name: string }[];
+      staged: unknown[];
+    };
+    expect(Object.fromEntries(Object.entries(status.roles).map(([role, info]) => [role, [info.version, info.expired]]))).toEqual({
+      root: [1, false],
+      targets: [2, false],
+      snapshot: [2, false],
+      timestamp: [2, false],
+    });
     expect(status.targets.map((t) => t.name).sort()).toEqual(['headset-1.0.0-1.1.0.delta.hcb', 'headset-1.1.0.hcb']);
     expect(status.staged).toEqual([]);
 
@@ -168,7 +251,20 @@ describe('headsetctl repo', () => {
     tampered[good.length - 1000] = tampered[good.length - 1000]! ^ 0xff;
     writeFileSync(path('tampered.hcb'), tampered);
     await fails('BUNDLE_PAYLOAD_MISMATCH', 'repo', 'add', repo, path('tampered.hcb'));
-    await ok('bundle', 'create', '--version', '1.0.0', '--compatible', 'hs-1', '--image', `rootfs=${path('rootfs-1.img')}`, '--key', path('keys2', 'bundle.key'), '--out', path('other-key.hcb'));
+    await ok(
+      'bundle',
+      'create',
+      '--version',
+      '1.0.0',
+      '--compatible',
+      'hs-1',
+      '--image',
+      `rootfs=${path('rootfs-1.img')}`,
+      '--key',
+      path('keys2', 'bundle.key'),
+      '--out',
+      path('other-key.hcb'),
+    );
     await fails('BUNDLE_UNTRUSTED_KEY', 'repo', 'add', repo, path('other-key.hcb'));
     writeFileSync(path('garbage.hcb'), '#!/bin/sh\necho not a bundle\n');
     await fails('BUNDLE_MALFORMED', 'repo', 'add', repo, path('garbage.hcb'));

@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../src/api/errors.js';
 import { toHex } from '../../src/update/hex.js';
 import { targetCustomFromManifest } from '../../src/update/manifest.js';
-import { TOP_LEVEL_ROLES, type AnySigned, type RoleName, type Signed, type SnapshotSigned, type TimestampSigned } from '../../src/update/tuf/metadata.js';
+import {
+  TOP_LEVEL_ROLES,
+  type AnySigned,
+  type RoleName,
+  type Signed,
+  type SnapshotSigned,
+  type TimestampSigned,
+} from '../../src/update/tuf/metadata.js';
 import { requireMetadata } from '../../src/update/tuf/repositoryChecks.js';
 import { readJsonIfExists, writeFileAtomic } from '../services/storage/atomicFile.js';
 import { BundleReader } from '../services/update/BundleReader.js';
@@ -48,14 +55,18 @@ already has a repository (REPO_EXISTS).`,
     const repo = new TufRepository(dir);
     // Keys under the served folder would be published with the metadata.
     const inside = relative(resolve(repo.served), keysDir);
-    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) throw new AppError('INVALID_INPUT', `${keysDir} is inside the served folder ${repo.served}: the keys would be published.`, [{ path: 'keys', message: 'inside the repository' }]);
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside)))
+      throw new AppError('INVALID_INPUT', `${keysDir} is inside the served folder ${repo.served}: the keys would be published.`, [
+        { path: 'keys', message: 'inside the repository' },
+      ]);
     const loaded = await loadRoleKeys(keysDir, TOP_LEVEL_ROLES);
     try {
       await repo.init(loaded.roleKeys, new Date(), expiryDays);
       await writeConfig(dir, { expiryDays, keysDir });
       const root = await repo.latestRoot();
       io.stdout(`Created a TUF repository in ${dir}, keys from ${keysDir}\n`);
-      for (const role of TOP_LEVEL_ROLES) io.stdout(`  ${role.padEnd(10)} key ${root.signed.roles[role].keyids.join(', ')}, metadata valid ${expiryDays[role]} day(s)\n`);
+      for (const role of TOP_LEVEL_ROLES)
+        io.stdout(`  ${role.padEnd(10)} key ${root.signed.roles[role].keyids.join(', ')}, metadata valid ${expiryDays[role]} day(s)\n`);
       io.stdout(`Serve ${repo.served} with any static web server; devices trust ${join(repo.served, '1.root.json')}.\n`);
     } finally {
       loaded.dispose();
@@ -74,14 +85,19 @@ target named after the file, with what a device needs to choose an update in the
 kind (full or delta) and deltaFrom. A tampered or unsigned bundle is refused with its BUNDLE_* code,
 and nothing is staged. Devices see it after 'headsetctl repo publish DIR'.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { trust: { type: 'string', multiple: true } }, allowPositionals: true, strict: true }));
+    const { values, positionals } = parseCommandLine(() =>
+      parseArgs({ args, options: { trust: { type: 'string', multiple: true } }, allowPositionals: true, strict: true }),
+    );
     if (positionals.length !== 2) throw new UsageError('DIR and BUNDLE are required');
     const [dir, bundle] = positionals as [string, string];
     const config = await readConfig(dir);
     const repo = new TufRepository(dir);
     await repo.latestTargets(); // REPO_MISSING before any work
     const name = basename(bundle);
-    if (!TARGET_NAME.test(name)) throw new AppError('INVALID_INPUT', `The target would be named "${name}": rename the bundle file to letters, digits, ".", "_", "+" and "-".`, [{ path: 'bundle', message: 'file name' }]);
+    if (!TARGET_NAME.test(name))
+      throw new AppError('INVALID_INPUT', `The target would be named "${name}": rename the bundle file to letters, digits, ".", "_", "+" and "-".`, [
+        { path: 'bundle', message: 'file name' },
+      ]);
     const trusted = await Promise.all([join(config.keysDir, 'bundle.pub'), ...(values.trust ?? [])].map((file) => loadTrustedKey(file)));
     const { manifest, length, sha256 } = await verifyBundleFile(bundle, trusted);
     const custom = targetCustomFromManifest(manifest);
@@ -89,7 +105,9 @@ and nothing is staged. Devices see it after 'headsetctl repo publish DIR'.`,
     // The bytes staged must be the bytes verified: add() hashes its copy and compares.
     await repo.add(bundle, custom, name, { length, sha256 });
     const what = custom.kind === 'delta' ? `delta ${custom.deltaFrom} -> ${custom.version}` : `version ${custom.version}`;
-    io.stdout(`Staged ${name}${replaced ? ' (replacing a target of that name)' : ''}: ${what} for ${custom.compatible}, ${formatBytes(length)}, sha256 ${sha256}\n`);
+    io.stdout(
+      `Staged ${name}${replaced ? ' (replacing a target of that name)' : ''}: ${what} for ${custom.compatible}, ${formatBytes(length)}, sha256 ${sha256}\n`,
+    );
     io.stdout(`Run 'headsetctl repo publish ${dir}' to make it visible to devices.\n`);
   },
 };
@@ -114,7 +132,9 @@ with nothing staged.`,
       checkKeysInRoot(root.signed.roles, loaded.roleKeys, config.keysDir);
       const { targetsVersion } = await repo.publish(loaded.roleKeys);
       const state = await readState(repo);
-      io.stdout(`Published targets v${targetsVersion} (${Object.keys(state.targets.signed.targets).length} target(s), ${staged.length} newly added${staged.length ? `: ${staged.join(', ')}` : ''}), snapshot v${state.snapshot.signed.version}, timestamp v${state.timestamp.signed.version}\n`);
+      io.stdout(
+        `Published targets v${targetsVersion} (${Object.keys(state.targets.signed.targets).length} target(s), ${staged.length} newly added${staged.length ? `: ${staged.join(', ')}` : ''}), snapshot v${state.snapshot.signed.version}, timestamp v${state.timestamp.signed.version}\n`,
+      );
       io.stdout(`Timestamp valid until ${state.timestamp.signed.expires}.\n`);
     } finally {
       loaded.dispose();
@@ -151,7 +171,9 @@ checks bundles with KEYDIR2/bundle.pub (use 'repo add --trust' for bundles signe
 one; devices trust bundle keys from their image, not from the repository). With the same KEYDIR as
 before, it renews the root's expiry.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { 'new-keys': { type: 'string' } }, allowPositionals: true, strict: true }));
+    const { values, positionals } = parseCommandLine(() =>
+      parseArgs({ args, options: { 'new-keys': { type: 'string' } }, allowPositionals: true, strict: true }),
+    );
     const dir = singleDir(positionals);
     if (!values['new-keys']) throw new UsageError('--new-keys KEYDIR2 is required');
     const newKeysDir = resolve(values['new-keys']);
@@ -163,12 +185,17 @@ before, it renews the root's expiry.`,
     const next = await loadRoleKeys(newKeysDir, TOP_LEVEL_ROLES);
     try {
       checkKeysInRoot(root.signed.roles, oldRoot.roleKeys, config.keysDir);
-      const version = await repo.rotateRoot(oldRoot.roleKeys.root.map((key) => key.signer), next.roleKeys);
+      const version = await repo.rotateRoot(
+        oldRoot.roleKeys.root.map((key) => key.signer),
+        next.roleKeys,
+      );
       // The old targets/snapshot/timestamp are signed by keys the new root may no longer list.
       const { targetsVersion } = await repo.publish(next.roleKeys);
       // Recorded last: until here, running the command again redoes the rotation with the old root key.
       await writeConfig(dir, { ...config, keysDir: newKeysDir });
-      io.stdout(`Root v${version} signed by the old and the new root keys; targets v${targetsVersion} re-signed with the new keys${staged.length ? ` (including staged: ${staged.join(', ')})` : ''}.\n`);
+      io.stdout(
+        `Root v${version} signed by the old and the new root keys; targets v${targetsVersion} re-signed with the new keys${staged.length ? ` (including staged: ${staged.join(', ')})` : ''}.\n`,
+      );
       io.stdout(`The repository now signs with ${newKeysDir}. Keep the old root key until no device trusts a root older than v${version}.\n`);
     } finally {
       oldRoot.dispose();
@@ -184,7 +211,9 @@ export const repoStatus: Command = {
 Prints each role's metadata version and expiry (EXPIRED when past), the published targets with
 their version, kind and size, and the staged ones. --json prints the same as one object.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true }));
+    const { values, positionals } = parseCommandLine(() =>
+      parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true }),
+    );
     const dir = singleDir(positionals);
     const repo = new TufRepository(dir);
     const state = await readState(repo);
@@ -198,17 +227,33 @@ their version, kind and size, and the staged ones. --json prints the same as one
         return [role, { version: signed.version, expires: signed.expires, expired: Date.parse(signed.expires) <= now }];
       }),
     ) as Record<RoleName, { version: number; expires: string; expired: boolean }>;
-    const targets = Object.entries(state.targets.signed.targets).map(([name, target]) => ({ name, length: target.length, sha256: target.hashes.sha256, custom: target.custom ?? {} }));
-    const stagedList = Object.entries(staged).map(([name, target]) => ({ name, length: target.length, sha256: target.hashes.sha256, custom: target.custom ?? {} }));
+    const targets = Object.entries(state.targets.signed.targets).map(([name, target]) => ({
+      name,
+      length: target.length,
+      sha256: target.hashes.sha256,
+      custom: target.custom ?? {},
+    }));
+    const stagedList = Object.entries(staged).map(([name, target]) => ({
+      name,
+      length: target.length,
+      sha256: target.hashes.sha256,
+      custom: target.custom ?? {},
+    }));
     if (values.json) {
       io.stdout(`${JSON.stringify({ dir, served: repo.served, keysDir, roles, targets, staged: stagedList }, null, 2)}\n`);
       return;
     }
     const lines = [`repository   ${repo.served}`, `keys         ${keysDir ?? '(not recorded)'}`];
-    for (const [role, info] of Object.entries(roles)) lines.push(`${role.padEnd(12)} v${info.version}, expires ${info.expires}${info.expired ? '  EXPIRED' : ''}`);
+    for (const [role, info] of Object.entries(roles))
+      lines.push(`${role.padEnd(12)} v${info.version}, expires ${info.expires}${info.expired ? '  EXPIRED' : ''}`);
     const describe = (entry: (typeof targets)[number]) => {
       const custom = entry.custom as { version?: string; kind?: string; deltaFrom?: string; compatible?: string };
-      const what = custom.kind === 'delta' ? `delta ${custom.deltaFrom} -> ${custom.version}` : custom.version ? `version ${custom.version}` : 'no bundle metadata';
+      const what =
+        custom.kind === 'delta'
+          ? `delta ${custom.deltaFrom} -> ${custom.version}`
+          : custom.version
+            ? `version ${custom.version}`
+            : 'no bundle metadata';
       return `  ${entry.name}: ${what}${custom.compatible ? ` for ${custom.compatible}` : ''}, ${formatBytes(entry.length)}`;
     };
     lines.push(`targets      ${targets.length} published`, ...targets.map(describe));
@@ -222,20 +267,26 @@ export function parseExpiryDays(text: string): ExpiryDays {
   for (const part of text.split(',')) {
     const match = /^(root|targets|snapshot|timestamp)=(\d{1,5})$/.exec(part.trim());
     const value = match ? Number(match[2]) : NaN;
-    if (!match || value < 1 || value > 36_500) throw new UsageError(`--expires-days takes ROLE=DAYS,... with roles root, targets, snapshot, timestamp and 1..36500 days, not '${part}'`);
+    if (!match || value < 1 || value > 36_500)
+      throw new UsageError(`--expires-days takes ROLE=DAYS,... with roles root, targets, snapshot, timestamp and 1..36500 days, not '${part}'`);
     days[match[1] as RoleName] = value;
   }
   return days;
 }
 
 function singleDir(positionals: string[]): string {
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'the repository DIR is required' : `one repository DIR, not ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'the repository DIR is required' : `one repository DIR, not ${positionals.length}`);
   return positionals[0]!;
 }
 
 async function readConfig(dir: string): Promise<RepoConfig> {
   const config = requireMetadata(await readJsonIfExists<Partial<RepoConfig>>(join(dir, 'repo.json')), 'repo.json', dir);
-  if (typeof config.keysDir !== 'string') throw new AppError('REPO_MISSING', `${join(dir, 'repo.json')} records no key folder (the repository was not made by headsetctl repo init).`, { dir, file: 'repo.json' });
+  if (typeof config.keysDir !== 'string')
+    throw new AppError('REPO_MISSING', `${join(dir, 'repo.json')} records no key folder (the repository was not made by headsetctl repo init).`, {
+      dir,
+      file: 'repo.json',
+    });
   return { expiryDays: config.expiryDays ?? DEFAULT_EXPIRY_DAYS, keysDir: config.keysDir };
 }
 
@@ -260,7 +311,8 @@ async function loadRoleKeys<R extends RoleName>(keysDir: string, roles: readonly
       const key = await loadSigningKey(join(keysDir, `${role}.key`));
       loaded.push(key);
       const publicKey = await loadTrustedKey(join(keysDir, `${role}.pub`));
-      if (publicKey.keyId !== key.keyId) throw new AppError('KEY_INVALID', `${join(keysDir, `${role}.pub`)} is not the public key of ${role}.key.`, { source: `${role}.pub` });
+      if (publicKey.keyId !== key.keyId)
+        throw new AppError('KEY_INVALID', `${join(keysDir, `${role}.pub`)} is not the public key of ${role}.key.`, { source: `${role}.pub` });
       const publicKeyHex = toHex(key.publicKey);
       roleKeys[role] = [{ publicKeyHex, signer: { keyid: TufRepository.keyId(publicKeyHex), sign: (message) => key.sign(message) } }];
     }
@@ -276,7 +328,11 @@ function checkKeysInRoot(roles: Record<RoleName, { keyids: string[] }>, keys: Pa
   for (const [role, list] of Object.entries(keys) as [RoleName, RoleKey[]][]) {
     for (const key of list) {
       if (!roles[role].keyids.includes(key.signer.keyid)) {
-        throw new AppError('KEY_INVALID', `${join(keysDir, `${role}.key`)} (key ${key.signer.keyid}) is not a ${role} key of the repository's current root.`, { source: `${role}.key`, role });
+        throw new AppError(
+          'KEY_INVALID',
+          `${join(keysDir, `${role}.key`)} (key ${key.signer.keyid}) is not a ${role} key of the repository's current root.`,
+          { source: `${role}.key`, role },
+        );
       }
     }
   }

@@ -18,6 +18,13 @@ describe('electron-log messages as log entries', () => {
   });
 
   it('maps electron-log levels onto the log levels', () => {
-    expect(['error', 'warn', 'info', 'verbose', 'debug', 'silly'].map((l) => levelOf(l as 'info'))).toEqual(['error', 'warn', 'info', 'debug', 'debug', 'debug']);
+    expect(['error', 'warn', 'info', 'verbose', 'debug', 'silly'].map((l) => levelOf(l as 'info'))).toEqual([
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'debug',
+      'debug',
+    ]);
   });
 });

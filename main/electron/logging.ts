@@ -26,10 +26,12 @@ export interface ElectronLogging {
  */
 export function setUpLogging(): ElectronLogging {
   let client: ApiClient | undefined;
-  const batcher = new LogBatcher(
-    (input) => (client ? client.call('logs.write', input) : Promise.reject(new Error('not connected to headsetd'))),
-    { process: 'electron-main', minLevel: 'info', maxQueued: 500, retryMs: 2000 },
-  );
+  const batcher = new LogBatcher((input) => (client ? client.call('logs.write', input) : Promise.reject(new Error('not connected to headsetd'))), {
+    process: 'electron-main',
+    minLevel: 'info',
+    maxQueued: 500,
+    retryMs: 2000,
+  });
   log.transports.file.level = false;
   const toHeadsetd = ((message: LogMessage) => {
     const { msg, fields } = describeLogMessage(message);

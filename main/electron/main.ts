@@ -17,7 +17,11 @@ import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
  */
 const { values } = parseArgs({
   args: process.argv.slice(app.isPackaged ? 1 : 2),
-  options: { socket: { type: 'string', default: '/run/headsetd/headsetd.sock' }, 'app-updates': { type: 'string' }, 'crash-dumps': { type: 'string' } },
+  options: {
+    socket: { type: 'string', default: '/run/headsetd/headsetd.sock' },
+    'app-updates': { type: 'string' },
+    'crash-dumps': { type: 'string' },
+  },
   strict: false,
 });
 const socketPath = String(values.socket);
@@ -46,29 +50,34 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
 
-app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  serveRenderer(join(__dirname, '..', 'renderer'));
-  const bridge = new IpcBridge(socketPath);
-  // Main follows the mode too, to make the recovery window a kiosk.
-  const client = new ApiClient(await connectUnixSocket(socketPath));
-  logging.attach(client);
-  logging.log.info('Electron main connected to headsetd', { socket: socketPath });
-  const mode = await client.call('mode.get');
-  const window = createMainWindow(join(__dirname, 'preload.cjs'), mode.mode);
-  await bridge.attach(window.webContents);
-  client.subscribe('mode.changed', (state) => {
-    if ((MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
+app
+  .whenReady()
+  .then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    serveRenderer(join(__dirname, '..', 'renderer'));
+    const bridge = new IpcBridge(socketPath);
+    // Main follows the mode too, to make the recovery window a kiosk.
+    const client = new ApiClient(await connectUnixSocket(socketPath));
+    logging.attach(client);
+    logging.log.info('Electron main connected to headsetd', { socket: socketPath });
+    const mode = await client.call('mode.get');
+    const window = createMainWindow(join(__dirname, 'preload.cjs'), mode.mode);
+    await bridge.attach(window.webContents);
+    client.subscribe('mode.changed', (state) => {
+      if ((MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
+    });
+    client.onClose(() => {
+      logging.detach();
+      app.quit();
+    });
+    startAppUpdateChannel(typeof values['app-updates'] === 'string' ? values['app-updates'] : undefined, (line) =>
+      console.log(`headset-control: ${line}`),
+    );
+  })
+  .catch((error: unknown) => {
+    logging.log.error('Electron main could not start', error);
+    console.error(`headset-control: ${error instanceof Error ? error.message : String(error)}`);
+    app.exit(1);
   });
-  client.onClose(() => {
-    logging.detach();
-    app.quit();
-  });
-  startAppUpdateChannel(typeof values['app-updates'] === 'string' ? values['app-updates'] : undefined, (line) => console.log(`headset-control: ${line}`));
-}).catch((error: unknown) => {
-  logging.log.error('Electron main could not start', error);
-  console.error(`headset-control: ${error instanceof Error ? error.message : String(error)}`);
-  app.exit(1);
-});
 
 app.on('window-all-closed', () => app.quit());

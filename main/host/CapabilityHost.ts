@@ -71,4 +71,3 @@ export class CapabilityHost {
     return this.eventSources as EventSources;
   }
 }
-

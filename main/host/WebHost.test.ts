@@ -69,11 +69,14 @@ describe('startWebHost', () => {
   /** A raw GET: the path goes out exactly as written (no client-side normalisation). */
   function get(port: number, path: string, options: { host?: string; method?: string } = {}) {
     return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -118,15 +121,21 @@ describe('startWebHost', () => {
     expect((await get(port, '/', { host: `127.0.0.1:${port + 1}` })).status).toBe(421);
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/assets%2f..%2f..%2fsecret.txt', '/%2E%2E%2Fsecret.txt', '/..%5csecret.txt'])(
-    'does not serve files outside the renderer folder: %s -> 404',
-    async (path) => {
-      const { port } = await startHost();
-      const response = await get(port, path);
-      expect(response.status).toBe(404);
-      expect(response.body).not.toContain('TOP SECRET');
-    },
-  );
+  it.each([
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/%2e%2e%2fsecret.txt',
+    '/..%2fsecret.txt',
+    '/assets/..%2f..%2fsecret.txt',
+    '/assets%2f..%2f..%2fsecret.txt',
+    '/%2E%2E%2Fsecret.txt',
+    '/..%5csecret.txt',
+  ])('does not serve files outside the renderer folder: %s -> 404', async (path) => {
+    const { port } = await startHost();
+    const response = await get(port, path);
+    expect(response.status).toBe(404);
+    expect(response.body).not.toContain('TOP SECRET');
+  });
 
   it('answers a malformed percent-encoding with 400 and keeps serving', async () => {
     const { port } = await startHost();

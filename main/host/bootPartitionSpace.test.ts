@@ -41,7 +41,7 @@ async function leaveRoom(parts: Awaited<ReturnType<typeof device>>, room: number
 }
 
 describe('the boot partition', () => {
-  it('a bundle\'s boot image lands in the target slot\'s boot files, verified', async () => {
+  it("a bundle's boot image lands in the target slot's boot files, verified", async () => {
     const parts = await device('uboot');
     await leaveRoom(parts, BOOT_IMAGE);
     await parts.installer.install(bundle);
@@ -53,14 +53,17 @@ describe('the boot partition', () => {
     const parts = await device('uboot');
     await leaveRoom(parts, BOOT_IMAGE - 1);
     const before = { env: await parts.boot.reload(), slot: readFileSync(parts.layout.slotImage('B')) };
-    await expect(parts.installer.install(bundle)).rejects.toMatchObject({ code: 'UPDATE_NO_BOOT_SPACE', details: { neededBytes: BOOT_IMAGE, availableBytes: BOOT_IMAGE - 1 } });
+    await expect(parts.installer.install(bundle)).rejects.toMatchObject({
+      code: 'UPDATE_NO_BOOT_SPACE',
+      details: { neededBytes: BOOT_IMAGE, availableBytes: BOOT_IMAGE - 1 },
+    });
     expect(await parts.boot.reload()).toEqual(before.env);
     expect(readFileSync(parts.layout.slotImage('B')).equals(before.slot)).toBe(true);
     expect(existsSync(parts.layout.bootImage('B'))).toBe(false);
     expect(existsSync(join(parts.layout.stateDir, 'install.json'))).toBe(false);
   });
 
-  it('the target slot\'s old boot image counts as room, since it is replaced', async () => {
+  it("the target slot's old boot image counts as room, since it is replaced", async () => {
     const parts = await device('uboot');
     mkdirSync(join(parts.layout.bootDir, 'B'), { recursive: true });
     writeFileSync(parts.layout.bootImage('B'), Buffer.alloc(150_000));
@@ -82,7 +85,7 @@ describe('the boot partition', () => {
     await parts.installer.install(rootfsOnly);
   });
 
-  it('a device\'s /boot is measured with statfs (a real 1 MiB tmpfs)', async (context) => {
+  it("a device's /boot is measured with statfs (a real 1 MiB tmpfs)", async (context) => {
     const mountPoint = mkdtempSync(join(work, 'mnt-'));
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'ignore' });

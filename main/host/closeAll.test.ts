@@ -8,14 +8,20 @@ describe('closeAll', () => {
     await closeAll(
       [
         ['health', () => ran.push('health')],
-        ['telemetry', () => {
-          ran.push('telemetry');
-          throw new Error('stuck');
-        }],
-        ['outbox', async () => {
-          ran.push('outbox');
-          await Promise.reject(new Error('EIO'));
-        }],
+        [
+          'telemetry',
+          () => {
+            ran.push('telemetry');
+            throw new Error('stuck');
+          },
+        ],
+        [
+          'outbox',
+          async () => {
+            ran.push('outbox');
+            await Promise.reject(new Error('EIO'));
+          },
+        ],
         ['watchdog', async () => void ran.push('watchdog')],
         ['log', () => ran.push('log')],
       ],

@@ -64,7 +64,12 @@ describe('the simulated headset, composed', () => {
     const root = newRoot();
     const { client } = await boot(root);
     const secret = readFileSync(join(new SimulatedDeviceLayout(root).identityDir, 'ed25519.secret'));
-    const forms = [secret.toString('hex'), secret.toString('base64'), secret.subarray(0, 32).toString('hex'), secret.subarray(0, 32).toString('base64')];
+    const forms = [
+      secret.toString('hex'),
+      secret.toString('base64'),
+      secret.subarray(0, 32).toString('hex'),
+      secret.subarray(0, 32).toString('base64'),
+    ];
     const outputs: string[] = [];
     // Every read-only call (the status scope), which is what any connection can ask for.
     for (const name of Object.keys(apiCalls) as CallName[]) {

@@ -67,7 +67,10 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
   const log = await openProcessLog(options.device === 'simulated' ? simulatedLogDir(root) : LINUX_LOG_DIR, options.build, options.log, secrets);
   const profile =
     options.device === 'simulated'
-      ? await openSimulatedProfile({ root, factoryVersion: options.build.version, bootloader: options.boot, watchdogTimeoutMs: options.watchdogTimeoutMs }, log.logger)
+      ? await openSimulatedProfile(
+          { root, factoryVersion: options.build.version, bootloader: options.boot, watchdogTimeoutMs: options.watchdogTimeoutMs },
+          log.logger,
+        )
       : await openLinuxProfile({ bootloader: options.boot });
   const { host, router, services } = await wireCapabilities(profile, log, { ...options, secrets });
   const system = log.logger.for('system');

@@ -18,7 +18,9 @@ const child = join(buildDir, 'child.mjs');
 
 beforeAll(() => {
   const entry = join(buildDir, 'entry.ts');
-  writeFileSync(entry, `
+  writeFileSync(
+    entry,
+    `
     import { createHeadset } from ${JSON.stringify(join(repo, 'main/host/composition.ts'))};
     import { installCrashHandlers } from ${JSON.stringify(join(repo, 'main/host/crashHandlers.ts'))};
     const [root, kind] = process.argv.slice(2);
@@ -31,8 +33,18 @@ beforeAll(() => {
     if (kind === 'registered') headset.secrets.register('HomeNet-s3cret!pw', 'wifi password HomeNet');
     function failWithKnownSecret() { throw new Error('wpa_supplicant: the wifi key for HomeNet is HomeNet-s3cret!pw'); }
     setTimeout(() => (kind === 'reject' ? void Promise.reject(new RangeError('rejected boom')) : kind === 'secret' ? failWithSecrets() : kind === 'registered' ? failWithKnownSecret() : explodeInsideTheService()), 10);
-  `);
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: child, logLevel: 'silent', sourcemap: 'inline' });
+  `,
+  );
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: child,
+    logLevel: 'silent',
+    sourcemap: 'inline',
+  });
 });
 afterAll(() => {
   rmSync(buildDir, { recursive: true, force: true });
@@ -44,9 +56,19 @@ function crashChild(kind: 'throw' | 'reject' | 'secret' | 'registered') {
   mkdirSync(root);
   const result = spawnSync(process.execPath, ['--enable-source-maps', child, root, kind], { encoding: 'utf8', timeout: 30_000 });
   const dir = join(root, 'data', 'crashes');
-  const records = readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as CrashRecord);
+  const records = readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as CrashRecord);
   const logDir = join(root, 'data', 'logs');
-  const log = readdirSync(logDir).map((n) => { try { return readFileSync(join(logDir, n), 'utf8'); } catch { return ''; } }).join('');
+  const log = readdirSync(logDir)
+    .map((n) => {
+      try {
+        return readFileSync(join(logDir, n), 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('');
   return { result, records, log };
 }
 
@@ -77,7 +99,9 @@ describe('headsetd crash handlers', () => {
     expect(records).toHaveLength(1);
     expect(records[0]!.error.stack).toContain('failWithSecrets');
     const dir = join(roots, 'secret', 'data', 'crashes');
-    const written = readdirSync(dir).map((n) => readFileSync(join(dir, n), 'utf8')).join('');
+    const written = readdirSync(dir)
+      .map((n) => readFileSync(join(dir, n), 'utf8'))
+      .join('');
     for (const secret of ['correct horse battery', '4711', 'anna.berg@example.org']) {
       expect(written).not.toContain(secret);
       expect(log).not.toContain(secret);

@@ -6,7 +6,10 @@ import { journalLine } from './journal.js';
  * entry in the log, a crash record (stack, recent lines, last health snapshot) written and fsynced,
  * the log flushed synchronously within a time cap, then exit 70 (EX_SOFTWARE) for systemd to restart.
  */
-export function installCrashHandlers(headset: Pick<Headset, 'logger' | 'logFile' | 'services' | 'secrets'>, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function installCrashHandlers(
+  headset: Pick<Headset, 'logger' | 'logFile' | 'services' | 'secrets'>,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   let crashing = false;
   const crash = (kind: string) => (error: unknown) => {
     // A second failure while writing the first one down must not loop.

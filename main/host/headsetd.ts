@@ -56,8 +56,10 @@ async function main(): Promise<void> {
     return;
   }
   if (values.device !== 'simulated' && values.device !== 'linux') throw new UsageError(`--device must be simulated or linux, not "${values.device}"`);
-  if (values.mode !== undefined && !(MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
-  if (values.boot !== undefined && values.boot !== 'grub' && values.boot !== 'uboot') throw new UsageError(`--boot must be grub or uboot, not "${values.boot}"`);
+  if (values.mode !== undefined && !(MODES as readonly string[]).includes(values.mode))
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+  if (values.boot !== undefined && values.boot !== 'grub' && values.boot !== 'uboot')
+    throw new UsageError(`--boot must be grub or uboot, not "${values.boot}"`);
   const telemetryUrl = values['telemetry-url'];
   if (telemetryUrl !== undefined && telemetryUrl !== 'off') {
     try {
@@ -92,7 +94,9 @@ async function main(): Promise<void> {
   const socketPath = values.socket ?? headset.socketPath;
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   console.log(`headsetd: API socket ${socketPath}`);
-  const web = values.web ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES, secrets }) : undefined;
+  const web = values.web
+    ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES, secrets })
+    : undefined;
   // headsetd up, UI reachable: a trial boot commits once its API answers over the socket, as the UI's does.
   await headset.confirmBoot(() => pingOverSocket(socketPath));
 

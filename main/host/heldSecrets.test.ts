@@ -17,7 +17,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Every text form of `bytes` a careless print could produce. */
 function printed(bytes: Buffer): string[] {
-  return [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), bytes.toString('base64'), bytes.toString('base64url'), JSON.stringify(bytes.toString('base64'))];
+  return [
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    JSON.stringify(bytes.toString('base64')),
+  ];
 }
 
 describe('held secrets', () => {
@@ -43,12 +49,17 @@ describe('held secrets', () => {
     expect(reloaded.labels()).toContain('identity key');
   });
 
-  it('the telemetry pseudonym key and the signing seed of the current week; last week\'s seed and a replaced key are let go', async () => {
+  it("the telemetry pseudonym key and the signing seed of the current week; last week's seed and a replaced key are let go", async () => {
     const secrets = new SecretRegistry();
     const dir = join(root, 'telemetry');
     mkdirSync(dir);
     let now = new Date('2026-03-02T12:00:00Z');
-    const hasher = new DeviceIdHasher(dir, () => 'device-1', () => now, secrets);
+    const hasher = new DeviceIdHasher(
+      dir,
+      () => 'device-1',
+      () => now,
+      secrets,
+    );
     await hasher.load();
     const key = readFileSync(join(dir, 'telemetry-id.key'));
     const week1 = hasher.signingSeed();

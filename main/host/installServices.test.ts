@@ -42,7 +42,14 @@ beforeAll(async () => {
   trusted = [await loadTrustedKey(join(work, 'keys', 'bundle.pub'))];
   writeFileSync(join(work, 'rootfs.img'), Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(300_000)]));
   bundle = join(work, 'update-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', services: [TRACKING], images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  await createBundle({
+    version: '1.1.0',
+    compatible: 'HC-1-simulated',
+    services: [TRACKING],
+    images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }],
+    key: await loadSigningKey(join(work, 'keys', 'bundle.key')),
+    out: bundle,
+  });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -59,7 +66,12 @@ async function powerOn(root: string, afterChunk?: () => void | Promise<void>) {
   const layout = new SimulatedDeviceLayout(root);
   const firmware = new SimulatedFirmware(layout);
   await firmware.powerOn();
-  const boot = new BootService(await firmware.bootEnvironment(), new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
+  const boot = new BootService(
+    await firmware.bootEnvironment(),
+    new KernelCommandLine(layout.cmdline, layout.bootId),
+    new SlotRecordFile(firmware.slotRecordsPath()),
+    join(layout.stateDir, 'boot-count.json'),
+  );
   const services = new SimulatedServiceControl(layout.serviceUnits, layout.serviceStates);
   const log: string[] = [];
   const installer = new Installer({
@@ -81,7 +93,7 @@ function journal(root: string): InstallRecord {
 }
 
 describe('services around an install', () => {
-  it('stops the slot inspector and the bundle\'s services while the slot is written, and starts them after', async () => {
+  it("stops the slot inspector and the bundle's services while the slot is written, and starts them after", async () => {
     const root = await device();
     const seen: Record<string, string>[] = [];
     const services = new SimulatedServiceControl(new SimulatedDeviceLayout(root).serviceUnits, new SimulatedDeviceLayout(root).serviceStates);
@@ -92,8 +104,13 @@ describe('services around an install', () => {
     expect(seen.length).toBeGreaterThan(0);
     for (const states of seen) expect(states).toEqual({ [INSPECTOR]: 'inactive', [TRACKING]: 'inactive', [SYNC]: 'active' });
     expect(await services.states()).toEqual({ [INSPECTOR]: 'active', [TRACKING]: 'active', [SYNC]: 'active' });
-    expect(journal(root)).toMatchObject({ state: { step: 'await-reboot' }, services: { units: [INSPECTOR, TRACKING], restarted: true, problems: [] } });
-    expect(parts.log).toEqual(expect.arrayContaining([`stopped ${INSPECTOR} for the install of 1.1.0`, `started ${TRACKING} again after writing slot B`]));
+    expect(journal(root)).toMatchObject({
+      state: { step: 'await-reboot' },
+      services: { units: [INSPECTOR, TRACKING], restarted: true, problems: [] },
+    });
+    expect(parts.log).toEqual(
+      expect.arrayContaining([`stopped ${INSPECTOR} for the install of 1.1.0`, `started ${TRACKING} again after writing slot B`]),
+    );
   });
 
   it('a service that does not start again is logged and recorded, and the install goes on', async () => {
@@ -115,11 +132,16 @@ describe('services around an install', () => {
     const root = await device({ [INSPECTOR]: { enabled: true, holdsInactiveSlot: true }, [TRACKING]: { enabled: true, failsToStop: true } });
     const parts = await powerOn(root);
     const slotBefore = readFileSync(parts.layout.slotImage('B'));
-    await expect(parts.installer.install(bundle)).rejects.toMatchObject({ code: 'UPDATE_SERVICE_STOP_FAILED', message: expect.stringContaining(`${TRACKING} would not stop`) });
+    await expect(parts.installer.install(bundle)).rejects.toMatchObject({
+      code: 'UPDATE_SERVICE_STOP_FAILED',
+      message: expect.stringContaining(`${TRACKING} would not stop`),
+    });
     expect(readFileSync(parts.layout.slotImage('B')).equals(slotBefore)).toBe(true);
     expect(await parts.services.states()).toEqual({ [INSPECTOR]: 'active', [TRACKING]: 'active' });
     expect(journal(root)).toMatchObject({ state: { step: 'failed', code: 'UPDATE_SERVICE_STOP_FAILED' } });
-    expect(parts.log).toEqual(expect.arrayContaining([`stopped ${INSPECTOR} for the install of 1.1.0`, `started ${INSPECTOR} again after writing slot B`]));
+    expect(parts.log).toEqual(
+      expect.arrayContaining([`stopped ${INSPECTOR} for the install of 1.1.0`, `started ${INSPECTOR} again after writing slot B`]),
+    );
   });
 
   it('a power cut between the stop and the start: the services run at the next boot, and the resumed write stops them again', async () => {

@@ -21,7 +21,15 @@ const headsetd = join(buildDir, 'headsetd.mjs');
 const root = mkdtempSync(join(tmpdir(), 'logs-ack-'));
 
 beforeAll(() => {
-  buildSync({ entryPoints: [join(repo, 'main/host/headsetd.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: headsetd, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [join(repo, 'main/host/headsetd.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: headsetd,
+    logLevel: 'silent',
+  });
 });
 afterAll(() => {
   rmSync(buildDir, { recursive: true, force: true });

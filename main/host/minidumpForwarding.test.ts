@@ -19,7 +19,14 @@ it('a minidump the UI left in the simulated device reaches the receiver once err
   mkdirSync(join(layout.crashDumpsDir, 'completed'), { recursive: true });
   writeFileSync(dumpFile, dump);
   const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
-  const headset = await createHeadset({ device: 'simulated', root, build, healthIntervalMs: 60_000, telemetryUrl: otlp.receiver.url, telemetryCa: otlp.certPath });
+  const headset = await createHeadset({
+    device: 'simulated',
+    root,
+    build,
+    healthIntervalMs: 60_000,
+    telemetryUrl: otlp.receiver.url,
+    telemetryCa: otlp.certPath,
+  });
   try {
     const [a, b] = createMemoryPortPair();
     headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
@@ -31,7 +38,11 @@ it('a minidump the UI left in the simulated device reaches the receiver once err
     expect(await headset.services.telemetry.telemetry.forwardCrashes()).toBe(1);
     expect(existsSync(dumpFile)).toBe(false);
     // Its size and hash arrive; its bytes (unscrubbed memory) never leave the headset.
-    await waitFor(() => otlp.receiver.logBodies().some((body) => body.startsWith('crash dump kept on the headset')), 15_000, 'delivery of the dump\'s description');
+    await waitFor(
+      () => otlp.receiver.logBodies().some((body) => body.startsWith('crash dump kept on the headset')),
+      15_000,
+      "delivery of the dump's description",
+    );
     expect(otlp.receiver.logBodies().join('\n')).not.toContain(dump.toString('base64').slice(0, 64));
     expect(otlp.receiver.problems).toEqual([]);
   } finally {

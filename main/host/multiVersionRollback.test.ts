@@ -29,7 +29,13 @@ async function publish(version: string): Promise<void> {
   const image = join(work, `rootfs-${version}.img`);
   writeFileSync(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(100_000)]));
   const bundle = join(work, `headset-${version}.hcb`);
-  await createBundle({ version, compatible: SIMULATED_MODEL, images: [{ name: 'rootfs', path: image }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  await createBundle({
+    version,
+    compatible: SIMULATED_MODEL,
+    images: [{ name: 'rootfs', path: image }],
+    key: await loadSigningKey(join(work, 'keys', 'bundle.key')),
+    out: bundle,
+  });
   await repo.add(bundle, { version, compatible: SIMULATED_MODEL, kind: 'full', images: [{ name: 'rootfs', slot: 'rootfs', size: 100_000 }] });
   await repo.publish(roleKeys);
 }
@@ -71,7 +77,14 @@ describe('going back more than one version', () => {
     mkdirSync(layout.trustDir, { recursive: true });
     copyFileSync(join(repo.served, '1.root.json'), join(layout.trustDir, 'root.json'));
     copyFileSync(join(work, 'keys', 'bundle.pub'), join(layout.trustDir, 'bundle.pub'));
-    const headset: Headset = await createHeadset({ device: 'simulated', root, build: { version: '1.0.0', commit: 't', builtAt: '' }, mode: 'settings', healthIntervalMs: 60_000, updateUrl: url });
+    const headset: Headset = await createHeadset({
+      device: 'simulated',
+      root,
+      build: { version: '1.0.0', commit: 't', builtAt: '' },
+      mode: 'settings',
+      healthIntervalMs: 60_000,
+      updateUrl: url,
+    });
     try {
       const [a, b] = createMemoryPortPair();
       headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
@@ -86,7 +99,8 @@ describe('going back more than one version', () => {
         await committed(version);
       };
       // The boot is over once its trial is committed and recorded (the API answers during it).
-      const committed = (version: string) => expect.poll(async () => (await client.call('update.history'))[0], { timeout: 10_000 }).toMatchObject({ outcome: 'committed', version });
+      const committed = (version: string) =>
+        expect.poll(async () => (await client.call('update.history'))[0], { timeout: 10_000 }).toMatchObject({ outcome: 'committed', version });
       await updateTo('1.1.0'); // B
       await updateTo('1.2.0'); // A
       await updateTo('1.3.0'); // B
@@ -98,7 +112,9 @@ describe('going back more than one version', () => {
       await expect(client.call('update.rollback', { version: '0.9.0' })).rejects.toMatchObject({ code: 'UPDATE_NOTHING_TO_DO' });
       // 1.1.0 is kept and still listed: it is reinstalled into slot A and tried like any install.
       const seen: string[] = [];
-      const unsubscribe = client.subscribe('update.changed', (s) => seen.push(s.state.status === 'installing' ? `installing ${s.state.offer.version} ${s.state.bytes}/${s.state.total}` : s.state.status));
+      const unsubscribe = client.subscribe('update.changed', (s) =>
+        seen.push(s.state.status === 'installing' ? `installing ${s.state.offer.version} ${s.state.bytes}/${s.state.total}` : s.state.status),
+      );
       await client.call('update.rollback', { version: '1.1.0' });
       await committed('1.1.0');
       unsubscribe();
@@ -115,7 +131,10 @@ describe('going back more than one version', () => {
       const bytes = readFileSync(keptCopy);
       bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
       writeFileSync(keptCopy, bytes);
-      const damaged = await client.call('update.rollback', { version: '1.2.0' }).then(() => undefined, (e: { code: string }) => e.code);
+      const damaged = await client.call('update.rollback', { version: '1.2.0' }).then(
+        () => undefined,
+        (e: { code: string }) => e.code,
+      );
       expect(damaged).toMatch(/^BUNDLE_/);
       expect((await client.call('update.status')).state).toMatchObject({ status: 'failed', error: { code: damaged } });
       expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });

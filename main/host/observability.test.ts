@@ -41,10 +41,18 @@ describe('observability on the simulated headset', () => {
     expect(history[0]).toHaveProperty('battery');
 
     // The renderer's crash, through the API: a fatal ui line and a crash record.
-    const { crashId } = await first.client.call('logs.write', { process: 'renderer', entries: [{ level: 'info', msg: 'opened Updates' }, { level: 'fatal', msg: '', crash: { name: 'Error', message: 'render failed', stack: 'Error: render failed\n    at UpdatesScreen' } }] });
+    const { crashId } = await first.client.call('logs.write', {
+      process: 'renderer',
+      entries: [
+        { level: 'info', msg: 'opened Updates' },
+        { level: 'fatal', msg: '', crash: { name: 'Error', message: 'render failed', stack: 'Error: render failed\n    at UpdatesScreen' } },
+      ],
+    });
     expect(crashId).toMatch(/-renderer-/);
     const crashes = await first.client.call('crashes.list');
-    expect(crashes).toEqual([expect.objectContaining({ id: crashId, process: 'renderer', version: '1.2.3', error: 'Error: render failed', forwarded: false })]);
+    expect(crashes).toEqual([
+      expect.objectContaining({ id: crashId, process: 'renderer', version: '1.2.3', error: 'Error: render failed', forwarded: false }),
+    ]);
     const record = await first.headset.services.logs.crashes.read(crashId!);
     expect((record.recentLines as { msg: string }[]).map((l) => l.msg)).toContain('opened Updates');
     expect(record.health).not.toBeNull();

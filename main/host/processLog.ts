@@ -22,7 +22,10 @@ export interface ProcessLog {
  * files rotate at 4 MiB or daily, the folder holds at most 32 MiB and 14 days, and gives way when
  * the file system has less than 64 MiB free.
  */
-const LOG_LIMITS = { maxFileBytes: 4 * 1024 * 1024, retention: { maxTotalBytes: 32 * 1024 * 1024, maxAgeMs: 14 * 86_400_000, maxRotatedFiles: 50, minFreeBytes: 64 * 1024 * 1024 } };
+const LOG_LIMITS = {
+  maxFileBytes: 4 * 1024 * 1024,
+  retention: { maxTotalBytes: 32 * 1024 * 1024, maxAgeMs: 14 * 86_400_000, maxRotatedFiles: 50, minFreeBytes: 64 * 1024 * 1024 },
+};
 
 /**
  * Opens the process log in `dir` (stream `headsetd`). Secrets, e-mails and precise positions are

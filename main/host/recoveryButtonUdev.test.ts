@@ -19,13 +19,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
-const canRunUdevTest = process.getuid?.() === 0 && has('udevadm') && has('unshare') && existsSync('/etc/udev/rules.d') && existsSync('/sys/devices/virtual/mem/null');
+const canRunUdevTest =
+  process.getuid?.() === 0 && has('udevadm') && has('unshare') && existsSync('/etc/udev/rules.d') && existsSync('/sys/devices/virtual/mem/null');
 
 /** udevadm test with only `rules` in /etc/udev/rules.d: what it says about them. */
 function udevadmTest(rules: Record<string, string>): string {
   const dir = mkdtempSync(join(work, 'rules-'));
   for (const [name, text] of Object.entries(rules)) writeFileSync(join(dir, name), text);
-  const result = spawnSync('unshare', ['--mount', 'sh', '-c', `mount --bind "$0" /etc/udev/rules.d && udevadm test --action=add /sys/devices/virtual/mem/null`, dir], { encoding: 'utf8' });
+  const result = spawnSync(
+    'unshare',
+    ['--mount', 'sh', '-c', `mount --bind "$0" /etc/udev/rules.d && udevadm test --action=add /sys/devices/virtual/mem/null`, dir],
+    { encoding: 'utf8' },
+  );
   return `${result.stdout}${result.stderr}`;
 }
 
@@ -53,9 +58,19 @@ function fakeLibgpiod(version: 1 | 2, raw: 0 | 1): string {
   const level = `v=${raw}; for a in "$@"; do [ "$a" = --active-low ] || [ "$a" = -l ] && v=$((1 - ${raw})); done`;
   if (version === 1) {
     writeFileSync(join(bin, 'gpiofind'), script('[ "$1" = recovery-button ] && { echo "gpiochip1 17"; exit 0; }; exit 1'));
-    writeFileSync(join(bin, 'gpioget'), script(`[ "$1" = --version ] && { echo "gpioget (libgpiod) v1.6.3"; exit 0; }\n${level}\n[ "$2" = gpiochip1 ] && [ "$3" = 17 ] || exit 1\necho $v`));
+    writeFileSync(
+      join(bin, 'gpioget'),
+      script(
+        `[ "$1" = --version ] && { echo "gpioget (libgpiod) v1.6.3"; exit 0; }\n${level}\n[ "$2" = gpiochip1 ] && [ "$3" = 17 ] || exit 1\necho $v`,
+      ),
+    );
   } else {
-    writeFileSync(join(bin, 'gpioget'), script(`[ "$1" = --version ] && { echo "gpioget (libgpiod) v2.1"; exit 0; }\n${level}\n[ "$2" = gpiochip1 ] && [ "$5" = recovery-button ] || { echo "cannot find line" >&2; exit 1; }\necho $v`));
+    writeFileSync(
+      join(bin, 'gpioget'),
+      script(
+        `[ "$1" = --version ] && { echo "gpioget (libgpiod) v2.1"; exit 0; }\n${level}\n[ "$2" = gpiochip1 ] && [ "$5" = recovery-button ] || { echo "cannot find line" >&2; exit 1; }\necho $v`,
+      ),
+    );
   }
   for (const tool of ['gpiofind', 'gpioget']) if (existsSync(join(bin, tool))) chmodSync(join(bin, tool), 0o755);
   return bin;
@@ -64,11 +79,14 @@ function fakeLibgpiod(version: 1 | 2, raw: 0 | 1): string {
 /** Runs the udev RUN program for `chip` with only `bin` and the basic tools on PATH. */
 function runProgram(chip: string, bin: string | undefined): { status: number | null; out: string } {
   const out = mkdtempSync(join(work, 'dev-'));
-  const result = spawnSync('sh', [PROGRAM, chip], { env: { PATH: `${bin ? `${bin}:` : ''}/usr/bin:/bin`, HEADSET_RECOVERY_DIR: join(out, 'headset', 'recovery-button') }, encoding: 'utf8' });
+  const result = spawnSync('sh', [PROGRAM, chip], {
+    env: { PATH: `${bin ? `${bin}:` : ''}/usr/bin:/bin`, HEADSET_RECOVERY_DIR: join(out, 'headset', 'recovery-button') },
+    encoding: 'utf8',
+  });
   return { status: result.status, out: join(out, 'headset', 'recovery-button', 'value') };
 }
 
-describe('headset-recovery-button (the rule\'s RUN program) and headsetd reading what it wrote', () => {
+describe("headset-recovery-button (the rule's RUN program) and headsetd reading what it wrote", () => {
   it('writes the logical level of the active-low line: pressed (low) reads as held', async () => {
     for (const version of [1, 2] as const) {
       const pressed = runProgram('gpiochip1', fakeLibgpiod(version, 0));

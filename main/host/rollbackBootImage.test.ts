@@ -16,7 +16,10 @@ it('a manual rollback to a slot whose boot image was damaged is refused with SLO
   const { client, headset } = await repository.start(root, { boot: 'uboot' });
   const layout = new SimulatedDeviceLayout(root);
   // 1.1.0 (with its boot image) into B, then 1.2.0 into A: B is the slot to go back to.
-  for (const [version, slot] of [['1.1.0', 'B'], ['1.2.0', 'A']] as const) {
+  for (const [version, slot] of [
+    ['1.1.0', 'B'],
+    ['1.2.0', 'A'],
+  ] as const) {
     if (version === '1.2.0') await repository.publish({ version, bootImage: true });
     await downloadAndInstall(client);
     await client.call('update.restart');

@@ -53,7 +53,11 @@ function openViewer(url: string, root: string, kiosk: boolean): ChildProcess | u
   const electron = electronBinary();
   if (electron) {
     console.log('Opening the UI in Electron.');
-    return spawn(electron, [join(here, 'electron', 'main.cjs'), `--socket=${join(root, 'run', 'headsetd.sock')}`, `--crash-dumps=${join(root, 'data', 'crashdumps')}`], { stdio: 'inherit' });
+    return spawn(
+      electron,
+      [join(here, 'electron', 'main.cjs'), `--socket=${join(root, 'run', 'headsetd.sock')}`, `--crash-dumps=${join(root, 'data', 'crashdumps')}`],
+      { stdio: 'inherit' },
+    );
   }
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     console.log('No display here: open the address above in a browser on this machine.');
@@ -65,7 +69,14 @@ function openViewer(url: string, root: string, kiosk: boolean): ChildProcess | u
     return undefined;
   }
   console.log(`Opening the UI in ${chromium} (app mode).`);
-  const flags = [`--app=${url}`, `--user-data-dir=${join(root, 'chromium-profile')}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  const flags = [
+    `--app=${url}`,
+    `--user-data-dir=${join(root, 'chromium-profile')}`,
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
   if (kiosk) flags.push('--kiosk');
   if (process.getuid?.() === 0) flags.push('--no-sandbox');
   return spawn(chromium, flags, { stdio: 'ignore' });

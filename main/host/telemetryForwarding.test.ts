@@ -18,13 +18,29 @@ it('headsetd forwards its outbox to the configured endpoint, signed with a weekl
   const networkState = new SimulatedDeviceLayout(root).networkState;
   mkdirSync(dirname(networkState), { recursive: true });
   writeFileSync(networkState, 'offline\n');
-  const headset = await createHeadset({ device: 'simulated', root, build, healthIntervalMs: 60_000, telemetryUrl: otlp.receiver.url, telemetryCa: otlp.certPath });
+  const headset = await createHeadset({
+    device: 'simulated',
+    root,
+    build,
+    healthIntervalMs: 60_000,
+    telemetryUrl: otlp.receiver.url,
+    telemetryCa: otlp.certPath,
+  });
   try {
     const [a, b] = createMemoryPortPair();
     headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
     const client = new ApiClient(a);
     const identity = await client.call('identity.get');
-    const record = logRecordToOtlp({ time: '2026-11-22T10:00:00.000Z', level: 'fatal', subsystem: 'system', msg: 'crash test', version: '1.2.3', commit: 'abc123', bootId: 'b', seq: 1 });
+    const record = logRecordToOtlp({
+      time: '2026-11-22T10:00:00.000Z',
+      level: 'fatal',
+      subsystem: 'system',
+      msg: 'crash test',
+      version: '1.2.3',
+      commit: 'abc123',
+      bootId: 'b',
+      seq: 1,
+    });
     await headset.services.telemetry.delivery.outbox.enqueue('essential', 'critical', { signal: 'logs', record });
     await waitFor(() => headset.services.telemetry.delivery.status().waitingFor === 'network', 10_000, 'the offline wait');
     expect(await client.call('telemetry.outbox')).toMatchObject({ endpoint: otlp.receiver.url, waitingFor: 'network', queued: { critical: 1 } });

@@ -30,7 +30,11 @@ function cutAfterJournalWrite(step: string): { sync: FileSync; fired: () => bool
     async syncFile(handle: FileHandle, path: string, options?: { dataOnly?: boolean }) {
       if (fired) throw new PowerCut();
       await systemFileSync.syncFile(handle, path, options);
-      if (/\/\.install\.json\.[0-9a-f]+\.tmp$/.test(path) && (JSON.parse(readFileSync(path, 'utf8')) as { state: { step: string } }).state.step === step) armed = true;
+      if (
+        /\/\.install\.json\.[0-9a-f]+\.tmp$/.test(path) &&
+        (JSON.parse(readFileSync(path, 'utf8')) as { state: { step: string } }).state.step === step
+      )
+        armed = true;
     },
     async syncDirectory(dir: string) {
       if (fired) throw new PowerCut();
@@ -65,7 +69,10 @@ describe('a power cut right after the trial boot journalled its commit', () => {
     const status = await client.call('update.status');
     // The new slot runs, committed (its tries back to the full count).
     expect(status.current).toEqual({ slot: 'B', version: '1.2.0' });
-    expect(headset.services.boot.status.current()?.slots.find((slot) => slot.name === 'B')).toMatchObject({ bootable: true, triesLeft: MAX_BOOT_TRIES });
+    expect(headset.services.boot.status.current()?.slots.find((slot) => slot.name === 'B')).toMatchObject({
+      bootable: true,
+      triesLeft: MAX_BOOT_TRIES,
+    });
     // The bookkeeping that followed the journal entry was done at this start, once.
     const history = await client.call('update.history');
     expect(history.filter((entry) => entry.version === '1.2.0')).toMatchObject([{ outcome: 'committed', fromVersion: '1.0.0', slot: 'B' }]);

@@ -26,7 +26,9 @@ describe('confirming a trial boot over the API', () => {
     await client.call('update.restart');
     await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 20_000, interval: 200 }).toBe('rolled-back');
     expect(checks).toBeGreaterThanOrEqual(1);
-    expect(lines).toContain('WARN update: trial boot is not healthy (headsetd not reachable): not committing {"reason":"connect ECONNREFUSED headsetd.sock"}');
+    expect(lines).toContain(
+      'WARN update: trial boot is not healthy (headsetd not reachable): not committing {"reason":"connect ECONNREFUSED headsetd.sock"}',
+    );
     expect(lines.join('\n')).not.toMatch(/-> 1\.1\.0: committed/);
     expect(headset.services.boot.bootedSystemFacts().slot).toBe('A');
   }, 30_000);

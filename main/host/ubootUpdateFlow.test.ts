@@ -18,7 +18,12 @@ afterAll(() => repository.close());
 async function printenv(root: string): Promise<Map<string, string>> {
   const config = new SimulatedDeviceLayout(root).fwEnvConfig;
   const out = execFileSync('fw_printenv', ['-c', config], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const printed = new Map(out.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const printed = new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
   expect(await new UBootEnvironmentFile(parseFwEnvConfig(readFileSync(config, 'utf8'))).read()).toEqual(printed);
   return printed;
 }

@@ -20,7 +20,11 @@ afterEach(() => repository.stopAll());
 const newDevice = () => repository.newDevice();
 const url = () => repository.url;
 
-async function start(root: string, updateUrl?: string, watchdogTimeoutMs?: number): Promise<{ headset: Headset; client: ApiClient; statuses: UpdateStatus[] }> {
+async function start(
+  root: string,
+  updateUrl?: string,
+  watchdogTimeoutMs?: number,
+): Promise<{ headset: Headset; client: ApiClient; statuses: UpdateStatus[] }> {
   const { headset, client } = await repository.start(root, { updateUrl, watchdogTimeoutMs });
   const statuses: UpdateStatus[] = [];
   client.subscribe('update.changed', (status) => statuses.push(status));
@@ -88,7 +92,11 @@ describe('updating a simulated headset from a TUF repository', () => {
     await first.client.call('update.settings', { bandwidthLimitBytesPerSecond: 64 * 1024 });
     await first.client.call('update.check');
     await first.client.call('update.download');
-    await expect.poll(() => first.statuses.at(-1)?.state.status === 'downloading' && (first.statuses.at(-1)!.state as { bytes: number }).bytes > 0, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => first.statuses.at(-1)?.state.status === 'downloading' && (first.statuses.at(-1)!.state as { bytes: number }).bytes > 0, {
+        timeout: 10_000,
+      })
+      .toBe(true);
     const paused = await first.client.call('update.pause');
     expect(paused.state).toMatchObject({ status: 'downloading', paused: true });
     await repository.stopAll();
@@ -113,7 +121,9 @@ describe('updating a simulated headset from a TUF repository', () => {
     mkdirSync(join(root, 'network'), { recursive: true });
     writeFileSync(layout.networkState, 'offline\n');
     await client.call('update.download');
-    await expect.poll(async () => (await client.call('update.status')).state, { timeout: 10_000 }).toMatchObject({ status: 'downloading', waitingFor: 'network' });
+    await expect
+      .poll(async () => (await client.call('update.status')).state, { timeout: 10_000 })
+      .toMatchObject({ status: 'downloading', waitingFor: 'network' });
     writeFileSync(layout.networkState, 'online\n');
     await expect.poll(async () => (await client.call('update.status')).state.status, { timeout: 15_000 }).toBe('downloaded');
   }, 20_000);
@@ -132,7 +142,9 @@ describe('updating a simulated headset from a TUF repository', () => {
       const { client } = await start(root, url());
       await client.call('update.check');
       await client.call('update.download');
-      await expect.poll(async () => (await client.call('update.status')).state, { timeout: 10_000 }).toMatchObject({ status: 'failed', error: { code: 'UPDATE_NO_SPACE' } });
+      await expect
+        .poll(async () => (await client.call('update.status')).state, { timeout: 10_000 })
+        .toMatchObject({ status: 'failed', error: { code: 'UPDATE_NO_SPACE' } });
     } finally {
       await repository.stopAll();
       execFileSync('umount', [mountPoint]);

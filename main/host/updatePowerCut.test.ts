@@ -12,7 +12,17 @@ import { loadTrustedKey } from '../services/update/trustedKeys.js';
 import { isFinished } from '../services/update/InstallJournal.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
-import { bootPowerCutServices, CutSwitch, downloadedBundle, downloadUpdate, expectBootedSlotMatchesRecord, expectUpdateBookkeeping, PowerCut, powerCutServices, readInstallJournal } from '../../test-support/host/powerCutRig.js';
+import {
+  bootPowerCutServices,
+  CutSwitch,
+  downloadedBundle,
+  downloadUpdate,
+  expectBootedSlotMatchesRecord,
+  expectUpdateBookkeeping,
+  PowerCut,
+  powerCutServices,
+  readInstallJournal,
+} from '../../test-support/host/powerCutRig.js';
 
 // Killing headsetd is a power cut and starting it is a boot. Here the cut is a thrown PowerCut at
 // a chosen persistent step (before a journal or boot-environment write, or right after a journal
@@ -23,7 +33,6 @@ import { bootPowerCutServices, CutSwitch, downloadedBundle, downloadUpdate, expe
 const SLOT_SIZE = 2 * 1024 * 1024;
 const IMAGE_LENGTH = 1024 * 1024 + 4321;
 const RANDOM_BYTE_CUTS = 200;
-
 
 let work: string;
 let template: string;
@@ -43,12 +52,24 @@ beforeAll(async () => {
   newImageSha = createHash('sha256').update(image).digest('hex');
   writeFileSync(join(work, 'rootfs.img'), image);
   bundle = join(work, 'update-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  await createBundle({
+    version: '1.1.0',
+    compatible: 'HC-1-simulated',
+    images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }],
+    key: await loadSigningKey(join(work, 'keys', 'bundle.key')),
+    out: bundle,
+  });
   // The factory image as a full 1.0.0 bundle, and a delta from it to 1.1.0.
   writeFileSync(join(work, 'factory.img'), 'HEADSET-OS 1.0.0\n');
   const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
   factoryBundle = join(work, 'factory-1.0.0.hcb');
-  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: factoryBundle });
+  await createBundle({
+    version: '1.0.0',
+    compatible: 'HC-1-simulated',
+    images: [{ name: 'rootfs', path: join(work, 'factory.img') }],
+    key,
+    out: factoryBundle,
+  });
   delta = join(work, 'delta-1.0.0-1.1.0.hcb');
   await createDeltaBundle({ from: factoryBundle, to: bundle, trusted, key, out: delta });
   // A device at 1.0.0 that has booted once, 1.1.0 downloaded: copied for each scenario.
@@ -94,7 +115,6 @@ function settled(root: string): boolean {
   const journal = readInstallJournal(root);
   return journal !== undefined && isFinished(journal.state) && journal.reported !== false;
 }
-
 
 /** Install with a cut armed, then power on until the update settles. Returns how it ended. */
 async function scenario(cut: CutSwitch, context: string): Promise<{ final: string; slot: string; version: string; cutFired: boolean }> {
@@ -177,7 +197,8 @@ describe('update power-cut matrix', () => {
       writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
       closeSync(fd);
       const outcomes: string[] = [];
-      for (let boot = 0; boot < 5 && readInstallJournal(root)?.state.step !== 'rolled-back'; boot++) outcomes.push((await powerOn(root, new CutSwitch())).outcome);
+      for (let boot = 0; boot < 5 && readInstallJournal(root)?.state.step !== 'rolled-back'; boot++)
+        outcomes.push((await powerOn(root, new CutSwitch())).outcome);
       expect(outcomes).toEqual(['trial-failed', 'trial-failed', 'trial-failed', 'rolled-back']);
       const { slot, version } = await expectBootedSlotMatchesRecord(root, device());
       expect({ slot, version }).toEqual({ slot: 'A', version: '1.0.0' });
@@ -211,7 +232,9 @@ describe('update power-cut matrix', () => {
       await newer.boot.slotRecordsStore().write(records);
       await expect(newer.installer.install(bundle)).rejects.toMatchObject({ code: 'UPDATE_NOT_NEWER' });
       expect(readFileSync(join(root, 'boot', 'grubenv')).equals(before) || readInstallJournal(root)?.state.step === 'failed').toBe(true);
-      expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage('A'), 17)).toBe(createHash('sha256').update('HEADSET-OS 1.0.0\n').digest('hex'));
+      expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage('A'), 17)).toBe(
+        createHash('sha256').update('HEADSET-OS 1.0.0\n').digest('hex'),
+      );
       expect(newImageSha).toHaveLength(64);
     } finally {
       rmSync(root, { recursive: true, force: true });

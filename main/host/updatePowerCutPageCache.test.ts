@@ -17,7 +17,17 @@ import { loadTrustedKey } from '../services/update/trustedKeys.js';
 import { isFinished } from '../services/update/InstallJournal.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
-import { bootPowerCutServices, CutSwitch, downloadedBundle, downloadUpdate, expectBootedSlotMatchesRecord, expectUpdateBookkeeping, PowerCut, powerCutServices, readInstallJournal } from '../../test-support/host/powerCutRig.js';
+import {
+  bootPowerCutServices,
+  CutSwitch,
+  downloadedBundle,
+  downloadUpdate,
+  expectBootedSlotMatchesRecord,
+  expectUpdateBookkeeping,
+  PowerCut,
+  powerCutServices,
+  readInstallJournal,
+} from '../../test-support/host/powerCutRig.js';
 
 // The power-cut matrix again, with a harsher cut: besides stopping the process, the power takes
 // the page cache with it. Whatever no completed fsync covers (slot pages, a temporary file, a
@@ -32,7 +42,6 @@ const IMAGE_LENGTH = 1024 * 1024 + 4321;
 const RANDOM_BYTE_CUTS = 30;
 const DOWNLOAD_CUTS = 30;
 const LOSSES: readonly PageLoss[] = ['revert', 'garbage', 'mixed'];
-
 
 let work: string;
 let template: string;
@@ -53,13 +62,25 @@ beforeAll(async () => {
   const image = Buffer.concat([Buffer.from('HEADSET-OS 1.1.0\n'), randomBytes(IMAGE_LENGTH - 17)]);
   writeFileSync(join(work, 'rootfs.img'), image);
   bundle = join(work, 'update-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }], key: await loadSigningKey(join(work, 'keys', 'bundle.key')), out: bundle });
+  await createBundle({
+    version: '1.1.0',
+    compatible: 'HC-1-simulated',
+    images: [{ name: 'rootfs', path: join(work, 'rootfs.img') }],
+    key: await loadSigningKey(join(work, 'keys', 'bundle.key')),
+    out: bundle,
+  });
   factorySha = createHash('sha256').update('HEADSET-OS 1.0.0\n').digest('hex');
   // The factory image as a full 1.0.0 bundle, and a delta from it to 1.1.0.
   writeFileSync(join(work, 'factory.img'), 'HEADSET-OS 1.0.0\n');
   const key = await loadSigningKey(join(work, 'keys', 'bundle.key'));
   factoryBundle = join(work, 'factory-1.0.0.hcb');
-  await createBundle({ version: '1.0.0', compatible: 'HC-1-simulated', images: [{ name: 'rootfs', path: join(work, 'factory.img') }], key, out: factoryBundle });
+  await createBundle({
+    version: '1.0.0',
+    compatible: 'HC-1-simulated',
+    images: [{ name: 'rootfs', path: join(work, 'factory.img') }],
+    key,
+    out: factoryBundle,
+  });
   delta = join(work, 'delta-1.0.0-1.1.0.hcb');
   await createDeltaBundle({ from: factoryBundle, to: bundle, trusted, key, out: delta });
   template = join(work, 'template');
@@ -87,7 +108,10 @@ async function serveBundle(): Promise<string> {
   const bytes = readFileSync(bundle);
   server = createServer((request, response) => {
     const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
-    response.writeHead(start > 0 ? 206 : 200, { 'Content-Length': bytes.length - start, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` } : {}) });
+    response.writeHead(start > 0 ? 206 : 200, {
+      'Content-Length': bytes.length - start,
+      ...(start > 0 ? { 'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` } : {}),
+    });
     response.end(bytes.subarray(start));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -125,7 +149,6 @@ function settled(root: string): boolean {
   const journal = readInstallJournal(root);
   return journal !== undefined && isFinished(journal.state) && journal.reported !== false;
 }
-
 
 interface Outcome {
   final: string;
@@ -269,7 +292,12 @@ describe('update power-cut matrix with page-cache loss', () => {
 
   it('a trial that fails rolls back and gives the data back, with a cut at any step of install, trial and rollback', async () => {
     const counter = new CutSwitch();
-    expect(await scenario(counter, 'revert', 0, { failTrial: true })).toMatchObject({ final: 'rolled-back', slot: 'A', version: '1.0.0', cutFired: false });
+    expect(await scenario(counter, 'revert', 0, { failTrial: true })).toMatchObject({
+      final: 'rolled-back',
+      slot: 'A',
+      version: '1.0.0',
+      cutFired: false,
+    });
     expect(counter.events).toBeGreaterThan(30);
     const finals = new Map<string, number>();
     for (let k = 0; k < counter.events; k++) {
@@ -297,12 +325,15 @@ describe('update power-cut matrix with page-cache loss', () => {
       let cache = await SimulatedPageCache.attach(root, { seed: 5000 + i, beforeSync: () => cut.sync() });
       let restore = useFileSync(cache);
       try {
-        await downloadOnce({ ...target, path }, {
-          checkpointBytes: 64 * 1024,
-          onProgress: (done) => {
-            if (!cut.fired && done >= cut.atByte!) cut.fire();
+        await downloadOnce(
+          { ...target, path },
+          {
+            checkpointBytes: 64 * 1024,
+            onProgress: (done) => {
+              if (!cut.fired && done >= cut.atByte!) cut.fire();
+            },
           },
-        }).catch(() => undefined);
+        ).catch(() => undefined);
         expect(cut.fired, `${loss} download cut ${i}`).toBe(true);
         await cache.cut(loss);
         restore();
@@ -314,7 +345,8 @@ describe('update power-cut matrix with page-cache loss', () => {
         expect(createHash('sha256').update(readFileSync(path)).digest('hex'), `${loss} download cut ${i}`).toBe(target.sha256);
         expect(existsSync(`${path}.part`) || existsSync(`${path}.part.json`)).toBe(false);
         // Never from zero once a checkpoint was durable: at most one checkpoint's worth is fetched again.
-        if (cut.atByte! >= 2 * 64 * 1024) expect(resumedFrom, `${loss} download cut ${i} at ${cut.atByte}`).toBeGreaterThan(cut.atByte! - 2 * 64 * 1024 - 1);
+        if (cut.atByte! >= 2 * 64 * 1024)
+          expect(resumedFrom, `${loss} download cut ${i} at ${cut.atByte}`).toBeGreaterThan(cut.atByte! - 2 * 64 * 1024 - 1);
       } finally {
         restore();
         rmSync(root, { recursive: true, force: true });

@@ -18,7 +18,10 @@ describe('services around an update', () => {
     const units = JSON.parse(readFileSync(layout.serviceUnits, 'utf8')) as Record<string, object>;
     writeFileSync(layout.serviceUnits, JSON.stringify({ ...units, 'headset-tracking.service': { enabled: true, failsToStart: true } }));
     await downloadAndInstall(client);
-    expect(JSON.parse(readFileSync(layout.serviceStates, 'utf8'))).toEqual({ 'headset-slot-inspector.service': 'active', 'headset-tracking.service': 'failed' });
+    expect(JSON.parse(readFileSync(layout.serviceStates, 'utf8'))).toEqual({
+      'headset-slot-inspector.service': 'active',
+      'headset-tracking.service': 'failed',
+    });
     await client.call('update.restart');
     await expect.poll(async () => (await client.call('update.history'))[0]?.outcome, { timeout: 10_000 }).toBe('committed');
     expect((await client.call('update.history'))[0]!.detail).toBe(

@@ -37,7 +37,13 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   const host = new CapabilityHost();
   const { logger } = log;
   const { paths } = profile;
-  const info: SystemInfo = { product: 'Headset Control', appVersion: options.build.version, commit: options.build.commit, deviceProfile: profile.kind, model: profile.model };
+  const info: SystemInfo = {
+    product: 'Headset Control',
+    appVersion: options.build.version,
+    commit: options.build.commit,
+    deviceProfile: profile.kind,
+    model: profile.model,
+  };
 
   const identity = host.add('identity', identityCapability({ dir: paths.identityDir, hardwareId: profile.hardwareId, secrets: options.secrets }));
   const boot = host.add('boot', bootCapability({ ...profile.boot, stateDir: paths.stateDir }));
@@ -64,11 +70,28 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   host.add('system', systemCapability({ info, components: update.components, power: profile.power }));
   const health = host.add(
     'health',
-    healthCapability({ sensors: profile.sensors, healthDir: paths.healthDir, stateDir: paths.stateDir, intervalMs: options.healthIntervalMs, log: logger.for('health'), gpsLog: logger.for('gps') }),
+    healthCapability({
+      sensors: profile.sensors,
+      healthDir: paths.healthDir,
+      stateDir: paths.stateDir,
+      intervalMs: options.healthIntervalMs,
+      log: logger.for('health'),
+      gpsLog: logger.for('gps'),
+    }),
   );
   const logs = host.add(
     'logs',
-    logsCapability({ logger, recent: log.recent, build: options.build, boot, health, logDir: paths.logDir, crashesDir: paths.crashesDir, exportMedium: profile.exportMedium, secrets: options.secrets }),
+    logsCapability({
+      logger,
+      recent: log.recent,
+      build: options.build,
+      boot,
+      health,
+      logDir: paths.logDir,
+      crashesDir: paths.crashesDir,
+      exportMedium: profile.exportMedium,
+      secrets: options.secrets,
+    }),
   );
   const telemetry = host.add(
     'telemetry',

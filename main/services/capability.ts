@@ -18,4 +18,3 @@ export interface Capability<Provides> {
 export type HandlersOf<Calls> = Pick<CallHandlers, Extract<keyof Calls, CallName>>;
 /** A capability's events: exactly the events its contract file declares. */
 export type EventsOf<Events> = Pick<EventSources, Extract<keyof Events, EventName>>;
-

@@ -58,20 +58,27 @@ describe('LineDecoder', () => {
 
   it('gives back exactly the messages sent, however the stream is cut', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => JSON.stringify(s)), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (messages, cuts) => {
-        const stream = bytes(messages.map((m) => `${m}\n`).join(''));
-        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-        const decoder = new LineDecoder(1024);
-        const out: string[] = [];
-        let from = 0;
-        for (const to of [...points, stream.length]) {
-          const result = decoder.push(stream.subarray(from, to));
-          if (result === 'too-large') throw new Error('unexpected too-large');
-          out.push(...result);
-          from = to;
-        }
-        expect(out).toEqual(messages);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => JSON.stringify(s)),
+          { maxLength: 8 },
+        ),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (messages, cuts) => {
+          const stream = bytes(messages.map((m) => `${m}\n`).join(''));
+          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          const decoder = new LineDecoder(1024);
+          const out: string[] = [];
+          let from = 0;
+          for (const to of [...points, stream.length]) {
+            const result = decoder.push(stream.subarray(from, to));
+            if (result === 'too-large') throw new Error('unexpected too-large');
+            out.push(...result);
+            from = to;
+          }
+          expect(out).toEqual(messages);
+        },
+      ),
     );
   });
 });

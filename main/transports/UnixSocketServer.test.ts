@@ -79,7 +79,10 @@ describe('listenUnixSocket', () => {
 
   it('answers a line over the limit with MESSAGE_TOO_LARGE, closes that connection, and keeps serving others', async () => {
     const held = new HeldCalls();
-    const { path, device } = await startServer({ maxMessageBytes: 1024, device: createFakeDevice({ overrides: { 'system.ping': held.handler({}) } }) });
+    const { path, device } = await startServer({
+      maxMessageBytes: 1024,
+      device: createFakeDevice({ overrides: { 'system.ping': held.handler({}) } }),
+    });
     const other = await connectClient(path);
     const offender = await connectClient(path);
     const pending = offender.client.call('system.ping');
@@ -90,7 +93,9 @@ describe('listenUnixSocket', () => {
     await offender.closed;
     expect(await errorCodeOf(pending)).toBe('DISCONNECTED');
     // The server let go of the connection too: its call in flight was aborted.
-    await new Promise<void>((resolve) => (held.contexts[0]!.signal.aborted ? resolve() : held.contexts[0]!.signal.addEventListener('abort', () => resolve())));
+    await new Promise<void>((resolve) =>
+      held.contexts[0]!.signal.aborted ? resolve() : held.contexts[0]!.signal.addEventListener('abort', () => resolve()),
+    );
 
     await expect(other.client.call('mode.get')).resolves.toEqual(device.events['mode.changed'].channel.current());
   }, 2000);
@@ -103,7 +108,9 @@ describe('listenUnixSocket', () => {
     await held.entered(1);
     offender.port.post('x'.repeat(8 * 1024 * 1024));
     await offender.closed;
-    await new Promise<void>((resolve) => (held.contexts[0]!.signal.aborted ? resolve() : held.contexts[0]!.signal.addEventListener('abort', () => resolve())));
+    await new Promise<void>((resolve) =>
+      held.contexts[0]!.signal.aborted ? resolve() : held.contexts[0]!.signal.addEventListener('abort', () => resolve()),
+    );
     const next = await connectClient(path);
     await expect(next.client.call('system.info')).resolves.toMatchObject({ product: 'Headset Control' });
   }, 2000);
@@ -121,7 +128,9 @@ describe('listenUnixSocket', () => {
   it('replaces a stale socket file left by a server that was killed', async () => {
     const path = socketPath();
     // A real server process, killed without a chance to remove its socket file.
-    const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('ready'))`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`the child exited early (${code})`)));
@@ -168,7 +177,9 @@ describe('listenUnixSocket, what it refuses to do', () => {
     try {
       const path = join(dir, 'headsetd.sock');
       writeFileSync(path, 'precious');
-      await expect(listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: new Set(ALL_SCOPES) })).rejects.toThrow(/not a socket/);
+      await expect(listenUnixSocket({ path, router: createFakeRouter(createFakeDevice()).router, scopes: new Set(ALL_SCOPES) })).rejects.toThrow(
+        /not a socket/,
+      );
       expect(readFileSync(path, 'utf8')).toBe('precious');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,14 @@ async function startApi(limits: Limits = {}, device: FakeDevice = createFakeDevi
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   const { router } = createFakeRouter(device);
-  const api = attachWebSocketApi(server, { router, token: TOKEN, allowedOrigins: new Set([origin]), allowedHosts: new Set([`127.0.0.1:${port}`, `localhost:${port}`]), scopes: new Set(ALL_SCOPES), ...limits });
+  const api = attachWebSocketApi(server, {
+    router,
+    token: TOKEN,
+    allowedOrigins: new Set([origin]),
+    allowedHosts: new Set([`127.0.0.1:${port}`, `localhost:${port}`]),
+    scopes: new Set(ALL_SCOPES),
+    ...limits,
+  });
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
@@ -55,7 +62,10 @@ function offerProtocols(offer: Offer): string[] {
 /** The HTTP status the server refuses an upgrade with. */
 function refusal(url: string, offer: Offer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, offerProtocols(offer), { ...(offer.origin === undefined ? {} : { origin: offer.origin }), ...(offer.host === undefined ? {} : { headers: { host: offer.host } }) });
+    const ws = new WebSocket(url, offerProtocols(offer), {
+      ...(offer.origin === undefined ? {} : { origin: offer.origin }),
+      ...(offer.host === undefined ? {} : { headers: { host: offer.host } }),
+    });
     ws.on('unexpected-response', (req, res) => {
       resolve(res.statusCode ?? 0);
       req.destroy();

@@ -69,7 +69,11 @@ export function attachWebSocketApi(server: Server, options: WebSocketApiOptions)
   };
 }
 
-function checkUpgrade(request: IncomingMessage, allowed: Pick<WebSocketApiOptions, 'allowedHosts' | 'allowedOrigins'>, expectedToken: Buffer): string | undefined {
+function checkUpgrade(
+  request: IncomingMessage,
+  allowed: Pick<WebSocketApiOptions, 'allowedHosts' | 'allowedOrigins'>,
+  expectedToken: Buffer,
+): string | undefined {
   // The same answer the web host gives any other request with a foreign Host.
   if (!allowed.allowedHosts.has(request.headers.host ?? '')) return '421 Misdirected Request';
   const url = new URL(request.url ?? '/', 'http://localhost');

@@ -53,7 +53,8 @@ export class ApiClient {
     const message = JSON.stringify({ type: 'call', id, method, input: input ?? {} } satisfies ClientMessage);
     // The host answers an oversized frame with an error it cannot tie to a call (or a closed
     // connection): refuse it here, so the call settles.
-    if (utf8Length(message) > this.maxMessageBytes) return Promise.reject(new ApiError('MESSAGE_TOO_LARGE', 'The call is larger than the connection accepts.'));
+    if (utf8Length(message) > this.maxMessageBytes)
+      return Promise.reject(new ApiError('MESSAGE_TOO_LARGE', 'The call is larger than the connection accepts.'));
     return new Promise<CallOutput<M>>((resolve, reject) => {
       const signal = options?.signal;
       const onAbort = () => this.send({ type: 'cancel', id });

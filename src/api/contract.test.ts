@@ -62,7 +62,7 @@ describe('API contract, one file per capability', () => {
     }
   });
 
-  it('the merged index holds every capability\'s calls and events, and nothing else', () => {
+  it("the merged index holds every capability's calls and events, and nothing else", () => {
     const calls = capabilities.flatMap((c) => Object.keys(c.calls));
     const events = capabilities.flatMap((c) => Object.keys(c.events));
     expect(Object.keys(apiCalls).sort()).toEqual([...calls].sort());

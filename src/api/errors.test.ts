@@ -54,7 +54,13 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   },
   UNKNOWN_METHOD: () => errorCodeOf(connectHarness().client.call('device.explode' as CallName)),
   UNKNOWN_EVENT: () =>
-    new Promise((resolve) => connectHarness().client.subscribe('device.exploded' as EventName, () => undefined, (e: ApiError) => resolve(e.code))),
+    new Promise((resolve) =>
+      connectHarness().client.subscribe(
+        'device.exploded' as EventName,
+        () => undefined,
+        (e: ApiError) => resolve(e.code),
+      ),
+    ),
   INVALID_INPUT: () => errorCodeOf(connectHarness().client.call('system.ping', { payload: 7 as unknown as string })),
   FORBIDDEN: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'setup' }), scopes: ['status'] }).client.call('setup.complete')),
   WRONG_MODE: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'settings' }) }).client.call('setup.complete')),
@@ -118,37 +124,43 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   UPDATE_NO_SPACE: () => thrownCode(() => checkFreeSpace(500_000_000, 100_000_000)),
   UPDATE_TOO_LARGE: () => thrownCode(() => checkInstallable(installableManifest(), { ...device, partitions: { rootfs: 10 } })),
   UPDATE_NO_BOOT_SPACE: () => thrownCode(() => checkBootSpace(8 * 1024 * 1024, 1024 * 1024)),
-  UPDATE_SERVICE_STOP_FAILED: () => thrownCode(() => {
-    throw serviceStopFailed('headset-slot-inspector.service', 'Job for headset-slot-inspector.service canceled.');
-  }),
+  UPDATE_SERVICE_STOP_FAILED: () =>
+    thrownCode(() => {
+      throw serviceStopFailed('headset-slot-inspector.service', 'Job for headset-slot-inspector.service canceled.');
+    }),
   SLOT_VERIFY_FAILED: () =>
     thrownCode(() => checkSlotReadback('rootfs', { length: 4, sha256: 'a'.repeat(64) }, { length: 4, sha256: 'b'.repeat(64) })),
   UPDATE_IN_PROGRESS: () => thrownCode(() => assertNoOperationRunning('installing')),
   UPDATE_ROLLBACK_NOT_ALLOWED: () => thrownCode(() => assertRollbackAllowed(false, '1.0.0')),
   UPDATE_NOT_CONFIGURED: () => thrownCode(() => assertConfigured(undefined)),
-  UPDATE_NOTHING_TO_DO: () => thrownCode(() => {
-    throw nothingToDo('No update is offered: check first.');
-  }),
-  UPDATE_CHECK_FAILED: () => thrownCode(() => {
-    throw checkFailed('The repository answered 503.');
-  }),
+  UPDATE_NOTHING_TO_DO: () =>
+    thrownCode(() => {
+      throw nothingToDo('No update is offered: check first.');
+    }),
+  UPDATE_CHECK_FAILED: () =>
+    thrownCode(() => {
+      throw checkFailed('The repository answered 503.');
+    }),
   REPO_EXISTS: () => thrownCode(() => assertNoRepository({ signed: {} }, '/srv/repo')),
   REPO_MISSING: () => thrownCode(() => requireMetadata(undefined, 'timestamp.json', '/srv/repo')),
   DELTA_SOURCE_MISMATCH: () => thrownCode(() => checkDeltaSource(sampleDeltaImage, { length: 20, sha256: 'ee'.repeat(32) })),
-  DELTA_TOOL_FAILED: () => thrownCode(() => {
-    throw patchToolError({ operation: 'apply', image: 'rootfs', exitCode: null, signal: null, stderr: '', spawnError: 'ENOENT' });
-  }),
+  DELTA_TOOL_FAILED: () =>
+    thrownCode(() => {
+      throw patchToolError({ operation: 'apply', image: 'rootfs', exitCode: null, signal: null, stderr: '', spawnError: 'ENOENT' });
+    }),
   EXPORT_NO_MEDIUM: () => {
     const device = createFakeDevice();
     device.usbStick = undefined;
     return errorCodeOf(connectHarness({ device }).client.call('logs.export', {}));
   },
-  EXPORT_FAILED: () => thrownCode(() => {
-    throw exportFailedError('ENOSPC');
-  }),
-  LOGS_NOT_WRITTEN: () => thrownCode(() => {
-    throw logsNotWrittenError({ entries: 50, dropped: 12, unsynced: 0, crashId: null });
-  }),
+  EXPORT_FAILED: () =>
+    thrownCode(() => {
+      throw exportFailedError('ENOSPC');
+    }),
+  LOGS_NOT_WRITTEN: () =>
+    thrownCode(() => {
+      throw logsNotWrittenError({ entries: 50, dropped: 12, unsynced: 0, crashId: null });
+    }),
   LOGS_RATE_LIMITED: async () => {
     // A burst of 200 entries is admitted; the fifth batch of 50 in the same instant is not.
     const h = connectHarness();
@@ -202,14 +214,16 @@ const sampleManifest: BundleManifest = {
   requires: [],
   notes: '',
   created: '2025-01-01T00:00:00Z',
-  images: [{
-    name: 'rootfs',
-    slot: 'rootfs',
-    compression: 'zstd',
-    compressed: { length: 10, sha256: '00'.repeat(32) },
-    uncompressed: { length: 20, sha256: '00'.repeat(32) },
-    offset: 412,
-  }],
+  images: [
+    {
+      name: 'rootfs',
+      slot: 'rootfs',
+      compression: 'zstd',
+      compressed: { length: 10, sha256: '00'.repeat(32) },
+      uncompressed: { length: 20, sha256: '00'.repeat(32) },
+      offset: 412,
+    },
+  ],
 };
 
 const sampleDeltaImage: DeltaImage = {
@@ -236,7 +250,7 @@ describe('error catalogue', () => {
     expect(await scenarios[code]()).toBe(code);
   });
 
-  it.each(ERROR_CODES)('%s is documented in docs/errors.md with the catalogue\'s wording', (code) => {
+  it.each(ERROR_CODES)("%s is documented in docs/errors.md with the catalogue's wording", (code) => {
     const section = docSection(code);
     expect(section, `docs/errors.md has no "## ${code}" section`).toBeDefined();
     expect(section).toContain(`**Meaning:** ${ERROR_CATALOGUE[code]}`);
@@ -255,7 +269,7 @@ describe('error catalogue', () => {
     expect(new Set(areaCodes)).toEqual(new Set(ERROR_CODES));
   });
 
-  it('docs/errors.md has one section per area, in order, each documenting exactly that area\'s codes', () => {
+  it("docs/errors.md has one section per area, in order, each documenting exactly that area's codes", () => {
     const sections = docAreaSections();
     expect(sections.map((s) => s.title)).toEqual(Object.values(ERROR_AREAS).map((area) => area.title));
     for (const [i, area] of Object.values(ERROR_AREAS).entries()) {

@@ -14,7 +14,7 @@ async function expectStillServing(h: Harness): Promise<void> {
 }
 
 describe('ApiRouter calls', () => {
-  it('answers a valid call with the handler\'s output', async () => {
+  it("answers a valid call with the handler's output", async () => {
     const h = connectHarness();
     await expect(h.client.call('system.ping', { payload: 'hello' })).resolves.toEqual({ payload: 'hello' });
     await expect(h.client.call('system.info')).resolves.toEqual(sampleInfo);
@@ -61,9 +61,12 @@ describe('ApiRouter calls', () => {
     await expectStillServing(h);
   });
 
-  it('refuses a call outside the connection\'s scopes with FORBIDDEN, and never runs the handler', async () => {
+  it("refuses a call outside the connection's scopes with FORBIDDEN, and never runs the handler", async () => {
     let ran = false;
-    const device = createFakeDevice({ mode: 'setup', overrides: { 'setup.complete': () => ((ran = true), { mode: 'settings', reason: 'setup-complete', setupComplete: true }) } });
+    const device = createFakeDevice({
+      mode: 'setup',
+      overrides: { 'setup.complete': () => ((ran = true), { mode: 'settings', reason: 'setup-complete', setupComplete: true }) },
+    });
     const h = connectHarness({ device, scopes: ['status'] });
     expect(await errorCodeOf(h.client.call('setup.complete'))).toBe('FORBIDDEN');
     expect(ran).toBe(false);
@@ -208,7 +211,10 @@ describe('ApiRouter errors from handlers', () => {
     expect(h.internalErrors).toEqual([]);
 
     const withDetails = connectHarness({
-      device: createFakeDevice({ mode: 'recovery', overrides: { 'recovery.restart': () => Promise.reject(new AppError('NOT_SUPPORTED', undefined, { adapter: 'power' })) } }),
+      device: createFakeDevice({
+        mode: 'recovery',
+        overrides: { 'recovery.restart': () => Promise.reject(new AppError('NOT_SUPPORTED', undefined, { adapter: 'power' })) },
+      }),
     });
     const detailed = (await withDetails.client.call('recovery.restart').catch((e: unknown) => e)) as ApiError;
     expect(detailed).toMatchObject({ code: 'NOT_SUPPORTED', message: ERROR_CATALOGUE.NOT_SUPPORTED, details: { adapter: 'power' } });
@@ -328,11 +334,13 @@ describe('ApiRouter events', () => {
     const h = connectHarness();
     const error = await new Promise<ApiError>((resolve) => h.client.subscribe('health.exploded' as EventName, () => undefined, resolve));
     expect(error.code).toBe('UNKNOWN_EVENT');
-    expect(await new Promise<ApiError>((resolve) => h.client.subscribe('constructor' as EventName, () => undefined, resolve))).toMatchObject({ code: 'UNKNOWN_EVENT' });
+    expect(await new Promise<ApiError>((resolve) => h.client.subscribe('constructor' as EventName, () => undefined, resolve))).toMatchObject({
+      code: 'UNKNOWN_EVENT',
+    });
     await expectStillServing(h);
   });
 
-  it('refuses an event outside the connection\'s scopes with FORBIDDEN', async () => {
+  it("refuses an event outside the connection's scopes with FORBIDDEN", async () => {
     const h = connectHarness({ scopes: ['user'] });
     const error = await new Promise<ApiError>((resolve) => h.client.subscribe('health.changed', () => undefined, resolve));
     expect(error.code).toBe('FORBIDDEN');

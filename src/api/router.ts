@@ -71,7 +71,11 @@ export class ApiRouter {
     }
     const parsed = parseClientMessage(json);
     if (!parsed.ok) {
-      connection.send({ type: 'error', id: readId(json), error: codeError('BAD_MESSAGE', 'The message is not a valid protocol message.', [parsed.issue]) });
+      connection.send({
+        type: 'error',
+        id: readId(json),
+        error: codeError('BAD_MESSAGE', 'The message is not a valid protocol message.', [parsed.issue]),
+      });
       return;
     }
     const message = parsed.message;
@@ -108,7 +112,12 @@ export class ApiRouter {
     connection.inFlight.set(id, call);
     try {
       const handler = this.handlers[name] as (input: unknown, context: { readonly signal: AbortSignal; connection: string }) => unknown;
-      const result = await handler(parsedInput.data, { get signal() { return call.signal; }, connection: connection.context.label });
+      const result = await handler(parsedInput.data, {
+        get signal() {
+          return call.signal;
+        },
+        connection: connection.context.label,
+      });
       if (call.cancelled) return fail(codeError('CANCELLED'));
       const output = spec.output.safeParse(result);
       if (!output.success) {

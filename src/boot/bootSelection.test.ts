@@ -40,7 +40,13 @@ describe('boot slot selection', () => {
   });
 
   it('boots into recovery, never nothing, when every slot used up its tries', () => {
-    const variables = new Map([['ORDER', 'A B'], ['A_OK', '1'], ['A_LEFT', '0'], ['B_OK', '0'], ['B_LEFT', '0']]);
+    const variables = new Map([
+      ['ORDER', 'A B'],
+      ['A_OK', '1'],
+      ['A_LEFT', '0'],
+      ['B_OK', '0'],
+      ['B_LEFT', '0'],
+    ]);
     expect(selectBootSlot(variables)).toMatchObject({ slot: 'A', recovery: true });
   });
 
@@ -54,7 +60,13 @@ describe('boot slot selection', () => {
     });
     fc.assert(
       fc.property(env, ({ order, aOk, bOk, aLeft, bLeft }) => {
-        const variables = new Map([['ORDER', order], ['A_OK', aOk], ['B_OK', bOk], ['A_LEFT', aLeft], ['B_LEFT', bLeft]]);
+        const variables = new Map([
+          ['ORDER', order],
+          ['A_OK', aOk],
+          ['B_OK', bOk],
+          ['A_LEFT', aLeft],
+          ['B_LEFT', bLeft],
+        ]);
         const decision = selectBootSlot(variables);
         const candidates = (['A', 'B'] as const).filter((s) => variables.get(`${s}_OK`) === '1' && triesLeft(variables, s) > 0);
         if (candidates.length > 0) {

@@ -34,7 +34,7 @@ function bytes(text: string): Uint8Array {
 }
 
 describe('CRC-32', () => {
-  it('is zlib\'s', () => {
+  it("is zlib's", () => {
     expect(crc32(bytes('123456789'))).toBe(0xcbf43926);
     expect(crc32(new Uint8Array(0))).toBe(0);
     expect(crc32(bytes('6789'), crc32(bytes('12345')))).toBe(0xcbf43926);
@@ -44,7 +44,13 @@ describe('CRC-32', () => {
 describe('U-Boot environment codec', () => {
   it('lays out CRC (little-endian), entries, final NUL and 0xFF padding', () => {
     // Python's zlib.crc32 over the same 0x1ffc data bytes gives 0x623dda82.
-    const block = encodeUBootEnv(new Map([['foo', 'bar'], ['init', '1']]), ENV_SIZE);
+    const block = encodeUBootEnv(
+      new Map([
+        ['foo', 'bar'],
+        ['init', '1'],
+      ]),
+      ENV_SIZE,
+    );
     expect(block.length).toBe(ENV_SIZE);
     expect([...block.subarray(0, 4)]).toEqual([0x82, 0xda, 0x3d, 0x62]);
     expect(new TextDecoder().decode(block.subarray(4, 20))).toBe('foo=bar\0init=1\0\0');
@@ -104,7 +110,13 @@ describe('U-Boot environment codec', () => {
     block.set(data, 4);
     const crc = crc32(data);
     block.set([crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]);
-    expect(decodeUBootEnv(block)).toEqual(new Map([['a', '2'], ['empty', ''], ['v', 'x=y']]));
+    expect(decodeUBootEnv(block)).toEqual(
+      new Map([
+        ['a', '2'],
+        ['empty', ''],
+        ['v', 'x=y'],
+      ]),
+    );
   });
 
   it('accepts an area filled to the end with complete entries, refuses a cut-off entry', () => {
@@ -116,7 +128,12 @@ describe('U-Boot environment codec', () => {
       block.set([crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]);
       return block;
     };
-    expect(decodeUBootEnv(withCrc('a=1\0b=2\0'))).toEqual(new Map([['a', '1'], ['b', '2']]));
+    expect(decodeUBootEnv(withCrc('a=1\0b=2\0'))).toEqual(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
     expectFormatError(() => decodeUBootEnv(withCrc('a=1\0b=2')), 'no-terminator');
   });
 
@@ -136,9 +153,17 @@ describe('U-Boot environment codec', () => {
 describe('redundant copies: which is newer', () => {
   it('orders flags as libubootenv does (checked against fw_printenv 0.3.2)', () => {
     const cases: [number, number, 0 | 1][] = [
-      [1, 0, 0], [0, 1, 1], [5, 5, 0], [254, 255, 1], [255, 254, 0],
-      [255, 0, 1], [0, 255, 0], // the wrap
-      [250, 3, 0], [3, 250, 1], [128, 0, 0], [0, 200, 1], // nothing else wraps
+      [1, 0, 0],
+      [0, 1, 1],
+      [5, 5, 0],
+      [254, 255, 1],
+      [255, 254, 0],
+      [255, 0, 1],
+      [0, 255, 0], // the wrap
+      [250, 3, 0],
+      [3, 250, 1],
+      [128, 0, 0],
+      [0, 200, 1], // nothing else wraps
     ];
     for (const [f0, f1, newer] of cases) expect(newerRedundantCopy(f0, f1)).toBe(newer);
     expect(nextUBootEnvFlag(254)).toBe(255);
@@ -168,7 +193,7 @@ describe('redundant copies: which is newer', () => {
     expect(state.errors[1]?.kind).toBe('bad-crc');
   });
 
-  it('with neither copy valid, saves to copy 1 with copy 0\'s flag byte plus one (as fw_setenv does)', () => {
+  it("with neither copy valid, saves to copy 1 with copy 0's flag byte plus one (as fw_setenv does)", () => {
     const garbage = new Uint8Array(64).fill(0x66);
     expect(readRedundantUBootEnv(garbage, undefined)).toMatchObject({ current: undefined, variables: new Map(), next: { copy: 1, flag: 0x67 } });
     expect(readRedundantUBootEnv(undefined, undefined).next).toEqual({ copy: 1, flag: 0 });

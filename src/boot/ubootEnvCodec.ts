@@ -61,7 +61,8 @@ function encodeData(variables: BootVariables, dataSize: number): Uint8Array {
     length += entry.length;
   }
   // One more byte for the empty string that ends the list.
-  if (length + 1 > dataSize) throw new UBootEnvFormatError('too-large', `Boot variables need ${length + 1} bytes; the environment holds ${dataSize}.`);
+  if (length + 1 > dataSize)
+    throw new UBootEnvFormatError('too-large', `Boot variables need ${length + 1} bytes; the environment holds ${dataSize}.`);
   const data = new Uint8Array(dataSize).fill(0xff);
   let at = 0;
   for (const entry of entries) {
@@ -94,7 +95,8 @@ function decodeData(data: Uint8Array): Map<string, string> {
 }
 
 function checkedData(block: Uint8Array, headerBytes: number): Uint8Array {
-  if (block.length <= headerBytes) throw new UBootEnvFormatError('too-short', `An environment block needs more than ${headerBytes} bytes; got ${block.length}.`);
+  if (block.length <= headerBytes)
+    throw new UBootEnvFormatError('too-short', `An environment block needs more than ${headerBytes} bytes; got ${block.length}.`);
   const stored = (block[0]! | (block[1]! << 8) | (block[2]! << 16) | (block[3]! << 24)) >>> 0;
   const data = block.subarray(headerBytes);
   if (crc32(data) !== stored) throw new UBootEnvFormatError('bad-crc', 'The environment CRC does not match its data.');

@@ -57,7 +57,12 @@ describe('DrainMiner', () => {
     const c = miner.add('watchdog expired: power cycle now please', 'boot');
     expect(a).toBe(b);
     expect(c).not.toBe(a);
-    expect(miner.templates().map((t) => t.template).sort()).toEqual(['health checks passed on slot <*>', 'watchdog expired: power cycle now please']);
+    expect(
+      miner
+        .templates()
+        .map((t) => t.template)
+        .sort(),
+    ).toEqual(['health checks passed on slot <*>', 'watchdog expired: power cycle now please']);
   });
 
   it('keeps subsystems and token counts apart', () => {
@@ -70,7 +75,8 @@ describe('DrainMiner', () => {
 
   it('sends tokens past maxChildren to a shared wildcard branch instead of growing without bound', () => {
     const miner = new DrainMiner({ maxChildren: 4 });
-    for (let i = 0; i < 50; i++) miner.add(`user${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))} logged in`, 'ui');
+    for (let i = 0; i < 50; i++)
+      miner.add(`user${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))} logged in`, 'ui');
     // The first 3 distinct words get their own branch; the rest meet in one cluster that generalises.
     expect(miner.templates().length).toBeLessThanOrEqual(4);
     expect(miner.templates().reduce((n, t) => n + t.count, 0)).toBe(50);
@@ -79,12 +85,16 @@ describe('DrainMiner', () => {
   it('property: the same message with different numbers yields one template', () => {
     const word = fc.stringMatching(/^[a-z]{2,8}$/);
     fc.assert(
-      fc.property(fc.array(word, { minLength: 1, maxLength: 8 }), fc.array(fc.array(fc.integer({ min: -1e9, max: 1e9 }), { minLength: 9, maxLength: 9 }), { minLength: 2, maxLength: 20 }), (words, numberSets) => {
-        const miner = new DrainMiner();
-        const ids = new Set(numberSets.map((numbers) => miner.add(words.map((w, i) => `${w} ${numbers[i]}`).join(' '), 'gps').id));
-        expect(ids.size).toBe(1);
-        expect(miner.templates()[0]!.template).toBe(words.map((w) => `${w} <num>`).join(' '));
-      }),
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.array(fc.integer({ min: -1e9, max: 1e9 }), { minLength: 9, maxLength: 9 }), { minLength: 2, maxLength: 20 }),
+        (words, numberSets) => {
+          const miner = new DrainMiner();
+          const ids = new Set(numberSets.map((numbers) => miner.add(words.map((w, i) => `${w} ${numbers[i]}`).join(' '), 'gps').id));
+          expect(ids.size).toBe(1);
+          expect(miner.templates()[0]!.template).toBe(words.map((w) => `${w} <num>`).join(' '));
+        },
+      ),
     );
   });
 

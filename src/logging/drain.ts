@@ -165,7 +165,16 @@ export class DrainMiner {
     if (cluster) {
       merge(cluster, tokens);
     } else {
-      cluster = { id: this.clusters.length, subsystem, tokens, count: 0, levels: [0, 0, 0, 0, 0], firstSeen: time, lastSeen: time, example: message.length > 400 ? `${message.slice(0, 400)}…` : message };
+      cluster = {
+        id: this.clusters.length,
+        subsystem,
+        tokens,
+        count: 0,
+        levels: [0, 0, 0, 0, 0],
+        firstSeen: time,
+        lastSeen: time,
+        example: message.length > 400 ? `${message.slice(0, 400)}…` : message,
+      };
       this.clusters.push(cluster);
       leaf.clusters!.push(cluster);
     }

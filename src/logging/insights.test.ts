@@ -32,7 +32,11 @@ describe('findInsights', () => {
   });
 
   it('compares the newest version with the one before it, and says faster when it got faster', () => {
-    const samples = [...locks('1.2.0', [100, 100, 100, 100, 100]), ...locks('1.3.0', [9000, 9100, 8900, 9050, 8950, 9020]), ...locks('1.4.0', [3000, 3100, 2900, 3050, 2950, 3020])];
+    const samples = [
+      ...locks('1.2.0', [100, 100, 100, 100, 100]),
+      ...locks('1.3.0', [9000, 9100, 8900, 9050, 8950, 9020]),
+      ...locks('1.4.0', [3000, 3100, 2900, 3050, 2950, 3020]),
+    ];
     const found = findInsights(input({ versions: ['1.2.0', '1.3.0', '1.4.0'], samples }));
     expect(found.map((i) => i.text)).toEqual(['GPS time-to-lock is 3× faster since 1.4.0']);
   });
@@ -48,14 +52,21 @@ describe('findInsights', () => {
     const earlier = Array.from({ length: 18 }, (_, i) => start + i * 0.5 * H); // 2/h over 9 h
     const recent = Array.from({ length: 120 }, (_, i) => start + 9 * H + i * 90_000); // 40/h over 3 h
     const [insight] = findInsights(input({ errorTimes: new Map([['update', [...earlier, ...recent]]]) }));
-    expect(insight).toMatchObject({ kind: 'error-rate', text: 'Errors in updates rose from 2/h to 40/h', evidence: '120 errors in the last 3 hours, against 18 in the 9 hours before' });
+    expect(insight).toMatchObject({
+      kind: 'error-rate',
+      text: 'Errors in updates rose from 2/h to 40/h',
+      evidence: '120 errors in the last 3 hours, against 18 in the 9 hours before',
+    });
   });
 
   it('compares error rates from where the log begins, not over the empty hours before it', () => {
     // The log starts at hour 8: 1/h until hour 11, then 12 in the last hour.
     const times = [8.2, 9.1, 10.3, ...Array.from({ length: 12 }, (_, i) => 11 + i / 12)].map((h) => start + h * H);
     const [insight] = findInsights(input({ logStart: start + 8 * H, errorTimes: new Map([['gps', times]]) }));
-    expect(insight).toMatchObject({ text: 'Errors in GPS rose from 1/h to 12/h', evidence: '12 errors in the last 1 hour, against 3 in the 3 hours before' });
+    expect(insight).toMatchObject({
+      text: 'Errors in GPS rose from 1/h to 12/h',
+      evidence: '12 errors in the last 1 hour, against 3 in the 3 hours before',
+    });
   });
 
   it('stays quiet on a steady error rate', () => {
@@ -65,7 +76,10 @@ describe('findInsights', () => {
 
   it('counts boots in the last 24 hours, from three on', () => {
     const boots = [start + H, start + 5 * H, start + 6 * H, start + 8 * H, start + 11 * H];
-    expect(findInsights(input({ bootStarts: boots }))[0]).toMatchObject({ kind: 'restarts', text: 'The headset started 5 times in the last 12 hours' });
+    expect(findInsights(input({ bootStarts: boots }))[0]).toMatchObject({
+      kind: 'restarts',
+      text: 'The headset started 5 times in the last 12 hours',
+    });
     expect(findInsights(input({ bootStarts: boots.slice(0, 2) }))).toEqual([]);
   });
 
@@ -74,6 +88,10 @@ describe('findInsights', () => {
       { time: '2026-03-01T02:00:00.000Z', subsystem: 'update', msg: 'uncaught exception' },
       { time: '2026-03-01T05:00:00.000Z', subsystem: 'gps', msg: 'unhandled rejection: port closed' },
     ];
-    expect(findInsights(input({ fatals }))[0]).toMatchObject({ kind: 'crashes', text: 'The services crashed 2 times', evidence: 'last at 2026-03-01 05:00 UTC in GPS: unhandled rejection: port closed' });
+    expect(findInsights(input({ fatals }))[0]).toMatchObject({
+      kind: 'crashes',
+      text: 'The services crashed 2 times',
+      evidence: 'last at 2026-03-01 05:00 UTC in GPS: unhandled rejection: port closed',
+    });
   });
 });

@@ -115,9 +115,25 @@ function errorRateInsights(given: InsightInput): Insight[] {
     const rateNow = recent / recentHours;
     const evidence = `${recent} errors in the last ${describeDuration(input.end - split)}, against ${earlier} in the ${describeDuration(split - input.start)} before`;
     if (recent >= 5 && recent >= 3 * Math.max(expectedRecent, 1) && poissonSurprise(recent, Math.max(expectedRecent, 0.5)) >= 4) {
-      insights.push({ kind: 'error-rate', subsystem, severity: 'error', text: `Errors in ${name} rose from ${formatRate(rateBefore)} to ${formatRate(rateNow)}`, evidence });
-    } else if (earlier >= 10 && expectedRecent >= 3 * Math.max(recent, 1) && poissonSurprise(earlier, Math.max(recent, 0.5) * (earlierHours / recentHours)) >= 4) {
-      insights.push({ kind: 'error-rate', subsystem, severity: 'info', text: `Errors in ${name} fell from ${formatRate(rateBefore)} to ${formatRate(rateNow)}`, evidence });
+      insights.push({
+        kind: 'error-rate',
+        subsystem,
+        severity: 'error',
+        text: `Errors in ${name} rose from ${formatRate(rateBefore)} to ${formatRate(rateNow)}`,
+        evidence,
+      });
+    } else if (
+      earlier >= 10 &&
+      expectedRecent >= 3 * Math.max(recent, 1) &&
+      poissonSurprise(earlier, Math.max(recent, 0.5) * (earlierHours / recentHours)) >= 4
+    ) {
+      insights.push({
+        kind: 'error-rate',
+        subsystem,
+        severity: 'info',
+        text: `Errors in ${name} fell from ${formatRate(rateBefore)} to ${formatRate(rateNow)}`,
+        evidence,
+      });
     }
   }
   return insights;
@@ -166,7 +182,7 @@ export function mannWhitneyP(a: readonly number[], b: readonly number[]): number
   const n = n1 + n2;
   let rankSumA = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && all[j + 1]!.v === all[i]!.v) j++;
     const rank = (i + j) / 2 + 1;
@@ -199,7 +215,12 @@ function isDuration(field: string): boolean {
 
 /** timeToLockMs -> "time-to-lock"; queueDepth -> "queue depth". */
 function fieldName(field: string): string {
-  const words = field.replace(DURATION_SUFFIX, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_.-]+/g, ' ').toLowerCase().trim();
+  const words = field
+    .replace(DURATION_SUFFIX, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_.-]+/g, ' ')
+    .toLowerCase()
+    .trim();
   return /^time to /.test(words) ? words.replace(/ /g, '-') : words;
 }
 

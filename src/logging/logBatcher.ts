@@ -129,7 +129,12 @@ export class LogBatcher {
 }
 
 function entry(level: Level, msg: string, fields?: Record<string, unknown>): LogWriteEntry {
-  return { level, msg: msg.length > MAX_MSG ? `${msg.slice(0, MAX_MSG - 1)}…` : msg, time: new Date().toISOString(), ...(fields ? { fields: boundFields(fields) } : {}) };
+  return {
+    level,
+    msg: msg.length > MAX_MSG ? `${msg.slice(0, MAX_MSG - 1)}…` : msg,
+    time: new Date().toISOString(),
+    ...(fields ? { fields: boundFields(fields) } : {}),
+  };
 }
 
 /** Fields as the API accepts them: JSON, at most 4 KiB; otherwise a note that they were too big. */

@@ -4,7 +4,17 @@ import { compileQuery, entryCursor, NewestPage, parseCursor } from './logQuery.j
 import { formatLogLine, LOG_LEVELS, SUBSYSTEMS, type LogRecord } from './logRecord.js';
 
 function record(over: Partial<LogRecord> = {}): LogRecord {
-  return { time: '2026-03-01T10:00:00.000Z', level: 'info', subsystem: 'update', msg: 'download started', version: '1.0.0', commit: 'abc', bootId: 'b1', seq: 1, ...over };
+  return {
+    time: '2026-03-01T10:00:00.000Z',
+    level: 'info',
+    subsystem: 'update',
+    msg: 'download started',
+    version: '1.0.0',
+    commit: 'abc',
+    bootId: 'b1',
+    seq: 1,
+    ...over,
+  };
 }
 
 describe('compileQuery', () => {
@@ -41,8 +51,14 @@ describe('compileQuery', () => {
     });
     const arbQuery = fc.record({
       levels: fc.option(fc.subarray([...LOG_LEVELS]), { nil: undefined }),
-      since: fc.option(fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 1, 1) }).map((t) => new Date(t).toISOString()), { nil: undefined }),
-      until: fc.option(fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 1, 1) }).map((t) => new Date(t).toISOString()), { nil: undefined }),
+      since: fc.option(
+        fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 1, 1) }).map((t) => new Date(t).toISOString()),
+        { nil: undefined },
+      ),
+      until: fc.option(
+        fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 1, 1) }).map((t) => new Date(t).toISOString()),
+        { nil: undefined },
+      ),
       text: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }),
     });
     fc.assert(

@@ -30,9 +30,18 @@ export function compileQuery(query: LogQuery): CompiledQuery {
   const subsystems = query.subsystems && query.subsystems.length > 0 ? new Set(query.subsystems) : undefined;
   const since = query.since ? new Date(query.since).toISOString() : undefined;
   const until = query.until ? new Date(query.until).toISOString() : undefined;
-  const words = (query.text ?? '').trim().split(/\s+/).filter((w) => w.length > 0);
-  const fieldTerms = words.map((w) => FIELD_TERM.exec(w)).filter((m): m is RegExpExecArray => m !== null).map((m) => ({ name: m[1]!, value: m[2]! }));
-  const text = words.filter((w) => !FIELD_TERM.test(w)).join(' ').toLowerCase();
+  const words = (query.text ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  const fieldTerms = words
+    .map((w) => FIELD_TERM.exec(w))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ name: m[1]!, value: m[2]! }));
+  const text = words
+    .filter((w) => !FIELD_TERM.test(w))
+    .join(' ')
+    .toLowerCase();
   // The raw-line test is only sound for text JSON writes as is (no quote, backslash or control chars).
   const lineText = text !== '' && writtenAsIs(text) ? text : undefined;
   const levelNeedles = levels ? [...levels].map((l) => `"level":"${l}"`) : undefined;
@@ -69,7 +78,8 @@ export function compileQuery(query: LogQuery): CompiledQuery {
 function writtenAsIs(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff)) return false;
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff))
+      return false;
   }
   return true;
 }

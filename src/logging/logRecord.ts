@@ -6,7 +6,21 @@
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const SUBSYSTEMS = ['system', 'boot', 'api', 'update', 'identity', 'health', 'ui', 'network', 'reset', 'gps', 'imu', 'led', 'telemetry'] as const;
+export const SUBSYSTEMS = [
+  'system',
+  'boot',
+  'api',
+  'update',
+  'identity',
+  'health',
+  'ui',
+  'network',
+  'reset',
+  'gps',
+  'imu',
+  'led',
+  'telemetry',
+] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 
 export interface LogRecord {

@@ -30,13 +30,18 @@ export class LogWriteBudget {
   /** Takes `entries` from the connection's budget, or throws LOGS_RATE_LIMITED (nothing taken). */
   admit(connection: string, entries: number, now: number): void {
     let bucket = this.buckets.get(connection);
-    if (bucket) this.buckets.delete(connection); // re-inserted below: the map keeps recency order
+    if (bucket)
+      this.buckets.delete(connection); // re-inserted below: the map keeps recency order
     else bucket = new TokenBucket(this.perSecond, this.burst, now);
     this.buckets.set(connection, bucket);
     if (this.buckets.size > this.maxConnections) this.buckets.delete(this.buckets.keys().next().value!);
     const waitMs = bucket.take(entries, now);
     if (waitMs > 0) {
-      throw new AppError('LOGS_RATE_LIMITED', `This connection may write ${this.perSecond} log entries a second (bursts of ${this.burst}); retry in ${waitMs} ms.`, { retryAfterMs: waitMs });
+      throw new AppError(
+        'LOGS_RATE_LIMITED',
+        `This connection may write ${this.perSecond} log entries a second (bursts of ${this.burst}); retry in ${waitMs} ms.`,
+        { retryAfterMs: waitMs },
+      );
     }
   }
 }

@@ -21,14 +21,16 @@ describe('poissonSurprise', () => {
 });
 
 describe('detectAnomalies', () => {
-  it('finds a burst against the template\'s own baseline, and says it in words', () => {
+  it("finds a burst against the template's own baseline, and says it in words", () => {
     const counts = [2, 3, 1, 2, 2, 3, 2, 40, 2, 3, 2, 1];
     const [a, ...rest] = detectAnomalies([series(counts)], { start, bucketMs });
     expect(rest).toEqual([]);
     expect(a).toMatchObject({ kind: 'burst', at: '2026-03-01T01:10:00.000Z', observed: 40 });
     expect(a!.expected).toBeCloseTo(15 / 7, 5);
     expect(a!.score).toBeGreaterThan(10);
-    expect(a!.explanation).toBe('Updates logged “download retry <num> after <num> ms” 40 times in 10 minutes from 2026-03-01 01:10 UTC, where about 2.1 was usual over the 1.2 hours before (19× the rate).');
+    expect(a!.explanation).toBe(
+      'Updates logged “download retry <num> after <num> ms” 40 times in 10 minutes from 2026-03-01 01:10 UTC, where about 2.1 was usual over the 1.2 hours before (19× the rate).',
+    );
   });
 
   it('stays quiet on steady or merely noisy rates, and on small counts however large the ratio', () => {
@@ -40,7 +42,10 @@ describe('detectAnomalies', () => {
 
   it('reports an error template that never appeared in the baseline', () => {
     const steady = series([3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 2, 3], { templateId: 9, level: 'info' });
-    const found = detectAnomalies([steady, series([0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0], { level: 'error', template: 'slot <*> failed verification', subsystem: 'update' })], { start, bucketMs });
+    const found = detectAnomalies(
+      [steady, series([0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0], { level: 'error', template: 'slot <*> failed verification', subsystem: 'update' })],
+      { start, bucketMs },
+    );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ kind: 'new-error', observed: 2, at: '2026-03-01T01:30:00.000Z' });
     expect(found[0]!.explanation).toContain('A new error in updates appeared at 2026-03-01 01:30 UTC');
@@ -59,10 +64,10 @@ describe('detectAnomalies', () => {
   });
 
   it('orders anomalies by score', () => {
-    const found = detectAnomalies(
-      [series([1, 1, 1, 1, 1, 1, 1, 12], { templateId: 1 }), series([1, 1, 1, 1, 1, 1, 1, 60], { templateId: 2 })],
-      { start, bucketMs },
-    );
+    const found = detectAnomalies([series([1, 1, 1, 1, 1, 1, 1, 12], { templateId: 1 }), series([1, 1, 1, 1, 1, 1, 1, 60], { templateId: 2 })], {
+      start,
+      bucketMs,
+    });
     expect(found.map((a) => a.templateId)).toEqual([2, 1]);
   });
 });

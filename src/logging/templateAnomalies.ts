@@ -81,7 +81,18 @@ export function detectAnomalies(series: readonly TemplateSeries[], options: Anom
           // Never seen in the baseline: as surprising as the baseline is long.
           const score = Math.min(20, poissonSurprise(observed, 0.5 / history) + 1);
           if (!best || score > best.score) {
-            best = { kind: 'new-error', templateId: s.templateId, template: s.template, subsystem: s.subsystem, level: s.level, at, observed, expected: 0, score, explanation: `A new ${s.level} in ${subsystemName(s.subsystem)} appeared at ${describeTime(at)}: ${quote(s.template)}, ${times(observed)} in ${describeDuration(options.bucketMs)}, never in the ${span} before.` };
+            best = {
+              kind: 'new-error',
+              templateId: s.templateId,
+              template: s.template,
+              subsystem: s.subsystem,
+              level: s.level,
+              at,
+              observed,
+              expected: 0,
+              score,
+              explanation: `A new ${s.level} in ${subsystemName(s.subsystem)} appeared at ${describeTime(at)}: ${quote(s.template)}, ${times(observed)} in ${describeDuration(options.bucketMs)}, never in the ${span} before.`,
+            };
           }
         } else {
           const expected = before / history;
@@ -90,7 +101,18 @@ export function detectAnomalies(series: readonly TemplateSeries[], options: Anom
           // A template the baseline never saw is not bursting: its log (or the range) just begins.
           if (before > 0 && observed >= minCount && ratio >= minRatio && score >= minScore && (!best || score > best.score)) {
             const usual = expected < 0.1 ? 'almost never' : `about ${roundForPeople(expected)}`;
-            best = { kind: 'burst', templateId: s.templateId, template: s.template, subsystem: s.subsystem, level: s.level, at, observed, expected, score, explanation: `${capitalize(subsystemName(s.subsystem))} logged ${quote(s.template)} ${times(observed)} in ${describeDuration(options.bucketMs)} from ${describeTime(at)}, where ${usual} was usual over the ${span} before (${roundForPeople(ratio)}× the rate).` };
+            best = {
+              kind: 'burst',
+              templateId: s.templateId,
+              template: s.template,
+              subsystem: s.subsystem,
+              level: s.level,
+              at,
+              observed,
+              expected,
+              score,
+              explanation: `${capitalize(subsystemName(s.subsystem))} logged ${quote(s.template)} ${times(observed)} in ${describeDuration(options.bucketMs)} from ${describeTime(at)}, where ${usual} was usual over the ${span} before (${roundForPeople(ratio)}× the rate).`,
+            };
           }
         }
       }

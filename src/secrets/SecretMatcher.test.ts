@@ -4,12 +4,14 @@ import { SecretMatcher, type SecretGroup } from './SecretMatcher.js';
 
 /** The obvious search the matcher must agree with: every form, every position. */
 function naiveOccurs(groups: SecretGroup[], text: string, from: number, to: number): boolean {
-  return groups.some((g) => g.forms.some((form) => {
-    for (let at = text.indexOf(form, from); at >= 0 && at + form.length <= to; at = text.indexOf(form, at + 1)) {
-      if (!g.wholeWord || (!/[\p{L}\p{N}]/u.test(text[at - 1] ?? ' ') && !/[\p{L}\p{N}]/u.test(text[at + form.length] ?? ' '))) return true;
-    }
-    return false;
-  }));
+  return groups.some((g) =>
+    g.forms.some((form) => {
+      for (let at = text.indexOf(form, from); at >= 0 && at + form.length <= to; at = text.indexOf(form, at + 1)) {
+        if (!g.wholeWord || (!/[\p{L}\p{N}]/u.test(text[at - 1] ?? ' ') && !/[\p{L}\p{N}]/u.test(text[at + form.length] ?? ' '))) return true;
+      }
+      return false;
+    }),
+  );
 }
 
 // A small alphabet, so secrets do occur in the generated texts, at any offset and overlapping.
@@ -20,14 +22,22 @@ const text = fc.array(alphabet, { maxLength: 200 }).map((cs) => cs.join(''));
 describe('SecretMatcher', () => {
   it('finds exactly what a naive search finds, with few secrets (anchors) and many (sampled grams)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(secret(8), { minLength: 1, maxLength: 40 }), text, fc.nat(), fc.nat(), (count, values, body, a, b) => {
-        const groups = values.slice(0, count).map((v) => ({ forms: [v], wholeWord: false }));
-        // Half the time plant one of the secrets so a hit is as likely as a miss.
-        const planted = a % 2 === 0 ? body.slice(0, b % (body.length + 1)) + groups[a % groups.length]!.forms[0] + body.slice(b % (body.length + 1)) : body;
-        const from = a % (planted.length + 1);
-        const to = from + (b % (planted.length - from + 1));
-        expect(new SecretMatcher(groups).occursIn(planted, from, to)).toBe(naiveOccurs(groups, planted, from, to));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(secret(8), { minLength: 1, maxLength: 40 }),
+        text,
+        fc.nat(),
+        fc.nat(),
+        (count, values, body, a, b) => {
+          const groups = values.slice(0, count).map((v) => ({ forms: [v], wholeWord: false }));
+          // Half the time plant one of the secrets so a hit is as likely as a miss.
+          const planted =
+            a % 2 === 0 ? body.slice(0, b % (body.length + 1)) + groups[a % groups.length]!.forms[0] + body.slice(b % (body.length + 1)) : body;
+          const from = a % (planted.length + 1);
+          const to = from + (b % (planted.length - from + 1));
+          expect(new SecretMatcher(groups).occursIn(planted, from, to)).toBe(naiveOccurs(groups, planted, from, to));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -123,7 +123,13 @@ export class SecretMatcher {
   }
 
   private hash(text: string, at: number): number {
-    return (Math.imul(text.charCodeAt(at), 0x9e3779b1) + Math.imul(text.charCodeAt(at + 1), 0x85ebca77) + Math.imul(text.charCodeAt(at + 2), 0xc2b2ae3d) + Math.imul(text.charCodeAt(at + 3), 0x27d4eb2f)) >>> this.shift;
+    return (
+      (Math.imul(text.charCodeAt(at), 0x9e3779b1) +
+        Math.imul(text.charCodeAt(at + 1), 0x85ebca77) +
+        Math.imul(text.charCodeAt(at + 2), 0xc2b2ae3d) +
+        Math.imul(text.charCodeAt(at + 3), 0x27d4eb2f)) >>>
+      this.shift
+    );
   }
 }
 

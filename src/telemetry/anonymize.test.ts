@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketToHour, classifyKey, coarsenLocation, mayNeedRedaction, REDACTED, redactText, scrubFields, scrubText, scrubValue } from './anonymize.js';
+import {
+  bucketToHour,
+  classifyKey,
+  coarsenLocation,
+  mayNeedRedaction,
+  REDACTED,
+  redactText,
+  scrubFields,
+  scrubText,
+  scrubValue,
+} from './anonymize.js';
 import { decodeGeohashBounds, encodeGeohash } from './geohash.js';
 
 describe('scrubText', () => {
@@ -44,19 +54,37 @@ describe('scrubText', () => {
 
 describe('scrubFields', () => {
   it('redacts secrets by field name, however they are spelled', () => {
-    const out = scrubFields({ password: 'a1', wifiPassword: 'a2', wifi_psk: 'a3', PIN: 'a4', apiToken: 'a5', client_secret: 'a6', privateKey: 'a7', passphrase: 'a8', nested: { deeper: { pin: 'a9' } } });
+    const out = scrubFields({
+      password: 'a1',
+      wifiPassword: 'a2',
+      wifi_psk: 'a3',
+      PIN: 'a4',
+      apiToken: 'a5',
+      client_secret: 'a6',
+      privateKey: 'a7',
+      passphrase: 'a8',
+      nested: { deeper: { pin: 'a9' } },
+    });
     const text = JSON.stringify(out);
     for (let i = 1; i <= 9; i++) expect(text).not.toContain(`a${i}"`);
     expect(out.password).toBe(REDACTED);
   });
 
   it('replaces SSIDs, serials and user names, and drops free text', () => {
-    const out = scrubFields({ ssid: 'Home', bssid: '01:02:03:04:05:06', serialNumber: 'X1', username: 'jane', note: 'call me on 555', retries: 3, ok: true });
+    const out = scrubFields({
+      ssid: 'Home',
+      bssid: '01:02:03:04:05:06',
+      serialNumber: 'X1',
+      username: 'jane',
+      note: 'call me on 555',
+      retries: 3,
+      ok: true,
+    });
     expect(out).toEqual({ ssid: '[ssid]', bssid: '[ssid]', serialNumber: '[serial]', username: '[user]', retries: 3, ok: true });
   });
 
   it('turns a latitude/longitude pair into a 5-character geohash', () => {
-    const out = scrubFields({ lat: 48.858370, lon: 2.294481, accuracy: 4 });
+    const out = scrubFields({ lat: 48.85837, lon: 2.294481, accuracy: 4 });
     expect(out).toEqual({ geohash: 'u09tu', accuracy: 4 });
   });
 
@@ -125,18 +153,28 @@ describe('scrubbing properties', () => {
 
   it('a secret in a secret-named field never survives, at any depth, nor in text after "password="', () => {
     fc.assert(
-      fc.property(secretValue, fc.constantFrom('password', 'wifiPassword', 'psk', 'pin', 'passphrase', 'token', 'secret', 'apiKey'), fc.nat(5), filler, (secret, key, depth, text) => {
-        fc.pre(!text.includes(secret)); // the surrounding text may not hold the secret by chance
-        let fields: Record<string, unknown> = { [key]: secret };
-        for (let i = 0; i < depth; i++) fields = { level: fields };
-        expect(JSON.stringify(scrubFields(fields))).not.toContain(secret);
-        expect(scrubText(`${text} ${key}=${secret} ${text}`)).not.toContain(secret);
-        for (const line of [`${text} {"${key}":"${secret}"} ${text}`, `${text} {'${key}': '${secret}'} ${text}`, `${text} Authorization: Bearer ${secret}`]) {
-          expect(scrubText(line)).not.toContain(secret);
-          expect(redactText(line)).not.toContain(secret);
-          expect(mayNeedRedaction(line)).toBe(true);
-        }
-      }),
+      fc.property(
+        secretValue,
+        fc.constantFrom('password', 'wifiPassword', 'psk', 'pin', 'passphrase', 'token', 'secret', 'apiKey'),
+        fc.nat(5),
+        filler,
+        (secret, key, depth, text) => {
+          fc.pre(!text.includes(secret)); // the surrounding text may not hold the secret by chance
+          let fields: Record<string, unknown> = { [key]: secret };
+          for (let i = 0; i < depth; i++) fields = { level: fields };
+          expect(JSON.stringify(scrubFields(fields))).not.toContain(secret);
+          expect(scrubText(`${text} ${key}=${secret} ${text}`)).not.toContain(secret);
+          for (const line of [
+            `${text} {"${key}":"${secret}"} ${text}`,
+            `${text} {'${key}': '${secret}'} ${text}`,
+            `${text} Authorization: Bearer ${secret}`,
+          ]) {
+            expect(scrubText(line)).not.toContain(secret);
+            expect(redactText(line)).not.toContain(secret);
+            expect(mayNeedRedaction(line)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -180,7 +218,14 @@ describe('location and time', () => {
   });
 
   it('snaps to the nearest point of a known track when close, else coarsens', () => {
-    const track = { id: 'circuit-1', points: [{ latitude: 45.0, longitude: 7.0 }, { latitude: 45.001, longitude: 7.0 }, { latitude: 45.002, longitude: 7.0 }] };
+    const track = {
+      id: 'circuit-1',
+      points: [
+        { latitude: 45.0, longitude: 7.0 },
+        { latitude: 45.001, longitude: 7.0 },
+        { latitude: 45.002, longitude: 7.0 },
+      ],
+    };
     expect(coarsenLocation({ latitude: 45.00105, longitude: 7.0003 }, [track])).toEqual({ track: 'circuit-1', point: 1 });
     expect(coarsenLocation({ latitude: 45.1, longitude: 7.0 }, [track])).toEqual({ geohash: encodeGeohash(45.1, 7.0, 5) });
   });

@@ -14,7 +14,8 @@ const MAX_ITEMS = 100;
 // ---- free text ------------------------------------------------------------------------------
 
 // The keyword may end a quoted JSON or Python key (`"password": "x"`, `'psk': 'x'`, also escaped `\"`).
-const SECRET_IN_TEXT = /\b([\w.-]*?(?:password|passwd|passphrase|psk|pin|token|secret|key))(\\?["']?\s*[:=]\s*|\s+is\s+)(?:(["'])(?:(?!\3).)*\3|[^\s,;]+)/gi;
+const SECRET_IN_TEXT =
+  /\b([\w.-]*?(?:password|passwd|passphrase|psk|pin|token|secret|key))(\\?["']?\s*[:=]\s*|\s+is\s+)(?:(["'])(?:(?!\3).)*\3|[^\s,;]+)/gi;
 // HTTP credentials: an Authorization header's whole value (any scheme; to the end of the line
 // unless quoted), and Bearer/Basic tokens anywhere.
 const AUTHORIZATION_HEADER = /\b((?:proxy-)?authorization)(\\?["']?\s*[:=]\s*)(?:(["'])(?:(?!\3).)*\3|[^\r\n]+)/gi;
@@ -62,16 +63,70 @@ function redactAuthorization(text: string): string {
 
 type KeyClass = 'secret' | 'ssid' | 'serial' | 'free-text' | 'user' | 'position' | 'plain';
 
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'psk', 'pin', 'puk', 'token', 'key', 'secret', 'credential', 'credentials', 'auth', 'authorization', 'cookie', 'otp', 'apikey', 'privatekey', 'wpa']);
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'psk',
+  'pin',
+  'puk',
+  'token',
+  'key',
+  'secret',
+  'credential',
+  'credentials',
+  'auth',
+  'authorization',
+  'cookie',
+  'otp',
+  'apikey',
+  'privatekey',
+  'wpa',
+]);
 const SECRET_SUBSTRINGS = ['password', 'passphrase', 'secret', 'token', 'credential', 'apikey', 'privatekey'];
 const SSID_WORDS = new Set(['ssid', 'bssid', 'essid', 'wifi', 'wlan', 'hotspot']);
 const SERIAL_WORDS = new Set(['serial', 'imei', 'iccid', 'imsi', 'sn']);
-const FREE_TEXT_WORDS = new Set(['note', 'notes', 'comment', 'comments', 'feedback', 'text', 'freetext', 'input', 'query', 'search', 'description', 'body', 'content', 'clipboard', 'transcript']);
+const FREE_TEXT_WORDS = new Set([
+  'note',
+  'notes',
+  'comment',
+  'comments',
+  'feedback',
+  'text',
+  'freetext',
+  'input',
+  'query',
+  'search',
+  'description',
+  'body',
+  'content',
+  'clipboard',
+  'transcript',
+]);
 const USER_WORDS = new Set(['user', 'username', 'login', 'owner', 'hostname', 'email', 'mail', 'phone', 'address', 'fullname']);
-const POSITION_WORDS = new Set(['lat', 'latitude', 'lon', 'lng', 'long', 'longitude', 'altitude', 'coords', 'coordinates', 'position', 'gps', 'location', 'fix']);
+const POSITION_WORDS = new Set([
+  'lat',
+  'latitude',
+  'lon',
+  'lng',
+  'long',
+  'longitude',
+  'altitude',
+  'coords',
+  'coordinates',
+  'position',
+  'gps',
+  'location',
+  'fix',
+]);
 
 function words(key: string): string[] {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 export function classifyKey(key: string): KeyClass {
@@ -238,7 +293,8 @@ function redactValue(value: unknown, depth: number): unknown {
  * A cheap test of a whole JSON log line: false means redaction would change nothing, so the
  * line is written as is (most lines). True only asks for the full check.
  */
-const MAY_NEED_REDACTION = /@|pass|psk|pin|secret|token|key|credential|auth|bearer|basic|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"\s*:/i;
+const MAY_NEED_REDACTION =
+  /@|pass|psk|pin|secret|token|key|credential|auth|bearer|basic|cookie|otp|puk|wpa|\d\.\d{4}|"(?:lat|lon|lng|long|latitude|longitude|altitude|coords|coordinates|position|gps|location|fix)"\s*:/i;
 
 export function mayNeedRedaction(line: string): boolean {
   return MAY_NEED_REDACTION.test(line);

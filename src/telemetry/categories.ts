@@ -17,7 +17,8 @@ export interface CategoryInfo {
 export const CATEGORY_INFO: Record<TelemetryCategoryId, CategoryInfo> = {
   essential: {
     title: 'Essential update information',
-    description: 'Which system version is installed and whether updates and rollbacks worked. Needed to deliver safe updates; holds nothing about you. Always on.',
+    description:
+      'Which system version is installed and whether updates and rollbacks worked. Needed to deliver safe updates; holds nothing about you. Always on.',
     essential: true,
   },
   performance: {
@@ -37,7 +38,7 @@ export const CATEGORY_INFO: Record<TelemetryCategoryId, CategoryInfo> = {
   },
   errors: {
     title: 'Errors and crashes',
-    description: 'Warnings, errors and crash reports from the headset\'s software, with personal details removed.',
+    description: "Warnings, errors and crash reports from the headset's software, with personal details removed.",
     essential: false,
   },
   location: {

@@ -27,7 +27,9 @@ describe('consent', () => {
 
   it('refuses turning essential off, and a decision on another policy version, changing nothing', () => {
     const state = initialConsent();
-    expect(codeOf(() => decide(state, { policyVersion: PRIVACY_POLICY_VERSION, granted: { essential: false, usage: true } }, now))).toBe('PRIVACY_ESSENTIAL_CATEGORY');
+    expect(codeOf(() => decide(state, { policyVersion: PRIVACY_POLICY_VERSION, granted: { essential: false, usage: true } }, now))).toBe(
+      'PRIVACY_ESSENTIAL_CATEGORY',
+    );
     expect(codeOf(() => decide(state, { policyVersion: PRIVACY_POLICY_VERSION - 1, granted: { usage: true } }, now))).toBe('PRIVACY_POLICY_OUTDATED');
     expect(state).toEqual(initialConsent());
   });
@@ -46,7 +48,11 @@ describe('consent', () => {
   it('reads stored state leniently: anything odd is undecided', () => {
     expect(parseConsent(null)).toEqual(initialConsent());
     expect(parseConsent({ policyVersion: 'x' })).toEqual(initialConsent());
-    expect(parseConsent({ policyVersion: 1, decidedAt: 'd', granted: { usage: 'yes', errors: true, essential: false } }).granted).toMatchObject({ essential: true, usage: false, errors: true });
+    expect(parseConsent({ policyVersion: 1, decidedAt: 'd', granted: { usage: 'yes', errors: true, essential: false } }).granted).toMatchObject({
+      essential: true,
+      usage: false,
+      errors: true,
+    });
   });
 
   it('reports categories with their registry examples', () => {

@@ -30,7 +30,11 @@ export interface ConsentDecision {
 }
 
 export function initialConsent(): ConsentState {
-  return { policyVersion: 0, decidedAt: null, granted: Object.fromEntries(TELEMETRY_CATEGORIES.map((c) => [c, CATEGORY_INFO[c].essential])) as ConsentState['granted'] };
+  return {
+    policyVersion: 0,
+    decidedAt: null,
+    granted: Object.fromEntries(TELEMETRY_CATEGORIES.map((c) => [c, CATEGORY_INFO[c].essential])) as ConsentState['granted'],
+  };
 }
 
 export function needsDecision(state: ConsentState, currentPolicy = PRIVACY_POLICY_VERSION): boolean {
@@ -40,7 +44,10 @@ export function needsDecision(state: ConsentState, currentPolicy = PRIVACY_POLIC
 /** What collects now: essential always; the rest only when decided under the current policy. */
 export function effectiveGrants(state: ConsentState, currentPolicy = PRIVACY_POLICY_VERSION): Record<TelemetryCategoryId, boolean> {
   const current = !needsDecision(state, currentPolicy);
-  return Object.fromEntries(TELEMETRY_CATEGORIES.map((c) => [c, CATEGORY_INFO[c].essential || (current && state.granted[c] === true)])) as Record<TelemetryCategoryId, boolean>;
+  return Object.fromEntries(TELEMETRY_CATEGORIES.map((c) => [c, CATEGORY_INFO[c].essential || (current && state.granted[c] === true)])) as Record<
+    TelemetryCategoryId,
+    boolean
+  >;
 }
 
 export function isGranted(state: ConsentState, category: TelemetryCategoryId, currentPolicy = PRIVACY_POLICY_VERSION): boolean {
@@ -62,11 +69,19 @@ export interface ConsentTransition {
  */
 export function decide(state: ConsentState, decision: ConsentDecision, now: Date, currentPolicy = PRIVACY_POLICY_VERSION): ConsentTransition {
   if (decision.policyVersion !== currentPolicy) {
-    throw new AppError('PRIVACY_POLICY_OUTDATED', `The choice was made on privacy policy version ${decision.policyVersion}; the current version is ${currentPolicy}. Read it and choose again.`, { currentPolicyVersion: currentPolicy });
+    throw new AppError(
+      'PRIVACY_POLICY_OUTDATED',
+      `The choice was made on privacy policy version ${decision.policyVersion}; the current version is ${currentPolicy}. Read it and choose again.`,
+      { currentPolicyVersion: currentPolicy },
+    );
   }
   for (const category of TELEMETRY_CATEGORIES) {
     if (CATEGORY_INFO[category].essential && decision.granted[category] === false) {
-      throw new AppError('PRIVACY_ESSENTIAL_CATEGORY', `"${CATEGORY_INFO[category].title}" is essential to deliver safe updates and cannot be turned off.`, { category });
+      throw new AppError(
+        'PRIVACY_ESSENTIAL_CATEGORY',
+        `"${CATEGORY_INFO[category].title}" is essential to deliver safe updates and cannot be turned off.`,
+        { category },
+      );
     }
   }
   const before = effectiveGrants(state, currentPolicy);

@@ -3,21 +3,51 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../logging/logRecord.js';
 import { encodeLogsRequest, encodeMetricsRequest, isoToUnixNano, logRecordToOtlp, parseExportResponse, toAnyValue } from './otlpEncode.js';
 
-type ProtoType = { fromObject(o: unknown): unknown; encode(m: unknown): { finish(): Uint8Array }; decode(b: Uint8Array): unknown; toObject(m: unknown, o: object): unknown };
-const proto = (generated as unknown as { opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtoType } }; metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } } } }).opentelemetry.proto.collector;
+type ProtoType = {
+  fromObject(o: unknown): unknown;
+  encode(m: unknown): { finish(): Uint8Array };
+  decode(b: Uint8Array): unknown;
+  toObject(m: unknown, o: object): unknown;
+};
+const proto = (
+  generated as unknown as {
+    opentelemetry: {
+      proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtoType } }; metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } };
+    };
+  }
+).opentelemetry.proto.collector;
 
 /** Through the official protobuf definitions and back: unknown keys and wrong types do not survive. */
 function roundTrip(type: ProtoType, body: unknown): unknown {
-  return type.toObject(type.decode(type.encode(type.fromObject(JSON.parse(JSON.stringify(body)))).finish()), { longs: String, enums: Number, defaults: false });
+  return type.toObject(type.decode(type.encode(type.fromObject(JSON.parse(JSON.stringify(body)))).finish()), {
+    longs: String,
+    enums: Number,
+    defaults: false,
+  });
 }
 
-const entry: LogRecord = { time: '2026-11-22T10:00:00.123Z', level: 'warn', subsystem: 'gps', msg: 'no fix yet', version: '1.4.0', commit: 'abc123', bootId: 'boot-7', seq: 42, fields: { satellites: 3, hdop: 1.5, ok: false, path: ['a'] } };
+const entry: LogRecord = {
+  time: '2026-11-22T10:00:00.123Z',
+  level: 'warn',
+  subsystem: 'gps',
+  msg: 'no fix yet',
+  version: '1.4.0',
+  commit: 'abc123',
+  bootId: 'boot-7',
+  seq: 42,
+  fields: { satellites: 3, hdop: 1.5, ok: false, path: ['a'] },
+};
 const resource = { serviceName: 'headsetd', serviceVersion: '1.4.0', deviceId: 'anon' };
 
 describe('OTLP JSON encoding', () => {
   it('maps a log entry: severity numbers, nanoseconds as a decimal string, build and boot attributes', () => {
     const record = logRecordToOtlp(entry);
-    expect(record).toMatchObject({ timeUnixNano: '1795341600123000000', severityNumber: 13, severityText: 'WARN', body: { stringValue: 'no fix yet' } });
+    expect(record).toMatchObject({
+      timeUnixNano: '1795341600123000000',
+      severityNumber: 13,
+      severityText: 'WARN',
+      body: { stringValue: 'no fix yet' },
+    });
     const attributes = Object.fromEntries(record.attributes.map((a) => [a.key, a.value]));
     expect(attributes).toEqual({
       'headset.subsystem': { stringValue: 'gps' },
@@ -30,15 +60,39 @@ describe('OTLP JSON encoding', () => {
       'headset.field.ok': { boolValue: false },
       'headset.field.path': { arrayValue: { values: [{ stringValue: 'a' }] } },
     });
-    expect((['debug', 'info', 'warn', 'error', 'fatal'] as const).map((level) => logRecordToOtlp({ ...entry, level }).severityNumber)).toEqual([5, 9, 13, 17, 21]);
+    expect((['debug', 'info', 'warn', 'error', 'fatal'] as const).map((level) => logRecordToOtlp({ ...entry, level }).severityNumber)).toEqual([
+      5, 9, 13, 17, 21,
+    ]);
   });
 
   it('is exact OTLP: the official definitions give back what we wrote', () => {
     const body = encodeLogsRequest(resource, [{ uid: 'u-1', category: 'errors', record: logRecordToOtlp(entry) }]);
     expect(roundTrip(proto.logs.v1.ExportLogsServiceRequest, body)).toEqual(JSON.parse(JSON.stringify(body)));
     const metrics = encodeMetricsRequest(resource, [
-      { uid: 'm', category: 'performance', metric: { name: 'cpu', description: 'load', unit: '1', gauge: { dataPoints: [{ attributes: [{ key: 'core', value: { intValue: '0' } }], timeUnixNano: '5', asDouble: 0.5 }] } } },
-      { uid: 'n', category: 'performance', metric: { name: 'boots', description: 'count', unit: '{boot}', sum: { dataPoints: [{ attributes: [{ key: 'slot', value: { stringValue: 'A' } }], startTimeUnixNano: '1', timeUnixNano: '5', asInt: '3' }], aggregationTemporality: 2, isMonotonic: true } } },
+      {
+        uid: 'm',
+        category: 'performance',
+        metric: {
+          name: 'cpu',
+          description: 'load',
+          unit: '1',
+          gauge: { dataPoints: [{ attributes: [{ key: 'core', value: { intValue: '0' } }], timeUnixNano: '5', asDouble: 0.5 }] },
+        },
+      },
+      {
+        uid: 'n',
+        category: 'performance',
+        metric: {
+          name: 'boots',
+          description: 'count',
+          unit: '{boot}',
+          sum: {
+            dataPoints: [{ attributes: [{ key: 'slot', value: { stringValue: 'A' } }], startTimeUnixNano: '1', timeUnixNano: '5', asInt: '3' }],
+            aggregationTemporality: 2,
+            isMonotonic: true,
+          },
+        },
+      },
     ]);
     expect(roundTrip(proto.metrics.v1.ExportMetricsServiceRequest, metrics)).toEqual(JSON.parse(JSON.stringify(metrics)));
   });
@@ -54,7 +108,13 @@ describe('OTLP JSON encoding', () => {
   });
 
   it('puts the outbox id on every record as log.record.uid, and the category', () => {
-    const body = encodeLogsRequest({ ...resource, deviceId: null }, [{ uid: 'abc', category: 'usage', record: { ...logRecordToOtlp(entry), attributes: [{ key: 'log.record.uid', value: { stringValue: 'forged' } }] } }]);
+    const body = encodeLogsRequest({ ...resource, deviceId: null }, [
+      {
+        uid: 'abc',
+        category: 'usage',
+        record: { ...logRecordToOtlp(entry), attributes: [{ key: 'log.record.uid', value: { stringValue: 'forged' } }] },
+      },
+    ]);
     expect(body.resourceLogs[0]!.resource.attributes.map((a) => a.key)).toEqual(['service.name', 'service.version']);
     expect(body.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!.attributes).toEqual([
       { key: 'log.record.uid', value: { stringValue: 'abc' } },
@@ -74,7 +134,10 @@ describe('OTLP JSON encoding', () => {
   it('reads export responses: full success, partial success, and what is no response', () => {
     expect(parseExportResponse('', 'logs')).toEqual({ rejected: 0 });
     expect(parseExportResponse('{}', 'logs')).toEqual({ rejected: 0 });
-    expect(parseExportResponse('{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 'logs')).toEqual({ rejected: 3, errorMessage: 'too old' });
+    expect(parseExportResponse('{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 'logs')).toEqual({
+      rejected: 3,
+      errorMessage: 'too old',
+    });
     expect(parseExportResponse('{"partialSuccess":{"rejectedDataPoints":2}}', 'metrics')).toEqual({ rejected: 2 });
     expect(parseExportResponse('{"partialSuccess":{}}', 'logs')).toEqual({ rejected: 0 });
     expect(parseExportResponse('<html>', 'logs')).toBeUndefined();

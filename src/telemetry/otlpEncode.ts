@@ -42,11 +42,17 @@ function resourceAttributes(resource: OtlpResourceInfo): OtlpKeyValue[] {
 }
 
 export interface ExportLogsServiceRequest {
-  resourceLogs: { resource: { attributes: OtlpKeyValue[] }; scopeLogs: { scope: { name: string; version: string }; logRecords: OtlpLogRecord[] }[] }[];
+  resourceLogs: {
+    resource: { attributes: OtlpKeyValue[] };
+    scopeLogs: { scope: { name: string; version: string }; logRecords: OtlpLogRecord[] }[];
+  }[];
 }
 
 export interface ExportMetricsServiceRequest {
-  resourceMetrics: { resource: { attributes: OtlpKeyValue[] }; scopeMetrics: { scope: { name: string; version: string }; metrics: OtlpMetric[] }[] }[];
+  resourceMetrics: {
+    resource: { attributes: OtlpKeyValue[] };
+    scopeMetrics: { scope: { name: string; version: string }; metrics: OtlpMetric[] }[];
+  }[];
 }
 
 export function encodeLogsRequest(resource: OtlpResourceInfo, logs: readonly EncodableLog[]): ExportLogsServiceRequest {
@@ -59,7 +65,11 @@ export function encodeLogsRequest(resource: OtlpResourceInfo, logs: readonly Enc
             scope: { name: SCOPE.name, version: resource.serviceVersion },
             logRecords: logs.map(({ uid, category, record }) => ({
               ...record,
-              attributes: [...record.attributes.filter((a) => a.key !== RECORD_UID_KEY && a.key !== CATEGORY_KEY), stringAttribute(RECORD_UID_KEY, uid), stringAttribute(CATEGORY_KEY, category)],
+              attributes: [
+                ...record.attributes.filter((a) => a.key !== RECORD_UID_KEY && a.key !== CATEGORY_KEY),
+                stringAttribute(RECORD_UID_KEY, uid),
+                stringAttribute(CATEGORY_KEY, category),
+              ],
             })),
           },
         ],
@@ -136,7 +146,11 @@ export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
   if (typeof value === 'boolean') return { boolValue: value };
   if (typeof value === 'bigint') return { intValue: value.toString() };
   if (typeof value === 'number') {
-    return Number.isSafeInteger(value) ? { intValue: String(value) } : Number.isFinite(value) ? { doubleValue: value } : { stringValue: String(value) };
+    return Number.isSafeInteger(value)
+      ? { intValue: String(value) }
+      : Number.isFinite(value)
+        ? { doubleValue: value }
+        : { stringValue: String(value) };
   }
   if (depth < 8 && Array.isArray(value)) return { arrayValue: { values: value.map((item) => toAnyValue(item, depth + 1)) } };
   if (depth < 8 && typeof value === 'object' && value !== null) {

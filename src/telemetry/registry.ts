@@ -29,7 +29,10 @@ export interface MetricDefinition<V extends z.ZodType = z.ZodType, A extends z.Z
 
 const define = <V extends z.ZodType, A extends z.ZodType>(definition: MetricDefinition<V, A>) => definition;
 const noAttributes = z.object({}).strict();
-const version = z.string().regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/).max(64);
+const version = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/)
+  .max(64);
 const identifier = z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/);
 const OWNER_PLATFORM = 'platform-team@headset.example';
 const OWNER_UPDATES = 'updates-team@headset.example';
@@ -211,15 +214,18 @@ export const METRICS = {
     kind: 'event',
     unit: '1',
     value: z.null(),
-    attributes: z.object({
-      process: z.enum(['electron']),
-      size_bytes: z.number().int().min(0),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      // The hour the crash happened, no closer.
-      created: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/),
-      dump_included: z.boolean(),
-    }).strict(),
-    description: 'That the user interface crashed natively: the crash dump\'s size, hash and hour. The dump itself holds the interface\'s memory, which cannot be scrubbed, so it never leaves the headset.',
+    attributes: z
+      .object({
+        process: z.enum(['electron']),
+        size_bytes: z.number().int().min(0),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        // The hour the crash happened, no closer.
+        created: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/),
+        dump_included: z.boolean(),
+      })
+      .strict(),
+    description:
+      "That the user interface crashed natively: the crash dump's size, hash and hour. The dump itself holds the interface's memory, which cannot be scrubbed, so it never leaves the headset.",
     owner: OWNER_PLATFORM,
     retentionDays: 30,
     expires: 'never',
@@ -255,7 +261,10 @@ export function metricsOf(category: TelemetryCategoryId): MetricName[] {
 }
 
 export class UndeclaredMetricError extends Error {
-  constructor(readonly metric: string, reason: string) {
+  constructor(
+    readonly metric: string,
+    reason: string,
+  ) {
     super(`telemetry: ${metric}: ${reason}`);
     this.name = 'UndeclaredMetricError';
   }
@@ -276,8 +285,17 @@ export function checkRecording(name: string, value: unknown, attributes: unknown
   const parsedValue = definition.value.safeParse(value);
   if (!parsedValue.success) throw new UndeclaredMetricError(name, `value outside its schema (${parsedValue.error.issues[0]?.message})`);
   const parsedAttributes = definition.attributes.safeParse(attributes);
-  if (!parsedAttributes.success) throw new UndeclaredMetricError(name, `attributes outside their schema (${parsedAttributes.error.issues.map((i) => i.path.join('.') || i.message).join(', ')})`);
-  return { name, definition, value: parsedValue.data as number | null, attributes: parsedAttributes.data as Record<string, string | number | boolean> };
+  if (!parsedAttributes.success)
+    throw new UndeclaredMetricError(
+      name,
+      `attributes outside their schema (${parsedAttributes.error.issues.map((i) => i.path.join('.') || i.message).join(', ')})`,
+    );
+  return {
+    name,
+    definition,
+    value: parsedValue.data as number | null,
+    attributes: parsedAttributes.data as Record<string, string | number | boolean>,
+  };
 }
 
 /** Whether a metric has expired for this app version on this day (expired metrics record nothing). */
@@ -289,7 +307,11 @@ export function isExpired(definition: MetricDefinition, appVersion: string, now:
 }
 
 function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.split(/[-+]/)[0]!.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const parts = (v: string) =>
+    v
+      .split(/[-+]/)[0]!
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;

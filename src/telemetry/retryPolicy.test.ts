@@ -13,7 +13,11 @@ describe('retry policy', () => {
 
   it('splits on 413, never retries a partial success, and takes a clean success', () => {
     expect(decideRetry({ kind: 'http', status: 413 }, 3, options, now)).toEqual({ action: 'split' });
-    expect(decideRetry({ kind: 'accepted', rejected: 2, errorMessage: 'old' }, 0, options, now)).toEqual({ action: 'done-partial', rejected: 2, reason: 'old' });
+    expect(decideRetry({ kind: 'accepted', rejected: 2, errorMessage: 'old' }, 0, options, now)).toEqual({
+      action: 'done-partial',
+      rejected: 2,
+      reason: 'old',
+    });
     expect(decideRetry({ kind: 'accepted', rejected: 0 }, 0, options, now)).toEqual({ action: 'done' });
   });
 
@@ -26,7 +30,9 @@ describe('retry policy', () => {
 
   it('honours Retry-After in seconds or as an HTTP date, within a ceiling', () => {
     expect(decideRetry({ kind: 'http', status: 429, retryAfter: '7' }, 0, options, now)).toMatchObject({ action: 'retry', delayMs: 7000 });
-    expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'Sun, 22 Nov 2026 10:00:30 GMT' }, 0, options, now)).toMatchObject({ delayMs: 30_000 });
+    expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'Sun, 22 Nov 2026 10:00:30 GMT' }, 0, options, now)).toMatchObject({
+      delayMs: 30_000,
+    });
     expect(decideRetry({ kind: 'http', status: 503, retryAfter: '86400' }, 0, options, now)).toMatchObject({ delayMs: 60_000 });
     // A date in the past (our clock jumped ahead): go again after the base delay, not at once.
     expect(decideRetry({ kind: 'http', status: 503, retryAfter: 'Sun, 22 Nov 2026 09:00:00 GMT' }, 0, options, now)).toMatchObject({ delayMs: 100 });

@@ -50,21 +50,34 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Math.max(0, at - nowMs);
 }
 
-export function decideRetry(outcome: ExportOutcome, attempt: number, options: BackoffOptions, nowMs: number, random: () => number = Math.random): RetryDecision {
+export function decideRetry(
+  outcome: ExportOutcome,
+  attempt: number,
+  options: BackoffOptions,
+  nowMs: number,
+  random: () => number = Math.random,
+): RetryDecision {
   switch (outcome.kind) {
     case 'accepted':
-      return outcome.rejected > 0 ? { action: 'done-partial', rejected: outcome.rejected, reason: outcome.errorMessage ?? 'partial success' } : { action: 'done' };
+      return outcome.rejected > 0
+        ? { action: 'done-partial', rejected: outcome.rejected, reason: outcome.errorMessage ?? 'partial success' }
+        : { action: 'done' };
     case 'network':
       return { action: 'retry', delayMs: backoffDelay(attempt, options, random), reason: outcome.error };
     case 'bad-response':
       // Unreadable acknowledgement: not known to be delivered, so at-least-once means trying again.
-      return { action: 'retry', delayMs: backoffDelay(attempt, options, random), reason: `unreadable response (${outcome.status}): ${outcome.detail}` };
+      return {
+        action: 'retry',
+        delayMs: backoffDelay(attempt, options, random),
+        reason: `unreadable response (${outcome.status}): ${outcome.detail}`,
+      };
     case 'http': {
       if (outcome.status === 413) return { action: 'split' };
       if (RETRYABLE.has(outcome.status)) {
         const serverSays = parseRetryAfter(outcome.retryAfter, nowMs);
         // At least baseMs: `Retry-After: 0` (or a date already past) must not turn into a busy loop.
-        const delayMs = serverSays === null ? backoffDelay(attempt, options, random) : Math.max(options.baseMs, Math.min(serverSays, options.maxRetryAfterMs));
+        const delayMs =
+          serverSays === null ? backoffDelay(attempt, options, random) : Math.max(options.baseMs, Math.min(serverSays, options.maxRetryAfterMs));
         return { action: 'retry', delayMs, reason: `HTTP ${outcome.status}` };
       }
       return { action: 'drop', reason: `HTTP ${outcome.status}${outcome.body ? `: ${outcome.body.slice(0, 200)}` : ''}` };

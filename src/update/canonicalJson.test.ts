@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CanonicalJsonError, MAX_CANONICAL_DEPTH, canonicalJson, canonicalJsonBytes, parseCanonicalJson, type CanonicalValue } from './canonicalJson.js';
+import {
+  CanonicalJsonError,
+  MAX_CANONICAL_DEPTH,
+  canonicalJson,
+  canonicalJsonBytes,
+  parseCanonicalJson,
+  type CanonicalValue,
+} from './canonicalJson.js';
 
 // Keys include "__proto__", "" and non-ASCII, which naive encoders get wrong.
 const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', '', 'constructor', 'é', '\u{1F600}', 'a"b\\c'));
@@ -31,7 +38,10 @@ function sortedStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(sortedStringify).join(',')}]`;
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).sort(codeUnitCompare).map((k) => `${JSON.stringify(k)}:${sortedStringify(record[k])}`).join(',')}}`;
+    return `{${Object.keys(record)
+      .sort(codeUnitCompare)
+      .map((k) => `${JSON.stringify(k)}:${sortedStringify(record[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value === 0 ? 0 : value);
 }
@@ -97,8 +107,22 @@ describe('canonical JSON', () => {
   });
 
   it('writes integers plainly, -0 as 0, and refuses anything else a signer could spell two ways', () => {
-    expect(canonicalJson([Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, -0, 6 * 1024 ** 3])).toBe('[9007199254740991,-9007199254740991,0,6442450944]');
-    for (const bad of [1.5, Number.MAX_SAFE_INTEGER + 1, NaN, Infinity, undefined, { a: undefined }, new Date(0), new Map(), () => 1, 10n, Symbol('s')]) {
+    expect(canonicalJson([Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, -0, 6 * 1024 ** 3])).toBe(
+      '[9007199254740991,-9007199254740991,0,6442450944]',
+    );
+    for (const bad of [
+      1.5,
+      Number.MAX_SAFE_INTEGER + 1,
+      NaN,
+      Infinity,
+      undefined,
+      { a: undefined },
+      new Date(0),
+      new Map(),
+      () => 1,
+      10n,
+      Symbol('s'),
+    ]) {
       expect(() => canonicalJson(bad), String(bad)).toThrow(CanonicalJsonError);
     }
   });

@@ -63,12 +63,14 @@ function encode(value: unknown, depth: number, path: string): string {
     if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError(`${path}: only plain objects are allowed`);
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record).sort();
-    return `{${keys.map((key) => {
-      const item = record[key];
-      // JSON.stringify would silently drop it: refuse instead, so what is signed is what was meant.
-      if (item === undefined) throw new CanonicalJsonError(`${path}.${key}: undefined is not JSON`);
-      return `${JSON.stringify(key)}:${encode(item, depth + 1, `${path}.${key}`)}`;
-    }).join(',')}}`;
+    return `{${keys
+      .map((key) => {
+        const item = record[key];
+        // JSON.stringify would silently drop it: refuse instead, so what is signed is what was meant.
+        if (item === undefined) throw new CanonicalJsonError(`${path}.${key}: undefined is not JSON`);
+        return `${JSON.stringify(key)}:${encode(item, depth + 1, `${path}.${key}`)}`;
+      })
+      .join(',')}}`;
   }
   throw new CanonicalJsonError(`${path}: ${typeof value} is not JSON`);
 }

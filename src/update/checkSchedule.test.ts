@@ -18,11 +18,16 @@ describe('nextCheckDelay', () => {
 
   it('never waits longer than the interval after a failure, nor less than a second', () => {
     fc.assert(
-      fc.property(fc.integer({ min: HOUR, max: 168 * HOUR }), fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), (interval, failures, r) => {
-        const delay = nextCheckDelay(interval, failures, () => r);
-        expect(delay).toBeGreaterThanOrEqual(1000);
-        expect(delay).toBeLessThanOrEqual(interval);
-      }),
+      fc.property(
+        fc.integer({ min: HOUR, max: 168 * HOUR }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (interval, failures, r) => {
+          const delay = nextCheckDelay(interval, failures, () => r);
+          expect(delay).toBeGreaterThanOrEqual(1000);
+          expect(delay).toBeLessThanOrEqual(interval);
+        },
+      ),
     );
   });
 });

@@ -13,7 +13,6 @@ const image: DeltaImage = {
   delta: { fromVersion: '1.0.0', sourceLength: 20, sourceSha256: 'c'.repeat(64) },
 };
 
-
 describe('delta checks', () => {
   it('accepts only the exact source image', () => {
     expect(codeOf(() => checkDeltaSource(image, { length: 20, sha256: 'c'.repeat(64) }))).toBe('OK');
@@ -21,7 +20,7 @@ describe('delta checks', () => {
     expect(codeOf(() => checkDeltaSource(image, { length: 19, sha256: 'c'.repeat(64) }))).toBe('DELTA_SOURCE_MISMATCH');
   });
 
-  it('sizes zstd\'s memory limit from the signed lengths: --long=27 below 128 MiB, the next power of two above the larger image from there, 2 GiB at most', () => {
+  it("sizes zstd's memory limit from the signed lengths: --long=27 below 128 MiB, the next power of two above the larger image from there, 2 GiB at most", () => {
     expect(patchMemoryLimit(0, 0)).toBe(ZSTD_DEFAULT_WINDOW);
     expect(patchMemoryLimit(24 * MiB, 24 * MiB)).toBe(ZSTD_DEFAULT_WINDOW);
     expect(patchMemoryLimit(128 * MiB - 1, 1)).toBe(ZSTD_DEFAULT_WINDOW);
@@ -31,10 +30,14 @@ describe('delta checks', () => {
     expect(patchMemoryLimit(5 * 1024 * MiB, 5 * 1024 * MiB)).toBe(ZSTD_MAX_WINDOW);
   });
 
-  it('tells a patch that does not decode (the bundle\'s fault) from a tool that failed', () => {
+  it("tells a patch that does not decode (the bundle's fault) from a tool that failed", () => {
     const failure = { operation: 'apply' as const, image: 'rootfs', exitCode: 1, signal: null };
-    expect(patchToolError({ ...failure, stderr: 'zstd: /*stdin*\\: Decoding error (36) : Corrupted block detected \n' }).code).toBe('BUNDLE_PAYLOAD_MISMATCH');
-    expect(patchToolError({ ...failure, stderr: '/*stdin*\\: Decoding error (36) : Restored data doesn\'t match checksum' }).code).toBe('BUNDLE_PAYLOAD_MISMATCH');
+    expect(patchToolError({ ...failure, stderr: 'zstd: /*stdin*\\: Decoding error (36) : Corrupted block detected \n' }).code).toBe(
+      'BUNDLE_PAYLOAD_MISMATCH',
+    );
+    expect(patchToolError({ ...failure, stderr: "/*stdin*\\: Decoding error (36) : Restored data doesn't match checksum" }).code).toBe(
+      'BUNDLE_PAYLOAD_MISMATCH',
+    );
     expect(patchToolError({ ...failure, stderr: 'zstd: /*stdin*\\: unsupported format' }).code).toBe('BUNDLE_PAYLOAD_MISMATCH');
     expect(patchToolError({ ...failure, stderr: 'zstd: error 11 : Allocation error : not enough memory' }).code).toBe('DELTA_TOOL_FAILED');
     expect(patchToolError({ ...failure, exitCode: null, signal: 'SIGKILL', stderr: '' }).code).toBe('DELTA_TOOL_FAILED');

@@ -63,7 +63,8 @@ export interface PatchToolFailure {
 }
 
 /** zstd's messages for bytes it cannot decode: the patch (or what it was given) is not intact. */
-const DECODE_ERRORS = /Decoding error|Corrupted block|Unknown frame descriptor|unsupported format|not in zstd format|Restored data doesn't match checksum|Src size is incorrect|Frame requires too much memory|Window size larger than maximum|Data corruption|truncated|premature end|unexpected end/i;
+const DECODE_ERRORS =
+  /Decoding error|Corrupted block|Unknown frame descriptor|unsupported format|not in zstd format|Restored data doesn't match checksum|Src size is incorrect|Frame requires too much memory|Window size larger than maximum|Data corruption|truncated|premature end|unexpected end/i;
 
 /**
  * What a failed zstd run means. Applying: when zstd says the bytes do not decode, the payload does
@@ -80,10 +81,25 @@ export function patchToolError(failure: PatchToolFailure): AppError {
       : failure.exitCode !== 0
         ? `zstd exited with status ${failure.exitCode}`
         : 'zstd wrote an unexpected message';
-  const details = { image: failure.image, operation: failure.operation, exitCode: failure.exitCode, signal: failure.signal, stderr, ...(failure.spawnError ? { spawnError: failure.spawnError } : {}) };
+  const details = {
+    image: failure.image,
+    operation: failure.operation,
+    exitCode: failure.exitCode,
+    signal: failure.signal,
+    stderr,
+    ...(failure.spawnError ? { spawnError: failure.spawnError } : {}),
+  };
   const said = stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
   if (failure.operation === 'apply' && !failure.spawnError && !failure.signal && DECODE_ERRORS.test(stderr)) {
-    return new AppError('BUNDLE_PAYLOAD_MISMATCH', `Image "${failure.image}": the delta payload does not decode against its source (${how}${said}).`, { ...details, form: 'compressed' });
+    return new AppError(
+      'BUNDLE_PAYLOAD_MISMATCH',
+      `Image "${failure.image}": the delta payload does not decode against its source (${how}${said}).`,
+      { ...details, form: 'compressed' },
+    );
   }
-  return new AppError('DELTA_TOOL_FAILED', `Image "${failure.image}": ${failure.operation === 'apply' ? 'applying' : 'making'} the delta failed: ${how}${said}.`, details);
+  return new AppError(
+    'DELTA_TOOL_FAILED',
+    `Image "${failure.image}": ${failure.operation === 'apply' ? 'applying' : 'making'} the delta failed: ${how}${said}.`,
+    details,
+  );
 }

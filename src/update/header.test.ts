@@ -13,7 +13,6 @@ import {
   payloadAreaOffset,
 } from './header.js';
 
-
 describe('bundle header codec', () => {
   it('round-trips every valid header in 16 bytes starting with the magic', () => {
     fc.assert(
@@ -36,15 +35,25 @@ describe('bundle header codec', () => {
     const codes = new Set(['OK', 'BUNDLE_MALFORMED', 'BUNDLE_UNSUPPORTED_FORMAT', 'BUNDLE_MANIFEST_TOO_LARGE']);
     const arbitraryTail = fc.uint8Array({ minLength: 8, maxLength: 8 });
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ minLength: 16, maxLength: 16 }), arbitraryTail.map((tail) => new Uint8Array([...BUNDLE_MAGIC, ...tail]))), (bytes) => {
-        expect(codes).toContain(codeOf(() => decodeBundleHeader(bytes)));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ minLength: 16, maxLength: 16 }),
+          arbitraryTail.map((tail) => new Uint8Array([...BUNDLE_MAGIC, ...tail])),
+        ),
+        (bytes) => {
+          expect(codes).toContain(codeOf(() => decodeBundleHeader(bytes)));
+        },
+      ),
     );
   });
 
   it('calls a cut header truncated, and a short file of something else malformed', () => {
     const full = encodeBundleHeader({ formatVersion: 1, manifestLength: 500 });
-    for (let cut = 0; cut < HEADER_LENGTH; cut++) expect(codeOf(() => decodeBundleHeader(full.slice(0, cut))), `cut at ${cut}`).toBe('BUNDLE_TRUNCATED');
+    for (let cut = 0; cut < HEADER_LENGTH; cut++)
+      expect(
+        codeOf(() => decodeBundleHeader(full.slice(0, cut))),
+        `cut at ${cut}`,
+      ).toBe('BUNDLE_TRUNCATED');
     expect(codeOf(() => decodeBundleHeader(new TextEncoder().encode('PK\x03')))).toBe('BUNDLE_MALFORMED');
   });
 

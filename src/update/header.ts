@@ -40,8 +40,10 @@ export function payloadAreaOffset(manifestLength: number): number {
 }
 
 export function encodeBundleHeader(header: BundleHeader): Uint8Array {
-  if (!Number.isInteger(header.formatVersion) || header.formatVersion < 0 || header.formatVersion > 0xffff) throw new RangeError(`format version ${header.formatVersion} does not fit 16 bits`);
-  if (!Number.isInteger(header.manifestLength) || header.manifestLength < 1 || header.manifestLength > MAX_MANIFEST_LENGTH) throw new RangeError(`manifest length ${header.manifestLength} is outside 1..${MAX_MANIFEST_LENGTH}`);
+  if (!Number.isInteger(header.formatVersion) || header.formatVersion < 0 || header.formatVersion > 0xffff)
+    throw new RangeError(`format version ${header.formatVersion} does not fit 16 bits`);
+  if (!Number.isInteger(header.manifestLength) || header.manifestLength < 1 || header.manifestLength > MAX_MANIFEST_LENGTH)
+    throw new RangeError(`manifest length ${header.manifestLength} is outside 1..${MAX_MANIFEST_LENGTH}`);
   const bytes = new Uint8Array(HEADER_LENGTH);
   bytes.set(BUNDLE_MAGIC, 0);
   const view = new DataView(bytes.buffer);
@@ -58,21 +60,33 @@ export function decodeBundleHeader(bytes: Uint8Array): BundleHeader {
   for (let i = 0; i < magicPart; i++) {
     if (bytes[i] !== BUNDLE_MAGIC[i]) throw new AppError('BUNDLE_MALFORMED', 'Not a Headset Control bundle (wrong magic bytes).', { field: 'magic' });
   }
-  if (bytes.length < HEADER_LENGTH) throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside its ${HEADER_LENGTH}-byte header (${bytes.length} bytes).`, { at: 'header', length: bytes.length });
+  if (bytes.length < HEADER_LENGTH)
+    throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside its ${HEADER_LENGTH}-byte header (${bytes.length} bytes).`, {
+      at: 'header',
+      length: bytes.length,
+    });
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_LENGTH);
   const formatVersion = view.getUint16(8);
-  if (formatVersion !== BUNDLE_FORMAT_VERSION) throw new AppError('BUNDLE_UNSUPPORTED_FORMAT', `Bundle format version ${formatVersion}; this tool reads version ${BUNDLE_FORMAT_VERSION}.`, { formatVersion });
+  if (formatVersion !== BUNDLE_FORMAT_VERSION)
+    throw new AppError('BUNDLE_UNSUPPORTED_FORMAT', `Bundle format version ${formatVersion}; this tool reads version ${BUNDLE_FORMAT_VERSION}.`, {
+      formatVersion,
+    });
   const flags = view.getUint16(10);
   if (flags !== 0) throw new AppError('BUNDLE_MALFORMED', `Unknown header flags 0x${flags.toString(16)}.`, { field: 'flags', flags });
   const manifestLength = view.getUint32(12);
-  if (manifestLength > MAX_MANIFEST_LENGTH) throw new AppError('BUNDLE_MANIFEST_TOO_LARGE', `The header announces a ${manifestLength}-byte manifest; the limit is ${MAX_MANIFEST_LENGTH}.`, { manifestLength, limit: MAX_MANIFEST_LENGTH });
+  if (manifestLength > MAX_MANIFEST_LENGTH)
+    throw new AppError('BUNDLE_MANIFEST_TOO_LARGE', `The header announces a ${manifestLength}-byte manifest; the limit is ${MAX_MANIFEST_LENGTH}.`, {
+      manifestLength,
+      limit: MAX_MANIFEST_LENGTH,
+    });
   if (manifestLength === 0) throw new AppError('BUNDLE_MALFORMED', 'The header announces an empty manifest.', { field: 'manifestLength' });
   return { formatVersion, manifestLength };
 }
 
 export function encodeSignatureBlock(block: SignatureBlock): Uint8Array {
   if (block.keyId.length !== KEY_ID_LENGTH) throw new RangeError(`a key id is ${KEY_ID_LENGTH} bytes, not ${block.keyId.length}`);
-  if (block.signature.length !== SIGNATURE_LENGTH) throw new RangeError(`an Ed25519 signature is ${SIGNATURE_LENGTH} bytes, not ${block.signature.length}`);
+  if (block.signature.length !== SIGNATURE_LENGTH)
+    throw new RangeError(`an Ed25519 signature is ${SIGNATURE_LENGTH} bytes, not ${block.signature.length}`);
   const bytes = new Uint8Array(SIGNATURE_BLOCK_LENGTH);
   bytes.set(block.keyId, 0);
   bytes.set(block.signature, KEY_ID_LENGTH);
@@ -80,6 +94,10 @@ export function encodeSignatureBlock(block: SignatureBlock): Uint8Array {
 }
 
 export function decodeSignatureBlock(bytes: Uint8Array): SignatureBlock {
-  if (bytes.length < SIGNATURE_BLOCK_LENGTH) throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside its signature block (${bytes.length} of ${SIGNATURE_BLOCK_LENGTH} bytes).`, { at: 'signature', length: bytes.length });
+  if (bytes.length < SIGNATURE_BLOCK_LENGTH)
+    throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside its signature block (${bytes.length} of ${SIGNATURE_BLOCK_LENGTH} bytes).`, {
+      at: 'signature',
+      length: bytes.length,
+    });
   return { keyId: bytes.slice(0, KEY_ID_LENGTH), signature: bytes.slice(KEY_ID_LENGTH, SIGNATURE_BLOCK_LENGTH) };
 }

@@ -19,25 +19,46 @@ export interface DeviceFacts {
  */
 export function checkInstallable(manifest: BundleManifest, device: DeviceFacts, options: { allowDowngrade?: boolean } = {}): void {
   if (manifest.compatible !== device.model) {
-    throw new AppError('UPDATE_INCOMPATIBLE', `The bundle is for ${manifest.compatible}; this headset is ${device.model}.`, { compatible: manifest.compatible, model: device.model });
+    throw new AppError('UPDATE_INCOMPATIBLE', `The bundle is for ${manifest.compatible}; this headset is ${device.model}.`, {
+      compatible: manifest.compatible,
+      model: device.model,
+    });
   }
   if (!options.allowDowngrade && compareVersions(manifest.version, device.installedVersion) <= 0) {
-    throw new AppError('UPDATE_NOT_NEWER', `The bundle's version ${manifest.version} is not newer than the installed ${device.installedVersion}.`, { version: manifest.version, installed: device.installedVersion });
+    throw new AppError('UPDATE_NOT_NEWER', `The bundle's version ${manifest.version} is not newer than the installed ${device.installedVersion}.`, {
+      version: manifest.version,
+      installed: device.installedVersion,
+    });
   }
   if (manifest.minVersion && compareVersions(device.installedVersion, manifest.minVersion) < 0) {
-    throw new AppError('UPDATE_BELOW_MIN_VERSION', `The bundle installs over ${manifest.minVersion} or later; this headset runs ${device.installedVersion}.`, { minVersion: manifest.minVersion, installed: device.installedVersion });
+    throw new AppError(
+      'UPDATE_BELOW_MIN_VERSION',
+      `The bundle installs over ${manifest.minVersion} or later; this headset runs ${device.installedVersion}.`,
+      { minVersion: manifest.minVersion, installed: device.installedVersion },
+    );
   }
   for (const requirement of manifest.requires) {
     const present = device.components?.[requirement.name];
     if (!present || !satisfiesRange(present, requirement.range)) {
-      throw new AppError('UPDATE_REQUIREMENT_UNMET', `The bundle needs ${requirement.name} ${requirement.range}; this headset has ${present ?? 'none'}.`, { requirement, present: present ?? null });
+      throw new AppError(
+        'UPDATE_REQUIREMENT_UNMET',
+        `The bundle needs ${requirement.name} ${requirement.range}; this headset has ${present ?? 'none'}.`,
+        { requirement, present: present ?? null },
+      );
     }
   }
   for (const image of manifest.images) {
     const room = device.partitions[image.slot];
-    if (room === undefined) throw new AppError('UPDATE_INCOMPATIBLE', `The bundle writes a "${image.slot}" partition this headset does not have.`, { partition: image.slot });
+    if (room === undefined)
+      throw new AppError('UPDATE_INCOMPATIBLE', `The bundle writes a "${image.slot}" partition this headset does not have.`, {
+        partition: image.slot,
+      });
     if (image.uncompressed.length > room) {
-      throw new AppError('UPDATE_TOO_LARGE', `Image "${image.name}" needs ${image.uncompressed.length} bytes; the slot's ${image.slot} partition holds ${room}.`, { image: image.name, needed: image.uncompressed.length, room });
+      throw new AppError(
+        'UPDATE_TOO_LARGE',
+        `Image "${image.name}" needs ${image.uncompressed.length} bytes; the slot's ${image.slot} partition holds ${room}.`,
+        { image: image.name, needed: image.uncompressed.length, room },
+      );
     }
   }
 }
@@ -52,7 +73,11 @@ export function checkSlotReadback(image: string, expected: { length: number; sha
 /** Before a download: room for what is still to come, plus a margin so the disk never fills up. */
 export function checkFreeSpace(neededBytes: number, availableBytes: number, marginBytes = 64 * 1024 * 1024): void {
   if (availableBytes < neededBytes + marginBytes) {
-    throw new AppError('UPDATE_NO_SPACE', `The update needs ${neededBytes} bytes of free space (and a ${marginBytes}-byte margin); ${availableBytes} are free.`, { neededBytes, availableBytes, marginBytes });
+    throw new AppError(
+      'UPDATE_NO_SPACE',
+      `The update needs ${neededBytes} bytes of free space (and a ${marginBytes}-byte margin); ${availableBytes} are free.`,
+      { neededBytes, availableBytes, marginBytes },
+    );
   }
 }
 
@@ -63,7 +88,10 @@ export function checkFreeSpace(neededBytes: number, availableBytes: number, marg
  */
 export function checkBootSpace(neededBytes: number, availableBytes: number): void {
   if (availableBytes < neededBytes) {
-    throw new AppError('UPDATE_NO_BOOT_SPACE', `The install writes ${neededBytes} bytes to the boot partition; ${availableBytes} are free there.`, { neededBytes, availableBytes });
+    throw new AppError('UPDATE_NO_BOOT_SPACE', `The install writes ${neededBytes} bytes to the boot partition; ${availableBytes} are free there.`, {
+      neededBytes,
+      availableBytes,
+    });
   }
 }
 

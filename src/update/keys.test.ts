@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../../test-support/api/errorCodes.js';
-import { KEY_ROLES, assertNoExistingKeys, encodePrivateKeyFile, encodePublicKeyFile, keyIdMaterial, parsePrivateKeyFile, parsePublicKeyFile } from './keys.js';
-
+import {
+  KEY_ROLES,
+  assertNoExistingKeys,
+  encodePrivateKeyFile,
+  encodePublicKeyFile,
+  keyIdMaterial,
+  parsePrivateKeyFile,
+  parsePublicKeyFile,
+} from './keys.js';
 
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
@@ -18,7 +25,9 @@ describe('key files', () => {
 
   it('hashes the TUF key object for the key id', () => {
     const publicKey = new Uint8Array(32).fill(0xab);
-    expect(new TextDecoder().decode(keyIdMaterial(publicKey))).toBe(`{"keytype":"ed25519","keyval":{"public":"${'ab'.repeat(32)}"},"scheme":"ed25519"}`);
+    expect(new TextDecoder().decode(keyIdMaterial(publicKey))).toBe(
+      `{"keytype":"ed25519","keyval":{"public":"${'ab'.repeat(32)}"},"scheme":"ed25519"}`,
+    );
     expect(encodePublicKeyFile(publicKey)).toBe(`${new TextDecoder().decode(keyIdMaterial(publicKey))}\n`);
   });
 
@@ -27,8 +36,18 @@ describe('key files', () => {
     const privateFile = encodePrivateKeyFile(new Uint8Array(32), publicKey);
     expect(codeOf(() => parsePublicKeyFile(privateFile))).toBe('KEY_INVALID');
     expect(codeOf(() => parsePrivateKeyFile(encodePublicKeyFile(publicKey)))).toBe('KEY_INVALID');
-    for (const text of ['', 'null', '[]', '{"keytype":"rsa","scheme":"ed25519","keyval":{}}', '{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"AB"}}', encodePublicKeyFile(publicKey).replace(/"public":"../, '"public":"')]) {
-      expect(codeOf(() => parsePublicKeyFile(text)), text).toBe('KEY_INVALID');
+    for (const text of [
+      '',
+      'null',
+      '[]',
+      '{"keytype":"rsa","scheme":"ed25519","keyval":{}}',
+      '{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"AB"}}',
+      encodePublicKeyFile(publicKey).replace(/"public":"../, '"public":"'),
+    ]) {
+      expect(
+        codeOf(() => parsePublicKeyFile(text)),
+        text,
+      ).toBe('KEY_INVALID');
     }
   });
 

@@ -23,7 +23,12 @@ export function keyFileNames(role: string): { privateKey: string; publicKey: str
 export function assertNoExistingKeys(existing: Iterable<string>, roles: readonly string[] = KEY_ROLES): void {
   const present = new Set(existing);
   const clashes = roles.flatMap((role) => Object.values(keyFileNames(role))).filter((file) => present.has(file));
-  if (clashes.length > 0) throw new AppError('KEY_EXISTS', `Key files already exist: ${clashes.join(', ')}. Keys are never overwritten: move them away or choose another folder.`, { files: clashes });
+  if (clashes.length > 0)
+    throw new AppError(
+      'KEY_EXISTS',
+      `Key files already exist: ${clashes.join(', ')}. Keys are never overwritten: move them away or choose another folder.`,
+      { files: clashes },
+    );
 }
 
 /** The object whose canonical JSON is hashed into the key id. */
@@ -66,7 +71,14 @@ function parseKeyObject(text: string, source: string): Record<string, unknown> {
     throw new AppError('KEY_INVALID', `${source} is not a key file (not JSON).`, { source });
   }
   const record = value as { keytype?: unknown; scheme?: unknown; keyval?: unknown } | null;
-  if (typeof record !== 'object' || record === null || record.keytype !== 'ed25519' || record.scheme !== 'ed25519' || typeof record.keyval !== 'object' || record.keyval === null) {
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    record.keytype !== 'ed25519' ||
+    record.scheme !== 'ed25519' ||
+    typeof record.keyval !== 'object' ||
+    record.keyval === null
+  ) {
     throw new AppError('KEY_INVALID', `${source} is not an Ed25519 key file (keytype and scheme "ed25519", keyval).`, { source });
   }
   return record.keyval as Record<string, unknown>;
@@ -75,6 +87,7 @@ function parseKeyObject(text: string, source: string): Record<string, unknown> {
 function hexField(keyval: Record<string, unknown>, field: string, length: number, source: string): Uint8Array {
   const value = keyval[field];
   const bytes = typeof value === 'string' ? fromHex(value) : undefined;
-  if (!bytes || bytes.length !== length) throw new AppError('KEY_INVALID', `${source}: keyval.${field} must be ${length} bytes in lower-case hex.`, { source, field });
+  if (!bytes || bytes.length !== length)
+    throw new AppError('KEY_INVALID', `${source}: keyval.${field} must be ${length} bytes in lower-case hex.`, { source, field });
   return bytes;
 }

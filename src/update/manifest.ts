@@ -81,23 +81,34 @@ export const manifestSchema = z
      * verified (besides those the device always stops, the ones holding the inactive slot).
      * Absent when none, so bundles from before this field are unchanged.
      */
-    services: z.array(z.string().regex(SERVICE_UNIT_PATTERN, 'a systemd service unit name like headset-tracking.service')).min(1).max(MAX_SERVICES).optional(),
+    services: z
+      .array(z.string().regex(SERVICE_UNIT_PATTERN, 'a systemd service unit name like headset-tracking.service'))
+      .min(1)
+      .max(MAX_SERVICES)
+      .optional(),
     images: z.array(imageEntrySchema).min(1).max(MAX_IMAGES),
   })
   .superRefine((manifest, context) => {
     const duplicates = (values: string[]) => values.filter((value, i) => values.indexOf(value) !== i);
-    for (const dup of duplicates(manifest.images.map((i) => i.name))) context.addIssue({ code: 'custom', path: ['images'], message: `image name "${dup}" appears twice` });
-    for (const dup of duplicates(manifest.images.map((i) => i.slot))) context.addIssue({ code: 'custom', path: ['images'], message: `slot target "${dup}" is written twice` });
-    for (const dup of duplicates(manifest.requires.map((r) => r.name))) context.addIssue({ code: 'custom', path: ['requires'], message: `requirement "${dup}" appears twice` });
-    for (const dup of duplicates(manifest.services ?? [])) context.addIssue({ code: 'custom', path: ['services'], message: `service "${dup}" appears twice` });
+    for (const dup of duplicates(manifest.images.map((i) => i.name)))
+      context.addIssue({ code: 'custom', path: ['images'], message: `image name "${dup}" appears twice` });
+    for (const dup of duplicates(manifest.images.map((i) => i.slot)))
+      context.addIssue({ code: 'custom', path: ['images'], message: `slot target "${dup}" is written twice` });
+    for (const dup of duplicates(manifest.requires.map((r) => r.name)))
+      context.addIssue({ code: 'custom', path: ['requires'], message: `requirement "${dup}" appears twice` });
+    for (const dup of duplicates(manifest.services ?? []))
+      context.addIssue({ code: 'custom', path: ['services'], message: `service "${dup}" appears twice` });
     // A bundle is all patches or no patches, from one version: the checker picks a bundle by the
     // installed version, and an installer never has to mix sources within one bundle.
     for (const [index, image] of manifest.images.entries()) {
-      if (manifest.kind === 'delta' && !image.delta) context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'a delta bundle needs the source of every image' });
-      if (manifest.kind !== 'delta' && image.delta) context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'only a delta bundle (kind "delta") has image sources' });
+      if (manifest.kind === 'delta' && !image.delta)
+        context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'a delta bundle needs the source of every image' });
+      if (manifest.kind !== 'delta' && image.delta)
+        context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'only a delta bundle (kind "delta") has image sources' });
     }
     const fromVersions = new Set(manifest.images.flatMap((image) => (image.delta ? [image.delta.fromVersion] : [])));
-    if (fromVersions.size > 1) context.addIssue({ code: 'custom', path: ['images'], message: `a delta bundle patches from one version, not ${[...fromVersions].join(', ')}` });
+    if (fromVersions.size > 1)
+      context.addIssue({ code: 'custom', path: ['images'], message: `a delta bundle patches from one version, not ${[...fromVersions].join(', ')}` });
   });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
@@ -127,9 +138,17 @@ export function validateManifest(value: unknown): ManifestCheck {
  */
 export function encodeManifest(manifest: BundleManifest): Uint8Array {
   const check = validateManifest(manifest);
-  if (!check.ok) throw new AppError('INVALID_INPUT', `Invalid bundle manifest: ${check.issues.map((i) => `${i.path || 'manifest'}: ${i.message}`).join('; ')}`, check.issues);
+  if (!check.ok)
+    throw new AppError(
+      'INVALID_INPUT',
+      `Invalid bundle manifest: ${check.issues.map((i) => `${i.path || 'manifest'}: ${i.message}`).join('; ')}`,
+      check.issues,
+    );
   const bytes = canonicalJsonBytes(withoutUndefined(check.manifest));
-  if (bytes.length > MAX_MANIFEST_LENGTH) throw new AppError('INVALID_INPUT', `The manifest would be ${bytes.length} bytes; the limit is ${MAX_MANIFEST_LENGTH} (shorten the notes).`, [{ path: 'notes', message: 'too long' }]);
+  if (bytes.length > MAX_MANIFEST_LENGTH)
+    throw new AppError('INVALID_INPUT', `The manifest would be ${bytes.length} bytes; the limit is ${MAX_MANIFEST_LENGTH} (shorten the notes).`, [
+      { path: 'notes', message: 'too long' },
+    ]);
   return bytes;
 }
 
@@ -139,11 +158,17 @@ export function decodeManifest(bytes: Uint8Array): BundleManifest {
   try {
     value = parseCanonicalJson(bytes);
   } catch (error) {
-    if (error instanceof CanonicalJsonError) throw new AppError('BUNDLE_MALFORMED', `The manifest is not canonical JSON: ${error.message}.`, { field: 'manifest' });
+    if (error instanceof CanonicalJsonError)
+      throw new AppError('BUNDLE_MALFORMED', `The manifest is not canonical JSON: ${error.message}.`, { field: 'manifest' });
     throw error;
   }
   const check = validateManifest(value);
-  if (!check.ok) throw new AppError('BUNDLE_MALFORMED', `The manifest is not valid: ${check.issues.map((i) => `${i.path || 'manifest'}: ${i.message}`).join('; ')}.`, { field: 'manifest', issues: check.issues });
+  if (!check.ok)
+    throw new AppError(
+      'BUNDLE_MALFORMED',
+      `The manifest is not valid: ${check.issues.map((i) => `${i.path || 'manifest'}: ${i.message}`).join('; ')}.`,
+      { field: 'manifest', issues: check.issues },
+    );
   return check.manifest;
 }
 
@@ -214,14 +239,20 @@ export const targetCustomSchema = z
     /** Absent when the bundle has no dependency. */
     requires: z.array(requirementSchema).min(1).max(MAX_REQUIRES).optional(),
     /** `size` is the image's uncompressed length: what it takes in the slot. */
-    images: z.array(z.strictObject({ name, slot: name, size: length })).min(1).max(MAX_IMAGES),
+    images: z
+      .array(z.strictObject({ name, slot: name, size: length }))
+      .min(1)
+      .max(MAX_IMAGES),
     /** Absent when the bundle has no notes. */
     notes: z.string().min(1).max(MAX_NOTES_LENGTH).optional(),
     kind: z.enum(['full', 'delta']),
     /** A delta's source version: the installed version it applies to. */
     deltaFrom: version.optional(),
   })
-  .refine((custom) => (custom.kind === 'delta') === (custom.deltaFrom !== undefined), { message: 'deltaFrom is given exactly for a delta', path: ['deltaFrom'] });
+  .refine((custom) => (custom.kind === 'delta') === (custom.deltaFrom !== undefined), {
+    message: 'deltaFrom is given exactly for a delta',
+    path: ['deltaFrom'],
+  });
 export type TargetCustom = z.infer<typeof targetCustomSchema>;
 
 export function targetCustomFromManifest(manifest: BundleManifest): TargetCustom {

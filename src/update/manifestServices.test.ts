@@ -4,7 +4,23 @@ import { decodeManifest, layoutManifest, validateManifest, type ManifestDraft } 
 // The manifest's optional `services`: systemd service units the update touches, signed with the rest.
 
 function draft(extra: Partial<ManifestDraft> = {}): ManifestDraft {
-  return { version: '1.2.0', compatible: 'hs-1', requires: [], notes: '', created: '2025-01-31T12:00:00.000Z', images: [{ name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: { length: 10, sha256: 'a'.repeat(64) }, uncompressed: { length: 20, sha256: 'b'.repeat(64) } }], ...extra };
+  return {
+    version: '1.2.0',
+    compatible: 'hs-1',
+    requires: [],
+    notes: '',
+    created: '2025-01-31T12:00:00.000Z',
+    images: [
+      {
+        name: 'rootfs',
+        slot: 'rootfs',
+        compression: 'zstd',
+        compressed: { length: 10, sha256: 'a'.repeat(64) },
+        uncompressed: { length: 20, sha256: 'b'.repeat(64) },
+      },
+    ],
+    ...extra,
+  };
 }
 
 describe('manifest services', () => {

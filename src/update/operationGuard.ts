@@ -26,5 +26,8 @@ export function checkFailed(reason: string, details?: unknown): AppError {
  * lists that exact bundle: the vendor revokes a version (a security hole) by un-publishing it.
  */
 export function assertRollbackAllowed(vouched: boolean, version: string): void {
-  if (!vouched) throw new AppError('UPDATE_ROLLBACK_NOT_ALLOWED', `The update repository no longer lists version ${version}: going back to it is not allowed.`, { version });
+  if (!vouched)
+    throw new AppError('UPDATE_ROLLBACK_NOT_ALLOWED', `The update repository no longer lists version ${version}: going back to it is not allowed.`, {
+      version,
+    });
 }

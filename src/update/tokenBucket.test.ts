@@ -24,13 +24,17 @@ describe('TokenBucket', () => {
 
   it('never lets the average exceed the rate plus one burst, whatever the chunk sizes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1000, max: 10_000_000 }), fc.array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 200 }), (rate, chunks) => {
-        const capacity = Math.max(1, Math.floor(rate / 4));
-        const ms = transfer(rate, capacity, chunks);
-        const total = chunks.reduce((a, b) => a + b, 0);
-        // Bytes sent by time t never exceed capacity + rate·t, except the last oversized chunk it let through.
-        expect(total).toBeLessThanOrEqual(capacity + (rate * ms) / 1000 + Math.max(...chunks) + 1);
-      }),
+      fc.property(
+        fc.integer({ min: 1000, max: 10_000_000 }),
+        fc.array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 200 }),
+        (rate, chunks) => {
+          const capacity = Math.max(1, Math.floor(rate / 4));
+          const ms = transfer(rate, capacity, chunks);
+          const total = chunks.reduce((a, b) => a + b, 0);
+          // Bytes sent by time t never exceed capacity + rate·t, except the last oversized chunk it let through.
+          expect(total).toBeLessThanOrEqual(capacity + (rate * ms) / 1000 + Math.max(...chunks) + 1);
+        },
+      ),
     );
   });
 

@@ -4,7 +4,6 @@ import { encodeBundleHeader, decodeBundleHeader } from './header.js';
 import { layoutManifest, type ManifestDraft } from './manifest.js';
 import { checkBundleEnd, checkLayout, checkManifestSignature, checkPayloadDigest, openEnvelope, type TrustedKey } from './verify.js';
 
-
 const draft: ManifestDraft = {
   version: '2.0.0',
   compatible: 'hs-1',
@@ -12,8 +11,20 @@ const draft: ManifestDraft = {
   notes: '',
   created: '2025-01-31T12:00:00Z',
   images: [
-    { name: 'rootfs', slot: 'rootfs', compression: 'zstd', compressed: { length: 100, sha256: 'a'.repeat(64) }, uncompressed: { length: 300, sha256: 'b'.repeat(64) } },
-    { name: 'boot', slot: 'boot', compression: 'zstd', compressed: { length: 50, sha256: 'c'.repeat(64) }, uncompressed: { length: 80, sha256: 'd'.repeat(64) } },
+    {
+      name: 'rootfs',
+      slot: 'rootfs',
+      compression: 'zstd',
+      compressed: { length: 100, sha256: 'a'.repeat(64) },
+      uncompressed: { length: 300, sha256: 'b'.repeat(64) },
+    },
+    {
+      name: 'boot',
+      slot: 'boot',
+      compression: 'zstd',
+      compressed: { length: 50, sha256: 'c'.repeat(64) },
+      uncompressed: { length: 80, sha256: 'd'.repeat(64) },
+    },
   ],
 };
 const keyId = new Uint8Array(32).fill(7);
@@ -23,7 +34,9 @@ const block = { keyId, signature: new Uint8Array(64) };
 describe('bundle verification steps', () => {
   it('checks the key is trusted before verifying, and verifies before reading the manifest', () => {
     const verify = vi.fn(() => true);
-    expect(codeOf(() => checkManifestSignature({ keyId: new Uint8Array(32), signature: new Uint8Array(64) }, new Uint8Array(1), trusted, verify))).toBe('BUNDLE_UNTRUSTED_KEY');
+    expect(
+      codeOf(() => checkManifestSignature({ keyId: new Uint8Array(32), signature: new Uint8Array(64) }, new Uint8Array(1), trusted, verify)),
+    ).toBe('BUNDLE_UNTRUSTED_KEY');
     expect(verify).not.toHaveBeenCalled();
     // Garbage manifest bytes with a bad signature: the signature is the error, the bytes are never parsed.
     const header = decodeBundleHeader(encodeBundleHeader({ formatVersion: 1, manifestLength: 5 }));
@@ -51,7 +64,10 @@ describe('bundle verification steps', () => {
     expect(codeOf(() => checkLayout(at(1, first + 99), bytes.length))).toBe('BUNDLE_BAD_LAYOUT'); // overlap
     expect(codeOf(() => checkLayout(at(1, first + 101), bytes.length))).toBe('BUNDLE_BAD_LAYOUT'); // gap
     expect(codeOf(() => checkLayout(at(1, 0), bytes.length))).toBe('BUNDLE_BAD_LAYOUT'); // backwards
-    const past = { ...manifest, images: [{ ...manifest.images[0]!, compressed: { length: Number.MAX_SAFE_INTEGER - 10, sha256: 'a'.repeat(64) } }, manifest.images[1]!] };
+    const past = {
+      ...manifest,
+      images: [{ ...manifest.images[0]!, compressed: { length: Number.MAX_SAFE_INTEGER - 10, sha256: 'a'.repeat(64) } }, manifest.images[1]!],
+    };
     expect(codeOf(() => checkLayout(past, bytes.length))).toBe('BUNDLE_BAD_LAYOUT');
   });
 

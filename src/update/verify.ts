@@ -27,11 +27,25 @@ export interface VerifiedEnvelope {
 }
 
 /** Step 1: the manifest bytes are signed by a trusted key. Throws UNTRUSTED_KEY or BAD_SIGNATURE. */
-export function checkManifestSignature(block: SignatureBlock, manifestBytes: Uint8Array, trusted: readonly TrustedKey[], verify: VerifySignature): TrustedKey {
+export function checkManifestSignature(
+  block: SignatureBlock,
+  manifestBytes: Uint8Array,
+  trusted: readonly TrustedKey[],
+  verify: VerifySignature,
+): TrustedKey {
   const keyId = toHex(block.keyId);
   const key = trusted.find((candidate) => candidate.keyId === keyId);
-  if (!key) throw new AppError('BUNDLE_UNTRUSTED_KEY', `The bundle is signed by key ${keyId}, which is not among the ${trusted.length} trusted key(s).`, { keyId, trusted: trusted.map((k) => k.keyId) });
-  if (!verify(block.signature, manifestBytes, key.publicKey)) throw new AppError('BUNDLE_BAD_SIGNATURE', `The manifest's signature does not verify with trusted key ${keyId}: the manifest or the signature was altered.`, { keyId });
+  if (!key)
+    throw new AppError('BUNDLE_UNTRUSTED_KEY', `The bundle is signed by key ${keyId}, which is not among the ${trusted.length} trusted key(s).`, {
+      keyId,
+      trusted: trusted.map((k) => k.keyId),
+    });
+  if (!verify(block.signature, manifestBytes, key.publicKey))
+    throw new AppError(
+      'BUNDLE_BAD_SIGNATURE',
+      `The manifest's signature does not verify with trusted key ${keyId}: the manifest or the signature was altered.`,
+      { keyId },
+    );
   return key;
 }
 
@@ -44,20 +58,34 @@ export function checkLayout(manifest: BundleManifest, manifestLength: number): n
   let expected = payloadAreaOffset(manifestLength);
   for (const image of manifest.images) {
     if (image.offset !== expected) {
-      throw new AppError('BUNDLE_BAD_LAYOUT', `Image "${image.name}" is said to start at offset ${image.offset}; the previous part ends at ${expected}.`, { image: image.name, offset: image.offset, expected });
+      throw new AppError(
+        'BUNDLE_BAD_LAYOUT',
+        `Image "${image.name}" is said to start at offset ${image.offset}; the previous part ends at ${expected}.`,
+        { image: image.name, offset: image.offset, expected },
+      );
     }
     expected = image.offset + image.compressed.length;
-    if (!Number.isSafeInteger(expected)) throw new AppError('BUNDLE_BAD_LAYOUT', `Image "${image.name}" would end beyond 2^53 bytes.`, { image: image.name });
+    if (!Number.isSafeInteger(expected))
+      throw new AppError('BUNDLE_BAD_LAYOUT', `Image "${image.name}" would end beyond 2^53 bytes.`, { image: image.name });
   }
   return expected;
 }
 
 /** Steps 1 to 3 on the bytes read so far: signature, then manifest, then layout. */
-export function openEnvelope(header: BundleHeader, manifestBytes: Uint8Array, block: SignatureBlock, trusted: readonly TrustedKey[], verify: VerifySignature): VerifiedEnvelope {
+export function openEnvelope(
+  header: BundleHeader,
+  manifestBytes: Uint8Array,
+  block: SignatureBlock,
+  trusted: readonly TrustedKey[],
+  verify: VerifySignature,
+): VerifiedEnvelope {
   const key = checkManifestSignature(block, manifestBytes, trusted, verify);
   const manifest = decodeManifest(manifestBytes);
   // The header's version is outside the signature; the manifest's is inside: they must agree.
-  if (manifest.format !== header.formatVersion) throw new AppError('BUNDLE_MALFORMED', `The header says format ${header.formatVersion}, the signed manifest ${manifest.format}.`, { field: 'format' });
+  if (manifest.format !== header.formatVersion)
+    throw new AppError('BUNDLE_MALFORMED', `The header says format ${header.formatVersion}, the signed manifest ${manifest.format}.`, {
+      field: 'format',
+    });
   const length = checkLayout(manifest, header.manifestLength);
   return { manifest, keyId: key.keyId, payloadOffset: payloadAreaOffset(header.manifestLength), length };
 }
@@ -83,6 +111,15 @@ export function checkPayloadDigest(image: ImageEntry, form: 'compressed' | 'unco
 
 /** Called with how many bytes there are in total (a file's size) or were read (a stream). */
 export function checkBundleEnd(expectedLength: number, actualLength: number): void {
-  if (actualLength < expectedLength) throw new AppError('BUNDLE_TRUNCATED', `The bundle is ${actualLength} bytes; its manifest needs ${expectedLength}.`, { at: 'payload', length: actualLength, expected: expectedLength });
-  if (actualLength > expectedLength) throw new AppError('BUNDLE_TRAILING_DATA', `The bundle has ${actualLength - expectedLength} bytes after its last payload.`, { length: actualLength, expected: expectedLength });
+  if (actualLength < expectedLength)
+    throw new AppError('BUNDLE_TRUNCATED', `The bundle is ${actualLength} bytes; its manifest needs ${expectedLength}.`, {
+      at: 'payload',
+      length: actualLength,
+      expected: expectedLength,
+    });
+  if (actualLength > expectedLength)
+    throw new AppError('BUNDLE_TRAILING_DATA', `The bundle has ${actualLength - expectedLength} bytes after its last payload.`, {
+      length: actualLength,
+      expected: expectedLength,
+    });
 }

@@ -4,7 +4,8 @@ import { compareVersions, isCanonicalVersion, normalizeRange, satisfiesRange } f
 describe('versions and ranges', () => {
   it('accepts only canonical SemVer spellings, without build metadata', () => {
     for (const ok of ['0.0.0', '1.4.0', '10.20.30', '2.0.0-rc.1', '1.0.0-alpha.beta.5']) expect(isCanonicalVersion(ok), ok).toBe(true);
-    for (const bad of ['v1.0.0', '=1.0.0', '1.0', '01.0.0', '1.0.0 ', ' 1.0.0', 'latest', '1.0.0+build.5', '', `1.0.0-${'a'.repeat(300)}`]) expect(isCanonicalVersion(bad), bad).toBe(false);
+    for (const bad of ['v1.0.0', '=1.0.0', '1.0', '01.0.0', '1.0.0 ', ' 1.0.0', 'latest', '1.0.0+build.5', '', `1.0.0-${'a'.repeat(300)}`])
+      expect(isCanonicalVersion(bad), bad).toBe(false);
   });
 
   it('orders versions as SemVer does (pre-releases before their release)', () => {

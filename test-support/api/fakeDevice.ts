@@ -47,7 +47,13 @@ export interface FakeDevice {
   /** Files exported to the USB stick; undefined: no stick is plugged in (logs.export fails). */
   usbStick: { fileName: string; lines: string[] }[] | undefined;
   handlers: CallHandlers;
-  events: { 'health.changed': CountedSource<HealthSnapshot>; 'boot.changed': CountedSource<BootStatus>; 'mode.changed': CountedSource<ModeState>; 'update.changed': CountedSource<UpdateStatus>; 'privacy.changed': CountedSource<PrivacyStatus> };
+  events: {
+    'health.changed': CountedSource<HealthSnapshot>;
+    'boot.changed': CountedSource<BootStatus>;
+    'mode.changed': CountedSource<ModeState>;
+    'update.changed': CountedSource<UpdateStatus>;
+    'privacy.changed': CountedSource<PrivacyStatus>;
+  };
 }
 
 /** A test double of the services behind the router; `overrides` replace single handlers. */

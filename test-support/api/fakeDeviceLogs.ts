@@ -14,7 +14,13 @@ export function queryRecords(records: readonly LogRecord[], input: LogQuery & { 
   const page = new NewestPage(input.limit, input.before);
   for (const r of records) if (q.matches(r)) page.offer(r);
   const { entries, truncated } = page.page();
-  return { entries, truncated, nextCursor: truncated && entries.length > 0 ? entryCursor(entries.at(-1)!) : null, scanned: records.length, malformed: 0 };
+  return {
+    entries,
+    truncated,
+    nextCursor: truncated && entries.length > 0 ? entryCursor(entries.at(-1)!) : null,
+    scanned: records.length,
+    malformed: 0,
+  };
 }
 
 export function summarizeRecords(records: readonly LogRecord[], input: { since?: string; until?: string; bucketCount: number }): LogSummary {
@@ -23,7 +29,10 @@ export function summarizeRecords(records: readonly LogRecord[], input: { since?:
   const since = input.since ? Date.parse(input.since) : until - 24 * 3_600_000;
   const bucketMs = Math.max(1000, Math.ceil((until - since) / input.bucketCount));
   const buckets = Math.max(1, Math.ceil((until - since) / bucketMs));
-  const timeline = Array.from({ length: buckets }, (_, i) => ({ start: new Date(since + i * bucketMs).toISOString(), counts: { debug: 0, info: 0, warn: 0, error: 0, fatal: 0 } }));
+  const timeline = Array.from({ length: buckets }, (_, i) => ({
+    start: new Date(since + i * bucketMs).toISOString(),
+    counts: { debug: 0, info: 0, warn: 0, error: 0, fatal: 0 },
+  }));
   const miner = new DrainMiner();
   const series = new Map<number, number[]>();
   const errorTimes = new Map<string, number[]>();
@@ -35,7 +44,8 @@ export function summarizeRecords(records: readonly LogRecord[], input: { since?:
     const t = times[i]!;
     if (!versions.includes(r.version)) versions.push(r.version);
     if (!(bootStarts.get(r.bootId)! <= t)) bootStarts.set(r.bootId, t);
-    for (const [field, value] of Object.entries(r.fields ?? {})) if (typeof value === 'number') samples.push({ subsystem: r.subsystem, field, version: r.version, value });
+    for (const [field, value] of Object.entries(r.fields ?? {}))
+      if (typeof value === 'number') samples.push({ subsystem: r.subsystem, field, version: r.version, value });
     if (t < since || t >= until) return;
     entries++;
     const bucket = Math.floor((t - since) / bucketMs);
@@ -46,7 +56,9 @@ export function summarizeRecords(records: readonly LogRecord[], input: { since?:
     if (levelRank(r.level) >= levelRank('error')) errorTimes.set(r.subsystem, [...(errorTimes.get(r.subsystem) ?? []), t]);
   });
   const templates = miner.templates();
-  const fatals = records.filter((r, i) => r.level === 'fatal' && times[i]! >= since && times[i]! < until).map((r) => ({ time: r.time, subsystem: r.subsystem, msg: r.msg }));
+  const fatals = records
+    .filter((r, i) => r.level === 'fatal' && times[i]! >= since && times[i]! < until)
+    .map((r) => ({ time: r.time, subsystem: r.subsystem, msg: r.msg }));
   return {
     since: new Date(since).toISOString(),
     until: new Date(until).toISOString(),
@@ -55,7 +67,19 @@ export function summarizeRecords(records: readonly LogRecord[], input: { since?:
     malformed: 0,
     timeline,
     topTemplates: templates.slice(0, 20).map(({ levels: _levels, ...t }) => t),
-    anomalies: detectAnomalies(templates.map((t) => ({ templateId: t.id, template: t.template, subsystem: t.subsystem, level: t.level, counts: series.get(t.id)! })), { start: since, bucketMs }).slice(0, 20),
-    insights: findInsights({ start: since, end: until, logStart: times.length > 0 ? Math.min(...times) : undefined, versions, samples, errorTimes, bootStarts: [...bootStarts.values()], fatals }).slice(0, 20),
+    anomalies: detectAnomalies(
+      templates.map((t) => ({ templateId: t.id, template: t.template, subsystem: t.subsystem, level: t.level, counts: series.get(t.id)! })),
+      { start: since, bucketMs },
+    ).slice(0, 20),
+    insights: findInsights({
+      start: since,
+      end: until,
+      logStart: times.length > 0 ? Math.min(...times) : undefined,
+      versions,
+      samples,
+      errorTimes,
+      bootStarts: [...bootStarts.values()],
+      fatals,
+    }).slice(0, 20),
   };
 }

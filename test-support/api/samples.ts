@@ -3,7 +3,13 @@ import type { LogRecord } from '../../src/logging/logRecord.js';
 
 // Sample answers of a headset, as the fake device gives them and tests expect them.
 
-export const sampleInfo: SystemInfo = { product: 'Headset Control', appVersion: '0.1.0', commit: 'abc1234', deviceProfile: 'simulated', model: 'Test Headset' };
+export const sampleInfo: SystemInfo = {
+  product: 'Headset Control',
+  appVersion: '0.1.0',
+  commit: 'abc1234',
+  deviceProfile: 'simulated',
+  model: 'Test Headset',
+};
 
 export const sampleIdentity: Identity = {
   deviceId: '6f1c1f9e-3b0a-4f5e-9a4b-2a8f4c1d7e10',
@@ -62,7 +68,25 @@ export const sampleUpdateStatus: UpdateStatus = {
 /** A small log of two boots: GPS locks, an update that failed twice, a warning. */
 export function sampleLogRecords(): LogRecord[] {
   const base = Date.UTC(2025, 0, 1, 8, 0, 0);
-  const entry = (minute: number, level: LogRecord['level'], subsystem: LogRecord['subsystem'], msg: string, seq: number, bootId: string, fields?: Record<string, unknown>): LogRecord => ({ time: new Date(base + minute * 60_000).toISOString(), level, subsystem, msg, version: '0.1.0', commit: 'abc1234', bootId, seq, ...(fields ? { fields } : {}) });
+  const entry = (
+    minute: number,
+    level: LogRecord['level'],
+    subsystem: LogRecord['subsystem'],
+    msg: string,
+    seq: number,
+    bootId: string,
+    fields?: Record<string, unknown>,
+  ): LogRecord => ({
+    time: new Date(base + minute * 60_000).toISOString(),
+    level,
+    subsystem,
+    msg,
+    version: '0.1.0',
+    commit: 'abc1234',
+    bootId,
+    seq,
+    ...(fields ? { fields } : {}),
+  });
   return [
     entry(0, 'info', 'system', 'headsetd started: simulated device', 1, 'boot-0'),
     entry(1, 'info', 'gps', 'GPS locked with 7 satellites', 2, 'boot-0', { timeToLockMs: 4100 }),

@@ -48,7 +48,13 @@ export async function makeBootImageBundles(prefix: string, bootImageBytes: numbe
   const bootImage = randomBytes(bootImageBytes);
   writeFileSync(join(work, 'boot.img'), bootImage);
   const bundle = join(work, 'update-1.1.0.hcb');
-  await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [rootfs, { name: 'fit', slot: 'boot', path: join(work, 'boot.img') }], key, out: bundle });
+  await createBundle({
+    version: '1.1.0',
+    compatible: 'HC-1-simulated',
+    images: [rootfs, { name: 'fit', slot: 'boot', path: join(work, 'boot.img') }],
+    key,
+    out: bundle,
+  });
   const rootfsOnly = join(work, 'rootfs-1.1.0.hcb');
   await createBundle({ version: '1.1.0', compatible: 'HC-1-simulated', images: [rootfs], key, out: rootfsOnly });
   return { work, trusted, bundle, rootfsOnly, bootImage, remove: () => rmSync(work, { recursive: true, force: true }) };
@@ -59,7 +65,12 @@ export async function powerOn(layout: SimulatedDeviceLayout, trusted: TrustedKey
   const firmware = new SimulatedFirmware(layout);
   const decision = await firmware.powerOn();
   const { bootloader } = await firmware.description();
-  const boot = new BootService(await firmware.bootEnvironment(), new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
+  const boot = new BootService(
+    await firmware.bootEnvironment(),
+    new KernelCommandLine(layout.cmdline, layout.bootId),
+    new SlotRecordFile(firmware.slotRecordsPath()),
+    join(layout.stateDir, 'boot-count.json'),
+  );
   const logs: string[] = [];
   const installer = new Installer({
     boot,

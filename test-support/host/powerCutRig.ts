@@ -90,9 +90,16 @@ export function powerCutServices(root: string, cut: CutSwitch, options: PowerCut
       await grub.write(variables);
     },
   };
-  const boot = new BootService(environment, new KernelCommandLine(layout.cmdline, layout.bootId), new SlotRecordFile(firmware.slotRecordsPath()), join(layout.stateDir, 'boot-count.json'));
+  const boot = new BootService(
+    environment,
+    new KernelCommandLine(layout.cmdline, layout.bootId),
+    new SlotRecordFile(firmware.slotRecordsPath()),
+    join(layout.stateDir, 'boot-count.json'),
+  );
   const partitions = new SimulatedSlotPartitions(layout, options.slotSizeBytes);
-  const snapshots = options.snapshots ? new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), ['headsetd', 'logs', 'crashes']) : undefined;
+  const snapshots = options.snapshots
+    ? new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), ['headsetd', 'logs', 'crashes'])
+    : undefined;
   const kept = new BundleCache(join(layout.stateDir, 'kept-bundles'));
   const installer = new Installer({
     boot,
@@ -105,7 +112,18 @@ export function powerCutServices(root: string, cut: CutSwitch, options: PowerCut
     ...(snapshots ? { snapshots } : {}),
     ...(options.afterChunk ? { afterChunk: options.afterChunk } : {}),
   });
-  const updates: UpdateService = new UpdateService({ catalog: options.catalog, installer, boot, snapshots, kept, partitions, network: { state: async () => 'online' as const }, power: undefined, model: 'HC-1-simulated', stateDir: layout.stateDir });
+  const updates: UpdateService = new UpdateService({
+    catalog: options.catalog,
+    installer,
+    boot,
+    snapshots,
+    kept,
+    partitions,
+    network: { state: async () => 'online' as const },
+    power: undefined,
+    model: 'HC-1-simulated',
+    stateDir: layout.stateDir,
+  });
   installer.onFinished((record) => updates.recordFinished(record));
   const mode = new ModeService(layout.stateDir, new GpioValueFile(layout.recoveryButton));
   return { layout, firmware, boot, installer, mode, updates, kept };
@@ -121,13 +139,19 @@ export async function bootPowerCutServices(parts: ReturnType<typeof powerCutServ
 }
 
 /** The invariant after every boot: the running slot holds exactly the image recorded for it. */
-export async function expectBootedSlotMatchesRecord(root: string, options: Omit<PowerCutServicesOptions, 'afterChunk'>, context = 'after the boot'): Promise<{ slot: string; version: string }> {
+export async function expectBootedSlotMatchesRecord(
+  root: string,
+  options: Omit<PowerCutServicesOptions, 'afterChunk'>,
+  context = 'after the boot',
+): Promise<{ slot: string; version: string }> {
   const { boot } = powerCutServices(root, new CutSwitch(), options);
   await boot.load();
   const slot = boot.bootedSystemFacts().slot;
   const record = (await boot.slotRecordsStore().read())[slot];
   expect(record, `${context}: slot ${slot} booted without a record`).toBeDefined();
-  expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(slot), record!.image.length), `${context}: slot ${slot}`).toBe(record!.image.sha256);
+  expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(slot), record!.image.length), `${context}: slot ${slot}`).toBe(
+    record!.image.sha256,
+  );
   return { slot, version: record!.version };
 }
 
@@ -154,7 +178,13 @@ class OneBundleCatalog extends UpdateCatalog {
  * Offers `bundle` (of `version`) to the headset at `root` and downloads it, as the wearer does
  * before an install: the offer and the verified bundle are then in its update cache.
  */
-export async function downloadUpdate(root: string, options: Omit<PowerCutServicesOptions, 'afterChunk' | 'catalog'>, bundle: string, version: string, kind: CatalogEntry['kind'] = 'full'): Promise<void> {
+export async function downloadUpdate(
+  root: string,
+  options: Omit<PowerCutServicesOptions, 'afterChunk' | 'catalog'>,
+  bundle: string,
+  version: string,
+  kind: CatalogEntry['kind'] = 'full',
+): Promise<void> {
   const bytes = readFileSync(bundle);
   const server = createServer((request, response) => {
     const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
@@ -163,7 +193,16 @@ export async function downloadUpdate(root: string, options: Omit<PowerCutService
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/update.hcb`;
-    const entry: CatalogEntry = { target: `headset-${version}-${kind}.hcb`, version, kind, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), installBytes: 0, notes: '', url };
+    const entry: CatalogEntry = {
+      target: `headset-${version}-${kind}.hcb`,
+      version,
+      kind,
+      length: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      installBytes: 0,
+      notes: '',
+      url,
+    };
     const { boot, updates } = powerCutServices(root, new CutSwitch(), { ...options, catalog: new OneBundleCatalog(entry) });
     await boot.load();
     await updates.start();
@@ -197,7 +236,12 @@ export function downloadedBundle(root: string): string {
  * the install was of, once it ended); a committed version's bundle is kept; and installing what
  * runs, or older (`notNewer`), is refused.
  */
-export async function expectUpdateBookkeeping(root: string, options: Omit<PowerCutServicesOptions, 'afterChunk' | 'catalog'>, notNewer: readonly string[], context: string): Promise<void> {
+export async function expectUpdateBookkeeping(
+  root: string,
+  options: Omit<PowerCutServicesOptions, 'afterChunk' | 'catalog'>,
+  notNewer: readonly string[],
+  context: string,
+): Promise<void> {
   const { boot, installer, updates, kept } = powerCutServices(root, new CutSwitch(), options);
   await boot.load();
   await updates.start();
@@ -208,17 +252,24 @@ export async function expectUpdateBookkeeping(root: string, options: Omit<PowerC
     expect(new Set(keys).size, `${context}: an entry twice in the history: ${keys.join(', ')}`).toBe(keys.length);
     const status = await updates.snapshot();
     const offered = 'offer' in status.state ? status.state.offer.version : undefined;
-    if (offered !== undefined) expect(compareVersions(offered, status.current.version), `${context}: ${offered} offered while ${status.current.version} runs`).toBeGreaterThan(0);
+    if (offered !== undefined)
+      expect(compareVersions(offered, status.current.version), `${context}: ${offered} offered while ${status.current.version} runs`).toBeGreaterThan(
+        0,
+      );
     if (journal === undefined) expect(history, `${context}: history without an install`).toEqual([]);
     else {
       expect(isFinished(journal.state), `${context}: journal left at ${journal.state.step}`).toBe(true);
       expect(journal.reported, `${context}: ${journal.state.step} journalled, its bookkeeping not done`).not.toBe(false);
       const ofInstall = history.filter((entry) => entry.version === journal.version && entry.startedAt === journal.startedAt);
-      expect(ofInstall.map((entry) => entry.outcome), `${context}: history of the install`).toEqual([journal.state.step]);
+      expect(
+        ofInstall.map((entry) => entry.outcome),
+        `${context}: history of the install`,
+      ).toEqual([journal.state.step]);
       if (journal.state.step !== 'failed') expect(offered, `${context}: still offered after it ${journal.state.step}`).not.toBe(journal.version);
       if (journal.state.step === 'committed') expect(await kept.versions(), `${context}: kept bundles`).toContain(journal.version);
     }
-    for (const bundle of notNewer) await expect(installer.install(bundle), `${context}: installing ${bundle}`).rejects.toMatchObject({ code: 'UPDATE_NOT_NEWER' });
+    for (const bundle of notNewer)
+      await expect(installer.install(bundle), `${context}: installing ${bundle}`).rejects.toMatchObject({ code: 'UPDATE_NOT_NEWER' });
   } finally {
     updates.stop();
   }

@@ -69,7 +69,12 @@ export class UpdateTestRepository {
       const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
       const part = body.subarray(start);
       this.served += part.length;
-      response.writeHead(start > 0 ? 206 : 200, { 'Content-Length': part.length, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) }).end(part);
+      response
+        .writeHead(start > 0 ? 206 : 200, {
+          'Content-Length': part.length,
+          ...(start > 0 ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+        })
+        .end(part);
     });
     const server = this.server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,7 +94,16 @@ export class UpdateTestRepository {
       images.push({ name: 'fit', slot: 'boot', path: bootPath });
     }
     const key = await loadSigningKey(join(this.work, 'keys', 'bundle.key'));
-    const { manifest } = await createBundle({ version: spec.version, compatible: SIMULATED_MODEL, requires: spec.requires, services: spec.services, images, key, out: bundle, notes: spec.notes });
+    const { manifest } = await createBundle({
+      version: spec.version,
+      compatible: SIMULATED_MODEL,
+      requires: spec.requires,
+      services: spec.services,
+      images,
+      key,
+      out: bundle,
+      notes: spec.notes,
+    });
     await this.repo!.add(bundle, targetCustomFromManifest(manifest));
     if (publish) await this.repo!.publish(this.roleKeys!);
     return bundle;
@@ -106,7 +120,15 @@ export class UpdateTestRepository {
   }
 
   async start(root: string, options: Partial<HeadsetOptions> = {}): Promise<{ headset: Headset; client: ApiClient }> {
-    const headset = await createHeadset({ device: 'simulated', root, build: { version: '1.0.0', commit: 'test', builtAt: '2026-01-01T00:00:00Z' }, mode: 'settings', healthIntervalMs: 60_000, updateUrl: this.url, ...options });
+    const headset = await createHeadset({
+      device: 'simulated',
+      root,
+      build: { version: '1.0.0', commit: 'test', builtAt: '2026-01-01T00:00:00Z' },
+      mode: 'settings',
+      healthIntervalMs: 60_000,
+      updateUrl: this.url,
+      ...options,
+    });
     this.running.push(headset);
     const [a, b] = createMemoryPortPair();
     headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });

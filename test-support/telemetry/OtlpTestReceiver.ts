@@ -63,7 +63,9 @@ type ProtoType = {
 };
 
 const generated = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtoType } }; metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } } };
+  opentelemetry: {
+    proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtoType } }; metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } };
+  };
 };
 const LOGS_REQUEST = generated.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 const METRICS_REQUEST = generated.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -72,7 +74,29 @@ const METRICS_REQUEST = generated.opentelemetry.proto.collector.metrics.v1.Expor
 export function makeSelfSignedCertificate(dir: string): { cert: string; key: string; certPath: string } {
   const keyPath = join(dir, 'receiver.key');
   const certPath = join(dir, 'receiver.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath };
 }
 
@@ -159,7 +183,13 @@ export class OtlpTestReceiver {
     });
   }
 
-  private respond(behaviour: Behaviour, body: Record<string, unknown>, signal: 'logs' | 'metrics', res: import('node:http').ServerResponse, socket: Socket): void {
+  private respond(
+    behaviour: Behaviour,
+    body: Record<string, unknown>,
+    signal: 'logs' | 'metrics',
+    res: import('node:http').ServerResponse,
+    socket: Socket,
+  ): void {
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     switch (behaviour.kind) {
       case 'ok':
@@ -173,7 +203,12 @@ export class OtlpTestReceiver {
         }, behaviour.ms);
         return;
       case 'status':
-        res.writeHead(behaviour.status, { 'content-type': 'application/json', ...(behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {}) }).end(behaviour.body ?? JSON.stringify({ code: 14, message: 'unavailable' }));
+        res
+          .writeHead(behaviour.status, {
+            'content-type': 'application/json',
+            ...(behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {}),
+          })
+          .end(behaviour.body ?? JSON.stringify({ code: 14, message: 'unavailable' }));
         return;
       case 'stall':
         return;
@@ -236,7 +271,8 @@ export class OtlpTestReceiver {
       return `not an OTLP request: ${String(error)}`;
     }
     const expected = normalise(sent);
-    if (!isDeepStrictEqual(expected, roundTrip)) return `not exact OTLP JSON: sent ${JSON.stringify(expected).slice(0, 600)} decoded ${JSON.stringify(roundTrip).slice(0, 600)}`;
+    if (!isDeepStrictEqual(expected, roundTrip))
+      return `not exact OTLP JSON: sent ${JSON.stringify(expected).slice(0, 600)} decoded ${JSON.stringify(roundTrip).slice(0, 600)}`;
     return sent;
   }
 
@@ -260,12 +296,20 @@ export class OtlpTestReceiver {
       return;
     }
     const found: ReceivedLog[] = [];
-    for (const resourceLogs of (body.resourceLogs as Array<{ resource: { attributes: Attr[] }; scopeLogs: Array<{ logRecords: LogJson[] }> }>) ?? []) {
+    for (const resourceLogs of (body.resourceLogs as Array<{ resource: { attributes: Attr[] }; scopeLogs: Array<{ logRecords: LogJson[] }> }>) ??
+      []) {
       const resource = attributes(resourceLogs.resource?.attributes);
       for (const scope of resourceLogs.scopeLogs ?? []) {
         for (const record of scope.logRecords ?? []) {
           const attrs = attributes(record.attributes);
-          found.push({ uid: this.foreign ? String(record.body?.stringValue) : String(attrs['log.record.uid']), body: String(record.body?.stringValue ?? JSON.stringify(record.body)), severityNumber: record.severityNumber, category: attrs['headset.telemetry.category'] as string | undefined, attributes: attrs, resource });
+          found.push({
+            uid: this.foreign ? String(record.body?.stringValue) : String(attrs['log.record.uid']),
+            body: String(record.body?.stringValue ?? JSON.stringify(record.body)),
+            severityNumber: record.severityNumber,
+            category: attrs['headset.telemetry.category'] as string | undefined,
+            attributes: attrs,
+            resource,
+          });
         }
       }
     }
@@ -285,14 +329,19 @@ function attributes(list: Attr[] | undefined): Record<string, unknown> {
 
 function countLogs(body: Record<string, unknown>): number {
   let n = 0;
-  for (const r of (body.resourceLogs as Array<{ scopeLogs?: Array<{ logRecords?: unknown[] }> }>) ?? []) for (const s of r.scopeLogs ?? []) n += s.logRecords?.length ?? 0;
+  for (const r of (body.resourceLogs as Array<{ scopeLogs?: Array<{ logRecords?: unknown[] }> }>) ?? [])
+    for (const s of r.scopeLogs ?? []) n += s.logRecords?.length ?? 0;
   return n;
 }
 
 function pointKeys(body: Record<string, unknown>): string[] {
   const keys: string[] = [];
-  for (const r of (body.resourceMetrics as Array<{ scopeMetrics?: Array<{ metrics?: Array<{ name: string; gauge?: { dataPoints: unknown[] }; sum?: { dataPoints: unknown[] } }> }> }>) ?? []) {
-    for (const s of r.scopeMetrics ?? []) for (const m of s.metrics ?? []) for (const p of [...(m.gauge?.dataPoints ?? []), ...(m.sum?.dataPoints ?? [])]) keys.push(`${m.name} ${JSON.stringify(p)}`);
+  for (const r of (body.resourceMetrics as Array<{
+    scopeMetrics?: Array<{ metrics?: Array<{ name: string; gauge?: { dataPoints: unknown[] }; sum?: { dataPoints: unknown[] } }> }>;
+  }>) ?? []) {
+    for (const s of r.scopeMetrics ?? [])
+      for (const m of s.metrics ?? [])
+        for (const p of [...(m.gauge?.dataPoints ?? []), ...(m.sum?.dataPoints ?? [])]) keys.push(`${m.name} ${JSON.stringify(p)}`);
   }
   return keys;
 }

@@ -6,7 +6,13 @@ import type { NetworkMonitor, NetworkState } from '../../main/services/platform/
 /** Test inputs for the outbox and the forwarder: records, a signer, a network one can switch. */
 
 export function logRecord(text: string, severityNumber = 9): OtlpLogRecord {
-  return { timeUnixNano: '1763800000000000000', severityNumber, severityText: severityNumber >= 17 ? 'ERROR' : 'INFO', body: { stringValue: text }, attributes: [{ key: 'headset.subsystem', value: { stringValue: 'system' } }] };
+  return {
+    timeUnixNano: '1763800000000000000',
+    severityNumber,
+    severityText: severityNumber >= 17 ? 'ERROR' : 'INFO',
+    body: { stringValue: text },
+    attributes: [{ key: 'headset.subsystem', value: { stringValue: 'system' } }],
+  };
 }
 
 export function gauge(name: string, value: number, at = '1763800000000000000'): OtlpMetric {

@@ -7,10 +7,18 @@ import { logRecord, SwitchableNetwork, testSigner } from './fixtures.js';
  * A forwarder in its own process, for the kill -9 tests and the delivery bench: opens the outbox,
  * queues `count` records (`prefix i`), says "queued", then forwards until killed or stopped.
  */
-const config = JSON.parse(process.env.FORWARDER_CHILD ?? '{}') as { dir: string; url: string; caPath: string; count: number; prefix: string; limitBytes: number };
+const config = JSON.parse(process.env.FORWARDER_CHILD ?? '{}') as {
+  dir: string;
+  url: string;
+  caPath: string;
+  count: number;
+  prefix: string;
+  limitBytes: number;
+};
 const outbox = await Outbox.open({ dir: config.dir, limitBytes: config.limitBytes });
 const priorities = ['critical', 'normal', 'normal', 'bulk'] as const;
-for (let i = 0; i < config.count; i++) await outbox.enqueue('errors', priorities[i % priorities.length]!, { signal: 'logs', record: logRecord(`${config.prefix} ${i}`) });
+for (let i = 0; i < config.count; i++)
+  await outbox.enqueue('errors', priorities[i % priorities.length]!, { signal: 'logs', record: logRecord(`${config.prefix} ${i}`) });
 await outbox.flush();
 console.log('queued');
 const forwarder = new OtlpForwarder({
@@ -25,4 +33,11 @@ const forwarder = new OtlpForwarder({
   idleMs: 100,
 });
 forwarder.start();
-process.on('SIGTERM', () => void forwarder.stop().then(() => outbox.close()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void forwarder
+      .stop()
+      .then(() => outbox.close())
+      .then(() => process.exit(0)),
+);

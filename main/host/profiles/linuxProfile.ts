@@ -37,7 +37,11 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
     );
   }
   const { store: environment, bootloader } = await linuxBootEnvironment(options.bootloader);
-  const model = (await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() => readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown')))
+  const model = (
+    await readFile('/sys/firmware/devicetree/base/model', 'utf8').catch(() =>
+      readFile('/sys/class/dmi/id/product_name', 'utf8').catch(() => 'unknown'),
+    )
+  )
     .replace(/\0/g, '')
     .trim();
   const hardwareWatchdog = await LinuxWatchdog.open();
@@ -65,7 +69,10 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
       partitions: await LinuxSlotPartitions.discover(),
       bootSpace: new StatfsBootPartition('/boot', bootloader),
       // The image lists what it was built with; the bootloader's own version, where it tells the kernel, wins.
-      components: { files: ['/etc/headset/components.json'], live: [{ name: 'bootloader', path: '/sys/firmware/devicetree/base/chosen/u-boot,version' }] },
+      components: {
+        files: ['/etc/headset/components.json'],
+        live: [{ name: 'bootloader', path: '/sys/firmware/devicetree/base/chosen/u-boot,version' }],
+      },
     },
     power: rebootingPower(new SystemdPowerControl()),
     // Written by the network service (NetworkManager's connectivity and metered flags).
@@ -86,10 +93,11 @@ function rebootingPower(control: SystemdPowerControl): DevicePower {
  * /boot/grub/grubenv or U-Boot's environment as /etc/fw_env.config describes it.
  */
 async function linuxBootEnvironment(given: 'grub' | 'uboot' | undefined): Promise<{ store: BootEnvironmentStore; bootloader: 'grub' | 'uboot' }> {
-  const exists = (path: string) => readFile(path).then(
-    () => true,
-    () => false,
-  );
+  const exists = (path: string) =>
+    readFile(path).then(
+      () => true,
+      () => false,
+    );
   const kind = given ?? ((await exists('/boot/grub/grubenv')) ? 'grub' : (await exists('/etc/fw_env.config')) ? 'uboot' : undefined);
   if (kind === 'grub') return { store: new GrubEnvironmentFile('/boot/grub/grubenv'), bootloader: kind };
   if (kind === 'uboot') return { store: new UBootEnvironmentFile(parseFwEnvConfig(await readFile('/etc/fw_env.config', 'utf8'))), bootloader: kind };

@@ -47,7 +47,8 @@ const PLACEHOLDER = { length: 0, sha256: '0'.repeat(64) };
  */
 export async function createBundle(options: CreateBundleOptions): Promise<{ manifest: BundleManifest; length: number }> {
   const level = options.compressionLevel ?? 3;
-  if (!Number.isInteger(level) || level < 1 || level > 19) throw new AppError('INVALID_INPUT', `The zstd level must be 1..19, not ${level}.`, [{ path: 'compressionLevel', message: 'out of range' }]);
+  if (!Number.isInteger(level) || level < 1 || level > 19)
+    throw new AppError('INVALID_INPUT', `The zstd level must be 1..19, not ${level}.`, [{ path: 'compressionLevel', message: 'out of range' }]);
   const draftOf = (images: ImageDraft[]): ManifestDraft => ({
     version: options.version,
     compatible: options.compatible,
@@ -90,7 +91,12 @@ export async function createBundle(options: CreateBundleOptions): Promise<{ mani
  * the draft) to a temporary `.OUT.*.partial`, fsyncs it and renames it over OUT. Used for full
  * bundles (above) and delta bundles (DeltaBundleWriter).
  */
-export async function writeBundle(draft: ManifestDraft, payloads: readonly string[], key: SigningKey, out: string): Promise<{ manifest: BundleManifest; length: number }> {
+export async function writeBundle(
+  draft: ManifestDraft,
+  payloads: readonly string[],
+  key: SigningKey,
+  out: string,
+): Promise<{ manifest: BundleManifest; length: number }> {
   if (payloads.length !== draft.images.length) throw new Error(`writeBundle: ${draft.images.length} images but ${payloads.length} payload files`);
   const dir = dirname(out);
   const partial = join(dir, `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
@@ -102,13 +108,18 @@ export async function writeBundle(draft: ManifestDraft, payloads: readonly strin
     const handle = await open(partial, 'wx', 0o644);
     let position = 0;
     try {
-      for (const part of [encodeBundleHeader({ formatVersion: BUNDLE_FORMAT_VERSION, manifestLength: bytes.length }), bytes, encodeSignatureBlock({ keyId, signature })]) {
+      for (const part of [
+        encodeBundleHeader({ formatVersion: BUNDLE_FORMAT_VERSION, manifestLength: bytes.length }),
+        bytes,
+        encodeSignatureBlock({ keyId, signature }),
+      ]) {
         position += await writeAll(handle, part, position);
       }
       for (const [index, payload] of payloads.entries()) {
         const image = manifest.images[index]!;
         if (position !== image.offset) throw new Error(`bundle layout: image ${index} at ${position}, manifest says ${image.offset}`);
-        for await (const chunk of createReadStream(payload, { highWaterMark: COPY_CHUNK })) position += await writeAll(handle, chunk as Buffer, position);
+        for await (const chunk of createReadStream(payload, { highWaterMark: COPY_CHUNK }))
+          position += await writeAll(handle, chunk as Buffer, position);
         // The manifest's length came from this file: a file changed meanwhile must not be signed for.
         if (position !== image.offset + image.compressed.length) throw new Error(`bundle payload ${payload} changed size while being written`);
       }
@@ -160,9 +171,14 @@ async function assertReadableImage(source: BundleImageSource): Promise<void> {
   try {
     info = await stat(source.path);
   } catch (error) {
-    throw new AppError('INVALID_INPUT', `Image "${source.name}": cannot read ${source.path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, [{ path: `images.${source.name}`, message: 'unreadable' }]);
+    throw new AppError('INVALID_INPUT', `Image "${source.name}": cannot read ${source.path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, [
+      { path: `images.${source.name}`, message: 'unreadable' },
+    ]);
   }
-  if (!info.isFile() && !info.isBlockDevice()) throw new AppError('INVALID_INPUT', `Image "${source.name}": ${source.path} is not a file.`, [{ path: `images.${source.name}`, message: 'not a file' }]);
+  if (!info.isFile() && !info.isBlockDevice())
+    throw new AppError('INVALID_INPUT', `Image "${source.name}": ${source.path} is not a file.`, [
+      { path: `images.${source.name}`, message: 'not a file' },
+    ]);
 }
 
 async function writeAll(handle: import('node:fs/promises').FileHandle, data: Uint8Array, position: number): Promise<number> {

@@ -55,7 +55,9 @@ export const PATCH_CREATE_ARGS = ['--ultra', '-22', '--long=27'] as const;
  * written as the payloads of a signed bundle. The temporary folder is removed on success and
  * failure. Disk: both bundles' uncompressed images plus the patches, meanwhile.
  */
-export async function createDeltaBundle(options: CreateDeltaBundleOptions): Promise<{ manifest: BundleManifest; length: number; images: DeltaImageReport[] }> {
+export async function createDeltaBundle(
+  options: CreateDeltaBundleOptions,
+): Promise<{ manifest: BundleManifest; length: number; images: DeltaImageReport[] }> {
   const zstd = options.zstd ?? 'zstd';
   const work = await mkdtemp(join(dirname(options.out), `.${basename(options.out)}.delta-`));
   try {
@@ -81,7 +83,12 @@ export async function createDeltaBundle(options: CreateDeltaBundleOptions): Prom
       await proveApplies({ ...draft, offset: 0 }, patch, from.files.get(source.name)!, work, zstd);
       drafts.push(draft);
       patches.push(patch);
-      reports.push({ name: target.name, targetLength: target.uncompressed.length, patchLength: draft.compressed.length, fullLength: target.compressed.length });
+      reports.push({
+        name: target.name,
+        targetLength: target.uncompressed.length,
+        patchLength: draft.compressed.length,
+        fullLength: target.compressed.length,
+      });
     }
     const { minVersion, requires, notes, version, compatible, services } = to.manifest;
     const draft: ManifestDraft = {
@@ -103,11 +110,18 @@ export async function createDeltaBundle(options: CreateDeltaBundleOptions): Prom
 }
 
 /** Verifies a full bundle and streams each decompressed (and checked) image into `dir/NAME.img`. */
-async function extractImages(bundle: string, trusted: readonly TrustedKey[], prefix: string): Promise<{ manifest: BundleManifest; files: Map<string, string> }> {
+async function extractImages(
+  bundle: string,
+  trusted: readonly TrustedKey[],
+  prefix: string,
+): Promise<{ manifest: BundleManifest; files: Map<string, string> }> {
   const reader = await BundleReader.open(bundle, { trusted });
   const files = new Map<string, string>();
   try {
-    if (reader.manifest.kind === 'delta') throw new AppError('INVALID_INPUT', `${bundle} is a delta bundle; a delta is made from two full bundles.`, [{ path: bundle, message: 'a delta bundle' }]);
+    if (reader.manifest.kind === 'delta')
+      throw new AppError('INVALID_INPUT', `${bundle} is a delta bundle; a delta is made from two full bundles.`, [
+        { path: bundle, message: 'a delta bundle' },
+      ]);
     for await (const payload of reader.payloads()) {
       const file = `${prefix}.${payload.image.name}.img`;
       files.set(payload.image.name, file);
@@ -127,7 +141,11 @@ function checkPair(from: BundleManifest, to: BundleManifest): void {
     throw new AppError('INVALID_INPUT', message, [{ path: 'from', message }]);
   };
   if (from.compatible !== to.compatible) refuse(`The bundles are for different models (${from.compatible}, ${to.compatible}).`);
-  const describe = (manifest: BundleManifest) => manifest.images.map((image) => `${image.name}:${image.slot}`).sort().join(', ');
+  const describe = (manifest: BundleManifest) =>
+    manifest.images
+      .map((image) => `${image.name}:${image.slot}`)
+      .sort()
+      .join(', ');
   if (describe(from) !== describe(to)) refuse(`The bundles do not have the same images and slots (${describe(from)} vs ${describe(to)}).`);
 }
 
@@ -135,7 +153,14 @@ async function makePatch(zstd: string, image: string, oldImage: string, newImage
   const result = await run(zstd, ['-q', ...PATCH_CREATE_ARGS, `--patch-from=${oldImage}`, newImage, '-o', out]);
   // zstd -19 prints parser advice on stderr even with -q; only the exit status tells failure.
   if (result.spawnError !== undefined || result.code !== 0) {
-    throw patchToolError({ operation: 'create', image, exitCode: result.code, signal: result.signal, stderr: result.stderr, ...(result.spawnError === undefined ? {} : { spawnError: result.spawnError }) });
+    throw patchToolError({
+      operation: 'create',
+      image,
+      exitCode: result.code,
+      signal: result.signal,
+      stderr: result.stderr,
+      ...(result.spawnError === undefined ? {} : { spawnError: result.spawnError }),
+    });
   }
 }
 
@@ -147,7 +172,11 @@ async function proveApplies(image: ImageEntry, patch: string, oldImage: string, 
     }
   } catch (error) {
     if (error instanceof AppError && error.code !== 'DELTA_TOOL_FAILED') {
-      throw new AppError('DELTA_TOOL_FAILED', `Image "${image.name}": the patch zstd made does not rebuild the new image (${error.message}).`, { image: image.name, operation: 'create', cause: error.code });
+      throw new AppError('DELTA_TOOL_FAILED', `Image "${image.name}": the patch zstd made does not rebuild the new image (${error.message}).`, {
+        image: image.name,
+        operation: 'create',
+        cause: error.code,
+      });
     }
     throw error;
   }

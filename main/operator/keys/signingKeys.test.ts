@@ -10,7 +10,6 @@ import { keyIdOf, loadTrustedKey, verifyEd25519 } from '../../services/update/tr
 const root = mkdtempSync(join(tmpdir(), 'hc-keys-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-
 describe('signing keys', () => {
   it('generates one pair per role: private 0600, public readable, folder 0700, distinct ids', async () => {
     const dir = join(root, 'fresh');

@@ -3,7 +3,14 @@ import { link, mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/prom
 import { basename, join } from 'node:path';
 import sodium from 'sodium-native';
 import { AppError } from '../../../src/api/errors.js';
-import { KEY_ROLES, assertNoExistingKeys, encodePrivateKeyFile, encodePublicKeyFile, keyFileNames, parsePrivateKeyFile } from '../../../src/update/keys.js';
+import {
+  KEY_ROLES,
+  assertNoExistingKeys,
+  encodePrivateKeyFile,
+  encodePublicKeyFile,
+  keyFileNames,
+  parsePrivateKeyFile,
+} from '../../../src/update/keys.js';
 import { bytesEqual } from '../../../src/update/hex.js';
 import { fsyncDirectory } from '../../services/storage/atomicFile.js';
 import { keyIdOf } from '../../services/update/trustedKeys.js';
@@ -61,7 +68,9 @@ export async function generateKeys(dir: string, roles: readonly string[] = KEY_R
 export async function loadSigningKey(path: string): Promise<SigningKey> {
   const info = await stat(path);
   if ((info.mode & 0o077) !== 0) {
-    throw new AppError('KEY_INVALID', `${path} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it.`, { source: basename(path) });
+    throw new AppError('KEY_INVALID', `${path} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it.`, {
+      source: basename(path),
+    });
   }
   const text = await readFile(path);
   let parsed: { seed: Uint8Array; publicKey: Uint8Array };
@@ -114,7 +123,8 @@ async function createExclusive(path: string, data: Uint8Array, mode: number): Pr
   try {
     await link(temporary, path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError('KEY_EXISTS', `${path} already exists; keys are never overwritten.`, { files: [basename(path)] });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new AppError('KEY_EXISTS', `${path} already exists; keys are never overwritten.`, { files: [basename(path)] });
     throw error;
   } finally {
     await unlink(temporary).catch(() => undefined);

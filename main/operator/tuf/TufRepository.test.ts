@@ -83,7 +83,13 @@ function client(repo: TufRepository, work: string): Updater {
   const metadataDir = join(work, `client-${Math.random().toString(36).slice(2)}`);
   mkdirSync(metadataDir);
   copyFileSync(join(repo.served, '1.root.json'), join(metadataDir, 'root.json'));
-  return new Updater({ metadataDir, metadataBaseUrl: base, targetBaseUrl: `${base}/targets`, targetDir: join(work, 'downloads'), config: { fetchRetries: 0 } });
+  return new Updater({
+    metadataDir,
+    metadataBaseUrl: base,
+    targetBaseUrl: `${base}/targets`,
+    targetDir: join(work, 'downloads'),
+    config: { fetchRetries: 0 },
+  });
 }
 
 describe('TufRepository, checked by tuf-js', () => {
@@ -167,7 +173,12 @@ describe('TufRepository, checked by tuf-js', () => {
   it('rotates every key: a device that trusts only the first root follows the chain', async () => {
     const { repo, keys, bundle, work } = await newRepository();
     const rotated = newKeys();
-    expect(await repo.rotateRoot(keys.root.map((k) => k.signer), rotated)).toBe(2);
+    expect(
+      await repo.rotateRoot(
+        keys.root.map((k) => k.signer),
+        rotated,
+      ),
+    ).toBe(2);
     await repo.add(bundle, { version: '1.1.0' });
     await repo.publish(rotated);
     const updater = client(repo, work);

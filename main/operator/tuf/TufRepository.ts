@@ -63,14 +63,19 @@ export class TufRepository {
   }
 
   static keyId(publicKeyHex: string): string {
-    return createHash('sha256').update(tufCanonicalJson(tufKey(publicKeyHex))).digest('hex');
+    return createHash('sha256')
+      .update(tufCanonicalJson(tufKey(publicKeyHex)))
+      .digest('hex');
   }
 
   async init(keys: RoleKeys, now = new Date(), expiry: ExpiryDays = DEFAULT_EXPIRY_DAYS): Promise<void> {
     assertNoRepository(await readJsonIfExists(join(this.served, 'root.json')), this.dir);
     await mkdir(join(this.served, 'targets'), { recursive: true });
     await writeFileAtomic(join(this.dir, 'repo.json'), JSON.stringify({ expiryDays: expiry }, null, 2));
-    const root = await sign(rootSigned(keys, 1, now, expiry.root), keys.root.map((k) => k.signer));
+    const root = await sign(
+      rootSigned(keys, 1, now, expiry.root),
+      keys.root.map((k) => k.signer),
+    );
     await this.writeMetadata('root', root, 1);
     await this.writeTargetsSnapshotTimestamp(keys, {}, now, expiry, 1);
   }
@@ -80,7 +85,12 @@ export class TufRepository {
    * The copy is streamed (bundles can be gigabytes) and hashed as it is made; with `expected`
    * (what the caller verified), a file that changed since is refused before anything is staged.
    */
-  async add(file: string, custom: Record<string, unknown> = {}, name = basename(file), expected?: { length: number; sha256: string }): Promise<TargetFile> {
+  async add(
+    file: string,
+    custom: Record<string, unknown> = {},
+    name = basename(file),
+    expected?: { length: number; sha256: string },
+  ): Promise<TargetFile> {
     const targetsDir = join(this.served, 'targets');
     // Outside the served folder until complete.
     const temporary = join(this.dir, `.target.${randomBytes(6).toString('hex')}.partial`);
@@ -100,7 +110,10 @@ export class TufRepository {
         createWriteStream(temporary, { flags: 'wx', mode: 0o644 }),
       );
       const sha256 = hash.digest('hex');
-      if (expected && (expected.length !== length || expected.sha256 !== sha256)) throw new Error(`${file} changed while it was being added (${length} bytes, SHA-256 ${sha256}; verified ${expected.length} bytes, ${expected.sha256}); nothing was staged`);
+      if (expected && (expected.length !== length || expected.sha256 !== sha256))
+        throw new Error(
+          `${file} changed while it was being added (${length} bytes, SHA-256 ${sha256}; verified ${expected.length} bytes, ${expected.sha256}); nothing was staged`,
+        );
       // On disk before any metadata can name it.
       const handle = await open(temporary, 'r+');
       try {
@@ -174,13 +187,33 @@ export class TufRepository {
     return (await readdir(this.served)).filter((f) => f.endsWith('.json')).sort();
   }
 
-  private async writeTargetsSnapshotTimestamp(keys: Pick<RoleKeys, 'targets' | 'snapshot' | 'timestamp'>, targets: Record<string, TargetFile>, now: Date, expiry: ExpiryDays, targetsVersion: number): Promise<void> {
+  private async writeTargetsSnapshotTimestamp(
+    keys: Pick<RoleKeys, 'targets' | 'snapshot' | 'timestamp'>,
+    targets: Record<string, TargetFile>,
+    now: Date,
+    expiry: ExpiryDays,
+    targetsVersion: number,
+  ): Promise<void> {
     const common = { spec_version: TUF_SPEC_VERSION };
-    const targetsMeta = await sign<TargetsSigned>({ _type: 'targets', ...common, version: targetsVersion, expires: expiresAfter(now, expiry.targets), targets }, signersOf(keys.targets));
+    const targetsMeta = await sign<TargetsSigned>(
+      { _type: 'targets', ...common, version: targetsVersion, expires: expiresAfter(now, expiry.targets), targets },
+      signersOf(keys.targets),
+    );
     await this.writeMetadata('targets', targetsMeta, targetsVersion);
-    const previousSnapshot = await readJsonIfExists<Signed<TimestampSigned>>(join(this.served, 'timestamp.json')).then((t) => t?.signed.meta['snapshot.json'].version ?? 0);
+    const previousSnapshot = await readJsonIfExists<Signed<TimestampSigned>>(join(this.served, 'timestamp.json')).then(
+      (t) => t?.signed.meta['snapshot.json'].version ?? 0,
+    );
     const snapshotVersion = previousSnapshot + 1;
-    const snapshot = await sign<SnapshotSigned>({ _type: 'snapshot', ...common, version: snapshotVersion, expires: expiresAfter(now, expiry.snapshot), meta: { 'targets.json': { version: targetsVersion } } }, signersOf(keys.snapshot));
+    const snapshot = await sign<SnapshotSigned>(
+      {
+        _type: 'snapshot',
+        ...common,
+        version: snapshotVersion,
+        expires: expiresAfter(now, expiry.snapshot),
+        meta: { 'targets.json': { version: targetsVersion } },
+      },
+      signersOf(keys.snapshot),
+    );
     const snapshotBytes = await this.writeMetadata('snapshot', snapshot, snapshotVersion);
     const timestamp = await sign<TimestampSigned>(
       {
@@ -188,7 +221,13 @@ export class TufRepository {
         ...common,
         version: snapshotVersion,
         expires: expiresAfter(now, expiry.timestamp),
-        meta: { 'snapshot.json': { version: snapshotVersion, length: snapshotBytes.length, hashes: { sha256: createHash('sha256').update(snapshotBytes).digest('hex') } } },
+        meta: {
+          'snapshot.json': {
+            version: snapshotVersion,
+            length: snapshotBytes.length,
+            hashes: { sha256: createHash('sha256').update(snapshotBytes).digest('hex') },
+          },
+        },
       },
       signersOf(keys.timestamp),
     );
@@ -196,7 +235,11 @@ export class TufRepository {
     await writeFileAtomic(join(this.served, 'timestamp.json'), serialize(timestamp));
   }
 
-  private async writeMetadata(role: Exclude<RoleName, 'timestamp'>, metadata: Signed<RootSigned | TargetsSigned | SnapshotSigned>, version: number): Promise<Buffer> {
+  private async writeMetadata(
+    role: Exclude<RoleName, 'timestamp'>,
+    metadata: Signed<RootSigned | TargetsSigned | SnapshotSigned>,
+    version: number,
+  ): Promise<Buffer> {
     const bytes = Buffer.from(serialize(metadata));
     await writeFileAtomic(join(this.served, `${version}.${role}.json`), bytes);
     if (role === 'root') await writeFileAtomic(join(this.served, 'root.json'), bytes);
@@ -227,7 +270,15 @@ function rootSigned(keys: RoleKeys, version: number, now: Date, expiryDays: numb
     });
     roles[role] = { keyids, threshold: 1 };
   }
-  return { _type: 'root', spec_version: TUF_SPEC_VERSION, version, expires: expiresAfter(now, expiryDays), consistent_snapshot: true, keys: allKeys, roles };
+  return {
+    _type: 'root',
+    spec_version: TUF_SPEC_VERSION,
+    version,
+    expires: expiresAfter(now, expiryDays),
+    consistent_snapshot: true,
+    keys: allKeys,
+    roles,
+  };
 }
 
 function signersOf(keys: RoleKey[]): Signer[] {

@@ -22,9 +22,17 @@ let serial = 0;
 function layoutOf(kind: Kind): { layout: UBootEnvLayout; config: string } {
   const base = join(dir, `env${serial++}`);
   const copies: UBootEnvLayout['copies'] =
-    kind === 'single' ? [{ path: `${base}.bin`, offset: 0 }]
-    : kind === 'two-files' ? [{ path: `${base}.a`, offset: 0 }, { path: `${base}.b`, offset: 0 }]
-    : [{ path: `${base}.img`, offset: 0x1000 }, { path: `${base}.img`, offset: 0x1000 + ENV_SIZE }];
+    kind === 'single'
+      ? [{ path: `${base}.bin`, offset: 0 }]
+      : kind === 'two-files'
+        ? [
+            { path: `${base}.a`, offset: 0 },
+            { path: `${base}.b`, offset: 0 },
+          ]
+        : [
+            { path: `${base}.img`, offset: 0x1000 },
+            { path: `${base}.img`, offset: 0x1000 + ENV_SIZE },
+          ];
   const layout = { envSize: ENV_SIZE, copies };
   const config = `${base}.config`;
   writeFileSync(config, formatFwEnvConfig(layout));
@@ -33,7 +41,12 @@ function layoutOf(kind: Kind): { layout: UBootEnvLayout; config: string } {
 
 function printenv(config: string): Map<string, string> {
   const out = execFileSync('fw_printenv', ['-c', config], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Map(out.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }
 
 /** fw_setenv with a script of name=value lines (0.3.2 skips a line without '='). */
@@ -53,7 +66,15 @@ function copyBytes(copy: UBootEnvCopyLocation): Buffer {
 
 const flagOf = (copy: UBootEnvCopyLocation) => copyBytes(copy)[4];
 
-const boot = new Map([['ORDER', 'B A'], ['A_OK', '1'], ['A_LEFT', '3'], ['B_OK', '1'], ['B_LEFT', '2'], ['bootargs', 'console=ttyS0,115200 quiet'], ['EMPTY', '']]);
+const boot = new Map([
+  ['ORDER', 'B A'],
+  ['A_OK', '1'],
+  ['A_LEFT', '3'],
+  ['B_OK', '1'],
+  ['B_LEFT', '2'],
+  ['bootargs', 'console=ttyS0,115200 quiet'],
+  ['EMPTY', ''],
+]);
 
 describe('UBootEnvironmentFile against fw_printenv / fw_setenv (libubootenv)', () => {
   for (const kind of ['single', 'two-files', 'one-file'] as const) {
@@ -83,17 +104,29 @@ describe('UBootEnvironmentFile against fw_printenv / fw_setenv (libubootenv)', (
     setenv(config, ['A_LEFT=3'], defaults);
     // Both copies invalid: libubootenv saves to copy 1 with copy 0's flag byte (0xFF) plus one.
     expect(flagOf(layout.copies[1]!)).toBe(0);
-    expect(await new UBootEnvironmentFile(layout).read()).toEqual(new Map([['ORDER', 'A B'], ['A_OK', '1'], ['A_LEFT', '3']]));
+    expect(await new UBootEnvironmentFile(layout).read()).toEqual(
+      new Map([
+        ['ORDER', 'A B'],
+        ['A_OK', '1'],
+        ['A_LEFT', '3'],
+      ]),
+    );
   });
 
-  it('follows fw_setenv\'s flag from 254 through the wrap to 0 and on', async () => {
+  it("follows fw_setenv's flag from 254 through the wrap to 0 and on", async () => {
     const { layout, config } = layoutOf('two-files');
     const [c0, c1] = layout.copies as [UBootEnvCopyLocation, UBootEnvCopyLocation];
     writeFileSync(c0.path, encodeRedundantUBootEnv(new Map([['n', 'start']]), ENV_SIZE, 254));
     writeFileSync(c1.path, encodeRedundantUBootEnv(new Map([['n', 'older']]), ENV_SIZE, 253));
     const store = new UBootEnvironmentFile(layout);
     expect(await store.read()).toEqual(new Map([['n', 'start']]));
-    const expectedFlags = [[254, 255], [0, 255], [0, 1], [2, 1], [2, 3]];
+    const expectedFlags = [
+      [254, 255],
+      [0, 255],
+      [0, 1],
+      [2, 1],
+      [2, 3],
+    ];
     for (let i = 0; i < expectedFlags.length; i++) {
       setenv(config, [`n=${i}`]);
       expect([flagOf(c0), flagOf(c1)]).toEqual(expectedFlags[i]);
@@ -113,7 +146,11 @@ describe('UBootEnvironmentFile against fw_printenv / fw_setenv (libubootenv)', (
     image.set(encodeRedundantUBootEnv(new Map([['n', 'start']]), ENV_SIZE, 254), c0.offset);
     image.set(encodeRedundantUBootEnv(new Map([['n', 'older']]), ENV_SIZE, 253), c1.offset);
     writeFileSync(c0.path, image);
-    const expectedFlags = [[254, 255], [0, 255], [0, 1]];
+    const expectedFlags = [
+      [254, 255],
+      [0, 255],
+      [0, 1],
+    ];
     for (let i = 0; i < expectedFlags.length; i++) {
       await store.write(new Map([['n', String(i)]]));
       expect([flagOf(c0), flagOf(c1)]).toEqual(expectedFlags[i]);
@@ -157,7 +194,10 @@ describe('UBootEnvironmentFile against fw_printenv / fw_setenv (libubootenv)', (
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<Kind>('single', 'two-files', 'one-file'),
-        fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.]{0,10}$/), fc.stringMatching(/^[ -~]{0,20}$/)), { selector: ([n]) => n, maxLength: 10 }),
+        fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.]{0,10}$/), fc.stringMatching(/^[ -~]{0,20}$/)), {
+          selector: ([n]) => n,
+          maxLength: 10,
+        }),
         async (kind, entries) => {
           const { layout, config } = layouts[kind];
           const variables = new Map(entries.filter(([n]) => n !== 'TOUCHED'));
@@ -207,8 +247,20 @@ class PowerCutStore extends UBootEnvironmentFile {
 }
 
 describe('power cuts during a redundant save', () => {
-  const previous = new Map([['ORDER', 'A B'], ['A_OK', '1'], ['A_LEFT', '3'], ['NOTE', 'x'.repeat(200)]]);
-  const next = new Map([['ORDER', 'B A'], ['A_OK', '1'], ['A_LEFT', '3'], ['B_OK', '1'], ['B_LEFT', '3'], ['NOTE', 'y'.repeat(200)]]);
+  const previous = new Map([
+    ['ORDER', 'A B'],
+    ['A_OK', '1'],
+    ['A_LEFT', '3'],
+    ['NOTE', 'x'.repeat(200)],
+  ]);
+  const next = new Map([
+    ['ORDER', 'B A'],
+    ['A_OK', '1'],
+    ['A_LEFT', '3'],
+    ['B_OK', '1'],
+    ['B_LEFT', '3'],
+    ['NOTE', 'y'.repeat(200)],
+  ]);
 
   for (const cut of [
     { name: 'only the new CRC and flag written', bytes: 5, then: 'stop' },
@@ -257,7 +309,13 @@ describe('fw_env.config', () => {
       '',
     ].join('\n');
     // Only the first two device lines count; the size is always hex, with or without 0x.
-    expect(parseFwEnvConfig(text)).toEqual({ envSize: 0x10000, copies: [{ path: '/dev/mmcblk0', offset: 0x3f0000 }, { path: '/dev/mmcblk0', offset: 4194304 }] });
+    expect(parseFwEnvConfig(text)).toEqual({
+      envSize: 0x10000,
+      copies: [
+        { path: '/dev/mmcblk0', offset: 0x3f0000 },
+        { path: '/dev/mmcblk0', offset: 4194304 },
+      ],
+    });
     expect(parseFwEnvConfig('/boot/uboot.env 010 0x4000\n')).toEqual({ envSize: 0x4000, copies: [{ path: '/boot/uboot.env', offset: 8 }] });
     expect(() => parseFwEnvConfig('/dev/mtd0 0 0x4000\n')).toThrow(/MTD/);
     expect(() => parseFwEnvConfig('/dev/mmcblk0 -0x4000 0x4000\n')).toThrow(/end of a device/);
@@ -270,11 +328,20 @@ describe('fw_env.config', () => {
 describe('fsync through the one FileSync', () => {
   it('a save survives a power cut that loses every unsynced page (the simulated page cache sees its fsyncs)', async () => {
     const root = mkdtempSync(join(dir, 'page-cache-'));
-    const layout: UBootEnvLayout = { envSize: ENV_SIZE, copies: [{ path: join(root, 'env.a'), offset: 0 }, { path: join(root, 'env.b'), offset: 0 }] };
+    const layout: UBootEnvLayout = {
+      envSize: ENV_SIZE,
+      copies: [
+        { path: join(root, 'env.a'), offset: 0 },
+        { path: join(root, 'env.b'), offset: 0 },
+      ],
+    };
     const cache = await SimulatedPageCache.attach(root);
     const restore = useFileSync(cache);
     try {
-      const saved = new Map([['ORDER', 'B A'], ['B_LEFT', '3']]);
+      const saved = new Map([
+        ['ORDER', 'B A'],
+        ['B_LEFT', '3'],
+      ]);
       await new UBootEnvironmentFile(layout).write(new Map([['ORDER', 'A B']]));
       await new UBootEnvironmentFile(layout).write(saved);
       // An fsync the cache did not see would be lost here: the copies would be gone or stale.

@@ -29,7 +29,8 @@ export interface UBootEnvLayout {
 
 function checkLayout(layout: UBootEnvLayout): void {
   const { envSize, copies } = layout;
-  if (!Number.isSafeInteger(envSize) || envSize <= UBOOT_ENV_REDUNDANT_HEADER_BYTES) throw new RangeError(`Invalid U-Boot environment size: ${envSize}`);
+  if (!Number.isSafeInteger(envSize) || envSize <= UBOOT_ENV_REDUNDANT_HEADER_BYTES)
+    throw new RangeError(`Invalid U-Boot environment size: ${envSize}`);
   if (copies.length !== 1 && copies.length !== 2) throw new RangeError('A U-Boot environment has one or two copies.');
   for (const copy of copies) {
     if (!Number.isSafeInteger(copy.offset) || copy.offset < 0) throw new RangeError(`Invalid offset ${copy.offset} for ${copy.path}`);
@@ -61,7 +62,11 @@ function parseCInteger(text: string): number | undefined {
   const match = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
   if (!match) return undefined;
   const digits = match[2]!;
-  const value = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
+  const value = /^0[xX]/.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.length > 1 && digits.startsWith('0')
+      ? parseInt(digits, 8)
+      : parseInt(digits, 10);
   return match[1] === '-' ? -value : value;
 }
 
@@ -123,7 +128,8 @@ export class UBootEnvironmentFile implements BootEnvironmentStore {
     if (copies.length === 1) {
       const block = await this.readCopy(copies[0]);
       if (block === undefined) return new Map();
-      if (block.length < envSize) throw new UBootEnvFormatError('too-short', `${copies[0].path}: the environment is cut short (${block.length} of ${envSize} bytes).`);
+      if (block.length < envSize)
+        throw new UBootEnvFormatError('too-short', `${copies[0].path}: the environment is cut short (${block.length} of ${envSize} bytes).`);
       return decodeUBootEnv(block);
     }
     const blocks = await Promise.all(copies.map((copy) => this.readCopy(copy)));

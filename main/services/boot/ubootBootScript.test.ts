@@ -33,7 +33,13 @@ type Environment = Record<string, string>;
 /** Runs boot.cmd once per environment (one bash, a subshell each); returns what each printed. */
 function runScript(environments: Environment[], partition: string, extra = ''): string[] {
   const cases = environments.map((env) => {
-    const steps = [`HS_PART='${partition}'`, ...(extra ? [extra] : []), ...Object.entries(env).map(([name, value]) => `setenv ${name} '${value}'`), `source '${script}'`, `echo 'fell through'`];
+    const steps = [
+      `HS_PART='${partition}'`,
+      ...(extra ? [extra] : []),
+      ...Object.entries(env).map(([name, value]) => `setenv ${name} '${value}'`),
+      `source '${script}'`,
+      `echo 'fell through'`,
+    ];
     return `( ${steps.join('; ')} ); echo '=== end'`;
   });
   const out = execFileSync('bash', ['-s'], { input: `${STAND_INS}\n${cases.join('\n')}\n`, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -43,7 +49,12 @@ function runScript(environments: Environment[], partition: string, extra = ''): 
 /** What saveenv wrote, as name -> value. */
 function savedEnvironment(out: string): Record<string, string> {
   const line = /^saveenv (.*)$/m.exec(out)?.[1] ?? '';
-  return Object.fromEntries(line.split(';').filter(Boolean).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    line
+      .split(';')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
 }
 
 /** A boot partition: slot A has a boot image, B only its kernel and initramfs as files. */
@@ -63,7 +74,15 @@ function table(): Environment[] {
   const orders = [undefined, 'A B', 'B A', 'B', 'C'];
   const oks = [undefined, '1', '0'];
   const lefts = [undefined, '3', '1', '0', '07'];
-  const slotStates: Array<Array<[string, string | undefined]>> = oks.flatMap((ok) => lefts.map((left) => [['OK', ok], ['LEFT', left]] as Array<[string, string | undefined]>));
+  const slotStates: Array<Array<[string, string | undefined]>> = oks.flatMap((ok) =>
+    lefts.map(
+      (left) =>
+        [
+          ['OK', ok],
+          ['LEFT', left],
+        ] as Array<[string, string | undefined]>,
+    ),
+  );
   const environments: Environment[] = [];
   for (const order of orders)
     for (const a of slotStates)

@@ -18,7 +18,10 @@ export class SimulatedBootPartition implements BootPartitionSpace {
 
   async roomFor(slot: BootSlot): Promise<number> {
     const used = await sizeOf(this.layout.bootDir);
-    const replaced = await stat(this.layout.bootImage(slot)).then((info) => info.size, () => 0);
+    const replaced = await stat(this.layout.bootImage(slot)).then(
+      (info) => info.size,
+      () => 0,
+    );
     return this.capacityBytes - used + replaced - environmentRewriteBytes(this.bootloader);
   }
 }

@@ -41,7 +41,13 @@ export class SimulatedFirmware {
 
   /** The U-Boot board's environment: two redundant copies on the boot partition, as fw_env.config says. */
   ubootLayout(): UBootEnvLayout {
-    return { envSize: SIMULATED_UBOOT_ENV_SIZE, copies: [{ path: this.layout.ubootEnvCopy(0), offset: 0 }, { path: this.layout.ubootEnvCopy(1), offset: 0 }] };
+    return {
+      envSize: SIMULATED_UBOOT_ENV_SIZE,
+      copies: [
+        { path: this.layout.ubootEnvCopy(0), offset: 0 },
+        { path: this.layout.ubootEnvCopy(1), offset: 0 },
+      ],
+    };
   }
 
   /** The environment this device's bootloader reads: what the system's BootService must write too. */
@@ -61,7 +67,10 @@ export class SimulatedFirmware {
     const existing = await readJsonIfExists<SimulatedDeviceDescription>(this.layout.deviceFile);
     if (existing) {
       const made = existing.bootloader ?? 'grub';
-      if (options.bootloader !== undefined && options.bootloader !== made) throw new Error(`The simulated device at ${this.layout.root} was made with ${made}; it cannot boot with ${options.bootloader} (use another --root).`);
+      if (options.bootloader !== undefined && options.bootloader !== made)
+        throw new Error(
+          `The simulated device at ${this.layout.root} was made with ${made}; it cannot boot with ${options.bootloader} (use another --root).`,
+        );
       // Devices made before the component list existed get the factory's.
       if ((await readJsonIfExists(this.layout.componentsFile)) === undefined) await this.writeFactoryComponents();
       if ((await readJsonIfExists(this.layout.serviceUnits)) === undefined) await this.writeUnitTable();
@@ -70,7 +79,17 @@ export class SimulatedFirmware {
     const layout = this.layout;
     const bootloader = options.bootloader ?? 'grub';
     const slotSizeBytes = options.slotSizeBytes ?? DEFAULT_SLOT_SIZE;
-    for (const dir of [dirname(layout.grubEnv), dirname(layout.slotImage('A')), dirname(layout.productUuid), layout.dataDir, layout.stateDir, layout.calibrationDir, layout.runDir, dirname(layout.recoveryButton), dirname(layout.thermalZone)]) {
+    for (const dir of [
+      dirname(layout.grubEnv),
+      dirname(layout.slotImage('A')),
+      dirname(layout.productUuid),
+      layout.dataDir,
+      layout.stateDir,
+      layout.calibrationDir,
+      layout.runDir,
+      dirname(layout.recoveryButton),
+      dirname(layout.thermalZone),
+    ]) {
       await mkdir(dir, { recursive: true });
     }
     await mkdir(dirname(layout.identityDir), { recursive: true, mode: 0o700 });

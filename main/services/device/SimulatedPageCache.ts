@@ -147,7 +147,14 @@ export class SimulatedPageCache implements FileSync {
    * fsync are what `loss` says (the synced bytes it shares with the write stay).
    */
   private mergePages(durable: Buffer, written: Buffer, loss: PageLoss): Buffer {
-    const length = loss === 'revert' ? durable.length : loss === 'garbage' ? Math.max(durable.length, written.length) : this.random() < 0.5 ? durable.length : written.length;
+    const length =
+      loss === 'revert'
+        ? durable.length
+        : loss === 'garbage'
+          ? Math.max(durable.length, written.length)
+          : this.random() < 0.5
+            ? durable.length
+            : written.length;
     const result = Buffer.alloc(length);
     for (let start = 0; start < length; start += PAGE_SIZE) {
       const end = Math.min(start + PAGE_SIZE, length);

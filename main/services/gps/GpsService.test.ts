@@ -22,7 +22,13 @@ function rig(seed: number, dir = join(root, `d${devices++}`)) {
     warn: (msg: string, fields?: Record<string, unknown>) => lines.push({ level: 'warn', msg, fields }),
   };
   const paths = { sky: join(dir, 'sky'), backup: join(dir, 'backup.json') };
-  const make = () => new GpsService(new SimulatedGpsReceiver(paths, { seed, now: () => clock.now }), { stateFile: join(dir, 'gps.json'), log, now: () => clock.now, pollMs: 0 });
+  const make = () =>
+    new GpsService(new SimulatedGpsReceiver(paths, { seed, now: () => clock.now }), {
+      stateFile: join(dir, 'gps.json'),
+      log,
+      now: () => clock.now,
+      pollMs: 0,
+    });
   return { dir, clock, lines, paths, make };
 }
 

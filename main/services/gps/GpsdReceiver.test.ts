@@ -33,7 +33,9 @@ describe('GpsdReceiver', () => {
     expect(await receiver.read()).toEqual({ satellites: 0, visible: 11, fix: null });
     const tpv = '{"class":"TPV","device":"/dev/ttyACM0","mode":3,"time":"2026-03-01T12:00:00.000Z","lat":47.376887,"lon":8.541694,"alt":408.0}\n';
     client.write(tpv.slice(0, 30));
-    client.write(`${tpv.slice(30)}{"class":"SKY","satellites":[{"PRN":1,"used":true},{"PRN":3,"used":true},{"PRN":7,"used":false},{"PRN":9,"used":true},{"PRN":12,"used":true}]}\n`);
+    client.write(
+      `${tpv.slice(30)}{"class":"SKY","satellites":[{"PRN":1,"used":true},{"PRN":3,"used":true},{"PRN":7,"used":false},{"PRN":9,"used":true},{"PRN":12,"used":true}]}\n`,
+    );
     await until(async () => (await receiver.read()).fix !== null && (await receiver.read()).satellites === 4);
     expect(await receiver.read()).toEqual({ satellites: 4, visible: 5, fix: { lat: 47.376887, lon: 8.541694 } });
     // Garbage lines are ignored, not fatal.
@@ -48,11 +50,21 @@ describe('GpsdReceiver', () => {
     await receiver.powerOn();
     await until(() => clients.length >= 2);
     clients.at(-1)!.destroy();
-    await until(async () => receiver.read().then(() => false, () => true));
+    await until(async () =>
+      receiver.read().then(
+        () => false,
+        () => true,
+      ),
+    );
     await expect(receiver.read()).rejects.toThrow(/gpsd is not reachable/);
     // The failed read started a reconnection.
     await until(() => clients.length >= 3);
-    await until(async () => receiver.read().then(() => true, () => false));
+    await until(async () =>
+      receiver.read().then(
+        () => true,
+        () => false,
+      ),
+    );
     await expect(receiver.read()).resolves.toMatchObject({ fix: null });
     await receiver.powerOff();
   });

@@ -18,7 +18,6 @@ const FRAME_MS = 30_000;
 const EPHEMERIS_MS = 18_000;
 const SATELLITES_FOR_FIX = 4;
 
-
 interface Acquisition {
   startedAt: number;
   start: GpsStart;

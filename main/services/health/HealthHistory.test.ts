@@ -30,7 +30,9 @@ describe('HealthHistory', () => {
     expect(history.size).toBe(11);
     const all = history.query();
     expect(all.map((s) => Date.parse(s.takenAt) - T0)).toEqual(Array.from({ length: 11 }, (_, i) => i * MINUTE));
-    expect(history.query({ since: new Date(T0 + 5 * MINUTE).toISOString() }).map((s) => Date.parse(s.takenAt) - T0)).toEqual([6, 7, 8, 9, 10].map((m) => m * MINUTE));
+    expect(history.query({ since: new Date(T0 + 5 * MINUTE).toISOString() }).map((s) => Date.parse(s.takenAt) - T0)).toEqual(
+      [6, 7, 8, 9, 10].map((m) => m * MINUTE),
+    );
     expect(history.query({ limit: 2 }).map((s) => Date.parse(s.takenAt) - T0)).toEqual([9 * MINUTE, 10 * MINUTE]);
     expect(fileLines(path)).toHaveLength(11);
   });

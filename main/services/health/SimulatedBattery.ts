@@ -54,7 +54,8 @@ export class SimulatedBattery implements BatterySensor {
     // status and capacity change rarely: rewritten only when they do.
     if (status !== this.writtenStatus) await writeFileAtomic(join(this.dir, 'status'), `${status}\n`);
     this.writtenStatus = status;
-    if (Math.round(percent) !== capacityFile || this.writtenCapacity === undefined) await writeFileAtomic(join(this.dir, 'capacity'), `${Math.round(percent)}\n`);
+    if (Math.round(percent) !== capacityFile || this.writtenCapacity === undefined)
+      await writeFileAtomic(join(this.dir, 'capacity'), `${Math.round(percent)}\n`);
     this.writtenCapacity = Math.round(percent);
     return { percent, charging };
   }

@@ -49,7 +49,9 @@ export function healthCapability(needs: HealthNeeds): Capability<HealthReader> {
       await history.load();
       if (history.skipped > 0) needs.log.warn('health history: skipped unreadable lines', { skipped: history.skipped });
       unsubscribe = health.snapshot.subscribe((snapshot) => {
-        history.offer(snapshot).catch((error: unknown) => needs.log.warn('health history: could not keep a snapshot', { error: errorMessage(error) }));
+        history
+          .offer(snapshot)
+          .catch((error: unknown) => needs.log.warn('health history: could not keep a snapshot', { error: errorMessage(error) }));
       });
       await gps.start();
       await health.start();

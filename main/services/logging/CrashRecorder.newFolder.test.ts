@@ -17,7 +17,11 @@ describe('CrashRecorder in a folder that does not exist yet', () => {
   it('fsyncs the parent of every folder it creates before the first record counts as written', async () => {
     const dir = join(root, 'var', 'log', 'crashes');
     let second = 0;
-    const crashes = new CrashRecorder(dir, { version: '1.4.0', commit: 'c0ffee', bootId: () => 'boot-1', recentLines: () => [], lastHealth: () => undefined }, { now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, second++)) });
+    const crashes = new CrashRecorder(
+      dir,
+      { version: '1.4.0', commit: 'c0ffee', bootId: () => 'boot-1', recentLines: () => [], lastHealth: () => undefined },
+      { now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, second++)) },
+    );
     const openSync = vi.mocked(fs.openSync);
     const fsyncSync = vi.mocked(fs.fsyncSync);
     openSync.mockClear();

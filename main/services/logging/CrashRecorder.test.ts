@@ -42,12 +42,21 @@ describe('CrashRecorder', () => {
     const id = crashes.recordSync({ process: 'headsetd', error: { name: error.name, message: error.message, stack: error.stack } })!;
     expect(id).toMatch(/^20260101T000000000Z-headsetd-[0-9a-f]{8}$/);
     const record = await crashes.read(id);
-    expect(record).toMatchObject({ id, process: 'headsetd', version: '1.4.0', commit: 'c0ffee', bootId: 'boot-9', error: { name: 'TypeError', message: 'cannot read slot' } });
+    expect(record).toMatchObject({
+      id,
+      process: 'headsetd',
+      version: '1.4.0',
+      commit: 'c0ffee',
+      bootId: 'boot-9',
+      error: { name: 'TypeError', message: 'cannot read slot' },
+    });
     expect(record.error.stack).toContain('CrashRecorder.test.ts');
     // The last five lines (the ring's size), parsed back into entries.
     expect((record.recentLines as { msg: string }[]).map((l) => l.msg)).toEqual(['step 3', 'step 4', 'step 5', 'step 6', 'step 7']);
     expect(record.health).toEqual(sampleHealth(55));
-    expect(await crashes.list()).toEqual([{ id, time: '2026-01-01T00:00:00.000Z', process: 'headsetd', version: '1.4.0', error: 'TypeError: cannot read slot', forwarded: false }]);
+    expect(await crashes.list()).toEqual([
+      { id, time: '2026-01-01T00:00:00.000Z', process: 'headsetd', version: '1.4.0', error: 'TypeError: cannot read slot', forwarded: false },
+    ]);
     // Nothing temporary is left behind.
     expect(readdirSync(crashes.dir)).toEqual([`${id}.json`]);
   });
@@ -65,7 +74,10 @@ describe('CrashRecorder', () => {
     // Over-redaction is accepted (the redaction may take a word more than the value).
     expect(record.error.message).toMatch(/^join failed: Wi-Fi password .*\[redacted\], PIN \[redacted\], account \[email\]$/);
     expect(record.error.stack).toContain('CrashRecorder.test.ts'); // the frames stay
-    expect((record.recentLines as { msg: string; fields: Record<string, unknown> }[]).at(-1)).toMatchObject({ msg: 'joining with password [redacted]', fields: { psk: '[redacted]' } });
+    expect((record.recentLines as { msg: string; fields: Record<string, unknown> }[]).at(-1)).toMatchObject({
+      msg: 'joining with password [redacted]',
+      fields: { psk: '[redacted]' },
+    });
     expect((await crashes.list())[0]!.error).toBe(`Error: ${record.error.message}`);
   });
 
@@ -97,7 +109,13 @@ describe('CrashRecorder', () => {
   it('never throws from a crash handler, even when the folder cannot be written', () => {
     const blocked = join(root, 'a-file');
     writeFileSync(blocked, '');
-    const crashes = new CrashRecorder(join(blocked, 'crashes'), { version: '1', commit: 'c', bootId: () => '', recentLines: () => [], lastHealth: () => undefined });
+    const crashes = new CrashRecorder(join(blocked, 'crashes'), {
+      version: '1',
+      commit: 'c',
+      bootId: () => '',
+      recentLines: () => [],
+      lastHealth: () => undefined,
+    });
     expect(crashes.recordSync({ process: 'headsetd', error: { name: 'Error', message: 'disk gone' } })).toBeNull();
   });
 });

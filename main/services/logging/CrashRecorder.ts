@@ -70,7 +70,11 @@ export class CrashRecorder {
         // record gets the same redaction as the device's own log, the registered secrets by value
         // first. The recent lines were redacted on their way into the log, but lines another
         // process brings are not known to be.
-        error: { name: this.redact(crash.error.name), message: this.redact(crash.error.message), ...(crash.error.stack ? { stack: this.redact(crash.error.stack) } : {}) },
+        error: {
+          name: this.redact(crash.error.name),
+          message: this.redact(crash.error.message),
+          ...(crash.error.stack ? { stack: this.redact(crash.error.stack) } : {}),
+        },
         recentLines: (crash.recentLines ?? this.context.recentLines()).map(parseLine).map((line) => redactLine(line, this.options.secrets)),
         health: crash.health === undefined ? (this.context.lastHealth() ?? null) : crash.health,
       };
@@ -108,7 +112,14 @@ export class CrashRecorder {
       if (!id) continue;
       const record = await this.read(id).catch(() => undefined);
       if (!record) continue; // unreadable: skipped, never fatal
-      summaries.push({ id, time: record.time, process: record.process, version: record.version, error: `${record.error.name}: ${record.error.message}`, forwarded: forwarded.has(id) });
+      summaries.push({
+        id,
+        time: record.time,
+        process: record.process,
+        version: record.version,
+        error: `${record.error.name}: ${record.error.message}`,
+        forwarded: forwarded.has(id),
+      });
     }
     return summaries;
   }
@@ -120,7 +131,10 @@ export class CrashRecorder {
 
   /** Records not yet handed to the forwarder, oldest first. */
   async pending(): Promise<string[]> {
-    return (await this.list()).filter((s) => !s.forwarded).map((s) => s.id).reverse();
+    return (await this.list())
+      .filter((s) => !s.forwarded)
+      .map((s) => s.id)
+      .reverse();
   }
 
   /** Marks a record as handed to the forwarder (durably: the marker is fsynced with its folder). */
@@ -138,7 +152,10 @@ export class CrashRecorder {
   private prune(): void {
     const max = this.options.maxRecords ?? 20;
     const names = readdirSync(this.dir);
-    const ids = names.map((n) => RECORD.exec(n)?.[1]).filter((id): id is string => id !== undefined).sort();
+    const ids = names
+      .map((n) => RECORD.exec(n)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .sort();
     // Leftovers of a write cut short are removed too.
     for (const name of names.filter((n) => n.endsWith('.json.tmp'))) unlinkSync(join(this.dir, name));
     if (ids.length <= max) return;

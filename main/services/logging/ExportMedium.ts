@@ -31,9 +31,18 @@ export class MountedRemovableMedium implements ExportMedium {
 
   async locate(): Promise<string | undefined> {
     const mounts = parseMounts(await readFile(this.mountsFile, 'utf8'));
-    const candidates = mounts.filter((m) => m.source.startsWith('/dev/') && this.roots.some((root) => m.target.startsWith(root)) && !m.options.includes('ro')).map((m) => m.target).sort();
+    const candidates = mounts
+      .filter((m) => m.source.startsWith('/dev/') && this.roots.some((root) => m.target.startsWith(root)) && !m.options.includes('ro'))
+      .map((m) => m.target)
+      .sort();
     for (const target of candidates) {
-      if (await access(target, constants.W_OK).then(() => true, () => false)) return target;
+      if (
+        await access(target, constants.W_OK).then(
+          () => true,
+          () => false,
+        )
+      )
+        return target;
     }
     return undefined;
   }

@@ -28,7 +28,11 @@ describe('LogAnalysisService over a growing log', () => {
       if (round === 3) appendFileSync(active, line(written++).slice(30));
       for (let i = 0; i < 40; i++) appendFileSync(active, line(written++));
       if (round === 2) appendFileSync(active, line(written).slice(0, 30));
-      const summary = await service.summary({ since: new Date(t0 - 60_000).toISOString(), until: new Date(t0 + 3_600_000).toISOString(), bucketCount: 10 });
+      const summary = await service.summary({
+        since: new Date(t0 - 60_000).toISOString(),
+        until: new Date(t0 + 3_600_000).toISOString(),
+        bucketCount: 10,
+      });
       const gps = summary.topTemplates.find((t) => t.subsystem === 'gps')!;
       expect(gps.count).toBe(written);
       expect(summary.entries).toBe(written + 1);

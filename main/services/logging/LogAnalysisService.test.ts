@@ -23,11 +23,25 @@ function history(): { rotated: LogRecord[]; active: LogRecord[] } {
     const bootId = m < 3 * 60 ? 'boot-a' : m < 6 * 60 ? 'boot-b' : 'boot-c';
     const into = m < 6 * 60 ? rotated : active;
     const t = t0 + m * 60_000;
-    into.push(entry(t, 'info', 'gps', `GPS locked with ${5 + (m % 4)} satellites`, { version, bootId, seq: ++seq, fields: { timeToLockMs: (version === '1.3.2' ? 4000 : 12000) + (m % 7) * 50 } }));
+    into.push(
+      entry(t, 'info', 'gps', `GPS locked with ${5 + (m % 4)} satellites`, {
+        version,
+        bootId,
+        seq: ++seq,
+        fields: { timeToLockMs: (version === '1.3.2' ? 4000 : 12000) + (m % 7) * 50 },
+      }),
+    );
     into.push(entry(t + 1000, 'debug', 'health', `cpu ${m % 90}% temperature ${40 + (m % 5)} C`, { version, bootId, seq: ++seq }));
     if (m % 60 === 0) into.push(entry(t + 2000, 'warn', 'update', `download stalled for ${m % 50} s`, { version, bootId, seq: ++seq }));
   }
-  for (let i = 0; i < 60; i++) active.push(entry(t0 + 11 * H + 30 * 60_000 + i * 20_000, 'error', 'update', `install failed: slot B read back ${i * 4096} bytes short`, { version: '1.4.0', bootId: 'boot-c', seq: ++seq }));
+  for (let i = 0; i < 60; i++)
+    active.push(
+      entry(t0 + 11 * H + 30 * 60_000 + i * 20_000, 'error', 'update', `install failed: slot B read back ${i * 4096} bytes short`, {
+        version: '1.4.0',
+        bootId: 'boot-c',
+        seq: ++seq,
+      }),
+    );
   return { rotated, active };
 }
 
@@ -54,7 +68,12 @@ describe('LogAnalysisService', () => {
   });
 
   it('filters by time range and text (field=value too), and counts lines that are not entries', async () => {
-    const range = await service.query({ since: new Date(t0 + H).toISOString(), until: new Date(t0 + 2 * H).toISOString(), text: 'gps locked', limit: 500 });
+    const range = await service.query({
+      since: new Date(t0 + H).toISOString(),
+      until: new Date(t0 + 2 * H).toISOString(),
+      text: 'gps locked',
+      limit: 500,
+    });
     expect(range.entries).toHaveLength(12);
     expect(range.malformed).toBe(0); // rejected on the raw line before parsing
     const all = await service.query({ text: 'timeToLockMs=12300', limit: 500 });
@@ -66,7 +85,9 @@ describe('LogAnalysisService', () => {
   it('summarises a range: level timeline, top templates, the burst, and insights in plain words', async () => {
     const summary = await service.summary({ since: new Date(t0).toISOString(), until: new Date(t0 + 12 * H).toISOString(), bucketCount: 24 });
     expect(summary.timeline).toHaveLength(24);
-    expect(summary.timeline.reduce((n, b) => n + b.counts.info + b.counts.debug + b.counts.warn + b.counts.error, 0)).toBe(rotated.length + active.length);
+    expect(summary.timeline.reduce((n, b) => n + b.counts.info + b.counts.debug + b.counts.warn + b.counts.error, 0)).toBe(
+      rotated.length + active.length,
+    );
     expect(summary.timeline[23]!.counts.error).toBe(60);
     expect(summary.malformed).toBe(2);
     const templates = summary.topTemplates.map((t) => `${t.subsystem}: ${t.template}`);
@@ -83,7 +104,10 @@ describe('LogAnalysisService', () => {
 
   it('re-reads only the active file when it grows; rotated files come from the cache', async () => {
     const before = await service.summary({ bucketCount: 10 });
-    appendFileSync(join(dir, 'headsetd.log'), formatLogLine(entry(t0 + 12 * H - 1000, 'fatal', 'update', 'uncaught exception: boom', { version: '1.4.0', bootId: 'boot-c' })));
+    appendFileSync(
+      join(dir, 'headsetd.log'),
+      formatLogLine(entry(t0 + 12 * H - 1000, 'fatal', 'update', 'uncaught exception: boom', { version: '1.4.0', bootId: 'boot-c' })),
+    );
     // A rotated file changed behind our back would be a bug elsewhere; corrupt it to prove it is not re-read.
     const gz = join(dir, 'headsetd.20260301T060000000Z.log.gz');
     writeFileSync(gz, Buffer.alloc(statSync(gz).size, 0x21));

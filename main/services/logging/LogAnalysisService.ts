@@ -121,13 +121,17 @@ export class LogAnalysisService {
       const minedActive = this.active.get(file.path);
       const known = file.active ? (minedActive?.minedTo === file.bytes ? minedActive.columns : undefined) : this.cache.get(cacheKey(file));
       if (known && known.count > 0 && (known.maxTime < since || known.minTime >= until)) continue;
-      await this.archive.forEachLine(file, (line) => {
-        scanned++;
-        if (!q.lineMayMatch(line)) return;
-        const record = parseLogLine(line);
-        if (!record) malformed++;
-        else if (q.matches(record)) page.offer(record);
-      }, signal);
+      await this.archive.forEachLine(
+        file,
+        (line) => {
+          scanned++;
+          if (!q.lineMayMatch(line)) return;
+          const record = parseLogLine(line);
+          if (!record) malformed++;
+          else if (q.matches(record)) page.offer(record);
+        },
+        signal,
+      );
     }
     const { entries, truncated } = page.page();
     return { entries, truncated, nextCursor: truncated && entries.length > 0 ? entryCursor(entries.at(-1)!) : null, scanned, malformed };
@@ -146,7 +150,10 @@ export class LogAnalysisService {
     const bucketMs = Math.max(1000, Math.ceil((until - since) / input.bucketCount));
     const buckets = Math.max(1, Math.ceil((until - since) / bucketMs));
 
-    const timeline = Array.from({ length: buckets }, (_, i) => ({ start: new Date(since + i * bucketMs).toISOString(), counts: { debug: 0, info: 0, warn: 0, error: 0, fatal: 0 } }));
+    const timeline = Array.from({ length: buckets }, (_, i) => ({
+      start: new Date(since + i * bucketMs).toISOString(),
+      counts: { debug: 0, info: 0, warn: 0, error: 0, fatal: 0 },
+    }));
     const perTemplate = new Map<number, { counts: number[]; count: number; first: number; last: number; level: number }>();
     const errorTimes = new Map<string, number[]>();
     const bootFirst = new Map<number, number>();
@@ -183,7 +190,13 @@ export class LogAnalysisService {
           times.push(t);
         }
       }
-      for (const s of c.samples) samples.push({ subsystem: this.subsystems.name(c.subsystems[s.index]!), field: s.field, version: this.versions.name(c.versions[s.index]!), value: s.value });
+      for (const s of c.samples)
+        samples.push({
+          subsystem: this.subsystems.name(c.subsystems[s.index]!),
+          field: s.field,
+          version: this.versions.name(c.versions[s.index]!),
+          value: s.value,
+        });
       for (const f of c.fatals) {
         const t = Date.parse(f.time);
         if (t >= since && t < until) fatals.push(f);
@@ -191,20 +204,54 @@ export class LogAnalysisService {
     }
     const describe = (id: number, s: { count: number; first: number; last: number; level: number }): TopTemplate => {
       const cluster = this.miner.cluster(id)!;
-      return { id, template: cluster.tokens.join(' '), subsystem: cluster.subsystem, level: LOG_LEVELS[s.level]!, count: s.count, firstSeen: new Date(s.first).toISOString(), lastSeen: new Date(s.last).toISOString(), example: cluster.example };
+      return {
+        id,
+        template: cluster.tokens.join(' '),
+        subsystem: cluster.subsystem,
+        level: LOG_LEVELS[s.level]!,
+        count: s.count,
+        firstSeen: new Date(s.first).toISOString(),
+        lastSeen: new Date(s.last).toISOString(),
+        example: cluster.example,
+      };
     };
-    const topTemplates = [...perTemplate.entries()].sort((a, b) => b[1].count - a[1].count || a[0] - b[0]).slice(0, input.topCount ?? 20).map(([id, s]) => describe(id, s));
+    const topTemplates = [...perTemplate.entries()]
+      .sort((a, b) => b[1].count - a[1].count || a[0] - b[0])
+      .slice(0, input.topCount ?? 20)
+      .map(([id, s]) => describe(id, s));
     const series: TemplateSeries[] = [...perTemplate.entries()].map(([id, s]) => {
       const t = describe(id, s);
       return { templateId: id, template: t.template, subsystem: t.subsystem, level: t.level, counts: s.counts };
     });
     const anomalies = detectAnomalies(series, { start: since, bucketMs }).slice(0, 20);
-    const versionOrder = [...versionFirst.entries()].sort((a, b) => a[1] - b[1]).map(([v]) => this.versions.name(v)).filter((v) => v !== '');
+    const versionOrder = [...versionFirst.entries()]
+      .sort((a, b) => a[1] - b[1])
+      .map(([v]) => this.versions.name(v))
+      .filter((v) => v !== '');
     // Bounded like the contract's answer: the first ones are the most severe kinds.
     let logStart = Infinity;
     for (const c of columns) if (c.count > 0) logStart = Math.min(logStart, c.minTime);
-    const insights = findInsights({ start: since, end: until, logStart: Number.isFinite(logStart) ? logStart : undefined, versions: versionOrder, samples, errorTimes, bootStarts: [...bootFirst.values()], fatals }).slice(0, 20);
-    return { since: new Date(since).toISOString(), until: new Date(until).toISOString(), bucketMs, timeline, topTemplates, anomalies, insights, entries, malformed };
+    const insights = findInsights({
+      start: since,
+      end: until,
+      logStart: Number.isFinite(logStart) ? logStart : undefined,
+      versions: versionOrder,
+      samples,
+      errorTimes,
+      bootStarts: [...bootFirst.values()],
+      fatals,
+    }).slice(0, 20);
+    return {
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+      bucketMs,
+      timeline,
+      topTemplates,
+      anomalies,
+      insights,
+      entries,
+      malformed,
+    };
   }
 
   /** Lines the template miner has seen (each line of the folder once) and the templates it keeps. */
@@ -272,7 +319,13 @@ export class LogAnalysisService {
       this.active.set(file.path, known);
     }
     const entry = known;
-    if (file.bytes > entry.minedTo) entry.minedTo = await this.archive.forEachWholeLine(file.path, entry.minedTo, file.bytes, (line) => (entry.columns = this.addLine(entry.columns, line)));
+    if (file.bytes > entry.minedTo)
+      entry.minedTo = await this.archive.forEachWholeLine(
+        file.path,
+        entry.minedTo,
+        file.bytes,
+        (line) => (entry.columns = this.addLine(entry.columns, line)),
+      );
     return entry.columns;
   }
 

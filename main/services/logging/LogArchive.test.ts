@@ -10,7 +10,9 @@ import { entry } from '../../../test-support/logging/logTestFiles.js';
 const dir = mkdtempSync(join(tmpdir(), 'log-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const lines = Array.from({ length: 2000 }, (_, i) => formatLogLine(entry(Date.UTC(2026, 0, 1) + i, 'info', 'system', `line ${i} ${'x'.repeat(i % 300)}`, { seq: i }))).join('');
+const lines = Array.from({ length: 2000 }, (_, i) =>
+  formatLogLine(entry(Date.UTC(2026, 0, 1) + i, 'info', 'system', `line ${i} ${'x'.repeat(i % 300)}`, { seq: i })),
+).join('');
 
 describe('LogArchive', () => {
   it('reads gzip and plain files line by line, across chunk boundaries and without a final newline', async () => {
@@ -41,9 +43,25 @@ describe('LogArchive', () => {
   });
 
   it('refuses lines that are not entries', () => {
-    for (const line of ['', 'null', '[]', '{"time":"nope","level":"info","subsystem":"x","msg":"m"}', '{"time":"2026-01-01T00:00:00Z","level":"loud","subsystem":"x","msg":"m"}', '{"time":"2026-01-01T00:00:00Z","level":"info","subsystem":"x"}']) {
+    for (const line of [
+      '',
+      'null',
+      '[]',
+      '{"time":"nope","level":"info","subsystem":"x","msg":"m"}',
+      '{"time":"2026-01-01T00:00:00Z","level":"loud","subsystem":"x","msg":"m"}',
+      '{"time":"2026-01-01T00:00:00Z","level":"info","subsystem":"x"}',
+    ]) {
       expect(parseLogLine(line), line).toBeUndefined();
     }
-    expect(parseLogLine('{"time":"2026-01-01T00:00:00Z","level":"info","subsystem":"x","msg":"m","fields":[1]}')).toEqual({ time: '2026-01-01T00:00:00Z', level: 'info', subsystem: 'x', msg: 'm', seq: 0, bootId: '', version: '', commit: '' });
+    expect(parseLogLine('{"time":"2026-01-01T00:00:00Z","level":"info","subsystem":"x","msg":"m","fields":[1]}')).toEqual({
+      time: '2026-01-01T00:00:00Z',
+      level: 'info',
+      subsystem: 'x',
+      msg: 'm',
+      seq: 0,
+      bootId: '',
+      version: '',
+      commit: '',
+    });
   });
 });

@@ -129,7 +129,8 @@ async function stealStale(dir: string, path: string, stale: ProcessId | undefine
   }
   try {
     const again = await holderOf(path);
-    const same = again !== 'gone' && (again === undefined ? stale === undefined : stale !== undefined && again.pid === stale.pid && again.start === stale.start);
+    const same =
+      again !== 'gone' && (again === undefined ? stale === undefined : stale !== undefined && again.pid === stale.pid && again.start === stale.start);
     if (same) await unlink(path).catch(() => undefined);
   } finally {
     await unlink(stealPath).catch(() => undefined);
@@ -141,7 +142,8 @@ export async function claimStream(dir: string, stream: string, reserveBytes: num
   const me = currentProcess();
   const path = join(dir, ownerFileName(stream));
   const current = readOwner(dir, stream);
-  if (current && isAlive(current) && current.pid !== me.pid) throw new Error(`The log stream ${stream} in ${dir} is already written by process ${current.pid}`);
+  if (current && isAlive(current) && current.pid !== me.pid)
+    throw new Error(`The log stream ${stream} in ${dir} is already written by process ${current.pid}`);
   const record: StreamOwner = { stream, pid: me.pid, start: me.start, reserveBytes };
   const temporary = `${path}.${me.pid}.tmp`;
   const handle = await open(temporary, 'w', 0o640);

@@ -27,7 +27,10 @@ it('cuts out of the export a secret registered after its line was written, and l
   const secrets = new SecretRegistry();
   secrets.register(password, 'wifi password HomeNet');
   const result = await new LogExporter(new LogArchive(logs), new SimulatedUsbStick(usb), () => Date.UTC(2026, 2, 2), secrets).export({});
-  const exported = gunzipSync(readFileSync(join(usb, result.fileName))).toString('utf8').trimEnd().split('\n');
+  const exported = gunzipSync(readFileSync(join(usb, result.fileName)))
+    .toString('utf8')
+    .trimEnd()
+    .split('\n');
   expect(exported.join('\n')).not.toContain('Tr0ub4dor');
   expect(JSON.parse(exported[0]!).msg).toBe('wpa_passphrase "HomeNet" "[redacted]"');
   expect(JSON.parse(exported[1]!).fields).toEqual({ key: { typed: '[redacted]' } });

@@ -15,7 +15,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const t0 = Date.UTC(2026, 2, 1);
 const logs = join(root, 'logs');
 writeLogFolder(logs, [
-  { name: 'headsetd.20260301T010000000Z.log.gz', records: Array.from({ length: 500 }, (_, i) => entry(t0 + i * 1000, i % 50 === 0 ? 'error' : 'info', i % 2 ? 'gps' : 'update', `line ${i}`, { seq: i })) },
+  {
+    name: 'headsetd.20260301T010000000Z.log.gz',
+    records: Array.from({ length: 500 }, (_, i) =>
+      entry(t0 + i * 1000, i % 50 === 0 ? 'error' : 'info', i % 2 ? 'gps' : 'update', `line ${i}`, { seq: i }),
+    ),
+  },
   { name: 'headsetd.log', records: [entry(t0 + 600_000, 'error', 'update', 'install failed', { seq: 501 }), '{"torn":'] },
 ]);
 const archive = new LogArchive(logs);
@@ -29,7 +34,10 @@ describe('LogExporter', () => {
     expect(result).toMatchObject({ fileName: 'headset-logs-20260302T093005Z.jsonl.gz', entries: 11 });
     expect(readdirSync(usb)).toEqual([result.fileName]);
     const text = execFileSync('gzip', ['-dc', join(usb, result.fileName)], { encoding: 'utf8' });
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(lines).toHaveLength(11);
     expect(lines.every((l) => l.level === 'error')).toBe(true);
     expect(lines.at(-1)!.msg).toBe('install failed');
@@ -77,7 +85,10 @@ describe('MountedRemovableMedium', () => {
     mkdirSync(join(media, 'STICK'), { recursive: true });
     mkdirSync(join(media, 'CDROM'), { recursive: true });
     const mounts = join(root, 'mounts');
-    writeFileSync(mounts, `/dev/sr0 ${media}/CDROM iso9660 ro 0 0\ntmpfs ${media}/tmp tmpfs rw 0 0\n/dev/sdb1 ${media}/STICK vfat rw 0 0\n/dev/sda2 / ext4 rw 0 0\n`);
+    writeFileSync(
+      mounts,
+      `/dev/sr0 ${media}/CDROM iso9660 ro 0 0\ntmpfs ${media}/tmp tmpfs rw 0 0\n/dev/sdb1 ${media}/STICK vfat rw 0 0\n/dev/sda2 / ext4 rw 0 0\n`,
+    );
     expect(await new MountedRemovableMedium(mounts, [`${media}/`]).locate()).toBe(join(media, 'STICK'));
     writeFileSync(mounts, `/dev/sda2 / ext4 rw 0 0\n`);
     expect(await new MountedRemovableMedium(mounts, [`${media}/`]).locate()).toBeUndefined();

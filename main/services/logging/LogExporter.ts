@@ -36,7 +36,13 @@ export class LogExporter {
   async export(filter: LogQuery, signal?: AbortSignal): Promise<ExportResult> {
     const dir = await this.medium.locate();
     if (!dir) throw new AppError('EXPORT_NO_MEDIUM');
-    const fileName = await freeName(dir, `headset-logs-${new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+    const fileName = await freeName(
+      dir,
+      `headset-logs-${new Date(this.now())
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}`,
+    );
     const target = join(dir, fileName);
     // A cut export leaves a hidden temporary file; the next one never trips over it.
     const temporary = join(dir, `.${fileName}.${randomBytes(4).toString('hex')}.tmp`);
@@ -50,16 +56,21 @@ export class LogExporter {
       written.catch((error: unknown) => (failure = error));
       for (const file of await this.archive.files()) {
         let batch: string[] = [];
-        await this.archive.forEachLine(file, (line) => {
-          if (!q.lineMayMatch(line)) return;
-          const record = parseLogLine(line);
-          if (!record || !q.matches(record)) return;
-          batch.push(this.secrets?.holds(line) ? redactSecretsInLine(line, this.secrets) : line);
-          entries++;
-        }, signal);
+        await this.archive.forEachLine(
+          file,
+          (line) => {
+            if (!q.lineMayMatch(line)) return;
+            const record = parseLogLine(line);
+            if (!record || !q.matches(record)) return;
+            batch.push(this.secrets?.holds(line) ? redactSecretsInLine(line, this.secrets) : line);
+            entries++;
+          },
+          signal,
+        );
         if (signal?.aborted) throw new AppError('CANCELLED');
         if (failure) break;
-        if (batch.length > 0 && !gzip.write(`${batch.join('\n')}\n`)) await new Promise<void>((resolve) => gzip.once('drain', resolve).once('close', resolve));
+        if (batch.length > 0 && !gzip.write(`${batch.join('\n')}\n`))
+          await new Promise<void>((resolve) => gzip.once('drain', resolve).once('close', resolve));
         batch = [];
       }
       gzip.end();
@@ -91,7 +102,11 @@ function redactSecretsInLine(line: string, secrets: SecretRedactor): string {
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return JSON.stringify(redactSecretsIn(record, secrets));
   const { msg, fields } = record as { msg?: unknown; fields?: unknown };
-  const out = JSON.stringify({ ...record, ...(msg !== undefined ? { msg: redactSecretsIn(msg, secrets) } : {}), ...(fields !== undefined ? { fields: redactSecretsIn(fields, secrets) } : {}) });
+  const out = JSON.stringify({
+    ...record,
+    ...(msg !== undefined ? { msg: redactSecretsIn(msg, secrets) } : {}),
+    ...(fields !== undefined ? { fields: redactSecretsIn(fields, secrets) } : {}),
+  });
   // Elsewhere in the entry (another writer's shape): the whole entry is walked.
   return secrets.holds(out) ? JSON.stringify(redactSecretsIn(record, secrets)) : out;
 }
@@ -100,6 +115,12 @@ function redactSecretsInLine(line: string, secrets: SecretRedactor): string {
 async function freeName(dir: string, base: string): Promise<string> {
   for (let n = 1; ; n++) {
     const name = `${base}${n > 1 ? `-${n}` : ''}.jsonl.gz`;
-    if (!(await access(join(dir, name)).then(() => true, () => false))) return name;
+    if (
+      !(await access(join(dir, name)).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return name;
   }
 }

@@ -30,7 +30,11 @@ describe('planRetention', () => {
   it('the folder total counts live writers at their reserve and removes the oldest of any stream first', () => {
     // Rotated 1300 + dead-free active files covered by reserves 1000 + 1000 = 3300 > 3000.
     const plan = planRetention({ ...base, files, owners: [owner('headsetd', 1000), owner('electron', 1000)], policy: { maxTotalBytes: 3000 } });
-    expect(plan.remove).toEqual(['headsetd.20261101T000000000Z.log.gz', 'electron.20261110T000000000Z.log.gz', 'headsetd.20261120T000000000Z.log.gz']);
+    expect(plan.remove).toEqual([
+      'headsetd.20261101T000000000Z.log.gz',
+      'electron.20261110T000000000Z.log.gz',
+      'headsetd.20261120T000000000Z.log.gz',
+    ]);
     expect(plan.countedBytes).toBe(3000);
     // A writer that is gone counts at the size of its active file, not at a reserve.
     const without = planRetention({ ...base, files, owners: [owner('headsetd', 1000)], policy: { maxTotalBytes: 3000 } });
@@ -40,7 +44,11 @@ describe('planRetention', () => {
 
   it('low free space removes the oldest rotated files until enough is free; active files are never removed', () => {
     const plan = planRetention({ ...base, files, owners: [], freeBytes: 0, policy: { minFreeBytes: 3 * 4096 } });
-    expect(plan.remove).toEqual(['headsetd.20261101T000000000Z.log.gz', 'electron.20261110T000000000Z.log.gz', 'headsetd.20261120T000000000Z.log.gz']);
+    expect(plan.remove).toEqual([
+      'headsetd.20261101T000000000Z.log.gz',
+      'electron.20261110T000000000Z.log.gz',
+      'headsetd.20261120T000000000Z.log.gz',
+    ]);
     const all = planRetention({ ...base, files, owners: [], freeBytes: 0, policy: { minFreeBytes: 1e9 } });
     expect(all.remove).not.toContain('headsetd.log');
     expect(all.remove).toHaveLength(4);

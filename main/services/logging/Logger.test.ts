@@ -13,7 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const context = { version: '1.2.3', commit: 'abc123', bootId: 'boot-1' };
 
 function records(path: string): LogRecord[] {
-  return readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as LogRecord);
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as LogRecord);
 }
 
 describe('Logger and RotatingLogFile', () => {
@@ -63,7 +66,14 @@ describe('Logger and RotatingLogFile', () => {
     const path = join(dir, 'crash.log');
     // The child runs the real RotatingLogFile, bundled (Node 20 cannot run TypeScript itself).
     const bundled = join(dir, 'RotatingLogFile.mjs');
-    buildSync({ entryPoints: [join(import.meta.dirname, 'RotatingLogFile.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundled, logLevel: 'silent' });
+    buildSync({
+      entryPoints: [join(import.meta.dirname, 'RotatingLogFile.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundled,
+      logLevel: 'silent',
+    });
     const script = `
       import { RotatingLogFile } from ${JSON.stringify(bundled)};
       const file = await RotatingLogFile.open({ dir: ${JSON.stringify(dir)}, stream: 'crash' });

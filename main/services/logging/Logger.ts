@@ -36,7 +36,10 @@ export function markSinks(sinks: readonly LogSink[]): LogMark[] {
 export async function settleSinks(sinks: readonly LogSink[], since: LogMark, options?: SettleOptions): Promise<SettleReport> {
   const marks = since as LogMark[];
   const reports = await Promise.all(sinks.map((sink, i) => sink.settle?.(marks[i], options)));
-  return reports.reduce<SettleReport>((sum, report) => (report ? { dropped: sum.dropped + report.dropped, unsynced: sum.unsynced + report.unsynced } : sum), { dropped: 0, unsynced: 0 });
+  return reports.reduce<SettleReport>(
+    (sum, report) => (report ? { dropped: sum.dropped + report.dropped, unsynced: sum.unsynced + report.unsynced } : sum),
+    { dropped: 0, unsynced: 0 },
+  );
 }
 
 export interface LoggerContext {
@@ -76,7 +79,15 @@ export class Logger {
 
   log(level: LogLevel, subsystem: Subsystem, msg: string, fields?: Record<string, unknown>): void {
     if (levelRank(level) < levelRank(this.minLevel)) return;
-    const record: LogRecord = { time: new Date().toISOString(), level, subsystem, msg, ...this.context, seq: ++this.seq, ...(fields ? { fields } : {}) };
+    const record: LogRecord = {
+      time: new Date().toISOString(),
+      level,
+      subsystem,
+      msg,
+      ...this.context,
+      seq: ++this.seq,
+      ...(fields ? { fields } : {}),
+    };
     const line = formatLogLine(record);
     for (const sink of this.sinks) sink.append(line);
   }

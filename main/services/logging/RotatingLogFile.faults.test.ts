@@ -17,7 +17,14 @@ const folder = () => mkdtempSync(join(root, `${folders++}-`));
 
 beforeAll(() => {
   // Children run the real RotatingLogFile, bundled (Node 20 cannot run TypeScript itself).
-  buildSync({ entryPoints: [join(import.meta.dirname, 'RotatingLogFile.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundled, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [join(import.meta.dirname, 'RotatingLogFile.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bundled,
+    logLevel: 'silent',
+  });
   chmodSync(root, 0o755);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,7 +43,12 @@ interface Writer {
  * A child process writing `{run, seq}` lines through a RotatingLogFile as fast as it can, in bursts,
  * reporting after each burst reached the file.
  */
-function startWriter(options: Omit<RotatingLogOptions, 'clock' | 'onProblem'>, run: string, lines: number, extra: { burst?: number; pauseMs?: number; uid?: number } = {}): Writer {
+function startWriter(
+  options: Omit<RotatingLogOptions, 'clock' | 'onProblem'>,
+  run: string,
+  lines: number,
+  extra: { burst?: number; pauseMs?: number; uid?: number } = {},
+): Writer {
   const script = `
     import { RotatingLogFile } from ${JSON.stringify(bundled)};
     const file = await RotatingLogFile.open(${JSON.stringify(options)});
@@ -51,8 +63,17 @@ function startWriter(options: Omit<RotatingLogOptions, 'clock' | 'onProblem'>, r
     await file.whenIdle();
     file.close();
     process.stdout.write('done ' + seq + ' ' + file.dropped + '\\n');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], ...(extra.uid !== undefined ? { uid: extra.uid, gid: extra.uid } : {}) });
-  const writer: Writer = { child, written: 0, dropped: 0, maxFileBytes: 0, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(extra.uid !== undefined ? { uid: extra.uid, gid: extra.uid } : {}),
+  });
+  const writer: Writer = {
+    child,
+    written: 0,
+    dropped: 0,
+    maxFileBytes: 0,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const [kind, seq, dropped, cap] = line.split(' ');
     writer.written = Number(seq);
@@ -117,7 +138,12 @@ describe('RotatingLogFile under faults (real processes)', () => {
     }
     // The next start finishes what the last kill left.
     const problems: string[] = [];
-    const file = await RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 8 * 1024, onProblem: (what, error) => problems.push(`${what}: ${String(error)}`) });
+    const file = await RotatingLogFile.open({
+      dir,
+      stream: 'headsetd',
+      maxFileBytes: 8 * 1024,
+      onProblem: (what, error) => problems.push(`${what}: ${String(error)}`),
+    });
     await file.whenIdle();
     expect(problems).toEqual([]);
     file.close();
@@ -169,7 +195,12 @@ describe('RotatingLogFile under faults (real processes)', () => {
       if (active.at(-1) !== 0x0a) torn++;
     }
     const problems: string[] = [];
-    const file = await RotatingLogFile.open({ dir, stream: 'headsetd', compress: false, onProblem: (what, error) => problems.push(`${what}: ${String(error)}`) });
+    const file = await RotatingLogFile.open({
+      dir,
+      stream: 'headsetd',
+      compress: false,
+      onProblem: (what, error) => problems.push(`${what}: ${String(error)}`),
+    });
     file.close();
     expect(problems).toEqual([]);
     const byRun = new Map<string, number[]>();
@@ -185,7 +216,9 @@ describe('RotatingLogFile under faults (real processes)', () => {
   it('three processes sharing a folder never take it past its byte limit', async () => {
     const dir = folder();
     const limit = 256 * 1024;
-    const writers = ['headsetd', 'electron', 'renderer'].map((stream) => startWriter({ dir, stream, maxFileBytes: 32 * 1024, retention: { maxTotalBytes: limit } }, stream, 30_000, { burst: 100 }));
+    const writers = ['headsetd', 'electron', 'renderer'].map((stream) =>
+      startWriter({ dir, stream, maxFileBytes: 32 * 1024, retention: { maxTotalBytes: limit } }, stream, 30_000, { burst: 100 }),
+    );
     let largest = 0;
     let samples = 0;
     const exited = Promise.all(writers.map((w) => w.exited));
@@ -213,85 +246,102 @@ describe('RotatingLogFile under faults (real processes)', () => {
     }
   }, 60_000);
 
-  it.runIf(isRoot)('a log file made read-only under it: lines are dropped and counted, writing resumes when it is writable again', async () => {
-    const dir = folder();
-    chownSync(dir, 65534, 65534);
-    const writer = startWriter({ dir, stream: 'electron', checkEveryMs: 5 }, 'ro', 4000, { burst: 20, pauseMs: 5, uid: 65534 });
-    const path = join(dir, 'electron.log');
-    await until(() => writer.written > 400);
-    chmodSync(path, 0o444);
-    await until(() => writer.dropped > 0);
-    const writtenWhenReadOnly = writer.written;
-    await until(() => writer.written > writtenWhenReadOnly + 200);
-    chmodSync(path, 0o644);
-    expect(await writer.exited).toBe(0);
-    const seqs = linesOf(dir).map((l) => l.seq);
-    // Every line either reached the file or was counted as dropped; the last ones are there.
-    expect(seqs.length + writer.dropped).toBe(4000);
-    expect(writer.dropped).toBeGreaterThan(0);
-    expect(seqs.at(-1)).toBe(4000);
-    expect(new Set(seqs).size).toBe(seqs.length);
-  }, 30_000);
+  it.runIf(isRoot)(
+    'a log file made read-only under it: lines are dropped and counted, writing resumes when it is writable again',
+    async () => {
+      const dir = folder();
+      chownSync(dir, 65534, 65534);
+      const writer = startWriter({ dir, stream: 'electron', checkEveryMs: 5 }, 'ro', 4000, { burst: 20, pauseMs: 5, uid: 65534 });
+      const path = join(dir, 'electron.log');
+      await until(() => writer.written > 400);
+      chmodSync(path, 0o444);
+      await until(() => writer.dropped > 0);
+      const writtenWhenReadOnly = writer.written;
+      await until(() => writer.written > writtenWhenReadOnly + 200);
+      chmodSync(path, 0o644);
+      expect(await writer.exited).toBe(0);
+      const seqs = linesOf(dir).map((l) => l.seq);
+      // Every line either reached the file or was counted as dropped; the last ones are there.
+      expect(seqs.length + writer.dropped).toBe(4000);
+      expect(writer.dropped).toBeGreaterThan(0);
+      expect(seqs.at(-1)).toBe(4000);
+      expect(new Set(seqs).size).toBe(seqs.length);
+    },
+    30_000,
+  );
 
-  it.runIf(isRoot)('a full disk (1 MiB tmpfs): oldest rotated files go under pressure, no torn line, writing resumes', async () => {
-    const dir = folder();
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
-    expect(mounted.status, mounted.stderr?.toString()).toBe(0);
-    let file: RotatingLogFile | undefined;
-    try {
-      const opened = await RotatingLogFile.open({ dir, stream: 'headsetd', maxFileBytes: 64 * 1024, compress: false, checkEveryMs: 0, retention: { minFreeBytes: 256 * 1024 } });
-      file = opened;
-      const pad = 'x'.repeat(60);
-      let seq = 0;
-      const write = async (count: number) => {
-        for (let i = 0; i < count; i++) opened.append(`${JSON.stringify({ run: 'disk', seq: ++seq, pad })}\n`);
-        await opened.whenIdle();
-      };
-      await write(12_000); // ~1 MiB of lines: more than the disk
-      const free = () => statfsSync(dir).bavail * statfsSync(dir).bsize;
-      expect(free()).toBeGreaterThanOrEqual(200 * 1024);
-      expect(Math.min(...linesOf(dir).map((l) => l.seq))).toBeGreaterThan(1);
-      expect(file.dropped).toBe(0);
+  it.runIf(isRoot)(
+    'a full disk (1 MiB tmpfs): oldest rotated files go under pressure, no torn line, writing resumes',
+    async () => {
+      const dir = folder();
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+      expect(mounted.status, mounted.stderr?.toString()).toBe(0);
+      let file: RotatingLogFile | undefined;
+      try {
+        const opened = await RotatingLogFile.open({
+          dir,
+          stream: 'headsetd',
+          maxFileBytes: 64 * 1024,
+          compress: false,
+          checkEveryMs: 0,
+          retention: { minFreeBytes: 256 * 1024 },
+        });
+        file = opened;
+        const pad = 'x'.repeat(60);
+        let seq = 0;
+        const write = async (count: number) => {
+          for (let i = 0; i < count; i++) opened.append(`${JSON.stringify({ run: 'disk', seq: ++seq, pad })}\n`);
+          await opened.whenIdle();
+        };
+        await write(12_000); // ~1 MiB of lines: more than the disk
+        const free = () => statfsSync(dir).bavail * statfsSync(dir).bsize;
+        expect(free()).toBeGreaterThanOrEqual(200 * 1024);
+        expect(Math.min(...linesOf(dir).map((l) => l.seq))).toBeGreaterThan(1);
+        expect(file.dropped).toBe(0);
 
-      // Something else fills the disk to the last byte: the rotated files give way, no line is lost.
-      const filler = join(dir, 'filler.bin');
-      const fill = () => {
-        try {
-          for (;;) appendFileSync(filler, Buffer.alloc(4 * 1024));
-        } catch (error) {
-          expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-        }
-      };
-      fill();
-      const rotatedBefore = (await listLogFiles(dir)).filter((f) => !f.active).length;
-      expect(rotatedBefore).toBeGreaterThan(0);
-      await write(2000);
-      expect(file.dropped).toBe(0);
-      // In the files, not only not counted as dropped.
-      const present = new Set(linesOf(dir).map((l) => l.seq));
-      expect(Array.from({ length: 2000 }, (_, i) => seq - i).filter((s) => !present.has(s))).toEqual([]);
-      // Nothing left to give way: lines are dropped and counted, whole lines only, in order.
-      // Filled again and again until the rotated files all went: nothing left to give way.
-      do {
+        // Something else fills the disk to the last byte: the rotated files give way, no line is lost.
+        const filler = join(dir, 'filler.bin');
+        const fill = () => {
+          try {
+            for (;;) appendFileSync(filler, Buffer.alloc(4 * 1024));
+          } catch (error) {
+            expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+          }
+        };
         fill();
-        await file.runRetention();
-      } while ((await listLogFiles(dir)).some((f) => !f.active));
-      fill();
-      await write(3000);
-      expect(file.dropped).toBeGreaterThan(0);
-      const during = linesOf(dir).map((l) => l.seq);
-      expect(during.every((s, i) => i === 0 || s > during[i - 1]!)).toBe(true);
+        const rotatedBefore = (await listLogFiles(dir)).filter((f) => !f.active).length;
+        expect(rotatedBefore).toBeGreaterThan(0);
+        await write(2000);
+        expect(file.dropped).toBe(0);
+        // In the files, not only not counted as dropped.
+        const present = new Set(linesOf(dir).map((l) => l.seq));
+        expect(Array.from({ length: 2000 }, (_, i) => seq - i).filter((s) => !present.has(s))).toEqual([]);
+        // Nothing left to give way: lines are dropped and counted, whole lines only, in order.
+        // Filled again and again until the rotated files all went: nothing left to give way.
+        do {
+          fill();
+          await file.runRetention();
+        } while ((await listLogFiles(dir)).some((f) => !f.active));
+        fill();
+        await write(3000);
+        expect(file.dropped).toBeGreaterThan(0);
+        const during = linesOf(dir).map((l) => l.seq);
+        expect(during.every((s, i) => i === 0 || s > during[i - 1]!)).toBe(true);
 
-      unlinkSync(filler);
-      const droppedBefore = file.dropped;
-      await write(100);
-      expect(file.dropped).toBe(droppedBefore);
-      expect(linesOf(dir).map((l) => l.seq).at(-1)).toBe(seq);
-    } finally {
-      file?.close();
-      spawnSync('umount', [dir]);
-    }
-  }, 30_000);
+        unlinkSync(filler);
+        const droppedBefore = file.dropped;
+        await write(100);
+        expect(file.dropped).toBe(droppedBefore);
+        expect(
+          linesOf(dir)
+            .map((l) => l.seq)
+            .at(-1),
+        ).toBe(seq);
+      } finally {
+        file?.close();
+        spawnSync('umount', [dir]);
+      }
+    },
+    30_000,
+  );
 });
-
-

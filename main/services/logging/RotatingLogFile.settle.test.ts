@@ -74,7 +74,14 @@ describe('RotatingLogFile.settle', () => {
   it('reports the lines of its batch that were dropped (buffer full), not those of earlier or later batches', async () => {
     const dir = folder();
     // Ten 100-char lines fit in the buffer; the write is not started before the settle.
-    const file = await RotatingLogFile.open({ dir, stream: 'full', compress: false, maxBufferedBytes: 1000, flushDelayMs: 60_000, batchBytes: 1 << 20 });
+    const file = await RotatingLogFile.open({
+      dir,
+      stream: 'full',
+      compress: false,
+      maxBufferedBytes: 1000,
+      flushDelayMs: 60_000,
+      batchBytes: 1 << 20,
+    });
     const l = (seq: number) => line(seq, 100 - line(seq, 0).length);
     let seq = 0;
     for (let i = 0; i < 5; i++) file.append(l(++seq));
@@ -144,7 +151,13 @@ describe('RotatingLogFile.settle', () => {
     const dir = folder();
     const sync = heldSync();
     const problems: string[] = [];
-    const file = await RotatingLogFile.open({ dir, stream: 'eio', compress: false, syncData: sync.syncData, onProblem: (what) => problems.push(what) });
+    const file = await RotatingLogFile.open({
+      dir,
+      stream: 'eio',
+      compress: false,
+      syncData: sync.syncData,
+      onProblem: (what) => problems.push(what),
+    });
     const since = file.mark();
     for (let i = 1; i <= 4; i++) file.append(line(i));
     const settling = file.settle(since, { sync: true });
@@ -178,7 +191,10 @@ describe('LineRuns', () => {
       { from: 1, to: 2 },
       { from: 6, to: 9 },
     ]);
-    expect(runs.gaps(20, 31)).toEqual([{ from: 21, to: 29 }, { from: 31, to: 31 }]);
+    expect(runs.gaps(20, 31)).toEqual([
+      { from: 21, to: 29 },
+      { from: 31, to: 31 },
+    ]);
   });
 
   it('forgets the oldest runs past its bound and then counts the forgotten span whole', () => {

@@ -115,12 +115,19 @@ describe('RotatingLogFile', () => {
     writeFileSync(join(dir, 'headsetd.log'), line(3));
     const file = await RotatingLogFile.open({ dir, stream: 'headsetd' });
     await file.whenIdle();
-    expect(readdirSync(dir).filter((n) => !n.startsWith('.')).sort()).toEqual([
-      'headsetd.20261120T000000000Z.log.gz',
-      'headsetd.20261121T000000000Z.log.gz',
-      'headsetd.log',
-    ]);
-    expect(seqs(readAllLines(dir, (await listLogFiles(dir)).map((f) => f.path.slice(dir.length + 1))))).toEqual([1, 2, 3]);
+    expect(
+      readdirSync(dir)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    ).toEqual(['headsetd.20261120T000000000Z.log.gz', 'headsetd.20261121T000000000Z.log.gz', 'headsetd.log']);
+    expect(
+      seqs(
+        readAllLines(
+          dir,
+          (await listLogFiles(dir)).map((f) => f.path.slice(dir.length + 1)),
+        ),
+      ),
+    ).toEqual([1, 2, 3]);
     file.close();
   });
 
@@ -146,7 +153,12 @@ describe('RotatingLogFile', () => {
     await file.whenIdle();
     // Rotated at days 1..5 (each holding the previous day's line); those older than 3 days went.
     const rotated = (await listLogFiles(dir)).filter((f) => !f.active).map((f) => f.path.slice(dir.length + 1));
-    expect(rotated).toEqual(['headsetd.20261104T000000000Z.log', 'headsetd.20261105T000000000Z.log', 'headsetd.20261106T000000000Z.log', 'headsetd.20261107T000000000Z.log']);
+    expect(rotated).toEqual([
+      'headsetd.20261104T000000000Z.log',
+      'headsetd.20261105T000000000Z.log',
+      'headsetd.20261106T000000000Z.log',
+      'headsetd.20261107T000000000Z.log',
+    ]);
     file.close();
 
     const byCount = await RotatingLogFile.open({ dir, stream: 'headsetd', clock: () => now, compress: false, retention: { maxRotatedFiles: 1 } });
@@ -163,7 +175,12 @@ describe('RotatingLogFile', () => {
     const names = readdirSync(dir).filter((n) => !n.startsWith('.'));
     expect(names).toHaveLength(2);
     for (const name of names) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(8192);
-    const written = seqs(readAllLines(dir, (await listLogFiles(dir)).map((f) => f.path.slice(dir.length + 1))));
+    const written = seqs(
+      readAllLines(
+        dir,
+        (await listLogFiles(dir)).map((f) => f.path.slice(dir.length + 1)),
+      ),
+    );
     expect(written).toEqual(Array.from({ length: written.length }, (_, i) => i + 1));
     expect(written.length + file.dropped).toBe(300);
     file.close();

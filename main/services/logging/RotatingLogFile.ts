@@ -97,7 +97,8 @@ export class RotatingLogFile implements LogSink {
   private durabilityFailed = false;
   private readonly syncData: (fd: number) => Promise<void>;
   private readonly clock: () => number;
-  private readonly options: Required<Omit<RotatingLogOptions, 'retention' | 'onProblem' | 'clock' | 'syncData'>> & Pick<RotatingLogOptions, 'retention' | 'onProblem'>;
+  private readonly options: Required<Omit<RotatingLogOptions, 'retention' | 'onProblem' | 'clock' | 'syncData'>> &
+    Pick<RotatingLogOptions, 'retention' | 'onProblem'>;
 
   private constructor(options: RotatingLogOptions) {
     if (!isValidStreamName(options.stream)) throw new Error(`Not a log stream name: ${options.stream}`);
@@ -536,14 +537,17 @@ export class RotatingLogFile implements LogSink {
     for (const name of await readdir(this.options.dir)) {
       const parsed = parseLogFileName(name);
       if (!parsed || parsed.active || parsed.stream !== this.options.stream) continue;
-      if (!newest || parsed.stamp! > newest.stamp || (parsed.stamp === newest.stamp && parsed.n > newest.n)) newest = { time: stampTime(parsed.stamp!), stamp: parsed.stamp!, n: parsed.n };
+      if (!newest || parsed.stamp! > newest.stamp || (parsed.stamp === newest.stamp && parsed.n > newest.n))
+        newest = { time: stampTime(parsed.stamp!), stamp: parsed.stamp!, n: parsed.n };
     }
     return newest;
   }
 
   /** One retention pass under the folder's lock (passes asked for while one runs share it). */
   runRetention(): Promise<void> {
-    this.retention ??= withDirectoryLock(this.options.dir, async () => enforceRetention(this.options.dir, this.options.stream, this.options.retention ?? {}, this.clock()))
+    this.retention ??= withDirectoryLock(this.options.dir, async () =>
+      enforceRetention(this.options.dir, this.options.stream, this.options.retention ?? {}, this.clock()),
+    )
       .then(
         () => undefined,
         (error) => this.options.onProblem?.('retention', error),
@@ -694,7 +698,9 @@ export class RotatingLogFile implements LogSink {
 }
 
 const writeAsync = (fd: number, buffer: Buffer, offset: number, length: number) =>
-  new Promise<{ bytesWritten: number }>((resolve, reject) => fs.write(fd, buffer, offset, length, null, (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten }))));
+  new Promise<{ bytesWritten: number }>((resolve, reject) =>
+    fs.write(fd, buffer, offset, length, null, (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten }))),
+  );
 const openAsync = promisify(fs.open);
 const fstat = promisify(fs.fstat);
 const close = promisify(fs.close);

@@ -21,9 +21,19 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function writer() {
   const recent = new RecentLines(100);
   const logger = new Logger({ version: '1.0.0', commit: 'abc', bootId: 'b1' }, [recent], 'debug');
-  const crashes = new CrashRecorder(join(root, String(Math.random()).slice(2)), { version: '1.0.0', commit: 'abc', bootId: () => 'b1', recentLines: () => recent.lines(), lastHealth: () => undefined });
+  const crashes = new CrashRecorder(join(root, String(Math.random()).slice(2)), {
+    version: '1.0.0',
+    commit: 'abc',
+    bootId: () => 'b1',
+    recentLines: () => recent.lines(),
+    lastHealth: () => undefined,
+  });
   let now = 0;
-  const ui = new UiLogWriter(logger, crashes, { recentLines: () => recent.lines(), budget: new LogWriteBudget({ burst: 10, perSecond: 5 }), now: () => now });
+  const ui = new UiLogWriter(logger, crashes, {
+    recentLines: () => recent.lines(),
+    budget: new LogWriteBudget({ burst: 10, perSecond: 5 }),
+    now: () => now,
+  });
   const records = () => recent.lines().map((l) => JSON.parse(l) as LogRecord);
   return { ui, crashes, logger, records, advance: (ms: number) => (now += ms) };
 }
@@ -31,10 +41,25 @@ function writer() {
 describe('UiLogWriter (logs.write)', () => {
   it('writes the entries under subsystem ui, naming the process and keeping the client time', async () => {
     const { ui, records } = writer();
-    const result = await ui.write({ process: 'renderer', entries: [{ level: 'warn', msg: 'slow frame', fields: { ms: 40 }, time: '2026-01-01T00:00:00.000Z' }, { level: 'debug', msg: 'x' }] }, 'conn 1');
+    const result = await ui.write(
+      {
+        process: 'renderer',
+        entries: [
+          { level: 'warn', msg: 'slow frame', fields: { ms: 40 }, time: '2026-01-01T00:00:00.000Z' },
+          { level: 'debug', msg: 'x' },
+        ],
+      },
+      'conn 1',
+    );
     expect(result).toEqual({ written: 2, crashId: null });
     expect(records()).toMatchObject([
-      { level: 'warn', subsystem: 'ui', msg: 'slow frame', version: '1.0.0', fields: { ms: 40, process: 'renderer', clientTime: '2026-01-01T00:00:00.000Z' } },
+      {
+        level: 'warn',
+        subsystem: 'ui',
+        msg: 'slow frame',
+        version: '1.0.0',
+        fields: { ms: 40, process: 'renderer', clientTime: '2026-01-01T00:00:00.000Z' },
+      },
       { level: 'debug', subsystem: 'ui', msg: 'x', fields: { process: 'renderer' } },
     ]);
   });
@@ -43,7 +68,9 @@ describe('UiLogWriter (logs.write)', () => {
     const { ui, records, advance } = writer();
     const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ level: 'info' as const, msg: `m${i}` }));
     await ui.write({ process: 'renderer', entries: batch(10) }, 'a');
-    await expect(ui.write({ process: 'renderer', entries: batch(3) }, 'a')).rejects.toThrow(expect.objectContaining({ code: 'LOGS_RATE_LIMITED', details: { retryAfterMs: 600 } }));
+    await expect(ui.write({ process: 'renderer', entries: batch(3) }, 'a')).rejects.toThrow(
+      expect.objectContaining({ code: 'LOGS_RATE_LIMITED', details: { retryAfterMs: 600 } }),
+    );
     expect(records()).toHaveLength(10);
     // Another connection has its own budget.
     await ui.write({ process: 'electron-main', entries: batch(3) }, 'b');
@@ -56,9 +83,26 @@ describe('UiLogWriter (logs.write)', () => {
   it('a crash entry writes a fatal line and a crash record for its process, even over budget', async () => {
     const { ui, crashes, records } = writer();
     await ui.write({ process: 'renderer', entries: Array.from({ length: 10 }, () => ({ level: 'info' as const, msg: 'busy' })) }, 'a');
-    const { crashId } = await ui.write({ process: 'renderer', entries: [{ level: 'fatal', msg: '', crash: { name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at HomeScreen (app.js:1:2)' } }] }, 'a');
+    const { crashId } = await ui.write(
+      {
+        process: 'renderer',
+        entries: [
+          {
+            level: 'fatal',
+            msg: '',
+            crash: { name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at HomeScreen (app.js:1:2)' },
+          },
+        ],
+      },
+      'a',
+    );
     expect(crashId).not.toBeNull();
-    expect(records().at(-1)).toMatchObject({ level: 'fatal', subsystem: 'ui', msg: 'renderer crashed: TypeError: x is undefined', fields: { process: 'renderer' } });
+    expect(records().at(-1)).toMatchObject({
+      level: 'fatal',
+      subsystem: 'ui',
+      msg: 'renderer crashed: TypeError: x is undefined',
+      fields: { process: 'renderer' },
+    });
     const record = await crashes.read(crashId!);
     expect(record).toMatchObject({ process: 'renderer', error: { name: 'TypeError', message: 'x is undefined' } });
     expect(record.error.stack).toContain('HomeScreen');
@@ -97,7 +141,10 @@ describe('UiLogWriter (logs.write)', () => {
 
   it('a crash in the batch does not let its ordinary entries past the entry budget', async () => {
     const { ui, crashes, records } = writer(); // entry budget: bursts of 10, 5 a second
-    const batch = () => [...Array.from({ length: 9 }, (_, i) => ({ level: 'info' as const, msg: `m${i}` })), { level: 'fatal' as const, msg: '', crash: { name: 'Error', message: 'again' } }];
+    const batch = () => [
+      ...Array.from({ length: 9 }, (_, i) => ({ level: 'info' as const, msg: `m${i}` })),
+      { level: 'fatal' as const, msg: '', crash: { name: 'Error', message: 'again' } },
+    ];
     expect((await ui.write({ process: 'renderer', entries: batch() }, 'a')).written).toBe(10);
     expect(records()).toHaveLength(10);
     // The budget holds 1 entry now: the 9 ordinary ones are left out, the crash still gets in.
@@ -110,7 +157,9 @@ describe('UiLogWriter (logs.write)', () => {
     const record = await crashes.read(second.crashId!);
     expect((record.recentLines as { msg: string }[]).filter((l) => /^m\d$/.test(l.msg))).toHaveLength(18);
     // Without a crash, the same over-budget batch is refused whole, as ever.
-    await expect(ui.write({ process: 'renderer', entries: batch().slice(0, 9) }, 'a')).rejects.toThrow(expect.objectContaining({ code: 'LOGS_RATE_LIMITED' }));
+    await expect(ui.write({ process: 'renderer', entries: batch().slice(0, 9) }, 'a')).rejects.toThrow(
+      expect.objectContaining({ code: 'LOGS_RATE_LIMITED' }),
+    );
     expect(records()).toHaveLength(11);
   });
 
@@ -146,13 +195,23 @@ async function durableWriter(options: Partial<RotatingLogOptions> = {}, sync: { 
   });
   const recent = new RecentLines();
   const logger = new Logger({ version: '1.0.0', commit: 'abc', bootId: 'b1' }, [new RedactingLogSink([file, recent])]);
-  const crashes = new CrashRecorder(join(dir, 'crashes'), { version: '1.0.0', commit: 'abc', bootId: () => 'b1', recentLines: () => recent.lines(), lastHealth: () => undefined });
+  const crashes = new CrashRecorder(join(dir, 'crashes'), {
+    version: '1.0.0',
+    commit: 'abc',
+    bootId: () => 'b1',
+    recentLines: () => recent.lines(),
+    lastHealth: () => undefined,
+  });
   const ui = new UiLogWriter(logger, crashes, { recentLines: () => recent.lines() });
-  const inFile = (text: string) => readFileSync(file.path, 'utf8').split('\n').filter((l) => l.includes(text)).length;
+  const inFile = (text: string) =>
+    readFileSync(file.path, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(text)).length;
   return { ui, file, syncs, inFile, holdSyncs: () => (hold = true), dir };
 }
 
-const entries = (level: 'info' | 'warn' | 'error' | 'fatal', tag: string, n = 50) => Array.from({ length: n }, (_, i) => ({ level, msg: `${tag} ${i}` }));
+const entries = (level: 'info' | 'warn' | 'error' | 'fatal', tag: string, n = 50) =>
+  Array.from({ length: n }, (_, i) => ({ level, msg: `${tag} ${i}` }));
 
 describe('logs.write answers once its lines are safe', () => {
   it('an info or warn batch: once every line is in the file (written to the kernel), without an fdatasync', async () => {
@@ -165,9 +224,20 @@ describe('logs.write answers once its lines are safe', () => {
     await file.closeAsync();
   });
 
-  it('counts as written only what the log keeps: a debug entry below headsetd\'s level (info) is not', async () => {
+  it("counts as written only what the log keeps: a debug entry below headsetd's level (info) is not", async () => {
     const { ui, file, inFile } = await durableWriter();
-    expect(await ui.write({ process: 'renderer', entries: [{ level: 'debug', msg: 'ACK-level debug' }, { level: 'info', msg: 'ACK-level info' }] }, 'a')).toEqual({ written: 1, crashId: null });
+    expect(
+      await ui.write(
+        {
+          process: 'renderer',
+          entries: [
+            { level: 'debug', msg: 'ACK-level debug' },
+            { level: 'info', msg: 'ACK-level info' },
+          ],
+        },
+        'a',
+      ),
+    ).toEqual({ written: 1, crashId: null });
     expect(inFile('ACK-level')).toBe(1);
     await file.closeAsync();
   });
@@ -176,10 +246,12 @@ describe('logs.write answers once its lines are safe', () => {
     const { ui, file, syncs, inFile, holdSyncs } = await durableWriter();
     holdSyncs();
     let answered = false;
-    const answer = ui.write({ process: 'renderer', entries: [...entries('info', 'ACK-mixed', 10), { level: 'error', msg: 'ACK-mixed error' }] }, 'a').then((out) => {
-      answered = true;
-      return out;
-    });
+    const answer = ui
+      .write({ process: 'renderer', entries: [...entries('info', 'ACK-mixed', 10), { level: 'error', msg: 'ACK-mixed error' }] }, 'a')
+      .then((out) => {
+        answered = true;
+        return out;
+      });
     while (syncs.length === 0) await new Promise((resolve) => setImmediate(resolve));
     expect(syncs[0]!.size).toBe(statSync(file.path).size);
     expect(inFile('ACK-mixed')).toBe(11);
@@ -195,7 +267,10 @@ describe('logs.write answers once its lines are safe', () => {
     const { ui, file, syncs } = await durableWriter();
     await ui.write({ process: 'renderer', entries: entries('fatal', 'ACK-fatal', 5) }, 'a');
     expect(syncs).toHaveLength(1);
-    const { crashId } = await ui.write({ process: 'renderer', entries: [{ level: 'fatal', msg: '', crash: { name: 'Error', message: 'gone' } }] }, 'a');
+    const { crashId } = await ui.write(
+      { process: 'renderer', entries: [{ level: 'fatal', msg: '', crash: { name: 'Error', message: 'gone' } }] },
+      'a',
+    );
     expect(crashId).not.toBeNull();
     expect(syncs).toHaveLength(2);
     await file.closeAsync();
@@ -216,7 +291,10 @@ describe('logs.write answers once its lines are safe', () => {
 
   it('an error batch whose fdatasync fails is LOGS_NOT_WRITTEN (unsynced); an info batch does not need one', async () => {
     const { ui, file, inFile } = await durableWriter({}, { fail: true });
-    await expect(ui.write({ process: 'renderer', entries: entries('error', 'ACK-eio', 3) }, 'a')).rejects.toMatchObject({ code: 'LOGS_NOT_WRITTEN', details: { dropped: 0, unsynced: 3 } });
+    await expect(ui.write({ process: 'renderer', entries: entries('error', 'ACK-eio', 3) }, 'a')).rejects.toMatchObject({
+      code: 'LOGS_NOT_WRITTEN',
+      details: { dropped: 0, unsynced: 3 },
+    });
     expect(inFile('ACK-eio')).toBe(3);
     expect(await ui.write({ process: 'renderer', entries: entries('info', 'ACK-plain', 3) }, 'a')).toEqual({ written: 3, crashId: null });
     await file.closeAsync();
@@ -236,7 +314,10 @@ describe('logs.write answers once its lines are safe', () => {
       } catch (error) {
         expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
       }
-      await expect(ui.write({ process: 'renderer', entries: entries('error', 'ACK-enospc') }, 'a')).rejects.toMatchObject({ code: 'LOGS_NOT_WRITTEN', details: { dropped: 50 } });
+      await expect(ui.write({ process: 'renderer', entries: entries('error', 'ACK-enospc') }, 'a')).rejects.toMatchObject({
+        code: 'LOGS_NOT_WRITTEN',
+        details: { dropped: 50 },
+      });
       expect(inFile('ACK-enospc')).toBe(0);
       rmSync(filler);
       expect(await ui.write({ process: 'renderer', entries: entries('error', 'ACK-room') }, 'a')).toEqual({ written: 50, crashId: null });
@@ -251,14 +332,25 @@ describe('logs.write answers once its lines are safe', () => {
 describe('logs.write input (through the router)', () => {
   it('refuses what a UI must not send: long messages, big fields, too many entries, a bad level', async () => {
     const { client } = connectHarness();
-    await expect(client.call('logs.write', { entries: [{ level: 'info', msg: 'ok', fields: { a: 1 } }] })).resolves.toEqual({ written: 1, crashId: null });
+    await expect(client.call('logs.write', { entries: [{ level: 'info', msg: 'ok', fields: { a: 1 } }] })).resolves.toEqual({
+      written: 1,
+      crashId: null,
+    });
     expect(await errorCodeOf(client.call('logs.write', { entries: [{ level: 'info', msg: 'x'.repeat(2049) }] }))).toBe('INVALID_INPUT');
-    expect(await errorCodeOf(client.call('logs.write', { entries: [{ level: 'info', msg: 'x', fields: { blob: 'y'.repeat(5000) } }] }))).toBe('INVALID_INPUT');
-    expect(await errorCodeOf(client.call('logs.write', { entries: Array.from({ length: 51 }, () => ({ level: 'info' as const, msg: 'x' })) }))).toBe('INVALID_INPUT');
+    expect(await errorCodeOf(client.call('logs.write', { entries: [{ level: 'info', msg: 'x', fields: { blob: 'y'.repeat(5000) } }] }))).toBe(
+      'INVALID_INPUT',
+    );
+    expect(await errorCodeOf(client.call('logs.write', { entries: Array.from({ length: 51 }, () => ({ level: 'info' as const, msg: 'x' })) }))).toBe(
+      'INVALID_INPUT',
+    );
     expect(await errorCodeOf(client.call('logs.write', { entries: [] }))).toBe('INVALID_INPUT');
     expect(await errorCodeOf(client.call('logs.write', { entries: [{ level: 'loud' as 'info', msg: 'x' }] }))).toBe('INVALID_INPUT');
-    expect(await errorCodeOf(client.call('logs.write', { process: 'headsetd' as 'renderer', entries: [{ level: 'info', msg: 'x' }] }))).toBe('INVALID_INPUT');
+    expect(await errorCodeOf(client.call('logs.write', { process: 'headsetd' as 'renderer', entries: [{ level: 'info', msg: 'x' }] }))).toBe(
+      'INVALID_INPUT',
+    );
     // status-only connections (remote support) may not write into the log.
-    expect(await settledCodeOf(connectHarness({ scopes: ['status'] }).client.call('logs.write', { entries: [{ level: 'info', msg: 'x' }] }))).toBe('FORBIDDEN');
+    expect(await settledCodeOf(connectHarness({ scopes: ['status'] }).client.call('logs.write', { entries: [{ level: 'info', msg: 'x' }] }))).toBe(
+      'FORBIDDEN',
+    );
   });
 });

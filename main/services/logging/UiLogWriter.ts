@@ -77,13 +77,21 @@ export class UiLogWriter {
         const message = entry.msg || `${input.process} crashed: ${entry.crash.name}: ${entry.crash.message}`;
         // Read before the fatal line is logged: the record has the error itself.
         const recentLines = [...this.linesOf(input.process), ...droppedLines];
-        this.logger.log('fatal', 'ui', message, { ...fields, error: `${entry.crash.name}: ${entry.crash.message}`, stack: entry.crash.stack, ...(overBudget ? { droppedEntries: overBudget } : {}) });
+        this.logger.log('fatal', 'ui', message, {
+          ...fields,
+          error: `${entry.crash.name}: ${entry.crash.message}`,
+          stack: entry.crash.stack,
+          ...(overBudget ? { droppedEntries: overBudget } : {}),
+        });
         crashId = this.crashes.recordSync({ process: input.process, error: entry.crash, recentLines }) ?? crashId;
         sync = true;
         written++;
         continue;
       }
-      if (overBudget) droppedLines.push(JSON.stringify({ ...(entry.time ? { time: entry.time } : {}), level: entry.level, subsystem: 'ui', msg: entry.msg, fields }));
+      if (overBudget)
+        droppedLines.push(
+          JSON.stringify({ ...(entry.time ? { time: entry.time } : {}), level: entry.level, subsystem: 'ui', msg: entry.msg, fields }),
+        );
       else if (this.logger.enabled(entry.level)) {
         this.logger.log(entry.level, 'ui', entry.msg, fields);
         sync ||= levelRank(entry.level) >= ERROR_RANK;
@@ -92,7 +100,8 @@ export class UiLogWriter {
     }
     // Only this batch's lines are waited for, not those logged after it.
     const report = await this.logger.settle(since, { sync });
-    if (report.dropped > 0 || report.unsynced > 0) throw logsNotWrittenError({ entries: input.entries.length, dropped: report.dropped, unsynced: report.unsynced, crashId });
+    if (report.dropped > 0 || report.unsynced > 0)
+      throw logsNotWrittenError({ entries: input.entries.length, dropped: report.dropped, unsynced: report.unsynced, crashId });
     return { written, crashId };
   }
 

@@ -17,7 +17,13 @@ describe('log file names', () => {
 
   it('parses active, rotated and compressed names, and refuses temporary and foreign files', () => {
     expect(parseLogFileName('headsetd.log')).toEqual({ stream: 'headsetd', n: 0, compressed: false, active: true });
-    expect(parseLogFileName('electron.20261122T090507042Z-3.log.gz')).toEqual({ stream: 'electron', stamp: '20261122T090507042Z', n: 3, compressed: true, active: false });
+    expect(parseLogFileName('electron.20261122T090507042Z-3.log.gz')).toEqual({
+      stream: 'electron',
+      stamp: '20261122T090507042Z',
+      n: 3,
+      compressed: true,
+      active: false,
+    });
     expect(parseLogFileName('.headsetd.20261122T090507042Z.log.gz.tmp')).toBeUndefined();
     expect(parseLogFileName('.lock')).toBeUndefined();
     expect(parseLogFileName('crash.json')).toBeUndefined();

@@ -43,7 +43,8 @@ export function isValidStreamName(stream: string): boolean {
 /** Parses a file name of the log folder; undefined for anything else (temporary files included). */
 export function parseLogFileName(name: string): LogFileName | undefined {
   const rotated = ROTATED.exec(name);
-  if (rotated && isValidStreamName(rotated[1]!)) return { stream: rotated[1]!, stamp: rotated[2]!, n: Number(rotated[3] ?? 0), compressed: rotated[4] !== undefined, active: false };
+  if (rotated && isValidStreamName(rotated[1]!))
+    return { stream: rotated[1]!, stamp: rotated[2]!, n: Number(rotated[3] ?? 0), compressed: rotated[4] !== undefined, active: false };
   const active = ACTIVE.exec(name);
   if (active && isValidStreamName(active[1]!)) return { stream: active[1]!, n: 0, compressed: false, active: true };
   return undefined;
@@ -87,7 +88,9 @@ export async function listLogFiles(dir: string): Promise<LogFileEntry[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const parsed = names.map((name) => ({ name, parsed: parseLogFileName(name) })).filter((f): f is { name: string; parsed: LogFileName } => f.parsed !== undefined);
+  const parsed = names
+    .map((name) => ({ name, parsed: parseLogFileName(name) }))
+    .filter((f): f is { name: string; parsed: LogFileName } => f.parsed !== undefined);
   const compressed = new Set(parsed.filter((f) => f.parsed.compressed).map((f) => f.name.slice(0, -'.gz'.length)));
   const kept = parsed.filter((f) => !compressed.has(f.name)).sort((a, b) => compareLogFileNames(a.parsed, b.parsed));
   const entries: LogFileEntry[] = [];

@@ -51,7 +51,11 @@ describe('native/logrotate/headset-os', () => {
       const d = new Date(Date.now() - days * 86_400_000);
       return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}-${d.getHours()}:${d.getMinutes()}:${d.getSeconds()}`;
     };
-    writeFileSync(state, `logrotate state -- version 2\n"${join(log, 'kern.log')}" ${at(2)}\n"${join(log, 'Xorg.0.log')}" ${at(1 / 24)}\n"${join(log, 'auth.log')}" ${at(3)}\n`, { mode: 0o600 });
+    writeFileSync(
+      state,
+      `logrotate state -- version 2\n"${join(log, 'kern.log')}" ${at(2)}\n"${join(log, 'Xorg.0.log')}" ${at(1 / 24)}\n"${join(log, 'auth.log')}" ${at(3)}\n`,
+      { mode: 0o600 },
+    );
 
     const output = debugRun();
     expect(decisionFor(output, 'syslog')).toBe('log needs rotating');

@@ -32,20 +32,25 @@ export interface LogsNeeds {
  * (crashes.list), queries, summaries and export to a USB stick (logs.query, logs.summary, logs.export).
  */
 export function logsCapability(needs: LogsNeeds): Capability<{ crashes: CrashRecorder }> {
-  const crashes = new CrashRecorder(needs.crashesDir, {
-    version: needs.build.version,
-    commit: needs.build.commit,
-    bootId: () => needs.boot.status.current()?.bootId ?? '',
-    recentLines: () => needs.recent.lines(),
-    lastHealth: () => needs.health.snapshot.current(),
-  }, { secrets: needs.secrets });
+  const crashes = new CrashRecorder(
+    needs.crashesDir,
+    {
+      version: needs.build.version,
+      commit: needs.build.commit,
+      bootId: () => needs.boot.status.current()?.bootId ?? '',
+      recentLines: () => needs.recent.lines(),
+      lastHealth: () => needs.health.snapshot.current(),
+    },
+    { secrets: needs.secrets },
+  );
   const uiLog = new UiLogWriter(needs.logger, crashes, { recentLines: () => needs.recent.lines() });
   const archive = new LogArchive(needs.logDir);
   const analysis = new LogAnalysisService(archive);
   const exporter = new LogExporter(archive, needs.exportMedium, undefined, needs.secrets);
   const handlers: HandlersOf<typeof logsCalls> = {
     // A crash message may quote what the crashed code held: secrets and e-mails never reach the UI.
-    'crashes.list': async () => (await crashes.list()).map((crash) => ({ ...crash, error: redactText(needs.secrets ? needs.secrets.redact(crash.error) : crash.error) })),
+    'crashes.list': async () =>
+      (await crashes.list()).map((crash) => ({ ...crash, error: redactText(needs.secrets ? needs.secrets.redact(crash.error) : crash.error) })),
     'logs.write': (input, context) => uiLog.write(input, context.connection),
     'logs.query': (input, context) => analysis.query(input, context.signal),
     'logs.summary': (input) => analysis.summary(input),

@@ -23,7 +23,10 @@ exit 0
 );
 chmodSync(systemctl, 0o755);
 const holders = join(dir, 'holders');
-writeFileSync(holders, '# units that keep the inactive slot open\nheadset-slot-inspector.service\n\nnot a unit\nrauc-mark.service # trailing comment\n');
+writeFileSync(
+  holders,
+  '# units that keep the inactive slot open\nheadset-slot-inspector.service\n\nnot a unit\nrauc-mark.service # trailing comment\n',
+);
 const control = new SystemdServiceControl(holders, systemctl, 5000);
 const recorded = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []);
 
@@ -42,10 +45,14 @@ describe('SystemdServiceControl', () => {
     expect(recorded()).toHaveLength(before);
   });
 
-  it('a unit the system does not have needs no stop, but cannot start; failures carry systemctl\'s words', async () => {
+  it("a unit the system does not have needs no stop, but cannot start; failures carry systemctl's words", async () => {
     await expect(control.stop('missing.service')).resolves.toBeUndefined();
-    await expect(control.start('missing.service')).rejects.toThrow('start missing.service: Failed to start missing.service: Unit missing.service not loaded.');
-    await expect(control.start('broken.service')).rejects.toThrow('Job for broken.service failed because the control process exited with error code.');
+    await expect(control.start('missing.service')).rejects.toThrow(
+      'start missing.service: Failed to start missing.service: Unit missing.service not loaded.',
+    );
+    await expect(control.start('broken.service')).rejects.toThrow(
+      'Job for broken.service failed because the control process exited with error code.',
+    );
     await expect(control.stop('broken.service')).rejects.toMatchObject({ unit: 'broken.service', action: 'stop' });
   });
 
@@ -60,7 +67,11 @@ describe('SystemdServiceControl', () => {
     const checked = new SystemdServiceControl(holders, systemctl, 5000, mustRun);
     const before = recorded().length;
     expect(await checked.notRunningAfterBoot()).toEqual(['broken.service', 'missing.service']);
-    expect(recorded().slice(before)).toEqual(['is-active -- headset-tracking.service', 'is-active -- broken.service', 'is-active -- missing.service']);
+    expect(recorded().slice(before)).toEqual([
+      'is-active -- headset-tracking.service',
+      'is-active -- broken.service',
+      'is-active -- missing.service',
+    ]);
     expect(await new SystemdServiceControl(holders, systemctl, 5000, join(dir, 'absent')).notRunningAfterBoot()).toEqual([]);
   });
 });

@@ -5,7 +5,11 @@ import type { PowerControl } from '../platform/PowerControl.js';
 import { restartOnRequest } from '../platform/restartOnRequest.js';
 
 /** What the product is and runs on (system.ping, system.info with component versions, system.restart). */
-export function systemCapability(needs: { info: SystemInfo; components: () => Promise<Record<string, string>>; power: PowerControl }): Capability<void> {
+export function systemCapability(needs: {
+  info: SystemInfo;
+  components: () => Promise<Record<string, string>>;
+  power: PowerControl;
+}): Capability<void> {
   const handlers: HandlersOf<typeof systemCalls> = {
     'system.ping': ({ payload }) => ({ payload }),
     'system.info': async () => ({ ...needs.info, components: await needs.components() }),

@@ -34,7 +34,10 @@ export class DeviceIdHasher {
   /** The pseudonymous id for now (32 hex characters). */
   current(): string {
     if (!this.key) throw new Error('DeviceIdHasher.load() first');
-    return createHmac('sha256', this.key).update(`${this.deviceId()}\n${isoWeek(this.now())}`).digest('hex').slice(0, 32);
+    return createHmac('sha256', this.key)
+      .update(`${this.deviceId()}\n${isoWeek(this.now())}`)
+      .digest('hex')
+      .slice(0, 32);
   }
 
   /**
@@ -44,7 +47,9 @@ export class DeviceIdHasher {
    */
   signingSeed(): Buffer {
     if (!this.key) throw new Error('DeviceIdHasher.load() first');
-    const seed = createHmac('sha256', this.key).update(`telemetry-signing\n${isoWeek(this.now())}`).digest();
+    const seed = createHmac('sha256', this.key)
+      .update(`telemetry-signing\n${isoWeek(this.now())}`)
+      .digest();
     this.holdSeed(seed);
     return seed;
   }

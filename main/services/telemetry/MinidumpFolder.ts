@@ -42,7 +42,10 @@ export class MinidumpFolder {
   private readonly maxDumps: number;
   private readonly now: () => Date;
 
-  constructor(readonly dir: string, private readonly options: MinidumpFolderOptions) {
+  constructor(
+    readonly dir: string,
+    private readonly options: MinidumpFolderOptions,
+  ) {
     this.maxDumpBytes = options.maxDumpBytes ?? 2 * 1024 * 1024;
     this.maxDumps = options.maxDumps ?? 10;
     this.now = options.now ?? (() => new Date());

@@ -42,8 +42,25 @@ function writeDump(name: string, bytes: Buffer, ageMs = 60_000): string {
 async function run(options: { maxDumpBytes?: number; outboxName: string }) {
   const outbox = await Outbox.open({ dir: join(dir, options.outboxName), limitBytes: 1 << 22, now: () => clock });
   opened.push(outbox);
-  const minidumps = new MinidumpFolder(dumpsDir(), { retentionMs: 30 * DAY_MS, maxDumps: 3, now: () => clock, ...(options.maxDumpBytes ? { maxDumpBytes: options.maxDumpBytes } : {}) });
-  const service = new TelemetryService({ outbox, consent: new ConsentStore(dir), hasher: new DeviceIdHasher(dir, () => DEVICE_ID, () => clock), stateDir: dir, appVersion: '1.0.0', minidumps, now: () => clock });
+  const minidumps = new MinidumpFolder(dumpsDir(), {
+    retentionMs: 30 * DAY_MS,
+    maxDumps: 3,
+    now: () => clock,
+    ...(options.maxDumpBytes ? { maxDumpBytes: options.maxDumpBytes } : {}),
+  });
+  const service = new TelemetryService({
+    outbox,
+    consent: new ConsentStore(dir),
+    hasher: new DeviceIdHasher(
+      dir,
+      () => DEVICE_ID,
+      () => clock,
+    ),
+    stateDir: dir,
+    appVersion: '1.0.0',
+    minidumps,
+    now: () => clock,
+  });
   await service.start();
   return { outbox, service };
 }
@@ -60,7 +77,8 @@ const logOf = (record: OutboxRecord): OtlpLogRecord => {
   if (record.payload.signal !== 'logs') throw new Error('not a log record');
   return record.payload.record;
 };
-const minidumpRecords = async (outbox: Outbox) => (await queued(outbox)).filter((r) => r.payload.signal === 'logs' && r.payload.record.eventName === 'crash.minidump');
+const minidumpRecords = async (outbox: Outbox) =>
+  (await queued(outbox)).filter((r) => r.payload.signal === 'logs' && r.payload.record.eventName === 'crash.minidump');
 const attribute = (record: OtlpLogRecord, key: string) => record.attributes.find((a) => a.key === key)?.value;
 
 describe('Electron minidumps through telemetry', () => {

@@ -57,7 +57,8 @@ async function enqueueLogs(outbox: Outbox, count: number, prefix = 'line', prior
   for (let i = 0; i < count; i++) await outbox.enqueue('errors', priority, { signal: 'logs', record: logRecord(`${prefix} ${i}`) });
 }
 
-const expectAll = (count: number, prefix = 'line') => expect(receiver.logBodies().sort()).toEqual(Array.from({ length: count }, (_, i) => `${prefix} ${i}`).sort());
+const expectAll = (count: number, prefix = 'line') =>
+  expect(receiver.logBodies().sort()).toEqual(Array.from({ length: count }, (_, i) => `${prefix} ${i}`).sort());
 
 describe('OtlpForwarder', () => {
   it("delivers logs and metrics as exact OTLP JSON, gzip, signed by the week's telemetry key", async () => {
@@ -67,7 +68,17 @@ describe('OtlpForwarder', () => {
     const { outbox, start } = await setup({ signer });
     await enqueueLogs(outbox, 5);
     await outbox.enqueue('performance', 'normal', { signal: 'metrics', metric: gauge('headset.cpu.load', 0.25) });
-    await outbox.enqueue('usage', 'normal', { signal: 'logs', record: { ...logRecord('event'), eventName: 'app.opened', attributes: [{ key: 'n', value: { intValue: '7' } }, { key: 'list', value: { arrayValue: { values: [{ boolValue: true }, { doubleValue: 1.5 }] } } }] } });
+    await outbox.enqueue('usage', 'normal', {
+      signal: 'logs',
+      record: {
+        ...logRecord('event'),
+        eventName: 'app.opened',
+        attributes: [
+          { key: 'n', value: { intValue: '7' } },
+          { key: 'list', value: { arrayValue: { values: [{ boolValue: true }, { doubleValue: 1.5 }] } } },
+        ],
+      },
+    });
     start();
     await waitFor(() => receiver.logs.size === 6 && receiver.metricPoints.size === 1, 15_000, 'delivery');
     expect(receiver.problems).toEqual([]);
@@ -91,7 +102,15 @@ describe('OtlpForwarder', () => {
     await forwarder.stop();
     receiver = await OtlpTestReceiver.start(tls);
     expect(receiver.url).not.toBe(url); // a new port: point a new forwarder at it
-    const again = new OtlpForwarder({ outbox, endpoint: { url: receiver.url, ca: tls.cert }, signer: testSigner(), network: new SwitchableNetwork(), resource, backoff: { baseMs: 5, maxMs: 20, maxRetryAfterMs: 100 }, idleMs: 1000 });
+    const again = new OtlpForwarder({
+      outbox,
+      endpoint: { url: receiver.url, ca: tls.cert },
+      signer: testSigner(),
+      network: new SwitchableNetwork(),
+      resource,
+      backoff: { baseMs: 5, maxMs: 20, maxRetryAfterMs: 100 },
+      idleMs: 1000,
+    });
     running.push(again);
     again.start();
     await waitFor(() => outbox.stats().delivered === 10, 15_000, 'delivery');
@@ -142,7 +161,11 @@ describe('OtlpForwarder', () => {
     const { outbox, start } = await setup();
     const times: number[] = [];
     receiver.onRequest = () => times.push(Date.now());
-    receiver.script({ kind: 'status', status: 429, retryAfter: '1' }, { kind: 'status', status: 503 }, { kind: 'status', status: 429, retryAfter: new Date(Date.now() + 60_000).toUTCString() });
+    receiver.script(
+      { kind: 'status', status: 429, retryAfter: '1' },
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 429, retryAfter: new Date(Date.now() + 60_000).toUTCString() },
+    );
     await enqueueLogs(outbox, 2);
     start();
     await waitFor(() => outbox.stats().delivered === 2, 15_000, 'delivery');
@@ -288,7 +311,16 @@ describe('OtlpForwarder', () => {
     await outbox.enqueue('errors', 'normal', { signal: 'logs', record: logRecord('after forward') });
     // A Retry-After date judged by a clock ten years ahead is in the past: retry at once.
     receiver.script({ kind: 'status', status: 503, retryAfter: new Date(Date.now() + 3_600_000).toUTCString() });
-    const forwarder = new OtlpForwarder({ outbox, endpoint: { url: receiver.url, ca: tls.cert }, signer: testSigner(), network: new SwitchableNetwork(), resource, now, backoff: { baseMs: 5, maxMs: 20, maxRetryAfterMs: 60_000 }, idleMs: 1000 });
+    const forwarder = new OtlpForwarder({
+      outbox,
+      endpoint: { url: receiver.url, ca: tls.cert },
+      signer: testSigner(),
+      network: new SwitchableNetwork(),
+      resource,
+      now,
+      backoff: { baseMs: 5, maxMs: 20, maxRetryAfterMs: 60_000 },
+      idleMs: 1000,
+    });
     running.push(forwarder);
     forwarder.start();
     await waitFor(() => outbox.stats().delivered === 3, 15_000, 'delivery');
@@ -298,6 +330,8 @@ describe('OtlpForwarder', () => {
   it('refuses an endpoint that is not https', async () => {
     const outbox = await Outbox.open({ dir: join(work, `outbox-${dirs++}`), limitBytes: 1 << 20 });
     receiver = await OtlpTestReceiver.start(tls);
-    expect(() => new OtlpForwarder({ outbox, endpoint: { url: 'http://127.0.0.1:1' }, signer: testSigner(), network: new SwitchableNetwork(), resource })).toThrow(/https/);
+    expect(
+      () => new OtlpForwarder({ outbox, endpoint: { url: 'http://127.0.0.1:1' }, signer: testSigner(), network: new SwitchableNetwork(), resource }),
+    ).toThrow(/https/);
   });
 });

@@ -264,7 +264,11 @@ export class OtlpForwarder {
     const first = await this.sendGroup(signal, records.slice(0, middle));
     if (first.retry) return first;
     const second = await this.sendGroup(signal, records.slice(middle));
-    return { delivered: first.delivered + second.delivered, rejected: first.rejected + second.rejected, ...(second.retry ? { retry: second.retry } : {}) };
+    return {
+      delivered: first.delivered + second.delivered,
+      rejected: first.rejected + second.rejected,
+      ...(second.retry ? { retry: second.retry } : {}),
+    };
   }
 
   private markAcked(records: OutboxRecord[], how: 'delivered' | 'rejected'): void {
@@ -317,10 +321,19 @@ export class OtlpForwarder {
             const text = Buffer.concat(chunks).toString('utf8');
             if (status >= 200 && status < 300) {
               const parsed = parseExportResponse(text, signal);
-              resolve(parsed ? { kind: 'accepted', rejected: parsed.rejected, ...(parsed.errorMessage ? { errorMessage: parsed.errorMessage } : {}) } : { kind: 'bad-response', status, detail: text.slice(0, 100) });
+              resolve(
+                parsed
+                  ? { kind: 'accepted', rejected: parsed.rejected, ...(parsed.errorMessage ? { errorMessage: parsed.errorMessage } : {}) }
+                  : { kind: 'bad-response', status, detail: text.slice(0, 100) },
+              );
             } else {
               const retryAfter = res.headers['retry-after'];
-              resolve({ kind: 'http', status, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null), body: text.slice(0, 500) });
+              resolve({
+                kind: 'http',
+                status,
+                retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null),
+                body: text.slice(0, 500),
+              });
             }
           });
         },

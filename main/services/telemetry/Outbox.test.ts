@@ -13,7 +13,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let dirs = 0;
 const fresh = () => join(work, `o${dirs++}`);
 const take = (outbox: Outbox, allowBulk = true) => outbox.takeBatch({ allowBulk, maxBytes: 1 << 20, maxRecords: 10_000 });
-const bodies = (batch: OutboxBatch | undefined) => batch?.records.map((r) => (r.payload.signal === 'logs' ? (r.payload.record.body as { stringValue: string }).stringValue : r.payload.metric.name)) ?? [];
+const bodies = (batch: OutboxBatch | undefined) =>
+  batch?.records.map((r) => (r.payload.signal === 'logs' ? (r.payload.record.body as { stringValue: string }).stringValue : r.payload.metric.name)) ??
+  [];
 const chunkFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.chunk'));
 
 describe('Outbox', () => {
@@ -77,7 +79,8 @@ describe('Outbox', () => {
   it('drops debug first, then bulk, then normal, critical last, and stays within its bound', async () => {
     const dir = fresh();
     const outbox = await Outbox.open({ dir, limitBytes: 16 * 1024, chunkBytes: 2048 });
-    const put = (priority: 'critical' | 'normal' | 'bulk' | 'debug', n: number) => Promise.all(Array.from({ length: n }, (_, i) => outbox.enqueue('errors', priority, { signal: 'logs', record: logRecord(`${priority} ${i}`) })));
+    const put = (priority: 'critical' | 'normal' | 'bulk' | 'debug', n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => outbox.enqueue('errors', priority, { signal: 'logs', record: logRecord(`${priority} ${i}`) })));
     await put('critical', 20);
     await put('normal', 20);
     await put('bulk', 20);
@@ -286,7 +289,13 @@ describe('Outbox', () => {
       for (let round = 0; round < 50 && seen.size < 400; round++) {
         const next = await reopened.takeBatch({ allowBulk: true, maxBytes: 64 * 1024, maxRecords: 60 });
         if (!next) break;
-        for (const record of next.records) seen.add(bodies({ ...next, records: [record] })[0]!.split(' ').slice(0, 2).join(' '));
+        for (const record of next.records)
+          seen.add(
+            bodies({ ...next, records: [record] })[0]!
+              .split(' ')
+              .slice(0, 2)
+              .join(' '),
+          );
         await reopened.acknowledge(next, { delivered: next.records.length, rejected: 0 });
       }
       expect(seen.size).toBe(400);

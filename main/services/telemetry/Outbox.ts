@@ -153,7 +153,16 @@ export class Outbox implements TelemetryOutbox {
       let records = 0;
       for (const byte of content) if (byte === 0x0a) records++;
       const seq = Number(match[1]);
-      this.chunks.set(name, { seq, name, priority: match[2] as OutboxPriority, category: match[3] as TelemetryCategory, signal: match[4] as 'logs' | 'metrics', records, bytes: content.length, inFlight: false });
+      this.chunks.set(name, {
+        seq,
+        name,
+        priority: match[2] as OutboxPriority,
+        category: match[3] as TelemetryCategory,
+        signal: match[4] as 'logs' | 'metrics',
+        records,
+        bytes: content.length,
+        inFlight: false,
+      });
       this.nextSeq = Math.max(this.nextSeq, seq + 1);
     }
   }
@@ -161,7 +170,12 @@ export class Outbox implements TelemetryOutbox {
   // ---- producers --------------------------------------------------------------------------
 
   enqueue(category: TelemetryCategory, priority: OutboxPriority, payload: OutboxPayload, options: { expiresAt?: Date } = {}): Promise<void> {
-    const body = JSON.stringify({ id: randomUUID(), t: this.now().toISOString(), p: payload, ...(options.expiresAt ? { x: options.expiresAt.toISOString() } : {}) });
+    const body = JSON.stringify({
+      id: randomUUID(),
+      t: this.now().toISOString(),
+      p: payload,
+      ...(options.expiresAt ? { x: options.expiresAt.toISOString() } : {}),
+    });
     const line = `${crc32(body).toString(16).padStart(8, '0')} ${body}\n`;
     if (this.closed) {
       // A warning logged during shutdown: counted, not written.
@@ -416,7 +430,12 @@ export class Outbox implements TelemetryOutbox {
     // Held critical records resolve too: the producer (a crash handler, say) must not hang on a
     // full disk; they stay counted in stats() and are written as soon as there is room.
     for (const item of batch) item.resolve();
-    if (this.heldCritical.length > 0) this.delivery.lastError = { code: 'OUTBOX_DISK_FULL', message: `${this.heldCritical.length} critical records held in memory: no room on disk or within the bound`, at: this.now().toISOString() };
+    if (this.heldCritical.length > 0)
+      this.delivery.lastError = {
+        code: 'OUTBOX_DISK_FULL',
+        message: `${this.heldCritical.length} critical records held in memory: no room on disk or within the bound`,
+        at: this.now().toISOString(),
+      };
     this.changed();
   }
 
@@ -451,7 +470,12 @@ export class Outbox implements TelemetryOutbox {
    * record push out critical chunks (the bound), not a full disk (held records wait for deliveries).
    */
   private async evictOne(forPriority: OutboxPriority, options: { critical: boolean }): Promise<boolean> {
-    const allowed = forPriority !== 'critical' ? EVICTION_ORDER.slice(0, EVICTION_ORDER.indexOf(forPriority) + 1) : options.critical ? PRIORITIES_BY_EVICTION : EVICTION_ORDER;
+    const allowed =
+      forPriority !== 'critical'
+        ? EVICTION_ORDER.slice(0, EVICTION_ORDER.indexOf(forPriority) + 1)
+        : options.critical
+          ? PRIORITIES_BY_EVICTION
+          : EVICTION_ORDER;
     for (const priority of allowed) {
       const victim = [...this.chunks.values()].filter((chunk) => chunk.priority === priority && !chunk.inFlight).sort((a, b) => a.seq - b.seq)[0];
       if (victim) {
@@ -507,7 +531,17 @@ export class Outbox implements TelemetryOutbox {
     const seq = this.nextSeq++;
     const name = `${String(seq).padStart(12, '0')}.${key}.chunk`;
     const handle = await open(join(this.options.dir, name), 'a', 0o600);
-    const chunk: Chunk = { seq, name, priority: item.priority, category: item.category, signal: item.signal, records: 0, bytes: 0, handle, inFlight: false };
+    const chunk: Chunk = {
+      seq,
+      name,
+      priority: item.priority,
+      category: item.category,
+      signal: item.signal,
+      records: 0,
+      bytes: 0,
+      handle,
+      inFlight: false,
+    };
     this.chunks.set(name, chunk);
     this.active.set(key, chunk);
     return { chunk, created: true };
@@ -599,7 +633,9 @@ export class Outbox implements TelemetryOutbox {
   }
 
   private async saveCounters(): Promise<void> {
-    await writeFileAtomic(join(this.options.dir, STATS_FILE), JSON.stringify(this.counters)).catch((error: unknown) => this.options.log?.warn(`outbox: counters not saved: ${String(error)}`));
+    await writeFileAtomic(join(this.options.dir, STATS_FILE), JSON.stringify(this.counters)).catch((error: unknown) =>
+      this.options.log?.warn(`outbox: counters not saved: ${String(error)}`),
+    );
   }
 
   private changed(): void {
@@ -618,7 +654,15 @@ function parseLine(line: string, chunk: Chunk): OutboxRecord | undefined {
   try {
     const parsed = JSON.parse(body) as { id?: unknown; t?: unknown; p?: OutboxPayload; x?: unknown };
     if (typeof parsed.id !== 'string' || typeof parsed.t !== 'string' || !parsed.p || parsed.p.signal !== chunk.signal) return undefined;
-    return { id: parsed.id, category: chunk.category, priority: chunk.priority, enqueuedAt: parsed.t, payload: parsed.p, chunk: chunk.name, ...(typeof parsed.x === 'string' ? { expiresAt: parsed.x } : {}) };
+    return {
+      id: parsed.id,
+      category: chunk.category,
+      priority: chunk.priority,
+      enqueuedAt: parsed.t,
+      payload: parsed.p,
+      chunk: chunk.name,
+      ...(typeof parsed.x === 'string' ? { expiresAt: parsed.x } : {}),
+    };
   } catch {
     return undefined;
   }

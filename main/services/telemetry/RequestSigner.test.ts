@@ -28,7 +28,11 @@ function verifies(headers: Record<string, string>, body: Buffer): boolean {
 describe('periodRequestSigner over the DeviceIdHasher', () => {
   it('signs with a key of the week: stable within it, unrelated across weeks and after a reset, never the identity key', async () => {
     const identity = await new IdentityService(join(dir, 'identity'), { read: async () => undefined }).load();
-    const hasher = new DeviceIdHasher(dir, () => identity.deviceId, () => clock);
+    const hasher = new DeviceIdHasher(
+      dir,
+      () => identity.deviceId,
+      () => clock,
+    );
     await hasher.load();
     const signer = periodRequestSigner(() => hasher.signingSeed());
     const body = Buffer.from('{"resourceLogs":[]}');
@@ -37,7 +41,11 @@ describe('periodRequestSigner over the DeviceIdHasher', () => {
     expect(verifies(week47, body)).toBe(true);
     expect(Buffer.from(week47[DEVICE_HEADER]!, 'base64')).toHaveLength(32);
     // The same week after a restart (key file read again): the same signing key.
-    const reloaded = new DeviceIdHasher(dir, () => identity.deviceId, () => clock);
+    const reloaded = new DeviceIdHasher(
+      dir,
+      () => identity.deviceId,
+      () => clock,
+    );
     await reloaded.load();
     expect(periodRequestSigner(() => reloaded.signingSeed()).publicKey()).toBe(week47[DEVICE_HEADER]);
 

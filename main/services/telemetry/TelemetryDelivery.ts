@@ -30,7 +30,9 @@ export async function openTelemetryDelivery(options: {
 }): Promise<TelemetryDelivery> {
   const endpoint = await loadTelemetryEndpoint({ url: options.url, caFile: options.caFile, stateDir: options.stateDir });
   const { outbox } = options;
-  const forwarder = endpoint ? new OtlpForwarder({ outbox, endpoint, signer: options.signer, network: options.network, resource: options.resource, log: options.log }) : undefined;
+  const forwarder = endpoint
+    ? new OtlpForwarder({ outbox, endpoint, signer: options.signer, network: options.network, resource: options.resource, log: options.log })
+    : undefined;
   const url = forwarder?.endpoint ?? null;
   return {
     outbox,

@@ -49,14 +49,29 @@ const nameOf = (record: OutboxRecord) => (record.payload.signal === 'logs' ? (re
 const names = async (outbox: Outbox) => (await queuedRecords(outbox)).map(nameOf);
 /** Everything queued so far delivered (acknowledged): the outbox is empty again. */
 async function deliverAll(outbox: Outbox): Promise<void> {
-  for (let batch = await take(outbox); batch; batch = await take(outbox)) await outbox.acknowledge(batch, { delivered: batch.records.length, rejected: 0 });
+  for (let batch = await take(outbox); batch; batch = await take(outbox))
+    await outbox.acknowledge(batch, { delivered: batch.records.length, rejected: 0 });
 }
 
 async function setup(extra: Partial<ConstructorParameters<typeof TelemetryService>[0]> & { outbox?: Outbox } = {}) {
   const outbox = extra.outbox ?? (await openOutbox());
   const health = new StateChannel<HealthSnapshot>();
-  const hasher = new DeviceIdHasher(dir, () => DEVICE_ID, () => clock);
-  const service = new TelemetryService({ consent: new ConsentStore(dir), hasher, stateDir: dir, appVersion: '1.0.0', health, now: () => clock, sampleEveryMs: 0, ...extra, outbox });
+  const hasher = new DeviceIdHasher(
+    dir,
+    () => DEVICE_ID,
+    () => clock,
+  );
+  const service = new TelemetryService({
+    consent: new ConsentStore(dir),
+    hasher,
+    stateDir: dir,
+    appVersion: '1.0.0',
+    health,
+    now: () => clock,
+    sampleEveryMs: 0,
+    ...extra,
+    outbox,
+  });
   return { outbox, health, hasher, service };
 }
 /** A health snapshot taken now (an older one would be past its retention: never queued for sending). */
@@ -87,7 +102,13 @@ describe('TelemetryService', () => {
 
   it('records location only as a 5-character geohash or a known track point, to the hour', async () => {
     let fix = { position: { lat: 48.8583701, lon: 2.2944813 }, at: Date.parse('2026-11-22T10:31:00Z') };
-    const track = { id: 'circuit-1', points: [{ latitude: 45.0, longitude: 7.0 }, { latitude: 45.001, longitude: 7.0 }] };
+    const track = {
+      id: 'circuit-1',
+      points: [
+        { latitude: 45.0, longitude: 7.0 },
+        { latitude: 45.001, longitude: 7.0 },
+      ],
+    };
     const { outbox, health, service } = await setup({ latestFix: () => fix, knownTracks: [track] });
     await service.start();
     await grant(service, { location: true });
@@ -101,11 +122,26 @@ describe('TelemetryService', () => {
     const located = records.filter((r) => r.category === 'location').map((r) => (r.payload.signal === 'logs' ? r.payload.record : undefined)!);
     expect(located.map((r) => r.attributes.slice(0, -1))).toEqual([
       [{ key: 'geohash', value: { stringValue: 'u09tu' } }],
-      [{ key: 'track', value: { stringValue: 'circuit-1' } }, { key: 'point', value: { intValue: '1' } }],
+      [
+        { key: 'track', value: { stringValue: 'circuit-1' } },
+        { key: 'point', value: { intValue: '1' } },
+      ],
     ]);
-    expect(located.map((r) => r.timeUnixNano)).toEqual([`${Date.parse('2026-11-22T10:00:00Z')}000000`, `${Date.parse('2026-11-22T10:00:00Z')}000000`]);
+    expect(located.map((r) => r.timeUnixNano)).toEqual([
+      `${Date.parse('2026-11-22T10:00:00Z')}000000`,
+      `${Date.parse('2026-11-22T10:00:00Z')}000000`,
+    ]);
     expect(JSON.stringify(records)).not.toContain('48.858');
-    expect(readFileSync(join(dir, 'outbox-0', readdirSync(join(dir, 'outbox-0')).find((n) => n.includes('.location.'))!), 'utf8')).not.toContain('48.858');
+    expect(
+      readFileSync(
+        join(
+          dir,
+          'outbox-0',
+          readdirSync(join(dir, 'outbox-0')).find((n) => n.includes('.location.'))!,
+        ),
+        'utf8',
+      ),
+    ).not.toContain('48.858');
   });
 
   it('refuses undeclared metrics at run time', async () => {
@@ -134,7 +170,12 @@ describe('TelemetryService', () => {
     // The last optional category off: the key behind the pseudonym is replaced, after the request.
     await grant(service, { errors: false });
     expect(hasher.current()).not.toBe(pseudonym);
-    expect(service.privacy().categories.filter((c) => c.granted).map((c) => c.id)).toEqual(['essential']);
+    expect(
+      service
+        .privacy()
+        .categories.filter((c) => c.granted)
+        .map((c) => c.id),
+    ).toEqual(['essential']);
   });
 
   it('a power cut during a withdrawal: the next start purges, requests deletion and replaces the key', async () => {
@@ -243,8 +284,21 @@ describe('TelemetryService', () => {
   });
 
   it('forwards crash records once, scrubbed and critical, only when errors is granted', async () => {
-    const crashes = new CrashRecorder(join(dir, 'crashes'), { version: '1.0.0', commit: 'c', bootId: () => 'b', recentLines: () => [JSON.stringify({ level: 'info', msg: 'PIN 4711 entered by jane@example.com' })], lastHealth: () => undefined }, { now: () => clock });
-    const id = crashes.recordSync({ process: 'renderer', error: { name: 'TypeError', message: 'x of /home/jane/app', stack: 'at /home/jane/app.js:1' } })!;
+    const crashes = new CrashRecorder(
+      join(dir, 'crashes'),
+      {
+        version: '1.0.0',
+        commit: 'c',
+        bootId: () => 'b',
+        recentLines: () => [JSON.stringify({ level: 'info', msg: 'PIN 4711 entered by jane@example.com' })],
+        lastHealth: () => undefined,
+      },
+      { now: () => clock },
+    );
+    const id = crashes.recordSync({
+      process: 'renderer',
+      error: { name: 'TypeError', message: 'x of /home/jane/app', stack: 'at /home/jane/app.js:1' },
+    })!;
     const { outbox, service } = await setup({ crashes });
     await service.start();
     expect(await crashes.pending()).toEqual([id]);
@@ -260,7 +314,17 @@ describe('TelemetryService', () => {
   });
 
   it('records the installed version per boot and each finished update once, across restarts', async () => {
-    const history: UpdateHistoryEntry[] = [{ version: '1.1.0', fromVersion: '1.0.0', slot: 'B', startedAt: '2026-11-20T10:00:00Z', finishedAt: '2026-11-20T10:05:00Z', outcome: 'rolled-back', detail: 'trial failed' }];
+    const history: UpdateHistoryEntry[] = [
+      {
+        version: '1.1.0',
+        fromVersion: '1.0.0',
+        slot: 'B',
+        startedAt: '2026-11-20T10:00:00Z',
+        finishedAt: '2026-11-20T10:05:00Z',
+        outcome: 'rolled-back',
+        detail: 'trial failed',
+      },
+    ];
     const updates = { status: new StateChannel<UpdateStatus>(sampleUpdateStatus), history: async () => [...history].reverse() };
     const boot = new StateChannel<BootStatus>(sampleBoot);
     const first = await setup({ updates, boot });
@@ -269,7 +333,12 @@ describe('TelemetryService', () => {
     const records = await queuedRecords(first.outbox);
     expect(records.map(nameOf).sort()).toEqual(['system.installed_version', 'update.outcome', 'update.rollbacks']);
     const rollback = records.find((r) => nameOf(r) === 'update.rollbacks')!.payload;
-    expect(rollback.signal === 'metrics' && rollback.metric.sum?.dataPoints[0]?.attributes.map((a) => a.key)).toEqual(['from_version', 'to_version', 'trigger', PSEUDONYM_KEY]);
+    expect(rollback.signal === 'metrics' && rollback.metric.sum?.dataPoints[0]?.attributes.map((a) => a.key)).toEqual([
+      'from_version',
+      'to_version',
+      'trigger',
+      PSEUDONYM_KEY,
+    ]);
     await deliverAll(first.outbox);
     history.push({ ...history[0]!, version: '1.2.0', finishedAt: '2026-11-21T10:05:00Z', outcome: 'committed' });
     updates.status.set({ ...sampleUpdateStatus });
@@ -293,7 +362,16 @@ describe('TelemetryService retention', () => {
       .map((line) => JSON.parse(line.slice(9)) as { p: OutboxPayload; x?: string })
       .map(({ p, x }) => ({ name: p.signal === 'logs' ? (p.record.eventName ?? '?') : p.metric.name, ...(x ? { expiresAt: x } : {}) }));
   }
-  const errorLine = (msg: string): LogRecord => ({ time: clock.toISOString(), level: 'error', subsystem: 'update', msg, version: '1.0.0', commit: 'c', bootId: 'b', seq: 1 });
+  const errorLine = (msg: string): LogRecord => ({
+    time: clock.toISOString(),
+    level: 'error',
+    subsystem: 'update',
+    msg,
+    version: '1.0.0',
+    commit: 'c',
+    bootId: 'b',
+    seq: 1,
+  });
 
   it('a purge that fails does not stop the service from starting: it warns and tries again on the next pass', async () => {
     const warnings: string[] = [];
@@ -347,13 +425,21 @@ describe('TelemetryService retention', () => {
 
 describe('DeviceIdHasher', () => {
   it('is a keyed hash of the device id and the ISO week, kept 0600, rotated per week and on reset', async () => {
-    const hasher = new DeviceIdHasher(dir, () => DEVICE_ID, () => clock);
+    const hasher = new DeviceIdHasher(
+      dir,
+      () => DEVICE_ID,
+      () => clock,
+    );
     await hasher.load();
     const week47 = hasher.current();
     expect(week47).toMatch(/^[0-9a-f]{32}$/);
     expect(week47).not.toContain(DEVICE_ID.slice(0, 8));
     expect(statSync(join(dir, 'telemetry-id.key')).mode & 0o777).toBe(0o600);
-    const again = new DeviceIdHasher(dir, () => DEVICE_ID, () => clock);
+    const again = new DeviceIdHasher(
+      dir,
+      () => DEVICE_ID,
+      () => clock,
+    );
     await again.load();
     expect(again.current()).toBe(week47);
     clock = new Date('2026-11-30T00:00:01Z');

@@ -183,16 +183,36 @@ export class TelemetryService {
     // Usage and location say when to the hour, no closer.
     const time = category === 'usage' || category === 'location' ? bucketToHour(at) : at;
     const timeUnixNano = isoToUnixNano(time.toISOString());
-    const attrs: OtlpKeyValue[] = [...Object.entries(scrubFields(checked.attributes)).map(([key, v]) => ({ key, value: toAnyValue(v) })), this.pseudonym()];
+    const attrs: OtlpKeyValue[] = [
+      ...Object.entries(scrubFields(checked.attributes)).map(([key, v]) => ({ key, value: toAnyValue(v) })),
+      this.pseudonym(),
+    ];
     let payload: OutboxPayload;
     if (checked.definition.kind === 'event') {
-      payload = { signal: 'logs', record: { timeUnixNano, severityNumber: SEVERITY.info.number, severityText: SEVERITY.info.text, body: { stringValue: name }, attributes: attrs, eventName: name } };
+      payload = {
+        signal: 'logs',
+        record: {
+          timeUnixNano,
+          severityNumber: SEVERITY.info.number,
+          severityText: SEVERITY.info.text,
+          body: { stringValue: name },
+          attributes: attrs,
+          eventName: name,
+        },
+      };
     } else {
-      const point = { attributes: attrs, timeUnixNano, ...(Number.isInteger(checked.value) && checked.definition.kind === 'counter' ? { asInt: String(checked.value) } : { asDouble: checked.value ?? 0 }) };
+      const point = {
+        attributes: attrs,
+        timeUnixNano,
+        ...(Number.isInteger(checked.value) && checked.definition.kind === 'counter'
+          ? { asInt: String(checked.value) }
+          : { asDouble: checked.value ?? 0 }),
+      };
       const base = { name, description: checked.definition.description, unit: checked.definition.unit };
-      payload = checked.definition.kind === 'gauge'
-        ? { signal: 'metrics', metric: { ...base, gauge: { dataPoints: [point] } } }
-        : { signal: 'metrics', metric: { ...base, sum: { dataPoints: [point], aggregationTemporality: 1, isMonotonic: true } } };
+      payload =
+        checked.definition.kind === 'gauge'
+          ? { signal: 'metrics', metric: { ...base, gauge: { dataPoints: [point] } } }
+          : { signal: 'metrics', metric: { ...base, sum: { dataPoints: [point], aggregationTemporality: 1, isMonotonic: true } } };
     }
     return this.enqueue(category, PRIORITY[category], payload, expiry(name, at));
   }
@@ -208,11 +228,20 @@ export class TelemetryService {
     const counted = this.errorCounts.get(key) ?? { subsystem: record.subsystem, level: record.level, count: 0 };
     counted.count++;
     this.errorCounts.set(key, counted);
-    const scrubbed: LogRecord = { ...record, msg: this.scrub(record.msg), ...(record.fields ? { fields: scrubFields(this.unsecret(record.fields) as Record<string, unknown>) } : {}) };
+    const scrubbed: LogRecord = {
+      ...record,
+      msg: this.scrub(record.msg),
+      ...(record.fields ? { fields: scrubFields(this.unsecret(record.fields) as Record<string, unknown>) } : {}),
+    };
     const otlp: OtlpLogRecord = logRecordToOtlp(scrubbed);
     otlp.eventName = 'log.record';
     otlp.attributes.push(this.pseudonym());
-    void this.enqueue('errors', record.level === 'fatal' ? 'critical' : 'normal', { signal: 'logs', record: otlp }, expiry('log.record', new Date(record.time)));
+    void this.enqueue(
+      'errors',
+      record.level === 'fatal' ? 'critical' : 'normal',
+      { signal: 'logs', record: otlp },
+      expiry('log.record', new Date(record.time)),
+    );
   }
 
   /** Hands pending crash records to the outbox (critical, scrubbed) when `errors` is granted. */
@@ -251,11 +280,17 @@ export class TelemetryService {
         severityText: SEVERITY.fatal.text,
         body: { stringValue: content.bytes ? content.bytes.toString('base64') : 'crash dump kept on the headset: only its size and hash are sent' },
         eventName: 'crash.minidump',
-        attributes: [...Object.entries(attributes).map(([key, value]) => ({ key, value: toAnyValue(value) })), ...(content.bytes ? [{ key: 'minidump.encoding', value: { stringValue: 'base64' } }] : []), this.pseudonym()],
+        attributes: [
+          ...Object.entries(attributes).map(([key, value]) => ({ key, value: toAnyValue(value) })),
+          ...(content.bytes ? [{ key: 'minidump.encoding', value: { stringValue: 'base64' } }] : []),
+          this.pseudonym(),
+        ],
       };
       if (!(await this.enqueue('errors', 'critical', { signal: 'logs', record }, expiry('crash.minidump', dump.createdAt)))) break;
       await this.record('errors.crash_count', 1, { process: 'electron' }, created);
-      await minidumps.remove(dump).catch((error: unknown) => this.options.warn?.('telemetry: could not remove a forwarded crash dump', { error: String(error) }));
+      await minidumps
+        .remove(dump)
+        .catch((error: unknown) => this.options.warn?.('telemetry: could not remove a forwarded crash dump', { error: String(error) }));
       forwarded++;
     }
     return forwarded;
@@ -318,7 +353,13 @@ export class TelemetryService {
     if (snapshot.temperatureC !== null && snapshot.temperatureC > -40) await this.record('hardware.temperature', snapshot.temperatureC, {}, at);
     if (snapshot.battery) await this.record('hardware.battery_charge', snapshot.battery.percent, { charging: snapshot.battery.charging }, at);
     const fix = this.options.latestFix?.();
-    if (fix && this.isGranted('location')) await this.record('location.coarse', null, coarsenLocation({ latitude: fix.position.lat, longitude: fix.position.lon }, this.options.knownTracks), new Date(fix.at));
+    if (fix && this.isGranted('location'))
+      await this.record(
+        'location.coarse',
+        null,
+        coarsenLocation({ latitude: fix.position.lat, longitude: fix.position.lon }, this.options.knownTracks),
+        new Date(fix.at),
+      );
     await this.flushErrorCounts();
   }
 
@@ -354,10 +395,24 @@ export class TelemetryService {
     const cursor = (await readJsonIfExists<{ finishedAt: string }>(cursorFile).catch(() => undefined))?.finishedAt ?? '';
     const entries = (await updates.history()).filter((e) => e.finishedAt > cursor).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
     for (const entry of entries) {
-      await this.record('update.outcome', null, { version: entry.version, from_version: entry.fromVersion, outcome: entry.outcome }, new Date(entry.finishedAt));
+      await this.record(
+        'update.outcome',
+        null,
+        { version: entry.version, from_version: entry.fromVersion, outcome: entry.outcome },
+        new Date(entry.finishedAt),
+      );
       if (entry.outcome === 'rolled-back' || entry.outcome === 'manual-rollback') {
         const automatic = entry.outcome === 'rolled-back';
-        await this.record('update.rollbacks', 1, { from_version: automatic ? entry.version : entry.fromVersion, to_version: automatic ? entry.fromVersion : entry.version, trigger: automatic ? 'automatic' : 'manual' }, new Date(entry.finishedAt));
+        await this.record(
+          'update.rollbacks',
+          1,
+          {
+            from_version: automatic ? entry.version : entry.fromVersion,
+            to_version: automatic ? entry.fromVersion : entry.version,
+            trigger: automatic ? 'automatic' : 'manual',
+          },
+          new Date(entry.finishedAt),
+        );
       }
       await writeFileAtomic(cursorFile, JSON.stringify({ finishedAt: entry.finishedAt }));
     }
@@ -400,13 +455,19 @@ export class TelemetryService {
     return this.options.secrets ? redactSecretsIn(value, this.options.secrets) : value;
   }
 
-  private async enqueue(category: TelemetryCategoryId, priority: OutboxPriority, payload: OutboxPayload, options?: { expiresAt: Date }): Promise<boolean> {
+  private async enqueue(
+    category: TelemetryCategoryId,
+    priority: OutboxPriority,
+    payload: OutboxPayload,
+    options?: { expiresAt: Date },
+  ): Promise<boolean> {
     try {
       await this.options.outbox.enqueue(category, priority, payload, options);
       return true;
     } catch (error) {
       this.enqueueFailures++;
-      if (this.enqueueFailures === 1 || this.enqueueFailures % 100 === 0) this.options.warn?.('telemetry: the outbox refused a record', { failures: this.enqueueFailures, error: String(error) });
+      if (this.enqueueFailures === 1 || this.enqueueFailures % 100 === 0)
+        this.options.warn?.('telemetry: the outbox refused a record', { failures: this.enqueueFailures, error: String(error) });
       return false;
     }
   }

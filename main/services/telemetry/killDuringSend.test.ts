@@ -13,11 +13,26 @@ const otlp = useOtlpTestReceiver('kill-during-send-');
 const child = join(otlp.work, 'forwarderChild.mjs');
 
 beforeAll(async () => {
-  await esbuild.build({ entryPoints: [fileURLToPath(new URL('../../../test-support/telemetry/forwarderChild.ts', import.meta.url))], bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile: child, logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('../../../test-support/telemetry/forwarderChild.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    outfile: child,
+    logLevel: 'warning',
+  });
 });
 
 function run(dir: string, count: number): { process: ChildProcess; queued: Promise<void> } {
-  const proc = spawn(process.execPath, [child], { env: { ...process.env, FORWARDER_CHILD: JSON.stringify({ dir, url: otlp.receiver.url, caPath: otlp.certPath, count, prefix: 'rec', limitBytes: 8 << 20 }) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [child], {
+    env: {
+      ...process.env,
+      FORWARDER_CHILD: JSON.stringify({ dir, url: otlp.receiver.url, caPath: otlp.certPath, count, prefix: 'rec', limitBytes: 8 << 20 }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const queued = new Promise<void>((resolve, reject) => {
     proc.stdout!.on('data', (data: Buffer) => data.toString().includes('queued') && resolve());
     proc.once('exit', (code) => reject(new Error(`child exited ${code}`)));
@@ -25,7 +40,8 @@ function run(dir: string, count: number): { process: ChildProcess; queued: Promi
   return { process: proc, queued };
 }
 
-const exited = (proc: ChildProcess) => new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(null) : proc.once('exit', resolve)));
+const exited = (proc: ChildProcess) =>
+  new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(null) : proc.once('exit', resolve)));
 
 it('a forwarder killed with -9 during sends loses nothing: everything arrives at least once', async () => {
   const dir = join(otlp.work, 'outbox');

@@ -67,7 +67,10 @@ export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capabi
     boot: needs.boot.status,
     updates: needs.updates,
     crashes: needs.crashes,
-    minidumps: new MinidumpFolder(needs.minidumpDir, { retentionMs: METRICS['crash.minidump'].retentionDays * 86_400_000, maxDumpBytes: NO_DUMP_BYTES }),
+    minidumps: new MinidumpFolder(needs.minidumpDir, {
+      retentionMs: METRICS['crash.minidump'].retentionDays * 86_400_000,
+      maxDumpBytes: NO_DUMP_BYTES,
+    }),
     latestFix: () => needs.health.latestFix(),
     // Telemetry's own entries are never forwarded (LogForwardingSink): its problems are warnings here.
     warn: (msg, fields) => needs.log.warn(msg, fields),

@@ -13,12 +13,18 @@ describe('the telemetry endpoint setting', () => {
     const stateDir = mkdtempSync(join(work, 'state-'));
     const { cert, certPath } = makeSelfSignedCertificate(mkdtempSync(join(work, 'tls-')));
     expect(await loadTelemetryEndpoint({ stateDir })).toBeUndefined();
-    expect(await loadTelemetryEndpoint({ stateDir, url: 'https://otel.example.com:4318/', caFile: certPath })).toEqual({ url: 'https://otel.example.com:4318', ca: cert });
+    expect(await loadTelemetryEndpoint({ stateDir, url: 'https://otel.example.com:4318/', caFile: certPath })).toEqual({
+      url: 'https://otel.example.com:4318',
+      ca: cert,
+    });
     rmSync(certPath);
     expect(await loadTelemetryEndpoint({ stateDir })).toEqual({ url: 'https://otel.example.com:4318', ca: cert });
     expect(statSync(join(stateDir, 'telemetry-config.json')).mode & 0o777).toBe(0o600);
     // A new URL keeps the remembered CA.
-    expect(await loadTelemetryEndpoint({ stateDir, url: 'https://other.example.com/otlp' })).toEqual({ url: 'https://other.example.com/otlp', ca: cert });
+    expect(await loadTelemetryEndpoint({ stateDir, url: 'https://other.example.com/otlp' })).toEqual({
+      url: 'https://other.example.com/otlp',
+      ca: cert,
+    });
     expect(await loadTelemetryEndpoint({ stateDir, url: 'off' })).toBeUndefined();
     expect(await loadTelemetryEndpoint({ stateDir })).toBeUndefined();
   });

@@ -28,7 +28,9 @@ export class BundleCache {
     await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(index, null, 2));
     await rename(bundlePath, join(this.dir, file));
     await fsyncDirectory(this.dir);
-    const older = Object.keys(index).sort((a, b) => compareVersions(b, a)).slice(this.keepCount);
+    const older = Object.keys(index)
+      .sort((a, b) => compareVersions(b, a))
+      .slice(this.keepCount);
     if (older.length === 0) return;
     for (const old of older) {
       await rm(join(this.dir, index[old]!.file), { force: true });
@@ -41,7 +43,9 @@ export class BundleCache {
   async versions(): Promise<string[]> {
     const index = await this.index();
     const present = new Set(await readdir(this.dir).catch(() => [] as string[]));
-    return Object.keys(index).filter((v) => present.has(index[v]!.file)).sort((a, b) => compareVersions(b, a));
+    return Object.keys(index)
+      .filter((v) => present.has(index[v]!.file))
+      .sort((a, b) => compareVersions(b, a));
   }
 
   async get(version: string): Promise<{ path: string; sha256: string } | undefined> {

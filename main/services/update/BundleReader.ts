@@ -180,7 +180,10 @@ async function readEnvelope(source: ByteSource) {
   // Capped by decodeBundleHeader: a hostile length cannot make this allocate more than 1 MiB.
   const manifestBytes = await source.read(header.manifestLength);
   if (manifestBytes.length < header.manifestLength) {
-    throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside its manifest (${manifestBytes.length} of ${header.manifestLength} bytes).`, { at: 'manifest', length: source.position });
+    throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside its manifest (${manifestBytes.length} of ${header.manifestLength} bytes).`, {
+      at: 'manifest',
+      length: source.position,
+    });
   }
   const signature = decodeSignatureBlock(await source.read(SIGNATURE_BLOCK_LENGTH));
   return { header, manifestBytes, signature };
@@ -233,7 +236,10 @@ class PayloadCursor implements BundlePayload {
     } catch (error) {
       if (error instanceof AppError || error === inputError) throw error;
       // The compressed bytes are checked only at their end; a tampered payload usually breaks zstd first.
-      throw new AppError('BUNDLE_PAYLOAD_MISMATCH', `Image "${image.name}": the payload is not a valid zstd stream (${(error as Error).message}).`, { image: image.name, form: 'compressed' });
+      throw new AppError('BUNDLE_PAYLOAD_MISMATCH', `Image "${image.name}": the payload is not a valid zstd stream (${(error as Error).message}).`, {
+        image: image.name,
+        form: 'compressed',
+      });
     } finally {
       input.destroy();
       decompressor.destroy();
@@ -265,7 +271,11 @@ class PayloadCursor implements BundlePayload {
         yield chunk;
       }
       if (this.consumed < this.image.compressed.length) {
-        throw new AppError('BUNDLE_TRUNCATED', `The bundle ends inside image "${this.image.name}" (${this.consumed} of ${this.image.compressed.length} bytes).`, { at: 'payload', image: this.image.name, length: this.source.position });
+        throw new AppError(
+          'BUNDLE_TRUNCATED',
+          `The bundle ends inside image "${this.image.name}" (${this.consumed} of ${this.image.compressed.length} bytes).`,
+          { at: 'payload', image: this.image.name, length: this.source.position },
+        );
       }
       checkPayloadDigest(this.image, 'compressed', { length: this.consumed, sha256: this.hash.digest('hex') });
       this.done = true;

@@ -16,18 +16,28 @@ describe('ComponentRegistry', () => {
     writeFileSync(join(dir, 'u-boot,version'), 'U-Boot 2023.01-00012-gabcdef\0');
     const registry = new ComponentRegistry({
       files: [join(dir, 'image.json'), join(dir, 'factory.json'), join(dir, 'absent.json')],
-      live: [{ name: 'bootloader', path: join(dir, 'u-boot,version') }, { name: 'display-firmware', path: join(dir, 'absent') }],
+      live: [
+        { name: 'bootloader', path: join(dir, 'u-boot,version') },
+        { name: 'display-firmware', path: join(dir, 'absent') },
+      ],
       systemVersion: async () => '1.4.0',
     });
     expect(await registry.versions()).toEqual({ bootloader: '2023.1.0', 'mcu-firmware': '1.2.0', system: '1.4.0' });
   });
 
   it('leaves out and logs entries that are not a component name with a canonical version, and files that are not JSON objects', async () => {
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ bootloader: 'v2', 'Bad Name': '1.0.0', system: '9.9.9', display: 3, 'mcu-firmware': '1.0.0' }));
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ bootloader: 'v2', 'Bad Name': '1.0.0', system: '9.9.9', display: 3, 'mcu-firmware': '1.0.0' }),
+    );
     writeFileSync(join(dir, 'garbage.json'), 'not json');
     writeFileSync(join(dir, 'array.json'), '[]');
     const lines: string[] = [];
-    const registry = new ComponentRegistry({ files: [join(dir, 'bad.json'), join(dir, 'garbage.json'), join(dir, 'array.json')], systemVersion: async () => undefined, log: capturedLog(lines) });
+    const registry = new ComponentRegistry({
+      files: [join(dir, 'bad.json'), join(dir, 'garbage.json'), join(dir, 'array.json')],
+      systemVersion: async () => undefined,
+      log: capturedLog(lines),
+    });
     // The system's version comes from the slot records only, never from a file.
     expect(await registry.versions()).toEqual({ 'mcu-firmware': '1.0.0' });
     expect(lines).toHaveLength(6);

@@ -76,7 +76,8 @@ function parseComponentsFile(path: string, text: string): { versions: Record<str
   } catch {
     return { versions: {}, problems: [`components: ${path} is not JSON; ignored`] };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { versions: {}, problems: [`components: ${path} is not an object of versions; ignored`] };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { versions: {}, problems: [`components: ${path} is not an object of versions; ignored`] };
   const versions: Record<string, string> = {};
   const problems: string[] = [];
   for (const [name, version] of Object.entries(parsed)) {

@@ -23,7 +23,8 @@ export class DataSnapshots {
     const temporary = `${target}.taking`;
     await rm(temporary, { recursive: true, force: true });
     await mkdir(temporary);
-    for (const entry of await this.userEntries(this.dataDir)) await cp(join(this.dataDir, entry), join(temporary, entry), { recursive: true, preserveTimestamps: true });
+    for (const entry of await this.userEntries(this.dataDir))
+      await cp(join(this.dataDir, entry), join(temporary, entry), { recursive: true, preserveTimestamps: true });
     // The copy on the medium before the rename publishes it: a cut must not leave a hollow snapshot.
     await syncTree(temporary);
     await rm(`${target}.old`, { recursive: true, force: true });

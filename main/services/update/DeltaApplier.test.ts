@@ -1,6 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync as writeFdSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync as writeFdSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,16 +128,30 @@ async function writeInto(target: string, chunks: AsyncIterable<Buffer>): Promise
 }
 
 /** Applies every image of a delta bundle from `source` into `target`; returns how the source was provided. */
-async function install(bundle: string, source: string, target: string, options: { zstd?: string; checkedSource?: CheckedSource } = {}): Promise<SourceProvision[]> {
+async function install(
+  bundle: string,
+  source: string,
+  target: string,
+  options: { zstd?: string; checkedSource?: CheckedSource } = {},
+): Promise<SourceProvision[]> {
   const reader = await BundleReader.open(bundle, { trusted });
   const hows: SourceProvision[] = [];
   for await (const payload of reader.payloads()) {
-    await writeInto(target, applyDelta({ image: payload.image, patch: payload.chunks(), sourcePath: source, tempDir: scratch, onSource: (how) => hows.push(how), ...options }));
+    await writeInto(
+      target,
+      applyDelta({
+        image: payload.image,
+        patch: payload.chunks(),
+        sourcePath: source,
+        tempDir: scratch,
+        onSource: (how) => hows.push(how),
+        ...options,
+      }),
+    );
   }
   expect(reader.fullyVerified).toBe(true);
   return hows;
 }
-
 
 beforeAll(async () => {
   expect(existsSync(MKFS), `${MKFS} (Debian package e2fsprogs) is needed`).toBe(true);
@@ -139,7 +169,16 @@ beforeAll(async () => {
   const key = await loadSigningKey(path('keys/bundle.key'));
   try {
     await createBundle({ version: '1.0.0', compatible: 'hs-1', images: [{ name: 'rootfs', path: path('old.img') }], key, out: path('v1.bundle') });
-    full = (await createBundle({ version: '1.1.0', compatible: 'hs-1', notes: 'Security fixes.\n', images: [{ name: 'rootfs', path: path('new.img') }], key, out: path('v2.bundle') })).manifest;
+    full = (
+      await createBundle({
+        version: '1.1.0',
+        compatible: 'hs-1',
+        notes: 'Security fixes.\n',
+        images: [{ name: 'rootfs', path: path('new.img') }],
+        key,
+        out: path('v2.bundle'),
+      })
+    ).manifest;
     delta = (await createDeltaBundle({ from: path('v1.bundle'), to: path('v2.bundle'), trusted, key, out: path('delta.bundle') })).manifest;
   } finally {
     key.dispose();
@@ -203,7 +242,7 @@ describe('delta bundles', () => {
     await checkDeltaSourceFile(delta.images[0]!, path('slot-a'));
   });
 
-  it('given the caller\'s own check of the source, does not hash it again, and still catches a source changed since', async () => {
+  it("given the caller's own check of the source, does not hash it again, and still catches a source changed since", async () => {
     const source = slotWith(path('old.img'), 'slot-checked', 0xee);
     const target = slotWith(path('old.img'), 'slot-d');
     const checked = await checkDeltaSourceFile(delta.images[0]!, source);
@@ -219,7 +258,11 @@ describe('delta bundles', () => {
     writeFileSync(source, changed);
     expect(await codeOf(install(path('delta.bundle'), source, target, { checkedSource: checked }))).toBe('BUNDLE_PAYLOAD_MISMATCH');
     // A check of another file is not taken for this one: the source is hashed, and refused first.
-    expect(await codeOf(install(path('delta.bundle'), source, target, { checkedSource: { ...checked, path: path('old.img') }, zstd: path('no-zstd-here') }))).toBe('DELTA_SOURCE_MISMATCH');
+    expect(
+      await codeOf(
+        install(path('delta.bundle'), source, target, { checkedSource: { ...checked, path: path('old.img') }, zstd: path('no-zstd-here') }),
+      ),
+    ).toBe('DELTA_SOURCE_MISMATCH');
     expect(readdirSync(scratch)).toEqual([]);
   });
 
@@ -234,7 +277,21 @@ describe('delta bundles', () => {
         for await (const payload of reader.payloads()) {
           const image = options.image ? options.image(payload.image) : payload.image;
           const checked = await checkDeltaSourceFile(payload.image, source);
-          await writeImageToSlot(image.name, deltaSlotFiller({ image, patch: payload.chunks(), sourcePath: source, tempDir: scratch, checkedSource: checked, onSource: (how) => hows.push(how), ...(options.zstd ? { zstd: options.zstd } : {}) }), target, image.uncompressed, { onProgress: (bytes) => progress.push(bytes) });
+          await writeImageToSlot(
+            image.name,
+            deltaSlotFiller({
+              image,
+              patch: payload.chunks(),
+              sourcePath: source,
+              tempDir: scratch,
+              checkedSource: checked,
+              onSource: (how) => hows.push(how),
+              ...(options.zstd ? { zstd: options.zstd } : {}),
+            }),
+            target,
+            image.uncompressed,
+            { onProgress: (bytes) => progress.push(bytes) },
+          );
         }
       } finally {
         await reader.close();
@@ -257,7 +314,11 @@ describe('delta bundles', () => {
     expect(await codeOf(fill(path('tampered-fill.bundle')))).toBe('BUNDLE_PAYLOAD_MISMATCH');
     expect(await codeOf(fill(path('delta.bundle'), { zstd: path('no-zstd-here') }))).toBe('DELTA_TOOL_FAILED');
     // More output than the signed length (here: a length cut short): stopped, a payload mismatch.
-    expect(await codeOf(fill(path('delta.bundle'), { image: (entry) => ({ ...entry, uncompressed: { ...entry.uncompressed, length: IMAGE_SIZE - 4096 } }) }))).toBe('BUNDLE_PAYLOAD_MISMATCH');
+    expect(
+      await codeOf(
+        fill(path('delta.bundle'), { image: (entry) => ({ ...entry, uncompressed: { ...entry.uncompressed, length: IMAGE_SIZE - 4096 } }) }),
+      ),
+    ).toBe('BUNDLE_PAYLOAD_MISMATCH');
     expect(statSync(target).size).toBe(SLOT_SIZE);
     expect(readdirSync(scratch)).toEqual([]);
   });
@@ -306,7 +367,11 @@ describe('delta bundles', () => {
     const patch = good.subarray(image.offset, image.offset + image.compressed.length);
     const flipped = Buffer.from(patch);
     flipped[patch.length >> 1] = flipped[patch.length >> 1]! ^ 0x55;
-    for (const [name, bytes] of [['flipped', flipped], ['cut', patch.subarray(0, patch.length >> 1)], ['foreign', Buffer.from('not a zstd frame')]] as const) {
+    for (const [name, bytes] of [
+      ['flipped', flipped],
+      ['cut', patch.subarray(0, patch.length >> 1)],
+      ['foreign', Buffer.from('not a zstd frame')],
+    ] as const) {
       const chunks = applyDelta({ image, patch: [bytes], sourcePath: source, tempDir: scratch });
       expect(await codeOf(writeInto(path('slot-b'), chunks)), name).toBe('BUNDLE_PAYLOAD_MISMATCH');
     }

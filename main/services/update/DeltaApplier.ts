@@ -189,7 +189,11 @@ export async function checkDeltaSourceFile(image: ImageEntry, sourcePath: string
 function checkOf(options: ApplyDeltaOptions, image: DeltaImage): CheckedSource | undefined {
   const checked = options.checkedSource;
   if (checked === undefined) return undefined;
-  const same = checked.image === image.name && checked.path === options.sourcePath && checked.sourceSha256 === image.delta.sourceSha256 && checked.length === image.delta.sourceLength;
+  const same =
+    checked.image === image.name &&
+    checked.path === options.sourcePath &&
+    checked.sourceSha256 === image.delta.sourceSha256 &&
+    checked.length === image.delta.sourceLength;
   return same ? checked : undefined;
 }
 
@@ -198,11 +202,17 @@ function checkOf(options: ApplyDeltaOptions, image: DeltaImage): CheckedSource |
  * already. `checked`: the caller has just checked the source; it is not hashed again, and its
  * reference copy, if it made one, is used as it is (and left to the caller to remove).
  */
-export async function prepareDeltaSource(image: DeltaImage, sourcePath: string, tempDir = tmpdir(), checked?: CheckedSource): Promise<PreparedSource> {
+export async function prepareDeltaSource(
+  image: DeltaImage,
+  sourcePath: string,
+  tempDir = tmpdir(),
+  checked?: CheckedSource,
+): Promise<PreparedSource> {
   const { sourceLength } = image.delta;
   if (checked?.reference) {
     const reference = await stat(checked.reference.path).catch(() => undefined);
-    if (reference?.isFile() && reference.size === sourceLength) return { path: checked.reference.path, how: checked.reference.how, release: async () => undefined };
+    if (reference?.isFile() && reference.size === sourceLength)
+      return { path: checked.reference.path, how: checked.reference.how, release: async () => undefined };
   }
   // Without its reference (gone since), a check is only taken for the source file itself.
   const alreadyChecked = checked !== undefined && checked.reference === undefined;
@@ -271,7 +281,8 @@ async function copyPrefix(source: string, destination: string, length: number, h
       const size = Math.min(COPY_CHUNK, Math.max(length, 1));
       // Three buffers: one being read, one being written, one being hashed between the two.
       const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-      const readAt = (turn: number, at: number) => (at >= length ? Promise.resolve(0) : input.read(buffers[turn % 3]!, 0, Math.min(size, length - at), at).then((r) => r.bytesRead));
+      const readAt = (turn: number, at: number) =>
+        at >= length ? Promise.resolve(0) : input.read(buffers[turn % 3]!, 0, Math.min(size, length - at), at).then((r) => r.bytesRead);
       let copied = 0;
       let writing: Promise<unknown> = Promise.resolve();
       let reading = readAt(0, 0);
@@ -318,7 +329,12 @@ async function reflinkPrefix(source: string, destination: string, length: number
   return true;
 }
 
-async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, reference: string, zstd: string): AsyncGenerator<Buffer, void, undefined> {
+async function* runPatch(
+  image: DeltaImage,
+  patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  reference: string,
+  zstd: string,
+): AsyncGenerator<Buffer, void, undefined> {
   const limit = patchMemoryLimit(image.delta.sourceLength, image.uncompressed.length);
   // -q: no progress, but errors still on stderr. --long=27 as the patch was made; --memory only when
   // the image needs a wider window than that (patchMemoryLimit).
@@ -365,7 +381,14 @@ async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array> | I
     const inputError = await fed;
     if (inputError instanceof AppError) throw inputError;
     if (status.spawnError !== undefined || status.code !== 0 || stderr.trim() !== '') {
-      throw patchToolError({ operation: 'apply', image: image.name, exitCode: status.code, signal: status.signal, stderr, ...(status.spawnError === undefined ? {} : { spawnError: status.spawnError }) });
+      throw patchToolError({
+        operation: 'apply',
+        image: image.name,
+        exitCode: status.code,
+        signal: status.signal,
+        stderr,
+        ...(status.spawnError === undefined ? {} : { spawnError: status.spawnError }),
+      });
     }
     if (inputError !== undefined) throw inputError;
     checkPayloadDigest(image, 'uncompressed', { length, sha256: hash.digest('hex') });
@@ -381,11 +404,26 @@ async function* runPatch(image: DeltaImage, patch: AsyncIterable<Uint8Array> | I
 }
 
 /** zstd writing straight into `slot` (its file position must be 0); resolves with the bytes written. */
-async function runPatchInto(image: DeltaImage, patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, reference: string, zstd: string, slot: FileHandle, fill: { onProgress?: (bytes: number) => void; signal?: AbortSignal }): Promise<number> {
+async function runPatchInto(
+  image: DeltaImage,
+  patch: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  reference: string,
+  zstd: string,
+  slot: FileHandle,
+  fill: { onProgress?: (bytes: number) => void; signal?: AbortSignal },
+): Promise<number> {
   fill.signal?.throwIfAborted();
   const limit = patchMemoryLimit(image.delta.sourceLength, image.uncompressed.length);
   // --no-sparse: zstd would otherwise seek over runs of zeros, leaving the slot's old bytes there.
-  const args = ['-d', '-q', '--long=27', '--no-sparse', ...(limit > ZSTD_DEFAULT_WINDOW ? [`--memory=${limit}`] : []), `--patch-from=${reference}`, '-c'];
+  const args = [
+    '-d',
+    '-q',
+    '--long=27',
+    '--no-sparse',
+    ...(limit > ZSTD_DEFAULT_WINDOW ? [`--memory=${limit}`] : []),
+    `--patch-from=${reference}`,
+    '-c',
+  ];
   const child = spawn(zstd, args, { stdio: ['pipe', slot.fd, 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   const { stdin, stderr: errors } = child as unknown as { stdin: NodeJS.WritableStream; stderr: NodeJS.ReadableStream };
   let stderr = '';
@@ -434,9 +472,17 @@ async function runPatchInto(image: DeltaImage, patch: AsyncIterable<Uint8Array> 
     if (inputError instanceof AppError) throw inputError;
     // The slot's file position is shared with zstd: where it stopped is how much it wrote.
     const written = (await filePosition(`/proc/self/fdinfo/${slot.fd}`)) ?? runaway;
-    if (runaway !== undefined || (written !== undefined && written > image.uncompressed.length)) checkPayloadDigest(image, 'uncompressed', { length: written ?? runaway!, sha256: '' });
+    if (runaway !== undefined || (written !== undefined && written > image.uncompressed.length))
+      checkPayloadDigest(image, 'uncompressed', { length: written ?? runaway!, sha256: '' });
     if (status.spawnError !== undefined || status.code !== 0 || stderr.trim() !== '') {
-      throw patchToolError({ operation: 'apply', image: image.name, exitCode: status.code, signal: status.signal, stderr, ...(status.spawnError === undefined ? {} : { spawnError: status.spawnError }) });
+      throw patchToolError({
+        operation: 'apply',
+        image: image.name,
+        exitCode: status.code,
+        signal: status.signal,
+        stderr,
+        ...(status.spawnError === undefined ? {} : { spawnError: status.spawnError }),
+      });
     }
     if (inputError !== undefined) throw inputError;
     if (written !== undefined && written !== image.uncompressed.length) checkPayloadDigest(image, 'uncompressed', { length: written, sha256: '' });
@@ -467,7 +513,11 @@ async function filePosition(fdinfo: string): Promise<number | undefined> {
  * every chunk as it arrives (hashing then overlaps the consumer's writes), and the consumer gets
  * what arrived meanwhile as one batch of chunks per turn, not one turn per 64 KiB pipe read.
  */
-async function* readAhead(stream: NodeJS.ReadableStream & { destroy(error?: Error): void }, ahead: number, onChunk: (chunk: Buffer) => void): AsyncGenerator<Buffer, void, undefined> {
+async function* readAhead(
+  stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
+  ahead: number,
+  onChunk: (chunk: Buffer) => void,
+): AsyncGenerator<Buffer, void, undefined> {
   let queue: Buffer[] = [];
   let queued = 0;
   let ended = false;

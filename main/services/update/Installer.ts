@@ -82,7 +82,10 @@ export class Installer {
   }
 
   /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
-  async install(bundle: string, options: { onProgress?: (bytes: number, total: number) => void; allowDowngrade?: boolean } = {}): Promise<InstallRecord> {
+  async install(
+    bundle: string,
+    options: { onProgress?: (bytes: number, total: number) => void; allowDowngrade?: boolean } = {},
+  ): Promise<InstallRecord> {
     assertNoOperationRunning(this.running);
     this.running = 'installing';
     try {
@@ -93,18 +96,31 @@ export class Installer {
       const reader = await BundleReader.open(bundle, { trusted: this.options.trusted });
       try {
         const components = await this.options.components?.();
-        checkInstallable(reader.manifest, { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes(), components }, { allowDowngrade: options.allowDowngrade });
+        checkInstallable(
+          reader.manifest,
+          { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes(), components },
+          { allowDowngrade: options.allowDowngrade },
+        );
         // A delta must patch exactly the image that runs: checked before anything is touched.
         await this.checkDeltaSources(reader.manifest);
         if (this.options.bootSpace) {
-          const bootBytes = reader.manifest.images.filter((image) => image.slot === 'boot').reduce((sum, image) => sum + image.uncompressed.length, 0);
+          const bootBytes = reader.manifest.images
+            .filter((image) => image.slot === 'boot')
+            .reduce((sum, image) => sum + image.uncompressed.length, 0);
           checkBootSpace(bootBytes, await this.options.bootSpace.roomFor(boot.inactiveSlot()));
         }
       } catch (error) {
         await reader.close();
         throw error;
       }
-      const record: InstallRecord = { bundle, version: reader.manifest.version, fromVersion, target: boot.inactiveSlot(), startedAt: new Date().toISOString(), state: { step: 'mark-unbootable' } };
+      const record: InstallRecord = {
+        bundle,
+        version: reader.manifest.version,
+        fromVersion,
+        target: boot.inactiveSlot(),
+        startedAt: new Date().toISOString(),
+        state: { step: 'mark-unbootable' },
+      };
       // The data as the running version left it, to give back if the headset returns to it.
       await this.options.snapshots?.take(fromVersion).catch(async (error: unknown) => {
         await reader.close();
@@ -136,7 +152,8 @@ export class Installer {
     const step = record.state.step;
     if (step === 'mark-unbootable' || step === 'write' || step === 'record') {
       // Never write the slot we run from; the target was unbootable, so this cannot happen short of tampering.
-      if (booted.slot === record.target) return this.finish(record, { step: 'failed', at: now(), code: 'INTERNAL', message: 'The install target is the running slot.' }, 'none');
+      if (booted.slot === record.target)
+        return this.finish(record, { step: 'failed', at: now(), code: 'INTERNAL', message: 'The install target is the running slot.' }, 'none');
       try {
         await this.carryOut(record);
       } finally {
@@ -177,7 +194,15 @@ export class Installer {
         if (!partition) throw new AppError('UPDATE_INCOMPATIBLE', `No "${payload.image.slot}" partition in slot ${target}.`);
         await partitions.prepare?.(target, payload.image.slot);
         const image = payload.image;
-        const bytes = isDeltaImage(image) ? deltaSlotFiller({ image, patch: payload.chunks(), sourcePath: this.runningPartition(image.slot), tempDir: this.options.tempDir, checkedSource: this.checkedSources.get(image.name) }) : payload.decompressed();
+        const bytes = isDeltaImage(image)
+          ? deltaSlotFiller({
+              image,
+              patch: payload.chunks(),
+              sourcePath: this.runningPartition(image.slot),
+              tempDir: this.options.tempDir,
+              checkedSource: this.checkedSources.get(image.name),
+            })
+          : payload.decompressed();
         await writeImageToSlot(image.name, bytes, partition.path, image.uncompressed, {
           onProgress: (bytes) => onProgress?.(done + bytes, total),
           afterChunk: (bytes) => this.options.afterChunk?.(bytes, partition.path),
@@ -192,7 +217,9 @@ export class Installer {
       await journal.write(withStep(record, { step: 'record' }));
       const primary = reader.manifest.images.find((image) => image.slot === 'rootfs') ?? reader.manifest.images[0]!;
       const updated = await boot.slotRecordsStore().read();
-      const images = Object.fromEntries(reader.manifest.images.map((image) => [image.slot, { length: image.uncompressed.length, sha256: image.uncompressed.sha256 }]));
+      const images = Object.fromEntries(
+        reader.manifest.images.map((image) => [image.slot, { length: image.uncompressed.length, sha256: image.uncompressed.sha256 }]),
+      );
       updated[target] = { version: record.version, installedAt: now(), image: primary.uncompressed, images };
       await boot.slotRecordsStore().write(updated);
       return await this.switchAndAwait(record);
@@ -271,7 +298,8 @@ export class Installer {
   private async checkDeltaSources(manifest: BundleManifest): Promise<void> {
     await this.releaseDeltaSources();
     for (const image of manifest.images) {
-      if (isDeltaImage(image)) this.checkedSources.set(image.name, await checkDeltaSourceFile(image, this.runningPartition(image.slot), { copyDir: this.sourceCopies }));
+      if (isDeltaImage(image))
+        this.checkedSources.set(image.name, await checkDeltaSourceFile(image, this.runningPartition(image.slot), { copyDir: this.sourceCopies }));
     }
   }
 
@@ -291,7 +319,8 @@ export class Installer {
   private async judgeTrial(record: InstallRecord): Promise<BootOutcome> {
     const { boot, partitions } = this.options;
     const recorded = (await boot.slotRecordsStore().read())[record.target];
-    const differing = recorded === undefined || recorded.version !== record.version ? 'record' : await firstDifferingImage(recorded, record.target, partitions);
+    const differing =
+      recorded === undefined || recorded.version !== record.version ? 'record' : await firstDifferingImage(recorded, record.target, partitions);
     if (differing !== undefined) {
       this.options.log?.warn(`trial boot of ${record.version} is not healthy (${differing}): not committing`);
       return 'trial-failed';

@@ -37,7 +37,13 @@ export interface SlotWriteOptions {
  * checks the signed length and hash.
  * Only a slot that passed this is ever offered to the bootloader.
  */
-export async function writeImageToSlot(image: string, source: AsyncIterable<Buffer> | SlotFiller, slotPath: string, expected: { length: number; sha256: string }, options: SlotWriteOptions = {}): Promise<void> {
+export async function writeImageToSlot(
+  image: string,
+  source: AsyncIterable<Buffer> | SlotFiller,
+  slotPath: string,
+  expected: { length: number; sha256: string },
+  options: SlotWriteOptions = {},
+): Promise<void> {
   const handle = await open(slotPath, 'r+');
   const trailing = await TrailingReadBack.open(slotPath, expected.length).catch(async (error: unknown) => {
     await handle.close();
@@ -184,6 +190,7 @@ async function writeAllV(handle: FileHandle, buffers: Buffer[], at: number): Pro
 /** SHA-256 of the first `length` bytes of a slot: a health check of what the slot holds. */
 export async function hashSlotPrefix(slotPath: string, length: number): Promise<string> {
   const hash = createHash('sha256');
-  if (length > 0) for await (const chunk of createReadStream(slotPath, { start: 0, end: length - 1, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  if (length > 0)
+    for await (const chunk of createReadStream(slotPath, { start: 0, end: length - 1, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

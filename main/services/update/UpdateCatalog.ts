@@ -63,11 +63,19 @@ export class UpdateCatalog {
     if (newer.length === 0) return undefined;
     const best = newer.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
     const candidates = newer.filter((e) => e.version === best);
-    return (options.deltas ? candidates.find((e) => e.kind === 'delta' && e.deltaFrom === installedVersion) : undefined) ?? candidates.find((e) => e.kind === 'full');
+    return (
+      (options.deltas ? candidates.find((e) => e.kind === 'delta' && e.deltaFrom === installedVersion) : undefined) ??
+      candidates.find((e) => e.kind === 'full')
+    );
   }
 
   private async refresh(): Promise<void> {
-    const updater = new Updater({ metadataDir: this.metadataDir, metadataBaseUrl: this.repositoryUrl, targetBaseUrl: `${this.repositoryUrl}/targets`, config: { fetchRetries: 0, fetchTimeout: 20_000 } });
+    const updater = new Updater({
+      metadataDir: this.metadataDir,
+      metadataBaseUrl: this.repositoryUrl,
+      targetBaseUrl: `${this.repositoryUrl}/targets`,
+      config: { fetchRetries: 0, fetchTimeout: 20_000 },
+    });
     try {
       await updater.refresh();
     } catch (error) {
@@ -77,6 +85,12 @@ export class UpdateCatalog {
 
   /** tuf-js stores targets.json only once it verified it: this is the signed list. */
   private async verifiedTargets(): Promise<Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }>> {
-    return (await readJsonIfExists<{ signed: { targets: Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }> } }>(join(this.metadataDir, 'targets.json')))?.signed.targets ?? {};
+    return (
+      (
+        await readJsonIfExists<{
+          signed: { targets: Record<string, { length: number; hashes: { sha256: string }; custom?: Record<string, unknown> }> };
+        }>(join(this.metadataDir, 'targets.json'))
+      )?.signed.targets ?? {}
+    );
   }
 }

@@ -221,7 +221,15 @@ export class UpdateService {
     await this.options.snapshots?.take(current.version);
     await this.options.boot.preferSlot(target.slot);
     await this.options.snapshots?.restore(target.version);
-    await this.appendHistory({ version: target.version, fromVersion: current.version, slot: target.slot, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to ${target.version} at the wearer's request.` });
+    await this.appendHistory({
+      version: target.version,
+      fromVersion: current.version,
+      slot: target.slot,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      outcome: 'manual-rollback',
+      detail: `Back from ${current.version} to ${target.version} at the wearer's request.`,
+    });
     await this.reboot();
   }
 
@@ -260,7 +268,15 @@ export class UpdateService {
       this.operation = undefined;
     }
     await this.options.snapshots?.restore(version);
-    await this.appendHistory({ version, fromVersion: current.version, slot: this.options.boot.inactiveSlot(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'manual-rollback', detail: `Back from ${current.version} to the kept ${version} at the wearer's request.` });
+    await this.appendHistory({
+      version,
+      fromVersion: current.version,
+      slot: this.options.boot.inactiveSlot(),
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      outcome: 'manual-rollback',
+      detail: `Back from ${current.version} to the kept ${version} at the wearer's request.`,
+    });
     await this.reboot();
   }
 
@@ -296,7 +312,8 @@ export class UpdateService {
   async recordFinished(record: InstallRecord): Promise<void> {
     const state = record.state;
     if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return;
-    const outcome = state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
+    const outcome =
+      state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
     // Services that did not start again after the slot write are part of what happened.
     const problems = record.services?.problems ?? [];
     const detail = problems.length === 0 ? outcome : `${outcome} Not started again after the install: ${problems.join('; ')}`;
@@ -314,7 +331,15 @@ export class UpdateService {
         await this.setState({ status: 'idle' });
       }
     }
-    await this.appendHistory({ version: record.version, fromVersion: record.fromVersion, slot: record.target, startedAt: record.startedAt, finishedAt: state.at, outcome: state.step, detail });
+    await this.appendHistory({
+      version: record.version,
+      fromVersion: record.fromVersion,
+      slot: record.target,
+      startedAt: record.startedAt,
+      finishedAt: state.at,
+      outcome: state.step,
+      detail,
+    });
     // The history is read, not pushed: this status after the entry tells screens to read it again.
     await this.publish();
   }
@@ -349,7 +374,8 @@ export class UpdateService {
     const offer = toOffer(entry);
     let bytes = 0;
     let lastProgress = 0;
-    const progress = (waitingFor: 'network' | 'unmetered-network' | 'retry' | null) => this.setState({ status: 'downloading', offer, bytes, total: entry.length, paused: false, waitingFor });
+    const progress = (waitingFor: 'network' | 'unmetered-network' | 'retry' | null) =>
+      this.setState({ status: 'downloading', offer, bytes, total: entry.length, paused: false, waitingFor });
     for (let attempt = 0; !signal.aborted; attempt++) {
       const network = await this.options.network.state();
       if (network === 'offline' || (network === 'metered' && !this.settings.allowMetered)) {
@@ -388,13 +414,22 @@ export class UpdateService {
         if (signal.aborted) return;
         if (error instanceof DownloadError && error.retryable) {
           // Back off with jitter (and the server's Retry-After), capped at 5 minutes.
-          const wait = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : Math.min(300_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+          const wait =
+            error.retryAfterSeconds !== undefined
+              ? error.retryAfterSeconds * 1000
+              : Math.min(300_000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
           await progress('retry');
           await sleep(wait, signal).catch(() => undefined);
           continue;
         }
-        if (!(error instanceof DownloadError) && !(error instanceof AppError)) this.options.log?.error('download failed unexpectedly', { error: errorDetail(error) });
-        const problem = error instanceof DownloadError ? checkFailed(error.message, { download: error.code }) : error instanceof AppError ? error : new AppError('INTERNAL', 'The download failed.');
+        if (!(error instanceof DownloadError) && !(error instanceof AppError))
+          this.options.log?.error('download failed unexpectedly', { error: errorDetail(error) });
+        const problem =
+          error instanceof DownloadError
+            ? checkFailed(error.message, { download: error.code })
+            : error instanceof AppError
+              ? error
+              : new AppError('INTERNAL', 'The download failed.');
         await this.saveOffer({ entry, downloading: false, paused: false });
         await this.setState({ status: 'failed', error: { code: problem.code, message: problem.message } });
         return;
@@ -406,12 +441,15 @@ export class UpdateService {
     clearTimeout(this.timer);
     if (!this.options.catalog) return;
     const interval = this.settings.checkIntervalHours * 3_600_000;
-    this.timer = setTimeout(() => {
-      void this.check()
-        .then(() => (this.failedChecks = 0))
-        .catch(() => this.failedChecks++)
-        .finally(() => this.schedule());
-    }, nextCheckDelay(interval, this.failedChecks));
+    this.timer = setTimeout(
+      () => {
+        void this.check()
+          .then(() => (this.failedChecks = 0))
+          .catch(() => this.failedChecks++)
+          .finally(() => this.schedule());
+      },
+      nextCheckDelay(interval, this.failedChecks),
+    );
     this.timer.unref();
   }
 

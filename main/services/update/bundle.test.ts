@@ -48,7 +48,11 @@ function build(out: string, extra: Partial<CreateBundleOptions> = {}) {
     minVersion: '1.0.0',
     requires: [{ name: 'bootloader', range: '>=2.0.0' }],
     notes: 'Better tracking.\n',
-    images: [{ name: 'rootfs', path: images.rootfs }, { name: 'kernel', slot: 'boot', path: images.boot }, { name: 'empty', path: images.empty }],
+    images: [
+      { name: 'rootfs', path: images.rootfs },
+      { name: 'kernel', slot: 'boot', path: images.boot },
+      { name: 'empty', path: images.empty },
+    ],
     key,
     out: join(root, out),
     ...extra,
@@ -96,12 +100,21 @@ async function codeOf(run: () => Promise<unknown>): Promise<string> {
 function split(bundle: Buffer) {
   const { manifestLength } = decodeBundleHeader(bundle);
   const manifestEnd = HEADER_LENGTH + manifestLength;
-  return { manifestBytes: bundle.subarray(HEADER_LENGTH, manifestEnd), signatureBlock: bundle.subarray(manifestEnd, manifestEnd + SIGNATURE_BLOCK_LENGTH), payloads: bundle.subarray(manifestEnd + SIGNATURE_BLOCK_LENGTH) };
+  return {
+    manifestBytes: bundle.subarray(HEADER_LENGTH, manifestEnd),
+    signatureBlock: bundle.subarray(manifestEnd, manifestEnd + SIGNATURE_BLOCK_LENGTH),
+    payloads: bundle.subarray(manifestEnd + SIGNATURE_BLOCK_LENGTH),
+  };
 }
 
 /** A bundle whose manifest is `manifestBytes`, validly signed by the trusted key, with `payloads` after. */
 function signed(manifestBytes: Uint8Array, payloads: Uint8Array, signer = key): Buffer {
-  return Buffer.concat([encodeBundleHeader({ formatVersion: 1, manifestLength: manifestBytes.length }), manifestBytes, encodeSignatureBlock({ keyId: fromHex(signer.keyId)!, signature: signer.sign(manifestBytes) }), payloads]);
+  return Buffer.concat([
+    encodeBundleHeader({ formatVersion: 1, manifestLength: manifestBytes.length }),
+    manifestBytes,
+    encodeSignatureBlock({ keyId: fromHex(signer.keyId)!, signature: signer.sign(manifestBytes) }),
+    payloads,
+  ]);
 }
 
 /** Buffer.equals: vitest's toEqual walks a megabyte buffer index by index, for seconds. */
@@ -121,7 +134,14 @@ describe('update bundles', () => {
     const reader = await BundleReader.open(join(root, 'good.bundle'), { trusted: [otherKey, trusted] });
     expect(reader.keyId).toBe(trusted.keyId);
     expect(reader.length).toBe(good.length);
-    expect(reader.manifest).toMatchObject({ format: 1, version: '1.4.0', compatible: 'hs-1', minVersion: '1.0.0', requires: [{ name: 'bootloader', range: '>=2.0.0' }], notes: 'Better tracking.\n' });
+    expect(reader.manifest).toMatchObject({
+      format: 1,
+      version: '1.4.0',
+      compatible: 'hs-1',
+      minVersion: '1.0.0',
+      requires: [{ name: 'bootloader', range: '>=2.0.0' }],
+      notes: 'Better tracking.\n',
+    });
     const extracted: Record<string, Buffer> = {};
     for await (const payload of reader.payloads()) {
       const parts: Buffer[] = [];
@@ -132,12 +152,19 @@ describe('update bundles', () => {
     expectSameBytes(extracted.rootfs, readFileSync(images.rootfs));
     expectSameBytes(extracted.kernel, readFileSync(images.boot));
     expectSameBytes(extracted.empty, Buffer.alloc(0));
-    expect(reader.manifest.images.map((i) => [i.name, i.slot])).toEqual([['rootfs', 'rootfs'], ['kernel', 'boot'], ['empty', 'empty']]);
+    expect(reader.manifest.images.map((i) => [i.name, i.slot])).toEqual([
+      ['rootfs', 'rootfs'],
+      ['kernel', 'boot'],
+      ['empty', 'empty'],
+    ]);
     expect(await fileCode(join(root, 'good.bundle'))).toBe('OK');
   });
 
   it('writes real zstd frames at the offsets the manifest gives (checked with the zstd tool)', () => {
-    for (const [image, path] of [[goodManifest.images[0]!, images.rootfs], [goodManifest.images[1]!, images.boot]] as const) {
+    for (const [image, path] of [
+      [goodManifest.images[0]!, images.rootfs],
+      [goodManifest.images[1]!, images.boot],
+    ] as const) {
       const frame = good.subarray(image.offset, image.offset + image.compressed.length);
       expectSameBytes(execFileSync('zstd', ['-d', '-c', '-q'], { input: frame, maxBuffer: 64 * MiB }), readFileSync(path));
     }
@@ -153,7 +180,21 @@ describe('update bundles', () => {
     const { manifestLength } = decodeBundleHeader(good);
     const payloadStart = HEADER_LENGTH + manifestLength + SIGNATURE_BLOCK_LENGTH;
     const [rootfs, kernel] = goodManifest.images;
-    const cuts = [0, 5, 8, HEADER_LENGTH, HEADER_LENGTH + 10, HEADER_LENGTH + manifestLength, HEADER_LENGTH + manifestLength + 40, payloadStart, payloadStart + 1000, kernel!.offset, kernel!.offset + 10, rootfs!.offset + rootfs!.compressed.length - 1, good.length - 1];
+    const cuts = [
+      0,
+      5,
+      8,
+      HEADER_LENGTH,
+      HEADER_LENGTH + 10,
+      HEADER_LENGTH + manifestLength,
+      HEADER_LENGTH + manifestLength + 40,
+      payloadStart,
+      payloadStart + 1000,
+      kernel!.offset,
+      kernel!.offset + 10,
+      rootfs!.offset + rootfs!.compressed.length - 1,
+      good.length - 1,
+    ];
     for (const cut of cuts) {
       const path = write(`cut-${cut}.bundle`, good.subarray(0, cut));
       expect(await fileCode(path), `file cut at ${cut}`).toBe('BUNDLE_TRUNCATED');
@@ -169,7 +210,9 @@ describe('update bundles', () => {
     expect(await fileCode(write('tampered-manifest.bundle', tampered))).toBe('BUNDLE_BAD_SIGNATURE');
     expect(await streamCode(tampered)).toBe('BUNDLE_BAD_SIGNATURE');
     // A flipped bit in the signature itself, too.
-    expect(await fileCode(write('tampered-signature.bundle', flip(good, HEADER_LENGTH + manifestBytes.length + 32 + 5)))).toBe('BUNDLE_BAD_SIGNATURE');
+    expect(await fileCode(write('tampered-signature.bundle', flip(good, HEADER_LENGTH + manifestBytes.length + 32 + 5)))).toBe(
+      'BUNDLE_BAD_SIGNATURE',
+    );
     // A header that moves the manifest's end reads the wrong bytes as key id and signature.
     const moved = Buffer.from(good);
     moved.writeUInt32BE(manifestBytes.length + 1, 12);
@@ -182,7 +225,10 @@ describe('update bundles', () => {
       const tampered = flip(good, at);
       expect(await fileCode(write(`tampered-${at}.bundle`, tampered)), `byte ${at}`).toBe('BUNDLE_PAYLOAD_MISMATCH');
       expect(await streamCode(tampered), `byte ${at}`).toBe('BUNDLE_PAYLOAD_MISMATCH');
-      expect(await codeOf(() => BundleReader.open(join(root, `tampered-${at}.bundle`), { trusted: [trusted] }).then((r) => r.verify())), `shallow, byte ${at}`).toBe('BUNDLE_PAYLOAD_MISMATCH');
+      expect(
+        await codeOf(() => BundleReader.open(join(root, `tampered-${at}.bundle`), { trusted: [trusted] }).then((r) => r.verify())),
+        `shallow, byte ${at}`,
+      ).toBe('BUNDLE_PAYLOAD_MISMATCH');
     }
     // The compressed stream of a payload errors instead of ending.
     const reader = await BundleReader.open(write('tampered-stream.bundle', flip(good, rootfs!.offset + 1000)), { trusted: [trusted] });
@@ -223,7 +269,9 @@ describe('update bundles', () => {
     };
     for (const stop of ['skip', 'chunks', 'decompressed', 'stream'] as const) {
       expectSameBytes(await readSecond(good, stop), readFileSync(images.boot));
-      await expect(readSecond(flip(good, rootfs!.offset + rootfs!.compressed.length - 10), stop), stop).rejects.toMatchObject({ code: 'BUNDLE_PAYLOAD_MISMATCH' });
+      await expect(readSecond(flip(good, rootfs!.offset + rootfs!.compressed.length - 10), stop), stop).rejects.toMatchObject({
+        code: 'BUNDLE_PAYLOAD_MISMATCH',
+      });
     }
   });
 
@@ -259,7 +307,10 @@ describe('update bundles', () => {
     const { manifestBytes, payloads } = split(good);
     const manifest = decodeManifest(manifestBytes);
     const lie = (change: (m: BundleManifest) => BundleManifest) => signed(canonicalJsonBytes(change(structuredClone(manifest))), payloads);
-    const withImage = (i: number, patch: object) => (m: BundleManifest) => ({ ...m, images: m.images.map((image, j) => (j === i ? { ...image, ...patch } : image)) });
+    const withImage = (i: number, patch: object) => (m: BundleManifest) => ({
+      ...m,
+      images: m.images.map((image, j) => (j === i ? { ...image, ...patch } : image)),
+    });
     const [rootfs, kernel] = manifest.images;
     expect(await fileCode(write('lie-0.bundle', lie(withImage(0, { offset: rootfs!.offset - 50 }))))).toBe('BUNDLE_BAD_LAYOUT');
     expect(await fileCode(write('lie-1.bundle', lie(withImage(1, { offset: kernel!.offset + 1000 }))))).toBe('BUNDLE_BAD_LAYOUT');
@@ -267,7 +318,10 @@ describe('update bundles', () => {
     // Consistent offsets, but a first payload 1000 bytes longer than it is: the file is too short for it.
     const relaid = (lengthOf: (image: BundleManifest['images'][number], index: number) => number) => {
       const { format: _format, ...draft } = manifest;
-      const images = draft.images.map(({ offset: _offset, ...image }, i) => ({ ...image, compressed: { ...image.compressed, length: lengthOf(image as BundleManifest['images'][number], i) } }));
+      const images = draft.images.map(({ offset: _offset, ...image }, i) => ({
+        ...image,
+        compressed: { ...image.compressed, length: lengthOf(image as BundleManifest['images'][number], i) },
+      }));
       return signed(layoutManifest({ ...draft, images }).bytes, payloads);
     };
     const longer = relaid((image, i) => image.compressed.length + (i === 0 ? 1000 : 0));
@@ -293,7 +347,12 @@ describe('update bundles', () => {
     expect(await fileCode(write('oversized.bundle', oversized))).toBe('BUNDLE_MANIFEST_TOO_LARGE');
     const { manifestBytes, payloads } = split(good);
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as BundleManifest;
-    for (const bad of [JSON.stringify(manifest, null, 2), JSON.stringify({ ...manifest, extra: true }), JSON.stringify({ ...manifest, format: 2 }), '{}']) {
+    for (const bad of [
+      JSON.stringify(manifest, null, 2),
+      JSON.stringify({ ...manifest, extra: true }),
+      JSON.stringify({ ...manifest, format: 2 }),
+      '{}',
+    ]) {
       expect(await fileCode(write('malformed.bundle', signed(Buffer.from(bad), payloads))), bad.slice(0, 40)).toBe('BUNDLE_MALFORMED');
     }
   });
@@ -305,7 +364,12 @@ describe('update bundles', () => {
       { compatible: 'two words' },
       { minVersion: 'soon' },
       { images: [{ name: 'Root', path: images.rootfs }] },
-      { images: [{ name: 'a', slot: 'x', path: images.rootfs }, { name: 'b', slot: 'x', path: images.boot }] },
+      {
+        images: [
+          { name: 'a', slot: 'x', path: images.rootfs },
+          { name: 'b', slot: 'x', path: images.boot },
+        ],
+      },
       { images: [{ name: 'rootfs', path: join(root, 'missing.img') }] },
       { images: [{ name: 'rootfs', path: root }] },
       { images: [] },

@@ -25,7 +25,12 @@ export async function loadTrustedKey(path: string): Promise<TrustedKey> {
 /** The bundle-signing public keys the device trusts: every `*.pub` in its trust folder. */
 export async function loadTrustFolder(dir: string): Promise<TrustedKey[]> {
   const files = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(files.filter((f) => f.endsWith('.pub')).sort().map((f) => loadTrustedKey(join(dir, f))));
+  return Promise.all(
+    files
+      .filter((f) => f.endsWith('.pub'))
+      .sort()
+      .map((f) => loadTrustedKey(join(dir, f))),
+  );
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

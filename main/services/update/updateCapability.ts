@@ -94,7 +94,10 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
   // The history and the offer follow every install's end, also one a power cut finished at the next boot.
   installer.onFinished((record) => updates.recordFinished(record));
   const rebootAfterFailedTrial = () =>
-    void setTimeout(() => needs.power.reboot().catch((error: unknown) => log.error('restart after a failed trial failed', { error: errorMessage(error) })), REBOOT_AFTER_FAILED_TRIAL_MS).unref();
+    void setTimeout(
+      () => needs.power.reboot().catch((error: unknown) => log.error('restart after a failed trial failed', { error: errorMessage(error) })),
+      REBOOT_AFTER_FAILED_TRIAL_MS,
+    ).unref();
   const trial = new TrialConfirmation({ installer, boot, rebootAfterFailedTrial, log });
   let requested = needs.requestedMode;
   const bootSequence = async () => {
@@ -104,7 +107,9 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
     // A power cycle inside this process: its API still listens, the trial is confirmed at once.
     const outcome = await trial.afterBoot(judged);
     const booted = boot.bootedSystemFacts();
-    log.info(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${needs.mode.mode()}`, { update: outcome });
+    log.info(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${needs.mode.mode()}`, {
+      update: outcome,
+    });
   };
   needs.power.onPowerCycle({ afterOn: bootSequence });
 
@@ -145,4 +150,3 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
 async function runningVersion(boot: BootControl): Promise<string | undefined> {
   return (await boot.slotRecordsStore().read())[boot.bootedSystemFacts().slot]?.version;
 }
-

@@ -8,7 +8,11 @@ import { WatchdogService } from './WatchdogService.js';
  * Pets the hardware watchdog once the boot finished and while the system is healthy, through every
  * power cycle; an orderly stop disarms it, a crash does not. No watchdog, nothing to do.
  */
-export function watchdogCapability(needs: { watchdog?: { device: WatchdogDevice; petEveryMs: number }; boot: BootStatusSource; power: DevicePower }): Capability<void> {
+export function watchdogCapability(needs: {
+  watchdog?: { device: WatchdogDevice; petEveryMs: number };
+  boot: BootStatusSource;
+  power: DevicePower;
+}): Capability<void> {
   if (!needs.watchdog) return { provides: undefined };
   const petting = new WatchdogService(needs.watchdog.device, async () => needs.boot.status.current() !== undefined, needs.watchdog.petEveryMs);
   // Registered last: the petting stops first when the power goes and starts once the boot is done.

@@ -13,13 +13,17 @@ export function HomeScreen() {
       <Panel title="This headset">
         <dl className="facts">
           <dt>Device ID</dt>
-          <dd className="mono" data-testid="device-id">{identity?.deviceId}</dd>
+          <dd className="mono" data-testid="device-id">
+            {identity?.deviceId}
+          </dd>
           <dt>Model</dt>
           <dd data-testid="model">
             {info?.model} {info?.deviceProfile === 'simulated' && <span className="badge warn">Simulated</span>}
           </dd>
           <dt>Identity key</dt>
-          <dd className="mono muted" data-testid="public-key">ed25519 {identity?.publicKey.slice(0, 16)}…</dd>
+          <dd className="mono muted" data-testid="public-key">
+            ed25519 {identity?.publicKey.slice(0, 16)}…
+          </dd>
         </dl>
       </Panel>
       <Panel title="Software">
@@ -27,7 +31,9 @@ export function HomeScreen() {
           <dt>Version</dt>
           <dd data-testid="app-version">{info?.appVersion}</dd>
           <dt>Build</dt>
-          <dd className="mono" data-testid="app-commit">{info?.commit.slice(0, 12)}</dd>
+          <dd className="mono" data-testid="app-commit">
+            {info?.commit.slice(0, 12)}
+          </dd>
         </dl>
         {boot && <SlotDiagram status={boot} />}
       </Panel>

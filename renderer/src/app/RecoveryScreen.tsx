@@ -37,7 +37,11 @@ export function RecoveryScreen() {
   // A restart on its way: nothing else may start.
   const leaving = restarting || rollback.restarting;
   // Same rule as the Updates screen: not while another install owns the other slot.
-  const keptUnavailable = leaving ? 'Not now: the headset is restarting' : status ? keptUnavailableReason(status, kept.going, kept.calling) : undefined;
+  const keptUnavailable = leaving
+    ? 'Not now: the headset is restarting'
+    : status
+      ? keptUnavailableReason(status, kept.going, kept.calling)
+      : undefined;
   const scope = useRef<HTMLElement>(null);
   useKeyboardNavigation(scope);
 
@@ -58,7 +62,9 @@ export function RecoveryScreen() {
       <p className="recovery-reason">{REASONS[reason ?? ''] ?? 'The headset started in recovery.'}</p>
       <dl className="facts">
         <dt>Device ID</dt>
-        <dd className="mono" data-testid="device-id">{identity?.deviceId}</dd>
+        <dd className="mono" data-testid="device-id">
+          {identity?.deviceId}
+        </dd>
         <dt>Software</dt>
         <dd>
           {info?.appVersion} · slot {boot?.activeSlot}
@@ -78,7 +84,10 @@ export function RecoveryScreen() {
       {kept.asking ? (
         <>
           <p className="recovery-confirm" id="kept-question">
-            Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy into slot {otherSlot} (a few minutes), then restarts into it. {rollbackTo ? `It replaces ${rollbackTo.version} in slot ${otherSlot}; ` : ''}{current?.version} stays in slot {current?.slot}.
+            Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy
+            into slot {otherSlot} (a few minutes), then restarts into it.{' '}
+            {rollbackTo ? `It replaces ${rollbackTo.version} in slot ${otherSlot}; ` : ''}
+            {current?.version} stays in slot {current?.slot}.
           </p>
           <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="kept-question">
             <Button role="menuitem" variant="danger" onClick={() => void kept.confirm()}>
@@ -94,7 +103,8 @@ export function RecoveryScreen() {
       ) : rollback.confirming && rollbackTo ? (
         <>
           <p className="recovery-confirm" id="rollback-question">
-            Go back to {rollbackTo.version}? The headset restarts into {rollbackTo.version} from slot {rollbackTo.slot}; {current?.version} stays in slot {current?.slot}.
+            Go back to {rollbackTo.version}? The headset restarts into {rollbackTo.version} from slot {rollbackTo.slot}; {current?.version} stays in
+            slot {current?.slot}.
           </p>
           <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="rollback-question">
             {/* aria-disabled while the call runs: the focus stays on the action the wearer chose. */}
@@ -121,12 +131,24 @@ export function RecoveryScreen() {
       ) : (
         <div className="recovery-actions" role="menu" aria-label="Recovery actions">
           {/* aria-disabled, not disabled: the kiosk's focus must never drop to the page. */}
-          <Button role="menuitem" variant="primary" onClick={() => !leaving && void restart()} aria-disabled={leaving} autoFocus={!rollback.restarting}>
+          <Button
+            role="menuitem"
+            variant="primary"
+            onClick={() => !leaving && void restart()}
+            aria-disabled={leaving}
+            autoFocus={!rollback.restarting}
+          >
             {restarting ? 'Restarting…' : 'Restart the headset'}
             <span className="action-hint">Start the system again through the normal boot</span>
           </Button>
           {rollbackTo && (
-            <Button role="menuitem" ref={rollback.askRef} onClick={() => !leaving && rollback.ask()} aria-disabled={leaving} autoFocus={rollback.restarting}>
+            <Button
+              role="menuitem"
+              ref={rollback.askRef}
+              onClick={() => !leaving && rollback.ask()}
+              aria-disabled={leaving}
+              autoFocus={rollback.restarting}
+            >
               {rollback.restarting ? `Going back to ${rollbackTo.version}…` : `Go back to ${rollbackTo.version}`}
               <span className="action-hint">
                 Start the system in slot {rollbackTo.slot} instead of {current?.version}
@@ -134,16 +156,28 @@ export function RecoveryScreen() {
             </Button>
           )}
           {keptVersions.map((version) => (
-            <Button role="menuitem" key={version} ref={kept.buttonRef(version)} onClick={() => keptUnavailable === undefined && kept.ask(version)} aria-disabled={keptUnavailable !== undefined}>
+            <Button
+              role="menuitem"
+              key={version}
+              ref={kept.buttonRef(version)}
+              onClick={() => keptUnavailable === undefined && kept.ask(version)}
+              aria-disabled={keptUnavailable !== undefined}
+            >
               {`Go back to ${version}`}
-              <span className="action-hint">{keptUnavailable ?? `Reinstall the kept copy of ${version}: a few minutes, then the headset restarts`}</span>
+              <span className="action-hint">
+                {keptUnavailable ?? `Reinstall the kept copy of ${version}: a few minutes, then the headset restarts`}
+              </span>
             </Button>
           ))}
           <RecoveryExportAction disabled={leaving} />
         </div>
       )}
       {(restarting || rollback.restarting) && <div className="progress indeterminate" role="progressbar" aria-label="Restarting" />}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {rollback.error && <ProblemText problem={rollback.error} role="alert" />}
     </main>
   );

@@ -35,7 +35,13 @@ export function SettingsShell() {
       <nav className="rail" ref={nav} aria-label="Settings">
         <div className="brand">Headset Control</div>
         {SCREENS.map((screen) => (
-          <button key={screen.id} type="button" className="rail-item" aria-current={screen.id === current ? 'page' : undefined} onClick={() => setCurrent(screen.id)}>
+          <button
+            key={screen.id}
+            type="button"
+            className="rail-item"
+            aria-current={screen.id === current ? 'page' : undefined}
+            onClick={() => setCurrent(screen.id)}
+          >
             {screen.title}
             {screen.Badge && <screen.Badge />}
           </button>

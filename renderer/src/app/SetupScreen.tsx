@@ -44,7 +44,9 @@ export function SetupScreen() {
           <p>This short setup gets the headset ready. Use the arrows or the controller to move, Enter to choose, Escape to go back.</p>
           <dl className="facts">
             <dt>Device ID</dt>
-            <dd className="mono" data-testid="device-id">{identity?.deviceId}</dd>
+            <dd className="mono" data-testid="device-id">
+              {identity?.deviceId}
+            </dd>
             <dt>Software</dt>
             <dd>{info?.appVersion}</dd>
           </dl>
@@ -60,7 +62,11 @@ export function SetupScreen() {
         <section className="wizard-step" key="finish">
           <h1>All set</h1>
           <p>Finish setup to open the headset's settings. You can come back to any of this from there.</p>
-          {error && <p role="alert" className="error">{error}</p>}
+          {error && (
+            <p role="alert" className="error">
+              {error}
+            </p>
+          )}
           <div className="actions">
             <Button onClick={back}>Back</Button>
             <Button variant="primary" onClick={() => void finish()} disabled={busy} autoFocus>

@@ -40,7 +40,15 @@ describe('bindStores', () => {
     await until(() => Array.isArray(useUpdateStore.getState().history));
     for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
     // Later pushes keep arriving: an operation that ends reloads the history.
-    const entry: UpdateHistoryEntry = { version: '1.1.0', fromVersion: '1.0.0', slot: 'B', startedAt: '2025-01-02T00:00:00.000Z', finishedAt: '2025-01-02T00:05:00.000Z', outcome: 'committed', detail: '' };
+    const entry: UpdateHistoryEntry = {
+      version: '1.1.0',
+      fromVersion: '1.0.0',
+      slot: 'B',
+      startedAt: '2025-01-02T00:00:00.000Z',
+      finishedAt: '2025-01-02T00:05:00.000Z',
+      outcome: 'committed',
+      detail: '',
+    };
     device.handlers['update.history'] = () => [entry];
     device.events['update.changed'].channel.set({ ...sampleUpdateStatus, state: { status: 'up-to-date' } });
     await until(() => useUpdateStore.getState().status?.state.status === 'up-to-date');

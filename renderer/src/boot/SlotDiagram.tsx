@@ -9,9 +9,17 @@ export function SlotDiagram({ status }: { status: BootStatus }) {
         <div key={slot.name} className={`slot ${slot.active ? 'active' : ''}`} data-testid={`slot-${slot.name}`} aria-label={`Slot ${slot.name}`}>
           <div className="slot-head">
             <span className="slot-name">Slot {slot.name}</span>
-            {slot.active ? <span className="badge accent">Running</span> : slot.bootable ? <span className="badge ok">Ready</span> : <span className="badge muted">{slot.version ? 'Not bootable' : 'Empty'}</span>}
+            {slot.active ? (
+              <span className="badge accent">Running</span>
+            ) : slot.bootable ? (
+              <span className="badge ok">Ready</span>
+            ) : (
+              <span className="badge muted">{slot.version ? 'Not bootable' : 'Empty'}</span>
+            )}
           </div>
-          <div className="slot-version" data-testid={`slot-${slot.name}-version`}>{slot.version ?? '—'}</div>
+          <div className="slot-version" data-testid={`slot-${slot.name}-version`}>
+            {slot.version ?? '—'}
+          </div>
           <div className="slot-tries" aria-label={`${slot.triesLeft} boot attempts left`} title="Boot attempts left">
             {[0, 1, 2].map((i) => (
               <span key={i} className={`try ${i < slot.triesLeft ? 'left' : ''}`} />

@@ -7,7 +7,15 @@ export function ProgressBar({ label, value, max, display, testId }: { label: str
         <span>{label}</span>
         <span className="progress-value">{display}</span>
       </div>
-      <div className="progress determinate" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value} aria-valuetext={display}>
+      <div
+        className="progress determinate"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={max}
+        aria-valuenow={value}
+        aria-valuetext={display}
+      >
         <div className="progress-fill" style={{ width: `${percent.toFixed(1)}%` }} />
       </div>
     </div>

@@ -6,7 +6,19 @@ import type { ReactNode } from 'react';
  * presses, but never sets the native `disabled`: that would drop the focus to the page and the
  * controller user would lose their place.
  */
-export function Switch({ label, hint, checked, disabled, onChange }: { label: string; hint?: ReactNode; checked: boolean; disabled?: boolean; onChange: (checked: boolean) => void }) {
+export function Switch({
+  label,
+  hint,
+  checked,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  hint?: ReactNode;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: (checked: boolean) => void;
+}) {
   return (
     <button
       type="button"
@@ -25,7 +37,9 @@ export function Switch({ label, hint, checked, disabled, onChange }: { label: st
       <span className="switch-track" aria-hidden="true">
         <span className="switch-knob" />
       </span>
-      <span className="switch-state" aria-hidden="true">{checked ? 'On' : 'Off'}</span>
+      <span className="switch-state" aria-hidden="true">
+        {checked ? 'On' : 'Off'}
+      </span>
     </button>
   );
 }

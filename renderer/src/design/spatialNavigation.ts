@@ -5,7 +5,8 @@
  */
 export type Direction = 'up' | 'down' | 'left' | 'right';
 
-const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export const ARROW_KEYS: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
 
@@ -34,7 +35,10 @@ export function moveFocus(scope: HTMLElement, direction: Direction): boolean {
     if (along <= 1) continue;
     // A control in the same row (or column) comes before one slightly ahead in the next: the
     // neighbour straight ahead is what a person expects, however the grid's columns are sized.
-    const inLine = direction === 'left' || direction === 'right' ? overlap(fromRect.top, fromRect.bottom, rect.top, rect.bottom) : overlap(fromRect.left, fromRect.right, rect.left, rect.right);
+    const inLine =
+      direction === 'left' || direction === 'right'
+        ? overlap(fromRect.top, fromRect.bottom, rect.top, rect.bottom)
+        : overlap(fromRect.left, fromRect.right, rect.left, rect.right);
     const score = (inLine ? 0 : OUT_OF_LINE) + along + 2 * Math.abs(across);
     if (score < bestScore) {
       bestScore = score;

@@ -6,7 +6,11 @@ import { ARROW_KEYS, focusableIn, moveFocus } from './spatialNavigation.js';
  * Text fields keep their arrows. When nothing is focused (the focused control went away, or the page
  * just loaded), `preferred` receives focus, else the first control.
  */
-export function useKeyboardNavigation(scope: RefObject<HTMLElement | null>, onEscape?: () => void, preferred?: () => HTMLElement | null | undefined): void {
+export function useKeyboardNavigation(
+  scope: RefObject<HTMLElement | null>,
+  onEscape?: () => void,
+  preferred?: () => HTMLElement | null | undefined,
+): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const root = scope.current;

@@ -15,24 +15,72 @@ export function HealthPanel() {
   return (
     <Panel title="Health" className="health">
       <div className="health-grid">
-        <Meter label="CPU load" testId="health-cpu" value={latest.cpuLoadPercent} max={100} display={`${latest.cpuLoadPercent.toFixed(0)} %`} warnAt={75} dangerAt={95}>
+        <Meter
+          label="CPU load"
+          testId="health-cpu"
+          value={latest.cpuLoadPercent}
+          max={100}
+          display={`${latest.cpuLoadPercent.toFixed(0)} %`}
+          warnAt={75}
+          dangerAt={95}
+        >
           <Sparkline values={recent.map((s) => s.cpuLoadPercent)} min={0} max={100} label="CPU load" />
         </Meter>
-        <Meter label="Temperature" testId="health-temperature" value={latest.temperatureC ?? 0} min={20} max={90} display={latest.temperatureC === null ? 'no sensor' : `${latest.temperatureC.toFixed(1)} °C`} warnAt={70} dangerAt={80}>
+        <Meter
+          label="Temperature"
+          testId="health-temperature"
+          value={latest.temperatureC ?? 0}
+          min={20}
+          max={90}
+          display={latest.temperatureC === null ? 'no sensor' : `${latest.temperatureC.toFixed(1)} °C`}
+          warnAt={70}
+          dangerAt={80}
+        >
           <Sparkline values={recent.flatMap((s) => (s.temperatureC === null ? [] : [s.temperatureC]))} min={20} max={90} label="Temperature" />
         </Meter>
-        <Meter label="Memory" testId="health-memory" value={memPercent} max={100} display={`${formatBytes(latest.memory.usedBytes)} of ${formatBytes(latest.memory.totalBytes)}`} warnAt={85} dangerAt={95}>
+        <Meter
+          label="Memory"
+          testId="health-memory"
+          value={memPercent}
+          max={100}
+          display={`${formatBytes(latest.memory.usedBytes)} of ${formatBytes(latest.memory.totalBytes)}`}
+          warnAt={85}
+          dangerAt={95}
+        >
           <Sparkline values={recent.map((s) => (s.memory.usedBytes / s.memory.totalBytes) * 100)} min={0} max={100} label="Memory" />
         </Meter>
-        <Meter label="Storage" testId="health-disk" value={diskPercent} max={100} display={`${formatBytes(latest.disk.usedBytes)} of ${formatBytes(latest.disk.totalBytes)}`} warnAt={85} dangerAt={95} />
+        <Meter
+          label="Storage"
+          testId="health-disk"
+          value={diskPercent}
+          max={100}
+          display={`${formatBytes(latest.disk.usedBytes)} of ${formatBytes(latest.disk.totalBytes)}`}
+          warnAt={85}
+          dangerAt={95}
+        />
         {latest.battery && (
-          <Meter label="Battery" testId="health-battery" value={latest.battery.percent} max={100} display={`${latest.battery.percent.toFixed(0)} %${latest.battery.charging ? ' · charging' : ''}`} warnBelow={20} dangerBelow={10}>
+          <Meter
+            label="Battery"
+            testId="health-battery"
+            value={latest.battery.percent}
+            max={100}
+            display={`${latest.battery.percent.toFixed(0)} %${latest.battery.charging ? ' · charging' : ''}`}
+            warnBelow={20}
+            dangerBelow={10}
+          >
             {/* Snapshots without a reading are left out: a 0 there would draw a drop that never happened. */}
             <Sparkline values={recent.flatMap((s) => (s.battery ? [s.battery.percent] : []))} min={0} max={100} label="Battery" />
           </Meter>
         )}
         {latest.gps && (
-          <Meter label="GPS" testId="health-gps" value={latest.gps.satellites} max={GPS_SATELLITES_SCALE} display={gpsText(latest.gps)} scale={`Satellites in use, out of ${GPS_SATELLITES_SCALE}`} />
+          <Meter
+            label="GPS"
+            testId="health-gps"
+            value={latest.gps.satellites}
+            max={GPS_SATELLITES_SCALE}
+            display={gpsText(latest.gps)}
+            scale={`Satellites in use, out of ${GPS_SATELLITES_SCALE}`}
+          />
         )}
       </div>
       <p className="muted" data-testid="health-updated" data-taken-at={latest.takenAt}>

@@ -17,7 +17,8 @@ export function ExportPanel({ onExport, compact = false }: { onExport: () => voi
       <div aria-live="polite">
         {state.status === 'done' && (
           <p className="export-done" data-testid="export-result">
-            Saved {state.result.entries.toLocaleString()} entries ({formatBytes(state.result.bytes)}) as <code>{state.result.fileName}</code>. You can remove the stick.
+            Saved {state.result.entries.toLocaleString()} entries ({formatBytes(state.result.bytes)}) as <code>{state.result.fileName}</code>. You can
+            remove the stick.
           </p>
         )}
         {state.status === 'failed' && (

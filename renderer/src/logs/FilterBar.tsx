@@ -35,7 +35,16 @@ export function FilterBar() {
           Text
         </label>
         <div className="filter-chips filter-search">
-          <input id="log-text" className="filter-text" type="search" value={text} maxLength={200} placeholder="words, or name=value" onChange={(e) => setText(e.target.value)} onKeyDown={leaveWithUpDown} />
+          <input
+            id="log-text"
+            className="filter-text"
+            type="search"
+            value={text}
+            maxLength={200}
+            placeholder="words, or name=value"
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={leaveWithUpDown}
+          />
           {(levels.length > 0 || subsystems.length > 0 || text !== '') && (
             <button type="button" className="filter-chip" onClick={clearFilters}>
               Clear filters
@@ -47,7 +56,13 @@ export function FilterBar() {
         <span className="filter-label">Level</span>
         <div className="filter-chips">
           {LOG_LEVELS.map((level) => (
-            <button key={level} type="button" className={`filter-chip level-${level}`} aria-pressed={levels.includes(level)} onClick={() => toggleLevel(level)}>
+            <button
+              key={level}
+              type="button"
+              className={`filter-chip level-${level}`}
+              aria-pressed={levels.includes(level)}
+              onClick={() => toggleLevel(level)}
+            >
               {LEVEL_LABELS[level]}
             </button>
           ))}
@@ -56,14 +71,28 @@ export function FilterBar() {
       <div className="filter-row">
         <span className="filter-label">Part</span>
         <div className="filter-parts">
-          <button ref={partsButton} type="button" className="filter-chip filter-parts-toggle" aria-expanded={partsOpen} aria-controls="log-parts" aria-label={`Part: ${partsWord}`} onClick={() => setPartsOpen((open) => !open)}>
+          <button
+            ref={partsButton}
+            type="button"
+            className="filter-chip filter-parts-toggle"
+            aria-expanded={partsOpen}
+            aria-controls="log-parts"
+            aria-label={`Part: ${partsWord}`}
+            onClick={() => setPartsOpen((open) => !open)}
+          >
             {partsWord}
             <span aria-hidden="true">{partsOpen ? ' ▴' : ' ▾'}</span>
           </button>
           {partsOpen && (
             <div id="log-parts" className="filter-chips" role="group" aria-label="Parts">
               {SUBSYSTEMS.map((subsystem) => (
-                <button key={subsystem} type="button" className="filter-chip" aria-pressed={subsystems.includes(subsystem)} onClick={() => toggleSubsystem(subsystem)}>
+                <button
+                  key={subsystem}
+                  type="button"
+                  className="filter-chip"
+                  aria-pressed={subsystems.includes(subsystem)}
+                  onClick={() => toggleSubsystem(subsystem)}
+                >
                   {SUBSYSTEM_LABELS[subsystem]}
                 </button>
               ))}

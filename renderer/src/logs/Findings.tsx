@@ -4,7 +4,12 @@ import { MarkedText } from './MarkedText.js';
 
 /** Insights and anomalies, each a card in plain words with the numbers behind it. */
 export function Findings({ insights, anomalies }: { insights: LogInsight[]; anomalies: LogAnomaly[] }) {
-  if (insights.length === 0 && anomalies.length === 0) return <p className="muted" data-testid="no-findings">Nothing unusual in this range.</p>;
+  if (insights.length === 0 && anomalies.length === 0)
+    return (
+      <p className="muted" data-testid="no-findings">
+        Nothing unusual in this range.
+      </p>
+    );
   return (
     <ul className="findings" data-testid="findings">
       {insights.map((insight, i) => (

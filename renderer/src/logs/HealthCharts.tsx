@@ -15,9 +15,29 @@ export function HealthCharts({ history }: { history: HealthSnapshot[] }) {
   const at = (s: HealthSnapshot) => Date.parse(s.takenAt);
   const series: Series[] = [
     { title: 'CPU load', unit: '%', min: 0, max: 100, digits: 0, points: history.map((s) => ({ t: at(s), v: s.cpuLoadPercent })) },
-    { title: 'Temperature', unit: '°C', min: 20, max: 90, digits: 1, points: history.filter((s) => s.temperatureC !== null).map((s) => ({ t: at(s), v: s.temperatureC! })) },
-    { title: 'Battery', unit: '%', min: 0, max: 100, digits: 0, points: history.filter((s) => s.battery).map((s) => ({ t: at(s), v: s.battery!.percent })) },
-    { title: 'GPS time to lock', unit: 's', min: 0, digits: 1, points: history.filter((s) => s.gps?.timeToLockMs != null).map((s) => ({ t: at(s), v: s.gps!.timeToLockMs! / 1000 })) },
+    {
+      title: 'Temperature',
+      unit: '°C',
+      min: 20,
+      max: 90,
+      digits: 1,
+      points: history.filter((s) => s.temperatureC !== null).map((s) => ({ t: at(s), v: s.temperatureC! })),
+    },
+    {
+      title: 'Battery',
+      unit: '%',
+      min: 0,
+      max: 100,
+      digits: 0,
+      points: history.filter((s) => s.battery).map((s) => ({ t: at(s), v: s.battery!.percent })),
+    },
+    {
+      title: 'GPS time to lock',
+      unit: 's',
+      min: 0,
+      digits: 1,
+      points: history.filter((s) => s.gps?.timeToLockMs != null).map((s) => ({ t: at(s), v: s.gps!.timeToLockMs! / 1000 })),
+    },
   ];
   const shown = series.filter((s) => s.points.length > 0);
   if (shown.length === 0) return <p className="muted">No health history in this range yet.</p>;
@@ -57,12 +77,19 @@ function LineChart({ series }: { series: Series }) {
   return (
     <figure className="line-chart" data-testid="health-chart">
       {caption}
-      <svg viewBox="0 0 100 60" preserveAspectRatio="none" role="img" aria-label={`${series.title}: now ${fmt(latest)}, between ${fmt(Math.min(...values))} and ${fmt(Math.max(...values))} over ${values.length} readings`}>
+      <svg
+        viewBox="0 0 100 60"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${series.title}: now ${fmt(latest)}, between ${fmt(Math.min(...values))} and ${fmt(Math.max(...values))} over ${values.length} readings`}
+      >
         <polyline points={points} />
       </svg>
       <div className="chart-scale">
         <span>
-          scale {lo}–{hi}{'\u00a0'}{series.unit}
+          scale {lo}–{hi}
+          {'\u00a0'}
+          {series.unit}
         </span>
         <span>{values.length} readings</span>
       </div>

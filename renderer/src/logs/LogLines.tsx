@@ -4,7 +4,12 @@ import { LEVEL_BADGES, subsystemLabel } from './logLabels.js';
 
 /** The matching entries, newest first: time, level, part and message; fields folded under each. */
 export function LogLines({ entries }: { entries: LogEntry[] }) {
-  if (entries.length === 0) return <p className="muted" data-testid="no-entries">No entries match.</p>;
+  if (entries.length === 0)
+    return (
+      <p className="muted" data-testid="no-entries">
+        No entries match.
+      </p>
+    );
   return (
     <ol className="log-lines" data-testid="log-lines">
       {entries.map((e) => (

@@ -69,7 +69,12 @@ export function LogsScreen() {
 
 /** One summary panel's content by the summary's state: each panel says for itself that it is loading or failed. */
 function SummaryPart({ state, children }: { state: SummaryState; children: (summary: LogSummary) => ReactNode }) {
-  if (state.status === 'loading') return <p className="muted" data-testid="summary-loading">Reading the log…</p>;
+  if (state.status === 'loading')
+    return (
+      <p className="muted" data-testid="summary-loading">
+        Reading the log…
+      </p>
+    );
   if (state.status === 'failed')
     return (
       <p className="error" data-testid="summary-problem">

@@ -29,7 +29,13 @@ export function RecoveryExportAction({ disabled }: { disabled: boolean }) {
           : 'Save the log to a USB stick for support';
   return (
     // Not disabled while exporting: the kiosk's focus must stay on the action it is on.
-    <Button role="menuitem" onClick={() => state.status !== 'exporting' && void run()} disabled={disabled} aria-disabled={state.status === 'exporting'} data-testid="recovery-export">
+    <Button
+      role="menuitem"
+      onClick={() => state.status !== 'exporting' && void run()}
+      disabled={disabled}
+      aria-disabled={state.status === 'exporting'}
+      data-testid="recovery-export"
+    >
       {state.status === 'exporting' ? 'Exporting logs…' : 'Export logs to USB'}
       <span className={`action-hint${state.status === 'failed' ? ' error' : ''}`} aria-live="polite">
         {hint}

@@ -10,7 +10,16 @@ import { LogsLoader } from './logsLoader.js';
 const NOW = Date.UTC(2026, 2, 1, 12);
 
 function record(minutesAgo: number, msg: string): LogRecord {
-  return { time: new Date(NOW - minutesAgo * 60_000).toISOString(), level: 'error', subsystem: 'update', msg, version: '1.0.0', commit: 'c', bootId: 'b', seq: 1000 - minutesAgo };
+  return {
+    time: new Date(NOW - minutesAgo * 60_000).toISOString(),
+    level: 'error',
+    subsystem: 'update',
+    msg,
+    version: '1.0.0',
+    commit: 'c',
+    bootId: 'b',
+    seq: 1000 - minutesAgo,
+  };
 }
 
 /** An answer the test releases (or fails) when it chooses. */
@@ -27,7 +36,21 @@ function gate<T>() {
 const until = (check: () => boolean) => expect.poll(check, { timeout: 2000, interval: 5 }).toBe(true);
 
 describe('LogsLoader', () => {
-  beforeEach(() => useLogsStore.setState({ levels: [], subsystems: [], range: '24h', text: '', entries: [], nextCursor: null, loading: false, loadingOlder: false, problem: undefined, summaryState: { status: 'loading' }, history: [] }));
+  beforeEach(() =>
+    useLogsStore.setState({
+      levels: [],
+      subsystems: [],
+      range: '24h',
+      text: '',
+      entries: [],
+      nextCursor: null,
+      loading: false,
+      loadingOlder: false,
+      problem: undefined,
+      summaryState: { status: 'loading' },
+      history: [],
+    }),
+  );
 
   it('a failed summary is told in the summary panels and outlives a later entries answer', async () => {
     const device = createFakeDevice({ overrides: { 'logs.summary': () => Promise.reject(new AppError('INTERNAL', 'the log folder is gone')) } });
@@ -45,7 +68,17 @@ describe('LogsLoader', () => {
     const answers: ReturnType<typeof gate<LogSummary>>[] = [];
     const device = createFakeDevice({ overrides: { 'logs.summary': () => (answers.push(gate<LogSummary>()), answers.at(-1)!.promise) } });
     const loader = new LogsLoader(connectHarness({ device }).client, () => NOW);
-    const summaryOf = (since: string): LogSummary => ({ since, until: new Date(NOW).toISOString(), bucketMs: 60_000, entries: 0, malformed: 0, timeline: [], topTemplates: [], anomalies: [], insights: [] });
+    const summaryOf = (since: string): LogSummary => ({
+      since,
+      until: new Date(NOW).toISOString(),
+      bucketMs: 60_000,
+      entries: 0,
+      malformed: 0,
+      timeline: [],
+      topTemplates: [],
+      anomalies: [],
+      insights: [],
+    });
 
     const day = loader.loadSummary();
     await until(() => answers.length === 1);
@@ -73,7 +106,13 @@ describe('LogsLoader', () => {
         'logs.query': (input) =>
           input.before
             ? older.promise
-            : { entries: [record(1, 'newest')], truncated: true, nextCursor: `${new Date(NOW - 60_000).toISOString()}|999|b`, scanned: 3, malformed: 0 },
+            : {
+                entries: [record(1, 'newest')],
+                truncated: true,
+                nextCursor: `${new Date(NOW - 60_000).toISOString()}|999|b`,
+                scanned: 3,
+                malformed: 0,
+              },
       },
     });
     const loader = new LogsLoader(connectHarness({ device }).client, () => NOW);
@@ -98,7 +137,13 @@ describe('LogsLoader', () => {
         'logs.query': (input) =>
           input.before
             ? { entries: [record(30, 'older')], truncated: false, nextCursor: null, scanned: 3, malformed: 0 }
-            : { entries: [record(1, 'newest')], truncated: true, nextCursor: `${new Date(NOW - 60_000).toISOString()}|999|b`, scanned: 3, malformed: 0 },
+            : {
+                entries: [record(1, 'newest')],
+                truncated: true,
+                nextCursor: `${new Date(NOW - 60_000).toISOString()}|999|b`,
+                scanned: 3,
+                malformed: 0,
+              },
       },
     });
     const loader = new LogsLoader(connectHarness({ device }).client, () => NOW);

@@ -4,7 +4,9 @@ import { filterOf, LOG_RANGES, useLogsStore, type Problem } from './logsStore.js
 const PAGE = 100;
 
 function problemOf(error: unknown): Problem {
-  return error instanceof ApiError ? { code: error.code, message: error.message } : { message: error instanceof Error ? error.message : String(error) };
+  return error instanceof ApiError
+    ? { code: error.code, message: error.message }
+    : { message: error instanceof Error ? error.message : String(error) };
 }
 
 /**
@@ -32,7 +34,8 @@ export class LogsLoader {
   async loadEntries(id: number): Promise<void> {
     try {
       const page = await this.client.call('logs.query', { ...filterOf(useLogsStore.getState(), this.now()), limit: PAGE });
-      if (id === this.entriesRequest) useLogsStore.setState({ entries: page.entries, nextCursor: page.nextCursor, scanned: page.scanned, loading: false });
+      if (id === this.entriesRequest)
+        useLogsStore.setState({ entries: page.entries, nextCursor: page.nextCursor, scanned: page.scanned, loading: false });
     } catch (error) {
       if (id === this.entriesRequest) useLogsStore.setState({ loading: false, problem: problemOf(error) });
     }
@@ -46,7 +49,8 @@ export class LogsLoader {
     useLogsStore.setState({ loadingOlder: true });
     try {
       const page = await this.client.call('logs.query', { ...filterOf(state, this.now()), limit: PAGE, before: state.nextCursor });
-      if (id === this.entriesRequest) useLogsStore.setState((s) => ({ entries: [...s.entries, ...page.entries], nextCursor: page.nextCursor, loadingOlder: false }));
+      if (id === this.entriesRequest)
+        useLogsStore.setState((s) => ({ entries: [...s.entries, ...page.entries], nextCursor: page.nextCursor, loadingOlder: false }));
     } catch (error) {
       // An answer for a filter no longer shown says nothing about the one that is.
       if (id === this.entriesRequest) useLogsStore.setState({ loadingOlder: false, problem: problemOf(error) });

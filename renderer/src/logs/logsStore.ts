@@ -25,7 +25,8 @@ export interface Problem {
  */
 export type SummaryState = { status: 'loading' } | { status: 'ready'; summary: LogSummary } | { status: 'failed'; problem: Problem };
 
-export type ExportState = { status: 'idle' } | { status: 'exporting' } | { status: 'done'; result: LogExportResult } | { status: 'failed'; problem: Problem };
+export type ExportState =
+  { status: 'idle' } | { status: 'exporting' } | { status: 'done'; result: LogExportResult } | { status: 'failed'; problem: Problem };
 
 export interface LogsState {
   levels: LogLevel[];

@@ -9,7 +9,19 @@ type Category = PrivacyStatus['categories'][number];
  * category is shown locked on (it cannot be turned off). With `notes`, each switch has a live line
  * under it saying what its last change did, where the wearer is looking.
  */
-export function CategorySwitches({ categories, granted, disabled, onChange, notes }: { categories: Category[]; granted: Record<string, boolean>; disabled?: boolean; onChange: (id: Category['id'], on: boolean) => void; notes?: Partial<Record<Category['id'], string>> }) {
+export function CategorySwitches({
+  categories,
+  granted,
+  disabled,
+  onChange,
+  notes,
+}: {
+  categories: Category[];
+  granted: Record<string, boolean>;
+  disabled?: boolean;
+  onChange: (id: Category['id'], on: boolean) => void;
+  notes?: Partial<Record<Category['id'], string>>;
+}) {
   return (
     <ul className="privacy-categories" aria-label="Telemetry categories">
       {categories.map((category) => (

@@ -19,9 +19,17 @@ export function OutboxPanel({ status, failed }: { status?: TelemetryOutboxStatus
         {queued === 0 ? 'Nothing is waiting.' : `${queued} record${queued === 1 ? '' : 's'} waiting`}
         {status.queued.critical > 0 && ` (${status.queued.critical} urgent: deletion requests and crash reports)`}
       </p>
-      <Meter label="Queue on the headset" value={status.queuedBytes} max={status.limitBytes} display={`${formatBytes(status.queuedBytes)} of ${formatBytes(status.limitBytes)}`} warnAt={status.limitBytes * 0.8} />
+      <Meter
+        label="Queue on the headset"
+        value={status.queuedBytes}
+        max={status.limitBytes}
+        display={`${formatBytes(status.queuedBytes)} of ${formatBytes(status.limitBytes)}`}
+        warnAt={status.limitBytes * 0.8}
+      />
       <p className="muted">
-        {status.endpoint ? `Sent to ${status.endpoint}. ${status.delivered} delivered${status.lastDeliveryAt ? `, last ${formatAge(status.lastDeliveryAt, Date.now())}` : ''}.` : 'No receiver is configured: nothing leaves the headset.'}
+        {status.endpoint
+          ? `Sent to ${status.endpoint}. ${status.delivered} delivered${status.lastDeliveryAt ? `, last ${formatAge(status.lastDeliveryAt, Date.now())}` : ''}.`
+          : 'No receiver is configured: nothing leaves the headset.'}
         {status.waitingFor && ` ${WAITING[status.waitingFor]}`}
       </p>
       {status.lastError && <p className="muted">Last problem: {status.lastError.message}</p>}

@@ -23,7 +23,14 @@ export function scrollOnArrows(event: KeyboardEvent<HTMLElement>): void {
 /** The privacy policy in a focusable box that the keyboard and the controller can scroll. */
 export function PolicyScroll({ className = '', ref }: { className?: string; ref?: Ref<HTMLDivElement> }) {
   return (
-    <div ref={ref} className={`policy-scroll ${className}`} tabIndex={0} role="region" aria-label="Privacy policy text (Up and Down scroll)" onKeyDown={scrollOnArrows}>
+    <div
+      ref={ref}
+      className={`policy-scroll ${className}`}
+      tabIndex={0}
+      role="region"
+      aria-label="Privacy policy text (Up and Down scroll)"
+      onKeyDown={scrollOnArrows}
+    >
       <PolicyText />
     </div>
   );

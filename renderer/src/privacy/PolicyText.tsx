@@ -13,14 +13,22 @@ function inline(text: string): ReactNode[] {
   });
 }
 
-const cells = (row: string) => row.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+const cells = (row: string) =>
+  row
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split('|')
+    .map((c) => c.trim());
 
 /**
  * The privacy policy (docs/privacy.md) rendered for reading in the headset: the few Markdown forms it
  * uses (headings, paragraphs, lists, tables) and nothing else, so no HTML from the file is ever run.
  */
 export function PolicyText() {
-  const blocks = policy.split(/\n{2,}/).map((b) => b.trim()).filter(Boolean);
+  const blocks = policy
+    .split(/\n{2,}/)
+    .map((b) => b.trim())
+    .filter(Boolean);
   return (
     <article className="policy-text" data-testid="policy-text">
       {blocks.map((block, i) => {
@@ -35,11 +43,19 @@ export function PolicyText() {
           return (
             <table key={i}>
               <thead>
-                <tr>{cells(head!).map((c, j) => <th key={j}>{inline(c)}</th>)}</tr>
+                <tr>
+                  {cells(head!).map((c, j) => (
+                    <th key={j}>{inline(c)}</th>
+                  ))}
+                </tr>
               </thead>
               <tbody>
                 {rows.map((row, r) => (
-                  <tr key={r}>{cells(row).map((c, j) => <td key={j}>{inline(c)}</td>)}</tr>
+                  <tr key={r}>
+                    {cells(row).map((c, j) => (
+                      <td key={j}>{inline(c)}</td>
+                    ))}
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -54,7 +70,13 @@ export function PolicyText() {
             else items[items.length - 1] += ` ${line.trim()}`;
           }
           const List = /^\d/.test(lines[0]!) ? 'ol' : 'ul';
-          return <List key={i}>{items.map((t, j) => <li key={j}>{inline(t)}</li>)}</List>;
+          return (
+            <List key={i}>
+              {items.map((t, j) => (
+                <li key={j}>{inline(t)}</li>
+              ))}
+            </List>
+          );
         }
         return <p key={i}>{inline(lines.join(' '))}</p>;
       })}

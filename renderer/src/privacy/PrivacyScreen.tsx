@@ -45,16 +45,26 @@ export function PrivacyScreen() {
               {status.decidedAt ? 'The privacy policy changed.' : 'You have not chosen yet.'} Until you confirm, only the essential category is sent.
             </p>
             {/* aria-disabled, not disabled, while saving: the focus stays on the button. */}
-            <Button variant="primary" aria-disabled={busy || undefined} onClick={() => {
+            <Button
+              variant="primary"
+              aria-disabled={busy || undefined}
+              onClick={() => {
                 if (busy) return;
                 setChange(undefined);
                 void send(status, granted);
-              }}>
+              }}
+            >
               Confirm these choices
             </Button>
           </div>
         )}
-        <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => void toggle(id, on)} notes={notes ?? {}} />
+        <CategorySwitches
+          categories={status.categories}
+          granted={granted}
+          disabled={busy}
+          onChange={(id, on) => void toggle(id, on)}
+          notes={notes ?? {}}
+        />
         {error && !change && (
           <p role="alert" className="error">
             {error}
@@ -68,7 +78,10 @@ export function PrivacyScreen() {
             Version {status.policyVersion}
             {status.decidedAt && <span className="muted"> · your choice saved {new Date(status.decidedAt).toLocaleString()}</span>}
           </p>
-          <p className="muted">Everything is anonymized on the headset before it is queued: no e-mail, network name, address, serial number or precise position leaves it, and the device id is replaced by a weekly pseudonym.</p>
+          <p className="muted">
+            Everything is anonymized on the headset before it is queued: no e-mail, network name, address, serial number or precise position leaves
+            it, and the device id is replaced by a weekly pseudonym.
+          </p>
           <Button
             ref={policyButton}
             aria-haspopup="dialog"

@@ -56,9 +56,17 @@ export function SetupPrivacyStep({ onBack, onDone }: { onBack: () => void; onDon
           Read the privacy policy (version {status.policyVersion})
         </Button>
       </div>
-      <p>Choose what this headset may send to help improve it. Everything is off unless you turn it on, except what is needed to deliver safe updates. You can change this any time in Settings, Privacy.</p>
+      <p>
+        Choose what this headset may send to help improve it. Everything is off unless you turn it on, except what is needed to deliver safe updates.
+        You can change this any time in Settings, Privacy.
+      </p>
       <div className="privacy-step-choices" ref={choicesBox} onKeyDown={navigateWithin}>
-        <CategorySwitches categories={status.categories} granted={granted} disabled={busy} onChange={(id, on) => setChoices({ ...granted, [id]: on })} />
+        <CategorySwitches
+          categories={status.categories}
+          granted={granted}
+          disabled={busy}
+          onChange={(id, on) => setChoices({ ...granted, [id]: on })}
+        />
       </div>
       {error && (
         <p role="alert" className="error">
@@ -103,7 +111,8 @@ function PrivacyLoading({ onBack }: { onBack: () => void }) {
       <h1 id="privacy-step-title">Your privacy</h1>
       {timedOut || error ? (
         <p role="alert" className="error">
-          The privacy choices did not arrive from the headset{error ? `: ${error}` : ` within ${PRIVACY_LOAD_TIMEOUT_MS / 1000} seconds`}. Try again, or go back and come to this step later.
+          The privacy choices did not arrive from the headset{error ? `: ${error}` : ` within ${PRIVACY_LOAD_TIMEOUT_MS / 1000} seconds`}. Try again,
+          or go back and come to this step later.
         </p>
       ) : (
         <p role="status">Loading the privacy choices…</p>

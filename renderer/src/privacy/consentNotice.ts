@@ -12,6 +12,10 @@ export interface ConsentChange {
  */
 export function consentNotice({ title, on }: ConsentChange, outbox: TelemetryOutboxStatus | undefined): string {
   if (on) return `${title} is on.`;
-  const deletion = !outbox ? 'a deletion request is queued on the headset' : outbox.endpoint ? 'a deletion request is queued to be sent' : 'a deletion request will be sent when a receiver is set (none is set, so nothing has left the headset)';
+  const deletion = !outbox
+    ? 'a deletion request is queued on the headset'
+    : outbox.endpoint
+      ? 'a deletion request is queued to be sent'
+      : 'a deletion request will be sent when a receiver is set (none is set, so nothing has left the headset)';
   return `${title} is off: nothing more is collected, what was waiting to be sent is deleted, and ${deletion}.`;
 }

@@ -8,7 +8,10 @@ export function usePrivacyDecision() {
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const send = async (status: PrivacyStatus, granted: Partial<Record<PrivacyStatus['categories'][number]['id'], boolean>>): Promise<PrivacyStatus | undefined> => {
+  const send = async (
+    status: PrivacyStatus,
+    granted: Partial<Record<PrivacyStatus['categories'][number]['id'], boolean>>,
+  ): Promise<PrivacyStatus | undefined> => {
     setBusy(true);
     setError(undefined);
     try {

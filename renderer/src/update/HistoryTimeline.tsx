@@ -11,13 +11,23 @@ const OUTCOMES: Record<UpdateHistoryEntry['outcome'], { label: string; tone: str
 /** Installs and rollbacks as a vertical timeline, newest first (the order update.history gives). */
 export function HistoryTimeline({ entries }: { entries: UpdateHistoryEntry[] | undefined }) {
   if (!entries) return <p className="muted">Loading…</p>;
-  if (entries.length === 0) return <p className="muted" data-testid="history-empty">No updates or rollbacks yet.</p>;
+  if (entries.length === 0)
+    return (
+      <p className="muted" data-testid="history-empty">
+        No updates or rollbacks yet.
+      </p>
+    );
   return (
     <ol className="timeline" aria-label="Update history" data-testid="history">
       {entries.map((entry) => {
         const outcome = OUTCOMES[entry.outcome];
         return (
-          <li key={`${entry.finishedAt}-${entry.outcome}-${entry.version}`} className={`timeline-item ${outcome.tone}`} data-testid="history-entry" data-outcome={entry.outcome}>
+          <li
+            key={`${entry.finishedAt}-${entry.outcome}-${entry.version}`}
+            className={`timeline-item ${outcome.tone}`}
+            data-testid="history-entry"
+            data-outcome={entry.outcome}
+          >
             <span className="timeline-dot" aria-hidden="true" />
             <div className="timeline-head">
               <time dateTime={entry.finishedAt}>{formatDateTime(entry.finishedAt)}</time>

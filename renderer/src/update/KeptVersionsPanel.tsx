@@ -25,7 +25,8 @@ export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
   return (
     <Panel title="Go back further" className="kept-versions">
       <p className="muted">
-        Older systems this headset kept a copy of. Going back reinstalls the kept copy into slot {otherSlot}: it takes a few minutes, then the headset restarts into it.
+        Older systems this headset kept a copy of. Going back reinstalls the kept copy into slot {otherSlot}: it takes a few minutes, then the headset
+        restarts into it.
       </p>
       <ul className="kept-list" aria-label="Kept versions">
         {versions.map((version) => (
@@ -35,7 +36,11 @@ export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
             ) : kept.asking === version ? (
               <div className="confirm" role="group" aria-label={`Reinstall ${version}?`}>
                 <p className="confirm-text">
-                  The headset checks with the update server that {version} is still allowed, reinstalls it into slot {otherSlot} (a few minutes, you can keep using the headset), then restarts into it. {status.rollbackTo ? `It replaces ${status.rollbackTo.version} in slot ${otherSlot}; ` : ''}{status.current.version} stays in slot {status.current.slot}, and if {version} does not start properly the headset comes back to it by itself.
+                  The headset checks with the update server that {version} is still allowed, reinstalls it into slot {otherSlot} (a few minutes, you
+                  can keep using the headset), then restarts into it.{' '}
+                  {status.rollbackTo ? `It replaces ${status.rollbackTo.version} in slot ${otherSlot}; ` : ''}
+                  {status.current.version} stays in slot {status.current.slot}, and if {version} does not start properly the headset comes back to it
+                  by itself.
                 </p>
                 <div className="actions">
                   <Button variant="danger" onClick={() => void kept.confirm()}>
@@ -49,7 +54,11 @@ export function KeptVersionsPanel({ status }: { status: UpdateStatus }) {
             ) : (
               <div className="kept-row">
                 {/* aria-disabled, not disabled: a disabled button loses the focus to the page. */}
-                <Button ref={kept.buttonRef(version)} onClick={() => unavailable === undefined && kept.ask(version)} aria-disabled={unavailable !== undefined}>
+                <Button
+                  ref={kept.buttonRef(version)}
+                  onClick={() => unavailable === undefined && kept.ask(version)}
+                  aria-disabled={unavailable !== undefined}
+                >
                   Go back to {version}
                 </Button>
                 <span className="muted">{unavailable ?? 'reinstall from the kept copy · a few minutes · then restarts'}</span>
@@ -72,13 +81,31 @@ export function ReinstallProgress({ status, version, slot, installed }: { status
   const ref = useFocusWhenLost<HTMLDivElement>();
   // Once update.rollback has returned, the state may already be idle again while the restart runs.
   const phase = installed ? { phase: 'restarting' as const } : reinstallPhase(status.state, version);
-  const line = phase.phase === 'restarting' ? `${version} is reinstalled: restarting into it…` : phase.phase === 'installing' ? `Reinstalling ${version} into slot ${slot}…` : `Checking with the update server that ${version} is still allowed…`;
+  const line =
+    phase.phase === 'restarting'
+      ? `${version} is reinstalled: restarting into it…`
+      : phase.phase === 'installing'
+        ? `Reinstalling ${version} into slot ${slot}…`
+        : `Checking with the update server that ${version} is still allowed…`;
   // One element for every phase, so the focus stays on it from phase to phase.
   return (
-    <div className="kept-progress" ref={ref} tabIndex={-1} role="status" aria-label={`Going back to ${version}`} data-testid="reinstall-progress" data-phase={phase.phase}>
+    <div
+      className="kept-progress"
+      ref={ref}
+      tabIndex={-1}
+      role="status"
+      aria-label={`Going back to ${version}`}
+      data-testid="reinstall-progress"
+      data-phase={phase.phase}
+    >
       {phase.phase === 'installing' && phase.total > 0 ? (
         <>
-          <ProgressBar label={`Reinstalling ${version} into slot ${slot}`} value={phase.bytes} max={phase.total} display={`${formatMegabytes(phase.bytes)} of ${formatMegabytes(phase.total)} · ${Math.floor((phase.bytes / phase.total) * 100)} %`} />
+          <ProgressBar
+            label={`Reinstalling ${version} into slot ${slot}`}
+            value={phase.bytes}
+            max={phase.total}
+            display={`${formatMegabytes(phase.bytes)} of ${formatMegabytes(phase.total)} · ${Math.floor((phase.bytes / phase.total) * 100)} %`}
+          />
           <p className="muted">The running system is not touched until the restart.</p>
         </>
       ) : (

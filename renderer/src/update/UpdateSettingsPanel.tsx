@@ -27,7 +27,13 @@ export function UpdateSettingsPanel({ settings }: { settings: UpdateSettings }) 
         </span>
         <div className="choices" role="group" aria-labelledby="bandwidth-label">
           {BANDWIDTH_CHOICES.map((choice) => (
-            <Button key={choice.label} className="choice" aria-pressed={choice.bytesPerSecond === limit} disabled={busy === 'bandwidth'} onClick={() => change('bandwidth', { bandwidthLimitBytesPerSecond: choice.bytesPerSecond })}>
+            <Button
+              key={choice.label}
+              className="choice"
+              aria-pressed={choice.bytesPerSecond === limit}
+              disabled={busy === 'bandwidth'}
+              onClick={() => change('bandwidth', { bandwidthLimitBytesPerSecond: choice.bytesPerSecond })}
+            >
               {choice.label}
             </Button>
           ))}

@@ -55,23 +55,31 @@ export function UpdateStateCard({ status }: { status: UpdateStatus }) {
       primary = state.paused ? (
         <PrimaryButton key="resume" onClick={() => void run('resume', (client) => client.call('update.resume'))} disabled={!!busy} label="Resume" />
       ) : (
-        <PrimaryButton key="pause" variant="default" onClick={() => void run('pause', (client) => client.call('update.pause'))} disabled={!!busy} label="Pause" />
+        <PrimaryButton
+          key="pause"
+          variant="default"
+          onClick={() => void run('pause', (client) => client.call('update.pause'))}
+          disabled={!!busy}
+          label="Pause"
+        />
       );
       break;
     case 'downloaded':
       title = `${state.offer.version} is downloaded and verified`;
-      body = (
-        <p>
-          Installing writes it into slot {otherSlot} while you keep using the headset; the running system is not touched.
-        </p>
-      );
+      body = <p>Installing writes it into slot {otherSlot} while you keep using the headset; the running system is not touched.</p>;
       primary = <PrimaryButton onClick={() => void run('install', (client) => client.call('update.install'))} disabled={!!busy} label="Install" />;
       break;
     case 'installing':
       title = `Installing ${state.offer.version}`;
       body = (
         <>
-          <ProgressBar label={`Written to slot ${otherSlot}`} testId="install-progress" value={state.bytes} max={state.total} display={`${formatMegabytes(state.bytes)} of ${formatMegabytes(state.total)} · ${percent(state.bytes, state.total)} %`} />
+          <ProgressBar
+            label={`Written to slot ${otherSlot}`}
+            testId="install-progress"
+            value={state.bytes}
+            max={state.total}
+            display={`${formatMegabytes(state.bytes)} of ${formatMegabytes(state.total)} · ${percent(state.bytes, state.total)} %`}
+          />
           <p className="muted">The running system is not touched. A power cut resumes the install at the next start.</p>
         </>
       );
@@ -98,7 +106,12 @@ export function UpdateStateCard({ status }: { status: UpdateStatus }) {
         <div className="actions">
           {primary}
           {canCheck && state.status !== 'idle' && state.status !== 'up-to-date' && (
-            <CheckButton onClick={check} disabled={!!busy} label={state.status === 'failed' ? 'Check again' : 'Check for updates'} primary={state.status === 'failed'} />
+            <CheckButton
+              onClick={check}
+              disabled={!!busy}
+              label={state.status === 'failed' ? 'Check again' : 'Check for updates'}
+              primary={state.status === 'failed'}
+            />
           )}
         </div>
       )}
@@ -112,7 +125,17 @@ function percent(bytes: number, total: number): number {
   return total > 0 ? Math.floor((bytes / total) * 100) : 0;
 }
 
-function PrimaryButton({ label, onClick, disabled, variant = 'primary' }: { label: string; onClick: () => void; disabled: boolean; variant?: 'primary' | 'default' }) {
+function PrimaryButton({
+  label,
+  onClick,
+  disabled,
+  variant = 'primary',
+}: {
+  label: string;
+  onClick: () => void;
+  disabled: boolean;
+  variant?: 'primary' | 'default';
+}) {
   const ref = useFocusWhenLost<HTMLButtonElement>(!disabled);
   return (
     <Button ref={ref} variant={variant} onClick={onClick} disabled={disabled}>
@@ -165,12 +188,34 @@ function OfferFacts({ offer, slot }: { offer: UpdateOffer; slot: string }) {
 }
 
 /** Download progress weighted by bytes, with the speed and time left measured from the updates. */
-function DownloadProgress({ bytes, total, paused, waitingFor }: { bytes: number; total: number; paused: boolean; waitingFor: 'network' | 'unmetered-network' | 'retry' | null }) {
+function DownloadProgress({
+  bytes,
+  total,
+  paused,
+  waitingFor,
+}: {
+  bytes: number;
+  total: number;
+  paused: boolean;
+  waitingFor: 'network' | 'unmetered-network' | 'retry' | null;
+}) {
   const rate = useRate(bytes, !paused && waitingFor === null);
-  const line = paused ? 'Paused: the download goes on from here when you resume it.' : waitingFor ? WAITING[waitingFor] : rate ? `${formatBytes(rate)}/s · about ${formatDuration((total - bytes) / rate)} left` : 'Starting…';
+  const line = paused
+    ? 'Paused: the download goes on from here when you resume it.'
+    : waitingFor
+      ? WAITING[waitingFor]
+      : rate
+        ? `${formatBytes(rate)}/s · about ${formatDuration((total - bytes) / rate)} left`
+        : 'Starting…';
   return (
     <>
-      <ProgressBar label="Downloaded" testId="download-progress" value={bytes} max={total} display={`${formatMegabytes(bytes)} of ${formatMegabytes(total)} · ${percent(bytes, total)} %`} />
+      <ProgressBar
+        label="Downloaded"
+        testId="download-progress"
+        value={bytes}
+        max={total}
+        display={`${formatMegabytes(bytes)} of ${formatMegabytes(total)} · ${percent(bytes, total)} %`}
+      />
       <p className={`download-line ${waitingFor || paused ? 'waiting' : 'muted'}`} data-testid="download-line" role="status">
         {line}
       </p>

@@ -34,7 +34,9 @@ export function UpdatesScreen() {
             </span>
           </div>
           {boot && <SlotDiagram status={boot} />}
-          {status.rollbackTo && !busy && <RollbackPanel key={`${status.current.slot}-${status.rollbackTo.version}`} current={status.current} target={status.rollbackTo} />}
+          {status.rollbackTo && !busy && (
+            <RollbackPanel key={`${status.current.slot}-${status.rollbackTo.version}`} current={status.current} target={status.rollbackTo} />
+          )}
         </Panel>
         <KeptVersionsPanel status={status} />
         <Panel title="History" className="update-history">

@@ -14,14 +14,23 @@ const offer = { version: '1.4.0', notes: '', downloadBytes: 10, installBytes: 10
 
 describe('when a kept version cannot be chosen, and why', () => {
   it('can be chosen when nothing else uses the other slot', () => {
-    for (const state of [{ status: 'idle' }, { status: 'up-to-date' }, { status: 'available', offer }, { status: 'downloading', offer, bytes: 1, total: 10, paused: false, waitingFor: null }] as const) {
+    for (const state of [
+      { status: 'idle' },
+      { status: 'up-to-date' },
+      { status: 'available', offer },
+      { status: 'downloading', offer, bytes: 1, total: 10, paused: false, waitingFor: null },
+    ] as const) {
       expect(keptUnavailableReason(status(state), undefined, false), state.status).toBeUndefined();
     }
   });
 
   it('not while an install owns the other slot, or waits for its restart', () => {
-    expect(keptUnavailableReason(status({ status: 'installing', offer, bytes: 1, total: 10 }), undefined, false)).toBe('Not now: 1.4.0 is being installed');
-    expect(keptUnavailableReason(status({ status: 'ready-to-reboot', version: '1.4.0' }), undefined, false)).toBe('Not now: 1.4.0 waits for its restart');
+    expect(keptUnavailableReason(status({ status: 'installing', offer, bytes: 1, total: 10 }), undefined, false)).toBe(
+      'Not now: 1.4.0 is being installed',
+    );
+    expect(keptUnavailableReason(status({ status: 'ready-to-reboot', version: '1.4.0' }), undefined, false)).toBe(
+      'Not now: 1.4.0 waits for its restart',
+    );
   });
 
   it('not while going back to one already', () => {

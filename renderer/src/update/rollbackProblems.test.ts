@@ -13,12 +13,16 @@ describe('what the wearer reads when going back to a kept version fails', () => 
   });
 
   it('says a revoked version is refused and that nothing changed', () => {
-    expect(rollbackProblemText({ code: 'UPDATE_ROLLBACK_NOT_ALLOWED', message: 'x' }, '1.2.0')).toBe('The update server no longer offers 1.2.0 (the maker withdrew it), so the headset will not go back to it. Nothing was changed.');
+    expect(rollbackProblemText({ code: 'UPDATE_ROLLBACK_NOT_ALLOWED', message: 'x' }, '1.2.0')).toBe(
+      'The update server no longer offers 1.2.0 (the maker withdrew it), so the headset will not go back to it. Nothing was changed.',
+    );
   });
 });
 
 describe('an error without words of its own', () => {
   it('keeps the service message, so the wearer still learns what happened', () => {
-    expect(rollbackProblemText({ code: 'SOMETHING_ELSE', message: 'The disk is on fire.' }, '1.1.0')).toBe('Going back to 1.1.0 failed: The disk is on fire.');
+    expect(rollbackProblemText({ code: 'SOMETHING_ELSE', message: 'The disk is on fire.' }, '1.1.0')).toBe(
+      'Going back to 1.1.0 failed: The disk is on fire.',
+    );
   });
 });

@@ -4,7 +4,14 @@ import { furtherBackVersions, historyMayHaveChanged, reinstallPhase } from './up
 
 // Only what historyMayHaveChanged reads matters; the rest is filled for the type.
 const status = (state: UpdateStatus['state'], current: UpdateStatus['current'] = { slot: 'A', version: '1.0.0' }): UpdateStatus =>
-  ({ state, settings: { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 }, lastCheck: null, current, rollbackTo: null, keptVersions: [] }) as UpdateStatus;
+  ({
+    state,
+    settings: { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 },
+    lastCheck: null,
+    current,
+    rollbackTo: null,
+    keptVersions: [],
+  }) as UpdateStatus;
 const offer = { version: '1.1.0', notes: '', downloadBytes: 10, installBytes: 10, kind: 'full' as const };
 
 describe('when the Updates screen reloads the history', () => {
@@ -20,7 +27,9 @@ describe('when the Updates screen reloads the history', () => {
   });
 
   it('on an idle status repeated: the commit of a trial is recorded after its boot, with no state change', () => {
-    expect(historyMayHaveChanged(status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }))).toBe(true);
+    expect(
+      historyMayHaveChanged(status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' })),
+    ).toBe(true);
   });
 
   it('not on a final status that only brings new settings, nor on kept versions alone', () => {
@@ -39,15 +48,26 @@ describe('when the Updates screen reloads the history', () => {
   });
 
   it('when an operation ends, and after a restart into another system', () => {
-    expect(historyMayHaveChanged(status({ status: 'installing', offer, bytes: 5, total: 10 }), status({ status: 'failed', error: { code: 'SLOT_VERIFY_FAILED', message: 'x' } }))).toBe(true);
-    expect(historyMayHaveChanged(status({ status: 'ready-to-reboot', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }))).toBe(true);
+    expect(
+      historyMayHaveChanged(
+        status({ status: 'installing', offer, bytes: 5, total: 10 }),
+        status({ status: 'failed', error: { code: 'SLOT_VERIFY_FAILED', message: 'x' } }),
+      ),
+    ).toBe(true);
+    expect(
+      historyMayHaveChanged(status({ status: 'ready-to-reboot', version: '1.1.0' }), status({ status: 'idle' }, { slot: 'B', version: '1.1.0' })),
+    ).toBe(true);
     // A manual rollback from an idle state: only the running system tells.
     expect(historyMayHaveChanged(status({ status: 'idle' }, { slot: 'B', version: '1.1.0' }), status({ status: 'idle' }))).toBe(true);
   });
 });
 
 describe('going back further than the other slot', () => {
-  const withKept = (keptVersions: string[], rollbackTo: UpdateStatus['rollbackTo']): UpdateStatus => ({ ...status({ status: 'idle' }, { slot: 'B', version: '1.3.0' }), keptVersions, rollbackTo });
+  const withKept = (keptVersions: string[], rollbackTo: UpdateStatus['rollbackTo']): UpdateStatus => ({
+    ...status({ status: 'idle' }, { slot: 'B', version: '1.3.0' }),
+    keptVersions,
+    rollbackTo,
+  });
 
   it('offers the kept versions except the one the other slot already holds', () => {
     expect(furtherBackVersions(withKept(['1.2.0', '1.1.0'], { slot: 'A', version: '1.2.0' }))).toEqual(['1.1.0']);
@@ -67,7 +87,9 @@ describe('going back further than the other slot', () => {
     expect(reinstallPhase({ status: 'idle' }, '1.1.0')).toEqual({ phase: 'checking' });
     expect(reinstallPhase({ status: 'installing', offer: kept, bytes: 4, total: 10 }, '1.1.0')).toEqual({ phase: 'installing', bytes: 4, total: 10 });
     // Another version's install is not this reinstall.
-    expect(reinstallPhase({ status: 'installing', offer: { ...offer, version: '1.4.0' }, bytes: 4, total: 10 }, '1.1.0')).toEqual({ phase: 'checking' });
+    expect(reinstallPhase({ status: 'installing', offer: { ...offer, version: '1.4.0' }, bytes: 4, total: 10 }, '1.1.0')).toEqual({
+      phase: 'checking',
+    });
     expect(reinstallPhase({ status: 'ready-to-reboot', version: '1.1.0' }, '1.1.0')).toEqual({ phase: 'restarting' });
   });
 });

@@ -8,7 +8,9 @@ export interface Problem {
 }
 
 export function toProblem(error: unknown): Problem {
-  return error instanceof ApiError ? { code: error.code, message: error.message } : { message: error instanceof Error ? error.message : String(error) };
+  return error instanceof ApiError
+    ? { code: error.code, message: error.message }
+    : { message: error instanceof Error ? error.message : String(error) };
 }
 
 /**

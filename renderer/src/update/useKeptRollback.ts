@@ -72,5 +72,16 @@ export function useKeptRollback() {
     }
     return ref;
   }, []);
-  return { asking, going, installed, calling: busy !== undefined, error: failed !== undefined ? error : undefined, failedVersion: failed, ask, cancel, confirm, buttonRef };
+  return {
+    asking,
+    going,
+    installed,
+    calling: busy !== undefined,
+    error: failed !== undefined ? error : undefined,
+    failedVersion: failed,
+    ask,
+    cancel,
+    confirm,
+    buttonRef,
+  };
 }

@@ -16,19 +16,23 @@ export const healthSnapshotSchema = z.object({
   /** Null where the device has no battery. */
   battery: z.object({ percent: z.number().min(0).max(100), charging: z.boolean() }).nullable(),
   /** The GPS receiver; null where the device has none. `timeToLockMs` is of the last acquisition (null before the first). */
-  gps: z.object({
-    timeToLockMs: z.number().nonnegative().nullable(),
-    locked: z.boolean(),
-    satellites: z.number().int().nonnegative(),
-  }).nullable(),
+  gps: z
+    .object({
+      timeToLockMs: z.number().nonnegative().nullable(),
+      locked: z.boolean(),
+      satellites: z.number().int().nonnegative(),
+    })
+    .nullable(),
 });
 export type HealthSnapshot = z.infer<typeof healthSnapshotSchema>;
 
-export const healthHistoryQuerySchema = z.object({
-  /** Only snapshots taken after this time (ISO 8601). */
-  since: z.string().datetime({ offset: true }).optional(),
-  limit: z.number().int().min(1).max(2000).optional(),
-}).strict();
+export const healthHistoryQuerySchema = z
+  .object({
+    /** Only snapshots taken after this time (ISO 8601). */
+    since: z.string().datetime({ offset: true }).optional(),
+    limit: z.number().int().min(1).max(2000).optional(),
+  })
+  .strict();
 
 export const healthCalls = {
   'health.snapshot': call({

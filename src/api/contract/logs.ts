@@ -30,19 +30,27 @@ const boundedFieldsSchema = z.record(z.string().max(64), z.unknown()).refine((fi
   }
 }, 'fields must serialize to at most 4 KiB of JSON');
 
-export const logWriteEntrySchema = z.object({
-  level: z.enum(LOG_WRITE_LEVELS),
-  msg: z.string().max(2048),
-  fields: boundedFieldsSchema.optional(),
-  /** When the client logged it (ISO 8601); the device's time is used when absent. */
-  time: z.string().datetime({ offset: true }).optional(),
-  /** The process crashed: the device writes a crash record for it as well. */
-  crash: z.object({
-    name: z.string().max(200),
-    message: z.string().max(4096),
-    stack: z.string().max(16 * 1024).optional(),
-  }).strict().optional(),
-}).strict();
+export const logWriteEntrySchema = z
+  .object({
+    level: z.enum(LOG_WRITE_LEVELS),
+    msg: z.string().max(2048),
+    fields: boundedFieldsSchema.optional(),
+    /** When the client logged it (ISO 8601); the device's time is used when absent. */
+    time: z.string().datetime({ offset: true }).optional(),
+    /** The process crashed: the device writes a crash record for it as well. */
+    crash: z
+      .object({
+        name: z.string().max(200),
+        message: z.string().max(4096),
+        stack: z
+          .string()
+          .max(16 * 1024)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 export type LogWriteEntry = z.infer<typeof logWriteEntrySchema>;
 
 // ---- log analysis ----------------------------------------------------------------------------
@@ -77,12 +85,19 @@ export const logEntrySchema = z.object({
 });
 export type LogEntry = z.infer<typeof logEntrySchema>;
 
-export const logQueryInputSchema = z.object({
-  ...logFilterShape,
-  limit: z.number().int().min(1).max(500).default(100),
-  /** `nextCursor` of the previous page: entries older than its last one. */
-  before: z.string().max(300).regex(/^[^|]+\|\d+\|.*$/).optional(),
-}).strict().refine(rangeInOrder, rangeMessage);
+export const logQueryInputSchema = z
+  .object({
+    ...logFilterShape,
+    limit: z.number().int().min(1).max(500).default(100),
+    /** `nextCursor` of the previous page: entries older than its last one. */
+    before: z
+      .string()
+      .max(300)
+      .regex(/^[^|]+\|\d+\|.*$/)
+      .optional(),
+  })
+  .strict()
+  .refine(rangeInOrder, rangeMessage);
 
 export const logQueryResultSchema = z.object({
   /** Newest first. */
@@ -137,11 +152,14 @@ export const logInsightSchema = z.object({
 });
 export type LogInsight = z.infer<typeof logInsightSchema>;
 
-export const logSummaryInputSchema = z.object({
-  since: isoTimeSchema.optional(),
-  until: isoTimeSchema.optional(),
-  bucketCount: z.number().int().min(4).max(200).default(48),
-}).strict().refine(rangeInOrder, rangeMessage);
+export const logSummaryInputSchema = z
+  .object({
+    since: isoTimeSchema.optional(),
+    until: isoTimeSchema.optional(),
+    bucketCount: z.number().int().min(4).max(200).default(48),
+  })
+  .strict()
+  .refine(rangeInOrder, rangeMessage);
 
 export const logSummarySchema = z.object({
   since: z.string(),
@@ -168,15 +186,18 @@ export type LogExportResult = z.infer<typeof logExportResultSchema>;
 
 export const logsCalls = {
   'logs.write': call({
-    summary: 'Write entries from the UI processes (renderer, Electron main) into the device log, subsystem ui. '
-      + 'Answered once the lines reached the kernel (they survive headsetd dying), and for a batch with an error '
-      + 'or fatal entry once they were fdatasync\'d (they survive a power cut).',
+    summary:
+      'Write entries from the UI processes (renderer, Electron main) into the device log, subsystem ui. ' +
+      'Answered once the lines reached the kernel (they survive headsetd dying), and for a batch with an error ' +
+      "or fatal entry once they were fdatasync'd (they survive a power cut).",
     scope: 'user',
-    input: z.object({
-      /** The UI process the entries come from (both relay through the same connection). */
-      process: z.enum(['renderer', 'electron-main']).default('renderer'),
-      entries: z.array(logWriteEntrySchema).min(1).max(50),
-    }).strict(),
+    input: z
+      .object({
+        /** The UI process the entries come from (both relay through the same connection). */
+        process: z.enum(['renderer', 'electron-main']).default('renderer'),
+        entries: z.array(logWriteEntrySchema).min(1).max(50),
+      })
+      .strict(),
     // written: the entries now in the log (a debug entry below the device's level is not kept).
     output: z.object({ written: z.number().int().nonnegative(), crashId: z.string().nullable() }),
     errors: ['LOGS_RATE_LIMITED', 'LOGS_NOT_WRITTEN'],
@@ -189,8 +210,7 @@ export const logsCalls = {
     errors: [],
   }),
   'logs.summary': call({
-    summary: 'A time range of the log at a glance: entries per level over time, top message templates, '
-      + 'anomalies and insights in plain words.',
+    summary: 'A time range of the log at a glance: entries per level over time, top message templates, ' + 'anomalies and insights in plain words.',
     scope: 'status',
     input: logSummaryInputSchema,
     output: logSummarySchema,

@@ -28,7 +28,7 @@ export const modeCalls = {
     errors: [],
   }),
   'recovery.restart': call({
-    summary: 'Leave recovery: restart the device through the bootloader\'s slot selection.',
+    summary: "Leave recovery: restart the device through the bootloader's slot selection.",
     scope: 'recovery',
     modes: ['recovery'],
     input: noInput,

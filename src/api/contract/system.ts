@@ -18,7 +18,14 @@ export const systemCalls = {
   'system.ping': call({
     summary: 'Echo a payload back; a no-op used for liveness checks and round-trip measurements.',
     scope: 'status',
-    input: z.object({ payload: z.string().max(64 * 1024).optional() }).strict(),
+    input: z
+      .object({
+        payload: z
+          .string()
+          .max(64 * 1024)
+          .optional(),
+      })
+      .strict(),
     output: z.object({ payload: z.string().optional() }),
     errors: [],
   }),

@@ -29,15 +29,19 @@ export const privacyStatusSchema = z.object({
 });
 export type PrivacyStatus = z.infer<typeof privacyStatusSchema>;
 
-const grantsSchema = z.object(
-  Object.fromEntries(TELEMETRY_CATEGORIES.map((c) => [c, z.boolean().optional()])) as Record<TelemetryCategoryId, z.ZodOptional<z.ZodBoolean>>,
-).strict();
+const grantsSchema = z
+  .object(
+    Object.fromEntries(TELEMETRY_CATEGORIES.map((c) => [c, z.boolean().optional()])) as Record<TelemetryCategoryId, z.ZodOptional<z.ZodBoolean>>,
+  )
+  .strict();
 
-export const privacyDecisionSchema = z.object({
-  /** The policy version the wearer was shown. */
-  policyVersion: z.number().int().nonnegative(),
-  granted: grantsSchema,
-}).strict();
+export const privacyDecisionSchema = z
+  .object({
+    /** The policy version the wearer was shown. */
+    policyVersion: z.number().int().nonnegative(),
+    granted: grantsSchema,
+  })
+  .strict();
 
 /** The telemetry outbox and its forwarding (main/services/telemetry/Outbox.ts). */
 const outboxPrioritySchema = z.enum(['critical', 'normal', 'bulk', 'debug']);
@@ -74,8 +78,8 @@ export const telemetryCalls = {
     errors: ['PRIVACY_ESSENTIAL_CATEGORY', 'PRIVACY_POLICY_OUTDATED'],
   }),
   'telemetry.outbox': call({
-    summary: 'What waits to be forwarded (per priority, bytes against the bound), what was delivered, '
-      + 'dropped or found corrupt, and why sending waits.',
+    summary:
+      'What waits to be forwarded (per priority, bytes against the bound), what was delivered, ' + 'dropped or found corrupt, and why sending waits.',
     scope: 'status',
     input: noInput,
     output: telemetryOutboxStatusSchema,
@@ -84,10 +88,12 @@ export const telemetryCalls = {
   'usage.record': call({
     summary: 'Count a screen view or a feature use (the usage category; recorded only when granted).',
     scope: 'user',
-    input: z.object({
-      event: z.enum(['ui.screen_view', 'ui.feature_use']),
-      name: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/),
-    }).strict(),
+    input: z
+      .object({
+        event: z.enum(['ui.screen_view', 'ui.feature_use']),
+        name: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/),
+      })
+      .strict(),
     output: z.object({ recorded: z.boolean() }),
     errors: [],
   }),

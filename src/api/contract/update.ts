@@ -54,10 +54,17 @@ export type UpdateState = z.infer<typeof updateStateSchema>;
 
 export const updateSettingsSchema = z.object({
   /** Download speed limit; null for none. */
-  bandwidthLimitBytesPerSecond: z.number().int().min(16 * 1024).nullable(),
+  bandwidthLimitBytesPerSecond: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .nullable(),
   /** Download over metered connections (mobile hotspot). */
   allowMetered: z.boolean(),
-  checkIntervalHours: z.number().min(1).max(24 * 7),
+  checkIntervalHours: z
+    .number()
+    .min(1)
+    .max(24 * 7),
 });
 export type UpdateSettings = z.infer<typeof updateSettingsSchema>;
 
@@ -88,18 +95,44 @@ export type UpdateStatus = z.infer<typeof updateStatusSchema>;
 
 // The long error lists, one concern a line: the state machine, the bundle checks, the slot write.
 const installErrors = [
-  'UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO',
-  'UPDATE_INCOMPATIBLE', 'UPDATE_NOT_NEWER', 'UPDATE_BELOW_MIN_VERSION', 'UPDATE_REQUIREMENT_UNMET',
-  'UPDATE_TOO_LARGE', 'UPDATE_NO_BOOT_SPACE', 'UPDATE_SERVICE_STOP_FAILED', 'SLOT_VERIFY_FAILED',
-  'BUNDLE_TRUNCATED', 'BUNDLE_MALFORMED', 'BUNDLE_UNSUPPORTED_FORMAT', 'BUNDLE_MANIFEST_TOO_LARGE',
-  'BUNDLE_UNTRUSTED_KEY', 'BUNDLE_BAD_SIGNATURE', 'BUNDLE_BAD_LAYOUT', 'BUNDLE_PAYLOAD_MISMATCH', 'BUNDLE_TRAILING_DATA',
+  'UPDATE_IN_PROGRESS',
+  'UPDATE_NOTHING_TO_DO',
+  'UPDATE_INCOMPATIBLE',
+  'UPDATE_NOT_NEWER',
+  'UPDATE_BELOW_MIN_VERSION',
+  'UPDATE_REQUIREMENT_UNMET',
+  'UPDATE_TOO_LARGE',
+  'UPDATE_NO_BOOT_SPACE',
+  'UPDATE_SERVICE_STOP_FAILED',
+  'SLOT_VERIFY_FAILED',
+  'BUNDLE_TRUNCATED',
+  'BUNDLE_MALFORMED',
+  'BUNDLE_UNSUPPORTED_FORMAT',
+  'BUNDLE_MANIFEST_TOO_LARGE',
+  'BUNDLE_UNTRUSTED_KEY',
+  'BUNDLE_BAD_SIGNATURE',
+  'BUNDLE_BAD_LAYOUT',
+  'BUNDLE_PAYLOAD_MISMATCH',
+  'BUNDLE_TRAILING_DATA',
 ] as const satisfies readonly ErrorCode[];
 
 const rollbackErrors = [
-  'UPDATE_IN_PROGRESS', 'UPDATE_NOTHING_TO_DO', 'SLOT_VERIFY_FAILED', 'UPDATE_ROLLBACK_NOT_ALLOWED',
-  'UPDATE_NOT_CONFIGURED', 'UPDATE_CHECK_FAILED', 'NOT_SUPPORTED',
-  'BUNDLE_UNTRUSTED_KEY', 'BUNDLE_BAD_SIGNATURE', 'BUNDLE_PAYLOAD_MISMATCH', 'BUNDLE_TRUNCATED',
-  'UPDATE_INCOMPATIBLE', 'UPDATE_TOO_LARGE', 'UPDATE_REQUIREMENT_UNMET', 'UPDATE_NO_BOOT_SPACE', 'UPDATE_SERVICE_STOP_FAILED',
+  'UPDATE_IN_PROGRESS',
+  'UPDATE_NOTHING_TO_DO',
+  'SLOT_VERIFY_FAILED',
+  'UPDATE_ROLLBACK_NOT_ALLOWED',
+  'UPDATE_NOT_CONFIGURED',
+  'UPDATE_CHECK_FAILED',
+  'NOT_SUPPORTED',
+  'BUNDLE_UNTRUSTED_KEY',
+  'BUNDLE_BAD_SIGNATURE',
+  'BUNDLE_PAYLOAD_MISMATCH',
+  'BUNDLE_TRUNCATED',
+  'UPDATE_INCOMPATIBLE',
+  'UPDATE_TOO_LARGE',
+  'UPDATE_REQUIREMENT_UNMET',
+  'UPDATE_NO_BOOT_SPACE',
+  'UPDATE_SERVICE_STOP_FAILED',
 ] as const satisfies readonly ErrorCode[];
 
 export const updateCalls = {

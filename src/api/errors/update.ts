@@ -12,6 +12,6 @@ export const updateErrors = {
   UPDATE_NOT_CONFIGURED: 'No update repository is configured on this headset (address and trusted root).',
   UPDATE_CHECK_FAILED: 'The update repository could not be reached, or its metadata was refused (expired, rolled back, badly signed).',
   UPDATE_NOTHING_TO_DO: 'There is nothing for this action to act on (no update offered, downloaded, installed, or no slot to go back to).',
-  UPDATE_ROLLBACK_NOT_ALLOWED: 'The repository\'s signed metadata no longer lists the version to go back to (it was revoked).',
+  UPDATE_ROLLBACK_NOT_ALLOWED: "The repository's signed metadata no longer lists the version to go back to (it was revoked).",
   UPDATE_IN_PROGRESS: 'Another update operation is running; wait for it or cancel it first.',
 } as const;

@@ -7,6 +7,7 @@ export function assertNoRepository(existingRoot: unknown, dir: string): void {
 
 /** Metadata a command needs but the repository does not have. */
 export function requireMetadata<T>(metadata: T | undefined, file: string, dir: string): T {
-  if (metadata === undefined) throw new AppError('REPO_MISSING', `No repository metadata ${file} in ${dir} (run headsetctl repo init first).`, { dir, file });
+  if (metadata === undefined)
+    throw new AppError('REPO_MISSING', `No repository metadata ${file} in ${dir} (run headsetctl repo init first).`, { dir, file });
   return metadata;
 }

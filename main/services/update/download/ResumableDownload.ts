@@ -67,16 +67,27 @@ export async function downloadOnce(target: DownloadTarget, options: DownloadOpti
         await handle.truncate(0);
       } else if (response.statusCode === 206) {
         const start = /^bytes (\d+)-/.exec(String(response.headers['content-range']))?.[1];
-        if (Number(start) !== bytes) throw fail(response, new DownloadError('DOWNLOAD_HTTP_STATUS', `The server answered a range request for byte ${bytes} with ${response.headers['content-range']}`, true));
+        if (Number(start) !== bytes)
+          throw fail(
+            response,
+            new DownloadError(
+              'DOWNLOAD_HTTP_STATUS',
+              `The server answered a range request for byte ${bytes} with ${response.headers['content-range']}`,
+              true,
+            ),
+          );
       } else if (response.statusCode !== 200) {
         throw fail(response, httpStatusError(response));
       }
       let sinceCheckpoint = 0;
-      const stall = new StallTimer(options.stallTimeoutMs ?? 30_000, () => response.destroy(new DownloadError('DOWNLOAD_STALLED', 'The server stopped sending.', true)));
+      const stall = new StallTimer(options.stallTimeoutMs ?? 30_000, () =>
+        response.destroy(new DownloadError('DOWNLOAD_STALLED', 'The server stopped sending.', true)),
+      );
       try {
         for await (const chunk of response as AsyncIterable<Buffer>) {
           stall.reset();
-          if (bytes + chunk.length > target.length) throw new DownloadError('DOWNLOAD_TOO_LONG', `The server sent more than the ${target.length} bytes the metadata promises.`, false);
+          if (bytes + chunk.length > target.length)
+            throw new DownloadError('DOWNLOAD_TOO_LONG', `The server sent more than the ${target.length} bytes the metadata promises.`, false);
           await options.limiter?.acquire(chunk.length, options.signal);
           await write(handle, chunk, bytes);
           hash.update(chunk);
@@ -149,7 +160,8 @@ async function write(handle: FileHandle, chunk: Buffer, position: number): Promi
     let written = 0;
     while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new DownloadError('DOWNLOAD_DISK_FULL', 'The disk is full; the download resumes once there is room.', true);
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC')
+      throw new DownloadError('DOWNLOAD_DISK_FULL', 'The disk is full; the download resumes once there is room.', true);
     throw error;
   }
 }
@@ -183,7 +195,16 @@ function translate(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error instanceof DownloadError) return error;
   if (signal?.aborted) return new DownloadError('DOWNLOAD_CANCELLED', 'The download was paused or cancelled.', true);
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+  if (
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN'
+  ) {
     return new DownloadError('DOWNLOAD_INTERRUPTED', `The connection failed (${code}).`, true);
   }
   return error;
