@@ -62,18 +62,36 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
   mkdirSync(dirname(layout.networkState), { recursive: true });
   writeFileSync(layout.networkState, 'offline\n');
   const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
-  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, telemetryUrl: otlp.receiver.url, telemetryCa: otlp.certPath });
+  const headset = await createHeadset({
+    device: 'simulated',
+    root,
+    build,
+    mode: 'settings',
+    healthIntervalMs: 60_000,
+    telemetryUrl: otlp.receiver.url,
+    telemetryCa: otlp.certPath,
+  });
   const apiOutputs: string[] = [];
   try {
     const [a, b] = createMemoryPortPair();
     headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
     const client = new ApiClient(a);
     const identity = await client.call('identity.get');
-    const granted = await client.call('privacy.set', { policyVersion: 1, granted: { performance: true, hardware: true, usage: true, errors: true, location: true } });
+    const granted = await client.call('privacy.set', {
+      policyVersion: 1,
+      granted: { performance: true, hardware: true, usage: true, errors: true, location: true },
+    });
     expect(granted.categories.every((c) => c.granted)).toBe(true);
 
     // headsetd's own log entries, messages and fields.
-    headset.logger.for('network').error(`could not join SSID 'Jane Home' with psk ${WIFI_PASSWORD}: wrong password for ${EMAIL}`, { psk: WIFI_PASSWORD, passphrase: WIFI_PASSWORD, pin: PIN, email: EMAIL, lat: LAT, lon: LON });
+    headset.logger.for('network').error(`could not join SSID 'Jane Home' with psk ${WIFI_PASSWORD}: wrong password for ${EMAIL}`, {
+      psk: WIFI_PASSWORD,
+      passphrase: WIFI_PASSWORD,
+      pin: PIN,
+      email: EMAIL,
+      lat: LAT,
+      lon: LON,
+    });
     headset.logger.for('gps').warn(`fix ${LAT}, ${LON} rejected for ${EMAIL}`, { position: { lat: LAT, lon: LON } });
     headset.logger.for('system').fatal(`PIN ${PIN} entered by ${EMAIL}`, { wifi: { password: WIFI_PASSWORD } });
     headset.logger.for('network').info(`joined with password=${WIFI_PASSWORD}`, { psk: WIFI_PASSWORD });
@@ -85,7 +103,15 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
       entries: [
         { level: 'error', msg: `login failed for ${EMAIL} pin=${PIN}`, fields: { password: WIFI_PASSWORD, lat: LAT, lon: LON } },
         { level: 'error', msg: `save failed: {"password":"${JSON_PASSWORD}"} {'psk': '${DICT_PSK}'} Authorization: Bearer ${BEARER}` },
-        { level: 'fatal', msg: 'renderer crashed', crash: { name: 'Error', message: `could not save the psk ${WIFI_PASSWORD} for ${EMAIL}`, stack: `Error: at /home/jane/app.js:1 PIN ${PIN}` } },
+        {
+          level: 'fatal',
+          msg: 'renderer crashed',
+          crash: {
+            name: 'Error',
+            message: `could not save the psk ${WIFI_PASSWORD} for ${EMAIL}`,
+            stack: `Error: at /home/jane/app.js:1 PIN ${PIN}`,
+          },
+        },
       ],
     });
     // Telemetry inputs: the registry refuses free text where a name is expected.
@@ -117,10 +143,14 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
 
     // Sent: everything leaves the outbox and reaches the receiver.
     writeFileSync(layout.networkState, 'online\n');
-    await waitFor(() => {
-      const q = headset.services.telemetry.delivery.status().queued;
-      return q.critical + q.normal + q.bulk + q.debug === 0 && otlp.receiver.logs.size > 0;
-    }, 20_000, 'delivery');
+    await waitFor(
+      () => {
+        const q = headset.services.telemetry.delivery.status().queued;
+        return q.critical + q.normal + q.bulk + q.debug === 0 && otlp.receiver.logs.size > 0;
+      },
+      20_000,
+      'delivery',
+    );
     expect(otlp.receiver.problems).toEqual([]);
     const received = JSON.stringify([...otlp.receiver.logs.values()]) + [...otlp.receiver.metricPoints].join('\n');
     expect(received).toContain('could not join SSID');
@@ -134,7 +164,8 @@ it('no seeded secret reaches the logs, the crash records, the outbox, the receiv
     expect(otlp.receiver.devices.has(identity.publicKey)).toBe(false);
     expect(received).not.toContain(identity.publicKey);
 
-    for (const call of ['privacy.get', 'telemetry.outbox', 'crashes.list', 'health.snapshot'] as const) apiOutputs.push(`${call}: ${JSON.stringify(await client.call(call))}`);
+    for (const call of ['privacy.get', 'telemetry.outbox', 'crashes.list', 'health.snapshot'] as const)
+      apiOutputs.push(`${call}: ${JSON.stringify(await client.call(call))}`);
 
     expect([
       ...outboxContents.flatMap(({ f, text }) => leaks(f, text, NEVER_SENT)),
@@ -167,31 +198,70 @@ it('secrets the headset knows never leak through free text: log, crash record, o
   // As headsetd does: the registry first, stdout through journalLine.
   const secrets = new SecretRegistry();
   const stdout: string[] = [];
-  const headset = await createHeadset({ device: 'simulated', root, build, mode: 'settings', healthIntervalMs: 60_000, telemetryUrl: otlp.receiver.url, telemetryCa: otlp.certPath, secrets, log: (line) => stdout.push(journalLine(line, secrets)) });
+  const headset = await createHeadset({
+    device: 'simulated',
+    root,
+    build,
+    mode: 'settings',
+    healthIntervalMs: 60_000,
+    telemetryUrl: otlp.receiver.url,
+    telemetryCa: otlp.certPath,
+    secrets,
+    log: (line) => stdout.push(journalLine(line, secrets)),
+  });
   const web = await startWebHost({ router: headset.router, rendererDir: root, port: 0, scopes: LOCAL_UI_SCOPES, secrets });
   try {
     const homePassword = 'c0rrect "h0rse" \\ b4ttery';
     headset.secrets.register(homePassword, 'wifi password HomeNet');
     const identityKey = readFileSync(join(layout.identityDir, 'ed25519.secret')).toString('base64');
     const telemetryKeyBytes = readFileSync(join(layout.stateDir, 'telemetry-id.key'));
-    const signingSeed = createHmac('sha256', telemetryKeyBytes).update(`telemetry-signing\n${isoWeek(new Date())}`).digest('hex');
-    const known = { 'wifi password': homePassword, 'identity key': identityKey, 'telemetry key': telemetryKeyBytes.toString('hex'), 'signing seed': signingSeed, 'web token': web.token };
+    const signingSeed = createHmac('sha256', telemetryKeyBytes)
+      .update(`telemetry-signing\n${isoWeek(new Date())}`)
+      .digest('hex');
+    const known = {
+      'wifi password': homePassword,
+      'identity key': identityKey,
+      'telemetry key': telemetryKeyBytes.toString('hex'),
+      'signing seed': signingSeed,
+      'web token': web.token,
+    };
     /** Each secret as it would be grepped for: as it is, and JSON-escaped as a line would hold it. */
-    const needles = Object.entries(known).flatMap(([name, value]) => [[name, value], [`${name} (escaped)`, JSON.stringify(value).slice(1, -1)]] as [string, string][]);
+    const needles = Object.entries(known).flatMap(
+      ([name, value]) =>
+        [
+          [name, value],
+          [`${name} (escaped)`, JSON.stringify(value).slice(1, -1)],
+        ] as [string, string][],
+    );
 
     const [a, b] = createMemoryPortPair();
     headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
     const client = new ApiClient(a);
-    await client.call('privacy.set', { policyVersion: 1, granted: { performance: false, hardware: false, usage: false, errors: true, location: false } });
+    await client.call('privacy.set', {
+      policyVersion: 1,
+      granted: { performance: false, hardware: false, usage: false, errors: true, location: false },
+    });
     // Warn and above: forwarded to the outbox (errors is granted) as well as written.
     await client.call('logs.write', {
       process: 'renderer',
       entries: [
         { level: 'warn', msg: `wpa_passphrase "HomeNet" "${homePassword}"` },
-        { level: 'error', msg: `the wifi key for HomeNet is ${homePassword}`, fields: { typed: homePassword, body: JSON.stringify({ network: 'HomeNet', secret: homePassword }) } },
+        {
+          level: 'error',
+          msg: `the wifi key for HomeNet is ${homePassword}`,
+          fields: { typed: homePassword, body: JSON.stringify({ network: 'HomeNet', secret: homePassword }) },
+        },
         { level: 'warn', msg: `restored from ${identityKey}; telemetry ${telemetryKeyBytes.toString('hex')} signs with ${signingSeed}` },
         { level: 'error', msg: `reopened ${web.url}` },
-        { level: 'fatal', msg: 'renderer crashed', crash: { name: 'Error', message: `join failed: the wifi key for HomeNet is ${homePassword}`, stack: `Error: join failed\n    at join (app.js:1:1) with ${identityKey}` } },
+        {
+          level: 'fatal',
+          msg: 'renderer crashed',
+          crash: {
+            name: 'Error',
+            message: `join failed: the wifi key for HomeNet is ${homePassword}`,
+            stack: `Error: join failed\n    at join (app.js:1:1) with ${identityKey}`,
+          },
+        },
       ],
     });
     await headset.services.telemetry.telemetry.forwardCrashes();

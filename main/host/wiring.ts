@@ -65,6 +65,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       url: options.updateUrl,
       requestedMode: options.mode,
       log: logger.for('update'),
+      bootLog: logger.for('boot'),
     }),
   );
   host.add('system', systemCapability({ info, components: update.components, power: profile.power }));

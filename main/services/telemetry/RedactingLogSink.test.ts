@@ -29,7 +29,12 @@ describe('RedactingLogSink', () => {
 
   it('redacts secrets by field name and in text, e-mails and precise positions', () => {
     const { lines, sink, log } = logger();
-    log.for('network').warn('wrong PIN 493817 for jane@example.org at 48.8583701, 2.2944813', { psk: 'Tr0ub4dor&3', nested: { password: 'x1y2z3' }, lat: 48.8583701, lon: 2.2944813 });
+    log.for('network').warn('wrong PIN 493817 for jane@example.org at 48.8583701, 2.2944813', {
+      psk: 'Tr0ub4dor&3',
+      nested: { password: 'x1y2z3' },
+      lat: 48.8583701,
+      lon: 2.2944813,
+    });
     const text = lines.lines.join('');
     for (const secret of ['493817', 'jane@example.org', '48.858', '2.2944', 'Tr0ub4dor&3', 'x1y2z3']) expect(text).not.toContain(secret);
     expect(JSON.parse(lines.lines[0]!)).toMatchObject({ level: 'warn', subsystem: 'network', fields: { psk: '[redacted]', geohash: 'u09tu' } });
@@ -38,12 +43,17 @@ describe('RedactingLogSink', () => {
 
   it('never lets a seeded secret through, whatever the message around it', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), fc.stringMatching(/^[A-Za-z0-9!#%&*]{6,20}$/), fc.constantFrom('psk', 'password', 'wifiPassword', 'pin', 'passphrase'), (text, secret, key) => {
-        fc.pre(!text.includes(secret)); // the message may not hold the secret by chance
-        const { lines, log } = logger();
-        log.for('network').error(`${text} ${key}=${secret}`, { [key]: secret });
-        expect(lines.lines[0]).not.toContain(secret);
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }),
+        fc.stringMatching(/^[A-Za-z0-9!#%&*]{6,20}$/),
+        fc.constantFrom('psk', 'password', 'wifiPassword', 'pin', 'passphrase'),
+        (text, secret, key) => {
+          fc.pre(!text.includes(secret)); // the message may not hold the secret by chance
+          const { lines, log } = logger();
+          log.for('network').error(`${text} ${key}=${secret}`, { [key]: secret });
+          expect(lines.lines[0]).not.toContain(secret);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -54,11 +64,21 @@ describe('RedactingLogSink', () => {
     secrets.register('b4ckup "pass" \\ phrase', 'backup passphrase');
     const { lines, sink, log } = logger(secrets);
     log.for('network').info('wpa_passphrase "HomeNet" "Tr0ub4dor&3-wifi"');
-    log.for('network').info('the wifi key for HomeNet is Tr0ub4dor&3-wifi', { note: 'Tr0ub4dor&3-wifi', ['Tr0ub4dor&3-wifi']: 1, url: `wifi://HomeNet?k=${encodeURIComponent('Tr0ub4dor&3-wifi')}` });
-    log.for('system').warn(`backup said {"passphrase":${JSON.stringify('b4ckup "pass" \\ phrase')}}`, { body: JSON.stringify({ p: 'b4ckup "pass" \\ phrase' }) });
+    log.for('network').info('the wifi key for HomeNet is Tr0ub4dor&3-wifi', {
+      note: 'Tr0ub4dor&3-wifi',
+      ['Tr0ub4dor&3-wifi']: 1,
+      url: `wifi://HomeNet?k=${encodeURIComponent('Tr0ub4dor&3-wifi')}`,
+    });
+    log
+      .for('system')
+      .warn(`backup said {"passphrase":${JSON.stringify('b4ckup "pass" \\ phrase')}}`, { body: JSON.stringify({ p: 'b4ckup "pass" \\ phrase' }) });
     const text = lines.lines.join('');
     for (const form of ['Tr0ub4dor', '4dor&3', 'Tr0ub4dor%263', 'b4ckup', 'pass\\" ']) expect(text).not.toContain(form);
-    expect(lines.lines.map((l) => JSON.parse(l).msg)).toEqual(['wpa_passphrase "HomeNet" "[redacted]"', 'the wifi key for HomeNet is [redacted]', 'backup said {"passphrase":[redacted]}']);
+    expect(lines.lines.map((l) => JSON.parse(l).msg)).toEqual([
+      'wpa_passphrase "HomeNet" "[redacted]"',
+      'the wifi key for HomeNet is [redacted]',
+      'backup said {"passphrase":[redacted]}',
+    ]);
     expect(JSON.parse(lines.lines[1]!).fields).toEqual({ note: '[redacted]', '[redacted]': 1, url: 'wifi://HomeNet?k=[redacted]' });
     expect(sink.redacted).toBe(3);
   });

@@ -43,6 +43,8 @@ export interface UpdateNeeds {
   /** The mode the first boot was asked for (--mode); later boots decide for themselves. */
   requestedMode?: Mode;
   log: SubsystemLogger;
+  /** Where each boot's summary goes (subsystem boot). */
+  bootLog: SubsystemLogger;
 }
 
 /** What the other capabilities and the host use of the update lifecycle. */
@@ -107,7 +109,7 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
     // A power cycle inside this process: its API still listens, the trial is confirmed at once.
     const outcome = await trial.afterBoot(judged);
     const booted = boot.bootedSystemFacts();
-    log.info(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${needs.mode.mode()}`, {
+    needs.bootLog.info(`boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${needs.mode.mode()}`, {
       update: outcome,
     });
   };
