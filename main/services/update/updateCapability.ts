@@ -109,11 +109,9 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
     // A power cycle inside this process: its API still listens, the trial is confirmed at once.
     const outcome = await trial.afterBoot(judged);
     const booted = boot.bootedSystemFacts();
+    const update = outcome === 'none' ? '' : `, update ${outcome}`;
     needs.bootLog.info(
-      `boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${needs.mode.mode()}`,
-      {
-        update: outcome,
-      },
+      `boot ${boot.status.current()?.bootCount}: slot ${booted.slot}${booted.recovery ? ' (recovery)' : ''}, mode ${needs.mode.mode()}${update}`,
     );
   };
   needs.power.onPowerCycle({ afterOn: bootSequence });
