@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 
 export interface BenchResult {
   name: string;
@@ -32,10 +33,20 @@ export interface RunningHeadsetd {
 /** Starts the built headsetd on a fresh simulated device with the web host on a free port. */
 export async function startHeadsetd(distDir: string, extraArgs: string[] = [], options: { cpu?: number } = {}): Promise<RunningHeadsetd> {
   const root = mkdtempSync(join(tmpdir(), 'bench-headset-'));
-  const child = spawnOnCpu(options.cpu, process.execPath, [join(distDir, 'headsetd.mjs'), '--root', root, '--web', '--port', '0', ...extraArgs]);
+  const child = spawnOnCpu(options.cpu, process.execPath, [
+    join(distDir, 'headsetd.mjs'),
+    '--root',
+    root,
+    '--web',
+    '--port',
+    '0',
+    '--url-fd',
+    '3',
+    ...extraArgs,
+  ]);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('headsetd did not start within 20 s')), 20_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
       const match = /^Headset Control UI: (\S+)/.exec(line);
       if (match) {
         clearTimeout(timer);
@@ -65,7 +76,8 @@ export async function startHeadsetd(distDir: string, extraArgs: string[] = [], o
  */
 export function spawnOnCpu(cpu: number | undefined, command: string, args: string[]): ChildProcess {
   const pinned = cpu !== undefined && hasTaskset();
-  return spawn(pinned ? 'taskset' : command, pinned ? ['-c', String(cpu), command, ...args] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Descriptor 3: headsetd's --url-fd (its address with the access token).
+  return spawn(pinned ? 'taskset' : command, pinned ? ['-c', String(cpu), command, ...args] : args, { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
 }
 
 /** Pins this process (all its threads) to `cpu`; returns a function that undoes it. */

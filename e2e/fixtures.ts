@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page, type Response } from '@playwright/test';
 import type { Mode } from '../src/api/contract.js';
@@ -48,10 +49,10 @@ export interface Headsetd {
 /** Starts `node dist/headsetd.mjs` on the simulated device at `root` with the web host on a free port. */
 export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd> {
   if (!existsSync(HEADSETD)) throw new Error(`${HEADSETD} is missing: run \`node scripts/build.mjs\` before the e2e tests.`);
-  const args = [HEADSETD, '--device', 'simulated', '--root', options.root, '--web', '--port', '0'];
+  const args = [HEADSETD, '--device', 'simulated', '--root', options.root, '--web', '--port', '0', '--url-fd', '3'];
   if (options.mode) args.push('--mode', options.mode);
   if (options.updateUrl) args.push('--update-url', options.updateUrl);
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
   const keep = (list: string[], line: string) => {
@@ -87,6 +88,9 @@ export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd>
       keep(lines, line);
       const socket = SOCKET_LINE.exec(line);
       if (socket) socketPath = socket[1]!;
+    });
+    // The address with its token comes on descriptor 3 (stdout, the journal, never carries the token).
+    createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
       const match = URL_LINE.exec(line);
       if (match && !settled) {
         settled = true;

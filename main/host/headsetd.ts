@@ -1,3 +1,4 @@
+import { closeSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,7 +30,9 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
              linux: detected (/boot/grub/grubenv, else /etc/fw_env.config) unless given
   --telemetry-url  the OTLP/HTTP receiver (https) consented telemetry is forwarded to (remembered;
              "off" forgets it); without one, records wait in the bounded outbox
-  --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)`;
+  --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)
+  --url-fd   with --web: write the UI's address with its access token to this inherited file
+             descriptor (a launcher's pipe); stdout, the journal, gets it only when it is a terminal`;
 
 /** The process's secrets, from the start: everything headsetd prints is cut by them too. */
 const secrets = new SecretRegistry();
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
       'update-url': { type: 'string' },
       'telemetry-url': { type: 'string' },
       'telemetry-ca': { type: 'string' },
+      'url-fd': { type: 'string' },
       boot: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -68,6 +72,9 @@ async function main(): Promise<void> {
       throw new UsageError((error as Error).message);
     }
   }
+  const urlFd = values['url-fd'] === undefined ? undefined : Number(values['url-fd']);
+  if (urlFd !== undefined && (!Number.isInteger(urlFd) || urlFd < 3))
+    throw new UsageError(`--url-fd must be an inherited descriptor (3 or more), not "${values['url-fd']}"`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
 
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // Announced only once a SIGTERM is handled: a supervisor may stop headsetd as soon as it reads this line.
-  if (web) console.log(`Headset Control UI: ${web.url}`);
+  if (web) announceUrl(web, urlFd);
 }
 
 /** Connects to the API socket as Electron and headsetctl do, and calls system.ping. */
@@ -149,3 +156,21 @@ main().catch((error: unknown) => {
   else console.error(journalLine(error instanceof Error ? error.message : String(error), secrets));
   process.exit(error instanceof UsageError ? 2 : 1);
 });
+
+/**
+ * The UI's address carries the per-start access token: a launcher gets it on its own pipe, a person
+ * at a terminal on stdout; a stdout that is the journal (read by group adm) gets the address only.
+ */
+function announceUrl(web: { url: string; origin: string }, urlFd: number | undefined): void {
+  if (urlFd !== undefined) {
+    try {
+      writeSync(urlFd, `Headset Control UI: ${web.url}\n`);
+      closeSync(urlFd);
+    } catch (error) {
+      // Not a descriptor this process inherited: the UI runs on, the launcher never gets the address.
+      console.error(`headsetd: could not write the UI's address to descriptor ${urlFd}: ${(error as Error).message}`);
+    }
+    console.log(`Headset Control UI: ${web.origin}/ (its access token went to descriptor ${urlFd})`);
+  } else if (process.stdout.isTTY) console.log(`Headset Control UI: ${web.url}`);
+  else console.log(`Headset Control UI: ${web.origin}/ (its access token is not written to a log: start with --url-fd N to receive it)`);
+}

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -26,14 +27,16 @@ function main(): void {
   });
   if (values.help) return console.log(USAGE);
   const root = resolve(values.root);
-  const args = [join(here, 'headsetd.mjs'), '--device', 'simulated', '--root', root, '--web', '--port', values.port];
+  // The address with its token comes on descriptor 3, never through stdout (the journal on a device).
+  const args = [join(here, 'headsetd.mjs'), '--device', 'simulated', '--root', root, '--web', '--port', values.port, '--url-fd', '3'];
   if (values.mode) args.push('--mode', values.mode);
-  const headsetd = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const headsetd = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
   let viewer: ChildProcess | undefined;
 
-  createInterface({ input: headsetd.stdout! }).on('line', (line) => {
-    console.log(line);
+  createInterface({ input: headsetd.stdout! }).on('line', (line) => console.log(line));
+  createInterface({ input: headsetd.stdio[3] as Readable }).on('line', (line) => {
     const match = /^Headset Control UI: (\S+)/.exec(line);
+    if (match) console.log(`Open the UI at ${match[1]}`);
     if (match && !values['no-open'] && !viewer) viewer = openViewer(match[1]!, root, values.mode === 'recovery');
   });
 
