@@ -2,34 +2,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { START_USAGE, StartUsageError, parseStartOptions, type StartOptions } from './startOptions.js';
 
 /**
  * `npm start`: headsetd on the simulated headset with the web UI, then a window on it: Electron
  * when its binary is installed, else Chromium in app mode, else just the printed address.
  */
-const USAGE = 'usage: npm start -- [--port N] [--root DIR] [--mode settings|setup|recovery] [--no-open]';
 const here = dirname(fileURLToPath(import.meta.url));
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '7420' },
-      root: { type: 'string', default: '.headset' },
-      mode: { type: 'string' },
-      'no-open': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return console.log(USAGE);
-  const root = resolve(values.root);
-  // The address with its token comes on descriptor 3, never through stdout (the journal on a device).
-  const args = [join(here, 'headsetd.mjs'), '--device', 'simulated', '--root', root, '--web', '--port', values.port, '--url-fd', '3'];
-  if (values.mode) args.push('--mode', values.mode);
+  let options: StartOptions;
+  try {
+    options = parseStartOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof StartUsageError)) throw error;
+    console.error(`${error.message}\n\n${START_USAGE}`);
+    process.exit(2);
+  }
+  if (options.help) return console.log(START_USAGE);
+  const { root } = options;
+  const values = { mode: options.mode, 'no-open': !options.open };
+  const args = [join(here, 'headsetd.mjs'), ...options.headsetdArgs];
   const headsetd = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
   let viewer: ChildProcess | undefined;
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { PASSED_TO_HEADSETD, START_USAGE, StartUsageError, parseStartOptions } from './startOptions.js';
+
+describe("npm start's command line", () => {
+  it('runs headsetd on the simulated headset in ./.headset with the web UI by default', () => {
+    const options = parseStartOptions([], '/home/me/headset-control');
+    expect(options).toEqual({
+      help: false,
+      root: '/home/me/headset-control/.headset',
+      mode: undefined,
+      open: true,
+      headsetdArgs: ['--device', 'simulated', '--root', '/home/me/headset-control/.headset', '--web', '--port', '7420', '--url-fd', '3'],
+    });
+  });
+
+  it("hands headsetd's update, telemetry and boot options on, in its own spelling", () => {
+    const options = parseStartOptions(
+      [
+        '--no-open',
+        '--update-url',
+        'http://127.0.0.1:8000',
+        '--telemetry-url=https://otlp.example',
+        '--telemetry-ca',
+        'ca.pem',
+        '--boot',
+        'uboot',
+        '--mode',
+        'recovery',
+        '--root',
+        '/tmp/h',
+        '--port',
+        '0',
+      ],
+      '/cwd',
+    );
+    expect(options.open).toBe(false);
+    expect(options.mode).toBe('recovery');
+    expect(options.headsetdArgs).toEqual([
+      '--device',
+      'simulated',
+      '--root',
+      '/tmp/h',
+      '--web',
+      '--port',
+      '0',
+      '--url-fd',
+      '3',
+      '--mode',
+      'recovery',
+      '--update-url',
+      'http://127.0.0.1:8000',
+      '--telemetry-url',
+      'https://otlp.example',
+      '--telemetry-ca',
+      'ca.pem',
+      '--boot',
+      'uboot',
+    ]);
+  });
+
+  it('names every option it hands on in its usage', () => {
+    for (const name of PASSED_TO_HEADSETD) expect(START_USAGE).toContain(`--${name}`);
+  });
+
+  it('refuses an unknown option or a stray word with a usage error naming it', () => {
+    expect(() => parseStartOptions(['--update-ur', 'x'])).toThrow(StartUsageError);
+    expect(() => parseStartOptions(['--update-ur', 'x'])).toThrow(/--update-ur/);
+    expect(() => parseStartOptions(['recovery'])).toThrow(StartUsageError);
+    expect(() => parseStartOptions(['--update-url'])).toThrow(/--update-url/);
+  });
+
+  it('keeps credentials in a URL off the command line it hands on', () => {
+    expect(() => parseStartOptions(['--update-url', 'https://me:s3cret@updates.example'])).toThrow(StartUsageError);
+    expect(() => parseStartOptions(['--telemetry-url', 'https://me@otlp.example'])).toThrow(/--telemetry-url must not carry/);
+  });
+});
