@@ -6,7 +6,7 @@ import { GrubEnvironmentFile } from '../boot/GrubEnvironmentFile.js';
 import type { BootEnvironmentStore } from '../boot/ports.js';
 import { UBootEnvironmentFile, formatFwEnvConfig, type UBootEnvLayout } from '../boot/UBootEnvironmentFile.js';
 import { SlotRecordFile } from '../boot/SlotRecordFile.js';
-import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import { readFileIfExists, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import { SIMULATED_UNITS } from '../platform/SimulatedServiceControl.js';
 import type { SimulatedDeviceLayout } from './SimulatedDeviceLayout.js';
 
@@ -29,6 +29,8 @@ export const SIMULATED_UBOOT_ENV_SIZE = 0x4000;
 export const FACTORY_COMPONENTS: Readonly<Record<string, string>> = { bootloader: '2.1.0', 'mcu-firmware': '1.4.2', 'display-firmware': '3.0.1' };
 
 export const SIMULATED_MODEL = 'HC-1-simulated';
+/** The charge a new headset's battery leaves the factory with. */
+const FACTORY_BATTERY_PERCENT = 85;
 const DEFAULT_SLOT_SIZE = 64 * 1024 * 1024;
 
 /**
@@ -74,6 +76,8 @@ export class SimulatedFirmware {
       // Devices made before the component list existed get the factory's.
       if ((await readJsonIfExists(this.layout.componentsFile)) === undefined) await this.writeFactoryComponents();
       if ((await readJsonIfExists(this.layout.serviceUnits)) === undefined) await this.writeUnitTable();
+      // Devices made before every input had its file get the factory's, where nobody wrote one.
+      await this.writeFactoryInputs({ keepExisting: true });
       return false;
     }
     const layout = this.layout;
@@ -87,16 +91,13 @@ export class SimulatedFirmware {
       layout.stateDir,
       layout.calibrationDir,
       layout.runDir,
-      dirname(layout.recoveryButton),
-      dirname(layout.thermalZone),
     ]) {
       await mkdir(dir, { recursive: true });
     }
     await mkdir(dirname(layout.identityDir), { recursive: true, mode: 0o700 });
     await chmod(dirname(layout.identityDir), 0o700);
     await writeFileAtomic(layout.productUuid, `${randomUUID()}\n`, { mode: 0o400 });
-    await writeFileAtomic(layout.recoveryButton, '0\n');
-    await writeFileAtomic(layout.thermalZone, '38000\n');
+    await this.writeFactoryInputs({ keepExisting: false });
     // Slot A holds the factory image; B is empty. Sparse files: full size, no disk used.
     const factoryImage = Buffer.from(`HEADSET-OS ${options.factoryVersion}\n`);
     for (const slot of ['A', 'B'] as const) {
@@ -129,6 +130,28 @@ export class SimulatedFirmware {
 
   slotRecordsPath(): string {
     return join(this.layout.stateDir, 'slots.json');
+  }
+
+  /**
+   * The files a developer writes to, to provoke what the hardware would (README, "The simulated
+   * headset"), as the factory leaves them. No USB stick: `usb/` exists only while one is plugged in.
+   */
+  private async writeFactoryInputs(options: { keepExisting: boolean }): Promise<void> {
+    const layout = this.layout;
+    const inputs: [path: string, text: string][] = [
+      [layout.recoveryButton, '0\n'],
+      [layout.thermalZone, '38000\n'],
+      [join(layout.batteryDir, 'capacity'), `${FACTORY_BATTERY_PERCENT}\n`],
+      [join(layout.batteryDir, 'status'), 'Discharging\n'],
+      [layout.chargerOnline, '0\n'],
+      [layout.gpsSky, 'open\n'],
+      [layout.networkState, 'online\n'],
+    ];
+    for (const [path, text] of inputs) {
+      if (options.keepExisting && (await readFileIfExists(path)) !== undefined) continue;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, text);
+    }
   }
 
   private async writeFactoryComponents(): Promise<void> {
