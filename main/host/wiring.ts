@@ -1,6 +1,7 @@
 import type { Mode, SystemInfo } from '../../src/api/contract.js';
 import { ApiRouter } from '../../src/api/router.js';
 import { errorDetail } from '../../src/errorText.js';
+import { alertsCapability } from '../services/alerts/alertsCapability.js';
 import { bootCapability } from '../services/boot/bootCapability.js';
 import { healthCapability } from '../services/health/healthCapability.js';
 import { identityCapability } from '../services/identity/identityCapability.js';
@@ -114,6 +115,18 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     }),
   );
   host.add('watchdog', watchdogCapability({ watchdog: profile.watchdog, boot, power: profile.power }));
+  host.add(
+    'alerts',
+    alertsCapability({
+      health: health.snapshot,
+      updates: update.updates.status,
+      boot: boot.status,
+      crashes: logs.crashes,
+      thresholds: profile.alerts,
+      stateDir: paths.stateDir,
+      log: logger.for('alerts'),
+    }),
+  );
 
   const router = new ApiRouter(host.handlers(), host.events(), {
     mode: () => mode.mode(),

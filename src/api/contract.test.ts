@@ -18,6 +18,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   mode: ['mode', 'setup', 'recovery'],
   update: ['update'],
   telemetry: ['privacy', 'telemetry', 'usage'],
+  alerts: ['alerts'],
 };
 
 interface Capability {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { alertsCalls, alertsEvents } from './contract/alerts.js';
 import { bootCalls, bootEvents } from './contract/boot.js';
 import { healthCalls, healthEvents } from './contract/health.js';
 import { identityCalls, identityEvents } from './contract/identity.js';
@@ -23,6 +24,7 @@ export * from './contract/logs.js';
 export * from './contract/mode.js';
 export * from './contract/update.js';
 export * from './contract/telemetry.js';
+export * from './contract/alerts.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
 export const apiCalls = {
@@ -34,6 +36,7 @@ export const apiCalls = {
   ...modeCalls,
   ...updateCalls,
   ...telemetryCalls,
+  ...alertsCalls,
 } as const;
 
 export const apiEvents = {
@@ -45,6 +48,7 @@ export const apiEvents = {
   ...modeEvents,
   ...updateEvents,
   ...telemetryEvents,
+  ...alertsEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------

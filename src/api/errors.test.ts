@@ -36,6 +36,7 @@ import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
 import { connectHarness } from '../../test-support/api/harness.js';
 import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { HeldCalls } from '../../test-support/api/heldCalls.js';
+import { sampleHealth } from '../../test-support/api/samples.js';
 
 /**
  * One scenario per code that really produces it through the router and the client. Typed as a
@@ -174,6 +175,11 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   },
   PRIVACY_POLICY_OUTDATED: () =>
     errorCodeOf(connectHarness().client.call('privacy.set', { policyVersion: PRIVACY_POLICY_VERSION - 1, granted: { usage: true } })),
+  ALERT_NOT_DISMISSIBLE: () => {
+    // An almost empty battery is about the headset itself: it goes when the charger is plugged in.
+    const device = createFakeDevice({ health: { ...sampleHealth(), battery: { percent: 3, charging: false } } });
+    return errorCodeOf(connectHarness({ device }).client.call('alerts.dismiss', { id: 'battery-critical' }));
+  },
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({

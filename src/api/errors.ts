@@ -1,3 +1,4 @@
+import { alertsErrors } from './errors/alerts.js';
 import { bundleErrors } from './errors/bundle.js';
 import { logsErrors } from './errors/logs.js';
 import { operatorErrors } from './errors/operator.js';
@@ -19,6 +20,7 @@ export const ERROR_AREAS = {
   update: { title: 'Updates', codes: updateErrors },
   logs: { title: 'Logs', codes: logsErrors },
   telemetry: { title: 'Privacy and telemetry', codes: telemetryErrors },
+  alerts: { title: 'Alerts', codes: alertsErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -31,6 +33,7 @@ export const ERROR_CATALOGUE = {
   ...updateErrors,
   ...logsErrors,
   ...telemetryErrors,
+  ...alertsErrors,
   ...operatorErrors,
 } as const;
 

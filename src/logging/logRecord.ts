@@ -20,6 +20,7 @@ export const SUBSYSTEMS = [
   'imu',
   'led',
   'telemetry',
+  'alerts',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

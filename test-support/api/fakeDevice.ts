@@ -1,4 +1,16 @@
-import type { BootStatus, CallHandlers, HealthSnapshot, Mode, ModeState, PrivacyStatus, StateSource, UpdateStatus } from '../../src/api/contract.js';
+import { AlertBoard } from '../../src/alerts/AlertBoard.js';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../src/alerts/thresholds.js';
+import type {
+  AlertsState,
+  BootStatus,
+  CallHandlers,
+  HealthSnapshot,
+  Mode,
+  ModeState,
+  PrivacyStatus,
+  StateSource,
+  UpdateStatus,
+} from '../../src/api/contract.js';
 import { AppError } from '../../src/api/errors.js';
 import { StateChannel } from '../../src/api/stateChannel.js';
 import { compileQuery } from '../../src/logging/logQuery.js';
@@ -53,6 +65,7 @@ export interface FakeDevice {
     'mode.changed': CountedSource<ModeState>;
     'update.changed': CountedSource<UpdateStatus>;
     'privacy.changed': CountedSource<PrivacyStatus>;
+    'alerts.changed': CountedSource<AlertsState>;
   };
 }
 
@@ -67,7 +80,21 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
     'mode.changed': counted(new StateChannel<ModeState>({ mode, reason: 'default', setupComplete: mode !== 'setup' })),
     'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
+    'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
   };
+  // Alerts are the real rules (src/alerts/) over the fake's own health, update and boot states.
+  const alertBoard = new AlertBoard(DEFAULT_ALERT_THRESHOLDS);
+  const evaluateAlerts = () => {
+    const facts = {
+      health: events['health.changed'].channel.current(),
+      update: events['update.changed'].channel.current(),
+      boot: events['boot.changed'].channel.current(),
+      crashes: [],
+    };
+    if (alertBoard.update(facts, new Date()).changed) events['alerts.changed'].channel.set(alertBoard.state());
+  };
+  for (const source of [events['health.changed'], events['update.changed'], events['boot.changed']]) source.channel.subscribe(evaluateAlerts);
+  evaluateAlerts();
   // The fake headset has no update repository: read-only calls answer, the rest say so.
   const unconfigured = () => {
     throw new AppError('UPDATE_NOT_CONFIGURED', 'No update repository is configured on this headset.');
@@ -130,6 +157,11 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
       'telemetry.outbox': () => sampleOutboxStatus,
       'health.history': ({ limit }) => [events['health.changed'].channel.current()!].filter(Boolean).slice(-(limit ?? 2000)),
       'crashes.list': () => [],
+      'alerts.list': () => alertBoard.state(),
+      'alerts.dismiss': ({ id }) => {
+        if (alertBoard.dismiss(id)) events['alerts.changed'].channel.set(alertBoard.state());
+        return alertBoard.state();
+      },
       'logs.write': ({ entries }, context) => {
         if (!entries.some((entry) => entry.crash)) logBudget.admit(context.connection, entries.length, Date.now());
         return { written: entries.length, crashId: null };

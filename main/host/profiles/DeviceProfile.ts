@@ -1,3 +1,4 @@
+import type { AlertThresholds } from '../../../src/alerts/thresholds.js';
 import type { BootPartitionSpace } from '../../services/boot/BootPartitionSpace.js';
 import type { BootEnvironmentStore, BootedSystemSource, SlotRecordStore } from '../../services/boot/ports.js';
 import type { GpsReceiver } from '../../services/gps/ports.js';
@@ -60,4 +61,6 @@ export interface DeviceProfile {
   watchdog?: { device: WatchdogDevice; petEveryMs: number };
   /** Where logs are exported: the wearer's USB stick. */
   exportMedium: ExportMedium;
+  /** Where heat, battery, storage and crash loops become alerts, and where they clear. */
+  alerts: AlertThresholds;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_THRESHOLDS } from '../../../src/alerts/thresholds.js';
 import { readFile } from 'node:fs/promises';
 import { StatfsBootPartition } from '../../services/boot/BootPartitionSpace.js';
 import { GrubEnvironmentFile } from '../../services/boot/GrubEnvironmentFile.js';
@@ -80,6 +81,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
     services: new SystemdServiceControl(),
     watchdog: hardwareWatchdog ? { device: hardwareWatchdog, petEveryMs: 5000 } : undefined,
     exportMedium: new MountedRemovableMedium(),
+    alerts: DEFAULT_ALERT_THRESHOLDS,
   };
 }
 

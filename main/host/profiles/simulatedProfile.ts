@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_THRESHOLDS } from '../../../src/alerts/thresholds.js';
 import { basename, join, resolve } from 'node:path';
 import { KernelCommandLine } from '../../services/boot/KernelCommandLine.js';
 import { SlotRecordFile } from '../../services/boot/SlotRecordFile.js';
@@ -100,5 +101,7 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
     services: new SimulatedServiceControl(layout.serviceUnits, layout.serviceStates),
     watchdog: { device: watchdog, petEveryMs: Math.min(5000, watchdogTimeoutMs / 3) },
     exportMedium: new SimulatedUsbStick(layout.usbStick),
+    // The simulated headset warns where a real one does.
+    alerts: DEFAULT_ALERT_THRESHOLDS,
   };
 }

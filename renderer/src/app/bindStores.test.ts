@@ -4,6 +4,7 @@ import { AppError } from '../../../src/api/errors.js';
 import { sampleBoot, sampleIdentity, sampleInfo, sampleUpdateStatus } from '../../../test-support/api/samples.js';
 import { createFakeDevice } from '../../../test-support/api/fakeDevice.js';
 import { connectHarness } from '../../../test-support/api/harness.js';
+import { useAlertsStore } from '../alerts/alertsStore.js';
 import { useConnectionStore } from '../api/connectionStore.js';
 import { useBootStore } from '../boot/bootStore.js';
 import { useHealthStore } from '../health/healthStore.js';
@@ -24,6 +25,7 @@ describe('bindStores', () => {
     usePrivacyStore.setState({ status: undefined });
     useHealthStore.setState({ latest: undefined, recent: [] });
     useUpdateStore.setState({ status: undefined, history: undefined });
+    useAlertsStore.setState({ alerts: [] });
   });
 
   it('binds every capability store, reports connected once the device is known, and disconnected on close', async () => {
@@ -53,6 +55,9 @@ describe('bindStores', () => {
     device.events['update.changed'].channel.set({ ...sampleUpdateStatus, state: { status: 'up-to-date' } });
     await until(() => useUpdateStore.getState().status?.state.status === 'up-to-date');
     await until(() => useUpdateStore.getState().history?.[0]?.version === '1.1.0');
+    // A hot headset: headsetd's alerts reach the alerts store.
+    device.events['health.changed'].channel.set({ ...device.events['health.changed'].channel.current()!, temperatureC: 109 });
+    await until(() => useAlertsStore.getState().alerts[0]?.id === 'temperature-critical');
 
     client.close();
     expect(useConnectionStore.getState()).toEqual({ status: 'disconnected', reason: 'The connection to the headset closed.' });

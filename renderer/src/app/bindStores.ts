@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../../src/api/client.js';
+import { bindAlertsStore } from '../alerts/bindAlertsStore.js';
 import { bindConnectionStore } from '../api/bindConnectionStore.js';
 import { bindBootStore } from '../boot/bindBootStore.js';
 import { bindHealthStore } from '../health/bindHealthStore.js';
@@ -15,6 +16,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindPrivacyStore(client);
     bindHealthStore(client);
     bindUpdateStore(client);
+    bindAlertsStore(client);
     await bindDeviceStore(client);
   });
 }

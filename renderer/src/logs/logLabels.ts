@@ -15,6 +15,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   imu: 'Motion sensor',
   led: 'Lights',
   telemetry: 'Data sharing',
+  alerts: 'Alerts',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */
