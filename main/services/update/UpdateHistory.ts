@@ -1,0 +1,47 @@
+import type { UpdateHistoryEntry } from '../../../src/api/contract.js';
+import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
+import type { InstallRecord } from './InstallJournal.js';
+
+/** Entries kept: the newest, enough to explain any recent trouble. */
+const HISTORY_LENGTH = 50;
+
+/** What happened to each update and rollback, in one file (oldest first on disk). */
+export class UpdateHistory {
+  constructor(private readonly path: string) {}
+
+  async newestFirst(): Promise<UpdateHistoryEntry[]> {
+    return (await this.read()).slice().reverse();
+  }
+
+  async append(entry: UpdateHistoryEntry): Promise<void> {
+    const history = await this.read();
+    // Recorded again after a power cut: an entry already there stays the only one.
+    if (history.some((known) => known.version === entry.version && known.startedAt === entry.startedAt && known.outcome === entry.outcome)) return;
+    history.push(entry);
+    await writeFileAtomic(this.path, JSON.stringify(history.slice(-HISTORY_LENGTH), null, 2));
+  }
+
+  private async read(): Promise<UpdateHistoryEntry[]> {
+    return (await readJsonIfExists<UpdateHistoryEntry[]>(this.path)) ?? [];
+  }
+}
+
+/** The history entry of an install that has ended (committed, rolled back or failed); undefined for one still under way. */
+export function finishedInstallEntry(record: InstallRecord): UpdateHistoryEntry | undefined {
+  const state = record.state;
+  if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return undefined;
+  const outcome =
+    state.step === 'failed' ? `${state.code}: ${state.message}` : state.step === 'rolled-back' ? state.reason : 'Installed, tried and committed.';
+  // Services that did not start again after the slot write are part of what happened.
+  const problems = record.services?.problems ?? [];
+  const detail = problems.length === 0 ? outcome : `${outcome} Not started again after the install: ${problems.join('; ')}`;
+  return {
+    version: record.version,
+    fromVersion: record.fromVersion,
+    slot: record.target,
+    startedAt: record.startedAt,
+    finishedAt: state.at,
+    outcome: state.step,
+    detail,
+  };
+}
