@@ -114,9 +114,12 @@ export class LogRotation {
       renameSync(active.path, target);
       fsyncSync(active.fd);
       closeSync(active.fd);
+      // The old descriptor is gone whatever happens next: a failed reopen must not leave its number
+      // behind, where a file opened later could take it.
+      active.fd = -1;
+      this.last = { time, stamp: rotationStamp(time), n: 0 };
       active.fd = openSync(active.path, 'a', 0o640);
       active.bytes = fstatSync(active.fd).size;
-      this.last = { time, stamp: rotationStamp(time), n: 0 };
       return true;
     } catch {
       return false;
