@@ -15,7 +15,7 @@ export class SimulatedWatchdog implements WatchdogDevice {
     private readonly statePath: string,
   ) {}
 
-  /** What the chip does when it fires: the composition root connects the power cycle. */
+  /** What the chip does when it fires: the simulated profile connects the power cycle. */
   onExpire(handler: () => void): void {
     this.expireHandler = handler;
   }
