@@ -84,4 +84,15 @@ describe('headsetctl device', () => {
     expect(result.stdout).toBe('restarting\n');
     await expect.poll(() => headset.services.boot.status.current()!.bootCount, { timeout: 20_000 }).toBe(before + 1);
   });
+
+  it('reboot --wait returns once the headset has booted again, saying which system runs', async () => {
+    const before = headset.services.boot.status.current()!;
+    const result = await run('device', 'reboot', '--wait', '--root', root);
+    expect(result.code).toBe(0);
+    const after = headset.services.boot.status.current()!;
+    expect(after.bootId).not.toBe(before.bootId);
+    expect(result.stdout).toBe(`booted slot A: 1.0.0 (boot #${after.bootCount})\n`);
+    const json = await run('device', 'reboot', '--wait', '--root', root, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ activeSlot: 'A', bootCount: after.bootCount + 1 });
+  });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ApiClient } from '../../src/api/client.js';
-import type { UpdateStatus } from '../../src/api/contract.js';
+import type { BootStatus, UpdateStatus } from '../../src/api/contract.js';
 import { type CliIo, type Command, UsageError, formatBytes, parseCommandLine } from './command.js';
 import { connectToDevice } from './deviceConnection.js';
 
@@ -102,16 +102,58 @@ ${CONNECTION_HELP}`,
 
 export const deviceReboot: Command = {
   summary: 'Restart the headset',
-  usage: `usage: headsetctl device reboot [--socket PATH | --root DIR | --url URL] [--json]\n\n${CONNECTION_HELP}`,
+  usage: `usage: headsetctl device reboot [--wait] [--socket PATH | --root DIR | --url URL] [--json]
+
+  --wait          wait until the headset has booted again and answers, then say which system runs
+${CONNECTION_HELP}`,
   run: (args, io) =>
-    withDevice(args, {}, async (client, values) => {
+    withDevice(args, { wait: { type: 'boolean', default: false } }, async (client, values) => {
+      const before = await client.call('boot.status');
       // Into the installed update when one waits for its trial, else a plain restart.
       const update = await client.call('update.status');
       if (update.state.status === 'ready-to-reboot') await client.call('update.restart');
       else await client.call('system.restart');
-      print(io, values.json, { restarting: true }, 'restarting');
+      if (!values.wait) return print(io, values.json, { restarting: true }, 'restarting');
+      const boot = await waitForNextBoot(values, before.bootId);
+      const running = boot.slots.find((slot) => slot.name === boot.activeSlot);
+      print(io, values.json, boot, `booted slot ${boot.activeSlot}: ${running?.version ?? 'unknown version'} (boot #${boot.bootCount})`);
     }),
 };
+
+/** How often --wait asks, and how long one try may take (a headset powering up may not answer). */
+const BOOT_POLL_MS = 250;
+const BOOT_TRY_TIMEOUT_MS = 5_000;
+
+/**
+ * Asks over a new connection each time until the headset reports another boot than `bootId`: a
+ * real headset's socket goes away with its restart; the simulated one keeps it. Waits as long as
+ * it takes, like `download --wait` (Ctrl-C stops waiting).
+ */
+async function waitForNextBoot(values: Record<string, string | boolean | undefined>, bootId: string): Promise<BootStatus> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, BOOT_POLL_MS));
+    const boot = await askBoot(values).catch(() => undefined);
+    if (boot && boot.bootId !== bootId) return boot;
+  }
+}
+
+async function askBoot(values: Record<string, string | boolean | undefined>): Promise<BootStatus> {
+  const client = await connectToDevice({
+    socket: values.socket as string | undefined,
+    root: values.root as string | undefined,
+    url: values.url as string | undefined,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer')), BOOT_TRY_TIMEOUT_MS);
+    });
+    return await Promise.race([client.call('boot.status'), timeout]);
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
+}
 
 function waitForDownload(client: ApiClient, io: CliIo, json: boolean): Promise<UpdateStatus> {
   return new Promise((resolve) => {
