@@ -10,6 +10,7 @@ const NEEDED = [
   { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
   { binary: '/usr/sbin/logrotate', pkg: 'logrotate', why: 'checks native/logrotate with logrotate -d' },
   { binary: '/usr/bin/udevadm', pkg: 'udev', why: 'parses native/udev rules with udevadm test' },
+  { binary: '/usr/bin/python3', pkg: 'python3', why: "the README's update recipe serves its repository with python3 -m http.server" },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.binary));
