@@ -5,6 +5,10 @@
 export interface HeadsetBridge {
   post(message: string): void;
   onMessage(listener: (message: string) => void): void;
+  /** Asks Electron main for a new connection to headsetd (the last one, if any, is dropped). */
+  connect(): void;
+  /** `open` once a connection asked for is up; `closed` when it failed or went away. */
+  onConnection(listener: (state: string) => void): void;
 }
 
 declare global {

@@ -1,16 +1,27 @@
 import type { Port } from '../../../src/api/port.js';
 import './bridge.js';
+import { bridgePortOpener } from './bridgePort.js';
 
 const TOKEN_KEY = 'headset.token';
 
+/** The page was opened without the address headsetd announced: nothing to connect with. */
+export class MissingTokenError extends Error {
+  constructor() {
+    super('This page needs the address headsetd printed (it carries the access token).');
+    this.name = 'MissingTokenError';
+  }
+}
+
 /**
- * Opens the API port: Electron's preload bridge when the page runs in the app, else the web host's
- * WebSocket. The token arrives in the URL fragment once; it is moved to session storage and removed
- * from the address bar so it does not linger in history.
+ * What opens a port to headsetd, as often as the page needs one (each reconnection): Electron's
+ * bridge when the page runs in the app, else the web host's WebSocket. The web host's token
+ * arrives once, in the URL fragment: it is read here, kept in this closure for every later
+ * connection (and in session storage for a reload of this tab; never in local storage), and removed
+ * from the address bar so it does not linger in history. Throws MissingTokenError when there is none.
  */
-export function openPort(): Promise<Port> {
+export function createPortOpener(): () => Promise<Port> {
   const bridge = window.headsetBridge;
-  if (bridge) return Promise.resolve(bridgePort(bridge));
+  if (bridge) return bridgePortOpener(bridge);
   const fragment = new URLSearchParams(location.hash.slice(1));
   const fromUrl = fragment.get('token');
   if (fromUrl) {
@@ -18,19 +29,9 @@ export function openPort(): Promise<Port> {
     history.replaceState(null, '', location.pathname + location.search);
   }
   const token = fromUrl ?? sessionStorage.getItem(TOKEN_KEY);
-  if (!token) return Promise.reject(new Error('This page needs the address headsetd printed (it carries the access token).'));
-  return webSocketPort(`ws://${location.host}/api`, token);
-}
-
-function bridgePort(bridge: NonNullable<Window['headsetBridge']>): Port {
-  const messageHandlers: ((m: string) => void)[] = [];
-  bridge.onMessage((m) => messageHandlers.forEach((h) => h(m)));
-  return {
-    post: (m) => bridge.post(m),
-    onMessage: (h) => void messageHandlers.push(h),
-    onClose: () => undefined, // The window's lifetime is the bridge's.
-    close: () => undefined,
-  };
+  if (!token) throw new MissingTokenError();
+  const url = `ws://${location.host}/api`;
+  return () => webSocketPort(url, token);
 }
 
 function webSocketPort(url: string, token: string): Promise<Port> {
@@ -41,7 +42,8 @@ function webSocketPort(url: string, token: string): Promise<Port> {
     let opened = false;
     ws.onmessage = (event) => messageHandlers.forEach((h) => h(String(event.data)));
     ws.onclose = () => {
-      if (!opened) reject(new Error('The headset refused the connection (the address may be from an earlier start).'));
+      // A browser does not say why a handshake failed: headsetd may be down, or this address may be from an earlier start.
+      if (!opened) reject(new Error('The headset did not answer.'));
       closeHandlers.forEach((h) => h());
     };
     ws.onopen = () => {

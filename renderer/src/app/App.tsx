@@ -3,19 +3,33 @@ import { SetupScreen } from './SetupScreen.js';
 import { useBootStore } from '../boot/bootStore.js';
 import { useConnectionStore } from '../api/connectionStore.js';
 import { useModeStore } from '../mode/modeStore.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
 import { SettingsShell } from './SettingsShell.js';
 
-/** One face per mode; the mode is the headset's, pushed by headsetd. */
+/**
+ * One face per mode; the mode is the headset's, pushed by headsetd. A lost connection puts a banner
+ * over the face instead of replacing it: the screen and its state are there when the connection
+ * comes back (the stores are bound again, see api/connectHeadset.ts).
+ */
 export function App() {
   const connection = useConnectionStore();
   const mode = useModeStore((s) => s.state?.mode);
   // A new boot is a new screen: a restart that lands in recovery again must not keep "Restarting…".
   const bootId = useBootStore((s) => s.status?.bootId);
-  if (connection.status === 'disconnected') return <Notice title="Not connected" text={connection.reason} />;
-  if (connection.status === 'connecting' || !mode) return <Notice title="Connecting to the headset…" progress />;
-  if (mode === 'recovery') return <RecoveryScreen key={bootId} />;
-  if (mode === 'setup') return <SetupScreen />;
-  return <SettingsShell />;
+  const offline = connection.status === 'disconnected';
+  let face;
+  if (mode === 'recovery') face = <RecoveryScreen key={bootId} />;
+  else if (mode === 'setup') face = <SetupScreen />;
+  else if (mode) face = <SettingsShell />;
+  else if (!offline) face = <Notice title="Connecting to the headset…" progress />;
+  return (
+    <>
+      {offline && <ConnectionBanner reason={connection.reason} />}
+      <div className="face" inert={offline}>
+        {face}
+      </div>
+    </>
+  );
 }
 
 export function Notice({ title, text, progress }: { title: string; text?: string; progress?: boolean }) {
