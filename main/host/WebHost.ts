@@ -26,6 +26,8 @@ export interface WebHostOptions {
   maxMessageBytes?: number;
   /** The token is registered here while the host runs: no log line or record carries it. */
   secrets?: SecretRegistrar;
+  /** A token the launcher keeps across restarts (see headsetd --token-fd); otherwise one is made for this start. */
+  token?: string;
 }
 
 export interface WebHost {
@@ -37,11 +39,12 @@ export interface WebHost {
 }
 
 /**
- * Serves the built renderer and the API WebSocket on 127.0.0.1 only. The token is made per start;
+ * Serves the built renderer and the API WebSocket on 127.0.0.1 only. The token is made per start
+ * unless the launcher gives one;
  * the Host header is checked (no DNS rebinding), and every page carries a strict CSP.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const token = randomBytes(32).toString('hex');
+  const token = options.token ?? randomBytes(32).toString('hex');
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,4 @@
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,7 +32,10 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
              "off" forgets it); without one, records wait in the bounded outbox
   --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)
   --url-fd   with --web: write the UI's address with its access token to this inherited file
-             descriptor (a launcher's pipe); stdout, the journal, gets it only when it is a terminal`;
+             descriptor (a launcher's pipe); stdout, the journal, gets it only when it is a terminal
+  --token-fd with --web: read the access token (64 hex digits) from this inherited descriptor
+             instead of making one, so a launcher that restarts headsetd keeps its pages working
+             (never on the command line: every process can read it)`;
 
 /** The process's secrets, from the start: everything headsetd prints is cut by them too. */
 const secrets = new SecretRegistry();
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       'telemetry-url': { type: 'string' },
       'telemetry-ca': { type: 'string' },
       'url-fd': { type: 'string' },
+      'token-fd': { type: 'string' },
       boot: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
   const urlFd = values['url-fd'] === undefined ? undefined : Number(values['url-fd']);
   if (urlFd !== undefined && (!Number.isInteger(urlFd) || urlFd < 3))
     throw new UsageError(`--url-fd must be an inherited descriptor (3 or more), not "${values['url-fd']}"`);
+  const token = values['token-fd'] === undefined ? undefined : readTokenFd(values['token-fd'], values.web);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
 
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
   const socket = await listenUnixSocket({ path: socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   console.log(`headsetd: API socket ${socketPath}`);
   const web = values.web
-    ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES, secrets })
+    ? await startWebHost({ router: headset.router, rendererDir: join(here, 'renderer'), port, scopes: LOCAL_UI_SCOPES, secrets, token })
     : undefined;
   // headsetd up, UI reachable: a trial boot commits once its API answers over the socket, as the UI's does.
   await headset.confirmBoot(() => pingOverSocket(socketPath));
@@ -150,6 +155,31 @@ async function pingOverSocket(path: string): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** The web host's token as the web host makes it: 32 random bytes in hex. */
+const WEB_TOKEN = /^[0-9a-f]{64}$/;
+
+/**
+ * The token a launcher hands over on an inherited descriptor (it keeps one token across restarts
+ * of headsetd, so the page it opened reconnects). Read to its end, then closed: nothing headsetd
+ * starts inherits it.
+ */
+function readTokenFd(text: string, web: boolean): string {
+  const fd = Number(text);
+  if (!Number.isInteger(fd) || fd < 3) throw new UsageError(`--token-fd must be an inherited descriptor (3 or more), not "${text}"`);
+  if (!web) throw new UsageError("--token-fd is the web host's token: it needs --web");
+  let token: string;
+  try {
+    token = readFileSync(fd, 'utf8').trim();
+    closeSync(fd);
+  } catch (error) {
+    throw new UsageError(`--token-fd ${fd}: could not read the token (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  // Never quoted back: whatever came may be a secret.
+  if (!WEB_TOKEN.test(token)) throw new UsageError(`--token-fd ${fd}: the token must be 64 hex digits (32 random bytes)`);
+  secrets.register(token, 'web host token from the launcher');
+  return token;
+}
 
 main().catch((error: unknown) => {
   if (error instanceof UsageError) console.error(`${journalLine(error.message, secrets)}\n\n${USAGE}`);

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,12 +32,15 @@ afterAll(() => {
 });
 
 /** Runs headsetd --web until it announces its UI; returns its stdout and what came on descriptor 3. */
-async function announce(extra: string[]): Promise<{ stdout: string[]; fd3: string[]; root: string }> {
+async function announce(extra: string[], tokenOnFd4?: string): Promise<{ stdout: string[]; fd3: string[]; root: string; cmdline: string }> {
   const root = mkdtempSync(join(tmpdir(), 'ui-address-'));
   roots.push(root);
   const child = spawn(process.execPath, [headsetd, '--root', root, '--web', '--port', '0', ...extra], {
-    stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+    stdio: ['ignore', 'pipe', 'inherit', 'pipe', tokenOnFd4 === undefined ? 'ignore' : 'pipe'],
   });
+  if (tokenOnFd4 !== undefined) (child.stdio[4] as Writable).end(tokenOnFd4);
+  // What every process on the machine can read about it.
+  const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
   const stdout: string[] = [];
   const fd3: string[] = [];
   createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => fd3.push(line));
@@ -54,7 +57,18 @@ async function announce(extra: string[]): Promise<{ stdout: string[]; fd3: strin
   });
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
-  return { stdout, fd3, root };
+  return { stdout, fd3, root, cmdline };
+}
+
+/** Runs headsetd with these arguments and descriptor 4 fed `fd4` (or closed); resolves to its exit code and stderr. */
+async function refused(args: string[], fd4?: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [headsetd, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ignore', fd4 === undefined ? 'ignore' : 'pipe'] });
+  // headsetd may refuse its arguments before it reads the pipe: a reset pipe is expected then.
+  if (fd4 !== undefined) (child.stdio[4] as Writable).on('error', () => undefined).end(fd4);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
 }
 
 const TOKEN = /token=([0-9a-f]{64})/;
@@ -87,5 +101,31 @@ describe('headsetd announcing its web UI', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).not.toBe(0);
     expect(stderr).toContain('--url-fd must be an inherited descriptor');
+  });
+
+  it('with --token-fd: serves the token the launcher handed over (so a restart keeps the page working), never on argv or stdout', async () => {
+    const given = 'c0ffee'.repeat(10) + 'abcd';
+    const { stdout, fd3, root, cmdline } = await announce(['--url-fd', '3', '--token-fd', '4'], `${given}\n`);
+    expect(fd3[0]).toMatch(new RegExp(`^Headset Control UI: http://127\\.0\\.0\\.1:\\d+/#token=${given}$`));
+    expect(cmdline).not.toContain(given);
+    expect(stdout.join('\n')).not.toContain(given);
+    const logs = join(root, 'data', 'logs');
+    for (const name of readdirSync(logs).filter((n) => n.endsWith('.log'))) expect(readFileSync(join(logs, name), 'utf8')).not.toContain(given);
+  });
+
+  it('refuses a token that is not 64 hex digits without quoting it, a --token-fd without --web, and a descriptor it did not inherit', async () => {
+    const wrong = 'not-a-token-but-maybe-a-secret-4711';
+    const bad = await refused(['--web', '--port', '0', '--token-fd', '4'], wrong);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--token-fd 4: the token must be 64 hex digits');
+    expect(bad.stderr).not.toContain(wrong);
+    const noWeb = await refused(['--token-fd', '4'], 'ab'.repeat(32));
+    expect(noWeb.code).toBe(2);
+    expect(noWeb.stderr).toContain('--token-fd is the web host');
+    const notInherited = await refused(['--web', '--port', '0', '--token-fd', '200']);
+    expect(notInherited.code).toBe(2);
+    expect(notInherited.stderr).toContain('--token-fd 200: could not read the token (EBADF)');
+    const low = await refused(['--web', '--token-fd', '0']);
+    expect(low.stderr).toContain('--token-fd must be an inherited descriptor');
   });
 });
