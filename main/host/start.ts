@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { HeadsetdSupervisor } from './HeadsetdSupervisor.js';
 import { START_USAGE, StartUsageError, parseStartOptions, type StartOptions } from './startOptions.js';
 
 /**
  * `npm start`: headsetd on the simulated headset with the web UI, then a window on it: Electron
- * when its binary is installed, else Chromium in app mode, else just the printed address.
+ * when its binary is installed, else Chromium in app mode, else just the printed address. When
+ * headsetd ends unexpectedly it is started again (HeadsetdSupervisor) and the window stays.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,27 +26,31 @@ function main(): void {
   if (options.help) return console.log(START_USAGE);
   const { root } = options;
   const values = { mode: options.mode, 'no-open': !options.open };
-  const args = [join(here, 'headsetd.mjs'), ...options.headsetdArgs];
-  const headsetd = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
   let viewer: ChildProcess | undefined;
-
-  createInterface({ input: headsetd.stdout! }).on('line', (line) => console.log(line));
-  createInterface({ input: headsetd.stdio[3] as Readable }).on('line', (line) => {
-    const match = /^Headset Control UI: (\S+)/.exec(line);
-    if (match) console.log(`Open the UI at ${match[1]}`);
-    if (match && !values['no-open'] && !viewer) viewer = openViewer(match[1]!, root, values.mode === 'recovery');
+  // One token for every start of headsetd: a page opened on the first keeps working after a restart.
+  const supervisor = new HeadsetdSupervisor({
+    command: process.execPath,
+    args: [join(here, 'headsetd.mjs'), ...options.headsetdArgs],
+    token: randomBytes(32).toString('hex'),
+    onLine: (line) => console.log(line),
+    onNote: (text) => console.log(text),
+    onUrl: (url, starts, pid) => {
+      if (starts > 1) return console.log(`headsetd is running again (pid ${pid}); the UI reconnects by itself.`);
+      console.log(`Open the UI at ${url}`);
+      if (!values['no-open'] && !viewer) viewer = openViewer(url, root, values.mode === 'recovery');
+    },
+    onEnd: (code) => {
+      viewer?.kill('SIGTERM');
+      process.exit(code ?? 0);
+    },
   });
-
-  const stop = (signal: NodeJS.Signals) => {
+  supervisor.start();
+  const stop = () => {
     viewer?.kill('SIGTERM');
-    headsetd.kill(signal);
+    supervisor.stop();
   };
-  process.on('SIGINT', () => stop('SIGTERM'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  headsetd.on('exit', (code) => {
-    viewer?.kill('SIGTERM');
-    process.exit(code ?? 0);
-  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 function openViewer(url: string, root: string, kiosk: boolean): ChildProcess | undefined {
