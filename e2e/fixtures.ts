@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page, type Response } from '@playwright/test';
 import type { Mode } from '../src/api/contract.js';
@@ -30,6 +30,10 @@ export interface HeadsetdOptions {
   mode?: Mode;
   /** The TUF update repository to follow (`--update-url`, remembered by the device). */
   updateUrl?: string;
+  /** The web host's port (default 0: a free one); a restart passes the last one's. */
+  port?: number;
+  /** The web host's token, handed over on descriptor 4 (`--token-fd`) as the launcher does; default: headsetd makes one. */
+  token?: string;
   startTimeoutMs?: number;
 }
 
@@ -42,17 +46,26 @@ export interface Headsetd {
   socketPath: string;
   /** What headsetd wrote so far, stdout and stderr interleaved by line. */
   log(): string;
+  /** The web host's port. */
+  port: number;
   /** SIGTERM, then waits for the exit (SIGKILL after a grace period). Resolves to the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, as a crash or a power cut would end it; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Whether kill() ended it (its exit code says nothing then). */
+  readonly killed: boolean;
 }
 
 /** Starts `node dist/headsetd.mjs` on the simulated device at `root` with the web host on a free port. */
 export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd> {
   if (!existsSync(HEADSETD)) throw new Error(`${HEADSETD} is missing: run \`node scripts/build.mjs\` before the e2e tests.`);
-  const args = [HEADSETD, '--device', 'simulated', '--root', options.root, '--web', '--port', '0', '--url-fd', '3'];
+  const args = [HEADSETD, '--device', 'simulated', '--root', options.root, '--web', '--port', String(options.port ?? 0), '--url-fd', '3'];
   if (options.mode) args.push('--mode', options.mode);
   if (options.updateUrl) args.push('--update-url', options.updateUrl);
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  if (options.token) args.push('--token-fd', '4');
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'pipe', options.token ? 'pipe' : 'ignore'] });
+  // Never on the command line: on its own pipe, as the launcher hands it over.
+  if (options.token) (child.stdio[4] as Writable).end(`${options.token}\n`);
   const lines: string[] = [];
   const stderr: string[] = [];
   const keep = (list: string[], line: string) => {
@@ -107,13 +120,23 @@ export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd>
     throw new Error(`headsetd printed a UI address without a token: ${started.url}`);
   }
   let stopping: Promise<number | null> | undefined;
+  let killed = false;
   return {
     url: started.url,
     origin: url.origin,
     token,
     root: options.root,
     socketPath: started.socketPath,
+    port: Number(url.port),
+    get killed() {
+      return killed;
+    },
     log: () => lines.join('\n'),
+    kill: async () => {
+      killed = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     stop: () => {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -213,12 +236,13 @@ export const test = base.extend<HeadsetFixtures>({
       running.push(headsetd);
       return headsetd;
     });
-    const codes = await Promise.all(running.map((h) => h.stop()));
+    const stopped = running.filter((h) => !h.killed);
+    const codes = await Promise.all(stopped.map((h) => h.stop()));
     if (testInfo.status !== testInfo.expectedStatus) {
       for (const [i, h] of running.entries()) await testInfo.attach(`headsetd-${i + 1}.log`, { body: h.log(), contentType: 'text/plain' });
     }
     // A clean SIGTERM shutdown is part of the contract (systemd stops it the same way).
-    expect(codes, 'headsetd exit codes after SIGTERM').toEqual(running.map(() => 0));
+    expect(codes, 'headsetd exit codes after SIGTERM').toEqual(stopped.map(() => 0));
   },
 
   headsetd: async ({ launchHeadsetd, mode }, use) => {
