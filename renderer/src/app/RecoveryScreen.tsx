@@ -13,6 +13,7 @@ import { ProblemText } from '../update/UpdateStateCard.js';
 import { useKeptRollback } from '../update/useKeptRollback.js';
 import { useRollback } from '../update/useRollback.js';
 import { RecoveryExportAction } from '../logs/RecoveryExportAction.js';
+import { AlertBanner } from '../alerts/AlertBanner.js';
 
 const REASONS: Record<string, string> = {
   'recovery-button': 'The recovery button was held, or the system could not start normally.',
@@ -59,6 +60,8 @@ export function RecoveryScreen() {
   return (
     <main className="recovery" ref={scope} data-mode="recovery">
       <h1>Recovery</h1>
+      {/* What is wrong with the headset right now (heat, battery), above the way out; its restart is the kiosk's own. */}
+      <AlertBanner calls={false} />
       <p className="recovery-reason">{REASONS[reason ?? ''] ?? 'The headset started in recovery.'}</p>
       <dl className="facts">
         <dt>Device ID</dt>

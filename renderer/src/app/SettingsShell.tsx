@@ -7,6 +7,8 @@ import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
 import { useScreenViews } from '../privacy/useScreenViews.js';
 import { UpdatesBadge } from '../update/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { AlertBanner, type AlertScreen } from '../alerts/AlertBanner.js';
+import { AlertsBadge } from '../alerts/AlertsBadge.js';
 
 /** The screens in navigation. A screen is listed only once the feature it drives works. */
 const SCREENS: { id: string; title: string; component: ComponentType; Badge?: ComponentType }[] = [
@@ -30,6 +32,7 @@ export function SettingsShell() {
   useKeyboardNavigation(scope, back, currentEntry);
   const Screen = SCREENS.find((s) => s.id === current)!.component;
   useScreenViews(current);
+  const openFromAlert = useCallback((screen: AlertScreen) => setCurrent(screen), []);
   return (
     <div className="shell" ref={scope} data-mode="settings">
       <nav className="rail" ref={nav} aria-label="Settings">
@@ -46,10 +49,12 @@ export function SettingsShell() {
             {screen.Badge && <screen.Badge />}
           </button>
         ))}
+        <AlertsBadge />
         <ConnectionBadge />
       </nav>
       {/* A new element per screen: each screen opens at its top, not at the last one's scroll position. */}
       <main key={current} className="content" aria-label={SCREENS.find((s) => s.id === current)!.title}>
+        <AlertBanner current={current} onOpen={openFromAlert} />
         <Screen />
       </main>
     </div>

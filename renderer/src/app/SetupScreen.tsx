@@ -4,6 +4,7 @@ import { Button } from '../design/Button.js';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { SetupPrivacyStep } from '../privacy/SetupPrivacyStep.js';
+import { AlertBanner } from '../alerts/AlertBanner.js';
 
 /** The first-run wizard. Each step appears only once the feature behind it works. */
 const STEPS = ['welcome', 'privacy', 'finish'] as const;
@@ -31,6 +32,7 @@ export function SetupScreen() {
 
   return (
     <main className="wizard" ref={scope} data-mode="setup">
+      <AlertBanner />
       <ol className="steps" aria-label="Setup progress">
         {STEPS.map((name, i) => (
           <li key={name} className={i === step ? 'current' : i < step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>

@@ -1,10 +1,11 @@
 import type { HealthSnapshot } from '../../../src/api/contract.js';
+import { chartScale } from '../design/chartScale.js';
 
 interface Series {
   title: string;
   unit: string;
   points: { t: number; v: number }[];
-  /** A fixed scale, so that noise never looks like change; GPS grows with its data. */
+  /** A fixed scale, so that noise never looks like change (readings beyond it widen it); GPS grows with its data. */
   min: number;
   max?: number;
   digits: number;
@@ -69,8 +70,7 @@ function LineChart({ series }: { series: Series }) {
       </figure>
     );
   }
-  const lo = Math.min(series.min, Math.floor(Math.min(...values)));
-  const hi = Math.max(series.max ?? Math.ceil(Math.max(...values)), Math.ceil(Math.max(...values)), lo + 1);
+  const { lo, hi } = chartScale(values, series.min, series.max);
   const t0 = series.points[0]!.t;
   const span = Math.max(1, series.points.at(-1)!.t - t0);
   const points = series.points.map((p) => `${(((p.t - t0) / span) * 100).toFixed(2)},${(58 - ((p.v - lo) / (hi - lo)) * 56).toFixed(2)}`).join(' ');
