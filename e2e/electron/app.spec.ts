@@ -71,11 +71,33 @@ test.describe('Electron app', () => {
     });
     expect(page.require).toBe('undefined');
     expect(page.process).toBe('undefined');
-    expect(page.bridgeKeys).toEqual(['onMessage', 'post']);
-    expect(page.bridgeTypes).toEqual(['function', 'function']);
+    expect(page.bridgeKeys).toEqual(['connect', 'onConnection', 'onMessage', 'post']);
+    expect(page.bridgeTypes).toEqual(['function', 'function', 'function', 'function']);
 
     // Its webPreferences are not visible from the page; their effect is: no second window either.
     expect(await window.evaluate(() => (globalThis as unknown as BrowserGlobals).open?.('app://headset/index.html') ?? null)).toBeNull();
+    expect(app.windows()).toHaveLength(1);
+  });
+
+  test('keeps its window when headsetd restarts: the page comes back by itself on the same screen', async ({ launchHeadsetd }) => {
+    test.setTimeout(60_000);
+    const headsetd = await launchHeadsetd({ mode: 'settings' });
+    const launched = await launchApp(headsetd);
+    app = launched.app;
+    const window = launched.window;
+    await expect(window.getByTestId('connection')).toHaveText('Live');
+    const nav = window.getByRole('navigation', { name: 'Settings' });
+    await nav.getByRole('button', { name: 'Updates' }).click();
+
+    // As systemd does after a crash: the same root, so the same socket.
+    await headsetd.kill();
+    await expect(window.getByRole('alertdialog', { name: 'Not connected to the headset' })).toBeVisible();
+    await expect(window.getByRole('button', { name: 'Retry' })).toBeFocused();
+    expect(app.windows()).toHaveLength(1);
+    await launchHeadsetd({ mode: 'settings' });
+    await expect(window.getByRole('alertdialog')).toBeHidden({ timeout: 20_000 });
+    await expect(window.getByTestId('connection')).toHaveText('Live');
+    await expect(nav.getByRole('button', { name: 'Updates' })).toHaveAttribute('aria-current', 'page');
     expect(app.windows()).toHaveLength(1);
   });
 });

@@ -1,9 +1,9 @@
-import { app, crashReporter, session } from 'electron';
+import { app, crashReporter, session, type BrowserWindow } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiClient } from '../../src/api/client.js';
 import { MODES, type Mode } from '../../src/api/contract.js';
+import { ReconnectingClient } from '../../src/api/ReconnectingClient.js';
 import { connectUnixSocket } from '../transports/UnixSocketPort.js';
 import { registerAppScheme, serveRenderer } from './appProtocol.js';
 import { startAppUpdateChannel } from './appUpdateChannel.js';
@@ -14,6 +14,7 @@ import { applyMode, createMainWindow, lockDownWebContents } from './windows.js';
 /**
  * Electron main: an unprivileged UI host. It owns no service; every call goes to headsetd over its
  * Unix socket (`--socket`). Started by `npm start` beside headsetd, or by the session on a device.
+ * It outlives headsetd's restarts: it waits for headsetd at start and reconnects after a loss.
  */
 const { values } = parseArgs({
   args: process.argv.slice(app.isPackaged ? 1 : 2),
@@ -52,24 +53,38 @@ app.on('web-contents-created', (_event, contents) => lockDownWebContents(content
 
 app
   .whenReady()
-  .then(async () => {
+  .then(() => {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     serveRenderer(join(__dirname, '..', 'renderer'));
     const bridge = new IpcBridge(socketPath);
-    // Main follows the mode too, to make the recovery window a kiosk.
-    const client = new ApiClient(await connectUnixSocket(socketPath));
-    logging.attach(client);
-    logging.log.info('Electron main connected to headsetd', { socket: socketPath });
-    const mode = await client.call('mode.get');
-    const window = createMainWindow(join(__dirname, 'preload.cjs'), mode.mode);
-    await bridge.attach(window.webContents);
-    client.subscribe('mode.changed', (state) => {
-      if ((MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
+    let window: BrowserWindow | undefined;
+    // Main's own connection (its log entries, the mode that makes the recovery window a kiosk) comes
+    // back by itself when headsetd restarts (systemd restarts it); the window stays, and its page
+    // reconnects on its own through the bridge.
+    const connection = new ReconnectingClient({
+      open: () => connectUnixSocket(socketPath),
+      setUp: async (client) => {
+        client.onClose(() => logging.detach());
+        const mode = await client.call('mode.get');
+        client.subscribe('mode.changed', (state) => {
+          if (window && (MODES as readonly Mode[]).includes(state.mode)) applyMode(window, state.mode);
+        });
+        logging.attach(client);
+        logging.log.info('Electron main connected to headsetd', { socket: socketPath });
+        if (!window) {
+          window = createMainWindow(join(__dirname, 'preload.cjs'), mode.mode);
+          bridge.attach(window.webContents);
+        } else applyMode(window, mode.mode);
+      },
+      onPhase: (phase) => {
+        if (phase.status === 'waiting')
+          console.error(
+            `headset-control: no connection to headsetd (${phase.reason}); trying again in ${Math.ceil((phase.retryAt - Date.now()) / 1000)} s`,
+          );
+      },
     });
-    client.onClose(() => {
-      logging.detach();
-      app.quit();
-    });
+    connection.start();
+    app.once('before-quit', () => connection.stop());
     startAppUpdateChannel(typeof values['app-updates'] === 'string' ? values['app-updates'] : undefined, (line) =>
       console.log(`headset-control: ${line}`),
     );
