@@ -28,8 +28,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client.close();
-  await headset.close();
+  client?.close();
+  await headset?.close();
   await rm(root, { recursive: true, force: true });
 });
 
