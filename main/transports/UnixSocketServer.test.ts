@@ -10,6 +10,7 @@ import { ALL_SCOPES, createFakeRouter } from '../../test-support/api/harness.js'
 import { MessageLog } from '../../test-support/api/messageLog.js';
 import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { HeldCalls } from '../../test-support/api/heldCalls.js';
+import { LOCAL_UI, checkUnlockedScope, lockedDevice } from '../../test-support/api/unlockedScopeScenario.js';
 import { connectUnixSocket } from './UnixSocketPort.js';
 import { listenUnixSocket } from './UnixSocketServer.js';
 
@@ -46,6 +47,24 @@ async function connectClient(path: string): Promise<{ port: Port; client: ApiCli
 }
 
 describe('listenUnixSocket', () => {
+  it('the `unlocked` scope: refused while locked, allowed to the connection that gave the PIN, until lock, idle or close', async () => {
+    const { device, clock } = lockedDevice();
+    const { router } = createFakeRouter(device, { testCalls: true });
+    const path = socketPath();
+    const server = await listenUnixSocket({ path, router, scopes: LOCAL_UI });
+    cleanups.push(() => server.close());
+    await checkUnlockedScope(device, clock, async () => {
+      const { port, client, closed } = await connectClient(path);
+      return {
+        client,
+        close: async () => {
+          port.close();
+          await closed;
+        },
+      };
+    });
+  });
+
   it('creates the socket file with mode 0660', async () => {
     const { path } = await startServer();
     const stat = statSync(path);

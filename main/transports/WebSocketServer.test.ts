@@ -3,12 +3,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient } from '../../src/api/client.js';
+import type { Scope } from '../../src/api/contract.js';
 import type { Port } from '../../src/api/port.js';
 import { sampleHealth } from '../../test-support/api/samples.js';
 import { createFakeDevice, type FakeDevice } from '../../test-support/api/fakeDevice.js';
 import { ALL_SCOPES, createFakeRouter } from '../../test-support/api/harness.js';
 import { MessageLog } from '../../test-support/api/messageLog.js';
 import { HeldCalls } from '../../test-support/api/heldCalls.js';
+import { LOCAL_UI, checkUnlockedScope, lockedDevice } from '../../test-support/api/unlockedScopeScenario.js';
 import { API_PATH, API_SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX, attachWebSocketApi, type WebSocketApiOptions } from './WebSocketServer.js';
 
 const TOKEN = 'per-start-token-0123456789abcdef';
@@ -22,18 +24,22 @@ afterEach(async () => {
 type Limits = Partial<Pick<WebSocketApiOptions, 'maxMessageBytes' | 'maxBufferedBytes' | 'messagesPerSecond'>>;
 
 /** A real HTTP server on 127.0.0.1 with the WebSocket API attached to a router over a fake device. */
-async function startApi(limits: Limits = {}, device: FakeDevice = createFakeDevice()) {
+async function startApi(
+  limits: Limits = {},
+  device: FakeDevice = createFakeDevice(),
+  access: { scopes?: ReadonlySet<Scope>; testCalls?: boolean } = {},
+) {
   const server: Server = createServer((_request, response) => response.writeHead(404).end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
-  const { router } = createFakeRouter(device);
+  const { router } = createFakeRouter(device, { testCalls: access.testCalls });
   const api = attachWebSocketApi(server, {
     router,
     token: TOKEN,
     allowedOrigins: new Set([origin]),
     allowedHosts: new Set([`127.0.0.1:${port}`, `localhost:${port}`]),
-    scopes: new Set(ALL_SCOPES),
+    scopes: access.scopes ?? new Set(ALL_SCOPES),
     ...limits,
   });
   cleanups.push(
@@ -113,6 +119,23 @@ function wsPort(ws: WebSocket): Port {
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
+
+describe('attachWebSocketApi: the `unlocked` scope', () => {
+  it('refused while locked, allowed to the connection that gave the PIN, until lock, idle or close', async () => {
+    const { device, clock } = lockedDevice();
+    const { url, origin } = await startApi({}, device, { scopes: LOCAL_UI, testCalls: true });
+    await checkUnlockedScope(device, clock, async () => {
+      const { ws, client, closed } = await openClient(url, origin);
+      return {
+        client,
+        close: async () => {
+          ws.close();
+          await closed;
+        },
+      };
+    });
+  });
+});
 
 describe('attachWebSocketApi: upgrade checks', () => {
   it('refuses an upgrade without a token with 401', async () => {

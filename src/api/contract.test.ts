@@ -19,6 +19,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   update: ['update'],
   telemetry: ['privacy', 'telemetry', 'usage'],
   alerts: ['alerts'],
+  lock: ['lock'],
 };
 
 interface Capability {

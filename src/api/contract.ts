@@ -1,8 +1,10 @@
 import type { z } from 'zod';
+import type { Scope } from './contract/common.js';
 import { alertsCalls, alertsEvents } from './contract/alerts.js';
 import { bootCalls, bootEvents } from './contract/boot.js';
 import { healthCalls, healthEvents } from './contract/health.js';
 import { identityCalls, identityEvents } from './contract/identity.js';
+import { lockCalls, lockEvents } from './contract/lock.js';
 import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
 import { systemCalls, systemEvents } from './contract/system.js';
@@ -25,6 +27,7 @@ export * from './contract/mode.js';
 export * from './contract/update.js';
 export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
+export * from './contract/lock.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
 export const apiCalls = {
@@ -37,6 +40,7 @@ export const apiCalls = {
   ...updateCalls,
   ...telemetryCalls,
   ...alertsCalls,
+  ...lockCalls,
 } as const;
 
 export const apiEvents = {
@@ -49,6 +53,7 @@ export const apiEvents = {
   ...updateEvents,
   ...telemetryEvents,
   ...alertsEvents,
+  ...lockEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------
@@ -65,6 +70,10 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** A label of the connection (transport and peer), for the log. */
   connection: string;
+  /** The connection's id, unique in its router for the life of the process (an unlock session is bound to it). */
+  connectionId: number;
+  /** Whether the connection may use calls of this scope now: its transport's scopes, or one granted to it. */
+  holds(scope: Scope): boolean;
 }
 
 /** What the service side implements: one handler per call, typed from the contract. */

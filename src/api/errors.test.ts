@@ -180,6 +180,23 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     const device = createFakeDevice({ health: { ...sampleHealth(), battery: { percent: 3, charging: false } } });
     return errorCodeOf(connectHarness({ device }).client.call('alerts.dismiss', { id: 'battery-critical' }));
   },
+  LOCK_WRONG_PIN: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) }).client.call('lock.unlock', { pin: '0000' })),
+  LOCK_BACKING_OFF: async () => {
+    const { client } = connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) });
+    for (let i = 0; i < 3; i++) await errorCodeOf(client.call('lock.unlock', { pin: '0000' }));
+    return errorCodeOf(client.call('lock.unlock', { pin: '4711' }));
+  },
+  LOCK_PIN_TOO_SHORT: () => errorCodeOf(connectHarness().client.call('lock.set', { pin: '123' })),
+  LOCK_PIN_TOO_LONG: () => errorCodeOf(connectHarness().client.call('lock.set', { pin: '123456789' })),
+  LOCK_PIN_NOT_DIGITS: () => errorCodeOf(connectHarness().client.call('lock.set', { pin: '12ab' })),
+  LOCK_PIN_REQUIRED: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) }).client.call('lock.change', { newPin: '5555' })),
+  LOCK_NO_PIN: () => errorCodeOf(connectHarness().client.call('lock.unlock', { pin: '4711' })),
+  LOCK_PIN_ALREADY_SET: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) }).client.call('lock.set', { pin: '5555' })),
+  LOCK_FILE_CORRUPT: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { unreadable: true } }) }).client.call('lock.unlock', { pin: '4711' })),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({

@@ -1,5 +1,6 @@
 import { alertsErrors } from './errors/alerts.js';
 import { bundleErrors } from './errors/bundle.js';
+import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
 import { operatorErrors } from './errors/operator.js';
 import { protocolErrors } from './errors/protocol.js';
@@ -21,6 +22,7 @@ export const ERROR_AREAS = {
   logs: { title: 'Logs', codes: logsErrors },
   telemetry: { title: 'Privacy and telemetry', codes: telemetryErrors },
   alerts: { title: 'Alerts', codes: alertsErrors },
+  lock: { title: 'Device lock', codes: lockErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -34,6 +36,7 @@ export const ERROR_CATALOGUE = {
   ...logsErrors,
   ...telemetryErrors,
   ...alertsErrors,
+  ...lockErrors,
   ...operatorErrors,
 } as const;
 

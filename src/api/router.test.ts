@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './client.js';
+import { ApiClient, ApiError } from './client.js';
 import type { CallName, EventName, HealthSnapshot, SystemInfo } from './contract.js';
 import { AppError, ERROR_CATALOGUE } from './errors.js';
 import { sampleHealth, sampleInfo } from '../../test-support/api/samples.js';
@@ -7,6 +7,12 @@ import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
 import { connectHarness, type Harness } from '../../test-support/api/harness.js';
 import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { HeldCalls, deferred } from '../../test-support/api/heldCalls.js';
+import { createFakeRouter } from '../../test-support/api/harness.js';
+import { TEST_UNLOCKED_CALL } from '../../test-support/api/testCalls.js';
+import { LOCAL_UI, checkUnlockedScope, lockedDevice, type OpenedClient } from '../../test-support/api/unlockedScopeScenario.js';
+import type { ApiRouter } from './router.js';
+import { createMemoryPortPair } from './memoryPort.js';
+import type { Scope } from './contract.js';
 
 /** After every bad message the connection must still answer a good call. */
 async function expectStillServing(h: Harness): Promise<void> {
@@ -375,5 +381,56 @@ describe('ApiClient limits', () => {
     const h = connectHarness();
     await expect(h.client.call('system.ping', { payload: 'x'.repeat(300 * 1024) })).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
     await expectStillServing(h);
+  });
+});
+
+describe('ApiRouter and the `unlocked` scope (the device lock grants it per connection)', () => {
+  /** A client on its own in-memory port pair to `router`, its transport granting `scopes`. */
+  const openOn = (router: ApiRouter, scopes: ReadonlySet<Scope> = LOCAL_UI) =>
+    async function open(): Promise<OpenedClient> {
+      const [hostPort, clientPort] = createMemoryPortPair();
+      router.connect(hostPort, { label: 'memory test', scopes });
+      const client = new ApiClient(clientPort);
+      return { client, close: async () => client.close() };
+    };
+  const unlockedCall = (client: ApiClient) => client.call(TEST_UNLOCKED_CALL as CallName, { payload: 'x' } as never);
+
+  it('over an in-memory pair: refused while locked, allowed to the unlocked connection only, until lock, idle or close', async () => {
+    const { device, clock } = lockedDevice();
+    const { router } = createFakeRouter(device, { testCalls: true });
+    await checkUnlockedScope(device, clock, openOn(router));
+  });
+
+  it('without a PIN a local UI holds it, a status-only connection never does; a transport may grant it outright', async () => {
+    const device = createFakeDevice();
+    const { router } = createFakeRouter(device, { testCalls: true });
+    const ui = await openOn(router)();
+    await expect(unlockedCall(ui.client)).resolves.toEqual({ payload: 'x' });
+    expect(await ui.client.call('lock.status')).toMatchObject({ pin: 'none', unlocked: true, sessionEndsInMs: null });
+    const support = await openOn(router, new Set<Scope>(['status']))();
+    expect(await errorCodeOf(unlockedCall(support.client))).toBe('FORBIDDEN');
+    expect(await support.client.call('lock.status')).toMatchObject({ unlocked: false });
+    // Setting a PIN locks every other connection at once.
+    await ui.client.call('lock.set', { pin: '4711' });
+    const other = await openOn(router)();
+    expect(await errorCodeOf(unlockedCall(other.client))).toBe('FORBIDDEN');
+    await expect(unlockedCall(ui.client)).resolves.toEqual({ payload: 'x' });
+    // A transport that grants `unlocked` itself (an operator's) is not asked about PINs.
+    const operator = await openOn(router, new Set<Scope>(['status', 'user', 'unlocked']))();
+    await expect(unlockedCall(operator.client)).resolves.toEqual({ payload: 'x' });
+  });
+
+  it('an unreadable lock file keeps every connection locked', async () => {
+    const device = createFakeDevice({ lock: { unreadable: true } });
+    const { router } = createFakeRouter(device, { testCalls: true });
+    const ui = await openOn(router)();
+    expect(await errorCodeOf(unlockedCall(ui.client))).toBe('FORBIDDEN');
+    expect(await ui.client.call('lock.status')).toMatchObject({ pin: 'unreadable', unlocked: false });
+  });
+
+  it('the test-only call is served only by a router given it: the contract has no such call', async () => {
+    const { router } = createFakeRouter(createFakeDevice());
+    const ui = await openOn(router)();
+    expect(await errorCodeOf(unlockedCall(ui.client))).toBe('UNKNOWN_METHOD');
   });
 });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   apiCalls,
   apiEvents,
+  type CallContext,
   type CallHandlers,
   type CallName,
   type CallSpec,
@@ -21,6 +22,27 @@ export interface ConnectionContext {
   scopes: ReadonlySet<Scope>;
 }
 
+/** A connection as a scope provider sees it: its id and the scopes its transport granted. */
+export interface ConnectionRef {
+  readonly id: number;
+  readonly scopes: ReadonlySet<Scope>;
+}
+
+/**
+ * Where a connection gets scopes beyond its transport's while it is connected (the device lock
+ * grants `unlocked` to a connection while its unlock session lives). Asked on every call and
+ * subscription whose scope the transport did not grant, so a grant ends the moment the provider
+ * says so; the router knows nothing of PINs or sessions.
+ */
+export interface ScopeProvider {
+  /** Whether the connection holds `scope` now, beyond its transport's scopes. */
+  grants(connection: ConnectionRef, scope: Scope): boolean;
+  /** A call went through on a granted scope (an idle timer starts again). */
+  used?(connection: ConnectionRef, scope: Scope): void;
+  /** The connection closed: whatever it was granted ends with it. */
+  closed?(connection: ConnectionRef): void;
+}
+
 export interface RouterOptions {
   maxMessageBytes?: number;
   /** Calls in flight per connection before BUSY; keeps one flooding client from stalling others. */
@@ -29,11 +51,23 @@ export interface RouterOptions {
   mode: () => Mode;
   /** Unexpected failures: the caller gets INTERNAL, the details go here (the device log). */
   onInternalError?: (where: string, error: unknown) => void;
+  /** Scopes a connection earns while connected, beyond its transport's (the device lock). */
+  scopeProvider?: ScopeProvider;
+  /** The calls served: the contract's (default); tests add test-only calls to exercise what no product call does yet. */
+  calls?: Readonly<Record<string, CallSpec>>;
 }
 
-const allowedCodes = new Map<string, ReadonlySet<ErrorCode>>(
-  Object.entries(apiCalls).map(([name, spec]) => [name, new Set<ErrorCode>([...GENERIC_ERROR_CODES, ...spec.errors])]),
-);
+const codesByCalls = new WeakMap<object, ReadonlyMap<string, ReadonlySet<ErrorCode>>>();
+
+/** Each call's allowed error codes (its own and the generic ones), made once per call table. */
+function allowedCodesOf(calls: Readonly<Record<string, CallSpec>>): ReadonlyMap<string, ReadonlySet<ErrorCode>> {
+  let codes = codesByCalls.get(calls);
+  if (!codes) {
+    codes = new Map(Object.entries(calls).map(([name, spec]) => [name, new Set<ErrorCode>([...GENERIC_ERROR_CODES, ...spec.errors])]));
+    codesByCalls.set(calls, codes);
+  }
+  return codes;
+}
 
 /**
  * The one place calls enter the services: validates the envelope, the method, the scope and mode,
@@ -42,6 +76,9 @@ const allowedCodes = new Map<string, ReadonlySet<ErrorCode>>(
 export class ApiRouter {
   private readonly maxMessageBytes: number;
   private readonly maxInFlight: number;
+  private readonly calls: Readonly<Record<string, CallSpec>>;
+  private readonly allowedCodes: ReadonlyMap<string, ReadonlySet<ErrorCode>>;
+  private nextConnectionId = 1;
 
   constructor(
     private readonly handlers: CallHandlers,
@@ -50,10 +87,17 @@ export class ApiRouter {
   ) {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.maxInFlight = options.maxInFlight ?? 64;
+    this.calls = options.calls ?? apiCalls;
+    this.allowedCodes = allowedCodesOf(this.calls);
   }
 
   connect(port: Port, context: ConnectionContext): void {
-    new RouterConnection(this, port, context);
+    new RouterConnection(this, port, context, this.nextConnectionId++);
+  }
+
+  /** @internal used by connections */
+  closed(connection: RouterConnection): void {
+    this.options.scopeProvider?.closed?.(connection);
   }
 
   /** @internal used by connections */
@@ -100,10 +144,10 @@ export class ApiRouter {
     const fail = (error: ErrorPayload) => connection.send({ type: 'error', id, error });
     if (connection.inFlight.has(id) || connection.subscriptions.has(id)) return fail(codeError('DUPLICATE_ID'));
     if (connection.inFlight.size >= this.maxInFlight) return fail(codeError('BUSY'));
-    if (!Object.hasOwn(apiCalls, method)) return fail(codeError('UNKNOWN_METHOD', `No call named "${method}".`));
+    if (!Object.hasOwn(this.calls, method)) return fail(codeError('UNKNOWN_METHOD', `No call named "${method}".`));
     const name = method as CallName;
-    const spec: CallSpec = apiCalls[name];
-    const denied = this.checkAccess(connection.context, spec.scope, spec.modes);
+    const spec: CallSpec = this.calls[name]!;
+    const denied = this.checkAccess(connection, spec.scope, spec.modes);
     if (denied) return fail(denied);
     const parsedInput = spec.input.safeParse(input ?? {});
     if (!parsedInput.success) return fail(codeError('INVALID_INPUT', undefined, issues(parsedInput.error)));
@@ -111,12 +155,14 @@ export class ApiRouter {
     const call = new InFlightCall();
     connection.inFlight.set(id, call);
     try {
-      const handler = this.handlers[name] as (input: unknown, context: { readonly signal: AbortSignal; connection: string }) => unknown;
+      const handler = this.handlers[name] as (input: unknown, context: CallContext) => unknown;
       const result = await handler(parsedInput.data, {
         get signal() {
           return call.signal;
         },
         connection: connection.context.label,
+        connectionId: connection.id,
+        holds: (scope) => this.holds(connection, scope),
       });
       if (call.cancelled) return fail(codeError('CANCELLED'));
       const output = spec.output.safeParse(result);
@@ -127,7 +173,7 @@ export class ApiRouter {
       connection.send({ type: 'ok', id, output: output.data });
     } catch (error) {
       if (call.cancelled) return fail(codeError('CANCELLED'));
-      if (error instanceof AppError && allowedCodes.get(name)?.has(error.code)) return fail(error.toPayload());
+      if (error instanceof AppError && this.allowedCodes.get(name)?.has(error.code)) return fail(error.toPayload());
       this.options.onInternalError?.(name, error);
       fail(codeError('INTERNAL'));
     } finally {
@@ -140,7 +186,7 @@ export class ApiRouter {
     if (connection.inFlight.has(id) || connection.subscriptions.has(id)) return fail(codeError('DUPLICATE_ID'));
     if (!Object.hasOwn(apiEvents, event)) return fail(codeError('UNKNOWN_EVENT', `No event named "${event}".`));
     const name = event as EventName;
-    const denied = this.checkAccess(connection.context, apiEvents[name].scope, undefined);
+    const denied = this.checkAccess(connection, apiEvents[name].scope, undefined);
     if (denied) return fail(denied);
     const source = this.events[name] as { current(): unknown; subscribe(listener: (value: unknown) => void): () => void };
     const push = (payload: unknown) => connection.send({ type: 'event', id, event: name, payload });
@@ -150,8 +196,17 @@ export class ApiRouter {
     if (current !== undefined) push(current);
   }
 
-  private checkAccess(context: ConnectionContext, scope: Scope, modes: readonly Mode[] | undefined): ErrorPayload | undefined {
-    if (!context.scopes.has(scope)) return codeError('FORBIDDEN', `This connection may not use "${scope}" calls.`);
+  /** The transport's scopes first; a provider is asked only for what they lack. */
+  private holds(connection: RouterConnection, scope: Scope): boolean {
+    return connection.scopes.has(scope) || (this.options.scopeProvider?.grants(connection, scope) ?? false);
+  }
+
+  private checkAccess(connection: RouterConnection, scope: Scope, modes: readonly Mode[] | undefined): ErrorPayload | undefined {
+    const provider = this.options.scopeProvider;
+    if (!connection.scopes.has(scope)) {
+      if (!provider?.grants(connection, scope)) return codeError('FORBIDDEN', `This connection may not use "${scope}" calls.`, { scope });
+      provider.used?.(connection, scope);
+    }
     const mode = this.options.mode();
     if (scope === 'recovery' && mode !== 'recovery') return codeError('WRONG_MODE', 'Only available in recovery mode.');
     if (modes && !modes.includes(mode)) return codeError('WRONG_MODE', `Not available in the ${mode} mode.`);
@@ -179,18 +234,23 @@ class InFlightCall {
   }
 }
 
-class RouterConnection {
+class RouterConnection implements ConnectionRef {
   readonly inFlight = new Map<number, InFlightCall>();
   readonly subscriptions = new Map<number, () => void>();
   private closed = false;
 
   constructor(
-    router: ApiRouter,
+    private readonly router: ApiRouter,
     private readonly port: Port,
     readonly context: ConnectionContext,
+    readonly id: number,
   ) {
     port.onMessage((raw) => router.handle(this, raw));
     port.onClose(() => this.dispose());
+  }
+
+  get scopes(): ReadonlySet<Scope> {
+    return this.context.scopes;
   }
 
   send(message: HostMessage): void {
@@ -198,7 +258,9 @@ class RouterConnection {
   }
 
   private dispose(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.router.closed(this);
     for (const call of this.inFlight.values()) call.abort();
     for (const unsubscribe of this.subscriptions.values()) unsubscribe();
     this.inFlight.clear();

@@ -21,6 +21,7 @@ export const SUBSYSTEMS = [
   'led',
   'telemetry',
   'alerts',
+  'lock',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

@@ -5,6 +5,7 @@ import type {
   BootStatus,
   CallHandlers,
   HealthSnapshot,
+  LockState,
   Mode,
   ModeState,
   PrivacyStatus,
@@ -16,8 +17,11 @@ import { StateChannel } from '../../src/api/stateChannel.js';
 import { compileQuery } from '../../src/logging/logQuery.js';
 import type { LogRecord } from '../../src/logging/logRecord.js';
 import { LogWriteBudget } from '../../src/logging/logWriteBudget.js';
+import { DeviceLock, type LockRecord } from '../../src/lock/DeviceLock.js';
+import { lockHandlers } from '../../src/lock/lockHandlers.js';
 import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/telemetry/consent.js';
 import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
+import { MemoryLockVault, testPinHasher } from './memoryLockVault.js';
 import { sampleBoot, sampleHealth, sampleIdentity, sampleInfo, sampleLogRecords, sampleOutboxStatus, sampleUpdateStatus } from './samples.js';
 
 // A test double of the services only: the router, client and transports it is put behind stay
@@ -59,6 +63,9 @@ export interface FakeDevice {
   /** Files exported to the USB stick; undefined: no stick is plugged in (logs.export fails). */
   usbStick: { fileName: string; lines: string[] }[] | undefined;
   handlers: CallHandlers;
+  /** The device lock: the real policy (src/lock/) over a record in memory; the router asks it for `unlocked`. */
+  lock: DeviceLock;
+  lockVault: MemoryLockVault;
   events: {
     'health.changed': CountedSource<HealthSnapshot>;
     'boot.changed': CountedSource<BootStatus>;
@@ -66,14 +73,42 @@ export interface FakeDevice {
     'update.changed': CountedSource<UpdateStatus>;
     'privacy.changed': CountedSource<PrivacyStatus>;
     'alerts.changed': CountedSource<AlertsState>;
+    'lock.changed': CountedSource<LockState>;
   };
 }
 
+export interface FakeLockOptions {
+  /** A PIN set from the start (kept as the fake's stand-in hash). */
+  pin?: string;
+  /** The lock record cannot be read (a corrupt lock file). */
+  unreadable?: boolean;
+  /** Idle time that ends an unlock session (default 5 minutes). */
+  idleMs?: number;
+  /** The clocks (default: the real ones): wall for the wait after wrong PINs, monotonic for sessions. */
+  now?: () => number;
+  monotonic?: () => number;
+}
+
 /** A test double of the services behind the router; `overrides` replace single handlers. */
-export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null } = {}): FakeDevice {
+export function createFakeDevice(
+  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions } = {},
+): FakeDevice {
   const mode = options.mode ?? 'settings';
   // health: null is a service that has not taken its first sample yet.
   const health = options.health === null ? new StateChannel<HealthSnapshot>() : new StateChannel(options.health ?? sampleHealth());
+  const lockOptions = options.lock ?? {};
+  const initialRecord: LockRecord | undefined = lockOptions.pin
+    ? { pinHash: `test$${lockOptions.pin}`, attempts: { failures: 0, waitUntil: 0 } }
+    : undefined;
+  const lockVault = new MemoryLockVault(lockOptions.unreadable ? 'unreadable' : initialRecord);
+  const lock = new DeviceLock({
+    vault: lockVault,
+    hasher: testPinHasher,
+    idleMs: lockOptions.idleMs ?? 5 * 60_000,
+    now: lockOptions.now,
+    monotonic: lockOptions.monotonic,
+  });
+  lock.restore(lockVault.kept);
   const events = {
     'health.changed': counted(health),
     'boot.changed': counted(new StateChannel(sampleBoot)),
@@ -81,6 +116,7 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
     'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
+    'lock.changed': counted(lock.state),
   };
   // Alerts are the real rules (src/alerts/) over the fake's own health, update and boot states.
   const alertBoard = new AlertBoard(DEFAULT_ALERT_THRESHOLDS);
@@ -107,8 +143,11 @@ export function createFakeDevice(options: { mode?: Mode; overrides?: Partial<Cal
     logRecords: sampleLogRecords(),
     usbStick: [],
     canRestart: false,
+    lock,
+    lockVault,
     events,
     handlers: {
+      ...lockHandlers(lock),
       'system.ping': ({ payload }) => ({ payload }),
       'system.info': () => sampleInfo,
       'identity.get': () => sampleIdentity,

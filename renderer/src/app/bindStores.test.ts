@@ -8,6 +8,7 @@ import { useAlertsStore } from '../alerts/alertsStore.js';
 import { useConnectionStore } from '../api/connectionStore.js';
 import { useBootStore } from '../boot/bootStore.js';
 import { useHealthStore } from '../health/healthStore.js';
+import { useLockStore } from '../lock/lockStore.js';
 import { useModeStore } from '../mode/modeStore.js';
 import { usePrivacyStore } from '../privacy/privacyStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
@@ -26,6 +27,7 @@ describe('bindStores', () => {
     useHealthStore.setState({ latest: undefined, recent: [] });
     useUpdateStore.setState({ status: undefined, history: undefined });
     useAlertsStore.setState({ alerts: [] });
+    useLockStore.setState({ state: undefined, status: undefined, statusAt: undefined });
   });
 
   it('binds every capability store, reports connected once the device is known, and disconnected on close', async () => {
@@ -40,6 +42,8 @@ describe('bindStores', () => {
     await until(() => useUpdateStore.getState().status?.state.status === sampleUpdateStatus.state.status);
     // The first update status may come with a history: it is loaded without being asked for.
     await until(() => Array.isArray(useUpdateStore.getState().history));
+    // The lock as pushed, and as this connection sees it: no PIN, so unlocked.
+    await until(() => useLockStore.getState().state?.pin === 'none' && useLockStore.getState().status?.unlocked === true);
     for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
     // Later pushes keep arriving: an operation that ends reloads the history.
     const entry: UpdateHistoryEntry = {

@@ -3,6 +3,7 @@ import { bindAlertsStore } from '../alerts/bindAlertsStore.js';
 import { bindConnectionStore } from '../api/bindConnectionStore.js';
 import { bindBootStore } from '../boot/bindBootStore.js';
 import { bindHealthStore } from '../health/bindHealthStore.js';
+import { bindLockStore } from '../lock/bindLockStore.js';
 import { bindModeStore } from '../mode/bindModeStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
@@ -17,6 +18,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindHealthStore(client);
     bindUpdateStore(client);
     bindAlertsStore(client);
+    bindLockStore(client);
     await bindDeviceStore(client);
   });
 }

@@ -16,6 +16,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   led: 'Lights',
   telemetry: 'Data sharing',
   alerts: 'Alerts',
+  lock: 'Device lock',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */
