@@ -299,3 +299,119 @@ it('secrets the headset knows never leak through free text: log, crash record, o
     await headset.close();
   }
 });
+
+/**
+ * The PIN, through the lock's own calls: set, a wrong one, unlock, change, remove. While each is
+ * handled the PIN is registered, so free text a careless UI writes meanwhile ("door code 730164",
+ * no word a pattern knows) is cut out by value, in the log, the crash record, the outbox, the USB
+ * export and stdout. The lock file holds a hash only, the API never answers a PIN, and once the
+ * calls are answered nothing is held (a control number in the same words stays, so the cut was the
+ * registry's, not a pattern's).
+ */
+it('a PIN handled by lock.set, lock.unlock, lock.change and lock.remove reaches no output', { timeout: 60_000 }, async () => {
+  const root = join(otlp.work, 'device-pin');
+  const layout = new SimulatedDeviceLayout(root);
+  mkdirSync(dirname(layout.networkState), { recursive: true });
+  writeFileSync(layout.networkState, 'offline\n');
+  mkdirSync(layout.usbStick, { recursive: true });
+  const build = { version: '1.2.3', commit: 'abc123', builtAt: '2026-01-01T00:00:00Z' };
+  const secrets = new SecretRegistry();
+  const stdout: string[] = [];
+  const headset = await createHeadset({
+    device: 'simulated',
+    root,
+    build,
+    mode: 'settings',
+    healthIntervalMs: 60_000,
+    telemetryUrl: otlp.receiver.url,
+    telemetryCa: otlp.certPath,
+    secrets,
+    log: (line) => stdout.push(journalLine(line, secrets)),
+  });
+  // Offline, so the outbox keeps what it is given (a new device leaves the factory online).
+  writeFileSync(layout.networkState, 'offline\n');
+  const PINS = { set: '730164', wrong: '284615', changed: '951372' };
+  const CONTROL = '615243';
+  try {
+    const [a, b] = createMemoryPortPair();
+    headset.router.connect(b, { label: 'test', scopes: LOCAL_UI_SCOPES });
+    const client = new ApiClient(a);
+    await client.call('privacy.set', {
+      policyVersion: 1,
+      granted: { performance: false, hardware: false, usage: false, errors: true, location: false },
+    });
+    /** A lock call, and the UI's careless lines about `pin` sent while it is being handled. */
+    const whileHandled = async <T>(call: Promise<T>, pin: string, crash = false): Promise<unknown> => {
+      const written = client.call('logs.write', {
+        process: 'renderer',
+        entries: [
+          { level: 'error', msg: `door code ${pin} typed`, fields: { typed: pin, digits: Number(pin) } },
+          ...(crash
+            ? [
+                {
+                  level: 'fatal' as const,
+                  msg: 'renderer crashed',
+                  crash: { name: 'Error', message: `door code ${pin} rejected`, stack: `Error: ${pin}` },
+                },
+              ]
+            : []),
+        ],
+      });
+      const [result] = await Promise.allSettled([call, written]);
+      await written;
+      return result.status === 'fulfilled' ? result.value : result.reason;
+    };
+    const answers = [
+      await whileHandled(client.call('lock.set', { pin: PINS.set }), PINS.set),
+      await client.call('lock.lock'),
+      await whileHandled(client.call('lock.unlock', { pin: PINS.wrong }), PINS.wrong),
+      await whileHandled(client.call('lock.unlock', { pin: PINS.set }), PINS.set, true),
+      await whileHandled(client.call('lock.change', { oldPin: PINS.set, newPin: PINS.changed }), PINS.changed),
+    ];
+    expect(answers[2]).toMatchObject({ code: 'LOCK_WRONG_PIN' });
+    expect(answers[3]).toMatchObject({ pin: 'set', unlocked: true });
+    const lockFile = readFileSync(join(layout.stateDir, 'lock.json'), 'utf8');
+    expect(lockFile).toContain('$argon2id$');
+    answers.push(await whileHandled(client.call('lock.remove', { pin: PINS.changed }), PINS.changed));
+    expect(answers[5]).toMatchObject({ pin: 'none' });
+    expect(headset.secrets.labels()).not.toContain('PIN');
+    await client.call('logs.write', { process: 'renderer', entries: [{ level: 'error', msg: `door code ${CONTROL} typed` }] });
+    await headset.services.telemetry.telemetry.forwardCrashes();
+    await headset.services.telemetry.telemetry.idle();
+    const exported = await client.call('logs.export', {});
+    headset.logFile.flushSync(1000);
+
+    const logText = filesUnder(join(layout.dataDir, 'logs')).map(readText).join('\n');
+    expect(logText).toContain('door code [redacted] typed');
+    expect(logText).toContain(`door code ${CONTROL} typed`);
+    expect(logText).toContain('changed the PIN');
+    const crashFiles = filesUnder(join(layout.dataDir, 'crashes')).filter((f) => f.endsWith('.json'));
+    expect(crashFiles).toHaveLength(1);
+    const crashText = readText(crashFiles[0]!);
+    expect(crashText).toContain('door code [redacted] rejected');
+    const outboxText = filesUnder(telemetryOutboxDir(layout.stateDir)).map(readText).join('\n');
+    expect(outboxText).toContain('door code [redacted] typed');
+    const exportText = readText(join(layout.usbStick, exported.fileName));
+    const stdoutText = stdout.join('\n');
+    expect(stdoutText).toContain('door code');
+    const apiText = JSON.stringify([...answers, await client.call('lock.status'), await client.call('crashes.list')]);
+
+    // A PIN is cut out where it stands alone (docs/redaction.md): look for it so.
+    const standalone = (pin: string) => new RegExp(`(?<![0-9A-Za-z])${pin}(?![0-9A-Za-z])`);
+    const found = (where: string, text: string) =>
+      Object.entries(PINS)
+        .filter(([, pin]) => standalone(pin).test(text))
+        .map(([name]) => `${where}: ${name} PIN`);
+    expect([
+      ...found('headsetd.log', logText),
+      ...found('crash record', crashText),
+      ...found('outbox', outboxText),
+      ...found('USB export', exportText),
+      ...found('stdout', stdoutText),
+      ...found('API answers', apiText),
+      ...found('lock file', lockFile),
+    ]).toEqual([]);
+  } finally {
+    await headset.close();
+  }
+});

@@ -5,6 +5,7 @@ import { alertsCapability } from '../services/alerts/alertsCapability.js';
 import { bootCapability } from '../services/boot/bootCapability.js';
 import { healthCapability } from '../services/health/healthCapability.js';
 import { identityCapability } from '../services/identity/identityCapability.js';
+import { lockCapability } from '../services/lock/lockCapability.js';
 import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
@@ -128,8 +129,12 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     }),
   );
 
+  const lock = host.add('lock', lockCapability({ stateDir: paths.stateDir, secrets: options.secrets, log: logger.for('lock') }));
+
   const router = new ApiRouter(host.handlers(), host.events(), {
     mode: () => mode.mode(),
+    // A connection holds `unlocked` while its unlock session lives (or while no PIN is set).
+    scopeProvider: lock.scopes,
     onInternalError: (where, error) => logger.for('api').error(`internal error in ${where}`, { error: errorDetail(error) }),
   });
   return { host, router, services: { info, identity, boot, mode, update, health, logs, telemetry } };

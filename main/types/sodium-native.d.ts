@@ -10,6 +10,13 @@ declare module 'sodium-native' {
     crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
     crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
     sodium_memzero(buffer: Buffer): void;
+    // Argon2id password hashing (the PIN): the string form carries its salt and parameters.
+    crypto_pwhash_STRBYTES: number;
+    crypto_pwhash_STRPREFIX: string;
+    crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
+    crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
+    crypto_pwhash_str_async(out: Buffer, password: Buffer, opslimit: number, memlimit: number): Promise<void>;
+    crypto_pwhash_str_verify_async(hash: Buffer, password: Buffer): Promise<boolean>;
   };
   export default sodium;
 }

@@ -106,7 +106,7 @@ export class DeviceLock implements ScopeProvider {
       this.apply('set', record);
       this.sessions.endAll();
       this.sessions.open(connection);
-      this.options.log?.info('PIN set', { connection });
+      this.options.log?.info('set a new PIN', { connection });
     });
   }
 
@@ -135,7 +135,7 @@ export class DeviceLock implements ScopeProvider {
       this.apply('set', record);
       this.sessions.endAll(connection);
       this.sessions.open(connection);
-      this.options.log?.info('PIN changed', { connection });
+      this.options.log?.info('changed the PIN', { connection });
     });
   }
 
@@ -147,7 +147,7 @@ export class DeviceLock implements ScopeProvider {
       await this.options.vault.write(undefined);
       this.apply('none', undefined);
       this.sessions.endAll();
-      this.options.log?.info('PIN removed', { connection });
+      this.options.log?.info('removed the PIN', { connection });
     });
   }
 
