@@ -10,13 +10,16 @@ import type { BootSlot } from '../../../src/boot/bootSelection.js';
  *             --tries run out, bootloader falls back--> rolled-back
  *   (a bundle that fails verification or a check) -> failed
  *
+ * A boot into the target with the journal still at "switch" (a cut between the switch and its
+ * entry) is the trial: the switch evidently happened, and "await-reboot" is written then.
  * A finished step is written `reported: false`, and `reported: true` once its bookkeeping is done.
  */
 export type InstallStep =
   | { step: 'mark-unbootable' }
   | { step: 'write'; image: number }
   | { step: 'record' }
-  | { step: 'switch' }
+  /** `installBootId`: the boot that switches (absent in journals written before it was kept here). */
+  | { step: 'switch'; installBootId?: string }
   | { step: 'await-reboot'; installBootId: string }
   | { step: 'committed'; at: string }
   | { step: 'rolled-back'; at: string; reason: string }

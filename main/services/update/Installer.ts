@@ -167,7 +167,22 @@ export class Installer {
     }
     if (step === 'await-reboot' && booted.bootId === record.state.installBootId) return 'pending-reboot';
     if (booted.slot !== record.target) return this.rollBack(record, 'The new system did not start; the bootloader went back to the previous one.');
-    return this.judgeTrial(record);
+    return this.judgeTrial(await this.beginTrial(record));
+  }
+
+  /**
+   * The trial boot, before it is judged: what the install left to it is done, each part journalled
+   * once done (a cut before does it again, the same way).
+   */
+  private async beginTrial(record: InstallRecord): Promise<InstallRecord> {
+    const { journal } = this.options;
+    if (record.state.step === 'switch') {
+      // Cut between the switch and its entry: only the switch makes the bootloader start the
+      // target, so it happened, and this boot is its trial (not a reason to switch again).
+      record = withStep(record, { step: 'await-reboot', installBootId: record.state.installBootId ?? '' });
+      await journal.write(record);
+    }
+    return record;
   }
 
   private async carryOut(record: InstallRecord, opened?: BundleReader, onProgress?: (bytes: number, total: number) => void): Promise<InstallRecord> {
@@ -281,9 +296,10 @@ export class Installer {
   }
 
   private async switchAndAwait(record: InstallRecord): Promise<InstallRecord> {
-    await this.options.journal.write(withStep(record, { step: 'switch' }));
+    const installBootId = this.options.boot.bootedSystemFacts().bootId;
+    await this.options.journal.write(withStep(record, { step: 'switch', installBootId }));
     await this.options.boot.switchToTrial(record.target);
-    const waiting = withStep(record, { step: 'await-reboot', installBootId: this.options.boot.bootedSystemFacts().bootId });
+    const waiting = withStep(record, { step: 'await-reboot', installBootId });
     await this.options.journal.write(waiting);
     this.options.log?.info(`installed ${record.version} into slot ${record.target}; it is tried at the next boot`);
     return waiting;
