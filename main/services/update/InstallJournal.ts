@@ -45,6 +45,13 @@ export interface InstallRecord {
    * (it is idempotent). Absent in journals written before this field: counted as done.
    */
   reported?: boolean;
+  /**
+   * Going back to a kept older version at the wearer's request (update.rollback with a version):
+   * the data that version last ran with comes back at its trial boot, before anything reads it
+   * (`dataRestoredAt` is written once it has; a cut before that restores again), and the history
+   * says "manual-rollback" when the trial commits (with that committed entry, in one write).
+   */
+  manualRollback?: { dataRestoredAt?: string };
 }
 
 /** Where a power-cut test cuts: before a journal entry is written, or right after it is durable. */

@@ -84,7 +84,12 @@ export class Installer {
   /** Verifies and writes `bundle` into the inactive slot, then makes it the next boot's trial. */
   async install(
     bundle: string,
-    options: { onProgress?: (bytes: number, total: number) => void; allowDowngrade?: boolean } = {},
+    options: {
+      onProgress?: (bytes: number, total: number) => void;
+      allowDowngrade?: boolean;
+      /** Going back to a kept version: its data comes back at its trial boot (InstallRecord.manualRollback). */
+      manualRollback?: boolean;
+    } = {},
   ): Promise<InstallRecord> {
     assertNoOperationRunning(this.running);
     this.running = 'installing';
@@ -120,6 +125,7 @@ export class Installer {
         target: boot.inactiveSlot(),
         startedAt: new Date().toISOString(),
         state: { step: 'mark-unbootable' },
+        ...(options.manualRollback ? { manualRollback: {} } : {}),
       };
       // The data as the running version left it, to give back if the headset returns to it.
       await this.options.snapshots?.take(fromVersion).catch(async (error: unknown) => {
@@ -180,6 +186,12 @@ export class Installer {
       // Cut between the switch and its entry: only the switch makes the bootloader start the
       // target, so it happened, and this boot is its trial (not a reason to switch again).
       record = withStep(record, { step: 'await-reboot', installBootId: record.state.installBootId ?? '' });
+      await journal.write(record);
+    }
+    if (record.manualRollback && record.manualRollback.dataRestoredAt === undefined) {
+      // The kept version runs on the data it last ran with, not on what a newer one made of it.
+      await this.options.snapshots?.restore(record.version);
+      record = { ...record, manualRollback: { dataRestoredAt: now() } };
       await journal.write(record);
     }
     return record;

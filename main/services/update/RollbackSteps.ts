@@ -28,7 +28,8 @@ export interface RollbackStepsNeeds {
 /**
  * What going back takes apart from the state the wearer sees (the update service's): the other
  * slot checked before the switch, each version's data set aside and brought back, committed
- * bundles kept to go back further, and a kept one vouched for again before it is reinstalled.
+ * bundles kept to go back further, and a kept one vouched for again before it is reinstalled
+ * (its data and history are then the install's: InstallRecord.manualRollback).
  */
 export class RollbackSteps {
   constructor(private readonly needs: RollbackStepsNeeds) {}
@@ -63,25 +64,6 @@ export class RollbackSteps {
     const catalog = assertConfigured(this.needs.catalog);
     assertRollbackAllowed(await catalog.vouchesFor(version, kept.sha256), version);
     return kept;
-  }
-
-  /** Before a kept bundle is reinstalled: the data the running version works with, for coming forward again. */
-  async setAsideData(version: string): Promise<void> {
-    await this.needs.snapshots?.take(version);
-  }
-
-  /** A kept bundle of `version` is installed in the other slot: its own data back, and the history told. */
-  async finishKeptReinstall(fromVersion: string, version: string): Promise<void> {
-    await this.needs.snapshots?.restore(version);
-    await this.needs.history.append({
-      version,
-      fromVersion,
-      slot: this.needs.boot.inactiveSlot(),
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
-      outcome: 'manual-rollback',
-      detail: `Back from ${fromVersion} to the kept ${version} at the wearer's request.`,
-    });
   }
 
   /**

@@ -13,11 +13,15 @@ export class UpdateHistory {
     return (await this.read()).slice().reverse();
   }
 
-  async append(entry: UpdateHistoryEntry): Promise<void> {
+  /** Appends `entries` in one write: whoever reads the history sees all of them or none. */
+  async append(...entries: UpdateHistoryEntry[]): Promise<void> {
     const history = await this.read();
     // Recorded again after a power cut: an entry already there stays the only one.
-    if (history.some((known) => known.version === entry.version && known.startedAt === entry.startedAt && known.outcome === entry.outcome)) return;
-    history.push(entry);
+    const added = entries.filter(
+      (entry) => !history.some((known) => known.version === entry.version && known.startedAt === entry.startedAt && known.outcome === entry.outcome),
+    );
+    if (added.length === 0) return;
+    history.push(...added);
     await writeFileAtomic(this.path, JSON.stringify(history.slice(-HISTORY_LENGTH), null, 2));
   }
 
@@ -26,8 +30,26 @@ export class UpdateHistory {
   }
 }
 
-/** The history entry of an install that has ended (committed, rolled back or failed); undefined for one still under way. */
-export function finishedInstallEntry(record: InstallRecord): UpdateHistoryEntry | undefined {
+/**
+ * The history entries of an install that has ended, oldest first: its outcome (committed, rolled
+ * back or failed), after the wearer's going back when it was a kept version's reinstall that
+ * committed; none for one still under way.
+ */
+export function finishedInstallEntries(record: InstallRecord): UpdateHistoryEntry[] {
+  const entry = finishedInstallEntry(record);
+  if (!entry) return [];
+  if (entry.outcome !== 'committed' || !record.manualRollback) return [entry];
+  const wentBack: UpdateHistoryEntry = {
+    ...entry,
+    // Done once its data came back at the trial boot (the commit's own time for a record without it).
+    finishedAt: record.manualRollback.dataRestoredAt ?? entry.finishedAt,
+    outcome: 'manual-rollback',
+    detail: `Back from ${record.fromVersion} to the kept ${record.version} at the wearer's request.`,
+  };
+  return [wentBack, entry];
+}
+
+function finishedInstallEntry(record: InstallRecord): UpdateHistoryEntry | undefined {
   const state = record.state;
   if (state.step !== 'committed' && state.step !== 'rolled-back' && state.step !== 'failed') return undefined;
   const outcome =

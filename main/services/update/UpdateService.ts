@@ -19,7 +19,7 @@ import type { SlotPartitions } from './ports.js';
 import { progressThrottle } from './progressThrottle.js';
 import { RollbackSteps } from './RollbackSteps.js';
 import type { CatalogEntry, UpdateCatalog } from './UpdateCatalog.js';
-import { finishedInstallEntry, UpdateHistory } from './UpdateHistory.js';
+import { finishedInstallEntries, UpdateHistory } from './UpdateHistory.js';
 import { UpdateStore } from './UpdateStore.js';
 
 export { DEFAULT_UPDATE_SETTINGS } from './UpdateStore.js';
@@ -214,21 +214,21 @@ export class UpdateService {
 
   /**
    * Further back than the other slot: reinstall a kept bundle of an older version into the other
-   * slot, as an ordinary install on trial, if the repository still vouches for that bundle.
+   * slot, as an ordinary install on trial, if the repository still vouches for that bundle. The
+   * running version's data is set aside as for any install; the kept version's own comes back at
+   * its trial boot, and the history tells of the going back once it commits: both are the
+   * journalled install's (InstallRecord.manualRollback), so a power cut cannot lose them.
    */
   private async reinstallKept(version: string): Promise<void> {
     const kept = await this.rollbackSteps.keptBundleFor(version);
-    const current = await this.current();
     // Shown like any install (installing -> ready-to-reboot -> restart): it takes minutes on a device.
     const offer: UpdateOffer = { version, notes: `Going back to the kept ${version}.`, downloadBytes: 0, installBytes: 0, kind: 'full' };
     await this.installShowingProgress(offer, kept.path, {
-      allowDowngrade: true,
-      before: () => this.rollbackSteps.setAsideData(current.version),
+      manualRollback: true,
       // Its size is known once the installer has read the bundle.
       offerAt: (total) => ({ ...offer, installBytes: total }),
       failure: 'Reinstalling the kept version failed.',
     });
-    await this.rollbackSteps.finishKeptReinstall(current.version, version);
     await this.reboot();
   }
 
@@ -236,15 +236,15 @@ export class UpdateService {
   private async installShowingProgress(
     offer: UpdateOffer,
     bundle: string,
-    how: { failure: string; allowDowngrade?: true; before?: () => Promise<void>; offerAt?: (total: number) => UpdateOffer },
+    how: { failure: string; manualRollback?: true; offerAt?: (total: number) => UpdateOffer },
   ): Promise<UpdateStatus> {
     this.operation = 'installing';
     const reportNow = progressThrottle();
     try {
       await this.setState({ status: 'installing', offer, bytes: 0, total: offer.installBytes });
-      await how.before?.();
       await this.options.installer.install(bundle, {
-        ...(how.allowDowngrade ? { allowDowngrade: true } : {}),
+        // Going back is a downgrade by definition.
+        ...(how.manualRollback ? { allowDowngrade: true, manualRollback: true } : {}),
         onProgress: (bytes, total) => {
           if (!reportNow(bytes, total)) return;
           const shown = how.offerAt?.(total) ?? offer;
@@ -274,11 +274,12 @@ export class UpdateService {
   /**
    * The installer calls this when an install ends (committed, rolled back or failed), and again at
    * the next boot when a power cut came before it was done: every step is idempotent (a bundle
-   * already kept is not kept again, an entry already in the history is not added again).
+   * already kept is not kept again, an entry already in the history is not added again). A kept
+   * version's reinstall that committed is the wearer's going back: its entry comes with it.
    */
   async recordFinished(record: InstallRecord): Promise<void> {
-    const entry = finishedInstallEntry(record);
-    if (!entry) return;
+    const entries = finishedInstallEntries(record);
+    if (entries.length === 0) return;
     if (record.state.step === 'committed') await this.rollbackSteps.keepCommitted(record, this.store.offer?.entry);
     if (record.state.step !== 'failed') {
       await this.store.dropOffer();
@@ -289,7 +290,7 @@ export class UpdateService {
         await this.setState({ status: 'idle' });
       }
     }
-    await this.updateHistory.append(entry);
+    await this.updateHistory.append(...entries);
     // The history is read, not pushed: this status after the entry tells screens to read it again.
     await this.publish();
   }
