@@ -14,7 +14,10 @@ import { SIMULATED_MODEL } from '../services/device/SimulatedFirmware.js';
 import { createBundle } from '../operator/bundles/BundleWriter.js';
 import { generateKeys, loadSigningKey } from '../operator/keys/signingKeys.js';
 import { TufRepository, type RoleKeys } from '../operator/tuf/TufRepository.js';
+import { useFileSync } from '../services/storage/fileSync.js';
 import { LOCAL_UI_SCOPES, createHeadset, type Headset } from './composition.js';
+import { cutAfterJournalWrite, expectWearerFiles, KEPT, readInstallJournal, writeWearerFiles } from '../../test-support/host/powerCutRig.js';
+import { UpdateTestRepository, downloadAndInstall } from '../../test-support/host/updateTestRepository.js';
 
 // Going back further than the other slot: three updates in a row, then back to the first of them
 // from the kept bundles, and a revoked version refused.
@@ -101,9 +104,14 @@ describe('going back more than one version', () => {
       // The boot is over once its trial is committed and recorded (the API answers during it).
       const committed = (version: string) =>
         expect.poll(async () => (await client.call('update.history'))[0], { timeout: 10_000 }).toMatchObject({ outcome: 'committed', version });
+      // The wearer's files while each version runs: each update sets aside the data of the one before.
+      writeWearerFiles(root, '1.0.0', KEPT.versions);
       await updateTo('1.1.0'); // B
+      writeWearerFiles(root, '1.1.0', KEPT.versions);
       await updateTo('1.2.0'); // A
+      writeWearerFiles(root, '1.2.0', KEPT.versions);
       await updateTo('1.3.0'); // B
+      writeWearerFiles(root, '1.3.0', KEPT.versions);
       const status = await client.call('update.status');
       expect(status.current).toEqual({ slot: 'B', version: '1.3.0' });
       expect(status.rollbackTo).toEqual({ slot: 'A', version: '1.2.0' });
@@ -124,6 +132,11 @@ describe('going back more than one version', () => {
       expect(seen.indexOf('ready-to-reboot')).toBeGreaterThan(seen.indexOf('installing 1.1.0 0/0'));
       expect((await client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
       expect((await client.call('update.history')).map((h) => h.outcome).slice(0, 2)).toEqual(['committed', 'manual-rollback']);
+      // 1.1.0 runs on the files it last ran with; the going back is told once.
+      expectWearerFiles(root, '1.1.0', KEPT.versions, 'back at 1.1.0');
+      expect((await client.call('update.history')).filter((h) => h.outcome === 'manual-rollback')).toMatchObject([
+        { fromVersion: '1.3.0', version: '1.1.0', slot: 'A' },
+      ]);
       expect((await client.call('update.status')).keptVersions).toEqual(['1.3.0', '1.2.0']);
 
       // A damaged kept copy of 1.2.0: refused with its code, shown as a failed install; 1.1.0 still runs.
@@ -147,5 +160,49 @@ describe('going back more than one version', () => {
     } finally {
       await headset.close();
     }
+  }, 60_000);
+});
+
+describe('going back to a kept version, the power cut once its reinstall journalled "await-reboot"', () => {
+  const repository = new UpdateTestRepository();
+  beforeAll(() => repository.open([]));
+  afterAll(() => repository.close());
+
+  it('the next start tries the kept version on the data it last ran with, commits it, and tells of the going back once', async () => {
+    const root = repository.newDevice();
+    const { client } = await repository.start(root);
+    const committed = (on: ApiClient, version: string) =>
+      expect.poll(async () => (await on.call('update.history'))[0], { timeout: 10_000 }).toMatchObject({ outcome: 'committed', version });
+    let running = '1.0.0';
+    for (const version of ['1.1.0', '1.2.0', '1.3.0']) {
+      writeWearerFiles(root, running, KEPT.versions);
+      await repository.publish({ version, imageBytes: 50_000 });
+      await downloadAndInstall(client);
+      await client.call('update.restart');
+      await committed(client, version);
+      running = version;
+    }
+    writeWearerFiles(root, '1.3.0', KEPT.versions);
+
+    // The reinstall of 1.1.0 is written and switched to; the power goes once that is journalled.
+    const cut = cutAfterJournalWrite('await-reboot');
+    const restore = useFileSync(cut.sync);
+    try {
+      await expect(client.call('update.rollback', { version: '1.1.0' })).rejects.toBeDefined();
+      expect(cut.fired()).toBe(true);
+      // The process dies with the power.
+      await repository.stopAll();
+    } finally {
+      restore();
+    }
+    expect(readInstallJournal(root)).toMatchObject({ version: '1.1.0', state: { step: 'await-reboot' } });
+
+    const again = await repository.start(root);
+    await committed(again.client, '1.1.0');
+    expect((await again.client.call('update.status')).current).toEqual({ slot: 'A', version: '1.1.0' });
+    expectWearerFiles(root, '1.1.0', KEPT.versions, 'after the cut');
+    const history = await again.client.call('update.history');
+    expect(history.filter((h) => h.outcome === 'manual-rollback')).toMatchObject([{ fromVersion: '1.3.0', version: '1.1.0', slot: 'A' }]);
+    expect(history.map((h) => h.outcome).slice(0, 2)).toEqual(['committed', 'manual-rollback']);
   }, 60_000);
 });

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BOOT_TRIES } from '../../src/boot/bootSelection.js';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { BundleCache } from '../services/update/BundleCache.js';
-import { systemFileSync, useFileSync, type FileSync } from '../services/storage/fileSync.js';
-import { PowerCut, readInstallJournal } from '../../test-support/host/powerCutRig.js';
+import { useFileSync } from '../services/storage/fileSync.js';
+import { cutAfterJournalWrite, readInstallJournal } from '../../test-support/host/powerCutRig.js';
 import { UpdateTestRepository, downloadAndInstall } from '../../test-support/host/updateTestRepository.js';
 
 // headsetd killed the moment its trial boot has journalled "committed": the journal entry is on
@@ -17,35 +15,6 @@ const repository = new UpdateTestRepository();
 beforeAll(() => repository.open([{ version: '1.2.0' }]));
 afterAll(() => repository.close());
 afterEach(() => repository.stopAll());
-
-/**
- * The fsync everyone goes through, cutting the power once the install journal's write of `step`
- * is durable (its file synced, renamed, its folder synced): that write completes, then every
- * later sync fails, as nothing more reaches the medium.
- */
-function cutAfterJournalWrite(step: string): { sync: FileSync; fired: () => boolean } {
-  let armed = false;
-  let fired = false;
-  const sync: FileSync = {
-    async syncFile(handle: FileHandle, path: string, options?: { dataOnly?: boolean }) {
-      if (fired) throw new PowerCut();
-      await systemFileSync.syncFile(handle, path, options);
-      if (
-        /\/\.install\.json\.[0-9a-f]+\.tmp$/.test(path) &&
-        (JSON.parse(readFileSync(path, 'utf8')) as { state: { step: string } }).state.step === step
-      )
-        armed = true;
-    },
-    async syncDirectory(dir: string) {
-      if (fired) throw new PowerCut();
-      await systemFileSync.syncDirectory(dir);
-      if (!armed) return;
-      fired = true;
-      throw new PowerCut();
-    },
-  };
-  return { sync, fired: () => fired };
-}
 
 describe('a power cut right after the trial boot journalled its commit', () => {
   it('the next start records the commit once, offers nothing, and leaves the journal finished', async () => {

@@ -12,6 +12,7 @@ import { loadTrustedKey } from '../services/update/trustedKeys.js';
 import { isFinished } from '../services/update/InstallJournal.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
+import { compareVersions } from '../../src/update/version.js';
 import {
   bootPowerCutServices,
   CutSwitch,
@@ -19,6 +20,10 @@ import {
   downloadUpdate,
   expectBootedSlotMatchesRecord,
   expectUpdateBookkeeping,
+  expectWentBackOrStayed,
+  KEPT,
+  keptVersionsTemplate,
+  ListedBundlesCatalog,
   PowerCut,
   powerCutServices,
   readInstallJournal,
@@ -116,10 +121,17 @@ function settled(root: string): boolean {
   return journal !== undefined && isFinished(journal.state) && journal.reported !== false;
 }
 
-/** Install with a cut armed, then power on until the update settles. Returns how it ended. */
-async function scenario(cut: CutSwitch, context: string): Promise<{ final: string; slot: string; version: string; cutFired: boolean }> {
+/**
+ * Install with a cut armed, then power on until the update settles. Returns how it ended, and what
+ * each power-on after the install did (`trail`: slot and outcome, or the cut).
+ */
+async function scenario(
+  cut: CutSwitch,
+  context: string,
+): Promise<{ final: string; slot: string; version: string; cutFired: boolean; trail: string[] }> {
   const root = mkdtempSync(join(work, 'device-'));
   cpSync(template, root, { recursive: true });
+  const trail: string[] = [];
   try {
     const first = services(root, cut);
     await first.boot.load();
@@ -130,9 +142,11 @@ async function scenario(cut: CutSwitch, context: string): Promise<{ final: strin
     }
     for (let boot = 0; boot < 10; boot++) {
       try {
-        await powerOn(root, cut);
+        const booted = await powerOn(root, cut);
+        trail.push(`${booted.boot.bootedSystemFacts().slot}:${booted.outcome}`);
       } catch (error) {
         if (!(error instanceof PowerCut)) throw error;
+        trail.push('boot cut');
         continue; // the power went during that boot: boot again
       }
       await expectBootedSlotMatchesRecord(root, device());
@@ -140,7 +154,7 @@ async function scenario(cut: CutSwitch, context: string): Promise<{ final: strin
     }
     const { slot, version } = await expectBootedSlotMatchesRecord(root, device());
     await expectUpdateBookkeeping(root, device(), notNewerThan(version), context);
-    return { final: readInstallJournal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired };
+    return { final: readInstallJournal(root)?.state.step ?? 'none', slot, version, cutFired: cut.fired, trail };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -172,6 +186,18 @@ describe('update power-cut matrix', () => {
     }
     expect(outcomes.get('committed')).toBe(counter.events - 1);
   }, 120_000);
+
+  it('a cut between the switch to the trial and its journal entry: the first boot after it is the trial, and commits', async () => {
+    const counter = new CutSwitch();
+    await scenario(counter, 'counting');
+    // The switch is the boot-environment write between "switch" and "await-reboot" in the journal.
+    const switched = counter.labels.indexOf('before journal await-reboot');
+    expect(counter.labels.slice(switched - 2, switched)).toEqual(['after journal switch', 'boot environment']);
+    const result = await scenario(new CutSwitch(switched), 'cut after the switch');
+    expect(result).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0', cutFired: true });
+    // One boot, the trial, which commits: no tries spent for nothing, no fallback, no second switch.
+    expect(result.trail).toEqual(['B:committed']);
+  });
 
   it(`${RANDOM_BYTE_CUTS} cuts at random bytes of the slot write: the write restarts and the update lands`, async () => {
     let landed = 0;
@@ -282,4 +308,101 @@ describe('update power-cut matrix', () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+});
+
+/** Slots of the kept-versions headset: room for its small images, little to copy for each cut. */
+const KEPT_SLOT_SIZE = 128 * 1024;
+
+describe('going back to a kept version, cut at every step', () => {
+  const keptDevice = () => ({ ...device(), slotSizeBytes: KEPT_SLOT_SIZE, snapshots: true });
+  let kept: Awaited<ReturnType<typeof keptVersionsTemplate>>;
+  beforeAll(async () => {
+    kept = await keptVersionsTemplate(join(work, 'kept'), keptDevice(), join(work, 'keys', 'bundle.key'));
+  }, 60_000);
+
+  /** The repository still lists every kept bundle: going back is allowed. */
+  const listing = () => ({ ...keptDevice(), catalog: new ListedBundlesCatalog(kept.bundles) });
+
+  /** Asks for KEPT.to (update.rollback) with a cut armed, then powers on until it settles; checks data, history, slots. */
+  async function goBack(cut: CutSwitch, options: { failTrial?: boolean } = {}): Promise<{ outcome: string; context: string }> {
+    const root = mkdtempSync(join(work, 'kept-device-'));
+    cpSync(kept.template, root, { recursive: true });
+    const trail: string[] = [];
+    const context = () => `${cut.describe()}: ${trail.join(' > ')}`;
+    try {
+      const first = powerCutServices(root, cut, listing());
+      await first.boot.load();
+      try {
+        await first.updates.rollback(KEPT.to);
+        trail.push('reinstalled');
+      } catch (error) {
+        if (!(error instanceof PowerCut)) throw error;
+        trail.push(`cut, journal ${readInstallJournal(root)?.state.step}`);
+      }
+      let damaged = false;
+      for (let boot = 0; boot < 10; boot++) {
+        // Once written and recorded (a resumed write would start over and mend it).
+        if (options.failTrial && !damaged && ['switch', 'await-reboot'].includes(readInstallJournal(root)?.state.step ?? '')) {
+          // The reinstalled image goes bad on the medium after it was verified: its trial cannot pass.
+          const fd = openSync(new SimulatedDeviceLayout(root).slotImage(KEPT.into), 'r+');
+          writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
+          closeSync(fd);
+          damaged = true;
+        }
+        let booted: Awaited<ReturnType<typeof bootPowerCutServices>>;
+        const parts = powerCutServices(root, cut, listing());
+        try {
+          booted = await bootPowerCutServices(parts);
+        } catch (error) {
+          if (!(error instanceof PowerCut)) throw error;
+          trail.push(`boot cut, journal ${readInstallJournal(root)?.state.step}`);
+          continue;
+        }
+        trail.push(`${parts.boot.bootedSystemFacts().slot}:${booted}`);
+        // A damaged trial's slot does not hold its recorded image, by design.
+        if (!(options.failTrial && parts.boot.bootedSystemFacts().slot === KEPT.into))
+          await expectBootedSlotMatchesRecord(root, keptDevice(), context());
+        if (settled(root)) break;
+      }
+      const outcome = await expectWentBackOrStayed(root, keptDevice(), KEPT, context());
+      const notNewer = kept.bundles.filter((b) => compareVersions(b.version, outcome === 'went back' ? KEPT.to : KEPT.from.version) <= 0);
+      await expectUpdateBookkeeping(
+        root,
+        keptDevice(),
+        notNewer.map((b) => b.bundle),
+        context(),
+      );
+      return { outcome, context: context() };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it('without a cut: reinstalled, tried, committed, on the data that version last ran with, told once', async () => {
+    const counter = new CutSwitch();
+    expect((await goBack(counter)).outcome).toBe('went back');
+    // The trial boot's restore of the data is a journalled step of its own.
+    expect(counter.labels).toContain('after journal await-reboot, data restored');
+  });
+
+  it('a cut before every journal and boot-environment write and after every journal write: it went back whole, or (before the first entry) not at all', async () => {
+    const counter = new CutSwitch();
+    await goBack(counter);
+    expect(counter.events).toBeGreaterThan(16);
+    for (let k = 0; k < counter.events; k++) {
+      const { outcome, context } = await goBack(new CutSwitch(k));
+      expect(outcome, context).toBe(k === 0 ? 'stayed' : 'went back');
+    }
+  }, 60_000);
+
+  it('a kept version whose trial fails: its tries run out, the newer one comes back on its own data, with a cut at every step', async () => {
+    const counter = new CutSwitch();
+    expect((await goBack(counter, { failTrial: true })).outcome).toBe('stayed');
+    // Its trial boots did bring its data back: the rollback gives the newer version's back.
+    expect(counter.labels).toContain('after journal await-reboot, data restored');
+    for (let k = 0; k < counter.events; k++) {
+      const { outcome, context } = await goBack(new CutSwitch(k), { failTrial: true });
+      expect(outcome, context).toBe('stayed');
+    }
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import { loadTrustedKey } from '../services/update/trustedKeys.js';
 import { isFinished } from '../services/update/InstallJournal.js';
 import { hashSlotPrefix } from '../services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
+import { compareVersions } from '../../src/update/version.js';
 import {
   bootPowerCutServices,
   CutSwitch,
@@ -24,6 +25,10 @@ import {
   downloadUpdate,
   expectBootedSlotMatchesRecord,
   expectUpdateBookkeeping,
+  expectWentBackOrStayed,
+  KEPT,
+  keptVersionsTemplate,
+  ListedBundlesCatalog,
   PowerCut,
   powerCutServices,
   readInstallJournal,
@@ -352,5 +357,90 @@ describe('update power-cut matrix with page-cache loss', () => {
         rmSync(root, { recursive: true, force: true });
       }
     }
+  }, 120_000);
+});
+
+/** Slots of the kept-versions headset: room for its small images, little to copy for each cut. */
+const KEPT_SLOT_SIZE = 128 * 1024;
+
+describe('going back to a kept version with page-cache loss', () => {
+  const keptDevice = () => ({ ...device(), slotSizeBytes: KEPT_SLOT_SIZE });
+  let kept: Awaited<ReturnType<typeof keptVersionsTemplate>>;
+  beforeAll(async () => {
+    kept = await keptVersionsTemplate(join(work, 'kept'), keptDevice(), join(work, 'keys', 'bundle.key'));
+  }, 60_000);
+
+  /** The repository still lists every kept bundle: going back is allowed. */
+  const listing = () => ({ ...keptDevice(), catalog: new ListedBundlesCatalog(kept.bundles) });
+
+  /**
+   * Asks for KEPT.to (update.rollback) with a cut armed; at the cut the page cache loses what was
+   * not synced; then powers on (a fresh page cache each time) until it settles; checks data, history, slots.
+   */
+  async function goBack(cut: CutSwitch, loss: PageLoss, seed: number): Promise<{ outcome: string; journalled: boolean; context: string }> {
+    const root = mkdtempSync(join(work, 'kept-device-'));
+    cpSync(kept.template, root, { recursive: true });
+    const trail: string[] = [];
+    const context = () => `${loss} seed ${seed}, ${cut.describe()}: ${trail.join(' > ')}`;
+    const attach = async (turn: number) => {
+      cut.powerOn();
+      return SimulatedPageCache.attach(root, { seed: seed * 100 + turn, beforeSync: () => cut.sync() });
+    };
+    let cache = await attach(0);
+    let restore = useFileSync(cache);
+    try {
+      const first = powerCutServices(root, cut, listing());
+      await first.boot.load();
+      try {
+        await first.updates.rollback(KEPT.to);
+        trail.push('reinstalled');
+      } catch (error) {
+        if (!(error instanceof PowerCut)) throw error;
+        await cache.cut(loss);
+        trail.push(`cut, journal ${readInstallJournal(root)?.state.step}`);
+      }
+      // Whether going back had begun on the medium: its install's first journal entry was durable.
+      const journalled = readInstallJournal(root)?.version === KEPT.to;
+      for (let boot = 1; boot <= 12; boot++) {
+        restore();
+        cache = await attach(boot);
+        restore = useFileSync(cache);
+        const parts = powerCutServices(root, cut, listing());
+        try {
+          const outcome = await bootPowerCutServices(parts);
+          trail.push(`${parts.boot.bootedSystemFacts().slot}:${outcome}`);
+        } catch (error) {
+          if (!(error instanceof PowerCut)) throw error;
+          await cache.cut(loss);
+          trail.push(`boot cut, journal ${readInstallJournal(root)?.state.step}`);
+          continue;
+        }
+        await expectBootedSlotMatchesRecord(root, keptDevice(), context());
+        if (settled(root)) break;
+      }
+      const outcome = await expectWentBackOrStayed(root, keptDevice(), KEPT, context());
+      const running = outcome === 'went back' ? KEPT.to : KEPT.from.version;
+      const notNewer = kept.bundles.filter((b) => compareVersions(b.version, running) <= 0).map((b) => b.bundle);
+      await expectUpdateBookkeeping(root, keptDevice(), notNewer, context());
+      return { outcome, journalled, context: context() };
+    } finally {
+      restore();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it('a cut before every fsync, journal and boot-environment write and after every journal write: once begun on the medium, it went back whole', async () => {
+    const counter = new CutSwitch();
+    expect((await goBack(counter, 'revert', 0)).outcome).toBe('went back');
+    expect(counter.events).toBeGreaterThan(30);
+    let wentBack = 0;
+    for (let k = 0; k < counter.events; k++) {
+      const loss = LOSSES[k % LOSSES.length]!;
+      const { outcome, journalled, context } = await goBack(new CutSwitch(k), loss, 7000 + k);
+      // Begun (its first journal entry durable): went back; else the newer version runs on, untouched.
+      expect(outcome, context).toBe(journalled ? 'went back' : 'stayed');
+      if (outcome === 'went back') wentBack++;
+    }
+    expect(wentBack).toBeGreaterThan(counter.events / 2);
   }, 120_000);
 });
