@@ -191,6 +191,8 @@ export async function completeSetup(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue' }).click();
   // The privacy step: the defaults (only essential on).
   await page.getByRole('button', { name: 'Save and continue' }).click();
+  // The lock step: no PIN.
+  await page.getByRole('button', { name: 'Skip for now' }).click();
   await page.getByRole('button', { name: 'Finish setup' }).click();
   await expect(page.locator('[data-mode="settings"]')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');

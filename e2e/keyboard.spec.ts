@@ -47,6 +47,12 @@ test.describe('setup, keyboard only', () => {
     await expectKeyboardReachesEverything(page);
     await expectLargeTargets(page);
     await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Protect changes with a PIN' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Skip for now' })).toBeFocused();
+    await expectKeyboardReachesEverything(page);
+    await expectLargeTargets(page);
+    await page.getByRole('button', { name: 'Skip for now' }).focus();
+    await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
     await expectKeyboardReachesEverything(page);
@@ -58,6 +64,8 @@ test.describe('setup, keyboard only', () => {
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Skip for now' })).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();

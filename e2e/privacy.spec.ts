@@ -38,7 +38,7 @@ test.describe('privacy', () => {
     const save = page.getByRole('button', { name: 'Save and continue' });
     await focusWith(page, ['ArrowDown'], save, 2);
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Protect changes with a PIN' })).toBeVisible();
     const saved = JSON.parse(await readFile(consentFile(headsetd.root), 'utf8')) as {
       policyVersion: number;
       decidedAt: string;
@@ -48,6 +48,9 @@ test.describe('privacy', () => {
       policyVersion: 1,
       granted: { essential: true, errors: true, usage: false, location: false, performance: false, hardware: false },
     });
+    // Enter alone: no PIN, then finish.
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
     await page.keyboard.press('Enter');
 
     await expect(page.locator('[data-mode="settings"]')).toBeVisible();

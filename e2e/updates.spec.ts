@@ -65,6 +65,8 @@ updateTest.describe('Updates, keyboard only, from a TUF repository', () => {
       await page.keyboard.press('Enter');
       await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
       await page.keyboard.press('Enter');
+      await expect(page.getByRole('button', { name: 'Skip for now' })).toBeFocused();
+      await page.keyboard.press('Enter');
       await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
       await page.keyboard.press('Enter');
       await waitForLiveHome(page);

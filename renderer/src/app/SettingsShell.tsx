@@ -4,6 +4,7 @@ import { HomeScreen } from './HomeScreen.js';
 import { UpdatesScreen } from '../update/UpdatesScreen.js';
 import { LogsScreen } from '../logs/LogsScreen.js';
 import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
+import { LockScreen } from '../lock/LockScreen.js';
 import { useScreenViews } from '../privacy/useScreenViews.js';
 import { UpdatesBadge } from '../update/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
@@ -15,6 +16,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'home', title: 'Home', component: HomeScreen },
   { id: 'updates', title: 'Updates', component: UpdatesScreen, Badge: UpdatesBadge },
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
+  { id: 'lock', title: 'Lock', component: LockScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },
 ];
 

@@ -4,10 +4,11 @@ import { Button } from '../design/Button.js';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { SetupPrivacyStep } from '../privacy/SetupPrivacyStep.js';
+import { SetupLockStep } from '../lock/SetupLockStep.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 
 /** The first-run wizard. Each step appears only once the feature behind it works. */
-const STEPS = ['welcome', 'privacy', 'finish'] as const;
+const STEPS = ['welcome', 'privacy', 'lock', 'finish'] as const;
 
 export function SetupScreen() {
   const client = useClient();
@@ -59,7 +60,9 @@ export function SetupScreen() {
           </div>
         </section>
       ) : STEPS[step] === 'privacy' ? (
-        <SetupPrivacyStep onBack={back} onDone={() => setStep(STEPS.indexOf('finish'))} />
+        <SetupPrivacyStep onBack={back} onDone={() => setStep(STEPS.indexOf('lock'))} />
+      ) : STEPS[step] === 'lock' ? (
+        <SetupLockStep onBack={back} onDone={() => setStep(STEPS.indexOf('finish'))} />
       ) : (
         <section className="wizard-step" key="finish">
           <h1>All set</h1>
