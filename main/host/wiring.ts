@@ -8,6 +8,7 @@ import { identityCapability } from '../services/identity/identityCapability.js';
 import { lockCapability } from '../services/lock/lockCapability.js';
 import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
+import { networkCapability } from '../services/network/networkCapability.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
 import { systemCapability } from '../services/system/systemCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
@@ -51,6 +52,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   const boot = host.add('boot', bootCapability({ ...profile.boot, stateDir: paths.stateDir }));
   // Each boot (a simulated power cycle too) gives the log its boot id.
   boot.status.subscribe((status) => logger.setBootId(status.bootId));
+  host.add('network', networkCapability({ monitor: profile.network, log: logger.for('network') }));
   const mode = host.add('mode', modeCapability({ stateDir: paths.stateDir, recoveryButton: profile.recoveryButton, power: profile.power }));
   const update = host.add(
     'update',

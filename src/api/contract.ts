@@ -7,6 +7,7 @@ import { identityCalls, identityEvents } from './contract/identity.js';
 import { lockCalls, lockEvents } from './contract/lock.js';
 import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
+import { networkCalls, networkEvents } from './contract/network.js';
 import { systemCalls, systemEvents } from './contract/system.js';
 import { telemetryCalls, telemetryEvents } from './contract/telemetry.js';
 import { updateCalls, updateEvents } from './contract/update.js';
@@ -28,6 +29,7 @@ export * from './contract/update.js';
 export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
 export * from './contract/lock.js';
+export * from './contract/network.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
 export const apiCalls = {
@@ -41,6 +43,7 @@ export const apiCalls = {
   ...telemetryCalls,
   ...alertsCalls,
   ...lockCalls,
+  ...networkCalls,
 } as const;
 
 export const apiEvents = {
@@ -54,6 +57,7 @@ export const apiEvents = {
   ...telemetryEvents,
   ...alertsEvents,
   ...lockEvents,
+  ...networkEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------

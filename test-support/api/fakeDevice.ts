@@ -8,6 +8,7 @@ import type {
   LockState,
   Mode,
   ModeState,
+  NetworkStatus,
   PrivacyStatus,
   StateSource,
   UpdateStatus,
@@ -74,6 +75,7 @@ export interface FakeDevice {
     'privacy.changed': CountedSource<PrivacyStatus>;
     'alerts.changed': CountedSource<AlertsState>;
     'lock.changed': CountedSource<LockState>;
+    'network.changed': CountedSource<NetworkStatus>;
   };
 }
 
@@ -117,6 +119,7 @@ export function createFakeDevice(
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
     'lock.changed': counted(lock.state),
+    'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
   };
   // Alerts are the real rules (src/alerts/) over the fake's own health, update and boot states.
   const alertBoard = new AlertBoard(DEFAULT_ALERT_THRESHOLDS);
@@ -168,6 +171,7 @@ export function createFakeDevice(
         if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
         return { restarting: true as const };
       },
+      'network.status': () => events['network.changed'].channel.current()!,
       'update.status': () => events['update.changed'].channel.current()!,
       'update.check': unconfigured,
       'update.download': unconfigured,
