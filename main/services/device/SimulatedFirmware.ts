@@ -77,7 +77,7 @@ export class SimulatedFirmware {
       if ((await readJsonIfExists(this.layout.componentsFile)) === undefined) await this.writeFactoryComponents();
       if ((await readJsonIfExists(this.layout.serviceUnits)) === undefined) await this.writeUnitTable();
       // Devices made before every input had its file get the factory's, where nobody wrote one.
-      await this.writeFactoryInputs({ keepExisting: true });
+      await this.writeFactoryInputs();
       return false;
     }
     const layout = this.layout;
@@ -97,7 +97,7 @@ export class SimulatedFirmware {
     await mkdir(dirname(layout.identityDir), { recursive: true, mode: 0o700 });
     await chmod(dirname(layout.identityDir), 0o700);
     await writeFileAtomic(layout.productUuid, `${randomUUID()}\n`, { mode: 0o400 });
-    await this.writeFactoryInputs({ keepExisting: false });
+    await this.writeFactoryInputs();
     // Slot A holds the factory image; B is empty. Sparse files: full size, no disk used.
     const factoryImage = Buffer.from(`HEADSET-OS ${options.factoryVersion}\n`);
     for (const slot of ['A', 'B'] as const) {
@@ -134,9 +134,10 @@ export class SimulatedFirmware {
 
   /**
    * The files a developer writes to, to provoke what the hardware would (README, "The simulated
-   * headset"), as the factory leaves them. No USB stick: `usb/` exists only while one is plugged in.
+   * headset"), as the factory leaves them, where nobody wrote one (before the first start too: a
+   * developer or a test may set the scene first). No USB stick: `usb/` exists only while one is plugged in.
    */
-  private async writeFactoryInputs(options: { keepExisting: boolean }): Promise<void> {
+  private async writeFactoryInputs(): Promise<void> {
     const layout = this.layout;
     const inputs: [path: string, text: string][] = [
       [layout.recoveryButton, '0\n'],
@@ -148,7 +149,7 @@ export class SimulatedFirmware {
       [layout.networkState, 'online\n'],
     ];
     for (const [path, text] of inputs) {
-      if (options.keepExisting && (await readFileIfExists(path)) !== undefined) continue;
+      if ((await readFileIfExists(path)) !== undefined) continue;
       await mkdir(dirname(path), { recursive: true });
       await writeFileAtomic(path, text);
     }
