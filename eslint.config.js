@@ -170,6 +170,23 @@ export default tseslint.config(
       ],
     },
   },
+  // server/: the fleet server (Node) and its dashboard (a browser page): src/ only, never the headset's main/.
+  ...productionLayer(
+    ['server/**/*.{ts,tsx}'],
+    [electronImport, { group: ['**/main/**', '**/renderer/**'], message: 'The fleet server shares src/ with the headset, nothing else.' }],
+  ),
+  ...productionLayer(
+    ['server/dashboard/**/*.{ts,tsx}'],
+    [
+      ...nodeImports,
+      electronImport,
+      { group: ['**/main/**', '**/renderer/**'], message: 'The dashboard talks to the fleet server through its API only.' },
+      {
+        group: ['**/db/**', '**/devices/**', '**/operators/**', '**/http/**', '**/cli/**', '**/buildServer.js', '**/main.js'],
+        message: "The dashboard is a page in the operator's browser: the server's Node code is not for it.",
+      },
+    ],
+  ),
   // Everything else outside main/electron/.
-  layer(['bench/**', 'e2e/**', 'scripts/**', 'server/**'], [electronImport]),
+  layer(['bench/**', 'e2e/**', 'scripts/**'], [electronImport]),
 );

@@ -28,7 +28,11 @@ CREATE TABLE devices (
   registered_at timestamptz NOT NULL,
   status_changed_at timestamptz NOT NULL,
   status_changed_by text,
-  -- The device id came back with a new key (after a factory reset).
+  -- A new key an accepted headset registered (after a factory reset), waiting for an operator: the
+  -- current key keeps working meanwhile, so registering someone else's device id takes nothing over.
+  pending_public_key text,
+  pending_key_since timestamptz,
+  -- The device id came back with a new key at least once.
   reregistered boolean NOT NULL DEFAULT false,
   last_seen_at timestamptz,
   inventory jsonb,

@@ -16,7 +16,11 @@ export const DEVICE_API = {
   checkIns: '/api/v1/device/check-ins',
 } as const;
 
-export const deviceIdSchema = z.string().uuid();
+/** A device id: the headset's UUID (the hardware's own may not follow RFC 4122's variant bits), lower case. */
+export const deviceIdSchema = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'a UUID')
+  .transform((id) => id.toLowerCase());
 
 export const challengeRequestSchema = z.object({ deviceId: deviceIdSchema }).strict();
 export type ChallengeRequest = z.infer<typeof challengeRequestSchema>;

@@ -71,8 +71,10 @@ export const deviceSummarySchema = z.object({
   groupTags: z.array(groupTagSchema),
   registeredAt: z.string(),
   lastSeenAt: z.string().nullable(),
-  /** A known headset that came back with a new key (after a factory reset). */
+  /** The device id came back with a new key at least once (after a factory reset). */
   reregistered: z.boolean(),
+  /** An accepted headset registered a new key that waits for an operator (its current key keeps working). */
+  keyAwaitingApproval: z.boolean(),
 });
 export type DeviceSummary = z.infer<typeof deviceSummarySchema>;
 
@@ -82,6 +84,8 @@ export type DeviceList = z.infer<typeof deviceListSchema>;
 
 export const deviceDetailSchema = deviceSummarySchema.extend({
   publicKey: z.string(),
+  /** The new key waiting for approval, if any: accepting the headset switches to it, rejecting drops it. */
+  pendingPublicKey: z.string().nullable(),
   statusChangedAt: z.string(),
   statusChangedBy: z.string().nullable(),
   inventory: inventorySchema.nullable(),

@@ -1,0 +1,34 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { deviceAdminRoutes } from './devices/deviceAdminRoutes.js';
+import { deviceRoutes } from './devices/deviceRoutes.js';
+import { serveDashboard } from './http/dashboardAssets.js';
+import { answerErrorsFromCatalogue } from './http/errorAnswers.js';
+import { acceptJsonBodiesOnly } from './http/jsonBodies.js';
+import { addSecurityHeaders } from './http/securityHeaders.js';
+import { useZodSchemas } from './http/zodTypeProvider.js';
+import { operatorRoutes } from './operators/operatorRoutes.js';
+import type { ServerContext } from './serverContext.js';
+
+export interface BuildServerOptions extends ServerContext {
+  /** The built dashboard's folder; without it, `/` says the dashboard is not built. */
+  dashboardDir?: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Any body beyond a route's own limit is refused before it is read whole. */
+const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+/** The fleet server's HTTP application: headsets' API, operators' API and the dashboard. Holds no state between requests. */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: DEFAULT_BODY_LIMIT, trustProxy: false });
+  useZodSchemas(app);
+  acceptJsonBodiesOnly(app);
+  answerErrorsFromCatalogue(app);
+  addSecurityHeaders(app);
+  const context: ServerContext = { db: options.db, clock: options.clock, passwords: options.passwords, secureCookies: options.secureCookies };
+  await app.register(deviceRoutes(context));
+  await app.register(operatorRoutes(context));
+  await app.register(deviceAdminRoutes(context));
+  await serveDashboard(app, options.dashboardDir);
+  return app;
+}

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+
+export interface ServerOptions {
+  /** The embedded database's folder (PGlite), unless `database` is given. */
+  dataDir: string;
+  /** A PostgreSQL connection string. */
+  database?: string;
+  host: string;
+  port: number;
+  /** Mark session cookies Secure: the dashboard is reached over HTTPS (through a TLS proxy). */
+  secureCookies: boolean;
+  /** Give this operator a new one-time password, print it, and go on. */
+  resetPassword?: string;
+  help: boolean;
+}
+
+export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/server.mjs [options])
+
+  --data DIR              the embedded database's folder (PGlite; default ./.fleet)
+  --database URL          use PostgreSQL instead: postgres://user@host:port/database
+                          (a password goes in PGPASSWORD or ~/.pgpass, never on the command line)
+  --host ADDRESS          address to listen on (default 127.0.0.1)
+  --port N                port to listen on (default 8400; 0 picks a free one)
+  --secure-cookies        session cookies only over HTTPS (behind a TLS proxy)
+  --reset-password USER   give USER a new one-time password and print it
+  --help                  this text
+`;
+
+/** Reads the server's command line; throws with a message for the user on a wrong one. */
+export function parseServerOptions(argv: string[]): ServerOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      data: { type: 'string', default: '.fleet' },
+      database: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8400' },
+      'secure-cookies': { type: 'boolean', default: false },
+      'reset-password': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port takes a port number, not "${values.port}".`);
+  if (values.database !== undefined) checkDatabaseUrl(values.database);
+  return {
+    dataDir: values.data!,
+    database: values.database,
+    host: values.host!,
+    port,
+    secureCookies: values['secure-cookies']!,
+    resetPassword: values['reset-password'],
+    help: values.help!,
+  };
+}
+
+/** A PostgreSQL URL without a password: the command line is readable by every user of the machine. */
+function checkDatabaseUrl(text: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('--database takes a URL: postgres://user@host:port/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('--database takes a postgres:// URL.');
+  if (url.password)
+    throw new Error('--database must not carry a password (the command line is visible to every user): put it in PGPASSWORD or ~/.pgpass.');
+}

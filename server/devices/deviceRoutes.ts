@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  DEVICE_API,
+  challengeRequestSchema,
+  challengeSchema,
+  checkInRequestSchema,
+  checkInResultSchema,
+  registrationRequestSchema,
+  registrationResultSchema,
+} from '../../src/fleet/deviceApi.js';
+import type { ServerContext } from '../serverContext.js';
+import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
+import { issueChallenge } from './challenges.js';
+import { recordCheckIn } from './checkIns.js';
+import { registerDevice } from './registration.js';
+import { authenticateSignedRequest } from './signedRequests.js';
+
+// Registration bodies are a few hundred bytes; a check-in's inventory a few KiB.
+const REGISTRATION_BODY_LIMIT = 4 * 1024;
+const CHECK_IN_BODY_LIMIT = 64 * 1024;
+
+/** The API headsets call (seed 002 §11.3). */
+export function deviceRoutes(context: ServerContext) {
+  const { db, clock } = context;
+  return async (app: FastifyInstance) => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+
+    routes.post(
+      DEVICE_API.challenges,
+      { bodyLimit: REGISTRATION_BODY_LIMIT, schema: { body: challengeRequestSchema, response: { 200: challengeSchema } } },
+      async (request) => issueChallenge(db, clock, request.body.deviceId),
+    );
+
+    routes.post(
+      DEVICE_API.registrations,
+      { bodyLimit: REGISTRATION_BODY_LIMIT, schema: { body: registrationRequestSchema, response: { 200: registrationResultSchema } } },
+      async (request) => registerDevice(db, clock, request.body),
+    );
+
+    routes.post(
+      DEVICE_API.checkIns,
+      {
+        bodyLimit: CHECK_IN_BODY_LIMIT,
+        // The signature is checked before the body's schema: an unsigned request learns nothing about it.
+        preValidation: async (request) => {
+          request.deviceId = await authenticateSignedRequest(db, clock, {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body: request.rawBody,
+          });
+        },
+        schema: { body: checkInRequestSchema, response: { 200: checkInResultSchema } },
+      },
+      async (request) => recordCheckIn(db, clock, request.deviceId!, request.body.inventory),
+    );
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The headset a signed request came from, once its signature is checked. */
+    deviceId?: string;
+  }
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  OPERATOR_API,
+  SESSION_COOKIE,
+  changePasswordRequestSchema,
+  createOperatorRequestSchema,
+  createdOperatorSchema,
+  loginRequestSchema,
+  sessionSchema,
+} from '../../src/fleet/operatorApi.js';
+import { sessionCookie } from '../http/cookies.js';
+import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
+import type { ServerContext } from '../serverContext.js';
+import { changePassword, checkCredentials, createOperator } from './accounts.js';
+import { requireOperator, sessionToken } from './operatorAuth.js';
+import { SESSION_TTL_MS, closeSession, closeSessionsOf, openSession } from './sessions.js';
+
+const OPERATOR_BODY_LIMIT = 16 * 1024;
+
+/** Logging in and out, the one-time password's change, and (admins) new operators. */
+export function operatorRoutes(context: ServerContext) {
+  const { db, clock, passwords } = context;
+  const anySession = requireOperator(context, { role: 'viewer', beforePasswordChange: true });
+  const admin = requireOperator(context, { role: 'admin' });
+  const setCookie = (reply: FastifyReply, token: string, maxAgeMs: number) =>
+    reply.header('set-cookie', sessionCookie(SESSION_COOKIE, token, { maxAgeSeconds: Math.floor(maxAgeMs / 1000), secure: context.secureCookies }));
+
+  return async (app: FastifyInstance) => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+
+    routes.get(OPERATOR_API.session, { preHandler: anySession, schema: { response: { 200: sessionSchema } } }, async (request) => request.session!);
+
+    routes.post(
+      OPERATOR_API.login,
+      { bodyLimit: OPERATOR_BODY_LIMIT, schema: { body: loginRequestSchema, response: { 200: sessionSchema } } },
+      async (request, reply) => {
+        const operator = await checkCredentials(db, passwords, request.body.username, request.body.password);
+        const { token, csrfToken } = await openSession(db, clock, operator.username);
+        setCookie(reply, token, SESSION_TTL_MS);
+        return { operator, csrfToken };
+      },
+    );
+
+    routes.post(OPERATOR_API.logout, { bodyLimit: OPERATOR_BODY_LIMIT, preHandler: anySession }, async (request, reply) => {
+      await closeSession(db, sessionToken(request)!);
+      setCookie(reply, '', 0);
+      return reply.code(204).send();
+    });
+
+    routes.post(
+      OPERATOR_API.password,
+      { bodyLimit: OPERATOR_BODY_LIMIT, preHandler: anySession, schema: { body: changePasswordRequestSchema, response: { 200: sessionSchema } } },
+      async (request, reply) => {
+        const username = request.session!.operator.username;
+        const operator = await changePassword(db, passwords, clock, username, request.body.currentPassword, request.body.newPassword);
+        // Every session opened with the old password ends; this one goes on under a new token.
+        await closeSessionsOf(db, username);
+        const { token, csrfToken } = await openSession(db, clock, username);
+        setCookie(reply, token, SESSION_TTL_MS);
+        return { operator, csrfToken };
+      },
+    );
+
+    routes.post(
+      OPERATOR_API.operators,
+      { bodyLimit: OPERATOR_BODY_LIMIT, preHandler: admin, schema: { body: createOperatorRequestSchema, response: { 201: createdOperatorSchema } } },
+      async (request, reply) => {
+        const { username, role } = request.body;
+        const oneTimePassword = await createOperator(db, passwords, clock, request.session!.operator.username, username, role);
+        return reply.code(201).send({ username, role, mustChangePassword: true, oneTimePassword });
+      },
+    );
+  };
+}
