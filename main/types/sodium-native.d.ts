@@ -17,9 +17,6 @@ declare module 'sodium-native' {
     crypto_pwhash_MEMLIMIT_MIN: number;
     crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
     crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
-    // The least cost libsodium accepts: the fleet server's tests hash with it.
-    crypto_pwhash_OPSLIMIT_MIN: number;
-    crypto_pwhash_MEMLIMIT_MIN: number;
     crypto_pwhash_str_async(out: Buffer, password: Buffer, opslimit: number, memlimit: number): Promise<void>;
     crypto_pwhash_str_verify_async(hash: Buffer, password: Buffer): Promise<boolean>;
   };
