@@ -40,6 +40,8 @@ export interface HeadsetOptions {
   confirmBootOverTransport?: boolean;
   /** The process's secret registry, when the caller made it first (headsetd: for its own output); else a new one. */
   secrets?: SecretRegistry;
+  /** The simulated headset switched off (system.powerOff): headsetd stops as at SIGTERM; default: close(). */
+  onPowerOff?: () => void;
 }
 
 export interface Headset {
@@ -65,10 +67,18 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
   const root = options.root ?? '.headset';
   const secrets = options.secrets ?? new SecretRegistry();
   const log = await openProcessLog(options.device === 'simulated' ? simulatedLogDir(root) : LINUX_LOG_DIR, options.build, options.log, secrets);
+  // Bound once the headset exists: switching the simulated headset off ends it.
+  let switchOff: () => void = () => undefined;
   const profile =
     options.device === 'simulated'
       ? await openSimulatedProfile(
-          { root, factoryVersion: options.build.version, bootloader: options.boot, watchdogTimeoutMs: options.watchdogTimeoutMs },
+          {
+            root,
+            factoryVersion: options.build.version,
+            bootloader: options.boot,
+            watchdogTimeoutMs: options.watchdogTimeoutMs,
+            switchOff: () => switchOff(),
+          },
           log.logger,
         )
       : await openLinuxProfile({ bootloader: options.boot });
@@ -78,7 +88,7 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
   // Without headsetd's transports (an embedding, a test) the API is reached in process.
   if (!options.confirmBootOverTransport) await services.update.confirmBoot(() => pingInProcess(router));
   system.info(`headsetd started: ${profile.description}`);
-  return {
+  const headset: Headset = {
     router,
     logger: log.logger,
     logFile: log.logFile,
@@ -94,6 +104,8 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
       await log.logFile.closeAsync();
     },
   };
+  switchOff = options.onPowerOff ?? (() => void headset.close());
+  return headset;
 }
 
 /** The API answers a ping through the router, over an in-process port pair. */

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
 
   const here = dirname(fileURLToPath(import.meta.url));
   const build = await readBuildInfo(join(here, 'build-info.json'));
+  // Switching the simulated headset off (system.powerOff) stops headsetd as SIGTERM does.
+  let stopFor: (reason: string) => void = () => undefined;
   const headset = await createHeadset({
     device: values.device,
     root: values.root,
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
     secrets,
     // A trial boot commits only once the API answers over the socket (below).
     confirmBootOverTransport: true,
+    onPowerOff: () => stopFor('power off'),
   });
   // A crash is written down before the process goes: the fatal entry, a crash record, the log flushed synchronously.
   installCrashHandlers(headset);
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
     clearTimeout(timer);
     process.exit(0);
   };
+  stopFor = (reason) => void stop(reason);
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // Announced only once a SIGTERM is handled: a supervisor may stop headsetd as soon as it reads this line.

@@ -57,7 +57,7 @@ function counted<T>(channel: StateChannel<T>): CountedSource<T> {
 export interface FakeDevice {
   /** The device's mode; the router reads it on every call. */
   mode: Mode;
-  /** false: the profile has no power control, so recovery.restart raises NOT_SUPPORTED. */
+  /** false: the profile has no power control, so the restart and power-off calls raise NOT_SUPPORTED. */
   canRestart: boolean;
   /** The entries the fake headset's log holds (logs.query and logs.summary read them). */
   logRecords: LogRecord[];
@@ -170,6 +170,15 @@ export function createFakeDevice(
       'recovery.restart': () => {
         if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
         return { restarting: true as const };
+      },
+      // The fake headset never goes off: it says it would, where its profile has power control.
+      'system.powerOff': () => {
+        if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot switch itself off.');
+        return { poweringOff: true as const };
+      },
+      'recovery.powerOff': () => {
+        if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot switch itself off.');
+        return { poweringOff: true as const };
       },
       'network.status': () => events['network.changed'].channel.current()!,
       'update.status': () => events['update.changed'].channel.current()!,

@@ -85,9 +85,9 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
   };
 }
 
-/** A real reboot ends this process: no power-cycle step ever runs here (the next start is the power-on). */
+/** A real reboot or power-off ends this process: no power-cycle step ever runs here (the next start is the power-on). */
 function rebootingPower(control: SystemdPowerControl): DevicePower {
-  return { reboot: () => control.reboot(), onPowerCycle: () => undefined };
+  return { reboot: () => control.reboot(), powerOff: () => control.powerOff(), onPowerCycle: () => undefined };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface SimulatedProfileOptions {
   bootloader?: SimulatedBootloader;
   /** The simulated watchdog chip's timeout (default 30 s). */
   watchdogTimeoutMs?: number;
+  /** What "off" is: headsetd's orderly stop (default: nothing past the capabilities' power-down steps). */
+  switchOff?: () => void | Promise<void>;
 }
 
 /** The simulated headset keeps its logs on its data partition. */
@@ -55,7 +57,7 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
     await firmware.powerOn();
     watchdog.arm();
   };
-  const power = new SimulatedPowerCycle(powerOn, system);
+  const power = new SimulatedPowerCycle(powerOn, system, options.switchOff);
   watchdog.onExpire(() => {
     system.warn('watchdog expired: power cycle');
     void power.reboot();

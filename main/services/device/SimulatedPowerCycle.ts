@@ -8,6 +8,10 @@ import type { DevicePower, PowerCycleStep } from '../platform/PowerControl.js';
  * capabilities registered it. A boot that fails, or one abandoned by the watchdog that fails later,
  * is logged: on real hardware it would have died with its power cycle, and it must not take
  * headsetd down with it.
+ *
+ * Switched off, the simulated headset is headsetd gone: what the capabilities do before the power
+ * goes, then `switchOff` (headsetd's orderly stop, as at SIGTERM). The device's folder stays as it
+ * is; the next start of headsetd is the power-on.
  */
 export class SimulatedPowerCycle implements DevicePower {
   private readonly steps: PowerCycleStep[] = [];
@@ -15,6 +19,7 @@ export class SimulatedPowerCycle implements DevicePower {
   constructor(
     private readonly firmwarePowerOn: () => Promise<void>,
     private readonly log: SubsystemLogger,
+    private readonly switchOff: () => void | Promise<void> = () => undefined,
   ) {}
 
   onPowerCycle(step: PowerCycleStep): void {
@@ -29,5 +34,15 @@ export class SimulatedPowerCycle implements DevicePower {
     } catch (error) {
       this.log.error(`simulated boot failed: ${errorMessage(error)}`);
     }
+  }
+
+  async powerOff(): Promise<void> {
+    this.log.info('simulated power off');
+    try {
+      for (const step of [...this.steps].reverse()) await step.beforeOff?.();
+    } catch (error) {
+      this.log.error(`simulated power off: a step before the power went failed: ${errorMessage(error)}`);
+    }
+    await this.switchOff();
   }
 }

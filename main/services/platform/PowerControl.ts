@@ -1,6 +1,10 @@
-/** Restarting the device: a real reboot on Linux, a simulated power cycle on the simulated device. */
+/**
+ * Restarting and switching off the device: a real reboot or power-off on Linux; on the simulated
+ * device a power cycle inside the process, and an orderly stop of headsetd for "off".
+ */
 export interface PowerControl {
   reboot(): Promise<void>;
+  powerOff(): Promise<void>;
 }
 
 /**
@@ -15,7 +19,7 @@ export interface PowerCycleStep {
   afterOn?(): Promise<void>;
 }
 
-/** The device's power as the wiring sees it: reboot, and the steps of an in-process power cycle. */
+/** The device's power as the wiring sees it: reboot, power off, and the steps of an in-process power cycle. */
 export interface DevicePower extends PowerControl {
   onPowerCycle(step: PowerCycleStep): void;
 }

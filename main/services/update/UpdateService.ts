@@ -34,7 +34,7 @@ export interface UpdateServiceOptions {
   /** To verify a rollback target before switching to it. */
   partitions?: SlotPartitions;
   network: NetworkMonitor;
-  power: PowerControl | undefined;
+  power: Pick<PowerControl, 'reboot'> | undefined;
   model: string;
   stateDir: string;
   log?: SubsystemLogger;

@@ -40,3 +40,5 @@ export const noInput = z.object({}).strict();
 
 /** The answer of the calls that restart the headset: it goes down right after answering. */
 export const restartingSchema = z.object({ restarting: z.literal(true) });
+/** The answer of the calls that switch the headset off: it goes down right after answering. */
+export const poweringOffSchema = z.object({ poweringOff: z.literal(true) });

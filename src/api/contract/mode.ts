@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, event, modeSchema, noInput, restartingSchema } from './common.js';
+import { call, event, modeSchema, noInput, poweringOffSchema, restartingSchema } from './common.js';
 
 /** Mode: settings, the first-run setup wizard, and recovery. */
 
@@ -33,6 +33,14 @@ export const modeCalls = {
     modes: ['recovery'],
     input: noInput,
     output: restartingSchema,
+    errors: ['NOT_SUPPORTED'],
+  }),
+  'recovery.powerOff': call({
+    summary: 'Switch the headset off from recovery.',
+    scope: 'recovery',
+    modes: ['recovery'],
+    input: noInput,
+    output: poweringOffSchema,
     errors: ['NOT_SUPPORTED'],
   }),
 } as const;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { call, noInput, restartingSchema } from './common.js';
+import { call, noInput, poweringOffSchema, restartingSchema } from './common.js';
 
-/** System: liveness, what runs on the headset, and restarting it. */
+/** System: liveness, what runs on the headset, restarting it and switching it off. */
 
 export const systemInfoSchema = z.object({
   product: z.string(),
@@ -41,6 +41,13 @@ export const systemCalls = {
     scope: 'user',
     input: noInput,
     output: restartingSchema,
+    errors: ['NOT_SUPPORTED'],
+  }),
+  'system.powerOff': call({
+    summary: 'Switch the headset off (the simulated headset: headsetd stops; its next start is the power-on).',
+    scope: 'user',
+    input: noInput,
+    output: poweringOffSchema,
     errors: ['NOT_SUPPORTED'],
   }),
 } as const;
