@@ -176,7 +176,7 @@ export default tseslint.config(
     [electronImport, { group: ['**/main/**', '**/renderer/**'], message: 'The fleet server shares src/ with the headset, nothing else.' }],
   ),
   ...productionLayer(
-    ['server/dashboard/**/*.{ts,tsx}'],
+    ['server/dashboard/src/**/*.{ts,tsx}'],
     [
       ...nodeImports,
       electronImport,

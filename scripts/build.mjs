@@ -1,7 +1,8 @@
 // Builds everything `npm start`, the tests and the benchmarks run: the service host and tools
-// (esbuild, Node), Electron's main and preload, and the renderer (Vite).
+// (esbuild, Node), Electron's main and preload, the renderer (Vite), and the fleet server with its
+// migrations and operator dashboard (Vite).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -41,6 +42,8 @@ await Promise.all([
       headsetctl: 'main/cli/headsetctl.ts',
       start: 'main/host/start.ts',
       'bench/run': 'bench/run.ts',
+      // The fleet server: beside it, migrations/ (copied below) and dashboard/ (Vite, below).
+      'fleet/server': 'server/main.ts',
     },
   }),
   esbuild.build({ ...node, format: 'cjs', external: ['electron'], outfile: join(dist, 'electron/main.cjs'), entryPoints: ['main/electron/main.ts'] }),
@@ -54,3 +57,6 @@ await Promise.all([
   }),
 ]);
 await viteBuild({ configFile: join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+rmSync(join(dist, 'fleet', 'migrations'), { recursive: true, force: true });
+cpSync(join(root, 'server', 'migrations'), join(dist, 'fleet', 'migrations'), { recursive: true });
+await viteBuild({ configFile: join(root, 'server/dashboard/vite.config.ts'), logLevel: 'warn' });

@@ -1,7 +1,14 @@
 // The Debian packages the tests use as independent peers or drivers. As root (CI), installs what is
 // missing; otherwise stops and names them.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+
+// Debian keeps PostgreSQL's server programs under /usr/lib/postgresql/<version>/bin, off the PATH.
+function postgresInitdb() {
+  const root = '/usr/lib/postgresql';
+  const found = existsSync(root) ? readdirSync(root).find((version) => existsSync(`${root}/${version}/bin/initdb`)) : undefined;
+  return found ? `${root}/${found}/bin/initdb` : `${root}/15/bin/initdb`;
+}
 
 const NEEDED = [
   { binary: '/usr/bin/chromium', pkg: 'chromium', why: 'e2e tests and benchmarks drive the UI in it' },
@@ -10,6 +17,7 @@ const NEEDED = [
   { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
   { binary: '/usr/sbin/logrotate', pkg: 'logrotate', why: 'checks native/logrotate with logrotate -d' },
   { binary: '/usr/bin/udevadm', pkg: 'udev', why: 'parses native/udev rules with udevadm test' },
+  { binary: postgresInitdb(), pkg: 'postgresql', why: "the fleet server's tests run against a real PostgreSQL they start (initdb, pg_ctl)" },
   { binary: '/usr/bin/python3', pkg: 'python3', why: "the README's update recipe serves its repository with python3 -m http.server" },
 ];
 

@@ -1,0 +1,59 @@
+import { useCallback, useEffect, useState } from 'react';
+import { OPERATOR_API, sessionSchema, type Session } from '../../../src/fleet/operatorApi.js';
+import { ApiError, api, setCsrfToken } from './api.js';
+import { ChangePasswordScreen } from './ChangePasswordScreen.js';
+import { DeviceScreen } from './DeviceScreen.js';
+import { DevicesScreen } from './DevicesScreen.js';
+import { LoginScreen } from './LoginScreen.js';
+import { useHashRoute } from './useHashRoute.js';
+
+/** The operator dashboard: log in, change a one-time password, then the headsets and each one's page. */
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const route = useHashRoute();
+
+  const adopt = useCallback((next: Session | null) => {
+    setCsrfToken(next?.csrfToken);
+    setSession(next);
+  }, []);
+
+  useEffect(() => {
+    api('GET', OPERATOR_API.session, sessionSchema)
+      .then(adopt)
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'NOT_AUTHENTICATED') adopt(null);
+        else adopt(null);
+      });
+  }, [adopt]);
+
+  const logOut = async () => {
+    await api('POST', OPERATOR_API.logout, undefined, {}).catch(() => undefined);
+    adopt(null);
+  };
+
+  if (session === undefined) return <main className="centered" aria-busy="true" />;
+  if (session === null) return <LoginScreen onLoggedIn={adopt} />;
+  if (session.operator.mustChangePassword) return <ChangePasswordScreen session={session} onChanged={adopt} onLogOut={logOut} />;
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href="#/devices">
+          Headset fleet
+        </a>
+        <span className="who">
+          {session.operator.username} <span className="role">{session.operator.role}</span>
+        </span>
+        <button type="button" className="quiet" onClick={() => void logOut()}>
+          Log out
+        </button>
+      </header>
+      <main className="content">
+        {route.page === 'device' ? (
+          <DeviceScreen deviceId={route.deviceId} role={session.operator.role} onSessionLost={() => adopt(null)} />
+        ) : (
+          <DevicesScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+import { useEffect, useState } from 'react';
+
+export type Route = { page: 'devices' } | { page: 'device'; deviceId: string };
+
+function parse(hash: string): Route {
+  const match = /^#\/devices\/([0-9a-fA-F-]{36})$/.exec(hash);
+  return match ? { page: 'device', deviceId: match[1]!.toLowerCase() } : { page: 'devices' };
+}
+
+/** Pages live in the URL's fragment, so the server only ever serves one document. */
+export function useHashRoute(): Route {
+  const [route, setRoute] = useState(() => parse(window.location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parse(window.location.hash));
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return route;
+}
