@@ -44,8 +44,10 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     product: 'Headset Control',
     appVersion: options.build.version,
     commit: options.build.commit,
+    builtAt: options.build.builtAt,
     deviceProfile: profile.kind,
     model: profile.model,
+    serial: profile.serial,
   };
 
   const identity = host.add('identity', identityCapability({ dir: paths.identityDir, hardwareId: profile.hardwareId, secrets: options.secrets }));

@@ -7,8 +7,10 @@ export const sampleInfo: SystemInfo = {
   product: 'Headset Control',
   appVersion: '0.1.0',
   commit: 'abc1234',
+  builtAt: '2026-01-01T00:00:00.000Z',
   deviceProfile: 'simulated',
   model: 'Test Headset',
+  serial: 'SIM-0123456789',
 };
 
 export const sampleIdentity: Identity = {
@@ -17,6 +19,7 @@ export const sampleIdentity: Identity = {
   keyAlgorithm: 'ed25519',
   publicKey: 'MCowBQYDK2VwAyEA',
   createdAt: '2025-01-01T00:00:00.000Z',
+  supportCode: 'K7M2-9QPX',
 };
 
 export function sampleHealth(cpuLoadPercent = 12, path = '/data'): HealthSnapshot {

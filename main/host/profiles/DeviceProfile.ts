@@ -23,6 +23,8 @@ export interface DeviceProfile {
   /** One line for the log: which device this is. */
   description: string;
   model: string;
+  /** The serial number on the headset's label; null where the hardware carries none. */
+  serial: string | null;
   paths: {
     /** headsetd's own state (not user data: a rollback never rewinds it). */
     stateDir: string;

@@ -10,6 +10,7 @@ import { GpsdReceiver } from '../../services/gps/GpsdReceiver.js';
 import { SystemBattery } from '../../services/health/SystemBattery.js';
 import { SystemTemperatureSensor } from '../../services/health/SystemTemperatureSensor.js';
 import { DmiProductUuid } from '../../services/identity/DmiProductUuid.js';
+import { readSerialNumber } from '../../services/identity/SerialNumber.js';
 import { MountedRemovableMedium } from '../../services/logging/ExportMedium.js';
 import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
 import { NetworkStateFile } from '../../services/platform/NetworkStateFile.js';
@@ -50,6 +51,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
     kind: 'linux',
     description: 'linux device',
     model,
+    serial: await readSerialNumber(['/sys/firmware/devicetree/base/serial-number', '/sys/class/dmi/id/product_serial']),
     paths: {
       stateDir: STATE_DIR,
       logDir: LINUX_LOG_DIR,

@@ -11,6 +11,7 @@ import { SimulatedGpsReceiver } from '../../services/gps/SimulatedGpsReceiver.js
 import { SimulatedBattery } from '../../services/health/SimulatedBattery.js';
 import { SimulatedThermalZone } from '../../services/health/SimulatedThermalZone.js';
 import { DmiProductUuid } from '../../services/identity/DmiProductUuid.js';
+import { readSerialNumber } from '../../services/identity/SerialNumber.js';
 import { SimulatedUsbStick } from '../../services/logging/ExportMedium.js';
 import type { Logger } from '../../services/logging/Logger.js';
 import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
@@ -68,6 +69,7 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
     kind: 'simulated',
     description: `simulated ${created ? 'new ' : ''}device at ${layout.root}`,
     model: description.model,
+    serial: await readSerialNumber([layout.productSerial]),
     paths: {
       stateDir: layout.stateDir,
       logDir: simulatedLogDir(layout.root),

@@ -39,6 +39,10 @@ export class SimulatedDeviceLayout {
   get productUuid() {
     return join(this.root, 'hardware', 'product_uuid');
   }
+  /** The serial number on the label, like /sys/class/dmi/id/product_serial. */
+  get productSerial() {
+    return join(this.root, 'hardware', 'product_serial');
+  }
   /** A partition the factory reset never touches: identity and calibration. */
   get identityDir() {
     return join(this.root, 'persist', 'identity');

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { factoryBootVariables, selectBootSlot, type BootDecision } from '../../../src/boot/bootSelection.js';
@@ -76,6 +76,8 @@ export class SimulatedFirmware {
       // Devices made before the component list existed get the factory's.
       if ((await readJsonIfExists(this.layout.componentsFile)) === undefined) await this.writeFactoryComponents();
       if ((await readJsonIfExists(this.layout.serviceUnits)) === undefined) await this.writeUnitTable();
+      // Devices made before the label had a serial number get one.
+      if ((await readFileIfExists(this.layout.productSerial)) === undefined) await this.writeSerialNumber();
       // Devices made before every input had its file get the factory's, where nobody wrote one.
       await this.writeFactoryInputs();
       return false;
@@ -97,6 +99,7 @@ export class SimulatedFirmware {
     await mkdir(dirname(layout.identityDir), { recursive: true, mode: 0o700 });
     await chmod(dirname(layout.identityDir), 0o700);
     await writeFileAtomic(layout.productUuid, `${randomUUID()}\n`, { mode: 0o400 });
+    await this.writeSerialNumber();
     await this.writeFactoryInputs();
     // Slot A holds the factory image; B is empty. Sparse files: full size, no disk used.
     const factoryImage = Buffer.from(`HEADSET-OS ${options.factoryVersion}\n`);
@@ -153,6 +156,14 @@ export class SimulatedFirmware {
       await mkdir(dirname(path), { recursive: true });
       await writeFileAtomic(path, text);
     }
+  }
+
+  /** A serial number as the factory prints it on the label: "SIM-" and ten unambiguous characters. */
+  private async writeSerialNumber(): Promise<void> {
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const serial = `SIM-${Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('')}`;
+    await mkdir(dirname(this.layout.productSerial), { recursive: true });
+    await writeFileAtomic(this.layout.productSerial, `${serial}\n`, { mode: 0o400 });
   }
 
   private async writeFactoryComponents(): Promise<void> {

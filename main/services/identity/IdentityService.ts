@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sodium from 'sodium-native';
-import type { Identity } from '../../../src/api/contract.js';
+import type { IdentityRecord as Identity } from '../../../src/api/contract.js';
 import type { SecretRegistrar, Unregister } from '../../../src/secrets/SecretRegistry.js';
 import { registerKeyBytes } from '../secrets/registerKeyBytes.js';
 import { readFileIfExists, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';

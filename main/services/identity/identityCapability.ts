@@ -1,20 +1,26 @@
-import type { Identity } from '../../../src/api/contract.js';
+import type { IdentityRecord } from '../../../src/api/contract.js';
 import type { identityCalls } from '../../../src/api/contract/identity.js';
 import type { SecretRegistrar } from '../../../src/secrets/SecretRegistry.js';
 import type { Capability, HandlersOf } from '../capability.js';
 import { IdentityService } from './IdentityService.js';
+import { supportCodeOf } from './supportCodeOf.js';
 import type { HardwareIdSource } from './ports.js';
 
 /** The headset's identity as the other capabilities read it (loaded before any of them starts). */
 export interface IdentityReader {
-  get(): Identity;
+  get(): IdentityRecord;
 }
 
-/** The device id and its Ed25519 key, kept where a factory reset does not reach (identity.get). */
+/** The device id and its Ed25519 key, kept where a factory reset does not reach, and the support code (identity.get). */
 export function identityCapability(needs: { dir: string; hardwareId: HardwareIdSource; secrets?: SecretRegistrar }): Capability<IdentityReader> {
   // The private key's text forms are registered as secrets while held.
   const identity = new IdentityService(needs.dir, needs.hardwareId, needs.secrets);
-  const handlers: HandlersOf<typeof identityCalls> = { 'identity.get': () => identity.get() };
+  const handlers: HandlersOf<typeof identityCalls> = {
+    'identity.get': () => {
+      const record = identity.get();
+      return { ...record, supportCode: supportCodeOf(record.deviceId) };
+    },
+  };
   return {
     provides: identity,
     handlers,

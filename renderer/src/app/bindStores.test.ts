@@ -10,6 +10,7 @@ import { useBootStore } from '../boot/bootStore.js';
 import { useHealthStore } from '../health/healthStore.js';
 import { useLockStore } from '../lock/lockStore.js';
 import { useModeStore } from '../mode/modeStore.js';
+import { useNetworkStore } from '../network/networkStore.js';
 import { usePrivacyStore } from '../privacy/privacyStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useUpdateStore } from '../update/updateStore.js';
@@ -28,6 +29,7 @@ describe('bindStores', () => {
     useUpdateStore.setState({ status: undefined, history: undefined });
     useAlertsStore.setState({ alerts: [] });
     useLockStore.setState({ state: undefined, status: undefined, statusAt: undefined });
+    useNetworkStore.setState({ status: undefined });
   });
 
   it('binds every capability store, reports connected once the device is known, and disconnected on close', async () => {
@@ -44,6 +46,7 @@ describe('bindStores', () => {
     await until(() => Array.isArray(useUpdateStore.getState().history));
     // The lock as pushed, and as this connection sees it: no PIN, so unlocked.
     await until(() => useLockStore.getState().state?.pin === 'none' && useLockStore.getState().status?.unlocked === true);
+    await until(() => useNetworkStore.getState().status?.state === 'online');
     for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
     // Later pushes keep arriving: an operation that ends reloads the history.
     const entry: UpdateHistoryEntry = {

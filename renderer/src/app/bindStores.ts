@@ -5,6 +5,7 @@ import { bindBootStore } from '../boot/bindBootStore.js';
 import { bindHealthStore } from '../health/bindHealthStore.js';
 import { bindLockStore } from '../lock/bindLockStore.js';
 import { bindModeStore } from '../mode/bindModeStore.js';
+import { bindNetworkStore } from '../network/bindNetworkStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
@@ -19,6 +20,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindUpdateStore(client);
     bindAlertsStore(client);
     bindLockStore(client);
+    bindNetworkStore(client);
     await bindDeviceStore(client);
   });
 }

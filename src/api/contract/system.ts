@@ -7,8 +7,12 @@ export const systemInfoSchema = z.object({
   product: z.string(),
   appVersion: z.string(),
   commit: z.string(),
+  /** When this build was made (ISO 8601). */
+  builtAt: z.string(),
   deviceProfile: z.enum(['simulated', 'linux']),
   model: z.string(),
+  /** The serial number on the headset's label; null where the hardware carries none. */
+  serial: z.string().nullable(),
   /** Versions of the headset's components (bootloader, firmware, system): what bundles may require. */
   components: z.record(z.string(), z.string()).optional(),
 });

@@ -1,0 +1,7 @@
+import type { ApiClient } from '../../../src/api/client.js';
+import { useNetworkStore } from './networkStore.js';
+
+/** Mirrors the pushed network state (`network.changed`) into the network store. */
+export function bindNetworkStore(client: ApiClient): void {
+  client.subscribe('network.changed', (status) => useNetworkStore.setState({ status }));
+}
