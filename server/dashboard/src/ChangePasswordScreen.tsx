@@ -41,17 +41,40 @@ export function ChangePasswordScreen({ session, onChanged, onLogOut }: { session
             type="password"
             autoComplete="current-password"
             value={current}
-            onChange={(e) => setCurrent(e.target.value)}
+            onChange={(e) => {
+              setCurrent(e.target.value);
+              setError(undefined);
+            }}
             required
           />
         </label>
         <label>
           New password
-          <input name="new" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required />
+          <input
+            name="new"
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => {
+              setNext(e.target.value);
+              setError(undefined);
+            }}
+            required
+          />
         </label>
         <label>
           New password again
-          <input name="repeat" type="password" autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} required />
+          <input
+            name="repeat"
+            type="password"
+            autoComplete="new-password"
+            value={repeat}
+            onChange={(e) => {
+              setRepeat(e.target.value);
+              setError(undefined);
+            }}
+            required
+          />
         </label>
         {error && (
           <p className="error" role="alert">

@@ -157,9 +157,11 @@ function InventoryView({ inventory, reportedAt }: { inventory: Inventory | null;
                     </span>
                   ))}
             </dd>
-            {Object.entries(inventory.components).map(([name, version]) => (
-              <FactRow key={name} term={name} value={version} />
-            ))}
+            {Object.entries(inventory.components)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([name, version]) => (
+                <FactRow key={name} term={name} value={version} />
+              ))}
           </dl>
         </div>
         <div>
