@@ -15,6 +15,7 @@ export const ALERT_KINDS: Record<AlertId, { severity: AlertSeverity; dismissible
   'update-available': { severity: 'info', dismissible: true },
   'update-waiting': { severity: 'info', dismissible: true },
   'update-server-unreachable': { severity: 'info', dismissible: true },
+  'update-installed': { severity: 'info', dismissible: true },
 };
 
 /** A more severe alert of the same family says it all: "too hot" hides "getting hot". */
@@ -116,6 +117,20 @@ const WORDS: { [K in AlertId]: (c: ConditionOf<K>) => Words } = {
       : 'The headset could not ask for updates. It tries again later by itself; check the network if this goes on.',
     action: OPEN_UPDATES,
   }),
+  'update-installed': ({ detail }) =>
+    detail.back
+      ? {
+          short: `System ${detail.version}`,
+          title: `You are back on System ${detail.version}`,
+          message: `The headset went back from System ${detail.fromVersion}, as you asked, and started properly.`,
+          action: null,
+        }
+      : {
+          short: `System ${detail.version}`,
+          title: `You are now on System ${detail.version}`,
+          message: `The update from System ${detail.fromVersion} is finished and the headset started properly.`,
+          action: null,
+        },
 };
 
 export function describeCondition(condition: Condition): Alert {

@@ -1,4 +1,5 @@
-import type { AlertId, BootStatus, HealthSnapshot, ProcessName, UpdateStatus } from '../api/contract.js';
+import type { AlertId, BootStatus, HealthSnapshot, ProcessName, UpdateHistoryEntry, UpdateStatus } from '../api/contract.js';
+import { compareVersions } from '../update/version.js';
 import type { AlertThresholds, HighLevel, LowLevel } from './thresholds.js';
 
 /** What the rules read; a part left undefined is not known yet, and leaves its alerts as they are. */
@@ -8,6 +9,8 @@ export interface AlertFacts {
   boot?: BootStatus;
   /** The crash records kept on the headset (any order). */
   crashes?: readonly { time: string; process: ProcessName }[];
+  /** The update history, newest first. */
+  installs?: readonly UpdateHistoryEntry[];
 }
 
 /** The values each alert's words use. */
@@ -25,6 +28,8 @@ export interface AlertDetails {
   'update-waiting': { version: string; waitingFor: 'network' | 'unmetered-network' };
   /** `version` and `bytes`: a download stalled on the server (at `bytes`); null: a check failed. */
   'update-server-unreachable': { version: string | null; bytes: number };
+  /** `back`: the wearer went back to an older version (a kept one reinstalled). */
+  'update-installed': { version: string; fromVersion: string; back: boolean };
 }
 
 /**
@@ -152,6 +157,24 @@ const rolledBack: Rule<'update-rolled-back'> = (_raised, { boot }) => {
   return { subject: boot.bootId, detail: { version } };
 };
 
+/** How long "You are now on …" stays when the wearer does not put it away. */
+const INSTALLED_NEWS_MS = 24 * 3_600_000;
+
+/**
+ * A new system runs: the newest entry of the history is the commit of the version running now
+ * (an update that started properly, or a kept version gone back to), for a day or until dismissed.
+ */
+const updateInstalled: Rule<'update-installed'> = (_raised, { installs, update }, _thresholds, now) => {
+  if (!installs || !update) return UNKNOWN;
+  const newest = installs[0];
+  if (!newest || newest.outcome !== 'committed' || newest.version !== update.current.version) return null;
+  if (now.getTime() - Date.parse(newest.finishedAt) > INSTALLED_NEWS_MS) return null;
+  return {
+    subject: `${newest.version}@${newest.finishedAt}`,
+    detail: { version: newest.version, fromVersion: newest.fromVersion, back: compareVersions(newest.version, newest.fromVersion) < 0 },
+  };
+};
+
 const RULES: { [K in AlertId]: Rule<K> } = {
   'temperature-critical': temperature('critical') as Rule<'temperature-critical'>,
   'temperature-high': temperature('high') as Rule<'temperature-high'>,
@@ -165,6 +188,7 @@ const RULES: { [K in AlertId]: Rule<K> } = {
   'update-rolled-back': rolledBack,
   'update-waiting': updateWaiting,
   'update-server-unreachable': updateServerUnreachable,
+  'update-installed': updateInstalled,
 };
 
 /**

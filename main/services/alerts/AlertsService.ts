@@ -1,4 +1,4 @@
-import type { AlertId, AlertsState } from '../../../src/api/contract.js';
+import type { AlertId, AlertsState, UpdateStatus } from '../../../src/api/contract.js';
 import { ALERT_IDS } from '../../../src/api/contract/alerts.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { AlertBoard, type AlertChanges } from '../../../src/alerts/AlertBoard.js';
@@ -35,6 +35,7 @@ export class AlertsService {
   private readonly unsubscribes: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private readingInstalls: Promise<void> = Promise.resolve();
   private crashReadFailed = false;
 
   constructor(
@@ -49,10 +50,18 @@ export class AlertsService {
     const { health, updates, boot } = this.sources;
     this.facts = { health: health.current(), update: updates.current(), boot: boot.current() };
     await this.readCrashes();
+    await this.readInstalls();
     this.evaluate();
     this.unsubscribes.push(
       health.subscribe((snapshot) => this.evaluate({ health: snapshot })),
-      updates.subscribe((status) => this.evaluate({ update: status })),
+      updates.subscribe((status) => {
+        this.evaluate({ update: status });
+        // The history is read, not pushed: a push after an entry is written is when it changed.
+        if (this.sources.installs && isFinal(status)) {
+          // One read after another: an older read never lands after a newer one.
+          this.readingInstalls = this.readingInstalls.then(() => this.readInstalls()).then(() => this.evaluate());
+        }
+      }),
       boot.subscribe((status) => this.evaluate({ boot: status })),
     );
     this.timer = setInterval(() => void this.readCrashes().then(() => this.evaluate()), this.options.crashPollMs ?? DEFAULT_CRASH_POLL_MS);
@@ -62,6 +71,7 @@ export class AlertsService {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    await this.readingInstalls;
     await this.saving;
   }
 
@@ -108,6 +118,15 @@ export class AlertsService {
     }
   }
 
+  private async readInstalls(): Promise<void> {
+    if (!this.sources.installs) return;
+    try {
+      this.facts = { ...this.facts, installs: await this.sources.installs.history() };
+    } catch (error) {
+      this.options.log.warn('alerts: could not read the update history', { error: errorMessage(error) });
+    }
+  }
+
   private async loadDismissals(): Promise<[AlertId, string][]> {
     try {
       const saved = await readJsonIfExists<{ dismissed?: unknown }>(this.options.dismissalsFile);
@@ -135,6 +154,12 @@ export class AlertsService {
     });
     return this.saving;
   }
+}
+
+/** A status no operation is running in: where the history may have a new entry. */
+function isFinal(status: UpdateStatus): boolean {
+  const state = status.state.status;
+  return state !== 'checking' && state !== 'downloading' && state !== 'installing';
 }
 
 /** The readings behind a raise, for the log (numbers as fields, so they can be filtered and charted). */

@@ -9,6 +9,7 @@ import type { SubsystemLogger } from '../logging/Logger.js';
 import { errorMessage } from '../../../src/errorText.js';
 import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
 import type { PowerControl } from '../platform/PowerControl.js';
+import { sleep } from './download/BandwidthLimiter.js';
 import { BundleDownloader } from './download/BundleDownloader.js';
 import type { BundleCache } from './BundleCache.js';
 import type { DataSnapshots } from './DataSnapshots.js';
@@ -23,6 +24,9 @@ import { finishedInstallEntries, UpdateHistory } from './UpdateHistory.js';
 import { UpdateStore } from './UpdateStore.js';
 
 export { DEFAULT_UPDATE_SETTINGS } from './UpdateStore.js';
+
+/** How often a check that waits for the network looks again (as a waiting download does). */
+const NETWORK_POLL_MS = 2000;
 
 export interface UpdateServiceOptions {
   catalog: UpdateCatalog | undefined;
@@ -56,6 +60,8 @@ export class UpdateService {
   private readonly periodicCheck: PeriodicCheck;
   /** The running download's, to stop it (pause, stop). */
   private download: AbortController | undefined;
+  /** A check asked for while offline, waiting for the network. */
+  private checkWhenOnline: AbortController | undefined;
   private operation: string | undefined;
   private bootId: string | undefined;
   private unsubscribeBoot: (() => void) | undefined;
@@ -116,6 +122,7 @@ export class UpdateService {
 
   stop(): void {
     this.periodicCheck.stop();
+    this.checkWhenOnline?.abort();
     this.unsubscribeBoot?.();
     this.download?.abort();
   }
@@ -134,7 +141,11 @@ export class UpdateService {
 
   async check(): Promise<UpdateStatus> {
     const catalog = assertConfigured(this.options.catalog);
+    // Asked again while it waits for the network: it still waits.
+    if (this.checkWhenOnline) return this.snapshot();
     assertNoOperationRunning(this.operation ?? (this.download ? 'downloading' : undefined));
+    // Offline, a check would find nothing and say so: it waits for the network and runs then.
+    if ((await this.options.network.state()) === 'offline') return this.waitForNetworkToCheck();
     this.operation = 'checking';
     await this.setState({ status: 'checking' });
     try {
@@ -155,6 +166,25 @@ export class UpdateService {
     } finally {
       this.operation = undefined;
     }
+  }
+
+  private async waitForNetworkToCheck(): Promise<UpdateStatus> {
+    const waiting = new AbortController();
+    this.checkWhenOnline = waiting;
+    this.operation = 'checking';
+    this.options.log?.info('update check waits for the network');
+    const status = await this.setState({ status: 'checking', waitingFor: 'network' });
+    const wait = async () => {
+      while (!waiting.signal.aborted && (await this.options.network.state()) === 'offline')
+        await sleep(NETWORK_POLL_MS, waiting.signal).catch(() => undefined);
+      if (waiting.signal.aborted) return;
+      this.checkWhenOnline = undefined;
+      this.operation = undefined;
+      // A failed check is in the state (failed), as one the wearer started.
+      await this.check().catch(() => undefined);
+    };
+    this.inBackground('check once online', wait());
+    return status;
   }
 
   async startDownloadCall(): Promise<UpdateStatus> {

@@ -19,6 +19,7 @@ export const ALERT_IDS = [
   'update-rolled-back',
   'update-waiting',
   'update-server-unreachable',
+  'update-installed',
 ] as const;
 export const alertIdSchema = z.enum(ALERT_IDS);
 export type AlertId = z.infer<typeof alertIdSchema>;

@@ -22,13 +22,18 @@ const problemSchema = z.object({ code: z.string(), message: z.string() });
  * The update service's state, pushed whole on every change:
  *
  *   unconfigured   idle -> checking -> up-to-date | available -> downloading <-> (paused)
+ *     (checking while offline waits for the network: waitingFor 'network', and checks once online)
  *     -> downloaded -> installing -> ready-to-reboot -> (reboot: trial, commit or rollback) -> idle
  *   any step -> failed (with the catalogue code) -> idle on the next check
  */
 export const updateStateSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('unconfigured') }),
   z.object({ status: z.literal('idle') }),
-  z.object({ status: z.literal('checking') }),
+  z.object({
+    status: z.literal('checking'),
+    /** The wearer asked while the headset was offline: the check runs once it is online. */
+    waitingFor: z.literal('network').optional(),
+  }),
   z.object({ status: z.literal('up-to-date') }),
   z.object({ status: z.literal('available'), offer: updateOfferSchema }),
   z.object({
