@@ -7,7 +7,7 @@ import { startFleetTestServer, TestClock, type FleetTestServer } from '../test-s
 import { injectSender, type Answer } from '../test-support/fleet/httpSender.js';
 import { OperatorClient } from '../test-support/fleet/OperatorClient.js';
 import { sampleInventory } from '../test-support/fleet/TestHeadset.js';
-import { TestDatabases } from '../test-support/fleet/testDatabases.js';
+import { PREPARE_TIMEOUT_MS, TestDatabases } from '../test-support/fleet/testDatabases.js';
 import { buildServer } from './buildServer.js';
 import { CHALLENGE_TTL_MS } from './devices/challenges.js';
 import type { Database } from './db/Database.js';
@@ -18,8 +18,9 @@ const doc = readFileSync(new URL('../docs/fleet-errors.md', import.meta.url), 'u
 const databases = new TestDatabases();
 let server: FleetTestServer;
 beforeAll(async () => {
+  await databases.prepare(['pglite', 'postgresql']);
   server = await startFleetTestServer(await databases.migrated('pglite'));
-});
+}, PREPARE_TIMEOUT_MS);
 afterAll(async () => {
   await server.close();
   await databases.close();

@@ -7,15 +7,16 @@ import { fetchSender } from '../test-support/fleet/httpSender.js';
 import { OperatorClient } from '../test-support/fleet/OperatorClient.js';
 import { bundleFleetServer, runFleetServer, startFleetServerProcess } from '../test-support/fleet/serverProcess.js';
 import { sampleInventory, TestHeadset } from '../test-support/fleet/TestHeadset.js';
-import { TestDatabases } from '../test-support/fleet/testDatabases.js';
+import { PREPARE_TIMEOUT_MS, TestDatabases } from '../test-support/fleet/testDatabases.js';
 
 const NEW_PASSWORD = 'a long enough new password';
 let bundle: ReturnType<typeof bundleFleetServer>;
 const databases = new TestDatabases();
 const folders: string[] = [];
-beforeAll(() => {
+beforeAll(async () => {
   bundle = bundleFleetServer();
-});
+  await databases.prepare(['postgresql']);
+}, PREPARE_TIMEOUT_MS);
 afterAll(async () => {
   bundle.remove();
   await databases.close();

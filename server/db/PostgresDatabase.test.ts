@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { TestDatabases } from '../../test-support/fleet/testDatabases.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PREPARE_TIMEOUT_MS, TestDatabases } from '../../test-support/fleet/testDatabases.js';
 import { isConnectionError } from './connectionErrors.js';
 import { PostgresDatabase } from './PostgresDatabase.js';
 
 const databases = new TestDatabases();
+beforeAll(() => databases.prepare(['postgresql']), PREPARE_TIMEOUT_MS);
 afterAll(() => databases.close());
 
 describe('PostgresDatabase', () => {

@@ -1,12 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ENGINES, MIGRATIONS_DIR, TestDatabases } from '../../test-support/fleet/testDatabases.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, MIGRATIONS_DIR, PREPARE_TIMEOUT_MS, TestDatabases } from '../../test-support/fleet/testDatabases.js';
 import { PostgresDatabase } from './PostgresDatabase.js';
 import { loadMigrations, migrate, MigrationError, type Migration } from './migrations.js';
 
 const databases = new TestDatabases();
+beforeAll(() => databases.prepare(ENGINES, ['empty', 'migrated']), PREPARE_TIMEOUT_MS);
 afterAll(() => databases.close());
 
 const sample = (version: number, name: string, sql: string): Migration => ({ version, name, sql, checksum: `sum-${version}-${sql.length}` });

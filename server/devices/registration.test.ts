@@ -4,10 +4,11 @@ import { OPERATOR_API } from '../../src/fleet/operatorApi.js';
 import { startFleetTestServer, type FleetTestServer } from '../../test-support/fleet/fleetTestServer.js';
 import type { OperatorClient } from '../../test-support/fleet/OperatorClient.js';
 import { sampleInventory, TestHeadset } from '../../test-support/fleet/TestHeadset.js';
-import { ENGINES, TestDatabases } from '../../test-support/fleet/testDatabases.js';
+import { ENGINES, PREPARE_TIMEOUT_MS, TestDatabases } from '../../test-support/fleet/testDatabases.js';
 import { CHALLENGE_TTL_MS } from './challenges.js';
 
 const databases = new TestDatabases();
+beforeAll(() => databases.prepare(ENGINES), PREPARE_TIMEOUT_MS);
 afterAll(() => databases.close());
 
 describe.each(ENGINES)('registration and inventory on %s', (engine) => {

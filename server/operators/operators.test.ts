@@ -4,11 +4,12 @@ import { buildServer } from '../buildServer.js';
 import { startFleetTestServer, TEST_PASSWORD, type FleetTestServer } from '../../test-support/fleet/fleetTestServer.js';
 import { injectSender } from '../../test-support/fleet/httpSender.js';
 import { OperatorClient } from '../../test-support/fleet/OperatorClient.js';
-import { ENGINES, TestDatabases } from '../../test-support/fleet/testDatabases.js';
+import { ENGINES, PREPARE_TIMEOUT_MS, TestDatabases } from '../../test-support/fleet/testDatabases.js';
 import { FIRST_ADMIN, createFirstAdmin } from './accounts.js';
 import { argon2idHasher } from './passwords.js';
 
 const databases = new TestDatabases();
+beforeAll(() => databases.prepare(ENGINES), PREPARE_TIMEOUT_MS);
 afterAll(() => databases.close());
 
 const code = (answer: { json: () => Record<string, unknown> }) => answer.json().code;

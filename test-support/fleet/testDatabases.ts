@@ -9,6 +9,9 @@ import { startTemporaryPostgres, type TemporaryPostgres } from '../postgres/Temp
 export const ENGINES = ['pglite', 'postgresql'] as const;
 export type Engine = (typeof ENGINES)[number];
 
+/** What `prepare` may take: starting PGlite (WebAssembly) and PostgreSQL on a loaded 2-core machine. */
+export const PREPARE_TIMEOUT_MS = 180_000;
+
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../server/migrations/', import.meta.url));
 
 /**
@@ -21,6 +24,17 @@ export class TestDatabases {
   private counter = 0;
   // A new PGlite takes seconds (initdb in WebAssembly); a clone of one takes a fraction of that.
   private pgliteTemplates = new Map<'empty' | 'migrated', Promise<PgliteDatabase>>();
+
+  /**
+   * Starts what `engines` need ahead of the tests (a PGlite template takes seconds, more on a loaded
+   * machine): call it in beforeAll with PREPARE_TIMEOUT_MS, so each test's own timeout measures the test.
+   */
+  async prepare(engines: readonly Engine[], pglite: readonly ('empty' | 'migrated')[] = ['migrated']): Promise<void> {
+    await Promise.all([
+      ...(engines.includes('postgresql') ? [this.postgres()] : []),
+      ...(engines.includes('pglite') ? pglite.map((kind) => this.pgliteTemplate(kind)) : []),
+    ]);
+  }
 
   postgres(): Promise<TemporaryPostgres> {
     this.cluster ??= startTemporaryPostgres();
@@ -54,6 +68,10 @@ export class TestDatabases {
   }
 
   private async pgliteClone(kind: 'empty' | 'migrated'): Promise<PgliteDatabase> {
+    return (await this.pgliteTemplate(kind)).clone();
+  }
+
+  private pgliteTemplate(kind: 'empty' | 'migrated'): Promise<PgliteDatabase> {
     let template = this.pgliteTemplates.get(kind);
     if (!template) {
       template = (async () => {
@@ -64,7 +82,7 @@ export class TestDatabases {
       })();
       this.pgliteTemplates.set(kind, template);
     }
-    return (await template).clone();
+    return template;
   }
 
   async close(): Promise<void> {
