@@ -12,6 +12,7 @@ import type { BootSlot } from '../../../src/boot/bootSelection.js';
  *
  * A boot into the target with the journal still at "switch" (a cut between the switch and its
  * entry) is the trial: the switch evidently happened, and "await-reboot" is written then.
+ * Going back to the other slot is a record that starts at "switch" (manualRollback.otherSlot).
  * A finished step is written `reported: false`, and `reported: true` once its bookkeeping is done.
  */
 export type InstallStep =
@@ -26,6 +27,7 @@ export type InstallStep =
   | { step: 'failed'; at: string; code: string; message: string };
 
 export interface InstallRecord {
+  /** The bundle written; '' when nothing is (going back to the other slot: manualRollback.otherSlot). */
   bundle: string;
   version: string;
   fromVersion: string;
@@ -50,8 +52,10 @@ export interface InstallRecord {
    * the data that version last ran with comes back at its trial boot, before anything reads it
    * (`dataRestoredAt` is written once it has; a cut before that restores again), and the history
    * says "manual-rollback" when the trial commits (with that committed entry, in one write).
+   * `otherSlot`: back to the version the other slot holds (update.rollback without a version):
+   * nothing is written, the record starts at "switch", and its commit is the going back alone.
    */
-  manualRollback?: { dataRestoredAt?: string };
+  manualRollback?: { otherSlot?: true; dataRestoredAt?: string };
 }
 
 /** Where a power-cut test cuts: before a journal entry is written, or right after it is durable. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AppError } from '../../../src/api/errors.js';
 import { checkBootSpace, checkInstallable, serviceStopFailed } from '../../../src/update/installability.js';
 import type { BootPartitionSpace } from '../boot/BootPartitionSpace.js';
-import { assertNoOperationRunning } from '../../../src/update/operationGuard.js';
+import { assertNoOperationRunning, nothingToDo } from '../../../src/update/operationGuard.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
 import type { BootControl } from '../boot/ports.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
@@ -63,6 +63,8 @@ export type BootOutcome =
  */
 export class Installer {
   private running: string | undefined;
+  /** The bookkeeping of a finished step under way (report): a new record must not overtake it. */
+  private reporting: Promise<void> | undefined;
   private readonly finishedListeners: ((record: InstallRecord) => void | Promise<void>)[] = [];
   /** The delta sources checked before this install touched anything, by image name. */
   private readonly checkedSources = new Map<string, CheckedSource>();
@@ -94,6 +96,8 @@ export class Installer {
     assertNoOperationRunning(this.running);
     this.running = 'installing';
     try {
+      // The last install's end recorded first: its journal entry must not overwrite this one's.
+      await this.reporting?.catch(() => undefined);
       const { boot } = this.options;
       const booted = boot.bootedSystemFacts();
       const records = await boot.slotRecordsStore().read();
@@ -140,6 +144,41 @@ export class Installer {
     }
   }
 
+  /**
+   * Back to the version the other slot holds, at the wearer's request (update.rollback): nothing is
+   * written but the journal and the boot order, and from its switch on it is seen through as an
+   * install is (InstallRecord.manualRollback.otherSlot): the running version's data set aside
+   * first, the other slot booted next on trial, its own data given back at that boot before it is
+   * judged, and its commit written to the history. A cut anywhere leaves the newer version on its
+   * data, or the older on its own, told once. The restart is the caller's.
+   */
+  async goBackToOtherSlot(): Promise<InstallRecord> {
+    assertNoOperationRunning(this.running);
+    this.running = 'going back';
+    try {
+      await this.settleJournal();
+      const { boot } = this.options;
+      const records = await boot.slotRecordsStore().read();
+      const target = boot.inactiveSlot();
+      const version = records[target]?.version;
+      if (version === undefined) throw nothingToDo('The other slot holds no system to go back to.');
+      const record: InstallRecord = {
+        bundle: '',
+        version,
+        fromVersion: records[boot.bootedSystemFacts().slot]?.version ?? '0.0.0',
+        target,
+        startedAt: now(),
+        state: { step: 'switch' },
+        manualRollback: { otherSlot: true },
+      };
+      // The data as the running version left it, to give back if the headset returns to it.
+      await this.options.snapshots?.take(record.fromVersion);
+      return await this.switchAndAwait(record);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
   /** At every boot, before anything commits: resume an install or judge its trial. */
   async onBoot(): Promise<BootOutcome> {
     // A copy of a delta's source a power cut left behind is never reused: it goes.
@@ -172,7 +211,13 @@ export class Installer {
       return 'resumed';
     }
     if (step === 'await-reboot' && booted.bootId === record.state.installBootId) return 'pending-reboot';
-    if (booted.slot !== record.target) return this.rollBack(record, 'The new system did not start; the bootloader went back to the previous one.');
+    if (booted.slot !== record.target)
+      return this.rollBack(
+        record,
+        record.manualRollback?.otherSlot
+          ? `${record.version} did not start from slot ${record.target}; the bootloader went back to ${record.fromVersion}.`
+          : 'The new system did not start; the bootloader went back to the previous one.',
+      );
     return this.judgeTrial(await this.beginTrial(record));
   }
 
@@ -189,9 +234,9 @@ export class Installer {
       await journal.write(record);
     }
     if (record.manualRollback && record.manualRollback.dataRestoredAt === undefined) {
-      // The kept version runs on the data it last ran with, not on what a newer one made of it.
+      // The version gone back to runs on the data it last ran with, not on what a newer one made of it.
       await this.options.snapshots?.restore(record.version);
-      record = { ...record, manualRollback: { dataRestoredAt: now() } };
+      record = { ...record, manualRollback: { ...record.manualRollback, dataRestoredAt: now() } };
       await journal.write(record);
     }
     return record;
@@ -313,7 +358,8 @@ export class Installer {
     await this.options.boot.switchToTrial(record.target);
     const waiting = withStep(record, { step: 'await-reboot', installBootId });
     await this.options.journal.write(waiting);
-    this.options.log?.info(`installed ${record.version} into slot ${record.target}; it is tried at the next boot`);
+    const what = record.manualRollback?.otherSlot ? `going back to ${record.version} in slot` : `installed ${record.version} into slot`;
+    this.options.log?.info(`${what} ${record.target}; it is tried at the next boot`);
     return waiting;
   }
 
@@ -397,15 +443,39 @@ export class Installer {
 
   /** Does what follows a finished step (onFinished), then journals it done; run again after a cut. */
   private async report(finished: InstallRecord): Promise<void> {
-    for (const listener of this.finishedListeners) await listener(finished);
-    await this.options.journal.write({ ...finished, reported: true });
+    const reporting = (async () => {
+      for (const listener of this.finishedListeners) await listener(finished);
+      await this.options.journal.write({ ...finished, reported: true });
+    })();
+    this.reporting = reporting;
+    try {
+      await reporting;
+    } finally {
+      if (this.reporting === reporting) this.reporting = undefined;
+    }
   }
 
-  /** Whether an install is under way: being carried out, or written and waiting for the boot that tries it. */
-  async pendingInstall(): Promise<'none' | 'in-progress' | 'awaiting-reboot'> {
+  /**
+   * Before a record replaces the journal's: the one there is seen through. Its end's bookkeeping
+   * is awaited when under way (the history may already tell it), or done again when a failure
+   * left it undone; an install still under way is refused, it must not lose its journal.
+   */
+  private async settleJournal(): Promise<void> {
+    await this.reporting?.catch(() => undefined);
+    const last = await this.options.journal.read();
+    if (!last) return;
+    if (!isFinished(last.state)) assertNoOperationRunning(`the install of ${last.version}, at "${last.state.step}"`);
+    if (last.reported === false) await this.report(last);
+  }
+
+  /**
+   * Whether an install is under way (being carried out, or written and waiting for the boot that
+   * tries it), and of which version: the journal's (after a cut no saved offer may tell it).
+   */
+  async pendingInstall(): Promise<{ stage: 'none' } | { stage: 'in-progress' | 'awaiting-reboot'; version: string }> {
     const record = await this.options.journal.read();
-    if (!record || isFinished(record.state)) return 'none';
-    return record.state.step === 'await-reboot' ? 'awaiting-reboot' : 'in-progress';
+    if (!record || isFinished(record.state)) return { stage: 'none' };
+    return { stage: record.state.step === 'await-reboot' ? 'awaiting-reboot' : 'in-progress', version: record.version };
   }
 }
 

@@ -33,20 +33,24 @@ export class UpdateHistory {
 /**
  * The history entries of an install that has ended, oldest first: its outcome (committed, rolled
  * back or failed), after the wearer's going back when it was a kept version's reinstall that
- * committed; none for one still under way.
+ * committed; the going back alone when it was back to the other slot (nothing was installed);
+ * none for one still under way.
  */
 export function finishedInstallEntries(record: InstallRecord): UpdateHistoryEntry[] {
   const entry = finishedInstallEntry(record);
   if (!entry) return [];
-  if (entry.outcome !== 'committed' || !record.manualRollback) return [entry];
+  const wentBackTo = record.manualRollback;
+  if (entry.outcome !== 'committed' || !wentBackTo) return [entry];
   const wentBack: UpdateHistoryEntry = {
     ...entry,
     // Done once its data came back at the trial boot (the commit's own time for a record without it).
-    finishedAt: record.manualRollback.dataRestoredAt ?? entry.finishedAt,
+    finishedAt: wentBackTo.dataRestoredAt ?? entry.finishedAt,
     outcome: 'manual-rollback',
-    detail: `Back from ${record.fromVersion} to the kept ${record.version} at the wearer's request.`,
+    detail: wentBackTo.otherSlot
+      ? `Back from ${record.fromVersion} to ${record.version} at the wearer's request.`
+      : `Back from ${record.fromVersion} to the kept ${record.version} at the wearer's request.`,
   };
-  return [wentBack, entry];
+  return wentBackTo.otherSlot ? [wentBack] : [wentBack, entry];
 }
 
 function finishedInstallEntry(record: InstallRecord): UpdateHistoryEntry | undefined {

@@ -12,7 +12,6 @@ import type { PowerControl } from '../platform/PowerControl.js';
 import { sleep } from './download/BandwidthLimiter.js';
 import { BundleDownloader } from './download/BundleDownloader.js';
 import type { BundleCache } from './BundleCache.js';
-import type { DataSnapshots } from './DataSnapshots.js';
 import type { InstallRecord } from './InstallJournal.js';
 import type { Installer } from './Installer.js';
 import { PeriodicCheck } from './PeriodicCheck.js';
@@ -32,7 +31,6 @@ export interface UpdateServiceOptions {
   catalog: UpdateCatalog | undefined;
   installer: Installer;
   boot: BootControl;
-  snapshots?: DataSnapshots;
   /** Bundles of committed versions, for going back further than the other slot. */
   kept?: BundleCache;
   /** To verify a rollback target before switching to it. */
@@ -84,8 +82,6 @@ export class UpdateService {
     this.rollbackSteps = new RollbackSteps({
       catalog: options.catalog,
       boot: options.boot,
-      history: this.updateHistory,
-      snapshots: options.snapshots,
       kept: options.kept,
       partitions: options.partitions,
     });
@@ -99,10 +95,11 @@ export class UpdateService {
     // Never offer what runs, or older: such an offer is left from an install that has landed (one
     // still under way, on trial too, needs its bundle: kept once it commits).
     const left = this.store.offer;
-    if (pending === 'none' && left && compareVersions(left.entry.version, (await this.current()).version) <= 0) await this.store.dropOffer();
+    if (pending.stage === 'none' && left && compareVersions(left.entry.version, (await this.current()).version) <= 0) await this.store.dropOffer();
     const saved = this.store.offer;
     let state = this.state;
-    if (pending === 'awaiting-reboot') state = { status: 'ready-to-reboot', version: saved?.entry.version ?? '' };
+    // The version from the journal: going back (to a kept version, or the other slot) saves no offer.
+    if (pending.stage === 'awaiting-reboot') state = { status: 'ready-to-reboot', version: pending.version };
     else if (saved) {
       const offer = toOffer(saved.entry);
       state =
@@ -112,7 +109,7 @@ export class UpdateService {
     }
     await this.setState(state);
     // Resumed once the state says so: its first progress then follows the status it resumes from.
-    if (pending !== 'awaiting-reboot' && saved?.downloading && !saved.paused) this.startDownload();
+    if (pending.stage !== 'awaiting-reboot' && saved?.downloading && !saved.paused) this.startDownload();
     this.schedule();
     // A restart without a new process (the simulated power cycle): once the boot has been judged,
     // an install is no longer waiting for it, and the running version may have changed.
@@ -128,7 +125,7 @@ export class UpdateService {
   }
 
   private async onBootStatus(bootId: string): Promise<void> {
-    if (bootId !== this.bootId && (await this.options.installer.pendingInstall()) !== 'awaiting-reboot') {
+    if (bootId !== this.bootId && (await this.options.installer.pendingInstall()).stage !== 'awaiting-reboot') {
       this.bootId = bootId;
       // 'up-to-date' was about the system that ran before; the next check tells about this one.
       if (this.state.status === 'ready-to-reboot' || this.state.status === 'up-to-date') {
@@ -231,6 +228,8 @@ export class UpdateService {
    * Manual rollback. Without a version, or to the version in the other slot: that slot boots next;
    * always allowed, offline too (recovery depends on it). To an older kept version: reinstalled
    * from its kept bundle, only while the repository still lists it (a revoked version stays gone).
+   * Either way a journalled transaction of the installer's, its data and history told at the
+   * boot that tries it (InstallRecord.manualRollback), so a power cut cannot split it.
    */
   async rollback(version?: string): Promise<void> {
     assertNoOperationRunning(this.operation);
@@ -238,8 +237,16 @@ export class UpdateService {
     if (version !== undefined && version !== status.rollbackTo?.version) return this.reinstallKept(version);
     const target = status.rollbackTo;
     if (!target) throw nothingToDo('The other slot holds no system to go back to.');
-    await this.rollbackSteps.switchToOtherSlot(await this.current(), target);
-    await this.reboot();
+    // Refused before anything changes: switched and never restarted, it would wait unseen.
+    const restart = this.restarter();
+    this.operation = 'going back';
+    try {
+      await this.rollbackSteps.verifyTarget(target.slot);
+      await this.options.installer.goBackToOtherSlot();
+    } finally {
+      this.operation = undefined;
+    }
+    restart();
   }
 
   /**
@@ -305,14 +312,17 @@ export class UpdateService {
    * The installer calls this when an install ends (committed, rolled back or failed), and again at
    * the next boot when a power cut came before it was done: every step is idempotent (a bundle
    * already kept is not kept again, an entry already in the history is not added again). A kept
-   * version's reinstall that committed is the wearer's going back: its entry comes with it.
+   * version's reinstall that committed is the wearer's going back: its entry comes with it; going
+   * back to the other slot is that entry alone.
    */
   async recordFinished(record: InstallRecord): Promise<void> {
     const entries = finishedInstallEntries(record);
     if (entries.length === 0) return;
-    if (record.state.step === 'committed') await this.rollbackSteps.keepCommitted(record, this.store.offer?.entry);
+    // Going back to the other slot installed no bundle, and leaves a newer offer standing.
+    const installed = !record.manualRollback?.otherSlot;
+    if (record.state.step === 'committed' && installed) await this.rollbackSteps.keepCommitted(record, this.store.offer?.entry);
     if (record.state.step !== 'failed') {
-      await this.store.dropOffer();
+      if (installed) await this.store.dropOffer();
       // The restart the update waited for has happened and was judged: the status says so before
       // the history does, so whoever sees the entry also sees the slot to go back to.
       if (this.state.status === 'ready-to-reboot') {
@@ -374,9 +384,14 @@ export class UpdateService {
   }
 
   private async reboot(): Promise<void> {
+    this.restarter()();
+  }
+
+  /** Restarts the headset shortly (the answer first); throws NOT_SUPPORTED at once where it cannot. */
+  private restarter(): () => void {
     const power = this.options.power;
     if (!power) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
-    setTimeout(() => this.inBackground('restart', power.reboot()), 100);
+    return () => void setTimeout(() => this.inBackground('restart', power.reboot()), 100);
   }
 
   private async current(): Promise<{ slot: 'A' | 'B'; version: string }> {

@@ -84,7 +84,6 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
     catalog: await openUpdateCatalog({ url: needs.url, stateDir: needs.stateDir, trustDir: needs.trustDir }),
     installer,
     boot,
-    snapshots: needs.snapshots,
     kept: new BundleCache(join(needs.stateDir, 'kept-bundles')),
     partitions: needs.partitions,
     network: needs.network,
