@@ -20,10 +20,12 @@ import {
   downloadUpdate,
   expectBootedSlotMatchesRecord,
   expectUpdateBookkeeping,
+  expectRestartShown,
   expectWentBackOrStayed,
   KEPT,
   keptVersionsTemplate,
   ListedBundlesCatalog,
+  OTHER_SLOT,
   PowerCut,
   powerCutServices,
   readInstallJournal,
@@ -323,8 +325,13 @@ describe('going back to a kept version, cut at every step', () => {
   /** The repository still lists every kept bundle: going back is allowed. */
   const listing = () => ({ ...keptDevice(), catalog: new ListedBundlesCatalog(kept.bundles) });
 
-  /** Asks for KEPT.to (update.rollback) with a cut armed, then powers on until it settles; checks data, history, slots. */
-  async function goBack(cut: CutSwitch, options: { failTrial?: boolean } = {}): Promise<{ outcome: string; context: string }> {
+  /**
+   * Asks for KEPT.to (update.rollback), or with `otherSlot` for the other slot's version (without
+   * one), with a cut armed, then powers on until it settles; checks data, history, slots, and after
+   * each boot that a restart still waited for is shown with its version.
+   */
+  async function goBack(cut: CutSwitch, options: { failTrial?: boolean; otherSlot?: boolean } = {}): Promise<{ outcome: string; context: string }> {
+    const how = options.otherSlot ? OTHER_SLOT : KEPT;
     const root = mkdtempSync(join(work, 'kept-device-'));
     cpSync(kept.template, root, { recursive: true });
     const trail: string[] = [];
@@ -333,8 +340,8 @@ describe('going back to a kept version, cut at every step', () => {
       const first = powerCutServices(root, cut, listing());
       await first.boot.load();
       try {
-        await first.updates.rollback(KEPT.to);
-        trail.push('reinstalled');
+        await first.updates.rollback(options.otherSlot ? undefined : KEPT.to);
+        trail.push(options.otherSlot ? 'switched' : 'reinstalled');
       } catch (error) {
         if (!(error instanceof PowerCut)) throw error;
         trail.push(`cut, journal ${readInstallJournal(root)?.state.step}`);
@@ -344,7 +351,7 @@ describe('going back to a kept version, cut at every step', () => {
         // Once written and recorded (a resumed write would start over and mend it).
         if (options.failTrial && !damaged && ['switch', 'await-reboot'].includes(readInstallJournal(root)?.state.step ?? '')) {
           // The reinstalled image goes bad on the medium after it was verified: its trial cannot pass.
-          const fd = openSync(new SimulatedDeviceLayout(root).slotImage(KEPT.into), 'r+');
+          const fd = openSync(new SimulatedDeviceLayout(root).slotImage(how.into), 'r+');
           writeSync(fd, Buffer.from('XXXX'), 0, undefined, 100);
           closeSync(fd);
           damaged = true;
@@ -359,13 +366,14 @@ describe('going back to a kept version, cut at every step', () => {
           continue;
         }
         trail.push(`${parts.boot.bootedSystemFacts().slot}:${booted}`);
+        await expectRestartShown(root, parts.updates, how.to, context());
         // A damaged trial's slot does not hold its recorded image, by design.
-        if (!(options.failTrial && parts.boot.bootedSystemFacts().slot === KEPT.into))
+        if (!(options.failTrial && parts.boot.bootedSystemFacts().slot === how.into))
           await expectBootedSlotMatchesRecord(root, keptDevice(), context());
         if (settled(root)) break;
       }
-      const outcome = await expectWentBackOrStayed(root, keptDevice(), KEPT, context());
-      const notNewer = kept.bundles.filter((b) => compareVersions(b.version, outcome === 'went back' ? KEPT.to : KEPT.from.version) <= 0);
+      const outcome = await expectWentBackOrStayed(root, keptDevice(), how, context());
+      const notNewer = kept.bundles.filter((b) => compareVersions(b.version, outcome === 'went back' ? how.to : how.from.version) <= 0);
       await expectUpdateBookkeeping(
         root,
         keptDevice(),
@@ -405,4 +413,62 @@ describe('going back to a kept version, cut at every step', () => {
       expect(outcome, context).toBe('stayed');
     }
   }, 60_000);
+
+  describe('going back to the other slot', () => {
+    it('without a cut: switched, tried, committed, on the data that version last ran with, told once', async () => {
+      const counter = new CutSwitch();
+      expect((await goBack(counter, { otherSlot: true })).outcome).toBe('went back');
+      // Journalled like an install from its switch on, the data given back at the trial boot.
+      expect(counter.labels).toEqual([
+        'before journal switch',
+        'after journal switch',
+        'boot environment',
+        'before journal await-reboot',
+        'after journal await-reboot',
+        'before journal await-reboot, data restored',
+        'after journal await-reboot, data restored',
+        'boot environment',
+        'before journal committed',
+        'after journal committed',
+        'before journal committed, reported',
+        'after journal committed, reported',
+      ]);
+    });
+
+    it('a cut before every journal and boot-environment write and after every journal write: it went back whole, or (before the first entry) not at all', async () => {
+      const counter = new CutSwitch();
+      await goBack(counter, { otherSlot: true });
+      // Its journal entry before the boot order changes: a cut right after that change is in the matrix.
+      expect(counter.labels.slice(0, 3)).toEqual(['before journal switch', 'after journal switch', 'boot environment']);
+      for (let k = 0; k < counter.events; k++) {
+        const { outcome, context } = await goBack(new CutSwitch(k), { otherSlot: true });
+        expect(outcome, context).toBe(k === 0 ? 'stayed' : 'went back');
+      }
+    }, 30_000);
+
+    it('refused while an install waits for its trial (its journal stays), and where the other slot holds nothing', async () => {
+      const root = mkdtempSync(join(work, 'device-'));
+      cpSync(template, root, { recursive: true });
+      try {
+        const { boot, installer } = services(root, new CutSwitch());
+        await boot.load();
+        // The factory's other slot is empty: nothing to go back to.
+        await expect(installer.goBackToOtherSlot()).rejects.toMatchObject({ code: 'UPDATE_NOTHING_TO_DO' });
+        expect(readInstallJournal(root)).toBeUndefined();
+        await installer.install(downloadedBundle(root));
+        const journal = readInstallJournal(root);
+        const environment = readFileSync(join(root, 'boot', 'grubenv'));
+        await expect(installer.goBackToOtherSlot()).rejects.toMatchObject({ code: 'UPDATE_IN_PROGRESS', message: /1\.1\.0.*await-reboot/ });
+        expect(readInstallJournal(root)).toEqual(journal);
+        expect(readFileSync(join(root, 'boot', 'grubenv')).equals(environment)).toBe(true);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+
+    it('a slot whose trial fails: its tries run out, the newer version comes back on its own data, told as rolled back', async () => {
+      // (The rollback after a failed trial is the installs' own, cut at every step above.)
+      expect((await goBack(new CutSwitch(), { otherSlot: true, failTrial: true })).outcome).toBe('stayed');
+    });
+  });
 });

@@ -25,10 +25,12 @@ import {
   downloadUpdate,
   expectBootedSlotMatchesRecord,
   expectUpdateBookkeeping,
+  expectRestartShown,
   expectWentBackOrStayed,
   KEPT,
   keptVersionsTemplate,
   ListedBundlesCatalog,
+  OTHER_SLOT,
   PowerCut,
   powerCutServices,
   readInstallJournal,
@@ -374,10 +376,18 @@ describe('going back to a kept version with page-cache loss', () => {
   const listing = () => ({ ...keptDevice(), catalog: new ListedBundlesCatalog(kept.bundles) });
 
   /**
-   * Asks for KEPT.to (update.rollback) with a cut armed; at the cut the page cache loses what was
-   * not synced; then powers on (a fresh page cache each time) until it settles; checks data, history, slots.
+   * Asks for KEPT.to (update.rollback), or with `otherSlot` for the other slot's version (without
+   * one), with a cut armed; at the cut the page cache loses what was not synced; then powers on (a
+   * fresh page cache each time) until it settles; checks data, history, slots, and after each boot
+   * that a restart still waited for is shown with its version.
    */
-  async function goBack(cut: CutSwitch, loss: PageLoss, seed: number): Promise<{ outcome: string; journalled: boolean; context: string }> {
+  async function goBack(
+    cut: CutSwitch,
+    loss: PageLoss,
+    seed: number,
+    options: { otherSlot?: boolean } = {},
+  ): Promise<{ outcome: string; journalled: boolean; context: string }> {
+    const how = options.otherSlot ? OTHER_SLOT : KEPT;
     const root = mkdtempSync(join(work, 'kept-device-'));
     cpSync(kept.template, root, { recursive: true });
     const trail: string[] = [];
@@ -392,15 +402,15 @@ describe('going back to a kept version with page-cache loss', () => {
       const first = powerCutServices(root, cut, listing());
       await first.boot.load();
       try {
-        await first.updates.rollback(KEPT.to);
-        trail.push('reinstalled');
+        await first.updates.rollback(options.otherSlot ? undefined : KEPT.to);
+        trail.push(options.otherSlot ? 'switched' : 'reinstalled');
       } catch (error) {
         if (!(error instanceof PowerCut)) throw error;
         await cache.cut(loss);
         trail.push(`cut, journal ${readInstallJournal(root)?.state.step}`);
       }
       // Whether going back had begun on the medium: its install's first journal entry was durable.
-      const journalled = readInstallJournal(root)?.version === KEPT.to;
+      const journalled = readInstallJournal(root)?.version === how.to;
       for (let boot = 1; boot <= 12; boot++) {
         restore();
         cache = await attach(boot);
@@ -409,6 +419,7 @@ describe('going back to a kept version with page-cache loss', () => {
         try {
           const outcome = await bootPowerCutServices(parts);
           trail.push(`${parts.boot.bootedSystemFacts().slot}:${outcome}`);
+          await expectRestartShown(root, parts.updates, how.to, context());
         } catch (error) {
           if (!(error instanceof PowerCut)) throw error;
           await cache.cut(loss);
@@ -418,8 +429,8 @@ describe('going back to a kept version with page-cache loss', () => {
         await expectBootedSlotMatchesRecord(root, keptDevice(), context());
         if (settled(root)) break;
       }
-      const outcome = await expectWentBackOrStayed(root, keptDevice(), KEPT, context());
-      const running = outcome === 'went back' ? KEPT.to : KEPT.from.version;
+      const outcome = await expectWentBackOrStayed(root, keptDevice(), how, context());
+      const running = outcome === 'went back' ? how.to : how.from.version;
       const notNewer = kept.bundles.filter((b) => compareVersions(b.version, running) <= 0).map((b) => b.bundle);
       await expectUpdateBookkeeping(root, keptDevice(), notNewer, context());
       return { outcome, journalled, context: context() };
@@ -443,4 +454,19 @@ describe('going back to a kept version with page-cache loss', () => {
     }
     expect(wentBack).toBeGreaterThan(counter.events / 2);
   }, 120_000);
+
+  it('to the other slot: a cut before every fsync, journal and boot-environment write and after every journal write: once begun on the medium, it went back whole', async () => {
+    const counter = new CutSwitch();
+    expect((await goBack(counter, 'revert', 0, { otherSlot: true })).outcome).toBe('went back');
+    expect(counter.events).toBeGreaterThan(20);
+    let wentBack = 0;
+    for (let k = 0; k < counter.events; k++) {
+      const loss = LOSSES[k % LOSSES.length]!;
+      const { outcome, journalled, context } = await goBack(new CutSwitch(k), loss, 8000 + k, { otherSlot: true });
+      // Begun (its first journal entry durable): went back; else the newer version runs on, untouched.
+      expect(outcome, context).toBe(journalled ? 'went back' : 'stayed');
+      if (outcome === 'went back') wentBack++;
+    }
+    expect(wentBack).toBeGreaterThan(counter.events / 2);
+  }, 60_000);
 });

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import type { BootSlot } from '../../src/boot/bootSelection.js';
+import { parseOrder, type BootSlot } from '../../src/boot/bootSelection.js';
+import { decodeGrubEnv } from '../../src/boot/grubEnvCodec.js';
 import { compareVersions } from '../../src/update/version.js';
 import type { TrustedKey } from '../../src/update/verify.js';
 import { createBundle } from '../../main/operator/bundles/BundleWriter.js';
@@ -162,7 +163,6 @@ export function powerCutServices(root: string, cut: CutSwitch, options: PowerCut
     catalog: options.catalog,
     installer,
     boot,
-    snapshots,
     kept,
     partitions,
     network: { state: async () => 'online' as const },
@@ -317,14 +317,21 @@ export async function expectUpdateBookkeeping(
       expect(isFinished(journal.state), `${context}: journal left at ${journal.state.step}`).toBe(true);
       expect(journal.reported, `${context}: ${journal.state.step} journalled, its bookkeeping not done`).not.toBe(false);
       const ofInstall = history.filter((entry) => entry.version === journal.version && entry.startedAt === journal.startedAt);
-      // A kept version's reinstall that committed is also the wearer's going back, told once.
-      const told = journal.state.step === 'committed' && journal.manualRollback ? ['committed', 'manual-rollback'] : [journal.state.step];
+      // A kept version's reinstall that committed is also the wearer's going back, told once;
+      // going back to the other slot installed nothing: it is told as the going back alone.
+      const otherSlot = journal.manualRollback?.otherSlot === true;
+      const told =
+        journal.state.step !== 'committed' || !journal.manualRollback
+          ? [journal.state.step]
+          : otherSlot
+            ? ['manual-rollback']
+            : ['committed', 'manual-rollback'];
       expect(
         ofInstall.map((entry) => entry.outcome),
         `${context}: history of the install`,
       ).toEqual(told);
       if (journal.state.step !== 'failed') expect(offered, `${context}: still offered after it ${journal.state.step}`).not.toBe(journal.version);
-      if (journal.state.step === 'committed') expect(await kept.versions(), `${context}: kept bundles`).toContain(journal.version);
+      if (journal.state.step === 'committed' && !otherSlot) expect(await kept.versions(), `${context}: kept bundles`).toContain(journal.version);
     }
     for (const bundle of notNewer)
       await expect(installer.install(bundle), `${context}: installing ${bundle}`).rejects.toMatchObject({ code: 'UPDATE_NOT_NEWER' });
@@ -447,11 +454,15 @@ export async function buildKeptVersionsDevice(
   writeWearerFiles(root, running, versions);
 }
 
+/** Going back from KEPT's 1.3.0 to the other slot's 1.2.0 (update.rollback without a version): nothing to write. */
+export const OTHER_SLOT = { from: KEPT.from, to: '1.2.0', into: 'A', versions: KEPT.versions } as const;
+
 /**
- * After going back to a kept version was asked for and the headset settled: it went back (the kept
- * version runs from `into`, on the wearer's files of that version, the history telling of it once)
- * or (a cut before its first journal entry, or a trial that failed) nothing changed: `from` runs
- * on its own files and the history tells of no going back. The other slot keeps what it held either way.
+ * After going back (to a kept version, or the other slot's) was asked for and the headset settled:
+ * it went back (`to` runs from `into`, on the wearer's files of that version, the history telling
+ * of it once) or (a cut before its first journal entry, or a trial that failed) nothing changed:
+ * `from` runs on its own files and the history tells of no going back. The slot it went back from
+ * keeps what it held either way.
  */
 export async function expectWentBackOrStayed(
   root: string,
@@ -473,4 +484,38 @@ export async function expectWentBackOrStayed(
     `${context}: manual-rollback entries`,
   ).toEqual(wentBack ? [`${how.from.version} -> ${how.to}`] : []);
   return wentBack ? 'went back' : 'stayed';
+}
+
+/**
+ * After a boot: an install (or going back) journalled as waiting for its restart is shown so, with
+ * the version it restarts into (`version`), whether or not an offer was saved for it.
+ */
+export async function expectRestartShown(root: string, updates: UpdateService, version: string, context: string): Promise<void> {
+  if (readInstallJournal(root)?.state.step !== 'await-reboot') return;
+  expect((await updates.snapshot()).state, `${context}: waiting for its restart`).toEqual({ status: 'ready-to-reboot', version });
+}
+
+/**
+ * The fsync everyone goes through, cutting the power once a boot-environment write that puts
+ * `slot` first in the boot order is durable (the GRUB environment file synced, renamed, its
+ * folder synced): every later sync fails, as nothing more reaches the medium.
+ */
+export function cutAfterBootOrderChange(slot: BootSlot): { sync: FileSync; fired: () => boolean } {
+  let armed = false;
+  let fired = false;
+  const sync: FileSync = {
+    async syncFile(handle: FileHandle, path: string, options?: { dataOnly?: boolean }) {
+      if (fired) throw new PowerCut();
+      await systemFileSync.syncFile(handle, path, options);
+      if (/\/\.grubenv\.[0-9a-f]+\.tmp$/.test(path) && parseOrder(decodeGrubEnv(readFileSync(path)))[0] === slot) armed = true;
+    },
+    async syncDirectory(dir: string) {
+      if (fired) throw new PowerCut();
+      await systemFileSync.syncDirectory(dir);
+      if (!armed) return;
+      fired = true;
+      throw new PowerCut();
+    },
+  };
+  return { sync, fired: () => fired };
 }
