@@ -25,7 +25,6 @@ if (open) {
   // and a crash of the page leaves a crash record there.
   const log = new RendererLog((input) => (client ? client.call('logs.write', input) : Promise.reject(new Error('not connected to headsetd'))));
   installRendererCrashHandlers(log);
-  let started = false;
   // App is rendered from the start (it shows the banner when the first attempt fails); each new
   // client replaces the context's value, so the screens stay mounted and load again from it.
   const render = () =>
@@ -41,8 +40,7 @@ if (open) {
     onClient: (connected) => {
       client = connected;
       render();
-      if (!started) log.info('renderer started', { transport: window.headsetBridge ? 'electron' : 'web' });
-      started = true;
+      // Nothing is logged for a page load or a connection (every reload would add a line); what the page logs waits for one.
       void log.flush();
     },
   });

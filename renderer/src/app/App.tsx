@@ -4,6 +4,7 @@ import { useBootStore } from '../boot/bootStore.js';
 import { useConnectionStore } from '../api/connectionStore.js';
 import { useModeStore } from '../mode/modeStore.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
+import { usePowerStore } from '../power/powerStore.js';
 import { SettingsShell } from './SettingsShell.js';
 
 /**
@@ -17,6 +18,9 @@ export function App() {
   // A new boot is a new screen: a restart that lands in recovery again must not keep "Restarting…".
   const bootId = useBootStore((s) => s.status?.bootId);
   const offline = connection.status === 'disconnected';
+  // Switched off from here: the connection is gone because the headset is off, not broken.
+  const switchedOff = usePowerStore((s) => s.switchedOff);
+  if (offline && switchedOff) return <Notice title="The headset is off" text="Switch it on again to use it." />;
   let face;
   if (mode === 'recovery') face = <RecoveryScreen key={bootId} />;
   else if (mode === 'setup') face = <SetupScreen />;

@@ -1,41 +1,32 @@
 import { Panel } from '../design/Panel.js';
-import { useBootStore } from '../boot/bootStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
+import { useSystemVersion } from '../system/useSystemVersion.js';
 import { HealthPanel } from '../health/HealthPanel.js';
-import { SlotDiagram } from '../boot/SlotDiagram.js';
 import './home.css';
 
+/** The headset at a glance: what it is, the one system version, and its health. The rest is in About. */
 export function HomeScreen() {
   const { info, identity } = useDeviceStore();
-  const boot = useBootStore((s) => s.status);
+  const system = useSystemVersion();
   return (
     <div className="home">
-      <Panel title="This headset">
+      <Panel title="This headset" className="home-headset">
+        <div className="home-system">
+          <span className="home-system-version" data-testid="system-version">
+            {system ? `System ${system}` : ''}
+          </span>
+          <span className="muted">Serial number, support code and versions are in About.</span>
+        </div>
         <dl className="facts">
-          <dt>Device ID</dt>
-          <dd className="mono" data-testid="device-id">
-            {identity?.deviceId}
-          </dd>
           <dt>Model</dt>
           <dd data-testid="model">
             {info?.model} {info?.deviceProfile === 'simulated' && <span className="badge warn">Simulated</span>}
           </dd>
-          <dt>Identity key</dt>
-          <dd className="mono muted" data-testid="public-key">
-            ed25519 {identity?.publicKey.slice(0, 16)}…
+          <dt>Device ID</dt>
+          <dd className="mono home-wrap" data-testid="device-id">
+            {identity?.deviceId}
           </dd>
         </dl>
-      </Panel>
-      <Panel title="Software">
-        <dl className="facts">
-          <dt>Version</dt>
-          <dd data-testid="app-version">{info?.appVersion}</dd>
-          <dt>Build</dt>
-          <dd className="mono" data-testid="app-commit">
-            {info?.commit.slice(0, 12)}
-          </dd>
-        </dl>
-        {boot && <SlotDiagram status={boot} />}
       </Panel>
       <HealthPanel />
     </div>

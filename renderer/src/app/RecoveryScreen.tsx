@@ -2,7 +2,6 @@ import { useRef, useState } from 'react';
 import { useClient } from '../api/clientContext.js';
 import { Button } from '../design/Button.js';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
-import { useBootStore } from '../boot/bootStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useModeStore } from '../mode/modeStore.js';
 import { furtherBackVersions, useUpdateStore } from '../update/updateStore.js';
@@ -14,6 +13,7 @@ import { useKeptRollback } from '../update/useKeptRollback.js';
 import { useRollback } from '../update/useRollback.js';
 import { RecoveryExportAction } from '../logs/RecoveryExportAction.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
+import { usePowerAction } from '../power/usePowerAction.js';
 
 const REASONS: Record<string, string> = {
   'recovery-button': 'The recovery button was held, or the system could not start normally.',
@@ -23,8 +23,7 @@ const REASONS: Record<string, string> = {
 /** The recovery kiosk: full screen, three keys (Up, Down, Enter), no way out but its actions. */
 export function RecoveryScreen() {
   const client = useClient();
-  const { info, identity } = useDeviceStore();
-  const boot = useBootStore((s) => s.status);
+  const { identity } = useDeviceStore();
   const reason = useModeStore((s) => s.state?.reason);
   const current = useUpdateStore((s) => s.status?.current);
   const rollbackTo = useUpdateStore((s) => s.status?.rollbackTo);
@@ -35,8 +34,9 @@ export function RecoveryScreen() {
   const otherSlot = current?.slot === 'A' ? 'B' : 'A';
   const [restarting, setRestarting] = useState(false);
   const [error, setError] = useState<string>();
-  // A restart on its way: nothing else may start.
-  const leaving = restarting || rollback.restarting;
+  const power = usePowerAction('recovery');
+  // A restart or the power-off on its way: nothing else may start.
+  const leaving = restarting || rollback.restarting || power.going !== undefined;
   // Same rule as the Updates screen: not while another install owns the other slot.
   const keptUnavailable = leaving
     ? 'Not now: the headset is restarting'
@@ -68,23 +68,33 @@ export function RecoveryScreen() {
         <dd className="mono" data-testid="device-id">
           {identity?.deviceId}
         </dd>
-        <dt>Software</dt>
-        <dd>
-          {info?.appVersion} · slot {boot?.activeSlot}
-        </dd>
         {current && (
           <>
             <dt>System</dt>
-            <dd data-testid="recovery-system">
-              {current.version} in slot {current.slot}
-            </dd>
+            <dd data-testid="recovery-system">System {current.version}</dd>
           </>
         )}
       </dl>
       {/* Above the actions: on the kiosk screen the progress and the outcome must not need scrolling. */}
       {kept.going && status && <ReinstallProgress status={status} version={kept.going} slot={otherSlot} installed={kept.installed} />}
       {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
-      {kept.asking ? (
+      {power.asking === 'power-off' ? (
+        <>
+          <p className="recovery-confirm" id="power-off-question">
+            Switch the headset off? To use it again, switch it on with its power button.
+          </p>
+          <div className="recovery-actions" role="menu" aria-label="Recovery actions" aria-describedby="power-off-question">
+            <Button role="menuitem" variant="danger" onClick={() => void power.confirm()} aria-disabled={power.going !== undefined}>
+              {power.going ? 'Switching off…' : 'Yes, switch off'}
+              <span className="action-hint">The headset goes off</span>
+            </Button>
+            <Button role="menuitem" onClick={() => power.going === undefined && power.cancel()} aria-disabled={power.going !== undefined} autoFocus>
+              Cancel
+              <span className="action-hint">Stay in recovery</span>
+            </Button>
+          </div>
+        </>
+      ) : kept.asking ? (
         <>
           <p className="recovery-confirm" id="kept-question">
             Reinstall {kept.asking}? The headset checks with the update server that {kept.asking} is still allowed, reinstalls it from its kept copy
@@ -173,6 +183,10 @@ export function RecoveryScreen() {
             </Button>
           ))}
           <RecoveryExportAction disabled={leaving} />
+          <Button role="menuitem" onClick={() => !leaving && power.ask('power-off')} aria-disabled={leaving}>
+            Switch off
+            <span className="action-hint">Turn the headset off (asks first)</span>
+          </Button>
         </div>
       )}
       {(restarting || rollback.restarting) && <div className="progress indeterminate" role="progressbar" aria-label="Restarting" />}
@@ -182,6 +196,7 @@ export function RecoveryScreen() {
         </p>
       )}
       {rollback.error && <ProblemText problem={rollback.error} role="alert" />}
+      {power.error && <ProblemText problem={power.error} role="alert" />}
     </main>
   );
 }

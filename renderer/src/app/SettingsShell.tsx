@@ -1,10 +1,13 @@
-import { useCallback, useRef, useState, type ComponentType } from 'react';
+import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { HomeScreen } from './HomeScreen.js';
 import { UpdatesScreen } from '../update/UpdatesScreen.js';
 import { LogsScreen } from '../logs/LogsScreen.js';
 import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
 import { LockScreen } from '../lock/LockScreen.js';
+import { PowerScreen } from '../power/PowerScreen.js';
+import { AboutScreen } from '../about/AboutScreen.js';
+import { NetworkStatus } from '../network/NetworkStatus.js';
 import { useScreenViews } from '../privacy/useScreenViews.js';
 import { UpdatesBadge } from '../update/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
@@ -18,6 +21,8 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
   { id: 'lock', title: 'Lock', component: LockScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },
+  { id: 'power', title: 'Power', component: PowerScreen },
+  { id: 'about', title: 'About', component: AboutScreen },
 ];
 
 export function SettingsShell() {
@@ -32,6 +37,10 @@ export function SettingsShell() {
   // Focus that went away (a restart re-renders the shell) lands on the current screen's entry.
   const currentEntry = useCallback(() => nav.current?.querySelector<HTMLElement>('[aria-current="page"]'), []);
   useKeyboardNavigation(scope, back, currentEntry);
+  // On a short panel the entries scroll: the current one is kept in sight.
+  useEffect(() => {
+    currentEntry()?.scrollIntoView({ block: 'nearest' });
+  }, [current, currentEntry]);
   const Screen = SCREENS.find((s) => s.id === current)!.component;
   useScreenViews(current);
   const openFromAlert = useCallback((screen: AlertScreen) => setCurrent(screen), []);
@@ -39,19 +48,23 @@ export function SettingsShell() {
     <div className="shell" ref={scope} data-mode="settings">
       <nav className="rail" ref={nav} aria-label="Settings">
         <div className="brand">Headset Control</div>
-        {SCREENS.map((screen) => (
-          <button
-            key={screen.id}
-            type="button"
-            className="rail-item"
-            aria-current={screen.id === current ? 'page' : undefined}
-            onClick={() => setCurrent(screen.id)}
-          >
-            {screen.title}
-            {screen.Badge && <screen.Badge />}
-          </button>
-        ))}
+        {/* The entries scroll on a short panel; the alerts, the network and the connection below them stay in sight. */}
+        <div className="rail-items">
+          {SCREENS.map((screen) => (
+            <button
+              key={screen.id}
+              type="button"
+              className="rail-item"
+              aria-current={screen.id === current ? 'page' : undefined}
+              onClick={() => setCurrent(screen.id)}
+            >
+              {screen.title}
+              {screen.Badge && <screen.Badge />}
+            </button>
+          ))}
+        </div>
         <AlertsBadge />
+        <NetworkStatus />
         <ConnectionBadge />
       </nav>
       {/* A new element per screen: each screen opens at its top, not at the last one's scroll position. */}

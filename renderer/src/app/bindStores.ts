@@ -6,6 +6,7 @@ import { bindHealthStore } from '../health/bindHealthStore.js';
 import { bindLockStore } from '../lock/bindLockStore.js';
 import { bindModeStore } from '../mode/bindModeStore.js';
 import { bindNetworkStore } from '../network/bindNetworkStore.js';
+import { bindPowerStore } from '../power/powerStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
@@ -21,6 +22,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindAlertsStore(client);
     bindLockStore(client);
     bindNetworkStore(client);
+    bindPowerStore();
     await bindDeviceStore(client);
   });
 }

@@ -1,7 +1,7 @@
 import type { BootStatus } from '../../../src/api/contract.js';
 import './slotDiagram.css';
 
-/** The two system slots side by side: which one runs, what each holds, the tries left. */
+/** The two system slots side by side: which one runs, what each holds, the start attempts left (dots with their legend). */
 export function SlotDiagram({ status }: { status: BootStatus }) {
   return (
     <div className="slots" data-testid="slots">
@@ -20,17 +20,17 @@ export function SlotDiagram({ status }: { status: BootStatus }) {
           <div className="slot-version" data-testid={`slot-${slot.name}-version`}>
             {slot.version ?? '—'}
           </div>
-          <div className="slot-tries" aria-label={`${slot.triesLeft} boot attempts left`} title="Boot attempts left">
-            {[0, 1, 2].map((i) => (
-              <span key={i} className={`try ${i < slot.triesLeft ? 'left' : ''}`} />
-            ))}
+          {/* The dots with their legend: how many more times the headset tries to start this system before it goes back. */}
+          <div className="slot-tries" data-testid={`slot-${slot.name}-tries`}>
+            <span className="slot-tries-dots" aria-hidden="true">
+              {[0, 1, 2].map((i) => (
+                <span key={i} className={`try ${i < slot.triesLeft ? 'left' : ''}`} />
+              ))}
+            </span>
+            <span className="slot-tries-label">{slot.triesLeft === 1 ? '1 start attempt left' : `${slot.triesLeft} start attempts left`}</span>
           </div>
         </div>
       ))}
-      <p className="muted slot-order">
-        Boots first: slot {status.order[0]}
-        {status.fellBack ? ' — this boot fell back to the other slot' : ''}
-      </p>
     </div>
   );
 }

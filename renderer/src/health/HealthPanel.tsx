@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { HealthSnapshot } from '../../../src/api/contract.js';
 import { Meter } from '../design/Meter.js';
 import { Panel } from '../design/Panel.js';
-import { Sparkline } from '../design/Sparkline.js';
+import { TrendChart } from '../design/TrendChart.js';
 import { formatAge, formatBytes } from '../design/format.js';
 import { useHealthStore } from './healthStore.js';
 
@@ -11,6 +11,12 @@ export function HealthPanel() {
   const now = useNow(1000);
   if (!latest) return <Panel title="Health">Measuring…</Panel>;
   const memPercent = (latest.memory.usedBytes / latest.memory.totalBytes) * 100;
+  const trend = (value: (s: HealthSnapshot) => number | null) =>
+    recent.flatMap((s) => {
+      const v = value(s);
+      // Snapshots without a reading are left out: a 0 there would draw a drop that never happened.
+      return v === null ? [] : [{ t: Date.parse(s.takenAt), v }];
+    });
   const diskPercent = latest.disk.totalBytes ? (latest.disk.usedBytes / latest.disk.totalBytes) * 100 : 0;
   return (
     <Panel title="Health" className="health">
@@ -24,7 +30,7 @@ export function HealthPanel() {
           warnAt={75}
           dangerAt={95}
         >
-          <Sparkline values={recent.map((s) => s.cpuLoadPercent)} min={0} max={100} label="CPU load" />
+          <TrendChart points={trend((s) => s.cpuLoadPercent)} min={0} max={100} unit="%" label="CPU load" />
         </Meter>
         <Meter
           label="Temperature"
@@ -36,7 +42,7 @@ export function HealthPanel() {
           warnAt={70}
           dangerAt={80}
         >
-          <Sparkline values={recent.flatMap((s) => (s.temperatureC === null ? [] : [s.temperatureC]))} min={20} max={90} label="Temperature" />
+          <TrendChart points={trend((s) => s.temperatureC)} min={20} max={90} unit="°C" label="Temperature" />
         </Meter>
         <Meter
           label="Memory"
@@ -47,7 +53,7 @@ export function HealthPanel() {
           warnAt={85}
           dangerAt={95}
         >
-          <Sparkline values={recent.map((s) => (s.memory.usedBytes / s.memory.totalBytes) * 100)} min={0} max={100} label="Memory" />
+          <TrendChart points={trend((s) => (s.memory.usedBytes / s.memory.totalBytes) * 100)} min={0} max={100} unit="%" label="Memory in use" />
         </Meter>
         <Meter
           label="Storage"
@@ -68,8 +74,7 @@ export function HealthPanel() {
             warnBelow={20}
             dangerBelow={10}
           >
-            {/* Snapshots without a reading are left out: a 0 there would draw a drop that never happened. */}
-            <Sparkline values={recent.flatMap((s) => (s.battery ? [s.battery.percent] : []))} min={0} max={100} label="Battery" />
+            <TrendChart points={trend((s) => s.battery?.percent ?? null)} min={0} max={100} unit="%" label="Battery" />
           </Meter>
         )}
         {latest.gps && (

@@ -1,5 +1,5 @@
 import type { HealthSnapshot } from '../../../src/api/contract.js';
-import { chartScale } from '../design/chartScale.js';
+import { TrendChart } from '../design/TrendChart.js';
 
 interface Series {
   title: string;
@@ -61,38 +61,11 @@ function LineChart({ series }: { series: Series }) {
       <strong>{fmt(latest)}</strong>
     </figcaption>
   );
-  // One reading is not a line: the value, and a word that more is coming.
-  if (values.length < 2) {
-    return (
-      <figure className="line-chart" data-testid="health-chart">
-        {caption}
-        <p className="chart-collecting">Collecting readings…</p>
-      </figure>
-    );
-  }
-  const { lo, hi } = chartScale(values, series.min, series.max);
-  const t0 = series.points[0]!.t;
-  const span = Math.max(1, series.points.at(-1)!.t - t0);
-  const points = series.points.map((p) => `${(((p.t - t0) / span) * 100).toFixed(2)},${(58 - ((p.v - lo) / (hi - lo)) * 56).toFixed(2)}`).join(' ');
+  // One reading is not a line: the value, and a word that more is coming (the chart says it).
   return (
     <figure className="line-chart" data-testid="health-chart">
       {caption}
-      <svg
-        viewBox="0 0 100 60"
-        preserveAspectRatio="none"
-        role="img"
-        aria-label={`${series.title}: now ${fmt(latest)}, between ${fmt(Math.min(...values))} and ${fmt(Math.max(...values))} over ${values.length} readings`}
-      >
-        <polyline points={points} />
-      </svg>
-      <div className="chart-scale">
-        <span>
-          scale {lo}–{hi}
-          {'\u00a0'}
-          {series.unit}
-        </span>
-        <span>{values.length} readings</span>
-      </div>
+      <TrendChart points={series.points} min={series.min} max={series.max} unit={series.unit} label={series.title} height={90} />
     </figure>
   );
 }

@@ -1,8 +1,10 @@
 import type { LogEntry } from '../../../src/api/contract.js';
 import { formatLocalTime } from '../design/format.js';
+import { plural } from '../design/plural.js';
+import { fieldRows } from './fieldRows.js';
 import { LEVEL_BADGES, subsystemLabel } from './logLabels.js';
 
-/** The matching entries, newest first: time, level, part and message; fields folded under each. */
+/** The matching entries, newest first: time, level, part and message; fields folded under each, as a table. */
 export function LogLines({ entries }: { entries: LogEntry[] }) {
   if (entries.length === 0)
     return (
@@ -22,8 +24,17 @@ export function LogLines({ entries }: { entries: LogEntry[] }) {
           </div>
           {e.fields && Object.keys(e.fields).length > 0 && (
             <details className="log-fields">
-              <summary>{Object.keys(e.fields).length === 1 ? '1 field' : `${Object.keys(e.fields).length} fields`}</summary>
-              <pre>{JSON.stringify(e.fields, null, 2)}</pre>
+              <summary>{plural(Object.keys(e.fields).length, 'detail', 'details')}</summary>
+              <table className="log-fields-table">
+                <tbody>
+                  {fieldRows(e.fields).map((row) => (
+                    <tr key={row.name}>
+                      <th scope="row">{row.name}</th>
+                      <td>{row.value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </details>
           )}
         </li>

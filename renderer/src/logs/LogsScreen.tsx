@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import type { LogSummary } from '../../../src/api/contract.js';
 import { Button } from '../design/Button.js';
+import { plural } from '../design/plural.js';
+import { ProblemDetails } from '../design/ProblemDetails.js';
 import { Panel } from '../design/Panel.js';
 import { useLogsStore, type SummaryState } from './logsStore.js';
 import { ExportPanel } from './ExportPanel.js';
@@ -49,12 +51,13 @@ export function LogsScreen() {
       </div>
       <Panel title="Entries" className="logs-entries">
         <p className="muted" aria-live="polite" data-testid="entries-status">
-          {loading ? 'Searching…' : `${entries.length}${nextCursor ? '+' : ''} entries shown, ${scanned.toLocaleString()} lines read`}
+          {loading ? 'Searching…' : entriesStatus(entries.length, !!nextCursor, scanned)}
         </p>
         {problem && (
-          <p className="error">
-            {problem.message} {problem.code && <span className="error-code">({problem.code})</span>}
-          </p>
+          <div className="error">
+            <p>{problem.message}</p>
+            <ProblemDetails code={problem.code} />
+          </div>
         )}
         <LogLines entries={entries} />
         {nextCursor && (
@@ -77,9 +80,10 @@ function SummaryPart({ state, children }: { state: SummaryState; children: (summ
     );
   if (state.status === 'failed')
     return (
-      <p className="error" data-testid="summary-problem">
-        Could not read the log: {state.problem.message} {state.problem.code && <span className="error-code">({state.problem.code})</span>}
-      </p>
+      <div className="error" data-testid="summary-problem">
+        <p>Could not read the log: {state.problem.message}</p>
+        <ProblemDetails code={state.problem.code} />
+      </div>
     );
   return (
     <>
@@ -87,4 +91,10 @@ function SummaryPart({ state, children }: { state: SummaryState; children: (summ
       {children(state.summary)}
     </>
   );
+}
+
+/** "1 entry shown", "50+ entries shown" (more to load), and how much of the log was read for them. */
+function entriesStatus(shown: number, more: boolean, scanned: number): string {
+  const entries = more ? `${shown.toLocaleString('en')}+ entries` : plural(shown, 'entry', 'entries');
+  return `${entries} shown, ${plural(scanned, 'line', 'lines')} read`;
 }

@@ -9,7 +9,7 @@ import { PolicyScroll } from './PolicyScroll.js';
  * its table has the full width. The text takes the focus (Up and Down scroll it); Escape or the
  * button returns. Arrows and Tab stay inside while it is open: nothing hidden behind it takes focus.
  */
-export function PolicyOverlay({ version, onClose }: { version: number; onClose: () => void }) {
+export function PolicyOverlay({ version, onClose, backLabel = 'Back to the choices' }: { version: number; onClose: () => void; backLabel?: string }) {
   const text = useRef<HTMLDivElement>(null);
   useEscape(true, onClose);
   useEffect(() => text.current?.focus({ preventScroll: true }), []);
@@ -18,7 +18,7 @@ export function PolicyOverlay({ version, onClose }: { version: number; onClose: 
       <div className="policy-overlay-head">
         <h2 id="policy-overlay-title">Privacy policy, version {version}</h2>
         <Button variant="primary" onClick={onClose}>
-          Back to the choices (Escape)
+          {backLabel} (Escape)
         </Button>
       </div>
       <PolicyScroll ref={text} className="policy-overlay-text" />

@@ -2,6 +2,7 @@ import type { UpdateStatus } from '../../../src/api/contract.js';
 import { Button } from '../design/Button.js';
 import { formatMegabytes } from '../design/format.js';
 import { Panel } from '../design/Panel.js';
+import { ProblemDetails } from '../design/ProblemDetails.js';
 import { ProgressBar } from '../design/ProgressBar.js';
 import { furtherBackVersions, reinstallPhase } from './updateStore.js';
 import { useFocusWhenLost } from '../design/focus.js';
@@ -104,7 +105,7 @@ export function ReinstallProgress({ status, version, slot, installed }: { status
             label={`Reinstalling ${version} into slot ${slot}`}
             value={phase.bytes}
             max={phase.total}
-            display={`${formatMegabytes(phase.bytes)} of ${formatMegabytes(phase.total)} · ${Math.floor((phase.bytes / phase.total) * 100)} %`}
+            detail={`${formatMegabytes(phase.bytes)} of ${formatMegabytes(phase.total)}`}
           />
           <p className="muted">The running system is not touched until the restart.</p>
         </>
@@ -118,16 +119,12 @@ export function ReinstallProgress({ status, version, slot, installed }: { status
   );
 }
 
-/** The reason in plain words; the code once, small, for support. */
+/** The reason in plain words; the code under "Details", for support. */
 export function KeptProblem({ problem, version }: { problem: Problem; version: string }) {
   return (
     <div className="kept-problem" role="alert" data-testid="kept-error">
       <p className="kept-problem-text">{rollbackProblemText(problem, version)}</p>
-      {problem.code && (
-        <p className="muted support-code" data-testid="kept-error-code">
-          Support code: <span className="mono">{problem.code}</span>
-        </p>
-      )}
+      <ProblemDetails code={problem.code} />
     </div>
   );
 }

@@ -3,14 +3,16 @@ import type { UpdateOffer, UpdateStatus } from '../../../src/api/contract.js';
 import { Button } from '../design/Button.js';
 import { useFocusWhenLost } from '../design/focus.js';
 import { formatAge, formatBytes, formatDateTime, formatDuration, formatMegabytes } from '../design/format.js';
+import { ProblemDetails } from '../design/ProblemDetails.js';
 import { ProgressBar } from '../design/ProgressBar.js';
 import { useBootStore } from '../boot/bootStore.js';
 import { StateIcon } from './StateIcon.js';
+import { updateProblemWords } from './updateProblemWords.js';
 import { useAction, type Problem } from './useAction.js';
 
 const WAITING: Record<'network' | 'unmetered-network' | 'retry', string> = {
   network: 'Waiting for network: the download goes on when the headset is online again.',
-  'unmetered-network': 'Waiting for an unmetered network: downloads on metered connections are off (see Settings below).',
+  'unmetered-network': 'Waiting for an unmetered network: downloading over metered connections is off in Download settings.',
   retry: 'The update server did not answer: retrying…',
 };
 
@@ -36,12 +38,22 @@ export function UpdateStateCard({ status }: { status: UpdateStatus }) {
       primary = <PrimaryButton onClick={check} disabled={!!busy} label="Check for updates" />;
       break;
     case 'checking':
-      title = 'Checking for updates…';
-      body = <div className="progress indeterminate" role="progressbar" aria-label="Checking for updates" />;
+      if (state.waitingFor === 'network') {
+        // Offline: a check now would find nothing; the headset checks once it is online.
+        title = 'Will check when online';
+        body = (
+          <p className="download-line waiting" role="status" data-testid="check-waiting">
+            The headset is offline. It checks for updates by itself as soon as it is online again.
+          </p>
+        );
+      } else {
+        title = 'Checking for updates…';
+        body = <div className="progress indeterminate" role="progressbar" aria-label="Checking for updates" />;
+      }
       break;
     case 'up-to-date':
       title = 'The system is up to date';
-      body = <p>{status.current.version} is the newest system for this headset.</p>;
+      body = <p>System {status.current.version} is the newest for this headset.</p>;
       primary = <PrimaryButton onClick={check} disabled={!!busy} label="Check for updates" />;
       break;
     case 'available':
@@ -74,11 +86,11 @@ export function UpdateStateCard({ status }: { status: UpdateStatus }) {
       body = (
         <>
           <ProgressBar
-            label={`Written to slot ${otherSlot}`}
+            label="Installed"
             testId="install-progress"
             value={state.bytes}
             max={state.total}
-            display={`${formatMegabytes(state.bytes)} of ${formatMegabytes(state.total)} · ${percent(state.bytes, state.total)} %`}
+            detail={`${formatMegabytes(state.bytes)} of ${formatMegabytes(state.total)} written`}
           />
           <p className="muted">The running system is not touched. A power cut resumes the install at the next start.</p>
         </>
@@ -89,10 +101,17 @@ export function UpdateStateCard({ status }: { status: UpdateStatus }) {
       body = <RestartNote version={state.version} current={status.current.version} />;
       primary = <RestartButton />;
       break;
-    case 'failed':
-      title = 'The update failed';
-      body = <ProblemText problem={state.error} role="alert" testId="update-failure" />;
+    case 'failed': {
+      const words = updateProblemWords(state.error);
+      title = words.title;
+      body = (
+        <div className="update-problem" role="alert" data-testid="update-failure">
+          <p>{words.text}</p>
+          <ProblemDetails code={state.error.code} message={state.error.message} />
+        </div>
+      );
       break;
+    }
   }
 
   return (
@@ -116,13 +135,9 @@ export function UpdateStateCard({ status }: { status: UpdateStatus }) {
         </div>
       )}
       {error && !(state.status === 'failed' && state.error.code === error.code) && <ProblemText problem={error} role="alert" testId="update-error" />}
-      {state.status !== 'unconfigured' && <LastCheck at={status.lastCheck} />}
+      {state.status !== 'unconfigured' && <LastCheck at={status.lastCheck} afterFailure={state.status === 'failed'} />}
     </section>
   );
-}
-
-function percent(bytes: number, total: number): number {
-  return total > 0 ? Math.floor((bytes / total) * 100) : 0;
 }
 
 function PrimaryButton({
@@ -214,7 +229,7 @@ function DownloadProgress({
         testId="download-progress"
         value={bytes}
         max={total}
-        display={`${formatMegabytes(bytes)} of ${formatMegabytes(total)} · ${percent(bytes, total)} %`}
+        detail={`${formatMegabytes(bytes)} of ${formatMegabytes(total)}`}
       />
       <p className={`download-line ${waitingFor || paused ? 'waiting' : 'muted'}`} data-testid="download-line" role="status">
         {line}
@@ -274,16 +289,18 @@ function RestartButton() {
   );
 }
 
+/** What went wrong with an action, as the service said it; its code only under "Details". */
 export function ProblemText({ problem, role, testId }: { problem: Problem; role?: 'alert'; testId?: string }) {
   return (
-    <p className="error" role={role} data-testid={testId}>
-      {problem.message}
-      {problem.code && <span className="mono error-code"> ({problem.code})</span>}
-    </p>
+    <div className="error" role={role} data-testid={testId}>
+      <p>{problem.message}</p>
+      <ProblemDetails code={problem.code} />
+    </div>
   );
 }
 
-function LastCheck({ at }: { at: string | null }) {
+/** When the headset last heard from the update server; after a failed check, that was before it. */
+function LastCheck({ at, afterFailure }: { at: string | null; afterFailure: boolean }) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 5000);
@@ -293,8 +310,10 @@ function LastCheck({ at }: { at: string | null }) {
     <p className="muted last-check" data-testid="last-check">
       {at ? (
         <>
-          Last checked {formatAge(at, now)} · {formatDateTime(at)}
+          {afterFailure ? 'Last successful check' : 'Last checked'} {formatAge(at, now)} · {formatDateTime(at)}
         </>
+      ) : afterFailure ? (
+        'No successful check yet'
       ) : (
         'Not checked yet'
       )}

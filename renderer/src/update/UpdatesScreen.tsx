@@ -26,8 +26,8 @@ export function UpdatesScreen() {
       <div className="updates-column">
         <Panel title="This headset's system" className="update-system">
           <div className="current-version">
-            <span className="current-version-number" data-testid="current-version">
-              {status.current.version}
+            <span className="current-version-number">
+              System <span data-testid="current-version">{status.current.version}</span>
             </span>
             <span className="muted" data-testid="current-slot">
               running from slot {status.current.slot}

@@ -1,0 +1,136 @@
+import { useRef, useState } from 'react';
+import { useBootStore } from '../boot/bootStore.js';
+import { Button } from '../design/Button.js';
+import { formatDateTime } from '../design/format.js';
+import { Panel } from '../design/Panel.js';
+import { PolicyOverlay } from '../privacy/PolicyOverlay.js';
+import { usePrivacyStore } from '../privacy/privacyStore.js';
+import { useDeviceStore } from '../system/deviceStore.js';
+import { useSystemVersion } from '../system/useSystemVersion.js';
+import { OpenSourceNotices } from './OpenSourceNotices.js';
+import { qrPath } from './qrPath.js';
+import './about.css';
+
+/**
+ * About this headset: what it is (model, serial number, device id), the support code to read out
+ * or show as a QR code, its system and the app's versions and build, the privacy policy, and the
+ * open-source notices of everything shipped. What only support reads is under "Technical details".
+ */
+export function AboutScreen() {
+  const { info, identity } = useDeviceStore();
+  const boot = useBootStore((s) => s.status);
+  const system = useSystemVersion();
+  const policyVersion = usePrivacyStore((s) => s.status?.policyVersion);
+  const [policyOpen, setPolicyOpen] = useState(false);
+  const policyButton = useRef<HTMLButtonElement>(null);
+  const components = Object.entries(info?.components ?? {});
+  return (
+    <div className="about">
+      <Panel title="This headset" className="about-device">
+        <dl className="facts">
+          <dt>Model</dt>
+          <dd data-testid="about-model">
+            {info?.model} {info?.deviceProfile === 'simulated' && <span className="badge warn">Simulated</span>}
+          </dd>
+          <dt>Serial number</dt>
+          <dd className="mono" data-testid="about-serial">
+            {info ? (info.serial ?? 'Not recorded on this headset') : ''}
+          </dd>
+          <dt>Device ID</dt>
+          <dd className="mono about-wrap" data-testid="about-device-id">
+            {identity?.deviceId}
+          </dd>
+        </dl>
+      </Panel>
+      <Panel title="Support code" className="about-support">
+        {identity && <SupportCode code={identity.supportCode} />}
+      </Panel>
+      <Panel title="Software" className="about-software">
+        <dl className="facts">
+          <dt>System</dt>
+          <dd data-testid="about-system">{system ? `System ${system}` : ''}</dd>
+          <dt>Settings app</dt>
+          <dd data-testid="about-app-version">{info?.appVersion}</dd>
+          <dt>Build</dt>
+          <dd data-testid="about-build">{info && `Made ${formatDateTime(info.builtAt)}`}</dd>
+        </dl>
+        <details className="about-technical">
+          <summary>Technical details</summary>
+          <dl className="facts">
+            <dt>Build commit</dt>
+            <dd className="mono about-wrap" data-testid="about-commit">
+              {info?.commit}
+            </dd>
+            <dt>Identity key</dt>
+            <dd className="mono about-wrap" data-testid="about-public-key">
+              ed25519 {identity?.publicKey}
+            </dd>
+            {boot && (
+              <>
+                <dt>Starts next from</dt>
+                <dd data-testid="about-boot-order">
+                  slot {boot.order[0]}
+                  {boot.fellBack ? ' (this start fell back to the other slot)' : ''}
+                </dd>
+              </>
+            )}
+            {components.length > 0 && (
+              <>
+                <dt>Parts</dt>
+                <dd>{components.map(([name, version]) => `${name} ${version}`).join(', ')}</dd>
+              </>
+            )}
+          </dl>
+        </details>
+      </Panel>
+      <Panel title="Privacy" className="about-privacy">
+        <p>What the headset keeps and shares, and what you chose, is in the privacy policy.</p>
+        {policyVersion !== undefined && (
+          <Button ref={policyButton} onClick={() => setPolicyOpen(true)}>
+            Read the privacy policy
+          </Button>
+        )}
+      </Panel>
+      <Panel title="Open-source notices" className="about-notices">
+        <OpenSourceNotices />
+      </Panel>
+      {policyOpen && policyVersion !== undefined && (
+        <PolicyOverlay
+          version={policyVersion}
+          backLabel="Back to About"
+          onClose={() => {
+            setPolicyOpen(false);
+            policyButton.current?.focus();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The code, large, in groups a person reads out, and as a QR code a phone can scan. */
+function SupportCode({ code }: { code: string }) {
+  const qr = qrPath(code);
+  return (
+    <>
+      <p className="support-code" data-testid="support-code">
+        {code}
+      </p>
+      <div className="support-code-row">
+        <svg
+          className="support-qr"
+          viewBox={`0 0 ${qr.size} ${qr.size}`}
+          role="img"
+          aria-label={`QR code of the support code ${code}`}
+          data-testid="support-qr"
+        >
+          <rect width={qr.size} height={qr.size} fill="#fff" />
+          <path d={qr.path} fill="#000" shapeRendering="crispEdges" />
+        </svg>
+        <p className="muted support-code-words">
+          Read this code to support, or let them scan it: it tells them which headset this is, and nothing else.
+        </p>
+      </div>
+    </>
+  );
+}
