@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { SCREENSHOTS, completeSetup, expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { focusWithArrows } from './keyboardNavigation.js';
+
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1024, height: 600 },
+] as const;
+const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
+const bootId = (root: string) => readFile(join(root, 'run', 'boot_id'), 'utf8').then((text) => text.trim());
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+  }
+  await page.setViewportSize(SIZES[0]);
+}
+
+/** From anywhere in settings, with arrows and Enter only: the Power screen. */
+async function openPowerWithKeys(page: Page): Promise<void> {
+  const entry = nav(page).getByRole('button', { name: 'Power' });
+  await focusWithArrows(page, entry);
+  await page.keyboard.press('Enter');
+  await expect(entry).toHaveAttribute('aria-current', 'page');
+}
+
+async function pressWithArrows(page: Page, name: string | RegExp): Promise<void> {
+  await focusWithArrows(page, page.getByRole('main').getByRole('button', { name }));
+  await page.keyboard.press('Enter');
+}
+
+test.describe('Power', () => {
+  test('Restart asks first: Cancel and Escape keep the headset on, Yes restarts it and the screen comes back', async ({ page, headsetd }) => {
+    await page.setViewportSize(SIZES[0]);
+    await openUi(page, headsetd);
+    // Set up, so that the restart lands in settings again.
+    await completeSetup(page);
+    await waitForLiveHome(page);
+    await openPowerWithKeys(page);
+    await screenshots(page, 'power');
+    const before = await bootId(headsetd.root);
+
+    await pressWithArrows(page, /^Restart/);
+    const question = page.getByRole('group', { name: /^Restart the headset\?/ });
+    await expect(question).toBeVisible();
+    // Cancel has the focus: Enter by mistake changes nothing.
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await screenshots(page, 'power-confirm');
+    await page.keyboard.press('Enter');
+    await expect(question).toHaveCount(0);
+    await pressWithArrows(page, /^Restart/);
+    await expect(question).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(question).toHaveCount(0);
+    // Escape closed the question only: still on Power.
+    await expect(nav(page).getByRole('button', { name: 'Power' })).toHaveAttribute('aria-current', 'page');
+    expect(await bootId(headsetd.root)).toBe(before);
+
+    await pressWithArrows(page, /^Restart/);
+    await pressWithArrows(page, 'Yes, restart');
+    // The simulated headset power-cycles: a new boot, and the screen is usable again.
+    await expect.poll(() => bootId(headsetd.root), { timeout: 15_000 }).not.toBe(before);
+    await expect.poll(() => headsetd.log(), { timeout: 15_000 }).toMatch(/boot 2: slot A, mode settings/);
+    await expect(page.getByRole('main').getByRole('button', { name: /^Restart/ })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByTestId('connection')).toHaveText('Live');
+  });
+
+  test('Switch off asks first, then the headset goes off: headsetd stops cleanly and the page says the headset is off', async ({
+    page,
+    headsetd,
+  }) => {
+    await page.setViewportSize(SIZES[0]);
+    await openUi(page, headsetd);
+    await completeSetup(page);
+    await waitForLiveHome(page);
+    await openPowerWithKeys(page);
+    await pressWithArrows(page, /^Switch off/);
+    await expect(page.getByRole('group', { name: /^Switch the headset off\?/ })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await pressWithArrows(page, 'Yes, switch off');
+    await expect(page.getByRole('heading', { name: 'The headset is off' })).toBeVisible({ timeout: 15_000 });
+    // Not a lost connection: no banner, no retry.
+    await expect(page.getByRole('button', { name: /Retry/ })).toHaveCount(0);
+    await expect.poll(() => headsetd.log(), { timeout: 10_000 }).toMatch(/simulated power off/);
+    await expect.poll(() => headsetd.log(), { timeout: 10_000 }).toMatch(/headsetd: power off, shutting down/);
+    expect(await headsetd.stop(), 'headsetd exit code').toBe(0);
+    await screenshots(page, 'power-off');
+  });
+});
+
+test.describe('Power in recovery', () => {
+  test('Switch off is among the recovery actions, asks first, and switches off', async ({ page, launchHeadsetd }) => {
+    await page.setViewportSize(SIZES[0]);
+    const headsetd = await launchHeadsetd({ mode: 'recovery' });
+    await openUi(page, headsetd);
+    const switchOff = page.getByRole('menuitem', { name: /^Switch off/ });
+    await focusWithArrows(page, switchOff, ['ArrowDown', 'ArrowUp']);
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Switch the headset off?')).toBeVisible();
+    await expect(page.getByRole('menuitem', { name: /^Cancel/ })).toBeFocused();
+    await screenshots(page, 'recovery-power-off-confirm');
+    await page.keyboard.press('Enter');
+    await expect(switchOff).toBeVisible();
+    await focusWithArrows(page, switchOff, ['ArrowDown', 'ArrowUp']);
+    await page.keyboard.press('Enter');
+    await focusWithArrows(page, page.getByRole('menuitem', { name: /^Yes, switch off/ }), ['ArrowDown', 'ArrowUp']);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'The headset is off' })).toBeVisible({ timeout: 15_000 });
+    await expect.poll(() => headsetd.log(), { timeout: 10_000 }).toMatch(/headsetd: power off, shutting down/);
+    expect(await headsetd.stop()).toBe(0);
+  });
+});
