@@ -16,6 +16,8 @@ interface Focusable {
 interface Probe {
   focusables: Focusable[];
   active: (Focusable & { outlineStyle: string; outlineWidth: number }) | null;
+  /** Where the page's scrolling regions stand: a key that reads on through a tall block scrolls, the focus staying. */
+  scrolled: string;
 }
 
 /**
@@ -48,7 +50,12 @@ export function probe(): Probe {
   const active = g.document.activeElement;
   const focused = active && active !== g.document.body && active !== g.document.documentElement ? active : null;
   const style = focused ? g.getComputedStyle(focused) : undefined;
+  const scrolled = Array.from(g.document.querySelectorAll('*'))
+    .map((el) => (el as unknown as { scrollTop: number }).scrollTop)
+    .filter((top) => top > 0)
+    .join(',');
   return {
+    scrolled,
     focusables: focusables.map((el) => ({ id: idOf(el), label: label(el) })),
     active:
       focused && style
@@ -85,16 +92,24 @@ async function walk(page: Page, keys: readonly string[]): Promise<Walk> {
   for (let round = 0; round < rounds && !done(); round++) {
     for (const key of keys) {
       for (let i = 0; i < rounds; i++) {
-        const before = (await page.evaluate(probe)).active?.id;
+        const before = await page.evaluate(probe);
         await page.keyboard.press(key);
         const after = await page.evaluate(probe);
         record(after);
-        if (after.active?.id === before || done()) break;
+        if (stuck(before, after) || done()) break;
       }
     }
   }
   return { expected, reached, invisibleFocus: [...invisibleFocus] };
 }
+
+/** Neither the focus nor the view moved: pressing the key again changes nothing. */
+function stuck(before: Probe, after: Probe): boolean {
+  return after.active?.id === before.active?.id && after.scrolled === before.scrolled;
+}
+
+/** Presses in a row that only read on through one tall block before the focus moves: a screen's worth at most. */
+const MAX_READING_PRESSES = 40;
 
 /** Runs in the page: focuses the control `probe` named `id`. */
 function focusById(id: number): boolean {
@@ -116,19 +131,30 @@ async function explore(page: Page, keys: readonly string[]): Promise<Walk> {
   const invisibleFocus = new Set<string>();
   if (!start.active) return { expected, reached, invisibleFocus: [] };
   reached.set(start.active.id, start.active.label);
-  const queue = [start.active.id];
-  while (queue.length > 0) {
-    const from = queue.shift()!;
+  // Controls are explored before content stops (panels, log entries): most controls lead to the
+  // rest, and the walk ends once every control is reached.
+  const controls = [start.active.id];
+  const stops: number[] = [];
+  const all = () => [...expected.keys()].every((id) => reached.has(id));
+  while ((controls.length > 0 || stops.length > 0) && !all()) {
+    const from = (controls.shift() ?? stops.shift())!;
     for (const key of keys) {
       expect(await page.evaluate(focusById, from), 'a control reached before is still there').toBe(true);
+      // Held down: a press that only scrolls on through a tall block is followed by the next.
+      let before = await page.evaluate(probe);
       await page.keyboard.press(key);
-      const after = await page.evaluate(probe);
+      let after = await page.evaluate(probe);
+      for (let i = 0; i < MAX_READING_PRESSES && after.active?.id === before.active?.id && after.scrolled !== before.scrolled; i++) {
+        before = after;
+        await page.keyboard.press(key);
+        after = await page.evaluate(probe);
+      }
       if (!after.active) continue;
       if (after.active.outlineStyle === 'none' || after.active.outlineWidth < 3)
         invisibleFocus.add(`${after.active.label}: outline ${after.active.outlineStyle} ${after.active.outlineWidth}px`);
       if (!reached.has(after.active.id)) {
         reached.set(after.active.id, after.active.label);
-        queue.push(after.active.id);
+        (expected.has(after.active.id) ? controls : stops).push(after.active.id);
       }
     }
   }
@@ -181,15 +207,52 @@ export async function focusWithArrows(
 ): Promise<void> {
   await expect(target).toBeVisible();
   const isTarget = () => target.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement);
+  // With all four arrows, first towards the target as a person would; then every direction in turn.
+  if (ARROWS.every((key) => keys.includes(key)) && (await steer(page, target, 60))) return;
   for (let round = 0; round < 4; round++) {
     for (const key of keys) {
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 30 + MAX_READING_PRESSES; i++) {
         if (await isTarget()) return;
-        const before = (await page.evaluate(probe)).active?.id;
+        const before = await page.evaluate(probe);
         await page.keyboard.press(key);
-        if ((await page.evaluate(probe)).active?.id === before) break;
+        if (stuck(before, await page.evaluate(probe))) break;
       }
     }
   }
   await expect(target, 'reached with the arrow keys').toBeFocused();
+}
+
+const ARROWS = ['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft'];
+
+/**
+ * Arrows towards `target` as a person would: up or down to its row first, then along the row.
+ * (focusWithArrows walks each direction to its end, which never turns into a row of chips.)
+ */
+export async function arrowTo(page: Page, target: Locator): Promise<void> {
+  await expect(target).toBeVisible();
+  await steer(page, target, 200);
+  await expect(target, 'reached with the arrow keys').toBeFocused();
+}
+
+/** Up to `limit` arrow presses towards `target`; whether it has the focus then. */
+async function steer(page: Page, target: Locator, limit: number): Promise<boolean> {
+  // Where Up or Down led nowhere (the end of the rail), the next press goes sideways towards the target.
+  let blocked = false;
+  for (let i = 0; i < limit; i++) {
+    if (await target.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)) return true;
+    const t = (await target.boundingBox())!;
+    const focused = page.locator(':focus');
+    const a = ((await focused.count()) === 1 ? await focused.boundingBox() : null) ?? { x: 0, y: 0, width: 0, height: 0 };
+    const dx = t.x + t.width / 2 - (a.x + a.width / 2);
+    const ty = t.y + t.height / 2;
+    // Rows that overlap are one row: move along it; otherwise first to the target's row. A tall
+    // block of content (a panel the arrows stop at) is left upwards or downwards first unless
+    // the target sits beside it.
+    const sameRow = ty > a.y && ty < a.y + a.height;
+    const vertical: boolean = !sameRow && !blocked;
+    const before = await page.evaluate(probe);
+    await page.keyboard.press(vertical ? (ty > a.y + a.height / 2 ? 'ArrowDown' : 'ArrowUp') : dx > 0 ? 'ArrowRight' : 'ArrowLeft');
+    blocked = vertical && stuck(before, await page.evaluate(probe));
+  }
+  return target.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement);
 }

@@ -15,7 +15,8 @@ export function LogLines({ entries }: { entries: LogEntry[] }) {
   return (
     <ol className="log-lines" data-testid="log-lines">
       {entries.map((e) => (
-        <li key={`${e.bootId}-${e.seq}-${e.time}`} className={`log-line level-${e.level}`} data-testid="log-line">
+        // Each entry is a stop for the arrows (see spatialNavigation): a d-pad reads the list line by line.
+        <li key={`${e.bootId}-${e.seq}-${e.time}`} className={`log-line level-${e.level}`} data-testid="log-line" data-reading-stop>
           <div className="log-line-head">
             <time dateTime={e.time}>{formatLocalTime(e.time, { seconds: true })}</time>
             <span className={`level-badge level-${e.level}`}>{LEVEL_BADGES[e.level]}</span>
