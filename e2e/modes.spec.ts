@@ -24,7 +24,7 @@ test.describe('screenshots', () => {
     await openUi(page, headsetd);
     await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
     await expect(page.getByTestId('device-id')).toHaveText(UUID);
-    await expect(page.locator('[data-mode="setup"]')).toContainText(build.version);
+    await expect(page.getByTestId('setup-system')).toHaveText(`System ${build.version}`);
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
     await screenshot(page, 'setup');
   });

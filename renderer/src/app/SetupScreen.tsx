@@ -3,6 +3,7 @@ import { useClient } from '../api/clientContext.js';
 import { Button } from '../design/Button.js';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useDeviceStore } from '../system/deviceStore.js';
+import { useSystemVersion } from '../system/useSystemVersion.js';
 import { SetupPrivacyStep } from '../privacy/SetupPrivacyStep.js';
 import { SetupLockStep } from '../lock/SetupLockStep.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
@@ -12,7 +13,8 @@ const STEPS = ['welcome', 'privacy', 'lock', 'finish'] as const;
 
 export function SetupScreen() {
   const client = useClient();
-  const { info, identity } = useDeviceStore();
+  const identity = useDeviceStore((s) => s.identity);
+  const system = useSystemVersion();
   const [step, setStep] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -50,8 +52,8 @@ export function SetupScreen() {
             <dd className="mono" data-testid="device-id">
               {identity?.deviceId}
             </dd>
-            <dt>Software</dt>
-            <dd>{info?.appVersion}</dd>
+            <dt>System</dt>
+            <dd data-testid="setup-system">{system ? `System ${system}` : ''}</dd>
           </dl>
           <div className="actions">
             <Button variant="primary" onClick={() => setStep(STEPS.indexOf('privacy'))} autoFocus>
