@@ -9,7 +9,8 @@ export function TopTemplates({ templates }: { templates: LogTemplate[] }) {
   return (
     <ol className="top-templates" data-testid="top-templates">
       {templates.slice(0, 10).map((t) => {
-        const varies = varyingParts(t.template);
+        // A message seen once counts nothing else.
+        const varies = t.count > 1 ? varyingParts(t.template) : null;
         return (
           <li key={t.id} className="template-row">
             <div className="template-head">
