@@ -8,7 +8,8 @@ import type { RecoveryButton } from './ports.js';
  * Which face the app shows, decided at each boot:
  *
  *   requested (--mode) ─┐
- *   bootloader asked for recovery, or recovery button held ──> recovery
+ *   bootloader asked for recovery (no slot started: boot-failed) ──> recovery
+ *   recovery button held (recovery-button) ──> recovery
  *   setup never completed ──> setup ──(setup.complete)──> settings
  *   otherwise ──> settings
  */
@@ -24,7 +25,9 @@ export class ModeService {
     const setupComplete = await this.isSetupComplete();
     let next: ModeState;
     if (options.requested) next = { mode: options.requested, reason: 'requested', setupComplete };
-    else if (options.bootloaderRecovery || (await this.button.isHeld())) next = { mode: 'recovery', reason: 'recovery-button', setupComplete };
+    // The system failing to start says more than a button also held: it is named first.
+    else if (options.bootloaderRecovery) next = { mode: 'recovery', reason: 'boot-failed', setupComplete };
+    else if (await this.button.isHeld()) next = { mode: 'recovery', reason: 'recovery-button', setupComplete };
     else if (!setupComplete) next = { mode: 'setup', reason: 'first-run', setupComplete };
     else next = { mode: 'settings', reason: 'default', setupComplete };
     this.state.set(next);

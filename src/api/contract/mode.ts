@@ -5,8 +5,11 @@ import { call, event, modeSchema, noInput, poweringOffSchema, restartingSchema }
 
 export const modeStateSchema = z.object({
   mode: modeSchema,
-  /** Why the device is in this mode. */
-  reason: z.enum(['requested', 'recovery-button', 'first-run', 'setup-complete', 'default']),
+  /**
+   * Why the device is in this mode: `recovery-button` held at power-on; `boot-failed`, the bootloader
+   * started recovery because no slot had tries left (the system failed to start).
+   */
+  reason: z.enum(['requested', 'recovery-button', 'boot-failed', 'first-run', 'setup-complete', 'default']),
   setupComplete: z.boolean(),
 });
 export type ModeState = z.infer<typeof modeStateSchema>;
