@@ -24,7 +24,7 @@ export function TrendChart({
   height?: number;
   testId?: string;
 }) {
-  const now = useMinuteClock();
+  const clock = useMinuteClock();
   if (points.length < 2) {
     return (
       <p className="trend-collecting" style={{ minHeight: height }} data-testid={testId}>
@@ -32,7 +32,8 @@ export function TrendChart({
       </p>
     );
   }
-  const axes = trendAxes(points, { min, max, unit }, now);
+  // The clock ticks every half minute; a reading newer than its last tick is "now" itself.
+  const axes = trendAxes(points, { min, max, unit }, Math.max(clock, points.at(-1)!.t));
   const t0 = points[0]!.t;
   const span = Math.max(1, points.at(-1)!.t - t0);
   const line = points
