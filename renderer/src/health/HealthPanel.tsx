@@ -49,7 +49,8 @@ export function HealthPanel() {
           testId="health-memory"
           value={memPercent}
           max={100}
-          display={`${formatBytes(latest.memory.usedBytes)} of ${formatBytes(latest.memory.totalBytes)}`}
+          display={formatBytes(latest.memory.usedBytes)}
+          detail={`of ${formatBytes(latest.memory.totalBytes)}`}
           warnAt={85}
           dangerAt={95}
         >
@@ -60,7 +61,8 @@ export function HealthPanel() {
           testId="health-disk"
           value={diskPercent}
           max={100}
-          display={`${formatBytes(latest.disk.usedBytes)} of ${formatBytes(latest.disk.totalBytes)}`}
+          display={formatBytes(latest.disk.usedBytes)}
+          detail={`of ${formatBytes(latest.disk.totalBytes)}`}
           warnAt={85}
           dangerAt={95}
         />
@@ -70,7 +72,9 @@ export function HealthPanel() {
             testId="health-battery"
             value={latest.battery.percent}
             max={100}
-            display={`${latest.battery.percent.toFixed(0)} %${latest.battery.charging ? ' · charging' : ''}`}
+            display={`${latest.battery.percent.toFixed(0)} %`}
+            detail={latest.battery.charging ? 'charging' : undefined}
+            valueText={`${latest.battery.percent.toFixed(0)} %${latest.battery.charging ? ' · charging' : ''}`}
             warnBelow={20}
             dangerBelow={10}
           >
@@ -83,7 +87,9 @@ export function HealthPanel() {
             testId="health-gps"
             value={latest.gps.satellites}
             max={GPS_SATELLITES_SCALE}
-            display={gpsText(latest.gps)}
+            display={latest.gps.locked ? 'Locked' : 'Searching'}
+            detail={gpsDetail(latest.gps)}
+            valueText={gpsText(latest.gps)}
             scale={`Satellites in use, out of ${GPS_SATELLITES_SCALE}`}
           />
         )}
@@ -104,6 +110,11 @@ function gpsText(gps: NonNullable<HealthSnapshot['gps']>): string {
   if (!gps.locked) return `Searching · ${satellites}`;
   if (gps.timeToLockMs === null) return `Locked · ${satellites}`;
   return `Locked in ${(gps.timeToLockMs / 1000).toFixed(gps.timeToLockMs < 10_000 ? 1 : 0)} s · ${satellites}`;
+}
+
+/** Under "Locked" or "Searching": how long the lock took, and the satellites. */
+function gpsDetail(gps: NonNullable<HealthSnapshot['gps']>): string {
+  return gpsText(gps).replace(/^(Locked|Searching)( · )?/, '');
 }
 
 function useNow(intervalMs: number): number {
