@@ -26,6 +26,10 @@ export interface DeviceProfile {
   /** The serial number on the headset's label; null where the hardware carries none. */
   serial: string | null;
   paths: {
+    /** The user data partition (encrypted: per-class keys, main/services/userData/); every file on it belongs to a declared class. */
+    dataPartition: string;
+    /** The partition no reset touches: identity, calibration, the reset journal and sanitization records. */
+    persistPartition: string;
     /** headsetd's own state (not user data: a rollback never rewinds it). */
     stateDir: string;
     logDir: string;

@@ -53,6 +53,9 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
     model,
     serial: await readSerialNumber(['/sys/firmware/devicetree/base/serial-number', '/sys/class/dmi/id/product_serial']),
     paths: {
+      // The LUKS2 data partition is mounted where headsetd keeps its state (native/ mounts it there).
+      dataPartition: STATE_DIR,
+      persistPartition: '/persist',
       stateDir: STATE_DIR,
       logDir: LINUX_LOG_DIR,
       crashesDir: `${STATE_DIR}/crashes`,

@@ -71,6 +71,8 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
     model: description.model,
     serial: await readSerialNumber([layout.productSerial]),
     paths: {
+      dataPartition: layout.dataDir,
+      persistPartition: layout.persistDir,
       stateDir: layout.stateDir,
       logDir: simulatedLogDir(layout.root),
       crashesDir: join(layout.dataDir, 'crashes'),

@@ -43,7 +43,10 @@ export class SimulatedDeviceLayout {
   get productSerial() {
     return join(this.root, 'hardware', 'product_serial');
   }
-  /** A partition the factory reset never touches: identity and calibration. */
+  /** The partition a factory reset never touches: identity, calibration, reset records. */
+  get persistDir() {
+    return join(this.root, 'persist');
+  }
   get identityDir() {
     return join(this.root, 'persist', 'identity');
   }

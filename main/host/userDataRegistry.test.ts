@@ -1,0 +1,112 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/api/client.js';
+import type { Scope } from '../../src/api/contract.js';
+import { createMemoryPortPair } from '../../src/api/memoryPort.js';
+import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
+import {
+  USER_DATA_CLASSES,
+  classOfPath,
+  classesErasedBy,
+  resolveUserDataClass,
+  userDataRootsOf,
+  type UserDataRoots,
+} from '../services/userData/userDataClasses.js';
+import { createHeadset } from './composition.js';
+
+const build = { version: '1.0.0', commit: 'abc', builtAt: '2026-01-01T00:00:00Z' };
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function simulatedRoots(root: string): UserDataRoots {
+  const layout = new SimulatedDeviceLayout(root);
+  return userDataRootsOf({
+    dataPartition: layout.dataDir,
+    persistPartition: layout.persistDir,
+    stateDir: layout.stateDir,
+    logDir: join(layout.dataDir, 'logs'),
+    crashesDir: join(layout.dataDir, 'crashes'),
+    minidumpDir: layout.crashDumpsDir,
+  });
+}
+
+describe('the user data registry', () => {
+  it('declares every file the services write on the data partition', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'userdata-'));
+    roots.push(root);
+    const headset = await createHeadset({ device: 'simulated', root, build, healthIntervalMs: 200 });
+    const [a, b] = createMemoryPortPair();
+    headset.router.connect(b, { label: 'test', scopes: new Set<Scope>(['status', 'user', 'recovery', 'unlocked']) });
+    const client = new ApiClient(a);
+    // What a wearer does on a first day: setup, privacy choices, a PIN, settings, usage; the UI logs and crashes.
+    await client.call('privacy.set', { policyVersion: (await client.call('privacy.get')).policyVersion, granted: { usage: true } });
+    await client.call('usage.record', { event: 'ui.feature_use', name: 'settings' });
+    await client.call('lock.set', { pin: '2468' });
+    await client.call('update.settings', { allowMetered: true });
+    await client.call('setup.complete');
+    await client.call('logs.write', {
+      process: 'renderer',
+      entries: [{ level: 'error', msg: 'page failed', crash: { name: 'TypeError', message: 'x is undefined' } }],
+    });
+    await client.call('update.check').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await headset.close();
+
+    const layout = new SimulatedDeviceLayout(root);
+    const classRoots = simulatedRoots(root);
+    const files = filesUnder(layout.dataDir);
+    expect(files.length).toBeGreaterThan(5);
+    const undeclared = files.filter((file) => !classOfPath(file, classRoots));
+    expect(undeclared).toEqual([]);
+    // The exercise reached the classes it meant to.
+    const reached = new Set(files.map((file) => classOfPath(file, classRoots)!.id));
+    for (const id of ['pin', 'privacy', 'profile', 'setup', 'logs', 'telemetry', 'system-records']) expect(reached).toContain(id);
+  }, 60_000);
+
+  it('finds a stray file no class declares', () => {
+    const root = mkdtempSync(join(tmpdir(), 'userdata-'));
+    roots.push(root);
+    const classRoots = simulatedRoots(root);
+    mkdirSync(join(classRoots.data, 'stray'), { recursive: true });
+    writeFileSync(join(classRoots.data, 'stray', 'notes.txt'), 'x');
+    expect(classOfPath(join(classRoots.data, 'stray', 'notes.txt'), classRoots)).toBeUndefined();
+    expect(classOfPath(join(classRoots.data, 'network', 'home.nmconnection'), classRoots)?.id).toBe('networks');
+    expect(classOfPath(join(classRoots.data, 'keys', 'apps.key'), classRoots)?.id).toBe('apps');
+    expect(classOfPath(join(classRoots.state, 'lock.json'), classRoots)?.id).toBe('pin');
+    // A folder's own name is covered, a sibling with the same prefix is not.
+    expect(classOfPath(join(classRoots.data, 'networkx'), classRoots)).toBeUndefined();
+  });
+
+  it('never lets a reset erase calibration, and only decommissioning erases identity', () => {
+    const ids = (scope: Parameters<typeof classesErasedBy>[0]) => classesErasedBy(scope).map((c) => c.id);
+    for (const scope of ['everything', 'networks', 'wearer', 'logs', 'backups', 'decommission'] as const) expect(ids(scope)).not.toContain('calibration');
+    for (const scope of ['everything', 'networks', 'wearer', 'logs', 'backups'] as const) expect(ids(scope)).not.toContain('identity');
+    expect(ids('decommission')).toContain('identity');
+    expect(ids('networks')).toEqual(['networks', 'update-snapshots']);
+  });
+
+  it('has unique ids, plain titles, and paths that stay under their roots', () => {
+    const ids = USER_DATA_CLASSES.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const classRoots = simulatedRoots('/headset');
+    for (const cls of USER_DATA_CLASSES) {
+      expect(cls.title).toMatch(/^[A-Z][^_]*$/);
+      for (const location of resolveUserDataClass(cls, classRoots)) expect(location.path.startsWith('/headset/')).toBe(true);
+      // No two classes claim the same path.
+      for (const other of USER_DATA_CLASSES) {
+        if (other === cls) continue;
+        for (const location of resolveUserDataClass(cls, classRoots)) expect(classOfPath(location.path, classRoots)?.id).toBe(cls.id);
+      }
+    }
+  });
+});
