@@ -89,7 +89,8 @@ describe('the user data registry', () => {
 
   it('never lets a reset erase calibration, and only decommissioning erases identity', () => {
     const ids = (scope: Parameters<typeof classesErasedBy>[0]) => classesErasedBy(scope).map((c) => c.id);
-    for (const scope of ['everything', 'networks', 'wearer', 'logs', 'backups', 'decommission'] as const) expect(ids(scope)).not.toContain('calibration');
+    for (const scope of ['everything', 'networks', 'wearer', 'logs', 'backups', 'decommission'] as const)
+      expect(ids(scope)).not.toContain('calibration');
     for (const scope of ['everything', 'networks', 'wearer', 'logs', 'backups'] as const) expect(ids(scope)).not.toContain('identity');
     expect(ids('decommission')).toContain('identity');
     expect(ids('networks')).toEqual(['networks', 'update-snapshots']);

@@ -19,6 +19,23 @@ declare module 'sodium-native' {
     crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
     crypto_pwhash_str_async(out: Buffer, password: Buffer, opslimit: number, memlimit: number): Promise<void>;
     crypto_pwhash_str_verify_async(hash: Buffer, password: Buffer): Promise<boolean>;
+    randombytes_buf(buffer: Buffer): void;
+    // Per-class encryption at rest (main/services/userData/): file keys wrapped by a class key, contents as a secretstream.
+    crypto_secretbox_KEYBYTES: number;
+    crypto_secretbox_NONCEBYTES: number;
+    crypto_secretbox_MACBYTES: number;
+    crypto_secretbox_easy(cipher: Buffer, message: Buffer, nonce: Buffer, key: Buffer): void;
+    crypto_secretbox_open_easy(message: Buffer, cipher: Buffer, nonce: Buffer, key: Buffer): boolean;
+    crypto_secretstream_xchacha20poly1305_KEYBYTES: number;
+    crypto_secretstream_xchacha20poly1305_HEADERBYTES: number;
+    crypto_secretstream_xchacha20poly1305_ABYTES: number;
+    crypto_secretstream_xchacha20poly1305_STATEBYTES: number;
+    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE: number;
+    crypto_secretstream_xchacha20poly1305_TAG_FINAL: number;
+    crypto_secretstream_xchacha20poly1305_init_push(state: Buffer, header: Buffer, key: Buffer): void;
+    crypto_secretstream_xchacha20poly1305_push(state: Buffer, cipher: Buffer, message: Buffer, ad: Buffer | null, tag: number): number;
+    crypto_secretstream_xchacha20poly1305_init_pull(state: Buffer, header: Buffer, key: Buffer): void;
+    crypto_secretstream_xchacha20poly1305_pull(state: Buffer, message: Buffer, tag: Buffer, cipher: Buffer, ad: Buffer | null): number;
   };
   export default sodium;
 }

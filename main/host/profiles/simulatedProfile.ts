@@ -19,6 +19,7 @@ import { NetworkStateFile } from '../../services/platform/NetworkStateFile.js';
 import { SimulatedServiceControl } from '../../services/platform/SimulatedServiceControl.js';
 import { DataSnapshots } from '../../services/update/DataSnapshots.js';
 import { SimulatedWatchdog } from '../../services/watchdog/SimulatedWatchdog.js';
+import { CLASS_KEYS_FOLDER } from '../../services/userData/userDataClasses.js';
 import type { DeviceProfile } from './DeviceProfile.js';
 
 export interface SimulatedProfileOptions {
@@ -99,8 +100,9 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
       partitions: new SimulatedSlotPartitions(layout, description.slotSizeBytes, bootPartitionBytes),
       bootSpace: new SimulatedBootPartition(layout, bootPartitionBytes, bootloader),
       components: { files: [layout.componentsFile] },
-      // headsetd's own state and the logs are not user data: a rollback must not rewind them.
-      snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs', 'crashes']),
+      // headsetd's own state and the logs are not user data: a rollback must not rewind them. The class
+      // keys are never copied: a snapshot of an encrypted class is erased with its key.
+      snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs', 'crashes', CLASS_KEYS_FOLDER]),
     },
     power,
     network: new NetworkStateFile(layout.networkState),

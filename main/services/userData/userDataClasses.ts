@@ -143,12 +143,14 @@ export const USER_DATA_CLASSES = [
   {
     id: 'update-snapshots',
     title: 'Data kept for undoing an update',
-    holds: "A copy of the wearer's data taken before an update, given back if the update is undone.",
+    holds:
+      "A copy of the data partition's own folders (profile, apps, networks, backups, crash dumps) taken before an update, given back if the update is undone.",
     locations: [state('snapshots/')],
     sensitivity: 'secret',
     backedUpByDefault: false,
-    // It copies the profile, PIN, privacy choices, networks and app data: erased with any of them.
-    erasedBy: ['everything', 'networks', 'wearer', 'decommission'],
+    // It copies classes of every scope: erased with any of them. Class keys are never copied into it,
+    // so an encrypted class's copies there are crypto-erased with the class itself.
+    erasedBy: WIPE_SCOPES,
   },
   {
     id: 'system-records',
