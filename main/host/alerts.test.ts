@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../src/alerts/thresholds.js';
 import type { AlertsState } from '../../src/api/contract.js';
 import { createMemoryPortPair } from '../../src/api/memoryPort.js';
 import { errorCodeOf } from '../../test-support/api/errorCodes.js';
@@ -52,6 +53,10 @@ describe('alerts on the simulated headset', () => {
     await expect.poll(() => pushed.length).toBeGreaterThan(0);
     expect(shown()).toEqual([]);
     expect(await client.call('alerts.list')).toEqual({ alerts: [] });
+  });
+
+  it("answers the device profile's thresholds, the ones its alerts are raised at (Home's meters colour at them)", async () => {
+    expect(await client.call('alerts.thresholds')).toEqual(DEFAULT_ALERT_THRESHOLDS);
   });
 
   it('a thermal zone at 109 °C raises "too hot"; cooling below the clear threshold clears it', async () => {

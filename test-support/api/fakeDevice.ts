@@ -210,6 +210,7 @@ export function createFakeDevice(
       'health.history': ({ limit }) => [events['health.changed'].channel.current()!].filter(Boolean).slice(-(limit ?? 2000)),
       'crashes.list': () => [],
       'alerts.list': () => alertBoard.state(),
+      'alerts.thresholds': () => DEFAULT_ALERT_THRESHOLDS,
       'alerts.dismiss': ({ id }) => {
         if (alertBoard.dismiss(id)) events['alerts.changed'].channel.set(alertBoard.state());
         return alertBoard.state();

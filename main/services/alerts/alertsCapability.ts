@@ -16,7 +16,8 @@ export interface AlertsNeeds extends AlertSources {
 }
 
 /**
- * Device conditions the wearer must know about (alerts.list, alerts.dismiss, alerts.changed):
+ * Device conditions the wearer must know about (alerts.list, alerts.dismiss, alerts.changed,
+ * alerts.thresholds):
  * heat, battery, storage, crash loops and update news, decided from the capabilities before it.
  */
 export function alertsCapability(needs: AlertsNeeds): Capability<{ alerts: StateSource<AlertsState> }> {
@@ -28,6 +29,7 @@ export function alertsCapability(needs: AlertsNeeds): Capability<{ alerts: State
   });
   const handlers: HandlersOf<typeof alertsCalls> = {
     'alerts.list': () => service.state.current()!,
+    'alerts.thresholds': () => needs.thresholds,
     'alerts.dismiss': ({ id }) => service.dismiss(id),
   };
   const events: EventsOf<typeof alertsEvents> = { 'alerts.changed': service.state };

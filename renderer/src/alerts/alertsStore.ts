@@ -1,9 +1,12 @@
 import { create } from 'zustand';
+import type { AlertThresholds } from '../../../src/alerts/thresholds.js';
 import type { Alert } from '../../../src/api/contract.js';
 
-/** The alerts headsetd shows (`alerts.changed`), and which critical raises already took the focus. */
+/** The alerts headsetd shows (`alerts.changed`), its thresholds, and which critical raises already took the focus. */
 export interface AlertsStoreState {
   alerts: Alert[];
+  /** This headset's thresholds (`alerts.thresholds`): the meters on Home colour where the alerts are raised. */
+  thresholds?: AlertThresholds;
   /** Raises (`alertKey`) that took the focus once: a push of the same raise, or another screen, does not take it again. */
   focused: ReadonlySet<string>;
   markFocused(key: string): void;

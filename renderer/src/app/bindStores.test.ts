@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { UpdateHistoryEntry } from '../../../src/api/contract.js';
 import { AppError } from '../../../src/api/errors.js';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../../src/alerts/thresholds.js';
 import { sampleBoot, sampleIdentity, sampleInfo, sampleUpdateStatus } from '../../../test-support/api/samples.js';
 import { createFakeDevice } from '../../../test-support/api/fakeDevice.js';
 import { connectHarness } from '../../../test-support/api/harness.js';
@@ -27,7 +28,7 @@ describe('bindStores', () => {
     usePrivacyStore.setState({ status: undefined });
     useHealthStore.setState({ latest: undefined, recent: [] });
     useUpdateStore.setState({ status: undefined, history: undefined });
-    useAlertsStore.setState({ alerts: [] });
+    useAlertsStore.setState({ alerts: [], thresholds: undefined });
     useLockStore.setState({ state: undefined, status: undefined, statusAt: undefined });
     useNetworkStore.setState({ status: undefined });
   });
@@ -37,6 +38,8 @@ describe('bindStores', () => {
     await bindStores(client);
     expect(useConnectionStore.getState()).toEqual({ status: 'connected' });
     expect(useDeviceStore.getState()).toMatchObject({ info: sampleInfo, identity: sampleIdentity });
+    // The alert thresholds are known before the screens show: Home's meters colour at them.
+    expect(useAlertsStore.getState().thresholds).toEqual(DEFAULT_ALERT_THRESHOLDS);
     await until(() => useModeStore.getState().state?.mode === 'settings');
     await until(() => useBootStore.getState().status?.activeSlot === sampleBoot.activeSlot);
     await until(() => usePrivacyStore.getState().status !== undefined);

@@ -19,10 +19,11 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindPrivacyStore(client);
     bindHealthStore(client);
     bindUpdateStore(client);
-    bindAlertsStore(client);
+    // Read once with the device's facts: Home's meters colour at the thresholds from the start.
+    const thresholds = bindAlertsStore(client);
     bindLockStore(client);
     bindNetworkStore(client);
     bindPowerStore();
-    await bindDeviceStore(client);
+    await Promise.all([thresholds, bindDeviceStore(client)]);
   });
 }

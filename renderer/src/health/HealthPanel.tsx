@@ -4,12 +4,18 @@ import { Meter } from '../design/Meter.js';
 import { Panel } from '../design/Panel.js';
 import { TrendChart } from '../design/TrendChart.js';
 import { formatAge, formatBytes } from '../design/format.js';
+import { useAlertsStore } from '../alerts/alertsStore.js';
+import { healthMeterThresholds } from './healthMeterThresholds.js';
 import { useHealthStore } from './healthStore.js';
 
 export function HealthPanel() {
   const { latest, recent } = useHealthStore();
   const now = useNow(1000);
+  const thresholds = useAlertsStore((s) => s.thresholds);
   if (!latest) return <Panel title="Health">Measuring…</Panel>;
+  // Coloured where headsetd raises its alerts (loaded before the screens show; uncoloured without them).
+  const levels = thresholds ? healthMeterThresholds(thresholds) : undefined;
+  const temperatureMax = levels?.temperatureMax ?? 90;
   const memPercent = (latest.memory.usedBytes / latest.memory.totalBytes) * 100;
   const trend = (value: (s: HealthSnapshot) => number | null) =>
     recent.flatMap((s) => {
@@ -37,12 +43,11 @@ export function HealthPanel() {
           testId="health-temperature"
           value={latest.temperatureC ?? 0}
           min={20}
-          max={90}
+          max={temperatureMax}
           display={latest.temperatureC === null ? 'no sensor' : `${latest.temperatureC.toFixed(1)} °C`}
-          warnAt={70}
-          dangerAt={80}
+          {...levels?.temperature}
         >
-          <TrendChart points={trend((s) => s.temperatureC)} min={20} max={90} unit="°C" label="Temperature" />
+          <TrendChart points={trend((s) => s.temperatureC)} min={20} max={temperatureMax} unit="°C" label="Temperature" />
         </Meter>
         <Meter
           label="Memory"
@@ -63,8 +68,7 @@ export function HealthPanel() {
           max={100}
           display={formatBytes(latest.disk.usedBytes)}
           detail={`of ${formatBytes(latest.disk.totalBytes)}`}
-          warnAt={85}
-          dangerAt={95}
+          {...levels?.storage}
         />
         {latest.battery && (
           <Meter
@@ -75,8 +79,7 @@ export function HealthPanel() {
             display={`${latest.battery.percent.toFixed(0)} %`}
             detail={latest.battery.charging ? 'charging' : undefined}
             valueText={`${latest.battery.percent.toFixed(0)} %${latest.battery.charging ? ' · charging' : ''}`}
-            warnBelow={20}
-            dangerBelow={10}
+            {...levels?.battery}
           >
             <TrendChart points={trend((s) => s.battery?.percent ?? null)} min={0} max={100} unit="%" label="Battery" />
           </Meter>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AlertThresholds } from '../../alerts/thresholds.js';
 import { call, event, noInput } from './common.js';
 
 /**
@@ -54,12 +55,30 @@ export const alertsStateSchema = z.object({
 });
 export type AlertsState = z.infer<typeof alertsStateSchema>;
 
+const highLevelSchema = z.object({ raiseAt: z.number(), clearBelow: z.number() });
+const lowLevelSchema = z.object({ raiseAt: z.number(), clearAt: z.number() });
+
+/** The device profile's thresholds (src/alerts/thresholds.ts): where a condition is raised and cleared. */
+export const alertThresholdsSchema: z.ZodType<AlertThresholds> = z.object({
+  temperature: z.object({ high: highLevelSchema, critical: highLevelSchema }),
+  battery: z.object({ low: lowLevelSchema, critical: lowLevelSchema }),
+  storageFreePercent: lowLevelSchema,
+  crashLoop: z.object({ crashes: z.number().int(), windowMinutes: z.number() }),
+});
+
 export const alertsCalls = {
   'alerts.list': call({
     summary: 'The alerts showing now, most severe first.',
     scope: 'status',
     input: noInput,
     output: alertsStateSchema,
+    errors: [],
+  }),
+  'alerts.thresholds': call({
+    summary: "This headset's thresholds for heat, battery, storage and crash loops: where each alert is raised and cleared (the meters on Home colour at the same ones).",
+    scope: 'status',
+    input: noInput,
+    output: alertThresholdsSchema,
     errors: [],
   }),
   'alerts.dismiss': call({
