@@ -8,8 +8,12 @@ import { addSecurityHeaders } from './http/securityHeaders.js';
 import { useZodSchemas } from './http/zodTypeProvider.js';
 import { operatorRoutes } from './operators/operatorRoutes.js';
 import type { ServerContext } from './serverContext.js';
+import { telemetryAdminRoutes } from './telemetry/telemetryAdminRoutes.js';
+import { telemetryRoutes } from './telemetry/telemetryRoutes.js';
 
 export interface BuildServerOptions extends ServerContext {
+  /** Serve HTTPS itself (else plain HTTP behind a TLS proxy): PEM key and certificate. */
+  https?: { key: string; cert: string };
   /** The built dashboard's folder; without it, `/` says the dashboard is not built. */
   dashboardDir?: string;
   logger?: FastifyServerOptions['logger'];
@@ -20,15 +24,29 @@ const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 /** The fleet server's HTTP application: headsets' API, operators' API and the dashboard. Holds no state between requests. */
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: DEFAULT_BODY_LIMIT, trustProxy: false });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: false,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
   useZodSchemas(app);
   acceptJsonBodiesOnly(app);
   answerErrorsFromCatalogue(app);
   addSecurityHeaders(app);
-  const context: ServerContext = { db: options.db, clock: options.clock, passwords: options.passwords, secureCookies: options.secureCookies };
+  const context: ServerContext = {
+    db: options.db,
+    clock: options.clock,
+    passwords: options.passwords,
+    secureCookies: options.secureCookies,
+    telemetryRetentionDays: options.telemetryRetentionDays,
+    throttleLimits: options.throttleLimits,
+  };
   await app.register(deviceRoutes(context));
   await app.register(operatorRoutes(context));
   await app.register(deviceAdminRoutes(context));
+  await app.register(telemetryRoutes(context));
+  await app.register(telemetryAdminRoutes(context));
   await serveDashboard(app, options.dashboardDir);
   return app;
 }

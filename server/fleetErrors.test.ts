@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_API } from '../src/fleet/deviceApi.js';
 import { FLEET_ERROR_AREAS, FLEET_ERROR_CATALOGUE, FLEET_ERROR_CODES, FLEET_ERROR_STATUS, type FleetErrorCode } from '../src/fleet/errors.js';
@@ -6,7 +8,8 @@ import { OPERATOR_API } from '../src/fleet/operatorApi.js';
 import { startFleetTestServer, TestClock, type FleetTestServer } from '../test-support/fleet/fleetTestServer.js';
 import { injectSender, type Answer } from '../test-support/fleet/httpSender.js';
 import { OperatorClient } from '../test-support/fleet/OperatorClient.js';
-import { sampleInventory } from '../test-support/fleet/TestHeadset.js';
+import { TelemetryHeadset, type SignedExport } from '../test-support/fleet/TelemetryHeadset.js';
+import { sampleInventory, TestHeadset } from '../test-support/fleet/TestHeadset.js';
 import { PREPARE_TIMEOUT_MS, TestDatabases } from '../test-support/fleet/testDatabases.js';
 import { buildServer } from './buildServer.js';
 import { CHALLENGE_TTL_MS } from './devices/challenges.js';
@@ -16,17 +19,45 @@ import { argon2idHasher } from './operators/passwords.js';
 
 const doc = readFileSync(new URL('../docs/fleet-errors.md', import.meta.url), 'utf8');
 const databases = new TestDatabases();
+const work = mkdtempSync(join(tmpdir(), 'fleet-errors-'));
 let server: FleetTestServer;
+let wearer: TelemetryHeadset;
 beforeAll(async () => {
   await databases.prepare(['pglite', 'postgresql']);
   server = await startFleetTestServer(await databases.migrated('pglite'));
+  wearer = await TelemetryHeadset.create(work, () => server.clock.now());
+  await wearer.consent({ usage: true });
 }, PREPARE_TIMEOUT_MS);
 afterAll(async () => {
+  await wearer.close();
   await server.close();
   await databases.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 const json = { 'content-type': 'application/json' };
+/** A fresh logs export of the headset's own making: its usage events, encoded, gzipped and signed as its forwarder does. */
+async function usageExport(): Promise<SignedExport> {
+  await wearer.recordActivity([`screen-${crypto.randomUUID().slice(0, 8)}`]);
+  return (await wearer.exports()).find((e) => e.signal === 'logs')!;
+}
+const sendExport = (e: SignedExport, headers: Record<string, string> = e.headers, body: Buffer = e.body) =>
+  server.send({ method: 'POST', url: e.path, headers, body });
+const withoutHeader = (headers: Record<string, string>, name: string) => Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+/** A server whose limits are low enough to reach in a test. */
+async function throttledServer() {
+  const app = await buildServer({
+    db: await databases.migrated('pglite'),
+    clock: new TestClock(),
+    passwords: argon2idHasher('minimum'),
+    secureCookies: false,
+    throttleLimits: {
+      challengePerDevice: { name: 'challenge-device', limit: 2, windowMs: 60_000 },
+      loginPerUser: { name: 'login-user', limit: 2, windowMs: 60_000 },
+    },
+  });
+  return { app, send: injectSender(app) };
+}
 const post = (url: string, body: string, headers: Record<string, string> = json) => server.send({ method: 'POST', url, headers, body });
 
 /**
@@ -121,8 +152,29 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     await server.send(request);
     return server.send(request);
   },
+  CHALLENGE_THROTTLED: async () => {
+    const { app, send } = await throttledServer();
+    try {
+      const headset = new TestHeadset(send);
+      await headset.challenge();
+      await headset.challenge();
+      return await send({ method: 'POST', url: DEVICE_API.challenges, headers: json, body: JSON.stringify({ deviceId: headset.deviceId }) });
+    } finally {
+      await app.close();
+    }
+  },
   NOT_AUTHENTICATED: () => server.send({ method: 'GET', url: OPERATOR_API.devices }),
   LOGIN_FAILED: () => new OperatorClient(server.send).login('nobody', 'nothing at all'),
+  LOGIN_THROTTLED: async () => {
+    const { app, send } = await throttledServer();
+    try {
+      const client = new OperatorClient(send);
+      for (let i = 0; i < 2; i++) expect((await client.login('mallory', `guess number ${i}`)).json()).toMatchObject({ code: 'LOGIN_FAILED' });
+      return await client.login('mallory', 'guess number 3');
+    } finally {
+      await app.close();
+    }
+  },
   PASSWORD_CHANGE_REQUIRED: async () => {
     const admin = await server.operator('admin');
     const created = (await admin.post(OPERATOR_API.operators, { username: 'dave', role: 'viewer' })).json<{ oneTimePassword: string }>();
@@ -145,6 +197,35 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     const headset = await server.acceptedHeadset();
     return (await server.operator('support')).post(OPERATOR_API.decision(headset.deviceId, 'reject'), {});
   },
+  TELEMETRY_ENCODING_INVALID: async () => {
+    const e = await usageExport();
+    return sendExport(e, { ...e.headers, 'content-encoding': 'br' });
+  },
+  TELEMETRY_TOO_MANY_RECORDS: async () => {
+    const e = await usageExport();
+    const body = JSON.parse(e.json) as { resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[] };
+    const records = body.resourceLogs[0]!.scopeLogs[0]!.logRecords;
+    body.resourceLogs[0]!.scopeLogs[0]!.logRecords = Array.from({ length: 513 }, (_, i) => records[i % records.length]);
+    return sendExport(wearer.signJson('/v1/logs', JSON.stringify(body)));
+  },
+  TELEMETRY_SIGNATURE_MISSING: async () => {
+    const e = await usageExport();
+    return sendExport(e, withoutHeader(e.headers, 'x-headset-signature'));
+  },
+  TELEMETRY_SIGNATURE_INVALID: async () => {
+    const e = await usageExport();
+    const tampered = wearer.signJson('/v1/logs', e.json.replace('"severityNumber":9', '"severityNumber":17'));
+    return sendExport(e, e.headers, tampered.body);
+  },
+  TELEMETRY_DATE_SKEWED: async () => {
+    const e = await usageExport();
+    return sendExport(wearer.signJson('/v1/logs', e.json, new Date(server.clock.now().getTime() - 10 * 60_000)));
+  },
+  TELEMETRY_REPLAYED: async () => {
+    const e = await usageExport();
+    expect((await sendExport(e)).json()).toEqual({});
+    return sendExport(e);
+  },
 };
 
 function docSection(code: FleetErrorCode): string | undefined {
@@ -160,6 +241,9 @@ describe('fleet error catalogue', () => {
     expect(answer.json()).toMatchObject({ code });
     expect(answer.status).toBe(FLEET_ERROR_STATUS[code]);
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    // A refusal that says when to come back says it in Retry-After too.
+    const retryAfter = (answer.json<{ details?: { retryAfterSeconds?: number } }>().details ?? {}).retryAfterSeconds;
+    if (retryAfter !== undefined) expect(answer.headers['retry-after']).toBe(String(retryAfter));
   });
 
   it.each(FLEET_ERROR_CODES)("%s is documented in docs/fleet-errors.md with the catalogue's wording and status", (code) => {

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Database } from './db/Database.js';
 import type { PasswordHasher } from './operators/passwords.js';
+import type { ThrottleLimits } from './throttling/throttleLimits.js';
 
 /** What every route needs; nothing here holds per-request state (that is all in the database). */
 export interface ServerContext {
@@ -9,4 +10,8 @@ export interface ServerContext {
   passwords: PasswordHasher;
   /** Mark session cookies Secure (the server is reached over HTTPS, possibly through a proxy). */
   secureCookies: boolean;
+  /** Days telemetry is kept at most (each metric's own retention may be shorter); default 395. */
+  telemetryRetentionDays?: number;
+  /** Login and challenge limits (defaults in throttleLimits.ts). */
+  throttleLimits?: Partial<ThrottleLimits>;
 }

@@ -8,7 +8,10 @@ import {
   registrationRequestSchema,
   registrationResultSchema,
 } from '../../src/fleet/deviceApi.js';
+import { FleetError } from '../../src/fleet/errors.js';
 import type { ServerContext } from '../serverContext.js';
+import { countEvent, uncount } from '../throttling/throttle.js';
+import { throttleLimits } from '../throttling/throttleLimits.js';
 import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
 import { issueChallenge } from './challenges.js';
 import { recordCheckIn } from './checkIns.js';
@@ -22,13 +25,25 @@ const CHECK_IN_BODY_LIMIT = 64 * 1024;
 /** The API headsets call (seed 002 §11.3). */
 export function deviceRoutes(context: ServerContext) {
   const { db, clock } = context;
+  const limits = throttleLimits(context.throttleLimits);
   return async (app: FastifyInstance) => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
 
     routes.post(
       DEVICE_API.challenges,
       { bodyLimit: REGISTRATION_BODY_LIMIT, schema: { body: challengeRequestSchema, response: { 200: challengeSchema } } },
-      async (request) => issueChallenge(db, clock, request.body.deviceId),
+      async (request) => {
+        const verdict = await countEvent(db, clock, [
+          { rule: limits.challengePerAddress, key: request.ip },
+          { rule: limits.challengePerDevice, key: request.body.deviceId.toLowerCase() },
+        ]);
+        if (!verdict.allowed) {
+          // Only challenges given count: a refused request does not push the wait further.
+          await uncount(db, verdict.counted);
+          throw new FleetError('CHALLENGE_THROTTLED', undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
+        }
+        return issueChallenge(db, clock, request.body.deviceId);
+      },
     );
 
     routes.post(

@@ -8,6 +8,9 @@ export function answerErrorsFromCatalogue(app: FastifyInstance): void {
     const fleetError = toFleetError(error);
     if (fleetError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
     else if (fleetError.code === 'DATABASE_UNAVAILABLE') request.log.warn({ err: error }, 'database unavailable');
+    // A refusal that says when to come back (throttling, a skewed clock) says it the HTTP way too.
+    const retryAfter = (fleetError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && retryAfter > 0) void reply.header('retry-after', String(Math.ceil(retryAfter)));
     void reply.status(fleetError.status).send(fleetError.toBody());
   });
   app.setNotFoundHandler((_request, reply) => {

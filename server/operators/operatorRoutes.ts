@@ -8,9 +8,12 @@ import {
   loginRequestSchema,
   sessionSchema,
 } from '../../src/fleet/operatorApi.js';
+import { FleetError } from '../../src/fleet/errors.js';
 import { sessionCookie } from '../http/cookies.js';
 import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
 import type { ServerContext } from '../serverContext.js';
+import { countEvent, uncount } from '../throttling/throttle.js';
+import { throttleLimits } from '../throttling/throttleLimits.js';
 import { changePassword, checkCredentials, createOperator } from './accounts.js';
 import { requireOperator, sessionToken } from './operatorAuth.js';
 import { SESSION_TTL_MS, closeSession, closeSessionsOf, openSession } from './sessions.js';
@@ -22,6 +25,7 @@ export function operatorRoutes(context: ServerContext) {
   const { db, clock, passwords } = context;
   const anySession = requireOperator(context, { role: 'viewer', beforePasswordChange: true });
   const admin = requireOperator(context, { role: 'admin' });
+  const limits = throttleLimits(context.throttleLimits);
   const setCookie = (reply: FastifyReply, token: string, maxAgeMs: number) =>
     reply.header('set-cookie', sessionCookie(SESSION_COOKIE, token, { maxAgeSeconds: Math.floor(maxAgeMs / 1000), secure: context.secureCookies }));
 
@@ -34,7 +38,19 @@ export function operatorRoutes(context: ServerContext) {
       OPERATOR_API.login,
       { bodyLimit: OPERATOR_BODY_LIMIT, schema: { body: loginRequestSchema, response: { 200: sessionSchema } } },
       async (request, reply) => {
+        // Counted before the password is checked (so processes racing cannot pass the limit), taken
+        // back if it was refused or right: the limits count failures only.
+        const verdict = await countEvent(db, clock, [
+          { rule: limits.loginPerAddress, key: request.ip },
+          { rule: limits.loginPerUser, key: request.body.username.toLowerCase() },
+        ]);
+        if (!verdict.allowed) {
+          await uncount(db, verdict.counted);
+          request.log.warn({ retryAfterSeconds: verdict.retryAfterSeconds }, 'login throttled');
+          throw new FleetError('LOGIN_THROTTLED', undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
+        }
         const operator = await checkCredentials(db, passwords, request.body.username, request.body.password);
+        await uncount(db, verdict.counted);
         const { token, csrfToken } = await openSession(db, clock, operator.username);
         setCookie(reply, token, SESSION_TTL_MS);
         return { operator, csrfToken };

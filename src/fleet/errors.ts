@@ -1,6 +1,7 @@
 import { deviceErrors } from './errors/devices.js';
 import { operatorErrors } from './errors/operators.js';
 import { requestErrors } from './errors/requests.js';
+import { telemetryErrors } from './errors/telemetry.js';
 
 /**
  * The fleet server's error catalogue: every code its HTTP API answers with, with a stable meaning.
@@ -12,9 +13,10 @@ export const FLEET_ERROR_AREAS = {
   requests: { title: 'Requests', codes: requestErrors },
   devices: { title: 'Headsets', codes: deviceErrors },
   operators: { title: 'Operators', codes: operatorErrors },
+  telemetry: { title: 'Telemetry', codes: telemetryErrors },
 } as const;
 
-export const FLEET_ERROR_CATALOGUE = { ...requestErrors, ...deviceErrors, ...operatorErrors } as const;
+export const FLEET_ERROR_CATALOGUE = { ...requestErrors, ...deviceErrors, ...operatorErrors, ...telemetryErrors } as const;
 
 export type FleetErrorCode = keyof typeof FLEET_ERROR_CATALOGUE;
 
@@ -47,8 +49,10 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   SIGNATURE_INVALID: 401,
   REQUEST_EXPIRED: 401,
   REQUEST_REPLAYED: 401,
+  CHALLENGE_THROTTLED: 429,
   NOT_AUTHENTICATED: 401,
   LOGIN_FAILED: 401,
+  LOGIN_THROTTLED: 429,
   PASSWORD_CHANGE_REQUIRED: 403,
   PASSWORD_TOO_WEAK: 400,
   CSRF_TOKEN_INVALID: 403,
@@ -56,6 +60,13 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   OPERATOR_EXISTS: 409,
   DEVICE_NOT_FOUND: 404,
   DEVICE_STATE_CONFLICT: 409,
+  TELEMETRY_ENCODING_INVALID: 400,
+  TELEMETRY_TOO_MANY_RECORDS: 413,
+  TELEMETRY_SIGNATURE_MISSING: 401,
+  TELEMETRY_SIGNATURE_INVALID: 401,
+  // Not 4xx: the headset drops a batch on those; on 503 it signs again later with its clock set.
+  TELEMETRY_DATE_SKEWED: 503,
+  TELEMETRY_REPLAYED: 409,
 };
 
 /** The one error type the server throws on purpose; anything else is answered INTERNAL. */

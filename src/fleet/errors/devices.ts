@@ -11,4 +11,5 @@ export const deviceErrors = {
   SIGNATURE_INVALID: "The request's signature does not verify with the registered key of the device it names.",
   REQUEST_EXPIRED: "The request's timestamp is too far from the server's clock.",
   REQUEST_REPLAYED: "The request's nonce was already used by this device.",
+  CHALLENGE_THROTTLED: 'Too many registration challenges from this address or for this device id: wait before asking again.',
 } as const;

@@ -2,6 +2,7 @@
 export const operatorErrors = {
   NOT_AUTHENTICATED: 'No valid operator session: log in first.',
   LOGIN_FAILED: 'The user name or the password is wrong.',
+  LOGIN_THROTTLED: 'Too many failed logins from this address or for this user name: wait before trying again.',
   PASSWORD_CHANGE_REQUIRED: 'The one-time password must be changed before anything else.',
   PASSWORD_TOO_WEAK: 'The new password is too short, too long, or the same as the current one.',
   CSRF_TOKEN_INVALID: "A state-changing request lacks the session's CSRF token, or carries a wrong one.",
