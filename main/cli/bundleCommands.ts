@@ -9,14 +9,11 @@ import {
   type Requirement,
 } from '../../src/update/manifest.js';
 import { BundleReader } from '../services/update/BundleReader.js';
-import { createBundle, type BundleImageSource } from '../operator/bundles/BundleWriter.js';
-import { createDeltaBundle } from '../operator/bundles/DeltaBundleWriter.js';
-import { loadSigningKey } from '../operator/keys/signingKeys.js';
+import type { BundleImageSource } from '../operator/bundles/BundleWriter.js';
 import { loadTrustedKey } from '../services/update/trustedKeys.js';
 import { type Command, UsageError, formatBytes, parseCommandLine } from './command.js';
 
 export const bundleCreate: Command = {
-  summary: 'build a signed update bundle from raw slot images',
   usage: `usage: headsetctl bundle create --version V --compatible MODEL --image NAME[:SLOT]=FILE [--image ...]
                                --key KEY --out FILE [--min-version V] [--requires 'NAME RANGE']...
                                [--restart-service UNIT]... [--notes FILE] [--level N]
@@ -69,6 +66,11 @@ export const bundleCreate: Command = {
     if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 19))
       throw new UsageError(`--level must be 1..19, not "${values.level}"`);
     const notes = values.notes === undefined ? '' : await readNotes(values.notes);
+    // The writers (zstd, signing) are loaded by the commands that write, not by verify or inspect.
+    const [{ createBundle }, { loadSigningKey }] = await Promise.all([
+      import('../operator/bundles/BundleWriter.js'),
+      import('../operator/keys/signingKeys.js'),
+    ]);
     const key = await loadSigningKey(values.key!);
     try {
       const { manifest, length } = await createBundle({
@@ -97,7 +99,6 @@ export const bundleCreate: Command = {
 };
 
 export const bundleDelta: Command = {
-  summary: "build a signed delta bundle that rebuilds NEW's images from OLD's",
   usage: `usage: headsetctl bundle delta --from OLD --to NEW --key KEY --out FILE [--trust PUBKEY]...
 
   --from   the full bundle whose images the devices have installed
@@ -129,6 +130,10 @@ SHA-256) that a device checks before patching. Needs disk for both bundles' imag
     );
     for (const required of ['from', 'to', 'key', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
     const extra = await Promise.all((values.trust ?? []).map((path) => loadTrustedKey(path)));
+    const [{ createDeltaBundle }, { loadSigningKey }] = await Promise.all([
+      import('../operator/bundles/DeltaBundleWriter.js'),
+      import('../operator/keys/signingKeys.js'),
+    ]);
     const key = await loadSigningKey(values.key!);
     try {
       const trusted = [{ keyId: key.keyId, publicKey: key.publicKey }, ...extra];
@@ -150,7 +155,6 @@ SHA-256) that a device checks before patching. Needs disk for both bundles' imag
 };
 
 export const bundleInspect: Command = {
-  summary: 'show what a bundle claims to contain (signature not checked)',
   usage: `usage: headsetctl bundle inspect FILE [--json]
 
 Prints the bundle's manifest: version, model, version floor, dependencies, notes, and each image with
@@ -171,7 +175,6 @@ before trusting any of it. --json prints { file, length, keyId, signatureVerifie
 };
 
 export const bundleVerify: Command = {
-  summary: 'verify a bundle: signature by a trusted key, then every payload',
   usage: `usage: headsetctl bundle verify FILE --trust PUBKEY [--trust PUBKEY]... [--deep]
 
 Checks, in order: the header; the manifest's Ed25519 signature against the trusted public keys (.pub

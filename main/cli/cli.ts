@@ -1,17 +1,59 @@
 import { ApiError } from '../../src/api/client.js';
 import { AppError } from '../../src/api/errors.js';
-import { bundleCreate, bundleDelta, bundleInspect, bundleVerify } from './bundleCommands.js';
 import { type CliIo, type Command, UsageError } from './command.js';
-import { deviceReboot, deviceStatus, deviceUpdate } from './deviceCommands.js';
-import { keysGenerate } from './keysCommands.js';
-import { repoAdd, repoInit, repoPublish, repoRemove, repoRotateRoot, repoStatus } from './repoCommands.js';
+
+/**
+ * A command as the command list knows it: its one-line summary, and its module, imported only when
+ * it runs (or shows its --help). Each group's module loads what its commands need (zod, libsodium,
+ * zstd, ws, TUF...), which takes longer than Node's own start: `headsetctl --help` loads none of it,
+ * and a command loads only its own group's.
+ */
+interface ListedCommand {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const keys = () => import('./keysCommands.js');
+const bundle = () => import('./bundleCommands.js');
+const repo = () => import('./repoCommands.js');
+const device = () => import('./deviceCommands.js');
 
 /** `headsetctl GROUP COMMAND ...`. */
-const COMMANDS: Record<string, Record<string, Command>> = {
-  keys: { generate: keysGenerate },
-  bundle: { create: bundleCreate, delta: bundleDelta, inspect: bundleInspect, verify: bundleVerify },
-  repo: { init: repoInit, add: repoAdd, remove: repoRemove, publish: repoPublish, 'rotate-root': repoRotateRoot, status: repoStatus },
-  device: { status: deviceStatus, update: deviceUpdate, reboot: deviceReboot },
+const COMMANDS: Record<string, Record<string, ListedCommand>> = {
+  keys: {
+    generate: { summary: 'generate Ed25519 keys for the repository roles and bundle signing', load: async () => (await keys()).keysGenerate },
+  },
+  bundle: {
+    create: { summary: 'build a signed update bundle from raw slot images', load: async () => (await bundle()).bundleCreate },
+    delta: { summary: "build a signed delta bundle that rebuilds NEW's images from OLD's", load: async () => (await bundle()).bundleDelta },
+    inspect: { summary: 'show what a bundle claims to contain (signature not checked)', load: async () => (await bundle()).bundleInspect },
+    verify: { summary: 'verify a bundle: signature by a trusted key, then every payload', load: async () => (await bundle()).bundleVerify },
+  },
+  repo: {
+    init: { summary: 'create a TUF repository signed with the keys of KEYDIR', load: async () => (await repo()).repoInit },
+    add: { summary: 'verify a bundle and stage it as a target of the repository', load: async () => (await repo()).repoAdd },
+    remove: {
+      summary: 'withdraw a published bundle at the next publish (devices stop being offered it and refuse to go back to it)',
+      load: async () => (await repo()).repoRemove,
+    },
+    publish: {
+      summary: 'sign the staged targets into new targets, snapshot and timestamp metadata',
+      load: async () => (await repo()).repoPublish,
+    },
+    'rotate-root': {
+      summary: 'sign a new root with new keys (old and new root keys), then re-publish',
+      load: async () => (await repo()).repoRotateRoot,
+    },
+    status: { summary: 'show the repository: metadata versions, expiries, targets, staged', load: async () => (await repo()).repoStatus },
+  },
+  device: {
+    status: { summary: 'What a running headset is: identity, software, slots, update state', load: async () => (await device()).deviceStatus },
+    update: {
+      summary: "Drive the headset's update: check, download, pause, resume, install, rollback",
+      load: async () => (await device()).deviceUpdate,
+    },
+    reboot: { summary: 'Restart the headset', load: async () => (await device()).deviceReboot },
+  },
 };
 
 /** File errors that mean a path given on the command line cannot be used, not a bug. */
@@ -42,9 +84,9 @@ export async function runHeadsetctl(argv: readonly string[], io: CliIo = process
     (group === undefined ? io.stderr : io.stdout)(`${usage()}\n`);
     return group === undefined ? 2 : 0;
   }
-  const commands = COMMANDS[group];
-  const command = commands && name !== undefined ? commands[name] : undefined;
-  if (!commands || !command || !Object.hasOwn(commands, name!)) {
+  const commands = Object.hasOwn(COMMANDS, group) ? COMMANDS[group] : undefined;
+  const listed = commands && name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!commands || !listed) {
     if (commands && (name === '--help' || name === '-h')) {
       io.stdout(`${usage()}\n`);
       return 0;
@@ -52,16 +94,18 @@ export async function runHeadsetctl(argv: readonly string[], io: CliIo = process
     io.stderr(`INVALID_INPUT: unknown command '${[group, name].filter(Boolean).join(' ')}'\n\n${usage()}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${command.usage}\n`);
-    return 0;
-  }
+  let command: Command | undefined;
   try {
+    command = await listed.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`${command.usage}\n`);
+      return 0;
+    }
     await command.run(rest, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`INVALID_INPUT: ${error.message}\n\n${command.usage}\n`);
+      io.stderr(`INVALID_INPUT: ${error.message}\n\n${command?.usage ?? ''}\n`);
       return 2;
     }
     // Raised here (AppError) or by a headsetd we talked to (ApiError): the same catalogue codes.

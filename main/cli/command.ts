@@ -4,9 +4,8 @@ export interface CliIo {
   stderr(text: string): void;
 }
 
+/** A command's module; its one-line summary is in the command list (cli.ts), which loads it lazily. */
 export interface Command {
-  /** One line for the command list. */
-  summary: string;
   /** The full usage text, shown by `--help` and after a usage error. */
   usage: string;
   run(args: string[], io: CliIo): Promise<void>;

@@ -36,7 +36,6 @@ async function withDevice<T>(
 }
 
 export const deviceStatus: Command = {
-  summary: 'What a running headset is: identity, software, slots, update state',
   usage: `usage: headsetctl device status [--socket PATH | --root DIR | --url URL] [--json]\n\n${CONNECTION_HELP}`,
   run: (args, io) =>
     withDevice(args, {}, async (client, values) => {
@@ -75,7 +74,6 @@ export const deviceStatus: Command = {
 const UPDATE_ACTIONS = ['check', 'download', 'pause', 'resume', 'install', 'rollback'] as const;
 
 export const deviceUpdate: Command = {
-  summary: "Drive the headset's update: check, download, pause, resume, install, rollback",
   usage: `usage: headsetctl device update check|download|pause|resume|install|rollback [--wait] [--socket PATH | --root DIR | --url URL] [--json]
 
   --wait          download: wait until the bundle is downloaded and verified, showing progress
@@ -101,7 +99,6 @@ ${CONNECTION_HELP}`,
 };
 
 export const deviceReboot: Command = {
-  summary: 'Restart the headset',
   usage: `usage: headsetctl device reboot [--wait] [--socket PATH | --root DIR | --url URL] [--json]
 
   --wait          wait until the headset has booted again and answers, then say which system runs

@@ -4,7 +4,6 @@ import { generateKeys } from '../operator/keys/signingKeys.js';
 import { type Command, UsageError, parseCommandLine } from './command.js';
 
 export const keysGenerate: Command = {
-  summary: 'generate Ed25519 keys for the repository roles and bundle signing',
   usage: `usage: headsetctl keys generate --out DIR
 
 Generates one Ed25519 key pair per role: ${KEY_ROLES.join(', ')}. Writes DIR/ROLE.key (private, mode

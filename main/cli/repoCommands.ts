@@ -33,7 +33,6 @@ interface RepoConfig {
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
 
 export const repoInit: Command = {
-  summary: 'create a TUF repository signed with the keys of KEYDIR',
   usage: `usage: headsetctl repo init DIR --keys KEYDIR [--expires-days root=365,targets=90,snapshot=7,timestamp=1]
 
 Creates a TUF repository in DIR: DIR/repository/ is what a static web server serves (1.root.json,
@@ -75,7 +74,6 @@ already has a repository (REPO_EXISTS).`,
 };
 
 export const repoAdd: Command = {
-  summary: 'verify a bundle and stage it as a target of the repository',
   usage: `usage: headsetctl repo add DIR BUNDLE [--trust PUBKEY]...
 
 Verifies BUNDLE (signature by KEYDIR/bundle.pub of the repository's recorded key folder, or by a
@@ -113,7 +111,6 @@ and nothing is staged. Devices see it after 'headsetctl repo publish DIR'.`,
 };
 
 export const repoPublish: Command = {
-  summary: 'sign the staged targets into new targets, snapshot and timestamp metadata',
   usage: `usage: headsetctl repo publish DIR
 
 Signs the targets metadata (published targets plus the staged ones) as a new version, then a new
@@ -143,7 +140,6 @@ with nothing staged.`,
 };
 
 export const repoRemove: Command = {
-  summary: 'withdraw a published bundle at the next publish (devices stop being offered it and refuse to go back to it)',
   usage: `usage: headsetctl repo remove DIR TARGET
 
 Stages the withdrawal of a published target (a bundle's file name, as \`repo status\` lists it). After
@@ -160,7 +156,6 @@ no longer go back to that version. The file itself stays, so older metadata keep
 };
 
 export const repoRotateRoot: Command = {
-  summary: 'sign a new root with new keys (old and new root keys), then re-publish',
   usage: `usage: headsetctl repo rotate-root DIR --new-keys KEYDIR2
 
 Writes root version N+1 listing the keys of KEYDIR2 for every role, signed by the current root key
@@ -205,7 +200,6 @@ before, it renews the root's expiry.`,
 };
 
 export const repoStatus: Command = {
-  summary: 'show the repository: metadata versions, expiries, targets, staged',
   usage: `usage: headsetctl repo status DIR [--json]
 
 Prints each role's metadata version and expiry (EXPIRED when past), the published targets with

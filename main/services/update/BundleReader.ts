@@ -1,21 +1,26 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { DecompressStream } from 'zstd-napi';
 import { AppError } from '../../../src/api/errors.js';
 import { HEADER_LENGTH, SIGNATURE_BLOCK_LENGTH, decodeBundleHeader, decodeSignatureBlock, type BundleHeader } from '../../../src/update/header.js';
 import { toHex } from '../../../src/update/hex.js';
 import { decodeManifest, type BundleManifest, type ImageEntry } from '../../../src/update/manifest.js';
 import { checkBundleEnd, checkPayloadDigest, openEnvelope, type TrustedKey, type VerifiedEnvelope } from '../../../src/update/verify.js';
 import { ByteSource } from './ByteSource.js';
+import { FileChunks } from './FileChunks.js';
 import { verifyEd25519 } from './trustedKeys.js';
 
 /** Read size: large enough that hashing, not syscalls, sets the pace; small enough to stay bounded. */
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
+/** Only installs and deep checks decompress: loaded then, so that a plain verify starts sooner. */
+const loadZstd = () => import('zstd-napi');
 
 export interface BundleReaderOptions {
   trusted: readonly TrustedKey[];
-  /** Sees every byte of the file as it is read (to hash the whole file in the same pass). */
+  /**
+   * Sees every byte of the file as it is read (to hash the whole file in the same pass). The chunk is
+   * valid only during the call: its memory is reused.
+   */
   onRead?: (chunk: Buffer) => void;
 }
 
@@ -61,9 +66,7 @@ export class BundleReader {
       await handle.close();
       throw error;
     }
-    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
-    const onRead = options.onRead;
-    return BundleReader.fromStream(onRead ? tapped(stream, onRead) : stream, options, size);
+    return BundleReader.fromSource(new ByteSource(new FileChunks(handle, READ_CHUNK, options.onRead)), options, size);
   }
 
   /**
@@ -71,7 +74,10 @@ export class BundleReader {
    * the stream will have (checked against the manifest up front).
    */
   static async fromStream(stream: AsyncIterable<Uint8Array>, options: BundleReaderOptions, knownLength?: number): Promise<BundleReader> {
-    const source = new ByteSource(stream);
+    return BundleReader.fromSource(new ByteSource(stream), options, knownLength);
+  }
+
+  private static async fromSource(source: ByteSource, options: BundleReaderOptions, knownLength?: number): Promise<BundleReader> {
     try {
       const { header, manifestBytes, signature } = await readEnvelope(source);
       const envelope = openEnvelope(header, manifestBytes, signature, options.trusted, verifyEd25519);
@@ -96,7 +102,7 @@ export class BundleReader {
       await handle.close();
       throw error;
     }
-    const source = new ByteSource(handle.createReadStream({ highWaterMark: READ_CHUNK }));
+    const source = new ByteSource(new FileChunks(handle, READ_CHUNK));
     try {
       const { header, manifestBytes, signature } = await readEnvelope(source);
       return { header, manifest: decodeManifest(manifestBytes), keyId: toHex(signature.keyId), fileLength };
@@ -153,9 +159,11 @@ export class BundleReader {
   async verify(options: { deep?: boolean } = {}): Promise<BundleManifest> {
     try {
       for await (const payload of this.payloads()) {
-        for await (const _chunk of options.deep ? payload.decompressed() : payload.chunks()) {
-          // Only the hashing matters here.
-        }
+        // Not deep: the payload is left unread, and payloads() reads past it, verifying, without copies.
+        if (options.deep)
+          for await (const _chunk of payload.decompressed()) {
+            // Only the hashing matters here.
+          }
       }
       return this.manifest;
     } finally {
@@ -215,6 +223,7 @@ class PayloadCursor implements BundlePayload {
 
   async *decompressed(): AsyncGenerator<Buffer, void, undefined> {
     const image = this.image;
+    const { DecompressStream } = await loadZstd();
     const input = this.stream();
     const decompressor = new DecompressStream();
     let inputError: unknown;
@@ -252,12 +261,13 @@ class PayloadCursor implements BundlePayload {
     if (this.done) return;
     if (this.failure !== undefined) throw this.failure;
     this.started = true;
-    for await (const _chunk of this.read()) {
+    // Nobody else sees these chunks: they may be lent (hashed in place, their memory reused).
+    for await (const _chunk of this.read(true)) {
       // Hashing happens in read().
     }
   }
 
-  private async *read(): AsyncGenerator<Buffer, void, undefined> {
+  private async *read(lend = false): AsyncGenerator<Buffer, void, undefined> {
     // One reader at a time: a stream its consumer destroyed may still be finishing a pull from the
     // source when drain() starts; interleaved, the two would split chunks between them.
     const previous = this.idle;
@@ -265,7 +275,7 @@ class PayloadCursor implements BundlePayload {
     this.idle = new Promise((resolve) => (release = resolve));
     await previous;
     try {
-      for await (const chunk of this.source.take(this.image.compressed.length - this.consumed)) {
+      for await (const chunk of this.source.take(this.image.compressed.length - this.consumed, lend)) {
         this.hash.update(chunk);
         this.consumed += chunk.length;
         yield chunk;
@@ -285,12 +295,5 @@ class PayloadCursor implements BundlePayload {
     } finally {
       release();
     }
-  }
-}
-
-async function* tapped(stream: AsyncIterable<Buffer>, onRead: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) {
-    onRead(chunk);
-    yield chunk;
   }
 }

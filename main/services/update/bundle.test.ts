@@ -275,6 +275,26 @@ describe('update bundles', () => {
     }
   });
 
+  it('from a file: the chunks a consumer keeps stay intact while the reader hashes on in reused memory', async () => {
+    const path = join(root, 'good.bundle');
+    const payloadBytes = (index: number) => {
+      const image = goodManifest.images[index]!;
+      return good.subarray(image.offset, image.offset + image.compressed.length);
+    };
+    // Keep one payload's chunks and skip the others (read past and hashed without copies), each way round.
+    for (const keep of [0, 1]) {
+      const reader = await BundleReader.open(path, { trusted: [trusted] });
+      const kept: Buffer[] = [];
+      for await (const payload of reader.payloads()) if (payload.index === keep) for await (const chunk of payload.chunks()) kept.push(chunk);
+      expect(reader.fullyVerified).toBe(true);
+      expectSameBytes(Buffer.concat(kept), payloadBytes(keep));
+    }
+    // The whole file seen by onRead, in the same pass, while the payloads are hashed in place.
+    const seen: Buffer[] = [];
+    await (await BundleReader.open(path, { trusted: [trusted], onRead: (chunk) => seen.push(Buffer.from(chunk)) })).verify();
+    expectSameBytes(Buffer.concat(seen), good);
+  });
+
   it('refuses a bundle signed by a key that is not trusted, or claiming a trusted key id it was not signed with', async () => {
     const path = join(root, 'good.bundle');
     expect(await fileCode(path, [otherKey])).toBe('BUNDLE_UNTRUSTED_KEY');
