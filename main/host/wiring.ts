@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Mode, SystemInfo } from '../../src/api/contract.js';
 import { ApiRouter } from '../../src/api/router.js';
 import { errorDetail } from '../../src/errorText.js';
@@ -10,6 +11,7 @@ import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
 import { networkCapability } from '../services/network/networkCapability.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
+import { supportCapability } from '../services/support/supportCapability.js';
 import { systemCapability } from '../services/system/systemCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
 import { updateCapability } from '../services/update/updateCapability.js';
@@ -135,6 +137,25 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   );
 
   const lock = host.add('lock', lockCapability({ stateDir: paths.stateDir, secrets: options.secrets, log: logger.for('lock') }));
+  // The relay comes from support-relay.json in the state folder; the fleet server hands it out later (a RelayDirectory in `relays`).
+  const state = (name: string) => join(paths.stateDir, name);
+  host.add(
+    'support',
+    supportCapability({
+      stateDir: paths.stateDir,
+      runDir: paths.supportRunDir,
+      sources: {
+        logDir: paths.logDir,
+        crashesDir: paths.crashesDir,
+        healthHistory: state('health-history.jsonl'),
+        updateHistory: state('update-history.json'),
+        configFiles: ['update-config.json', 'telemetry-config.json', 'alerts-dismissed.json', 'setup.json', 'boot-count.json'].map(state),
+      },
+      secrets: options.secrets,
+      log: logger.for('support'),
+      supportSwitch: profile.supportSwitch,
+    }),
+  );
 
   const router = new ApiRouter(host.handlers(), host.events(), {
     mode: () => mode.mode(),

@@ -8,6 +8,7 @@ import { lockCalls, lockEvents } from './contract/lock.js';
 import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
 import { networkCalls, networkEvents } from './contract/network.js';
+import { supportCalls, supportEvents } from './contract/support.js';
 import { systemCalls, systemEvents } from './contract/system.js';
 import { telemetryCalls, telemetryEvents } from './contract/telemetry.js';
 import { updateCalls, updateEvents } from './contract/update.js';
@@ -30,6 +31,7 @@ export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
 export * from './contract/lock.js';
 export * from './contract/network.js';
+export * from './contract/support.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
 export const apiCalls = {
@@ -43,6 +45,7 @@ export const apiCalls = {
   ...telemetryCalls,
   ...alertsCalls,
   ...lockCalls,
+  ...supportCalls,
   ...networkCalls,
 } as const;
 
@@ -57,6 +60,7 @@ export const apiEvents = {
   ...telemetryEvents,
   ...alertsEvents,
   ...lockEvents,
+  ...supportEvents,
   ...networkEvents,
 } as const;
 

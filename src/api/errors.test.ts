@@ -197,6 +197,18 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) }).client.call('lock.set', { pin: '5555' })),
   LOCK_FILE_CORRUPT: () =>
     errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { unreadable: true } }) }).client.call('lock.unlock', { pin: '4711' })),
+  SUPPORT_NOT_CONFIGURED: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ support: { configured: false } }) }).client.call('support.start', {})),
+  SUPPORT_ALREADY_ACTIVE: async () => {
+    const { client } = connectHarness();
+    await client.call('support.start', { durationMinutes: 1 });
+    const code = await errorCodeOf(client.call('support.start', {}));
+    await client.call('support.stop');
+    return code;
+  },
+  SUPPORT_DURATION_OUT_OF_RANGE: () => errorCodeOf(connectHarness().client.call('support.start', { durationMinutes: 24 * 60 + 1 })),
+  SUPPORT_UNAVAILABLE: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ support: { missing: ['the OpenSSH server (/usr/sbin/sshd)'] } }) }).client.call('support.start', {})),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({

@@ -1,9 +1,11 @@
 import { alertsErrors } from './errors/alerts.js';
+import { backupErrors } from './errors/backup.js';
 import { bundleErrors } from './errors/bundle.js';
 import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
 import { operatorErrors } from './errors/operator.js';
 import { protocolErrors } from './errors/protocol.js';
+import { supportErrors } from './errors/support.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { updateErrors } from './errors/update.js';
 
@@ -23,6 +25,8 @@ export const ERROR_AREAS = {
   telemetry: { title: 'Privacy and telemetry', codes: telemetryErrors },
   alerts: { title: 'Alerts', codes: alertsErrors },
   lock: { title: 'Device lock', codes: lockErrors },
+  support: { title: 'Remote support', codes: supportErrors },
+  backup: { title: 'Backup and restore', codes: backupErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -37,6 +41,8 @@ export const ERROR_CATALOGUE = {
   ...telemetryErrors,
   ...alertsErrors,
   ...lockErrors,
+  ...supportErrors,
+  ...backupErrors,
   ...operatorErrors,
 } as const;
 

@@ -16,12 +16,14 @@ export const SUBSYSTEMS = [
   'ui',
   'network',
   'reset',
+  'backup',
   'gps',
   'imu',
   'led',
   'telemetry',
   'alerts',
   'lock',
+  'support',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

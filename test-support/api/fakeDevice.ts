@@ -11,6 +11,7 @@ import type {
   NetworkStatus,
   PrivacyStatus,
   StateSource,
+  SupportStatus,
   UpdateStatus,
 } from '../../src/api/contract.js';
 import { AppError } from '../../src/api/errors.js';
@@ -22,6 +23,7 @@ import { DeviceLock, type LockRecord } from '../../src/lock/DeviceLock.js';
 import { lockHandlers } from '../../src/lock/lockHandlers.js';
 import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/telemetry/consent.js';
 import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
+import { createFakeSupport, type FakeSupportOptions } from './fakeSupport.js';
 import { MemoryLockVault, testPinHasher } from './memoryLockVault.js';
 import { sampleBoot, sampleHealth, sampleIdentity, sampleInfo, sampleLogRecords, sampleOutboxStatus, sampleUpdateStatus } from './samples.js';
 
@@ -75,6 +77,7 @@ export interface FakeDevice {
     'privacy.changed': CountedSource<PrivacyStatus>;
     'alerts.changed': CountedSource<AlertsState>;
     'lock.changed': CountedSource<LockState>;
+    'support.changed': CountedSource<SupportStatus>;
     'network.changed': CountedSource<NetworkStatus>;
   };
 }
@@ -93,7 +96,7 @@ export interface FakeLockOptions {
 
 /** A test double of the services behind the router; `overrides` replace single handlers. */
 export function createFakeDevice(
-  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions } = {},
+  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions; support?: FakeSupportOptions } = {},
 ): FakeDevice {
   const mode = options.mode ?? 'settings';
   // health: null is a service that has not taken its first sample yet.
@@ -111,6 +114,7 @@ export function createFakeDevice(
     monotonic: lockOptions.monotonic,
   });
   lock.restore(lockVault.kept);
+  const support = createFakeSupport(options.support);
   const events = {
     'health.changed': counted(health),
     'boot.changed': counted(new StateChannel(sampleBoot)),
@@ -119,6 +123,7 @@ export function createFakeDevice(
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
     'lock.changed': counted(lock.state),
+    'support.changed': counted(support.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
   };
   // Alerts are the real rules (src/alerts/) over the fake's own health, update and boot states.
@@ -151,6 +156,7 @@ export function createFakeDevice(
     events,
     handlers: {
       ...lockHandlers(lock),
+      ...support.handlers,
       'system.ping': ({ payload }) => ({ payload }),
       'system.info': () => sampleInfo,
       'identity.get': () => sampleIdentity,

@@ -9,6 +9,7 @@ import type { RecoveryButton } from '../../services/mode/ports.js';
 import type { NetworkMonitor } from '../../services/platform/NetworkMonitor.js';
 import type { DevicePower } from '../../services/platform/PowerControl.js';
 import type { ServiceControl } from '../../services/platform/ServiceControl.js';
+import type { SupportSwitch } from '../../services/support/ports.js';
 import type { ComponentSources } from '../../services/update/ComponentRegistry.js';
 import type { DataSnapshots } from '../../services/update/DataSnapshots.js';
 import type { SlotPartitions } from '../../services/update/ports.js';
@@ -43,6 +44,8 @@ export interface DeviceProfile {
     minidumpDir: string;
     /** The API's Unix socket (headsetd listens there unless told otherwise). */
     socket: string;
+    /** Remote support's session folder and sftp view: root-owned up to `/`, as sshd's chroot demands (so under /run). */
+    supportRunDir: string;
   };
   boot: {
     environment: BootEnvironmentStore;
@@ -51,6 +54,8 @@ export interface DeviceProfile {
     bootloader: 'grub' | 'uboot';
   };
   recoveryButton: RecoveryButton;
+  /** The physical remote-support switch (docs/support.md), where the device has one. */
+  supportSwitch?: SupportSwitch;
   hardwareId: HardwareIdSource;
   sensors: { temperature: TemperatureSensor; battery: BatterySensor; gps: GpsReceiver };
   update: {

@@ -24,6 +24,8 @@ import type { DeviceProfile } from './DeviceProfile.js';
 /** Where native/udev/headset-recovery-button writes the button's level. */
 export const LINUX_RECOVERY_BUTTON = '/dev/headset/recovery-button/value';
 export const LINUX_LOG_DIR = '/var/log/headset';
+/** Where native/udev/headset-support-switch writes the support switch's level. */
+export const LINUX_SUPPORT_SWITCH = '/dev/headset/support-switch/value';
 const STATE_DIR = '/var/lib/headset';
 
 /**
@@ -64,11 +66,13 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
       identityDir: '/persist/identity',
       minidumpDir: '/var/lib/headset-ui/crashdumps',
       socket: '/run/headsetd/headsetd.sock',
+      supportRunDir: '/run/headset-support',
     },
     boot: { environment, commandLine: new KernelCommandLine(), slotRecords: new SlotRecordFile(`${STATE_DIR}/slots.json`), bootloader },
     // The recovery button at power-on, as native/udev's rule wrote it: the logical level ("1" held;
     // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
     recoveryButton: new GpioValueFile(LINUX_RECOVERY_BUTTON),
+    supportSwitch: gpioSwitch(LINUX_SUPPORT_SWITCH),
     hardwareId: new DmiProductUuid(),
     sensors: { temperature: new SystemTemperatureSensor(), battery: new SystemBattery(), gps: new GpsdReceiver() },
     update: {
@@ -88,6 +92,12 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
     exportMedium: new MountedRemovableMedium(),
     alerts: DEFAULT_ALERT_THRESHOLDS,
   };
+}
+
+/** A switch read like the recovery button ("1": on). */
+function gpioSwitch(path: string) {
+  const line = new GpioValueFile(path);
+  return { isOn: () => line.isHeld() };
 }
 
 /** A real reboot or power-off ends this process: no power-cycle step ever runs here (the next start is the power-on). */

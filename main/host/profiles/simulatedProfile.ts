@@ -1,4 +1,5 @@
 import { DEFAULT_ALERT_THRESHOLDS } from '../../../src/alerts/thresholds.js';
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { KernelCommandLine } from '../../services/boot/KernelCommandLine.js';
 import { SlotRecordFile } from '../../services/boot/SlotRecordFile.js';
@@ -82,6 +83,8 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
       identityDir: layout.identityDir,
       minidumpDir: layout.crashDumpsDir,
       socket: layout.socket,
+      // Not under the device's folder: sshd chroots only into folders root-owned all the way up (/tmp is not).
+      supportRunDir: join('/run/headset-support', `sim-${createHash('sha256').update(layout.root).digest('hex').slice(0, 12)}`),
     },
     boot: {
       environment: await firmware.bootEnvironment(),
@@ -90,6 +93,7 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
       bootloader,
     },
     recoveryButton: new GpioValueFile(layout.recoveryButton),
+    supportSwitch: ((line) => ({ isOn: () => line.isHeld() }))(new GpioValueFile(join(layout.root, 'gpio', 'support-switch', 'value'))),
     hardwareId: new DmiProductUuid(layout.productUuid),
     sensors: {
       temperature: new SimulatedThermalZone(layout.thermalZone),

@@ -17,6 +17,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   telemetry: 'Data sharing',
   alerts: 'Alerts',
   lock: 'Device lock',
+  support: 'Remote support',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */
