@@ -1,14 +1,10 @@
 import { alertsErrors } from './errors/alerts.js';
-import { backupErrors } from './errors/backup.js';
 import { bundleErrors } from './errors/bundle.js';
 import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
-import { networkErrors } from './errors/network.js';
 import { operatorErrors } from './errors/operator.js';
 import { protocolErrors } from './errors/protocol.js';
 import { supportErrors } from './errors/support.js';
-import { registrationErrors } from './errors/registration.js';
-import { resetErrors } from './errors/reset.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { updateErrors } from './errors/update.js';
 
@@ -29,10 +25,6 @@ export const ERROR_AREAS = {
   alerts: { title: 'Alerts', codes: alertsErrors },
   lock: { title: 'Device lock', codes: lockErrors },
   support: { title: 'Remote support', codes: supportErrors },
-  backup: { title: 'Backup and restore', codes: backupErrors },
-  network: { title: 'Network', codes: networkErrors },
-  registration: { title: 'Fleet registration', codes: registrationErrors },
-  reset: { title: 'Secure wipe and reset', codes: resetErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -48,10 +40,6 @@ export const ERROR_CATALOGUE = {
   ...alertsErrors,
   ...lockErrors,
   ...supportErrors,
-  ...backupErrors,
-  ...networkErrors,
-  ...registrationErrors,
-  ...resetErrors,
   ...operatorErrors,
 } as const;
 

@@ -16,7 +16,6 @@ export const SUBSYSTEMS = [
   'ui',
   'network',
   'reset',
-  'backup',
   'gps',
   'imu',
   'led',
@@ -24,7 +23,6 @@ export const SUBSYSTEMS = [
   'alerts',
   'lock',
   'support',
-  'registration',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 
