@@ -1,4 +1,5 @@
 import { alertsErrors } from './errors/alerts.js';
+import { backupErrors } from './errors/backup.js';
 import { bundleErrors } from './errors/bundle.js';
 import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
@@ -25,6 +26,7 @@ export const ERROR_AREAS = {
   alerts: { title: 'Alerts', codes: alertsErrors },
   lock: { title: 'Device lock', codes: lockErrors },
   support: { title: 'Remote support', codes: supportErrors },
+  backup: { title: 'Backup and restore', codes: backupErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -40,6 +42,7 @@ export const ERROR_CATALOGUE = {
   ...alertsErrors,
   ...lockErrors,
   ...supportErrors,
+  ...backupErrors,
   ...operatorErrors,
 } as const;
 

@@ -16,6 +16,7 @@ export const SUBSYSTEMS = [
   'ui',
   'network',
   'reset',
+  'backup',
   'gps',
   'imu',
   'led',

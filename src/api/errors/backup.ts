@@ -1,0 +1,22 @@
+/** Backup and restore of the wearer's data (restic repositories on the USB stick, the headset, the cloud). */
+export const backupErrors = {
+  BACKUP_PASSPHRASE_TOO_SHORT: 'A backup passphrase has at least 8 characters.',
+  BACKUP_WRONG_PASSPHRASE: 'The passphrase does not open this backup.',
+  BACKUP_DESTINATION_MISSING: 'That backup place is not there: plug in the USB stick, or set up the cloud backup.',
+  BACKUP_DESTINATION_GONE: 'The backup place went away during the backup (the USB stick was pulled out?). Nothing was lost on the headset.',
+  BACKUP_DESTINATION_FULL: 'The backup place is full.',
+  BACKUP_DESTINATION_UNREACHABLE: 'The cloud backup cannot be reached.',
+  BACKUP_NO_REPOSITORY: 'There is no backup at that place yet.',
+  BACKUP_REPOSITORY_DAMAGED: 'The backup is damaged: some of its data no longer reads back right (details name the files it hits).',
+  BACKUP_SAMPLE_MISMATCH: 'Files restored from the backup as a check differ from the headset’s.',
+  BACKUP_NOT_FOUND: 'No such backup at that place.',
+  BACKUP_NOT_A_HEADSET_BACKUP: 'This is not a backup made by a headset (it has no manifest).',
+  BACKUP_OTHER_MODEL: 'This backup was made on another headset model and cannot be restored here.',
+  BACKUP_NEWER_SCHEMA: 'This backup was made by newer software: update the headset first.',
+  BACKUP_UNKNOWN_CLASS: 'No such kind of data.',
+  BACKUP_CLASS_NOT_IN_BACKUP: 'That kind of data is not in this backup.',
+  BACKUP_NOTHING_SELECTED: 'Choose at least one kind of data.',
+  BACKUP_IN_PROGRESS: 'A backup, check or restore is already running.',
+  BACKUP_RESTORE_NO_SPACE: 'The headset has no room for what is being restored.',
+  BACKUP_TOOL_FAILED: 'The backup tool (restic) failed.',
+} as const;
