@@ -30,6 +30,10 @@ import {
   type ErrorCode,
 } from './errors.js';
 import { PRIVACY_POLICY_VERSION } from '../telemetry/consent.js';
+import { checkRestorable, manifestFromTags } from '../backup/backupManifest.js';
+import { assertIdle, checkRestoreRoom, checkStillThere, requirePresent, verificationFailure } from '../backup/backupGuards.js';
+import { checkNewPassphrase, selectClasses } from '../backup/backupSelection.js';
+import { resticFailure } from '../backup/resticFailure.js';
 import { exportFailedError } from '../logging/exportFailure.js';
 import { logsNotWrittenError } from '../logging/logsNotWritten.js';
 import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
@@ -197,6 +201,43 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) }).client.call('lock.set', { pin: '5555' })),
   LOCK_FILE_CORRUPT: () =>
     errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { unreadable: true } }) }).client.call('lock.unlock', { pin: '4711' })),
+  // Backup codes: each from the real check that raises it (src/backup), on the input that triggers it;
+  // resticFailure is fed restic 0.14's own messages. The restic-backed tests raise each for real.
+  BACKUP_PASSPHRASE_TOO_SHORT: () => thrownCode(() => checkNewPassphrase('short')),
+  BACKUP_WRONG_PASSPHRASE: () => thrownCode(() => {
+    throw resticFailure(1, 'Fatal: wrong password or no key found');
+  }),
+  BACKUP_DESTINATION_MISSING: () => thrownCode(() => requirePresent('usb', undefined)),
+  BACKUP_DESTINATION_GONE: () => thrownCode(() => checkStillThere('usb', false)),
+  BACKUP_DESTINATION_FULL: () => thrownCode(() => {
+    throw resticFailure(1, 'Fatal: unable to save snapshot: write /media/stick/headset-backup/data/2f/2fe4-tmp: no space left on device');
+  }),
+  BACKUP_DESTINATION_UNREACHABLE: () => thrownCode(() => {
+    throw resticFailure(1, 'Fatal: unable to open repository at rest:http://127.0.0.1:1/x: Head "http://127.0.0.1:1/x/config": dial tcp 127.0.0.1:1: connect: connection refused');
+  }),
+  BACKUP_NO_REPOSITORY: () => thrownCode(() => {
+    throw resticFailure(1, 'Fatal: unable to open config file: stat /media/stick/headset-backup/config: no such file or directory\nIs there a repository at the following location?');
+  }),
+  BACKUP_REPOSITORY_DAMAGED: () => thrownCode(() => {
+    throw verificationFailure({ result: 'damaged', damagedFiles: ['/apps/game/save.bin'] });
+  }),
+  BACKUP_SAMPLE_MISMATCH: () => thrownCode(() => {
+    throw verificationFailure({ result: 'mismatch', damagedFiles: ['/profile/settings.json'] });
+  }),
+  BACKUP_NOT_FOUND: () => thrownCode(() => {
+    throw resticFailure(1, 'Fatal: invalid id "deadbeef": no matching ID found for prefix "deadbeef"');
+  }),
+  BACKUP_NOT_A_HEADSET_BACKUP: () => thrownCode(() => checkRestorable(manifestFromTags(['laptop']), { model: 'HX-1' })),
+  BACKUP_OTHER_MODEL: () => thrownCode(() => checkRestorable({ schema: 1, model: 'HX-2', appVersion: '1.0.0', classes: [] }, { model: 'HX-1' })),
+  BACKUP_NEWER_SCHEMA: () => thrownCode(() => checkRestorable({ schema: 99, model: 'HX-1', appVersion: '9.0.0', classes: [] }, { model: 'HX-1' })),
+  BACKUP_UNKNOWN_CLASS: () => thrownCode(() => selectClasses(['nope'], [{ id: 'profile', backedUpByDefault: true }])),
+  BACKUP_CLASS_NOT_IN_BACKUP: () => thrownCode(() => selectClasses(['logs'], [{ id: 'logs', backedUpByDefault: false }], ['profile'])),
+  BACKUP_NOTHING_SELECTED: () => thrownCode(() => selectClasses([], [{ id: 'profile', backedUpByDefault: true }])),
+  BACKUP_IN_PROGRESS: () => thrownCode(() => assertIdle(true)),
+  BACKUP_RESTORE_NO_SPACE: () => thrownCode(() => checkRestoreRoom(2_000_000, 1_000)),
+  BACKUP_TOOL_FAILED: () => thrownCode(() => {
+    throw resticFailure(1, 'Fatal: something restic had never said before');
+  }),
   SUPPORT_NOT_CONFIGURED: () =>
     errorCodeOf(connectHarness({ device: createFakeDevice({ support: { configured: false } }) }).client.call('support.start', {})),
   SUPPORT_ALREADY_ACTIVE: async () => {
