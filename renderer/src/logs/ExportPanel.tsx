@@ -8,7 +8,7 @@ export function ExportPanel({ onExport, compact = false }: { onExport: () => voi
   const exporting = state.status === 'exporting';
   return (
     <div className="log-export" data-testid="log-export">
-      {!compact && <p className="muted">Writes the entries the filters select to a USB stick, as compressed JSON lines, for support.</p>}
+      {!compact && <p className="muted">Saves the entries the filters select to a USB stick, in one file to give to support.</p>}
       {/* Not disabled while exporting: a disabled button drops the focus a d-pad user relies on. */}
       <Button variant="primary" onClick={() => !exporting && onExport()} aria-disabled={exporting} aria-busy={exporting}>
         {exporting ? 'Exporting…' : 'Export to USB'}
