@@ -9,6 +9,8 @@ import type { Database } from './db/Database.js';
 import { loadMigrations, migrate } from './db/migrations.js';
 import { PgliteDatabase } from './db/PgliteDatabase.js';
 import { PostgresDatabase } from './db/PostgresDatabase.js';
+import { startPeriodicPurge } from './maintenance/purgeExpired.js';
+import { DayPartitions } from './telemetry/partitions.js';
 import { FIRST_ADMIN, createFirstAdmin, resetPassword } from './operators/accounts.js';
 import { argon2idHasher } from './operators/passwords.js';
 
@@ -45,10 +47,22 @@ async function main(): Promise<void> {
     clock: systemClock,
     passwords,
     secureCookies: options.secureCookies,
+    telemetryRetentionDays: options.telemetryRetentionDays,
     dashboardDir: existsSync(join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     logger: { level: process.env.FLEET_LOG_LEVEL ?? 'info' },
   });
   const address = await app.listen({ host: options.host, port: options.port });
+  const purge = startPeriodicPurge({
+    db,
+    clock: systemClock,
+    partitions: new DayPartitions(db),
+    retentionDays: options.telemetryRetentionDays,
+    onReport: (report) => {
+      const removed = Object.entries(report).filter(([, n]) => (Array.isArray(n) ? n.length > 0 : n > 0));
+      if (removed.length > 0) app.log.info({ purged: Object.fromEntries(removed) }, 'expired data purged');
+    },
+    onError: (error) => app.log.warn({ err: error }, 'purging expired data failed; trying again later'),
+  });
 
   const url = address.endsWith('/') ? address : `${address}/`;
   process.stdout.write(`Fleet server: ${url} (${db.engine === 'pglite' ? `PGlite in ${resolve(options.dataDir)}` : 'PostgreSQL'})\n`);
@@ -61,6 +75,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await purge.stop();
     await app.close();
     await db.close();
     process.exit(0);

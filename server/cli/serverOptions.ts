@@ -11,6 +11,8 @@ export interface ServerOptions {
   secureCookies: boolean;
   /** Give this operator a new one-time password, print it, and go on. */
   resetPassword?: string;
+  /** Days telemetry is kept at most (each metric's own retention may be shorter). */
+  telemetryRetentionDays: number;
   help: boolean;
 }
 
@@ -23,6 +25,9 @@ export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/s
   --port N                port to listen on (default 8400; 0 picks a free one)
   --secure-cookies        session cookies only over HTTPS (behind a TLS proxy)
   --reset-password USER   give USER a new one-time password and print it
+  --telemetry-retention-days N
+                          keep headsets' telemetry at most N days (default 395, the longest
+                          any metric asks for; a metric's own shorter retention still applies)
   --help                  this text
 `;
 
@@ -39,12 +44,16 @@ export function parseServerOptions(argv: string[]): ServerOptions {
       port: { type: 'string', default: '8400' },
       'secure-cookies': { type: 'boolean', default: false },
       'reset-password': { type: 'string' },
+      'telemetry-retention-days': { type: 'string', default: '395' },
       help: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port takes a port number, not "${values.port}".`);
   if (values.database !== undefined) checkDatabaseUrl(values.database);
+  const retention = Number(values['telemetry-retention-days']);
+  if (!Number.isInteger(retention) || retention < 1 || retention > 3650)
+    throw new Error(`--telemetry-retention-days takes a number of days from 1 to 3650, not "${values['telemetry-retention-days']}".`);
   return {
     dataDir: values.data!,
     database: values.database,
@@ -52,6 +61,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     port,
     secureCookies: values['secure-cookies']!,
     resetPassword: values['reset-password'],
+    telemetryRetentionDays: retention,
     help: values.help!,
   };
 }

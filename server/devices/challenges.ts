@@ -7,7 +7,7 @@ import type { Queryable } from '../db/Database.js';
 /** How long a registration challenge may be answered. */
 export const CHALLENGE_TTL_MS = 2 * 60_000;
 // Answered or expired challenges are kept a while (so a late replay is told CHALLENGE_USED), then purged.
-const KEEP_AFTER_EXPIRY_MS = 60 * 60_000;
+export const KEEP_AFTER_EXPIRY_MS = 60 * 60_000;
 
 /** Issues a single-use challenge for `deviceId`, kept in the database so any server process can check it. */
 export async function issueChallenge(db: Queryable, clock: Clock, deviceId: string): Promise<Challenge> {

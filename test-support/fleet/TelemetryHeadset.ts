@@ -164,6 +164,18 @@ export class TelemetryHeadset {
     };
   }
 
+  /** Any bytes sent as a gzip export, signed with this headset's key (a corrupt gzip, well signed). */
+  signBytes(path: '/v1/logs' | '/v1/metrics', body: Buffer, at: Date = this.now()): SignedExport {
+    return {
+      signal: path === '/v1/logs' ? 'logs' : 'metrics',
+      path,
+      json: '',
+      body,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signatureHeaders(this.signer, 'POST', path, body, at) },
+      uids: [],
+    };
+  }
+
   /** The headset's real forwarder, sending the outbox to `url` (HTTPS, trusting `ca`). Stop it when done. */
   forwardTo(url: string, ca: string): OtlpForwarder {
     const forwarder = new OtlpForwarder({
