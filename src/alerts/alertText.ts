@@ -110,7 +110,7 @@ const WORDS: { [K in AlertId]: (c: ConditionOf<K>) => Words } = {
     action: OPEN_UPDATES,
   }),
   'update-server-unreachable': ({ detail }) => ({
-    short: 'No update server',
+    short: 'Update server out of reach',
     title: 'The update server cannot be reached',
     message: detail.version
       ? `The download of system ${detail.version} goes on when the server answers again; the headset keeps trying.`
