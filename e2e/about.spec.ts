@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, expect, openUi, readBuildInfo, readIdentity, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 test.use({ mode: 'settings' });
 
@@ -26,6 +27,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
     });
     expect(overflowing, `nothing wider than its card at ${size.width}x${size.height}`).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page, []);
   }
 }
 

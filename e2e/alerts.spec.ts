@@ -5,6 +5,7 @@ import { connectApi } from './api.js';
 import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
 import { updateTest } from './updateRepository.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 /**
  * Alerts as the wearer meets them: headsetd decides (a hot headset, an almost empty battery, update
@@ -47,6 +48,8 @@ async function setBattery(root: string, percent: number): Promise<void> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
+  await expectLayoutHolds(page);
 }
 
 /** Nothing in `scope` is wider than its box or outside the window sideways. */
@@ -64,6 +67,22 @@ async function expectFits(page: Page, scope: Locator): Promise<void> {
     return found;
   });
   expect(problems).toEqual([]);
+}
+
+/** Every entry of the side menu is in full view (none hidden under the badge or below the list's edge). */
+async function expectRailEntriesInView(page: Page): Promise<void> {
+  const hidden = await nav(page)
+    .locator('.rail-items')
+    .evaluate((list) => {
+      const box = list.getBoundingClientRect();
+      return Array.from(list.querySelectorAll('.rail-item'))
+        .filter((entry) => {
+          const r = entry.getBoundingClientRect();
+          return r.top < box.top - 1 || r.bottom > box.bottom + 1;
+        })
+        .map((entry) => entry.textContent);
+    });
+  expect(hidden, 'side-menu entries not wholly in view').toEqual([]);
 }
 
 test.describe('alerts', () => {
@@ -102,6 +121,7 @@ test.describe('alerts', () => {
         await page.setViewportSize(size);
         await expectFits(page, page.getByTestId('alert-banner'));
         await expectFits(page, nav(page));
+        await expectRailEntriesInView(page);
         await screenshot(page, `alerts-critical-${size.width}x${size.height}`);
       }
       await page.setViewportSize(SIZES[0]);
@@ -144,6 +164,7 @@ test.describe('alerts', () => {
     await expect(page.getByTestId('alerts-badge')).toHaveAttribute('data-severity', 'warning');
     await expect(home).toBeFocused();
     await expectFits(page, page.getByTestId('alert-banner'));
+    await expectRailEntriesInView(page);
   });
 });
 
@@ -237,6 +258,8 @@ updateTest.describe('update alerts', () => {
         for (const size of [SIZES[1], SIZES[0]]) {
           await page.setViewportSize(size);
           await expectFits(page, page.getByTestId('alert-banner'));
+          // Two badges (the alert's and "Restart" on Updates): every entry still in view.
+          await expectRailEntriesInView(page);
           await screenshot(page, `alerts-update-ready-${size.width}x${size.height}`);
         }
         const restart = ready.getByRole('button', { name: 'Restart now' });

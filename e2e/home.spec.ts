@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SCREENSHOTS, expect, openUi, readBuildInfo, readIdentity, test, waitForLiveHome } from './fixtures.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 test.use({ mode: 'settings' });
 
@@ -31,6 +32,7 @@ test.describe('Home', () => {
     ]) {
       await page.setViewportSize(size);
       await page.screenshot({ path: join(SCREENSHOTS, `home-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+      await expectLayoutHolds(page, []);
     }
   });
 
@@ -52,7 +54,7 @@ test.describe('Home', () => {
     expect(Date.parse(second!)).toBeGreaterThan(Date.parse(first!));
   });
 
-  test('says what the GPS bar counts, and turns a low battery amber then red', async ({ page, headsetd }) => {
+  test('says what the GPS bar counts, and turns a low battery amber then red where headsetd raises its alerts', async ({ page, headsetd }) => {
     await openUi(page, headsetd);
     await waitForLiveHome(page);
     const gps = page.getByTestId('health-gps');
@@ -63,14 +65,25 @@ test.describe('Home', () => {
     await expect(battery).toHaveAttribute('data-level', 'ok');
     // The simulated battery takes a level written to its sysfs file and goes on from there.
     const capacity = join(headsetd.root, 'power_supply', 'BAT0', 'capacity');
-    await writeFile(capacity, '18\n');
-    await expect(battery).toHaveAttribute('aria-valuetext', /^1[0-8] %/, { timeout: 10_000 });
+    // The thresholds are the headset's own (alerts.thresholds): 16 % is neither low nor an alert.
+    await writeFile(capacity, '16\n');
+    await expect(battery).toHaveAttribute('aria-valuetext', /^1[56] %/, { timeout: 10_000 });
+    await expect(battery).toHaveAttribute('data-level', 'ok');
+    await expect(page.getByTestId('alert-banner')).toHaveCount(0);
+    // At 12 %: amber, as the "battery low" alert says.
+    await writeFile(capacity, '12\n');
+    await expect(battery).toHaveAttribute('aria-valuetext', /^1[0-2] %/, { timeout: 10_000 });
     await expect(battery).toHaveAttribute('data-level', 'warn');
     await expect(battery.locator('.meter-fill')).toHaveClass(/\bwarn\b/);
-    await writeFile(capacity, '7\n');
-    await expect(battery).toHaveAttribute('aria-valuetext', /^[0-7] %/, { timeout: 10_000 });
+    await expect(page.getByTestId('alert-battery-low')).toBeVisible();
+    // At 4 %: red, as "almost empty".
+    await writeFile(capacity, '4\n');
+    await expect(battery).toHaveAttribute('aria-valuetext', /^[0-4] %/, { timeout: 10_000 });
     await expect(battery).toHaveAttribute('data-level', 'danger');
     await expect(battery.locator('.meter-fill')).toHaveClass(/\bdanger\b/);
+    await expect(page.getByTestId('alert-battery-critical')).toBeVisible();
+    // The temperature bar reaches above "too hot" (95 °C).
+    await expect(page.getByTestId('health-temperature')).toHaveAttribute('aria-valuemax', '110');
   });
 
   test('the slot cards (on Updates) fit their panel on the 1280 × 720 panel', async ({ page, headsetd }) => {

@@ -62,7 +62,8 @@ interface PageGlobals {
  * Runs in the page. An element breaks the layout when
  * - it holds text and its content is wider than its box (scrollWidth > clientWidth): text cut off by
  *   a clipping box, or spilling out of it, or a scroll bar sideways;
- * - a clipping box (overflow hidden) holds text taller than itself: lines cut off at the bottom;
+ * - it holds text taller than itself (and is not a scroll region): lines cut off by a clipping
+ *   box, or running over what follows;
  * - it lies outside the viewport sideways;
  * and the page breaks it when it is taller than the viewport (the body does not scroll: what lies
  * below is out of reach; screens scroll inside their own regions).
@@ -91,9 +92,12 @@ export function layoutProblems(): Problems {
       offenders.set(el, `${describe(el)}: content ${el.scrollWidth} px wide in a box of ${el.clientWidth} px`);
       continue;
     }
-    // A box that clips (and is not a scroll region) hides what does not fit below.
-    if (hasText && clips(style.overflowY) && style.overflowY !== 'auto' && style.overflowY !== 'scroll' && el.scrollHeight > el.clientHeight + 1) {
-      offenders.set(el, `${describe(el)}: content ${el.scrollHeight} px tall in a box of ${el.clientHeight} px that clips`);
+    // Words taller than their box: a box that clips (and is not a scroll region) hides them, any
+    // other lets them run over what follows (a squeezed entry of the side menu).
+    const scrollRegion = style.overflowY === 'auto' || style.overflowY === 'scroll';
+    if (hasText && !scrollRegion && el.clientHeight > 0 && el.scrollHeight > el.clientHeight + 1) {
+      const how = clips(style.overflowY) ? 'that clips' : 'and runs over what follows';
+      offenders.set(el, `${describe(el)}: content ${el.scrollHeight} px tall in a box of ${el.clientHeight} px ${how}`);
       continue;
     }
     if (rect.left < -1 || rect.right > g.innerWidth + 1)

@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, expect, openUi, test, type Headsetd } from './fixtures.js';
 import { expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 const PIN = '471105';
 const WRONG = '839201';
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
+  await expectLayoutHolds(page);
 }
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });

@@ -4,6 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { arrowTo, expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 /**
  * Logs & Diagnostics against a real headsetd whose log folder holds a rotated, compressed file of
@@ -88,6 +89,7 @@ test.describe('Logs & Diagnostics', () => {
     await expect(page.getByTestId('level-timeline')).toBeInViewport();
     await expect(page.getByTestId('findings')).toBeInViewport({ ratio: 0.3 });
     await page.screenshot({ path: join(SCREENSHOTS, 'logs-first-screen.png'), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page);
     await expect(page.getByTestId('summary-loading')).toHaveCount(0);
     await expect(page.locator('.summary-scope').first()).toHaveText('All entries in the time range');
 
@@ -131,6 +133,7 @@ test.describe('Logs & Diagnostics', () => {
     await expect(first).toContainText(clock);
     await page.getByTestId('entries-status').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'logs-entries.png'), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page);
 
     // Text narrows further (typed in the search field, reached with the arrows).
     const search = page.getByRole('searchbox');
@@ -139,10 +142,12 @@ test.describe('Logs & Diagnostics', () => {
     await expect(page.getByTestId('log-line')).toHaveCount(1);
     await expect(page.getByTestId('log-line')).toContainText('download failed after 1000 bytes');
     await page.screenshot({ path: join(SCREENSHOTS, 'logs-filtered.png'), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page);
     // The panels under the first screen: frequent messages and the health history.
     await page.locator('.logs-templates h2').scrollIntoViewIfNeeded();
     await page.locator('.logs-templates h2').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SCREENSHOTS, 'logs-overview.png'), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page);
   });
 
   test('Export to USB writes the selected entries into DIR/usb; without a stick it says so', async ({ page, headsetRoot, launchHeadsetd }) => {
@@ -181,6 +186,7 @@ test.describe('Logs & Diagnostics', () => {
     expect(exported.every((e) => e.subsystem === 'update')).toBe(true);
     await expect(result).toContainText(`Saved ${exported.length} entries`);
     await page.screenshot({ path: join(SCREENSHOTS, 'logs.png'), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page);
   });
 
   test('keyboard only: arrows and Tab reach every control, focus is visible, targets are large', async ({ page, headsetRoot, launchHeadsetd }) => {

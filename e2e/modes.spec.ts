@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, UUID, completeSetup, expect, openUi, readBuildInfo, setRecoveryButton, test, waitForLiveHome } from './fixtures.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 /** One screenshot per mode, at the panel's size, for the README and for reviewers. */
 async function screenshot(page: Page, mode: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${mode}.png`), animations: 'disabled', caret: 'hide' });
+  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
+  await expectLayoutHolds(page);
 }
 
 test.describe('screenshots', () => {

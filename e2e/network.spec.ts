@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { setNetwork } from './updateRepository.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 test.use({ mode: 'settings' });
 
@@ -16,6 +17,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
     // Always in sight, whatever the panel's height.
     await expect(page.getByTestId('network-status')).toBeInViewport();
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page, []);
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 test.use({ mode: 'settings' });
 
@@ -31,6 +32,7 @@ test.describe('Observability', () => {
     // Health snapshots come every 3 s: the lock shows within a few.
     await expect(page.getByTestId('health-gps')).toHaveAttribute('aria-valuetext', /^Locked in [\d.]+ s · \d+ satellites/, { timeout: 12_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'home-health.png'), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page);
   });
 
   test('a page load logs nothing, and an uncaught error in the page leaves a crash record in headsetd', async ({ page, headsetd }) => {

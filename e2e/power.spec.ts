@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, completeSetup, expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 const SIZES = [
   { width: 1280, height: 720 },
@@ -15,6 +16,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page, []);
   }
   await page.setViewportSize(SIZES[0]);
 }

@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, completeSetup, expect, openUi, test } from './fixtures.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
+  await expectLayoutHolds(page);
 }
 
 const consentFile = (root: string) => join(root, 'data', 'headsetd', 'privacy-consent.json');

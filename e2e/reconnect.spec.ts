@@ -3,6 +3,7 @@ import type { Locator, Page } from '@playwright/test';
 import type { BrowserGlobals } from './browserGlobals.js';
 import { SCREENSHOTS, expect, openUi, test, waitForLiveHome, type Headsetd } from './fixtures.js';
 import { expectLargeTargets } from './keyboardNavigation.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 /**
  * headsetd goes away (killed, as a crash or a power cut would) and comes back on the same port,
@@ -140,6 +141,7 @@ test.describe('a lost connection', () => {
       expect(box!.height).toBeGreaterThanOrEqual(48);
       expect(box!.width).toBeGreaterThanOrEqual(48);
       await page.screenshot({ path: join(SCREENSHOTS, `connection-lost-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+      await expectLayoutHolds(page, []);
     });
   }
 });

@@ -4,6 +4,7 @@ import { connectApi } from './api.js';
 import { SCREENSHOTS, expect, openUi, readBuildInfo, setRecoveryButton, test, waitForLiveHome } from './fixtures.js';
 import { expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
 import { UPDATE_NOTES, installUpdateThroughApi, setNetwork, updateTest } from './updateRepository.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 /**
  * The Updates screen and recovery's rollback, against a real TUF repository made with headsetctl and
@@ -12,6 +13,8 @@ import { UPDATE_NOTES, installUpdateThroughApi, setNetwork, updateTest } from '.
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
+  await expectLayoutHolds(page);
 }
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
@@ -136,6 +139,8 @@ updateTest.describe('Updates, keyboard only, from a TUF repository', () => {
       await press(page, `Go back to ${build.version}`);
       await expect(page.getByRole('group', { name: `Go back to ${build.version}?` })).toBeVisible();
       await expect(page.getByRole('button', { name: 'Cancel' })).toBeFocused();
+      // Both buttons inside the question's box, at the panel's sizes too.
+      await screenshot(page, 'updates-rollback-confirm');
       await page.keyboard.press('Escape');
       await expect(page.getByRole('group', { name: `Go back to ${build.version}?` })).toHaveCount(0);
       await expect(nav(page).getByRole('button', { name: 'Updates' })).toHaveAttribute('aria-current', 'page');

@@ -6,6 +6,7 @@ import { connectApi } from './api.js';
 import { SCREENSHOTS, expect, openUi, setRecoveryButton, test, waitForLiveHome } from './fixtures.js';
 import { expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
 import { createUpdateRepository, installUpdateThroughApi, type UpdateRepository } from './updateRepository.js';
+import { expectLayoutHolds } from './layoutCheck.js';
 
 /**
  * "Go back further": three updates from a real TUF repository (1.1.0, 1.2.0, 1.3.0), so 1.1.0 is
@@ -26,6 +27,8 @@ const keptTest = test.extend<{ repository: UpdateRepository }>({
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
+  await expectLayoutHolds(page);
 }
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
@@ -115,8 +118,13 @@ async function screenshotWhileVisible(page: Page, scope: Locator, name: string):
   await progress.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
   if (!(await progress.isVisible())) return;
   await scope.scrollIntoViewIfNeeded().catch(() => undefined);
-  await screenshot(page, name);
-  if (!(await progress.isVisible())) await rm(path, { force: true });
+  // The picture first: the layout check resizes the page, and a fast reinstall may be over by then.
+  await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+  if (!(await progress.isVisible())) {
+    await rm(path, { force: true });
+    return;
+  }
+  await expectLayoutHolds(page);
 }
 const phases = async (page: Page) => (await watched(page)).phases;
 
