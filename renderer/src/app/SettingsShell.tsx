@@ -7,6 +7,8 @@ import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
 import { LockScreen } from '../lock/LockScreen.js';
 import { PowerScreen } from '../power/PowerScreen.js';
 import { AboutScreen } from '../about/AboutScreen.js';
+import { SupportScreen } from '../support/SupportScreen.js';
+import { SupportBanner } from '../support/SupportBanner.js';
 import { NetworkStatus } from '../network/NetworkStatus.js';
 import { useScreenViews } from '../privacy/useScreenViews.js';
 import { UpdatesBadge } from '../update/UpdatesBadge.js';
@@ -21,6 +23,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
   { id: 'lock', title: 'Lock', component: LockScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },
+  { id: 'support', title: 'Remote support', component: SupportScreen },
   { id: 'power', title: 'Power', component: PowerScreen },
   { id: 'about', title: 'About', component: AboutScreen },
 ];
@@ -46,6 +49,7 @@ export function SettingsShell() {
   const openFromAlert = useCallback((screen: AlertScreen) => setCurrent(screen), []);
   return (
     <div className="shell" ref={scope} data-mode="settings">
+      <SupportBanner />
       <nav className="rail" ref={nav} aria-label="Settings">
         <div className="brand">Headset Control</div>
         {/* The entries scroll on a short panel; the alerts, the network and the connection below them stay in sight. */}

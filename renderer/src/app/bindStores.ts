@@ -8,6 +8,7 @@ import { bindModeStore } from '../mode/bindModeStore.js';
 import { bindNetworkStore } from '../network/bindNetworkStore.js';
 import { bindPowerStore } from '../power/powerStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
+import { bindSupportStore } from '../support/bindSupportStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
 
@@ -22,6 +23,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     // Read once with the device's facts: Home's meters colour at the thresholds from the start.
     const thresholds = bindAlertsStore(client);
     bindLockStore(client);
+    bindSupportStore(client);
     bindNetworkStore(client);
     bindPowerStore();
     await Promise.all([thresholds, bindDeviceStore(client)]);
