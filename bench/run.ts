@@ -7,6 +7,7 @@ import { benchColdStart } from './foundation/coldStart.js';
 import type { BenchResult } from './harness.js';
 import { benchUpdate } from './update/index.js';
 import { benchLogging } from './logging/index.js';
+import { benchSupport } from './support/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   foundation: async () => [...(await benchApiRoundTrip(distDir)), ...(await benchColdStart(distDir)), ...benchBundleSize(distDir)],
   update: benchUpdate,
   logging: benchLogging,
+  support: benchSupport,
 };
 
 mkdirSync(resultsDir, { recursive: true });
