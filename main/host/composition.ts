@@ -81,7 +81,7 @@ export async function createHeadset(options: HeadsetOptions): Promise<Headset> {
           },
           log.logger,
         )
-      : await openLinuxProfile({ bootloader: options.boot });
+      : await openLinuxProfile({ bootloader: options.boot, secrets });
   const { host, router, services } = await wireCapabilities(profile, log, { ...options, secrets });
   const system = log.logger.for('system');
   await host.start(system);

@@ -11,6 +11,8 @@ import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
 import { networkCapability } from '../services/network/networkCapability.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
+import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
+import { LogArchive } from '../services/logging/LogArchive.js';
 import { supportCapability } from '../services/support/supportCapability.js';
 import { systemCapability } from '../services/system/systemCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
@@ -56,7 +58,17 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   const boot = host.add('boot', bootCapability({ ...profile.boot, stateDir: paths.stateDir }));
   // Each boot (a simulated power cycle too) gives the log its boot id.
   boot.status.subscribe((status) => logger.setBootId(status.bootId));
-  host.add('network', networkCapability({ monitor: profile.network, log: logger.for('network') }));
+  // The audit of network changes is read back from the log archive (the logs capability's files).
+  const networkAuditLog = new LogAnalysisService(new LogArchive(paths.logDir));
+  const network = host.add(
+    'network',
+    networkCapability({
+      ...profile.network,
+      log: logger.for('network'),
+      secrets: options.secrets,
+      auditLog: (input, signal) => networkAuditLog.query(input, signal),
+    }),
+  );
   const mode = host.add('mode', modeCapability({ stateDir: paths.stateDir, recoveryButton: profile.recoveryButton, power: profile.power }));
   const update = host.add(
     'update',
@@ -65,7 +77,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       boot,
       mode,
       power: profile.power,
-      network: profile.network,
+      network: network.monitor,
       services: profile.services,
       model: profile.model,
       stateDir: paths.stateDir,
@@ -113,7 +125,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       updates: update.updates,
       crashes: logs.crashes,
       forwarding: log.forwarding,
-      network: profile.network,
+      network: network.monitor,
       minidumpDir: paths.minidumpDir,
       url: options.telemetryUrl,
       caFile: options.telemetryCa,

@@ -29,6 +29,7 @@ import {
   isErrorCode,
   type ErrorCode,
 } from './errors.js';
+import { nmcliError } from '../network/nmcliErrors.js';
 import { PRIVACY_POLICY_VERSION } from '../telemetry/consent.js';
 import { checkRestorable, manifestFromTags } from '../backup/backupManifest.js';
 import { assertIdle, checkRestoreRoom, checkStillThere, requirePresent, verificationFailure } from '../backup/backupGuards.js';
@@ -250,6 +251,38 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   SUPPORT_DURATION_OUT_OF_RANGE: () => errorCodeOf(connectHarness().client.call('support.start', { durationMinutes: 24 * 60 + 1 })),
   SUPPORT_UNAVAILABLE: () =>
     errorCodeOf(connectHarness({ device: createFakeDevice({ support: { missing: ['the OpenSSH server (/usr/sbin/sshd)'] } }) }).client.call('support.start', {})),
+  NETWORK_SSID_INVALID: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'é'.repeat(17) })),
+  NETWORK_PASSWORD_INVALID: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Home', password: 'short' })),
+  NETWORK_PASSWORD_REQUIRED: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Home' })),
+  NETWORK_WRONG_PASSWORD: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Home', password: 'wrong horse' })),
+  NETWORK_NOT_FOUND: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Nowhere' })),
+  NETWORK_VANISHED: () => {
+    // The access point goes while the headset associates with it.
+    const device = createFakeDevice({ network: { duringJoin: () => void (device.network.world.air = []) } });
+    return errorCodeOf(connectHarness({ device }).client.call('network.connect', { ssid: 'Home', password: 'correct horse' }));
+  },
+  NETWORK_SECURITY_UNSUPPORTED: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Office' })),
+  // A hidden network joined as secured that is open on the air: the association fails.
+  NETWORK_CONNECT_FAILED: () =>
+    errorCodeOf(
+      connectHarness().client.call('network.connect', { ssid: 'Café: free', hidden: true, security: 'wpa2-personal', password: 'whatever1' }),
+    ),
+  NETWORK_HOTSPOT_MODE: () =>
+    errorCodeOf(
+      connectHarness({ device: createFakeDevice({ network: { latch: 'hotspot' } }) }).client.call('network.connect', {
+        ssid: 'Home',
+        password: 'correct horse',
+      }),
+    ),
+  NETWORK_NOT_HOTSPOT: () => errorCodeOf(connectHarness().client.call('network.hotspotPassword')),
+  NETWORK_UNKNOWN_PROFILE: () => errorCodeOf(connectHarness().client.call('network.forget', { id: 'no-such-profile' })),
+  // The nmcli adapter's mapping of a run that failed (the adapter's own tests run the real tool).
+  NETWORK_TOOL_MISSING: () => thrownCode(() => {
+    throw nmcliError({ spawnError: 'ENOENT', exitCode: null, stderr: '' }, 'NETWORK_NOT_FOUND');
+  }),
+  NETWORK_TOOL_FAILED: () => thrownCode(() => {
+    throw nmcliError({ exitCode: 8, stderr: 'Error: NetworkManager is not running.' }, 'NETWORK_NOT_FOUND');
+  }),
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({

@@ -3,6 +3,7 @@ import { backupErrors } from './errors/backup.js';
 import { bundleErrors } from './errors/bundle.js';
 import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
+import { networkErrors } from './errors/network.js';
 import { operatorErrors } from './errors/operator.js';
 import { protocolErrors } from './errors/protocol.js';
 import { supportErrors } from './errors/support.js';
@@ -27,6 +28,7 @@ export const ERROR_AREAS = {
   lock: { title: 'Device lock', codes: lockErrors },
   support: { title: 'Remote support', codes: supportErrors },
   backup: { title: 'Backup and restore', codes: backupErrors },
+  network: { title: 'Network', codes: networkErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -43,6 +45,7 @@ export const ERROR_CATALOGUE = {
   ...lockErrors,
   ...supportErrors,
   ...backupErrors,
+  ...networkErrors,
   ...operatorErrors,
 } as const;
 

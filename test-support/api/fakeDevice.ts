@@ -21,6 +21,9 @@ import type { LogRecord } from '../../src/logging/logRecord.js';
 import { LogWriteBudget } from '../../src/logging/logWriteBudget.js';
 import { DeviceLock, type LockRecord } from '../../src/lock/DeviceLock.js';
 import { lockHandlers } from '../../src/lock/lockHandlers.js';
+import type { NetworkOverview } from '../../src/api/contract/network.js';
+import { networkHandlers } from '../../src/network/networkHandlers.js';
+import { createMemoryNetwork, type MemoryNetworkOptions } from '../network/memoryNetwork.js';
 import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/telemetry/consent.js';
 import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
 import { createFakeSupport, type FakeSupportOptions } from './fakeSupport.js';
@@ -69,6 +72,8 @@ export interface FakeDevice {
   /** The device lock: the real policy (src/lock/) over a record in memory; the router asks it for `unlocked`. */
   lock: DeviceLock;
   lockVault: MemoryLockVault;
+  /** The network: the real policy (src/network/) over the simulated NetworkManager's rules in memory; `network.world` is its air, profiles, cable and latch. */
+  network: ReturnType<typeof createMemoryNetwork>;
   events: {
     'health.changed': CountedSource<HealthSnapshot>;
     'boot.changed': CountedSource<BootStatus>;
@@ -79,6 +84,7 @@ export interface FakeDevice {
     'lock.changed': CountedSource<LockState>;
     'support.changed': CountedSource<SupportStatus>;
     'network.changed': CountedSource<NetworkStatus>;
+    'network.overviewChanged': CountedSource<NetworkOverview>;
   };
 }
 
@@ -96,7 +102,7 @@ export interface FakeLockOptions {
 
 /** A test double of the services behind the router; `overrides` replace single handlers. */
 export function createFakeDevice(
-  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions; support?: FakeSupportOptions } = {},
+  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions; support?: FakeSupportOptions; network?: MemoryNetworkOptions } = {},
 ): FakeDevice {
   const mode = options.mode ?? 'settings';
   // health: null is a service that has not taken its first sample yet.
@@ -126,6 +132,9 @@ export function createFakeDevice(
     'support.changed': counted(support.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
   };
+  const network = createMemoryNetwork(events['network.changed'].channel, options.network);
+  // The latch is read as at boot; the overview is there from the start.
+  void network.provisioner.start();
   // Alerts are the real rules (src/alerts/) over the fake's own health, update and boot states.
   const alertBoard = new AlertBoard(DEFAULT_ALERT_THRESHOLDS);
   const evaluateAlerts = () => {
@@ -153,7 +162,8 @@ export function createFakeDevice(
     canRestart: false,
     lock,
     lockVault,
-    events,
+    network,
+    events: { ...events, 'network.overviewChanged': counted(network.provisioner.overview) },
     handlers: {
       ...lockHandlers(lock),
       ...support.handlers,
@@ -187,6 +197,7 @@ export function createFakeDevice(
         return { poweringOff: true as const };
       },
       'network.status': () => events['network.changed'].channel.current()!,
+      ...networkHandlers(network.provisioner),
       'update.status': () => events['update.changed'].channel.current()!,
       'update.check': unconfigured,
       'update.download': unconfigured,

@@ -6,7 +6,7 @@ import type { BatterySensor, TemperatureSensor } from '../../services/health/por
 import type { HardwareIdSource } from '../../services/identity/ports.js';
 import type { ExportMedium } from '../../services/logging/ExportMedium.js';
 import type { RecoveryButton } from '../../services/mode/ports.js';
-import type { NetworkMonitor } from '../../services/platform/NetworkMonitor.js';
+import type { ModeLatch, NetworkBackend } from '../../services/network/ports.js';
 import type { DevicePower } from '../../services/platform/PowerControl.js';
 import type { ServiceControl } from '../../services/platform/ServiceControl.js';
 import type { SupportSwitch } from '../../services/support/ports.js';
@@ -66,7 +66,11 @@ export interface DeviceProfile {
     snapshots?: DataSnapshots;
   };
   power: DevicePower;
-  network: NetworkMonitor;
+  /**
+   * The network stack (nmcli, the simulated NetworkManager) and the hotspot/client latch: the
+   * network capability provisions through it and publishes the online state the others read.
+   */
+  network: { backend: NetworkBackend; latch: ModeLatch; hotspotSsid: string };
   services: ServiceControl;
   /** The hardware watchdog, where there is one, and how often to pet it. */
   watchdog?: { device: WatchdogDevice; petEveryMs: number };

@@ -13,17 +13,23 @@ import { DmiProductUuid } from '../../services/identity/DmiProductUuid.js';
 import { readSerialNumber } from '../../services/identity/SerialNumber.js';
 import { MountedRemovableMedium } from '../../services/logging/ExportMedium.js';
 import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
-import { NetworkStateFile } from '../../services/platform/NetworkStateFile.js';
+import { hotspotName } from '../../../src/network/ssid.js';
+import { NmcliNetworkManager } from '../../services/network/NmcliNetworkManager.js';
+import { NmcliRunner } from '../../services/network/NmcliRunner.js';
+import { LatchValueFile } from '../../services/network/SimulatedNetworkManager.js';
 import type { DevicePower } from '../../services/platform/PowerControl.js';
 import { SystemdPowerControl } from '../../services/platform/SystemdPowerControl.js';
 import { SystemdServiceControl } from '../../services/platform/SystemdServiceControl.js';
 import { LinuxSlotPartitions } from '../../services/update/LinuxSlotPartitions.js';
 import { LinuxWatchdog } from '../../services/watchdog/LinuxWatchdog.js';
+import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import type { DeviceProfile } from './DeviceProfile.js';
 
 /** Where native/udev/headset-recovery-button writes the button's level. */
 export const LINUX_RECOVERY_BUTTON = '/dev/headset/recovery-button/value';
 export const LINUX_LOG_DIR = '/var/log/headset';
+/** Where native/udev writes the hotspot/client latch's level (`1`: hotspot). */
+export const LINUX_NETWORK_LATCH = '/dev/headset/network-latch/value';
 /** Where native/udev/headset-support-switch writes the support switch's level. */
 export const LINUX_SUPPORT_SWITCH = '/dev/headset/support-switch/value';
 const STATE_DIR = '/var/lib/headset';
@@ -32,7 +38,7 @@ const STATE_DIR = '/var/lib/headset';
  * A real headset: GPT-labelled slot partitions, the bootloader's environment, sysfs sensors, gpsd,
  * systemd, the hardware watchdog. Refuses a machine our boot script did not start.
  */
-export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' }): Promise<DeviceProfile> {
+export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot'; secrets?: SecretRedactor }): Promise<DeviceProfile> {
   const cmdline = await readFile('/proc/cmdline', 'utf8');
   if (!/(^|\s)headset\.slot=[AB](\s|$)/.test(cmdline)) {
     throw new Error(
@@ -49,11 +55,12 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
     .replace(/\0/g, '')
     .trim();
   const hardwareWatchdog = await LinuxWatchdog.open();
+  const serial = await readSerialNumber(['/sys/firmware/devicetree/base/serial-number', '/sys/class/dmi/id/product_serial']);
   return {
     kind: 'linux',
     description: 'linux device',
     model,
-    serial: await readSerialNumber(['/sys/firmware/devicetree/base/serial-number', '/sys/class/dmi/id/product_serial']),
+    serial,
     paths: {
       // The LUKS2 data partition is mounted where headsetd keeps its state (native/ mounts it there).
       dataPartition: STATE_DIR,
@@ -85,8 +92,13 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot' 
       },
     },
     power: rebootingPower(new SystemdPowerControl()),
-    // Written by the network service (NetworkManager's connectivity and metered flags).
-    network: new NetworkStateFile('/run/headset/network-state'),
+    // NetworkManager through nmcli (its keyfiles under the data partition's network/ folder:
+    // native/NetworkManager/headset.conf); the latch as native/udev writes its GPIO line.
+    network: {
+      backend: new NmcliNetworkManager(new NmcliRunner({ secrets: options.secrets })),
+      latch: new LatchValueFile(LINUX_NETWORK_LATCH),
+      hotspotSsid: hotspotName(serial),
+    },
     services: new SystemdServiceControl(),
     watchdog: hardwareWatchdog ? { device: hardwareWatchdog, petEveryMs: 5000 } : undefined,
     exportMedium: new MountedRemovableMedium(),

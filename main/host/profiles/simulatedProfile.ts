@@ -16,7 +16,8 @@ import { readSerialNumber } from '../../services/identity/SerialNumber.js';
 import { SimulatedUsbStick } from '../../services/logging/ExportMedium.js';
 import type { Logger } from '../../services/logging/Logger.js';
 import { GpioValueFile } from '../../services/mode/GpioValueFile.js';
-import { NetworkStateFile } from '../../services/platform/NetworkStateFile.js';
+import { hotspotName } from '../../../src/network/ssid.js';
+import { LatchValueFile, SimulatedNetworkManager } from '../../services/network/SimulatedNetworkManager.js';
 import { SimulatedServiceControl } from '../../services/platform/SimulatedServiceControl.js';
 import { DataSnapshots } from '../../services/update/DataSnapshots.js';
 import { SimulatedWatchdog } from '../../services/watchdog/SimulatedWatchdog.js';
@@ -67,11 +68,12 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
   });
   // This process start is a power-on too.
   await powerOn();
+  const serial = await readSerialNumber([layout.productSerial]);
   return {
     kind: 'simulated',
     description: `simulated ${created ? 'new ' : ''}device at ${layout.root}`,
     model: description.model,
-    serial: await readSerialNumber([layout.productSerial]),
+    serial,
     paths: {
       dataPartition: layout.dataDir,
       persistPartition: layout.persistDir,
@@ -109,7 +111,12 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
       snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs', 'crashes', CLASS_KEYS_FOLDER]),
     },
     power,
-    network: new NetworkStateFile(layout.networkState),
+    // The cable (network/state) stays an input, as Ethernet's uplink; Wi-Fi joins on the simulated air.
+    network: {
+      backend: new SimulatedNetworkManager({ air: layout.networkAir, wired: layout.networkState, savedDir: join(layout.dataDir, 'network') }),
+      latch: new LatchValueFile(layout.networkLatch),
+      hotspotSsid: hotspotName(serial),
+    },
     services: new SimulatedServiceControl(layout.serviceUnits, layout.serviceStates),
     watchdog: { device: watchdog, petEveryMs: Math.min(5000, watchdogTimeoutMs / 3) },
     exportMedium: new SimulatedUsbStick(layout.usbStick),

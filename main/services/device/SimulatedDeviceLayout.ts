@@ -105,6 +105,14 @@ export class SimulatedDeviceLayout {
   get networkState() {
     return join(this.root, 'network', 'state');
   }
+  /** What is on the simulated air: the Wi-Fi networks in reach (JSON: ssid, signal, security, password, metered, hidden). */
+  get networkAir() {
+    return join(this.root, 'network', 'air.json');
+  }
+  /** The hotspot/client latch's GPIO line: "1" hotspot, "0" client; read at every boot. */
+  get networkLatch() {
+    return join(this.root, 'gpio', 'network-latch', 'value');
+  }
   /** Sensors, in the units Linux's sysfs uses. */
   get thermalZone() {
     return join(this.root, 'sensors', 'thermal_zone0', 'temp');

@@ -6,6 +6,7 @@ import { GrubEnvironmentFile } from '../boot/GrubEnvironmentFile.js';
 import type { BootEnvironmentStore } from '../boot/ports.js';
 import { UBootEnvironmentFile, formatFwEnvConfig, type UBootEnvLayout } from '../boot/UBootEnvironmentFile.js';
 import { SlotRecordFile } from '../boot/SlotRecordFile.js';
+import { FACTORY_AIR } from '../../../src/network/factoryAir.js';
 import { readFileIfExists, readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import { SIMULATED_UNITS } from '../platform/SimulatedServiceControl.js';
 import type { SimulatedDeviceLayout } from './SimulatedDeviceLayout.js';
@@ -150,6 +151,8 @@ export class SimulatedFirmware {
       [layout.chargerOnline, '0\n'],
       [layout.gpsSky, 'open\n'],
       [layout.networkState, 'online\n'],
+      [layout.networkAir, `${JSON.stringify(FACTORY_AIR, null, 2)}\n`],
+      [layout.networkLatch, '0\n'],
     ];
     for (const [path, text] of inputs) {
       if ((await readFileIfExists(path)) !== undefined) continue;

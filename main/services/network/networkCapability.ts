@@ -1,25 +1,60 @@
 import type { NetworkStatus, StateSource } from '../../../src/api/contract.js';
 import type { networkCalls, networkEvents } from '../../../src/api/contract/network.js';
+import { NetworkProvisioner } from '../../../src/network/NetworkProvisioner.js';
+import { networkHandlers } from '../../../src/network/networkHandlers.js';
+import type { SecretRegistrar } from '../../../src/secrets/SecretRegistry.js';
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
 import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
+import { generateHotspotPassword } from './hotspotPassword.js';
+import { LogAuditTrail } from './LogAuditTrail.js';
 import { NetworkWatcher } from './NetworkWatcher.js';
+import type { LogQueryPort, ModeLatch, NetworkBackend } from './ports.js';
+
+export interface NetworkNeeds {
+  backend: NetworkBackend;
+  latch: ModeLatch;
+  log: SubsystemLogger;
+  secrets: SecretRegistrar;
+  /** Reads the log back for `network.audit`. */
+  auditLog: LogQueryPort;
+  /** The hotspot's name (the serial number's tail keeps headsets apart). */
+  hotspotSsid: string;
+  pollMs?: number;
+  scanFreshMs?: number;
+}
 
 /**
- * The network's state for the wearer (network.status, network.changed), read from the device
- * profile's shared network port. Choosing and joining networks comes with the network panel.
+ * The network: provisioning (scan, join, saved networks, support networks, forget, the hotspot the
+ * latch asks for at boot, the audit) over the profile's network stack, and the network state port
+ * every other capability reads (`provides.monitor`: online, metered, offline), taken from the same
+ * stack the wearer's changes go through and pushed as network.changed.
  */
-export function networkCapability(needs: { monitor: NetworkMonitor; log: SubsystemLogger; pollMs?: number }): Capability<{
-  network: StateSource<NetworkStatus>;
-}> {
-  const watcher = new NetworkWatcher(needs.monitor, { log: needs.log, pollMs: needs.pollMs });
-  const handlers: HandlersOf<typeof networkCalls> = { 'network.status': () => watcher.current() };
-  const events: EventsOf<typeof networkEvents> = { 'network.changed': watcher.status };
+export function networkCapability(needs: NetworkNeeds): Capability<{ network: StateSource<NetworkStatus>; monitor: NetworkMonitor }> {
+  let provisioner: NetworkProvisioner | undefined;
+  // Each poll reads the stack once: the overview and the online state come from the same read.
+  const watcher = new NetworkWatcher({ state: () => provisioner!.refresh() }, { log: needs.log, pollMs: needs.pollMs });
+  provisioner = new NetworkProvisioner({
+    backend: needs.backend,
+    latch: needs.latch,
+    audit: new LogAuditTrail(needs.log, needs.auditLog),
+    secrets: needs.secrets,
+    status: watcher.status,
+    hotspot: { ssid: needs.hotspotSsid, generatePassword: () => generateHotspotPassword() },
+    scanFreshMs: needs.scanFreshMs,
+  });
+  const handlers: HandlersOf<typeof networkCalls> = { 'network.status': () => watcher.current(), ...networkHandlers(provisioner) };
+  const events: EventsOf<typeof networkEvents> = { 'network.changed': watcher.status, 'network.overviewChanged': provisioner.overview };
+  const monitor: NetworkMonitor = { state: async () => (await watcher.current()).state };
   return {
-    provides: { network: watcher.status },
+    provides: { network: watcher.status, monitor },
     handlers,
     events,
-    start: () => watcher.start(),
+    start: async () => {
+      // A stack that cannot say what it is in still lets headsetd start: the watcher reads offline and says why.
+      await provisioner.start().catch((error: unknown) => needs.log.error('the network could not start', { error: String(error) }));
+      await watcher.start();
+    },
     stop: async () => watcher.stop(),
   };
 }

@@ -1,0 +1,359 @@
+import type {
+  NetworkActor,
+  NetworkAudit,
+  NetworkMode,
+  NetworkOverview,
+  NetworkScan,
+  NetworkStatus,
+  SavedNetwork,
+  WifiNetwork,
+} from '../api/contract/network.js';
+import { PRIORITY_MAX, SUPPORT_PRIORITY } from '../api/contract/network.js';
+import type { StateSource } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
+import { StateChannel } from '../api/stateChannel.js';
+import type { SecretRegistrar, Unregister } from '../secrets/SecretRegistry.js';
+import type { AccessPoint, ConnectivityState, EthernetState, NetworkAuditTrail, NetworkBackend, ModeLatch, WifiProfile } from './ports.js';
+import { checkSsid, checkWpaPassword, bytesToHex, signalBars, ssidFromHex } from './ssid.js';
+
+export const DEFAULT_SCAN_FRESH_MS = 30_000;
+
+export interface NetworkProvisionerOptions {
+  backend: NetworkBackend;
+  latch: ModeLatch;
+  audit: NetworkAuditTrail;
+  secrets: SecretRegistrar;
+  /** The online state as the watcher keeps it (with its `since`). */
+  status: StateSource<NetworkStatus>;
+  /** The hotspot's name (e.g. from the serial number) and a source of its random password. */
+  hotspot: { ssid: string; generatePassword: () => string };
+  scanFreshMs?: number;
+  now?: () => number;
+}
+
+export interface ConnectInput {
+  ssid: string;
+  password?: string;
+  hidden: boolean;
+  security?: 'open' | 'wpa2-personal' | 'wpa3-personal';
+  priority?: number;
+  support: boolean;
+  via: NetworkActor;
+}
+
+const NO_ETHERNET: EthernetState = { present: false, carrier: false, connected: false, address: null };
+
+/**
+ * The network policy over a network stack: the latch's mode at boot (hotspot XOR client), scans
+ * reused while fresh, joining with the checks the wearer can act on, saved networks by priority
+ * with support networks on top (priority 999, power saving off), and an audit entry for every
+ * change (who, what, result; never a secret). Changes run one at a time. Scope checks (`unlocked`)
+ * are the router's; this class never sees a connection that failed them.
+ */
+export class NetworkProvisioner {
+  readonly overview = new StateChannel<NetworkOverview>();
+  private mode: NetworkMode = 'client';
+  private hotspotPassword: string | undefined;
+  private hotspotActive = false;
+  private lastScan: { at: number; points: AccessPoint[] } | undefined;
+  private connecting: string | null = null;
+  private wifi: NetworkOverview['wifi'] = null;
+  private ethernet: EthernetState = NO_ETHERNET;
+  private connectivity: ConnectivityState = 'offline';
+  private changes: Promise<unknown> = Promise.resolve();
+  /** Calls wait for the latch's decision at boot (the mode they act in). */
+  private started: Promise<void> = Promise.resolve();
+  private readonly held = new Map<string, Unregister>();
+  private readonly scanFreshMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: NetworkProvisionerOptions) {
+    this.scanFreshMs = options.scanFreshMs ?? DEFAULT_SCAN_FRESH_MS;
+    this.now = options.now ?? Date.now;
+    options.status.subscribe(() => this.publish());
+  }
+
+  /** At every boot: the latch decides. Hotspot: scan first (one radio cannot scan as an access point), then raise it. */
+  start(): Promise<void> {
+    this.started = this.boot();
+    return this.started;
+  }
+
+  private async boot(): Promise<void> {
+    this.mode = await this.options.latch.read();
+    if (this.mode === 'hotspot') {
+      await this.scanNow(true).catch(() => undefined);
+      const password = this.options.hotspot.generatePassword();
+      this.hotspotPassword = password;
+      this.options.secrets.register(password, 'hotspot password');
+      await this.audited('system', 'hotspot-start', this.options.hotspot.ssid, 'wpa2-personal', () =>
+        this.options.backend.startHotspot({ ssid: this.options.hotspot.ssid, password }),
+      );
+      this.hotspotActive = true;
+    } else {
+      await this.audited('system', 'mode', null, 'client', () => this.options.backend.stopHotspot());
+    }
+    await this.refresh();
+  }
+
+  currentMode(): NetworkMode {
+    return this.mode;
+  }
+
+  /** Reads the stack again (Wi-Fi joined, Ethernet, connectivity) and pushes the overview if it changed. */
+  async refresh(): Promise<ConnectivityState> {
+    const [connectivity, ethernet, active, profiles] = await Promise.all([
+      this.options.backend.connectivity(),
+      this.options.backend.ethernet().catch(() => NO_ETHERNET),
+      this.mode === 'client' ? this.options.backend.activeWifi().catch(() => null) : Promise.resolve(null),
+      this.mode === 'client' ? this.options.backend.profiles().catch(() => [] as WifiProfile[]) : Promise.resolve([] as WifiProfile[]),
+    ]);
+    this.connectivity = connectivity;
+    this.ethernet = ethernet;
+    const profile = active ? (profiles.find((p) => p.id === active.profileId) ?? profiles.find((p) => p.ssidHex === active.ssidHex)) : undefined;
+    this.wifi = active
+      ? { ssid: ssidFromHex(active.ssidHex), ssidHex: active.ssidHex, signal: active.signal, savedId: profile?.id ?? null, support: profile?.powerSaveOff ?? false }
+      : null;
+    this.publish();
+    return connectivity;
+  }
+
+  current(): NetworkOverview {
+    return this.overview.current() ?? this.compose();
+  }
+
+  async scan(rescan: boolean): Promise<NetworkScan> {
+    await this.started.catch(() => undefined);
+    let cached = true;
+    // In hotspot mode the radio is an access point: the scan taken before it came up is all there is.
+    if (this.mode === 'client' && (rescan || !this.isFresh())) {
+      await this.scanNow(rescan);
+      cached = false;
+    }
+    const profiles = this.mode === 'client' ? await this.options.backend.profiles() : [];
+    return {
+      networks: this.merge(this.lastScan?.points ?? [], profiles),
+      scannedAt: this.lastScan ? new Date(this.lastScan.at).toISOString() : null,
+      cached,
+      freshForMs: this.scanFreshMs,
+    };
+  }
+
+  async saved(): Promise<SavedNetwork[]> {
+    await this.started.catch(() => undefined);
+    if (this.mode === 'hotspot') return [];
+    const [profiles, active] = await Promise.all([this.options.backend.profiles(), this.options.backend.activeWifi().catch(() => null)]);
+    return sortSaved(profiles).map((p) => toSaved(p, active));
+  }
+
+  connect(input: ConnectInput): Promise<NetworkOverview> {
+    return this.serially(async () => {
+      const ssidBytes = checkSsid(input.ssid);
+      const ssidHex = bytesToHex(ssidBytes);
+      // Registered before anything could print it; kept while the process lives (NetworkManager keeps it saved).
+      if (input.password !== undefined && input.password.length >= 4 && !this.held.has(input.password)) {
+        this.held.set(input.password, this.options.secrets.register(input.password, `wi-fi password`));
+      }
+      const detail = [input.hidden ? 'hidden' : null, input.support ? 'support' : null].filter(Boolean).join(' ') || 'join';
+      return this.audited(input.via, 'connect', input.ssid, detail, async () => {
+        if (this.mode === 'hotspot') throw new AppError('NETWORK_HOTSPOT_MODE');
+        const profiles = await this.options.backend.profiles();
+        const existing = profiles.find((p) => p.ssidHex === ssidHex);
+        const security = await this.securityFor(input, ssidHex);
+        if (security === 'open') {
+          if (input.password) throw new AppError('NETWORK_PASSWORD_INVALID', 'An open network takes no password.', { length: input.password.length });
+        } else if (input.password !== undefined) {
+          checkWpaPassword(input.password);
+        } else if (!existing?.hasPassword) {
+          throw new AppError('NETWORK_PASSWORD_REQUIRED');
+        }
+        const priority = input.support ? SUPPORT_PRIORITY : (input.priority ?? topPriority(profiles, existing?.id));
+        this.connecting = input.ssid;
+        this.publish();
+        try {
+          await this.options.backend.join({
+            ssidHex,
+            security,
+            password: input.password,
+            hidden: input.hidden,
+            priority,
+            powerSaveOff: input.support || (existing?.powerSaveOff ?? false),
+            profileId: existing?.id,
+          });
+        } finally {
+          this.connecting = null;
+          // A failed join may have left a stale scan (a network that vanished): scan afresh next time.
+          this.lastScan = undefined;
+        }
+        await this.refresh();
+        return this.current();
+      });
+    });
+  }
+
+  setPriority(id: string, priority: number, via: NetworkActor): Promise<SavedNetwork[]> {
+    return this.serially(async () => {
+      const profile = await this.profile(id);
+      await this.audited(via, 'set-priority', ssidFromHex(profile.ssidHex), `priority ${priority}`, () => this.options.backend.modify(id, { priority }));
+      return this.saved();
+    });
+  }
+
+  setSupport(id: string, support: boolean, via: NetworkActor): Promise<SavedNetwork[]> {
+    return this.serially(async () => {
+      const profile = await this.profile(id);
+      // Unmarked, a support network drops below the wearer's own choices' top.
+      const priority = support ? SUPPORT_PRIORITY : profile.priority >= SUPPORT_PRIORITY ? 0 : profile.priority;
+      await this.audited(via, 'set-support', ssidFromHex(profile.ssidHex), support ? 'support on' : 'support off', () =>
+        this.options.backend.modify(id, { priority, powerSaveOff: support }),
+      );
+      return this.saved();
+    });
+  }
+
+  forget(id: string, via: NetworkActor): Promise<SavedNetwork[]> {
+    return this.serially(async () => {
+      const profile = await this.profile(id);
+      await this.audited(via, 'forget', ssidFromHex(profile.ssidHex), 'forget', () => this.options.backend.remove(id));
+      await this.refresh().catch(() => undefined);
+      return this.saved();
+    });
+  }
+
+  async hotspotSecret(): Promise<{ ssid: string; password: string }> {
+    await this.started.catch(() => undefined);
+    if (this.mode !== 'hotspot' || !this.hotspotPassword) throw new AppError('NETWORK_NOT_HOTSPOT');
+    return { ssid: this.options.hotspot.ssid, password: this.hotspotPassword };
+  }
+
+  auditLog(query: { limit: number; before?: string }, signal?: AbortSignal): Promise<NetworkAudit> {
+    return this.options.audit.list(query, signal);
+  }
+
+  private async profile(id: string): Promise<WifiProfile> {
+    const profile = (await this.options.backend.profiles()).find((p) => p.id === id);
+    if (!profile) throw new AppError('NETWORK_UNKNOWN_PROFILE', undefined, { id });
+    return profile;
+  }
+
+  /** The security to join with: the wearer's for a hidden network, the scan's otherwise (NOT_FOUND when not in reach). */
+  private async securityFor(input: ConnectInput, ssidHex: string): Promise<'open' | 'wpa2-personal' | 'wpa3-personal'> {
+    if (input.hidden) return input.security ?? (input.password ? 'wpa2-personal' : 'open');
+    let point = this.isFresh() ? this.strongest(ssidHex) : undefined;
+    if (!point) {
+      await this.scanNow(true);
+      point = this.strongest(ssidHex);
+    }
+    if (!point) throw new AppError('NETWORK_NOT_FOUND', undefined, { ssid: input.ssid });
+    if (point.security === 'enterprise' || point.security === 'wep') throw new AppError('NETWORK_SECURITY_UNSUPPORTED', undefined, { security: point.security });
+    return point.security;
+  }
+
+  private strongest(ssidHex: string): AccessPoint | undefined {
+    return this.lastScan?.points.filter((p) => p.ssidHex === ssidHex).sort((a, b) => b.signal - a.signal)[0];
+  }
+
+  private isFresh(): boolean {
+    return this.lastScan !== undefined && this.now() - this.lastScan.at < this.scanFreshMs;
+  }
+
+  private async scanNow(rescan: boolean): Promise<void> {
+    const points = await this.options.backend.scan(rescan);
+    this.lastScan = { at: this.now(), points };
+  }
+
+  private merge(points: AccessPoint[], profiles: WifiProfile[]): WifiNetwork[] {
+    const bySsid = new Map<string, AccessPoint & { connected: boolean }>();
+    for (const point of points) {
+      if (point.ssidHex === '') continue; // hidden access points have no name to show
+      const seen = bySsid.get(point.ssidHex);
+      const connected = point.inUse || (seen?.connected ?? false);
+      if (!seen || point.signal > seen.signal) bySsid.set(point.ssidHex, { ...point, connected });
+      else seen.connected = connected;
+    }
+    return [...bySsid.values()]
+      .sort((a, b) => b.signal - a.signal)
+      .map((point) => {
+        const profile = profiles.find((p) => p.ssidHex === point.ssidHex);
+        return {
+          ssid: ssidFromHex(point.ssidHex),
+          ssidHex: point.ssidHex,
+          signal: point.signal,
+          bars: signalBars(point.signal),
+          security: point.security,
+          saved: profile !== undefined,
+          savedId: profile?.id ?? null,
+          connected: point.connected,
+          support: profile?.powerSaveOff ?? false,
+        };
+      });
+  }
+
+  private compose(): NetworkOverview {
+    return {
+      status: this.options.status.current() ?? { state: this.connectivity, since: new Date(this.now()).toISOString() },
+      mode: this.mode,
+      wifi: this.wifi,
+      ethernet: this.ethernet,
+      hotspot: this.mode === 'hotspot' ? { ssid: this.options.hotspot.ssid, active: this.hotspotActive, security: 'wpa2-personal' } : null,
+      connecting: this.connecting,
+    };
+  }
+
+  private publish(): void {
+    const next = this.compose();
+    if (JSON.stringify(next) !== JSON.stringify(this.overview.current())) this.overview.set(next);
+  }
+
+  private serially<T>(run: () => Promise<T>): Promise<T> {
+    const after = this.changes.then(() => this.started).catch(() => undefined);
+    const result = after.then(run);
+    this.changes = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Runs a change and writes its audit entry, whatever the outcome (the code when it failed). */
+  private async audited<T>(
+    who: NetworkActor | 'system',
+    action: Parameters<NetworkAuditTrail['record']>[0]['action'],
+    ssid: string | null,
+    detail: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await run();
+      this.options.audit.record({ who, action, ssid, detail, result: 'ok', code: null });
+      return result;
+    } catch (error) {
+      this.options.audit.record({ who, action, ssid, detail, result: 'failed', code: error instanceof AppError ? error.code : 'INTERNAL' });
+      throw error;
+    }
+  }
+}
+
+/** Support networks first, then higher priority, then by name. */
+export function sortSaved(profiles: readonly WifiProfile[]): WifiProfile[] {
+  return [...profiles].sort(
+    (a, b) => Number(b.powerSaveOff) - Number(a.powerSaveOff) || b.priority - a.priority || ssidFromHex(a.ssidHex).localeCompare(ssidFromHex(b.ssidHex)),
+  );
+}
+
+function toSaved(profile: WifiProfile, active: { profileId: string | null; ssidHex: string } | null): SavedNetwork {
+  return {
+    id: profile.id,
+    ssid: ssidFromHex(profile.ssidHex),
+    ssidHex: profile.ssidHex,
+    security: profile.security,
+    priority: profile.priority,
+    hidden: profile.hidden,
+    support: profile.powerSaveOff,
+    hasPassword: profile.hasPassword,
+    connected: active !== null && (active.profileId === profile.id || (active.profileId === null && active.ssidHex === profile.ssidHex)),
+  };
+}
+
+/** A newly joined network goes to the top of the wearer's own choices (below support networks). */
+function topPriority(profiles: readonly WifiProfile[], except: string | undefined): number {
+  const others = profiles.filter((p) => p.id !== except && !p.powerSaveOff).map((p) => p.priority);
+  return Math.min(Math.max(0, ...others.map((p) => p + 1)), PRIORITY_MAX - 1);
+}

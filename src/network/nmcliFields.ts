@@ -1,0 +1,39 @@
+/**
+ * Reading `nmcli -t -e yes` output: fields are joined with `:`, and inside a value `:` is written
+ * `\:` and `\` is written `\\`. So a line is split only on unescaped colons, and each value is
+ * unescaped after: an SSID may hold `:`, `\`, spaces, quotes and any UTF-8.
+ */
+export function splitTerseLine(line: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (char === '\\' && i + 1 < line.length) {
+      current += line[++i];
+    } else if (char === ':') {
+      fields.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  fields.push(current);
+  return fields;
+}
+
+/** Each non-empty line as its fields, checked against the number of fields asked for. */
+export function parseTerse(output: string, fieldCount: number): string[][] {
+  const rows: string[][] = [];
+  for (const line of output.split('\n')) {
+    if (line === '') continue;
+    const fields = splitTerseLine(line);
+    if (fields.length !== fieldCount) throw new Error(`nmcli printed ${fields.length} fields where ${fieldCount} were asked for`);
+    rows.push(fields);
+  }
+  return rows;
+}
+
+/** Escapes a value the way `-e yes` prints it (what tests feed the splitter, and nmcli's own view). */
+export function escapeTerse(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+}
