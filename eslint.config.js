@@ -150,7 +150,8 @@ export default tseslint.config(
     rules: { 'no-restricted-globals': ['error', ...srcGlobals] },
   },
   // Capability folders talk through ports: another capability's types only (`import type`), never
-  // its classes. Shared device ports (platform/), storage, the secret registry and the logger are for all;
+  // its classes. Shared device ports (platform/), storage, the secret registry, the user-data registry
+  // with its encryption and wipe (userData/: backup and reset read it) and the logger are for all;
   // device/ is the simulated hardware (adapters the profiles pick), gps/ the receiver health owns.
   {
     files: ['main/services/*/*.ts'],
@@ -161,7 +162,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?!platform/|storage/|secrets/|gps/|device/|logging/Logger\\.js$|\\.\\./)[^/]+/',
+              regex: '^\\.\\./(?!platform/|storage/|secrets/|userData/|gps/|device/|logging/Logger\\.js$|\\.\\./)[^/]+/',
               allowTypeImports: true,
               message: 'Another capability is reached through its ports (import type), never its classes: ask for the port in your module.',
             },

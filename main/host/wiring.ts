@@ -15,7 +15,9 @@ import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
 import { LogArchive } from '../services/logging/LogArchive.js';
 import { supportCapability } from '../services/support/supportCapability.js';
 import { systemCapability } from '../services/system/systemCapability.js';
+import { resetCapability } from '../services/reset/resetCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
+import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { updateCapability } from '../services/update/updateCapability.js';
 import { watchdogCapability } from '../services/watchdog/watchdogCapability.js';
 import { CapabilityHost } from './CapabilityHost.js';
@@ -166,6 +168,21 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       secrets: options.secrets,
       log: logger.for('support'),
       supportSwitch: profile.supportSwitch,
+    }),
+  );
+
+  // Secure wipe and factory reset, over the user-data registry. The simulated headset ends a wipe by
+  // stopping headsetd (its in-process power cycle would keep the services' memory of erased data).
+  host.add(
+    'reset',
+    resetCapability({
+      roots: userDataRootsOf(paths),
+      identity,
+      model: profile.model,
+      build: options.build,
+      lock: lock.pin,
+      restart: () => (profile.kind === 'simulated' ? profile.power.powerOff() : profile.power.reboot()),
+      log: logger.for('reset'),
     }),
   );
 

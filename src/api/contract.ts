@@ -8,6 +8,7 @@ import { lockCalls, lockEvents } from './contract/lock.js';
 import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
 import { networkCalls, networkEvents } from './contract/network.js';
+import { resetCalls, resetEvents } from './contract/reset.js';
 import { supportCalls, supportEvents } from './contract/support.js';
 import { systemCalls, systemEvents } from './contract/system.js';
 import { telemetryCalls, telemetryEvents } from './contract/telemetry.js';
@@ -31,6 +32,7 @@ export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
 export * from './contract/lock.js';
 export * from './contract/network.js';
+export * from './contract/reset.js';
 export * from './contract/support.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
@@ -47,6 +49,7 @@ export const apiCalls = {
   ...lockCalls,
   ...supportCalls,
   ...networkCalls,
+  ...resetCalls,
 } as const;
 
 export const apiEvents = {
@@ -62,6 +65,7 @@ export const apiEvents = {
   ...lockEvents,
   ...supportEvents,
   ...networkEvents,
+  ...resetEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------

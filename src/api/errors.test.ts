@@ -38,6 +38,8 @@ import { resticFailure } from '../backup/resticFailure.js';
 import { exportFailedError } from '../logging/exportFailure.js';
 import { logsNotWrittenError } from '../logging/logsNotWritten.js';
 import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
+import { checkSanitizationRecord } from '../reset/sanitizationRecord.js';
+import { sampleSanitizationRecord } from '../../test-support/api/fakeReset.js';
 import { connectHarness } from '../../test-support/api/harness.js';
 import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { HeldCalls } from '../../test-support/api/heldCalls.js';
@@ -202,6 +204,20 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) }).client.call('lock.set', { pin: '5555' })),
   LOCK_FILE_CORRUPT: () =>
     errorCodeOf(connectHarness({ device: createFakeDevice({ lock: { unreadable: true } }) }).client.call('lock.unlock', { pin: '4711' })),
+  RESET_CONFIRMATION_REQUIRED: () => errorCodeOf(connectHarness().client.call('reset.wipe', { scope: 'logs', confirm: false })),
+  RESET_PIN_REQUIRED: async () => {
+    const { client } = connectHarness({ device: createFakeDevice({ lock: { pin: '4711' } }) });
+    await client.call('lock.unlock', { pin: '4711' });
+    return errorCodeOf(client.call('reset.wipe', { scope: 'everything', confirm: true }));
+  },
+  RESET_IN_PROGRESS: async () => {
+    const { client } = connectHarness();
+    await client.call('reset.wipe', { scope: 'logs', confirm: true });
+    return errorCodeOf(client.call('reset.wipe', { scope: 'networks', confirm: true }));
+  },
+  RESET_SCOPE_OPERATOR_ONLY: () => errorCodeOf(connectHarness().client.call('reset.wipe', { scope: 'decommission', confirm: true })),
+  SANITIZATION_RECORD_MALFORMED: () => thrownCode(() => checkSanitizationRecord('{"record": {}}', () => true)),
+  SANITIZATION_RECORD_FORGED: () => thrownCode(() => checkSanitizationRecord(JSON.stringify(sampleSanitizationRecord()), () => false)),
   // Backup codes: each from the real check that raises it (src/backup), on the input that triggers it;
   // resticFailure is fed restic 0.14's own messages. The restic-backed tests raise each for real.
   BACKUP_PASSPHRASE_TOO_SHORT: () => thrownCode(() => checkNewPassphrase('short')),

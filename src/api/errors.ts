@@ -5,6 +5,7 @@ import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
 import { networkErrors } from './errors/network.js';
 import { operatorErrors } from './errors/operator.js';
+import { resetErrors } from './errors/reset.js';
 import { protocolErrors } from './errors/protocol.js';
 import { supportErrors } from './errors/support.js';
 import { telemetryErrors } from './errors/telemetry.js';
@@ -29,6 +30,7 @@ export const ERROR_AREAS = {
   support: { title: 'Remote support', codes: supportErrors },
   backup: { title: 'Backup and restore', codes: backupErrors },
   network: { title: 'Network', codes: networkErrors },
+  reset: { title: 'Secure wipe and reset', codes: resetErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -46,6 +48,7 @@ export const ERROR_CATALOGUE = {
   ...supportErrors,
   ...backupErrors,
   ...networkErrors,
+  ...resetErrors,
   ...operatorErrors,
 } as const;
 

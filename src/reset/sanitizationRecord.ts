@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../api/errors.js';
 import { WIPE_SCOPES } from './wipeScopes.js';
 
 /**
@@ -72,4 +73,37 @@ export function canonicalJson(value: unknown): string {
 /** What a sanitization record's signature covers, as bytes. */
 export function sanitizationSigningBytes(record: SanitizationRecord): Uint8Array {
   return new TextEncoder().encode(`${SANITIZATION_FORMAT}\n${canonicalJson(record)}`);
+}
+
+/**
+ * Parses a signed record and checks its signature with `verify` (Ed25519, the caller's library),
+ * and, when given, that it is signed by `expectedPublicKey`. Throws SANITIZATION_RECORD_MALFORMED
+ * or SANITIZATION_RECORD_FORGED.
+ */
+export function checkSanitizationRecord(
+  text: string,
+  verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean,
+  expectedPublicKey?: string,
+): SanitizationRecord {
+  let signed: SignedSanitizationRecord;
+  try {
+    signed = signedSanitizationRecordSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw new AppError('SANITIZATION_RECORD_MALFORMED', undefined, { reason: (error as Error).message.split('\n')[0] });
+  }
+  const publicKey = base64Bytes(signed.record.publicKey);
+  const signature = base64Bytes(signed.signature);
+  if (publicKey?.length !== 32 || signature?.length !== 64)
+    throw new AppError('SANITIZATION_RECORD_MALFORMED', undefined, { reason: 'key or signature length' });
+  if (!verify(sanitizationSigningBytes(signed.record), signature, publicKey))
+    throw new AppError('SANITIZATION_RECORD_FORGED', undefined, { reason: 'signature' });
+  if (expectedPublicKey !== undefined && expectedPublicKey !== signed.record.publicKey)
+    throw new AppError('SANITIZATION_RECORD_FORGED', undefined, { reason: 'signed by another key' });
+  return signed.record;
+}
+
+function base64Bytes(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+  const binary = atob(text);
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

@@ -21,6 +21,9 @@ import type { LogRecord } from '../../src/logging/logRecord.js';
 import { LogWriteBudget } from '../../src/logging/logWriteBudget.js';
 import { DeviceLock, type LockRecord } from '../../src/lock/DeviceLock.js';
 import { lockHandlers } from '../../src/lock/lockHandlers.js';
+import type { ResetState } from '../../src/api/contract/reset.js';
+import { resetHandlers } from '../../src/reset/resetHandlers.js';
+import { createFakeReset } from './fakeReset.js';
 import type { NetworkOverview } from '../../src/api/contract/network.js';
 import { networkHandlers } from '../../src/network/networkHandlers.js';
 import { createMemoryNetwork, type MemoryNetworkOptions } from '../network/memoryNetwork.js';
@@ -72,6 +75,8 @@ export interface FakeDevice {
   /** The device lock: the real policy (src/lock/) over a record in memory; the router asks it for `unlocked`. */
   lock: DeviceLock;
   lockVault: MemoryLockVault;
+  /** The reset: the real calls over a wipe in memory; `reset.finish()` ends the one under way. */
+  reset: ReturnType<typeof createFakeReset>;
   /** The network: the real policy (src/network/) over the simulated NetworkManager's rules in memory; `network.world` is its air, profiles, cable and latch. */
   network: ReturnType<typeof createMemoryNetwork>;
   events: {
@@ -82,6 +87,7 @@ export interface FakeDevice {
     'privacy.changed': CountedSource<PrivacyStatus>;
     'alerts.changed': CountedSource<AlertsState>;
     'lock.changed': CountedSource<LockState>;
+    'reset.changed': CountedSource<ResetState>;
     'support.changed': CountedSource<SupportStatus>;
     'network.changed': CountedSource<NetworkStatus>;
     'network.overviewChanged': CountedSource<NetworkOverview>;
@@ -120,6 +126,7 @@ export function createFakeDevice(
     monotonic: lockOptions.monotonic,
   });
   lock.restore(lockVault.kept);
+  const reset = createFakeReset();
   const support = createFakeSupport(options.support);
   const events = {
     'health.changed': counted(health),
@@ -129,6 +136,7 @@ export function createFakeDevice(
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
     'lock.changed': counted(lock.state),
+    'reset.changed': counted(reset.channel),
     'support.changed': counted(support.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
   };
@@ -162,10 +170,12 @@ export function createFakeDevice(
     canRestart: false,
     lock,
     lockVault,
+    reset,
     network,
     events: { ...events, 'network.overviewChanged': counted(network.provisioner.overview) },
     handlers: {
       ...lockHandlers(lock),
+      ...resetHandlers(reset.port, lock),
       ...support.handlers,
       'system.ping': ({ payload }) => ({ payload }),
       'system.info': () => sampleInfo,

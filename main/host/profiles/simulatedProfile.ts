@@ -108,7 +108,12 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
       components: { files: [layout.componentsFile] },
       // headsetd's own state and the logs are not user data: a rollback must not rewind them. The class
       // keys are never copied: a snapshot of an encrypted class is erased with its key.
-      snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [basename(layout.stateDir), 'logs', 'crashes', CLASS_KEYS_FOLDER]),
+      snapshots: new DataSnapshots(layout.dataDir, join(layout.stateDir, 'snapshots'), [
+        basename(layout.stateDir),
+        'logs',
+        'crashes',
+        CLASS_KEYS_FOLDER,
+      ]),
     },
     power,
     // The cable (network/state) stays an input, as Ethernet's uplink; Wi-Fi joins on the simulated air.

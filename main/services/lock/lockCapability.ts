@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { lockCalls, lockEvents } from '../../../src/api/contract/lock.js';
 import type { ScopeProvider } from '../../../src/api/router.js';
+import type { PinConfirmation } from '../../../src/reset/resetHandlers.js';
 import { DeviceLock } from '../../../src/lock/DeviceLock.js';
 import { lockHandlers } from '../../../src/lock/lockHandlers.js';
 import type { SecretRegistrar } from '../../../src/secrets/SecretRegistry.js';
@@ -29,7 +30,7 @@ export const lockFilePath = (stateDir: string) => join(stateDir, 'lock.json');
  * as an Argon2id hash in `lock.json`, and the `unlocked` scope it grants a connection while its
  * unlock session lives, which the router asks for (`provides.scopes`).
  */
-export function lockCapability(needs: LockNeeds): Capability<{ scopes: ScopeProvider }> {
+export function lockCapability(needs: LockNeeds): Capability<{ scopes: ScopeProvider; pin: PinConfirmation }> {
   const file = new LockFile(lockFilePath(needs.stateDir), (reason) =>
     needs.log.error(`the lock file ${reason}`, { file: lockFilePath(needs.stateDir) }),
   );
@@ -42,5 +43,6 @@ export function lockCapability(needs: LockNeeds): Capability<{ scopes: ScopeProv
   });
   const handlers: HandlersOf<typeof lockCalls> = lockHandlers(lock);
   const events: EventsOf<typeof lockEvents> = { 'lock.changed': lock.state };
-  return { provides: { scopes: lock }, handlers, events, start: () => lock.load() };
+  // `pin`: a wipe asks for the PIN again when it is confirmed, counted as an unlock (src/reset/resetHandlers.ts).
+  return { provides: { scopes: lock, pin: lock }, handlers, events, start: () => lock.load() };
 }

@@ -85,20 +85,28 @@ export class SecureWipe {
   async erase(classes: readonly UserDataClass[], options: WipeOptions = {}): Promise<void> {
     const passes = Math.min(3, Math.max(1, options.overwritePasses ?? 1));
     for (const cls of classes) {
+      const folders = new Set<string>();
       for (const file of await this.filesOf(cls)) {
         const head = await readHead(file);
         if (head && !isEncryptedFile(head.bytes)) await overwrite(file, head.size, passes);
         await unlink(file).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
         });
-        await fsyncDirectory(dirname(file)).catch(() => undefined);
+        folders.add(dirname(file));
       }
+      // The removals made durable, one fsync per folder.
+      for (const folder of folders)
+        await fsyncDirectory(folder).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
       // Sub-folders of a class's folders go too (their names can be personal: an app's, a network's).
       for (const location of resolveUserDataClass(cls, this.roots)) {
         if (!location.folder) continue;
         for (const entry of await readdir(location.path).catch(() => [] as string[]))
           await rm(`${location.path}/${entry}`, { recursive: true, force: true });
-        await fsyncDirectory(location.path).catch(() => undefined);
+        await fsyncDirectory(location.path).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
       }
     }
   }

@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { resetCalls, resetEvents } from '../../../src/api/contract/reset.js';
+import { resetHandlers, type PinConfirmation, type ResetPort } from '../../../src/reset/resetHandlers.js';
+import { signedSanitizationRecordSchema } from '../../../src/reset/sanitizationRecord.js';
+import type { WipeScope } from '../../../src/reset/wipeScopes.js';
+import type { Capability, EventsOf, HandlersOf } from '../capability.js';
+import type { IdentitySigning } from '../identity/identityCapability.js';
+import type { SubsystemLogger } from '../logging/Logger.js';
+import type { BuildInfo } from '../system/buildInfo.js';
+import { ClassKeys } from '../userData/ClassKeys.js';
+import { SanitizationRecords } from '../userData/SanitizationRecords.js';
+import { SecureWipe } from '../userData/SecureWipe.js';
+import { USER_DATA_CLASSES, classesErasedBy, type UserDataClass, type UserDataRoots } from '../userData/userDataClasses.js';
+import { ResetJournal } from './ResetJournal.js';
+import { ResetTransaction } from './ResetTransaction.js';
+
+export interface ResetNeeds {
+  roots: UserDataRoots;
+  identity: IdentitySigning;
+  model: string;
+  build: BuildInfo;
+  lock: PinConfirmation;
+  /** What ends a wipe: the restart that brings every service up on the erased data (a reboot; headsetd's orderly stop on the simulated headset, whose in-process power cycle keeps the services' memory). */
+  restart(): Promise<void>;
+  log: SubsystemLogger;
+}
+
+/** Where the reset keeps its journal and the signed sanitization records: the persist partition. */
+export const resetDir = (roots: UserDataRoots) => join(roots.persist, 'reset');
+export const sanitizationRecordsDir = (roots: UserDataRoots) => join(resetDir(roots), 'records');
+
+/**
+ * Secure wipe and factory reset (reset.status, plan, wipe, records; reset.changed): the journaled
+ * ResetTransaction over the user-data registry, resumed at start when a power cut interrupted it.
+ */
+export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPort; records: SanitizationRecords }> {
+  const records = new SanitizationRecords(sanitizationRecordsDir(needs.roots));
+  const transaction = new ResetTransaction({
+    roots: needs.roots,
+    wipe: new SecureWipe(needs.roots, new ClassKeys(needs.roots)),
+    journal: new ResetJournal(resetDir(needs.roots)),
+    records,
+    identity: {
+      get deviceId() {
+        return needs.identity.get().deviceId;
+      },
+      get publicKey() {
+        return needs.identity.get().publicKey;
+      },
+      model: needs.model,
+      sign: (message) => needs.identity.sign(message),
+    },
+    software: { appVersion: needs.build.version, commit: needs.build.commit },
+    restart: () => needs.restart(),
+    log: needs.log,
+  });
+  const summary = (c: UserDataClass) => ({ id: c.id, title: c.title, holds: c.holds });
+  const port: ResetPort = {
+    state: transaction.state,
+    busy: () => transaction.busy,
+    plan: (scope: WipeScope) => {
+      const erased = classesErasedBy(scope);
+      return {
+        scope,
+        erases: erased.map(summary),
+        keeps: USER_DATA_CLASSES.filter((c) => !erased.some((e) => e.id === c.id)).map(summary),
+        restarts: true,
+        setupAfter: erased.some((c) => c.id === 'setup'),
+      };
+    },
+    async begin(scope, overwritePasses) {
+      needs.log.info('wipe confirmed', { scope, overwritePasses: overwritePasses ?? 1 });
+      const { done } = await transaction.begin(scope, { overwritePasses });
+      // Failures are in the state (`failed`) and the log; the journal resumes it at the next start.
+      done.catch(() => undefined);
+    },
+    records: async () => {
+      const paths = (await records.list()).reverse();
+      return Promise.all(paths.map(async (path) => signedSanitizationRecordSchema.parse(JSON.parse(await readFile(path, 'utf8')))));
+    },
+  };
+  const handlers: HandlersOf<typeof resetCalls> = resetHandlers(port, needs.lock);
+  const events: EventsOf<typeof resetEvents> = { 'reset.changed': transaction.state };
+  return {
+    provides: { reset: port, records },
+    handlers,
+    events,
+    start: async () => {
+      // A wipe cut short finishes before anything else of it runs; its restart brings the services up on the result.
+      const { done } = await transaction.resume();
+      done.catch((error: Error) => needs.log.error('resuming the reset failed', { error: error.message }));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { WIPE_SCOPES } from '../../reset/wipeScopes.js';
+import { signedSanitizationRecordSchema } from '../../reset/sanitizationRecord.js';
+import { call, event, noInput } from './common.js';
+
+/**
+ * Secure wipe and factory reset: one journaled transaction (main/services/reset/ResetTransaction.ts)
+ * that destroys the erased classes' keys first, erases their files, restores defaults, verifies,
+ * signs a sanitization record, and restarts the headset (into the setup wizard after `everything`).
+ * A power cut at any step resumes it at the next start.
+ */
+export const wipeScopeSchema = z.enum(WIPE_SCOPES);
+/** The scopes the headset's own API offers; `decommission` is the operator's (headsetctl). */
+export const WEARER_WIPE_SCOPES = ['everything', 'networks', 'wearer', 'logs', 'backups'] as const;
+
+export const RESET_PHASES = ['destroying-keys', 'erasing', 'restoring-defaults', 'verifying', 'restarting'] as const;
+
+const classSummarySchema = z.object({ id: z.string(), title: z.string(), holds: z.string() });
+
+/** What a scope erases and keeps, in plain words, before the wearer confirms. */
+export const resetPlanSchema = z.object({
+  scope: wipeScopeSchema,
+  erases: z.array(classSummarySchema),
+  keeps: z.array(classSummarySchema),
+  /** The headset restarts once it is done (into the setup wizard after a factory reset). */
+  restarts: z.boolean(),
+  setupAfter: z.boolean(),
+  pinRequired: z.boolean(),
+});
+export type ResetPlan = z.infer<typeof resetPlanSchema>;
+
+const lastResetSchema = z.object({
+  recordId: z.string(),
+  scopes: z.array(wipeScopeSchema),
+  verification: z.enum(['passed', 'failed']),
+  finishedAt: z.string(),
+});
+
+/** The reset's whole state (events carry state): idle, or a wipe under way at a phase, or one that failed. */
+export const resetStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('idle'), last: lastResetSchema.nullable() }),
+  z.object({ status: z.literal('wiping'), scope: wipeScopeSchema, phase: z.enum(RESET_PHASES), startedAt: z.string() }),
+  z.object({ status: z.literal('failed'), scope: wipeScopeSchema, phase: z.enum(RESET_PHASES), message: z.string() }),
+]);
+export type ResetState = z.infer<typeof resetStateSchema>;
+
+export const resetCalls = {
+  'reset.status': call({
+    summary: 'The wipe or reset under way, or the last one.',
+    scope: 'status',
+    input: noInput,
+    output: resetStateSchema,
+    errors: [],
+  }),
+  'reset.plan': call({
+    summary: 'What a wipe of a scope erases and keeps, in plain words, and whether a PIN will be asked.',
+    scope: 'user',
+    input: z.object({ scope: z.enum(WEARER_WIPE_SCOPES) }).strict(),
+    output: resetPlanSchema,
+    errors: [],
+  }),
+  'reset.wipe': call({
+    summary:
+      'Erase a scope: keys destroyed first, then the files, defaults, verification and a signed sanitization record; ' +
+      'the headset then restarts. Needs `confirm: true`, and the PIN when one is set. Answered once the transaction is journaled.',
+    scope: 'unlocked',
+    input: z
+      .object({
+        scope: wipeScopeSchema,
+        confirm: z.boolean(),
+        pin: z.string().max(64).optional(),
+        /** Passes over plaintext files (1 to 3): more than one only means something on magnetic media. */
+        overwritePasses: z.number().int().min(1).max(3).optional(),
+      })
+      .strict(),
+    output: resetStateSchema,
+    errors: [
+      'RESET_CONFIRMATION_REQUIRED',
+      'RESET_PIN_REQUIRED',
+      'RESET_IN_PROGRESS',
+      'RESET_SCOPE_OPERATOR_ONLY',
+      'LOCK_WRONG_PIN',
+      'LOCK_BACKING_OFF',
+    ],
+  }),
+  'reset.records': call({
+    summary: 'The signed sanitization records of past wipes on this headset, newest first.',
+    scope: 'status',
+    input: noInput,
+    output: z.array(signedSanitizationRecordSchema),
+    errors: [],
+  }),
+} as const;
+
+export const resetEvents = {
+  'reset.changed': event({ summary: 'The reset state, whole, at every phase.', scope: 'status', payload: resetStateSchema }),
+} as const;
