@@ -3,6 +3,7 @@ import type { Mode, SystemInfo } from '../../src/api/contract.js';
 import { ApiRouter } from '../../src/api/router.js';
 import { errorDetail } from '../../src/errorText.js';
 import { alertsCapability } from '../services/alerts/alertsCapability.js';
+import { backupCapability } from '../services/backup/backupCapability.js';
 import { bootCapability } from '../services/boot/bootCapability.js';
 import { healthCapability } from '../services/health/healthCapability.js';
 import { identityCapability } from '../services/identity/identityCapability.js';
@@ -19,7 +20,9 @@ import { resetCapability } from '../services/reset/resetCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
 import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { updateCapability } from '../services/update/updateCapability.js';
+import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { watchdogCapability } from '../services/watchdog/watchdogCapability.js';
+import { backupClassesFromRegistry } from './backupClasses.js';
 import { CapabilityHost } from './CapabilityHost.js';
 import type { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import type { ProcessLog } from './processLog.js';
@@ -183,6 +186,23 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       lock: lock.pin,
       restart: () => (profile.kind === 'simulated' ? profile.power.powerOff() : profile.power.reboot()),
       log: logger.for('reset'),
+    }),
+  );
+
+  // Backup: the registry's classes on the data partition, to the stick, the headset's backups folder, or the cloud.
+  host.add(
+    'backup',
+    backupCapability({
+      dataDir: paths.dataPartition,
+      localDir: join(paths.dataPartition, 'backups'),
+      workDir: join(paths.stateDir, 'backup'),
+      usbStick: profile.exportMedium,
+      classes: backupClassesFromRegistry(userDataRootsOf(paths)),
+      model: profile.model,
+      appVersion: options.build.version,
+      host: () => identity.get().deviceId,
+      secrets: options.secrets,
+      log: logger.for('backup'),
     }),
   );
 

@@ -20,6 +20,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   telemetry: ['privacy', 'telemetry', 'usage'],
   alerts: ['alerts'],
   lock: ['lock'],
+  backup: ['backup'],
   support: ['support'],
   network: ['network'],
 };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Scope } from './contract/common.js';
 import { alertsCalls, alertsEvents } from './contract/alerts.js';
+import { backupCalls, backupEvents } from './contract/backup.js';
 import { bootCalls, bootEvents } from './contract/boot.js';
 import { healthCalls, healthEvents } from './contract/health.js';
 import { identityCalls, identityEvents } from './contract/identity.js';
@@ -31,6 +32,7 @@ export * from './contract/update.js';
 export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
 export * from './contract/lock.js';
+export * from './contract/backup.js';
 export * from './contract/network.js';
 export * from './contract/reset.js';
 export * from './contract/support.js';
@@ -47,6 +49,7 @@ export const apiCalls = {
   ...telemetryCalls,
   ...alertsCalls,
   ...lockCalls,
+  ...backupCalls,
   ...supportCalls,
   ...networkCalls,
   ...resetCalls,
@@ -63,6 +66,7 @@ export const apiEvents = {
   ...telemetryEvents,
   ...alertsEvents,
   ...lockEvents,
+  ...backupEvents,
   ...supportEvents,
   ...networkEvents,
   ...resetEvents,

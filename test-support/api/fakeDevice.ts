@@ -1,6 +1,7 @@
 import { AlertBoard } from '../../src/alerts/AlertBoard.js';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../src/alerts/thresholds.js';
 import type {
+  BackupOverview,
   AlertsState,
   BootStatus,
   CallHandlers,
@@ -29,6 +30,7 @@ import { networkHandlers } from '../../src/network/networkHandlers.js';
 import { createMemoryNetwork, type MemoryNetworkOptions } from '../network/memoryNetwork.js';
 import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/telemetry/consent.js';
 import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
+import { createFakeBackup, type FakeBackupOptions } from './fakeBackup.js';
 import { createFakeSupport, type FakeSupportOptions } from './fakeSupport.js';
 import { MemoryLockVault, testPinHasher } from './memoryLockVault.js';
 import { sampleBoot, sampleHealth, sampleIdentity, sampleInfo, sampleLogRecords, sampleOutboxStatus, sampleUpdateStatus } from './samples.js';
@@ -75,6 +77,8 @@ export interface FakeDevice {
   /** The device lock: the real policy (src/lock/) over a record in memory; the router asks it for `unlocked`. */
   lock: DeviceLock;
   lockVault: MemoryLockVault;
+  /** Backup: plug the stick in or out (`setStick`). */
+  backup: ReturnType<typeof createFakeBackup>;
   /** The reset: the real calls over a wipe in memory; `reset.finish()` ends the one under way. */
   reset: ReturnType<typeof createFakeReset>;
   /** The network: the real policy (src/network/) over the simulated NetworkManager's rules in memory; `network.world` is its air, profiles, cable and latch. */
@@ -89,6 +93,7 @@ export interface FakeDevice {
     'lock.changed': CountedSource<LockState>;
     'reset.changed': CountedSource<ResetState>;
     'support.changed': CountedSource<SupportStatus>;
+    'backup.changed': CountedSource<BackupOverview>;
     'network.changed': CountedSource<NetworkStatus>;
     'network.overviewChanged': CountedSource<NetworkOverview>;
   };
@@ -108,7 +113,7 @@ export interface FakeLockOptions {
 
 /** A test double of the services behind the router; `overrides` replace single handlers. */
 export function createFakeDevice(
-  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions; support?: FakeSupportOptions; network?: MemoryNetworkOptions } = {},
+  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions; support?: FakeSupportOptions; backup?: FakeBackupOptions; network?: MemoryNetworkOptions } = {},
 ): FakeDevice {
   const mode = options.mode ?? 'settings';
   // health: null is a service that has not taken its first sample yet.
@@ -128,6 +133,7 @@ export function createFakeDevice(
   lock.restore(lockVault.kept);
   const reset = createFakeReset();
   const support = createFakeSupport(options.support);
+  const backup = createFakeBackup(options.backup);
   const events = {
     'health.changed': counted(health),
     'boot.changed': counted(new StateChannel(sampleBoot)),
@@ -138,6 +144,7 @@ export function createFakeDevice(
     'lock.changed': counted(lock.state),
     'reset.changed': counted(reset.channel),
     'support.changed': counted(support.channel),
+    'backup.changed': counted(backup.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
   };
   const network = createMemoryNetwork(events['network.changed'].channel, options.network);
@@ -170,6 +177,7 @@ export function createFakeDevice(
     canRestart: false,
     lock,
     lockVault,
+    backup,
     reset,
     network,
     events: { ...events, 'network.overviewChanged': counted(network.provisioner.overview) },
@@ -177,6 +185,7 @@ export function createFakeDevice(
       ...lockHandlers(lock),
       ...resetHandlers(reset.port, lock),
       ...support.handlers,
+      ...backup.handlers,
       'system.ping': ({ payload }) => ({ payload }),
       'system.info': () => sampleInfo,
       'identity.get': () => sampleIdentity,

@@ -103,7 +103,7 @@ export async function startRestServer(dir: string): Promise<{ url: (name: string
     url: (name) => `rest:http://127.0.0.1:${port}/${name}`,
     process: child,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const closed = new Promise((resolve) => child.once('close', resolve));
       child.kill('SIGTERM');
       await closed;
