@@ -78,4 +78,34 @@ test.describe('Remote support', () => {
       await relay.close();
     }
   });
+  test('the support switch starts a session in the recovery kiosk; its banner is there, and Up, Down and Enter stop it', async ({
+    page,
+    headsetRoot,
+    launchHeadsetd,
+  }) => {
+    test.setTimeout(90_000);
+    const relay = new TestRelay();
+    await relay.start();
+    try {
+      const stateDir = join(headsetRoot, 'data', 'headsetd');
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(join(stateDir, 'support-relay.json'), JSON.stringify(relay.config({ name: 'Acme support' })));
+      const headsetd = await launchHeadsetd({ mode: 'recovery' });
+      await page.setViewportSize(SIZES[0]);
+      await openUi(page, headsetd);
+      await expect(page.locator('[data-mode="recovery"]')).toBeVisible();
+      const switchFile = join(headsetRoot, 'gpio', 'support-switch', 'value');
+      await mkdir(join(headsetRoot, 'gpio', 'support-switch'), { recursive: true });
+      await writeFile(switchFile, '1\n');
+      const banner = page.getByTestId('support-banner');
+      await expect(banner).toContainText("Acme support can read this headset's logs and settings.");
+      await screenshots(page, 'support-recovery');
+      const stop = banner.getByRole('button', { name: 'Stop support' });
+      await focusWithArrows(page, stop, ['ArrowUp', 'ArrowDown']);
+      await page.keyboard.press('Enter');
+      await expect(banner).toHaveCount(0);
+    } finally {
+      await relay.close();
+    }
+  });
 });

@@ -6,7 +6,6 @@ import { useModeStore } from '../mode/modeStore.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { usePowerStore } from '../power/powerStore.js';
 import { SettingsShell } from './SettingsShell.js';
-import { SupportBanner } from '../support/SupportBanner.js';
 
 /**
  * One face per mode; the mode is the headset's, pushed by headsetd. A lost connection puts a banner
@@ -31,12 +30,7 @@ export function App() {
     <>
       {offline && <ConnectionBanner reason={connection.reason} />}
       <div className="face" inert={offline}>
-        {/* Every face sits in this frame, so the support banner can come and go without remounting the face. */}
-        <div className="support-frame">
-          {/* Settings shows it inside its shell, where the arrow keys reach its Stop button. */}
-          {mode && mode !== 'settings' && <SupportBanner />}
-          <div className="support-frame-body">{face}</div>
-        </div>
+        {face}
       </div>
     </>
   );

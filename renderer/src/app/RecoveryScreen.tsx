@@ -12,6 +12,7 @@ import { ProblemText } from '../update/UpdateStateCard.js';
 import { useKeptRollback } from '../update/useKeptRollback.js';
 import { useRollback } from '../update/useRollback.js';
 import { RecoveryExportAction } from '../logs/RecoveryExportAction.js';
+import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 import { usePowerAction } from '../power/usePowerAction.js';
 
@@ -62,6 +63,8 @@ export function RecoveryScreen() {
   return (
     <main className="recovery" ref={scope} data-mode="recovery">
       {/* What is wrong with the headset right now (heat, battery), above the way out; its restart is the kiosk's own. */}
+      {/* Inside the screen's keyboard scope: the arrows reach its Stop button. */}
+      <SupportBanner />
       <AlertBanner calls={false} />
       {/* Two columns on a wide screen, so the actions fit a 720 px (and an 800 × 480) kiosk screen without scrolling. */}
       <div className="recovery-about">

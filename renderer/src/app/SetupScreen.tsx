@@ -6,6 +6,7 @@ import { useDeviceStore } from '../system/deviceStore.js';
 import { useSystemVersion } from '../system/useSystemVersion.js';
 import { SetupPrivacyStep } from '../privacy/SetupPrivacyStep.js';
 import { SetupLockStep } from '../lock/SetupLockStep.js';
+import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 
 /** The first-run wizard. Each step appears only once the feature behind it works. */
@@ -35,6 +36,8 @@ export function SetupScreen() {
 
   return (
     <main className="wizard" ref={scope} data-mode="setup">
+      {/* Inside the screen's keyboard scope: the arrows reach its Stop button. */}
+      <SupportBanner />
       <AlertBanner />
       <ol className="steps" aria-label="Setup progress">
         {STEPS.map((name, i) => (
