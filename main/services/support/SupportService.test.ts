@@ -162,13 +162,14 @@ describe.skipIf(unavailable)('SupportService against a real sshd relay on 127.0.
     expect(fields).toContainEqual(expect.objectContaining({ m: 'support request refused', status: 'Permission denied' }));
   });
 
-  it('ends at the timer: tunnel, view, key and relay authorization all gone', async () => {
-    const { service, runDir, lines } = headset({ service: { minuteMs: 1500 } });
+  // A "minute" of a few seconds: long enough for the tunnel to come up first on a loaded machine.
+  it('ends at the timer: tunnel, view, key and relay authorization all gone', { timeout: 60_000 }, async () => {
+    const { service, runDir, lines } = headset({ service: { minuteMs: 8000 } });
     await service.load();
     await service.start({ by: 'settings', durationMinutes: 1 });
     const port = (await until(service, (s) => s.state === 'active')).session!.relayPort!;
     expect(readFileSync(relay.authorizedKeys, 'utf8')).toMatch(/permitlisten="localhost:\*"/);
-    const ended = await until(service, (s) => s.state === 'off');
+    const ended = await until(service, (s) => s.state === 'off', 30_000);
     expect(ended.lastEnded?.reason).toBe('timer');
     expect(lines).toContain('support session ended');
     expect(relay.sftp(port, ['ls /']).status).not.toBe(0);
@@ -177,8 +178,8 @@ describe.skipIf(unavailable)('SupportService against a real sshd relay on 127.0.
     expect(readFileSync(relay.authorizedKeys, 'utf8')).not.toMatch(/headset-support-session/);
   });
 
-  it('a wall clock jump neither extends nor ends the session early: its limits run on the monotonic clock', async () => {
-    const { service } = headset({ service: { minuteMs: 2000 } });
+  it('a wall clock jump neither extends nor ends the session early: its limits run on the monotonic clock', { timeout: 60_000 }, async () => {
+    const { service } = headset({ service: { minuteMs: 8000 } });
     await service.load();
     await service.start({ by: 'settings', durationMinutes: 1 });
     await until(service, (s) => s.state === 'active');
@@ -193,16 +194,16 @@ describe.skipIf(unavailable)('SupportService against a real sshd relay on 127.0.
       vi.restoreAllMocks();
     }
     const started = performance.now();
-    await until(service, (s) => s.state === 'off');
+    await until(service, (s) => s.state === 'off', 30_000);
     expect(performance.now() - started).toBeGreaterThan(before - 300);
   });
 
-  it('ends when support does nothing for the idle limit', async () => {
-    const { service } = headset({ service: { minuteMs: 1000, idleMinutes: 1 } });
+  it('ends when support does nothing for the idle limit', { timeout: 60_000 }, async () => {
+    const { service } = headset({ service: { minuteMs: 8000, idleMinutes: 1 } });
     await service.load();
     await service.start({ by: 'settings', durationMinutes: 30 });
     await until(service, (s) => s.state === 'active');
-    expect((await until(service, (s) => s.state === 'off')).lastEnded?.reason).toBe('idle');
+    expect((await until(service, (s) => s.state === 'off', 30_000)).lastEnded?.reason).toBe('idle');
   });
 
   it('refuses a relay whose host key is not the pinned one, and does not try again', async () => {
