@@ -17,6 +17,7 @@ const keys = () => import('./keysCommands.js');
 const bundle = () => import('./bundleCommands.js');
 const repo = () => import('./repoCommands.js');
 const device = () => import('./deviceCommands.js');
+const sanitization = () => import('./sanitizationCommands.js');
 
 /** `headsetctl GROUP COMMAND ...`. */
 const COMMANDS: Record<string, Record<string, ListedCommand>> = {
@@ -53,6 +54,12 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       load: async () => (await device()).deviceUpdate,
     },
     reboot: { summary: 'Restart the headset', load: async () => (await device()).deviceReboot },
+  },
+  sanitization: {
+    verify: {
+      summary: "check a wipe's signed sanitization record (format, device signature)",
+      load: async () => (await sanitization()).sanitizationVerify,
+    },
   },
 };
 
