@@ -30,6 +30,8 @@ export interface HeadsetdOptions {
   mode?: Mode;
   /** The TUF update repository to follow (`--update-url`, remembered by the device). */
   updateUrl?: string;
+  /** The fleet server to register with (`--fleet-url`, remembered by the device). */
+  fleetUrl?: string;
   /** The web host's port (default 0: a free one); a restart passes the last one's. */
   port?: number;
   /** The web host's token, handed over on descriptor 4 (`--token-fd`) as the launcher does; default: headsetd makes one. */
@@ -62,6 +64,7 @@ export async function startHeadsetd(options: HeadsetdOptions): Promise<Headsetd>
   const args = [HEADSETD, '--device', 'simulated', '--root', options.root, '--web', '--port', String(options.port ?? 0), '--url-fd', '3'];
   if (options.mode) args.push('--mode', options.mode);
   if (options.updateUrl) args.push('--update-url', options.updateUrl);
+  if (options.fleetUrl) args.push('--fleet-url', options.fleetUrl);
   if (options.token) args.push('--token-fd', '4');
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'pipe', options.token ? 'pipe' : 'ignore'] });
   // Never on the command line: on its own pipe, as the launcher hands it over.

@@ -32,6 +32,11 @@ export interface HeadsetOptions {
   /** The OTLP/HTTP endpoint telemetry is forwarded to, and a CA file for it (remembered once given; "off" forgets). */
   telemetryUrl?: string;
   telemetryCa?: string;
+  /** The fleet server to register with and the group tags to report (remembered once given; "off" forgets). */
+  fleetUrl?: string;
+  fleetTags?: string;
+  /** Registration's waits, shortened by tests. */
+  registration?: { backoffMs?: { baseMs: number; maxMs: number }; pendingPollMs?: number; refusedPollMs?: number };
   /** The bootloader: simulated, chosen when the device is made (default grub); linux, detected unless given. */
   boot?: 'grub' | 'uboot';
   /** Every log entry as one plain line too, redacted (headsetd: its stdout, the journal). */

@@ -12,6 +12,7 @@ import { LOCAL_UI_SCOPES, createHeadset } from './composition.js';
 import { installCrashHandlers } from './crashHandlers.js';
 import { journalLine } from './journal.js';
 import { checkTelemetryUrl } from '../services/telemetry/telemetryConfig.js';
+import { checkFleetUrl, parseFleetTags } from '../services/registration/fleetConfig.js';
 import { startWebHost } from './WebHost.js';
 
 const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode settings|setup|recovery]
@@ -30,6 +31,9 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
              linux: detected (/boot/grub/grubenv, else /etc/fw_env.config) unless given
   --telemetry-url  the OTLP/HTTP receiver (https) consented telemetry is forwarded to (remembered;
              "off" forgets it); without one, records wait in the bounded outbox
+  --fleet-url  the fleet server to register with and check in to (remembered; "off" forgets it);
+             without one the headset is managed by nobody and nothing waits for a server
+  --fleet-tags  group tags reported at each check-in, comma-separated (site:berlin,beta; remembered)
   --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)
   --url-fd   with --web: write the UI's address with its access token to this inherited file
              descriptor (a launcher's pipe); stdout, the journal, gets it only when it is a terminal
@@ -52,6 +56,8 @@ async function main(): Promise<void> {
       'update-url': { type: 'string' },
       'telemetry-url': { type: 'string' },
       'telemetry-ca': { type: 'string' },
+      'fleet-url': { type: 'string' },
+      'fleet-tags': { type: 'string' },
       'url-fd': { type: 'string' },
       'token-fd': { type: 'string' },
       boot: { type: 'string' },
@@ -76,6 +82,12 @@ async function main(): Promise<void> {
       throw new UsageError((error as Error).message);
     }
   }
+  try {
+    if (values['fleet-url'] !== undefined && values['fleet-url'] !== 'off') checkFleetUrl(values['fleet-url']);
+    if (values['fleet-tags'] !== undefined) parseFleetTags(values['fleet-tags']);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const urlFd = values['url-fd'] === undefined ? undefined : Number(values['url-fd']);
   if (urlFd !== undefined && (!Number.isInteger(urlFd) || urlFd < 3))
     throw new UsageError(`--url-fd must be an inherited descriptor (3 or more), not "${values['url-fd']}"`);
@@ -95,6 +107,8 @@ async function main(): Promise<void> {
     updateUrl: values['update-url'],
     telemetryUrl: values['telemetry-url'],
     telemetryCa: values['telemetry-ca'],
+    fleetUrl: values['fleet-url'],
+    fleetTags: values['fleet-tags'],
     boot: values.boot as 'grub' | 'uboot' | undefined,
     // stdout is the journal: the lines are redacted as the log's are.
     log: (line) => console.log(journalLine(line, secrets)),

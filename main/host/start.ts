@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeadsetdSupervisor } from './HeadsetdSupervisor.js';
+import { startLocalFleetServer, type LocalFleetServer } from './LocalFleetServer.js';
 import { START_USAGE, StartUsageError, parseStartOptions, type StartOptions } from './startOptions.js';
 
 /**
@@ -14,7 +15,7 @@ import { START_USAGE, StartUsageError, parseStartOptions, type StartOptions } fr
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
-function main(): void {
+async function main(): Promise<void> {
   let options: StartOptions;
   try {
     options = parseStartOptions(process.argv.slice(2));
@@ -25,6 +26,22 @@ function main(): void {
   }
   if (options.help) return console.log(START_USAGE);
   const { root } = options;
+  let stopping = false;
+  // --fleet: the fleet server first, so headsetd starts pointed at it.
+  let fleet: LocalFleetServer | undefined;
+  if (options.fleet) {
+    fleet = await startLocalFleetServer({
+      entry: join(here, 'fleet', 'server.mjs'),
+      dataDir: options.fleet.dataDir,
+      onLine: (line) => console.log(line),
+    });
+    console.log(`Fleet dashboard: ${fleet.url} (the headset registers with it; accept it there)`);
+    options.headsetdArgs.push('--fleet-url', fleet.url);
+    const server = fleet;
+    void server.exited.then((code) => {
+      if (!stopping) console.log(`The fleet server ended (exit ${code}): the headset shows it as out of reach.`);
+    });
+  }
   const values = { mode: options.mode, 'no-open': !options.open };
   let viewer: ChildProcess | undefined;
   // One token for every start of headsetd: a page opened on the first keeps working after a restart.
@@ -41,11 +58,13 @@ function main(): void {
     },
     onEnd: (code) => {
       viewer?.kill('SIGTERM');
-      process.exit(code ?? 0);
+      stopping = true;
+      void (fleet?.stop() ?? Promise.resolve()).then(() => process.exit(code ?? 0));
     },
   });
   supervisor.start();
   const stop = () => {
+    stopping = true;
     viewer?.kill('SIGTERM');
     supervisor.stop();
   };
@@ -97,4 +116,7 @@ function electronBinary(): string | undefined {
   }
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -9,6 +9,7 @@ describe("npm start's command line", () => {
       root: '/home/me/headset-control/.headset',
       mode: undefined,
       open: true,
+      fleet: undefined,
       headsetdArgs: ['--device', 'simulated', '--root', '/home/me/headset-control/.headset', '--web', '--port', '7420', '--url-fd', '3'],
     });
   });
@@ -56,6 +57,15 @@ describe("npm start's command line", () => {
       '--boot',
       'uboot',
     ]);
+  });
+
+  it('with --fleet, starts a fleet server in ./.fleet beside the headset; --fleet-url and --fleet-tags go to headsetd', () => {
+    expect(parseStartOptions(['--fleet'], '/cwd').fleet).toEqual({ dataDir: '/cwd/.fleet' });
+    const tagged = parseStartOptions(['--fleet-url', 'https://fleet.example', '--fleet-tags', 'site:lyon,beta'], '/cwd');
+    expect(tagged.fleet).toBeUndefined();
+    expect(tagged.headsetdArgs.slice(-4)).toEqual(['--fleet-url', 'https://fleet.example', '--fleet-tags', 'site:lyon,beta']);
+    expect(() => parseStartOptions(['--fleet', '--fleet-url', 'https://fleet.example'])).toThrow(/--fleet .* without --fleet-url/);
+    expect(() => parseStartOptions(['--fleet-url', 'https://me:pw@fleet.example'])).toThrow(/--fleet-url must not carry/);
   });
 
   it('names every option it hands on in its usage', () => {

@@ -2,14 +2,18 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** headsetd's options the launcher hands on unchanged: headsetd checks them and says what is wrong. */
-export const PASSED_TO_HEADSETD = ['update-url', 'telemetry-url', 'telemetry-ca', 'boot'] as const;
+export const PASSED_TO_HEADSETD = ['update-url', 'telemetry-url', 'telemetry-ca', 'fleet-url', 'fleet-tags', 'boot'] as const;
 
 export const START_USAGE = `usage: npm start -- [--port N] [--root DIR] [--mode settings|setup|recovery] [--no-open]
                     [--update-url URL] [--telemetry-url URL] [--telemetry-ca FILE] [--boot grub|uboot]
+                    [--fleet | --fleet-url URL] [--fleet-tags TAGS]
 
   --port, --root, --mode  as headsetd's (default port 7420, root ./.headset)
   --no-open               print the UI's address, open no window
-  --update-url, --telemetry-url, --telemetry-ca, --boot
+  --fleet                 also start a local fleet server (PGlite in ./.fleet/, http://127.0.0.1:8400/ or a
+                          free port) and point the headset at it; prints the dashboard's address and, on its
+                          first start, the first admin's one-time password
+  --update-url, --telemetry-url, --telemetry-ca, --fleet-url, --fleet-tags, --boot
                           handed on to headsetd (node dist/headsetd.mjs --help says what they do)`;
 
 /** A command line the launcher cannot run: the message names the option. */
@@ -21,6 +25,8 @@ export interface StartOptions {
   root: string;
   mode: string | undefined;
   open: boolean;
+  /** Start a local fleet server beside the headset (its folder, absolute), and hand its address to headsetd. */
+  fleet: { dataDir: string } | undefined;
   /** headsetd's arguments after its script: the simulated device with the web UI, the address on descriptor 3. */
   headsetdArgs: string[];
 }
@@ -39,7 +45,10 @@ export function parseStartOptions(argv: readonly string[], cwd = process.cwd()):
       throw new StartUsageError(`--${name} must not carry a user name or password: headsetd's command line is visible to every process`);
     headsetdArgs.push(`--${name}`, value);
   }
-  return { help: values.help, root, mode: values.mode, open: !values['no-open'], headsetdArgs };
+  if (values.fleet && values['fleet-url'] !== undefined)
+    throw new StartUsageError('--fleet starts a fleet server and points the headset at it: it goes without --fleet-url');
+  const fleet = values.fleet ? { dataDir: resolve(cwd, '.fleet') } : undefined;
+  return { help: values.help, root, mode: values.mode, open: !values['no-open'], fleet, headsetdArgs };
 }
 
 function parse(argv: readonly string[]) {
@@ -51,10 +60,13 @@ function parse(argv: readonly string[]) {
         root: { type: 'string', default: '.headset' },
         mode: { type: 'string' },
         'no-open': { type: 'boolean', default: false },
+        fleet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
         'update-url': { type: 'string' },
         'telemetry-url': { type: 'string' },
         'telemetry-ca': { type: 'string' },
+        'fleet-url': { type: 'string' },
+        'fleet-tags': { type: 'string' },
         boot: { type: 'string' },
       },
       strict: true,

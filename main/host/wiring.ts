@@ -11,6 +11,8 @@ import { lockCapability } from '../services/lock/lockCapability.js';
 import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
 import { networkCapability } from '../services/network/networkCapability.js';
+import { FleetConfigError, openFleetConfig } from '../services/registration/fleetConfig.js';
+import { registrationCapability } from '../services/registration/registrationCapability.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
 import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
 import { LogArchive } from '../services/logging/LogArchive.js';
@@ -36,6 +38,11 @@ export interface WiringOptions {
   updateUrl?: string;
   telemetryUrl?: string;
   telemetryCa?: string;
+  /** The fleet server to register with and the group tags to report (remembered once given; "off" forgets). */
+  fleetUrl?: string;
+  fleetTags?: string;
+  /** Registration's waits, shortened by tests. */
+  registration?: { backoffMs?: { baseMs: number; maxMs: number }; pendingPollMs?: number; refusedPollMs?: number };
   /** The shared port for the secrets the capabilities hold: registered by their holders, cut out of every output. */
   secrets: SecretRegistry;
 }
@@ -150,6 +157,32 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       thresholds: profile.alerts,
       stateDir: paths.stateDir,
       log: logger.for('alerts'),
+    }),
+  );
+
+  const registrationLog = logger.for('registration');
+  // A remembered configuration that cannot be read leaves the headset unmanaged, said in the log: it never stops a start.
+  const fleet = await openFleetConfig({ url: options.fleetUrl, tags: options.fleetTags, stateDir: paths.stateDir }).catch((error: unknown) => {
+    if (!(error instanceof FleetConfigError)) throw error;
+    registrationLog.error(error.message);
+    return undefined;
+  });
+  host.add(
+    'registration',
+    registrationCapability({
+      config: fleet,
+      identity,
+      facts: {
+        info: async () => ({ ...info, components: await update.components() }),
+        boot: () => boot.status.current(),
+        health: () => health.snapshot.current(),
+      },
+      network: network.network,
+      stateDir: paths.stateDir,
+      log: registrationLog,
+      backoff: options.registration?.backoffMs && { ...options.registration.backoffMs, jitter: 0.5 },
+      pendingPollMs: options.registration?.pendingPollMs,
+      refusedPollMs: options.registration?.refusedPollMs,
     }),
   );
 

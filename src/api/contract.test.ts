@@ -23,6 +23,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   backup: ['backup'],
   support: ['support'],
   network: ['network'],
+  registration: ['registration'],
   reset: ['reset'],
 };
 

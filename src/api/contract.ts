@@ -11,6 +11,7 @@ import { modeCalls, modeEvents } from './contract/mode.js';
 import { networkCalls, networkEvents } from './contract/network.js';
 import { resetCalls, resetEvents } from './contract/reset.js';
 import { supportCalls, supportEvents } from './contract/support.js';
+import { registrationCalls, registrationEvents } from './contract/registration.js';
 import { systemCalls, systemEvents } from './contract/system.js';
 import { telemetryCalls, telemetryEvents } from './contract/telemetry.js';
 import { updateCalls, updateEvents } from './contract/update.js';
@@ -36,6 +37,7 @@ export * from './contract/backup.js';
 export * from './contract/network.js';
 export * from './contract/reset.js';
 export * from './contract/support.js';
+export * from './contract/registration.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
 export const apiCalls = {
@@ -52,6 +54,7 @@ export const apiCalls = {
   ...backupCalls,
   ...supportCalls,
   ...networkCalls,
+  ...registrationCalls,
   ...resetCalls,
 } as const;
 
@@ -69,6 +72,7 @@ export const apiEvents = {
   ...backupEvents,
   ...supportEvents,
   ...networkEvents,
+  ...registrationEvents,
   ...resetEvents,
 } as const;
 

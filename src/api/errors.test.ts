@@ -37,6 +37,7 @@ import { checkNewPassphrase, selectClasses } from '../backup/backupSelection.js'
 import { resticFailure } from '../backup/resticFailure.js';
 import { exportFailedError } from '../logging/exportFailure.js';
 import { logsNotWrittenError } from '../logging/logsNotWritten.js';
+import { problemOfAnswer, unreachable } from '../registration/registrationProblem.js';
 import { createFakeDevice } from '../../test-support/api/fakeDevice.js';
 import { checkSanitizationRecord } from '../reset/sanitizationRecord.js';
 import { sampleSanitizationRecord } from '../../test-support/api/fakeReset.js';
@@ -299,6 +300,10 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   NETWORK_TOOL_FAILED: () => thrownCode(() => {
     throw nmcliError({ exitCode: 8, stderr: 'Error: NetworkManager is not running.' }, 'NETWORK_NOT_FOUND');
   }),
+  REGISTRATION_NOT_CONFIGURED: () => errorCodeOf(connectHarness().client.call('registration.checkNow')),
+  // The reasons a `retrying` registration state carries: never a call's failure (src/registration/).
+  FLEET_UNREACHABLE: async () => unreachable('ECONNREFUSED').code as ErrorCode,
+  FLEET_ANSWER_INVALID: async () => problemOfAnswer(502, '<html>Bad gateway</html>').code as ErrorCode,
   INTERNAL: () =>
     errorCodeOf(
       connectHarness({

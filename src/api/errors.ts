@@ -8,6 +8,7 @@ import { operatorErrors } from './errors/operator.js';
 import { resetErrors } from './errors/reset.js';
 import { protocolErrors } from './errors/protocol.js';
 import { supportErrors } from './errors/support.js';
+import { registrationErrors } from './errors/registration.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { updateErrors } from './errors/update.js';
 
@@ -30,6 +31,7 @@ export const ERROR_AREAS = {
   support: { title: 'Remote support', codes: supportErrors },
   backup: { title: 'Backup and restore', codes: backupErrors },
   network: { title: 'Network', codes: networkErrors },
+  registration: { title: 'Fleet registration', codes: registrationErrors },
   reset: { title: 'Secure wipe and reset', codes: resetErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
@@ -48,6 +50,7 @@ export const ERROR_CATALOGUE = {
   ...supportErrors,
   ...backupErrors,
   ...networkErrors,
+  ...registrationErrors,
   ...resetErrors,
   ...operatorErrors,
 } as const;

@@ -24,6 +24,7 @@ export const SUBSYSTEMS = [
   'alerts',
   'lock',
   'support',
+  'registration',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

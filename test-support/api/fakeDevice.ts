@@ -11,6 +11,7 @@ import type {
   ModeState,
   NetworkStatus,
   PrivacyStatus,
+  RegistrationStatus,
   StateSource,
   SupportStatus,
   UpdateStatus,
@@ -95,6 +96,7 @@ export interface FakeDevice {
     'support.changed': CountedSource<SupportStatus>;
     'backup.changed': CountedSource<BackupOverview>;
     'network.changed': CountedSource<NetworkStatus>;
+    'registration.changed': CountedSource<RegistrationStatus>;
     'network.overviewChanged': CountedSource<NetworkOverview>;
   };
 }
@@ -111,9 +113,30 @@ export interface FakeLockOptions {
   monotonic?: () => number;
 }
 
+/** A headset no fleet server manages (none is configured). */
+const UNMANAGED: RegistrationStatus = {
+  state: 'unmanaged',
+  serverUrl: null,
+  serverName: null,
+  accepted: false,
+  groupTags: [],
+  lastCheckInAt: null,
+  nextAttemptAt: null,
+  problem: null,
+};
+
 /** A test double of the services behind the router; `overrides` replace single handlers. */
 export function createFakeDevice(
-  options: { mode?: Mode; overrides?: Partial<CallHandlers>; health?: HealthSnapshot | null; lock?: FakeLockOptions; support?: FakeSupportOptions; backup?: FakeBackupOptions; network?: MemoryNetworkOptions } = {},
+  options: {
+    mode?: Mode;
+    overrides?: Partial<CallHandlers>;
+    health?: HealthSnapshot | null;
+    lock?: FakeLockOptions;
+    support?: FakeSupportOptions;
+    backup?: FakeBackupOptions;
+    network?: MemoryNetworkOptions;
+    registration?: RegistrationStatus;
+  } = {},
 ): FakeDevice {
   const mode = options.mode ?? 'settings';
   // health: null is a service that has not taken its first sample yet.
@@ -146,6 +169,7 @@ export function createFakeDevice(
     'support.changed': counted(support.channel),
     'backup.changed': counted(backup.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
+    'registration.changed': counted(new StateChannel<RegistrationStatus>(options.registration ?? UNMANAGED)),
   };
   const network = createMemoryNetwork(events['network.changed'].channel, options.network);
   // The latch is read as at boot; the overview is there from the start.
@@ -246,6 +270,12 @@ export function createFakeDevice(
       'health.history': ({ limit }) => [events['health.changed'].channel.current()!].filter(Boolean).slice(-(limit ?? 2000)),
       'crashes.list': () => [],
       'alerts.list': () => alertBoard.state(),
+      'registration.status': () => events['registration.changed'].channel.current()!,
+      'registration.checkNow': () => {
+        const registration = events['registration.changed'].channel.current()!;
+        if (registration.state === 'unmanaged') throw new AppError('REGISTRATION_NOT_CONFIGURED');
+        return registration;
+      },
       'alerts.thresholds': () => DEFAULT_ALERT_THRESHOLDS,
       'alerts.dismiss': ({ id }) => {
         if (alertBoard.dismiss(id)) events['alerts.changed'].channel.set(alertBoard.state());

@@ -11,8 +11,13 @@ export interface IdentityReader {
   get(): IdentityRecord;
 }
 
+/** The identity with signatures by its key (the key itself never leaves IdentityService): what registration signs with. */
+export interface IdentitySigning extends IdentityReader {
+  sign(message: Uint8Array): Uint8Array;
+}
+
 /** The device id and its Ed25519 key, kept where a factory reset does not reach, and the support code (identity.get). */
-export function identityCapability(needs: { dir: string; hardwareId: HardwareIdSource; secrets?: SecretRegistrar }): Capability<IdentityReader> {
+export function identityCapability(needs: { dir: string; hardwareId: HardwareIdSource; secrets?: SecretRegistrar }): Capability<IdentitySigning> {
   // The private key's text forms are registered as secrets while held.
   const identity = new IdentityService(needs.dir, needs.hardwareId, needs.secrets);
   const handlers: HandlersOf<typeof identityCalls> = {

@@ -3,7 +3,10 @@ import { useBootStore } from '../boot/bootStore.js';
 import { Button } from '../design/Button.js';
 import { formatDateTime } from '../design/format.js';
 import { Panel } from '../design/Panel.js';
+import { ProblemDetails } from '../design/ProblemDetails.js';
 import { PolicyOverlay } from '../privacy/PolicyOverlay.js';
+import { registrationWords } from '../registration/registrationWords.js';
+import { useRegistrationStore } from '../registration/registrationStore.js';
 import { usePrivacyStore } from '../privacy/privacyStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useSystemVersion } from '../system/useSystemVersion.js';
@@ -19,6 +22,7 @@ import './about.css';
 export function AboutScreen() {
   const { info, identity } = useDeviceStore();
   const boot = useBootStore((s) => s.status);
+  const registration = useRegistrationStore((s) => s.status);
   const system = useSystemVersion();
   const policyVersion = usePrivacyStore((s) => s.status?.policyVersion);
   const [policyOpen, setPolicyOpen] = useState(false);
@@ -41,6 +45,7 @@ export function AboutScreen() {
             {identity?.deviceId}
           </dd>
         </dl>
+        {registration && <Management status={registration} />}
       </Panel>
       <Panel title="Support code" className="about-support">
         {identity && <SupportCode code={identity.supportCode} />}
@@ -104,6 +109,22 @@ export function AboutScreen() {
           }}
         />
       )}
+    </div>
+  );
+}
+
+/** Who manages the headset (a fleet server, or nobody) and how its registration stands; the code under details. */
+function Management({ status }: { status: NonNullable<ReturnType<typeof useRegistrationStore.getState>['status']> }) {
+  const words = registrationWords(status);
+  return (
+    <div className="about-management" data-testid="about-management" data-state={status.state}>
+      <p className="about-management-headline" data-testid="about-management-headline">
+        {words.headline}
+      </p>
+      <p className="muted" data-testid="about-management-note">
+        {words.note}
+      </p>
+      {words.details && status.problem && <ProblemDetails code={status.problem.code} message={status.problem.message} />}
     </div>
   );
 }

@@ -13,6 +13,7 @@ import { useLockStore } from '../lock/lockStore.js';
 import { useModeStore } from '../mode/modeStore.js';
 import { useNetworkStore } from '../network/networkStore.js';
 import { usePrivacyStore } from '../privacy/privacyStore.js';
+import { useRegistrationStore } from '../registration/registrationStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useUpdateStore } from '../update/updateStore.js';
 import { bindStores } from './bindStores.js';
@@ -31,6 +32,7 @@ describe('bindStores', () => {
     useAlertsStore.setState({ alerts: [], thresholds: undefined });
     useLockStore.setState({ state: undefined, status: undefined, statusAt: undefined });
     useNetworkStore.setState({ status: undefined });
+    useRegistrationStore.setState({ status: undefined });
   });
 
   it('binds every capability store, reports connected once the device is known, and disconnected on close', async () => {
@@ -50,6 +52,7 @@ describe('bindStores', () => {
     // The lock as pushed, and as this connection sees it: no PIN, so unlocked.
     await until(() => useLockStore.getState().state?.pin === 'none' && useLockStore.getState().status?.unlocked === true);
     await until(() => useNetworkStore.getState().status?.state === 'online');
+    await until(() => useRegistrationStore.getState().status?.state === 'unmanaged');
     for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
     // Later pushes keep arriving: an operation that ends reloads the history.
     const entry: UpdateHistoryEntry = {

@@ -9,6 +9,7 @@ import { bindNetworkStore } from '../network/bindNetworkStore.js';
 import { bindPowerStore } from '../power/powerStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindSupportStore } from '../support/bindSupportStore.js';
+import { bindRegistrationStore } from '../registration/bindRegistrationStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
 
@@ -25,6 +26,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindLockStore(client);
     bindSupportStore(client);
     bindNetworkStore(client);
+    bindRegistrationStore(client);
     bindPowerStore();
     await Promise.all([thresholds, bindDeviceStore(client)]);
   });

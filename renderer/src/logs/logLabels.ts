@@ -11,6 +11,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   ui: 'Interface',
   network: 'Network',
   reset: 'Factory reset',
+  backup: 'Backup',
   gps: 'GPS',
   imu: 'Motion sensor',
   led: 'Lights',
@@ -18,6 +19,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   alerts: 'Alerts',
   lock: 'Device lock',
   support: 'Remote support',
+  registration: 'Fleet management',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */
