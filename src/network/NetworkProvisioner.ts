@@ -29,6 +29,8 @@ export interface NetworkProvisionerOptions {
   hotspot: { ssid: string; generatePassword: () => string };
   scanFreshMs?: number;
   now?: () => number;
+  /** Reads the state again after a change (headsetd: the watcher's read, which refreshes through this class). */
+  afterChange?: () => Promise<unknown>;
 }
 
 export interface ConnectInput {
@@ -100,6 +102,12 @@ export class NetworkProvisioner {
     return this.mode;
   }
 
+  /** After a change: the owner's read (the watcher, so network.changed follows at once), else a refresh. */
+  private async changed(): Promise<void> {
+    if (this.options.afterChange) await this.options.afterChange();
+    else await this.refresh();
+  }
+
   /** Reads the stack again (Wi-Fi joined, Ethernet, connectivity) and pushes the overview if it changed. */
   async refresh(): Promise<ConnectivityState> {
     const [connectivity, ethernet, active, profiles] = await Promise.all([
@@ -120,6 +128,12 @@ export class NetworkProvisioner {
 
   current(): NetworkOverview {
     return this.overview.current() ?? this.compose();
+  }
+
+  /** The overview once the latch's decision at boot is taken. */
+  async currentAfterStart(): Promise<NetworkOverview> {
+    await this.started.catch(() => undefined);
+    return this.current();
   }
 
   async scan(rescan: boolean): Promise<NetworkScan> {
@@ -148,14 +162,13 @@ export class NetworkProvisioner {
 
   connect(input: ConnectInput): Promise<NetworkOverview> {
     return this.serially(async () => {
-      const ssidBytes = checkSsid(input.ssid);
-      const ssidHex = bytesToHex(ssidBytes);
       // Registered before anything could print it; kept while the process lives (NetworkManager keeps it saved).
       if (input.password !== undefined && input.password.length >= 4 && !this.held.has(input.password)) {
         this.held.set(input.password, this.options.secrets.register(input.password, `wi-fi password`));
       }
       const detail = [input.hidden ? 'hidden' : null, input.support ? 'support' : null].filter(Boolean).join(' ') || 'join';
       return this.audited(input.via, 'connect', input.ssid, detail, async () => {
+        const ssidHex = bytesToHex(checkSsid(input.ssid));
         if (this.mode === 'hotspot') throw new AppError('NETWORK_HOTSPOT_MODE');
         const profiles = await this.options.backend.profiles();
         const existing = profiles.find((p) => p.ssidHex === ssidHex);
@@ -185,7 +198,7 @@ export class NetworkProvisioner {
           // A failed join may have left a stale scan (a network that vanished): scan afresh next time.
           this.lastScan = undefined;
         }
-        await this.refresh();
+        await this.changed();
         return this.current();
       });
     });
@@ -193,7 +206,7 @@ export class NetworkProvisioner {
 
   setPriority(id: string, priority: number, via: NetworkActor): Promise<SavedNetwork[]> {
     return this.serially(async () => {
-      const profile = await this.profile(id);
+      const profile = await this.profile(id, via, 'set-priority', `priority ${priority}`);
       await this.audited(via, 'set-priority', ssidFromHex(profile.ssidHex), `priority ${priority}`, () => this.options.backend.modify(id, { priority }));
       return this.saved();
     });
@@ -201,7 +214,7 @@ export class NetworkProvisioner {
 
   setSupport(id: string, support: boolean, via: NetworkActor): Promise<SavedNetwork[]> {
     return this.serially(async () => {
-      const profile = await this.profile(id);
+      const profile = await this.profile(id, via, 'set-support', support ? 'support on' : 'support off');
       // Unmarked, a support network drops below the wearer's own choices' top.
       const priority = support ? SUPPORT_PRIORITY : profile.priority >= SUPPORT_PRIORITY ? 0 : profile.priority;
       await this.audited(via, 'set-support', ssidFromHex(profile.ssidHex), support ? 'support on' : 'support off', () =>
@@ -213,9 +226,9 @@ export class NetworkProvisioner {
 
   forget(id: string, via: NetworkActor): Promise<SavedNetwork[]> {
     return this.serially(async () => {
-      const profile = await this.profile(id);
+      const profile = await this.profile(id, via, 'forget', 'forget');
       await this.audited(via, 'forget', ssidFromHex(profile.ssidHex), 'forget', () => this.options.backend.remove(id));
-      await this.refresh().catch(() => undefined);
+      await this.changed().catch(() => undefined);
       return this.saved();
     });
   }
@@ -230,9 +243,13 @@ export class NetworkProvisioner {
     return this.options.audit.list(query, signal);
   }
 
-  private async profile(id: string): Promise<WifiProfile> {
+  /** The saved profile a change names; an unknown one is a failed change, audited as such. */
+  private async profile(id: string, who: NetworkActor, action: 'set-priority' | 'set-support' | 'forget', detail: string): Promise<WifiProfile> {
     const profile = (await this.options.backend.profiles()).find((p) => p.id === id);
-    if (!profile) throw new AppError('NETWORK_UNKNOWN_PROFILE', undefined, { id });
+    if (!profile) {
+      this.options.audit.record({ who, action, ssid: null, detail, result: 'failed', code: 'NETWORK_UNKNOWN_PROFILE' });
+      throw new AppError('NETWORK_UNKNOWN_PROFILE', undefined, { id });
+    }
     return profile;
   }
 

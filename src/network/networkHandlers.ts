@@ -5,7 +5,7 @@ import type { NetworkProvisioner } from './NetworkProvisioner.js';
 /** The provisioning calls over a NetworkProvisioner, shared by headsetd and the fake device (`network.status` is the watcher's). */
 export function networkHandlers(provisioner: NetworkProvisioner): Omit<Pick<CallHandlers, keyof typeof networkCalls>, 'network.status'> {
   return {
-    'network.overview': () => provisioner.current(),
+    'network.overview': () => provisioner.currentAfterStart(),
     'network.scan': ({ rescan }) => provisioner.scan(rescan),
     'network.connect': (input) => provisioner.connect(input),
     'network.saved': () => provisioner.saved(),

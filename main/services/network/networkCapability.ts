@@ -31,10 +31,9 @@ export interface NetworkNeeds {
  * stack the wearer's changes go through and pushed as network.changed.
  */
 export function networkCapability(needs: NetworkNeeds): Capability<{ network: StateSource<NetworkStatus>; monitor: NetworkMonitor }> {
-  let provisioner: NetworkProvisioner | undefined;
   // Each poll reads the stack once: the overview and the online state come from the same read.
-  const watcher = new NetworkWatcher({ state: () => provisioner!.refresh() }, { log: needs.log, pollMs: needs.pollMs });
-  provisioner = new NetworkProvisioner({
+  const watcher = new NetworkWatcher({ state: () => provisioner.refresh() }, { log: needs.log, pollMs: needs.pollMs });
+  const provisioner: NetworkProvisioner = new NetworkProvisioner({
     backend: needs.backend,
     latch: needs.latch,
     audit: new LogAuditTrail(needs.log, needs.auditLog),
@@ -42,9 +41,11 @@ export function networkCapability(needs: NetworkNeeds): Capability<{ network: St
     status: watcher.status,
     hotspot: { ssid: needs.hotspotSsid, generatePassword: () => generateHotspotPassword() },
     scanFreshMs: needs.scanFreshMs,
+    afterChange: () => watcher.read(),
   });
   const handlers: HandlersOf<typeof networkCalls> = { 'network.status': () => watcher.current(), ...networkHandlers(provisioner) };
   const events: EventsOf<typeof networkEvents> = { 'network.changed': watcher.status, 'network.overviewChanged': provisioner.overview };
+  // What update, telemetry and registration read: the last state the watcher saw (read every poll and after each change).
   const monitor: NetworkMonitor = { state: async () => (await watcher.current()).state };
   return {
     provides: { network: watcher.status, monitor },
