@@ -155,7 +155,7 @@ export const USER_DATA_CLASSES = [
   {
     id: 'system-records',
     title: "The installed system's records",
-    holds: 'Which version is in which slot, the boot count, an update in progress, update history and downloads, the update and telemetry servers.',
+    holds: 'Which version is in which slot, the boot count, an update in progress, update history and downloads, the update, telemetry and fleet servers, and the registration with the fleet server.',
     locations: [
       state('slots.json'),
       state('boot-count.json'),
@@ -165,6 +165,8 @@ export const USER_DATA_CLASSES = [
       state('update-last-check.json'),
       state('update-config.json'),
       state('telemetry-config.json'),
+      state('fleet-config.json'),
+      state('fleet-registration.json'),
       state('tuf/'),
       state('update-cache/'),
       state('kept-bundles/'),
