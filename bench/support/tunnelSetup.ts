@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import type { SupportRelay } from '../../main/services/support/ports.js';
 import { RelayConfigFile, relayKeyOptions } from '../../main/services/support/RelayConfigFile.js';
 import { pinnedKnownHosts, tunnelArguments } from '../../main/services/support/ReverseTunnel.js';
 import { SupportService } from '../../main/services/support/SupportService.js';
@@ -21,7 +22,7 @@ async function plainTunnel(relay: TestRelay, key: string, knownHosts: string, lo
   const started = performance.now();
   const args = tunnelArguments({
     sshPath: '/usr/bin/ssh',
-    relay: { ...(relay.config() as never), viewers: [] },
+    relay: { ...(relay.config() as unknown as SupportRelay), viewers: [] },
     keyFile: key,
     knownHosts,
     localPort,
@@ -91,7 +92,7 @@ export async function benchTunnelSetup(log: (line: string) => void): Promise<Ben
     const key = makeKey(join(work, 'plain_ed25519'));
     appendFileSync(relay.authorizedKeys, `${relayKeyOptions('localhost:*')} ${key.publicKey}\n`);
     const knownHosts = join(work, 'known_hosts');
-    writeFileSync(knownHosts, pinnedKnownHosts(relay.config() as never));
+    writeFileSync(knownHosts, pinnedKnownHosts(relay.config() as unknown as SupportRelay));
     const localPort = await freePort();
     // One of each to warm the caches, then interleaved rounds.
     await plainTunnel(relay, key.path, knownHosts, localPort);
