@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClassKeys } from './ClassKeys.js';
+
+/**
+ * The linux profile's encryption at rest: the data partition is LUKS2 (cryptsetup), and inside it
+ * each user-data class folder has its own fscrypt policy, whose raw 32-byte key is the class key
+ * (ClassKeys, kept on the data partition itself, so it is readable only while LUKS is open).
+ * Destroying a class is Android's file-based-encryption model: evict its key from the kernel,
+ * destroy the key file, and remove the policy's protector metadata; decommissioning is `cryptsetup
+ * erase` (every LUKS keyslot gone: the partition's master key is unrecoverable). Keys travel on
+ * stdin or in a 0600 file, never on a command line (`/proc/PID/cmdline` is world-readable).
+ */
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runTool(command: string, args: readonly string[], input?: Uint8Array): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ? Buffer.from(input) : undefined);
+  });
+}
+
+async function check(command: string, args: readonly string[], input?: Uint8Array): Promise<string> {
+  const result = await runTool(command, args, input);
+  return checked(command, args, result);
+}
+
+function checked(command: string, args: readonly string[], result: ToolResult): string {
+  if (result.code !== 0)
+    throw new Error(`${command} ${args[0] ?? ''} failed (exit ${result.code}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
+  return result.stdout;
+}
+
+export interface LuksOptions {
+  /** Key derivation; tests use pbkdf2 with few iterations (argon2id takes ~500 MiB and seconds). */
+  pbkdf?: { type: 'pbkdf2'; iterations: number };
+}
+
+/** A LUKS2 volume (a partition, or an image file in tests). `open` needs device-mapper, which this class does not use. */
+export class LuksVolume {
+  constructor(
+    readonly device: string,
+    private readonly options: LuksOptions = {},
+  ) {}
+
+  private pbkdfArgs(): string[] {
+    return this.options.pbkdf ? ['--pbkdf', this.options.pbkdf.type, '--pbkdf-force-iterations', String(this.options.pbkdf.iterations)] : [];
+  }
+
+  async format(key: Uint8Array): Promise<void> {
+    await check('cryptsetup', ['luksFormat', '--type', 'luks2', '--batch-mode', '--key-file=-', ...this.pbkdfArgs(), this.device], key);
+  }
+
+  /** Whether `key` opens a keyslot (no mapping made). */
+  async opensWith(key: Uint8Array): Promise<boolean> {
+    return (await runTool('cryptsetup', ['open', '--test-passphrase', '--key-file=-', this.device], key)).code === 0;
+  }
+
+  /** The keyslot numbers `luksDump` lists. */
+  async keyslots(): Promise<number[]> {
+    const dump = await check('cryptsetup', ['luksDump', this.device]);
+    const section = dump.split(/^Keyslots:\s*$/m)[1]?.split(/^\S.*:\s*$/m)[0] ?? '';
+    return [...section.matchAll(/^\s+(\d+): /gm)].map((m) => Number(m[1]));
+  }
+
+  /** Wipes every keyslot: the volume's master key, hence all its data, is gone for good. */
+  async erase(): Promise<void> {
+    await check('cryptsetup', ['erase', '--batch-mode', this.device]);
+  }
+}
+
+/** Per-class fscrypt policies on a mounted ext4 (or f2fs) file system with the encrypt feature. */
+export class FscryptClassPolicies {
+  constructor(
+    readonly mountpoint: string,
+    private readonly keys: ClassKeys,
+  ) {}
+
+  /** The file system's fscrypt metadata (`MNT/.fscrypt`); the global /etc/fscrypt.conf must exist (`fscrypt setup`). */
+  async setup(): Promise<void> {
+    await check('fscrypt', ['setup', this.mountpoint, '--quiet']);
+  }
+
+  /** An empty class folder gets its own policy, protected by the class key (made if missing). */
+  async encrypt(classId: string, dir: string): Promise<void> {
+    // fscrypt reads a raw key only from a regular file of 32 bytes: the class key file is one (0600,
+    // on the data partition); its path is on the command line, the key is not.
+    await this.keys.getOrCreate(classId);
+    await check('fscrypt', ['encrypt', dir, '--source=raw_key', `--name=${classId}`, `--key=${this.keys.path(classId)}`, '--quiet']);
+  }
+
+  async unlock(classId: string, dir: string): Promise<void> {
+    if (!(await this.keys.get(classId))) throw new Error(`class ${classId} has no key: it was erased`);
+    await check('fscrypt', ['unlock', dir, `--key=${this.keys.path(classId)}`, '--quiet']);
+  }
+
+  async lock(dir: string): Promise<void> {
+    await check('fscrypt', ['lock', dir, '--quiet']);
+  }
+
+  /**
+   * Crypto-erase of one class: its key evicted from the kernel, its key file destroyed, and the
+   * policy and protector metadata removed (the wrapped policy key with them), so not even a copy
+   * of the old key file would open it. Then the ciphertext itself can be deleted at leisure.
+   */
+  async destroy(classId: string, dir: string): Promise<void> {
+    const status = await check('fscrypt', ['status', dir]);
+    const policy = /^Policy:\s+([0-9a-f]+)/m.exec(status)?.[1];
+    const protectors = [...status.matchAll(/^([0-9a-f]{16})\s+/gm)].map((m) => m[1]!);
+    if (/^Unlocked:\s+Yes/m.test(status)) await this.lock(dir);
+    await this.keys.destroy(classId);
+    const metadata = join(this.mountpoint, '.fscrypt');
+    if (policy) await rm(join(metadata, 'policies', policy), { force: true });
+    for (const protector of protectors) await rm(join(metadata, 'protectors', protector), { force: true });
+  }
+}
