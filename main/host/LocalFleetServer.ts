@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** The port `npm run server` listens on; `npm start -- --fleet` takes it too, else a free one. */
 export const LOCAL_FLEET_PORT = 8400;
 
 const URL_LINE = /^Fleet server: (http:\/\/\S+)/;
-const ADDRESS_IN_USE = /EADDRINUSE/;
 
 export interface LocalFleetServer {
   /** The server's address, with a trailing slash: the dashboard, and what the headset registers with. */
@@ -29,13 +29,19 @@ export async function startLocalFleetServer(options: {
   timeoutMs?: number;
 }): Promise<LocalFleetServer> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  try {
-    return await startOn(LOCAL_FLEET_PORT, options);
-  } catch (error) {
-    if (!(error instanceof FleetServerStartError) || !ADDRESS_IN_USE.test(error.output)) throw error;
-    options.onLine(`Port ${LOCAL_FLEET_PORT} is taken: the fleet server takes a free one.`);
-    return startOn(0, options);
-  }
+  // Asked before the server starts, not after it failed to listen: its first start makes the first
+  // admin before listening, and a second start would no longer have the password to print.
+  if (await portIsFree(LOCAL_FLEET_PORT)) return startOn(LOCAL_FLEET_PORT, options);
+  options.onLine(`Port ${LOCAL_FLEET_PORT} is taken: the fleet server takes a free one.`);
+  return startOn(0, options);
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 export class FleetServerStartError extends Error {

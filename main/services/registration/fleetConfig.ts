@@ -60,7 +60,11 @@ export async function openFleetConfig(options: { url?: string; tags?: string; st
     });
     return undefined;
   }
-  const stored = await readStored(path);
+  // An address given again replaces a file that cannot be read (what the error tells the operator to do).
+  const stored = await readStored(path).catch((error: unknown) => {
+    if (error instanceof FleetConfigError && options.url !== undefined) return undefined;
+    throw error;
+  });
   const serverUrl = options.url !== undefined ? checkFleetUrl(options.url) : stored?.serverUrl;
   const groupTags = options.tags !== undefined ? parseFleetTags(options.tags) : (stored?.groupTags ?? []);
   if (serverUrl === undefined) return undefined;
