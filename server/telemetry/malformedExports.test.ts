@@ -62,7 +62,17 @@ describe('malformed OTLP exports', () => {
       ['resourceLogs that is not a list', wearer.signJson('/v1/logs', '{"resourceLogs": {"a": 1}}'), 'INVALID_INPUT', 400],
       [
         'values nested deeper than any export',
-        wearer.signJson('/v1/logs', `{"resourceLogs": ${'['.repeat(300)}${']'.repeat(300)}}`),
+        edited(logs, (b) => {
+          let value: Record<string, unknown> = { stringValue: 'bottom' };
+          for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+          logRecords(b)[0]!.body = value;
+        }),
+        'INVALID_INPUT',
+        400,
+      ],
+      [
+        'JSON nested 5000 deep where an export has none',
+        wearer.signJson('/v1/logs', `{"resourceLogs": [${'['.repeat(5000)}${']'.repeat(5000)}]}`),
         'INVALID_INPUT',
         400,
       ],

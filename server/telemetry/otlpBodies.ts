@@ -1,14 +1,14 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { FleetError } from '../../src/fleet/errors.js';
-import { OTLP_MAX_DEPTH, TELEMETRY_MAX_BODY_BYTES } from '../../src/fleet/telemetryApi.js';
+import { TELEMETRY_MAX_BODY_BYTES } from '../../src/fleet/telemetryApi.js';
 
 const gunzipAsync = promisify(gunzip);
 
 /**
  * An export's body as sent (what its signature covers) turned into JSON: gunzipped when its
  * Content-Encoding says gzip, never past the uncompressed limit (a small gzip bomb stops at 4 MiB),
- * parsed, and refused when nested deeper than any export is (so validation never recurses without end).
+ * and parsed (V8's JSON.parse does not recurse: any nesting parses; the export readers bound it).
  */
 export async function decodeExportBody(raw: Buffer, contentEncoding: string | string[] | undefined): Promise<unknown> {
   const encoding = typeof contentEncoding === 'string' ? contentEncoding.trim().toLowerCase() : contentEncoding === undefined ? 'identity' : '';
@@ -34,22 +34,5 @@ export async function decodeExportBody(raw: Buffer, contentEncoding: string | st
   } catch {
     throw new FleetError('MALFORMED_JSON');
   }
-  if (depthOf(parsed) > OTLP_MAX_DEPTH * 4) {
-    throw new FleetError('INVALID_INPUT', undefined, { fields: [{ part: 'body', path: '', message: 'nested too deeply' }] });
-  }
   return parsed;
-}
-
-/** How deeply a parsed JSON value nests, counted without recursion. */
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    deepest = Math.max(deepest, depth);
-    for (const child of Array.isArray(item) ? item : Object.values(item))
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return deepest;
 }

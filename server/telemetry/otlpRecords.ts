@@ -59,6 +59,10 @@ export interface RowContext {
   retentionDays: number;
 }
 
+interface PlacingContext extends RowContext {
+  today: string;
+}
+
 const DAY_MS = 86_400_000;
 /** A record may be stamped up to a day ahead of the server (a clock a little off, a time zone bug). */
 const FUTURE_SLACK_MS = DAY_MS;
@@ -68,15 +72,15 @@ const PSEUDONYM = /^[A-Za-z0-9_-]{8,128}$/;
 /** An OTLP AnyValue as plain JSON (int64 beyond 2^53 stays a decimal string). */
 export function plainValue(value: OtlpValue | undefined): unknown {
   if (!value) return null;
-  if ('arrayValue' in value) return (value.arrayValue.values ?? []).map(plainValue);
-  if ('kvlistValue' in value) return plainAttributes(value.kvlistValue.values);
   if (value.stringValue !== undefined) return value.stringValue;
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(plainValue);
+  if (value.kvlistValue) return plainAttributes(value.kvlistValue.values);
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) {
     const n = Number(value.intValue);
     return Number.isSafeInteger(n) ? n : String(value.intValue);
   }
-  if (value.doubleValue !== undefined) return typeof value.doubleValue === 'number' ? value.doubleValue : value.doubleValue;
+  if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.bytesValue !== undefined) return value.bytesValue;
   return null;
 }
@@ -85,6 +89,26 @@ export function plainAttributes(attributes: readonly { key: string; value?: Otlp
   const out: Record<string, unknown> = {};
   for (const { key, value } of attributes ?? []) out[key] = plainValue(value);
   return out;
+}
+
+/** The server's own attributes (uid, category, pseudonym) taken out; the rest as plain JSON. */
+interface SplitAttributes {
+  uid: unknown;
+  category: unknown;
+  pseudonym: unknown;
+  rest: Record<string, unknown>;
+}
+
+function splitAttributes(attributes: readonly { key: string; value?: OtlpValue }[] | undefined): SplitAttributes {
+  const split: SplitAttributes = { uid: undefined, category: undefined, pseudonym: undefined, rest: {} };
+  for (const { key, value } of attributes ?? []) {
+    // Not deleted afterwards: a deleted key turns the object slow for every later use.
+    if (key === RECORD_UID_ATTRIBUTE) split.uid = plainValue(value);
+    else if (key === CATEGORY_ATTRIBUTE) split.category = plainValue(value);
+    else if (key === PSEUDONYM_ATTRIBUTE) split.pseudonym = plainValue(value);
+    else split.rest[key] = plainValue(value);
+  }
+  return split;
 }
 
 function unixNanoToMs(value: string | number | undefined): number | undefined {
@@ -119,7 +143,7 @@ class Refusals {
 }
 
 /** Checks the record's time against now and its retention; returns its day and last day, or refuses it. */
-function placeInTime(ms: number | undefined, name: string | null, context: RowContext, refusals: Refusals) {
+function placeInTime(ms: number | undefined, name: string | null, context: PlacingContext, refusals: Refusals) {
   if (ms === undefined) return (refusals.refuse('a record without a time'), undefined);
   const now = context.now.getTime();
   if (ms > now + FUTURE_SLACK_MS) return (refusals.refuse('a record more than a day in the future'), undefined);
@@ -130,26 +154,21 @@ function placeInTime(ms: number | undefined, name: string | null, context: RowCo
   return { day, expiresOn, time: new Date(ms).toISOString() };
 }
 
-function takePseudonym(attributes: Record<string, unknown>, refusals: Refusals): string | undefined {
-  const pseudonym = attributes[PSEUDONYM_ATTRIBUTE];
-  delete attributes[PSEUDONYM_ATTRIBUTE];
+function checkPseudonym(pseudonym: unknown, refusals: Refusals): string | undefined {
   if (typeof pseudonym === 'string' && PSEUDONYM.test(pseudonym)) return pseudonym;
   refusals.refuse(`a record without ${PSEUDONYM_ATTRIBUTE}`);
   return undefined;
 }
 
-export function logRows(request: ExportLogsRequest, context: RowContext): Rows<LogRow> {
+export function logRows(request: ExportLogsRequest, rowContext: RowContext): Rows<LogRow> {
+  const context: PlacingContext = { ...rowContext, today: dayOf(rowContext.now) };
   const refusals = new Refusals();
   const rows: LogRow[] = [];
   for (const resourceLogs of request.resourceLogs ?? []) {
     const version = serviceVersion(resourceLogs.resource);
     for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
       for (const record of scopeLogs.logRecords ?? []) {
-        const attributes = plainAttributes(record.attributes);
-        const uid = attributes[RECORD_UID_ATTRIBUTE];
-        const category = attributes[CATEGORY_ATTRIBUTE];
-        delete attributes[RECORD_UID_ATTRIBUTE];
-        delete attributes[CATEGORY_ATTRIBUTE];
+        const { uid, category, pseudonym: claimed, rest: attributes } = splitAttributes(record.attributes);
         if (typeof uid !== 'string' || !UUID.test(uid)) {
           refusals.refuse(`a record without a UUID in ${RECORD_UID_ATTRIBUTE}`);
           continue;
@@ -158,7 +177,7 @@ export function logRows(request: ExportLogsRequest, context: RowContext): Rows<L
           refusals.refuse(`a record without ${CATEGORY_ATTRIBUTE}`);
           continue;
         }
-        const pseudonym = takePseudonym(attributes, refusals);
+        const pseudonym = checkPseudonym(claimed, refusals);
         if (!pseudonym) continue;
         const eventName = record.eventName ?? null;
         const placed = placeInTime(unixNanoToMs(record.timeUnixNano) ?? unixNanoToMs(record.observedTimeUnixNano), eventName, context, refusals);
@@ -198,7 +217,8 @@ function pointValue(point: OtlpNumberDataPointIn): number | null {
   return typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
 }
 
-export function pointRows(request: ExportMetricsRequest, context: RowContext): Rows<PointRow> {
+export function pointRows(request: ExportMetricsRequest, rowContext: RowContext): Rows<PointRow> {
+  const context: PlacingContext = { ...rowContext, today: dayOf(rowContext.now) };
   const refusals = new Refusals();
   const rows: PointRow[] = [];
   for (const resourceMetrics of request.resourceMetrics ?? []) {
@@ -214,13 +234,13 @@ export function pointRows(request: ExportMetricsRequest, context: RowContext): R
         ];
         for (const [kind, points] of series) {
           for (const point of points) {
-            const attributes = plainAttributes(point.attributes);
-            // The id is taken before the pseudonym leaves the attributes: it is part of the series.
+            // The id covers every attribute, the pseudonym's too: it is part of the series.
             const timeText = String(point.timeUnixNano ?? '');
             const pointId = createHash('sha256')
-              .update(`${metric.name}\n${kind}\n${timeText}\n${canonical(attributes)}`)
+              .update(`${metric.name}\n${kind}\n${timeText}\n${canonical(plainAttributes(point.attributes))}`)
               .digest('hex');
-            const pseudonym = takePseudonym(attributes, refusals);
+            const { pseudonym: claimed, rest: attributes } = splitAttributes(point.attributes);
+            const pseudonym = checkPseudonym(claimed, refusals);
             if (!pseudonym) continue;
             const placed = placeInTime(unixNanoToMs(point.timeUnixNano), metric.name, context, refusals);
             if (!placed) continue;

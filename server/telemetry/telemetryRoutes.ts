@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FleetError } from '../../src/fleet/errors.js';
+import { readLogsExport, readMetricsExport, type ReadResult } from '../../src/fleet/otlpExportReader.js';
 import {
   TELEMETRY_API,
   TELEMETRY_MAX_BODY_BYTES,
   TELEMETRY_MAX_RECORDS,
-  exportLogsRequestSchema,
-  exportMetricsRequestSchema,
   exportResponseSchema,
+  type ExportLogsRequest,
+  type ExportMetricsRequest,
   type ExportResponse,
 } from '../../src/fleet/telemetryApi.js';
 import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
@@ -45,7 +46,8 @@ export function telemetryRoutes(context: ServerContext) {
       request.rawBody = body as Buffer;
       done(null, body);
     });
-    const verifyThenDecode = async (request: FastifyRequest) => {
+    // The body is checked by the export readers (exactly the schemas' rules, several times faster).
+    const verifyThenRead = (read: (raw: unknown) => ReadResult<unknown>) => async (request: FastifyRequest) => {
       const raw = request.rawBody ?? Buffer.alloc(0);
       request.telemetrySignature = verifyTelemetrySignature(clock, {
         method: request.method,
@@ -53,17 +55,19 @@ export function telemetryRoutes(context: ServerContext) {
         headers: request.headers,
         body: raw,
       });
-      request.body = await decodeExportBody(raw, request.headers['content-encoding']);
+      const result = read(await decodeExportBody(raw, request.headers['content-encoding']));
+      if (!result.ok) throw new FleetError('INVALID_INPUT', undefined, { fields: result.issues.map((issue) => ({ part: 'body', ...issue })) });
+      request.body = result.value;
     };
     const routes = app.withTypeProvider<ZodTypeProvider>();
-    const options = { bodyLimit: TELEMETRY_MAX_BODY_BYTES, preValidation: verifyThenDecode };
 
     routes.post(
       TELEMETRY_API.logs,
-      { ...options, schema: { body: exportLogsRequestSchema, response: { 200: exportResponseSchema } } },
+      { bodyLimit: TELEMETRY_MAX_BODY_BYTES, preValidation: verifyThenRead(readLogsExport), schema: { response: { 200: exportResponseSchema } } },
       async (request) => {
-        if (recordCount(request.body) > TELEMETRY_MAX_RECORDS) throw new FleetError('TELEMETRY_TOO_MANY_RECORDS');
-        const rows = logRows(request.body, { now: clock.now(), retentionDays });
+        const body = request.body as ExportLogsRequest;
+        if (recordCount(body) > TELEMETRY_MAX_RECORDS) throw new FleetError('TELEMETRY_TOO_MANY_RECORDS');
+        const rows = logRows(body, { now: clock.now(), retentionDays });
         const stored = await store.storeLogs(request.telemetrySignature!, rows.rows);
         request.log.debug({ inserted: stored.inserted, duplicates: stored.duplicates, rejected: rows.rejected }, 'telemetry logs');
         return answer(rows, 'rejectedLogRecords');
@@ -72,10 +76,11 @@ export function telemetryRoutes(context: ServerContext) {
 
     routes.post(
       TELEMETRY_API.metrics,
-      { ...options, schema: { body: exportMetricsRequestSchema, response: { 200: exportResponseSchema } } },
+      { bodyLimit: TELEMETRY_MAX_BODY_BYTES, preValidation: verifyThenRead(readMetricsExport), schema: { response: { 200: exportResponseSchema } } },
       async (request) => {
-        if (recordCount(request.body) > TELEMETRY_MAX_RECORDS) throw new FleetError('TELEMETRY_TOO_MANY_RECORDS');
-        const rows = pointRows(request.body, { now: clock.now(), retentionDays });
+        const body = request.body as ExportMetricsRequest;
+        if (recordCount(body) > TELEMETRY_MAX_RECORDS) throw new FleetError('TELEMETRY_TOO_MANY_RECORDS');
+        const rows = pointRows(body, { now: clock.now(), retentionDays });
         const stored = await store.storePoints(request.telemetrySignature!, rows.rows);
         request.log.debug({ inserted: stored.inserted, duplicates: stored.duplicates, rejected: rows.rejected }, 'telemetry metrics');
         return answer(rows, 'rejectedDataPoints');

@@ -44,22 +44,24 @@ export class TelemetryStore {
 
   storeLogs(signature: TelemetrySignature, rows: LogRow[]): Promise<StoreResult> {
     return this.store(signature, rows, async (tx, receivedAt) => {
-      const inserted = (
-        await tx.query<{ uid: string; pseudonym: string; event_name: string | null; attributes: Record<string, unknown> }>(
-          `INSERT INTO telemetry_logs (day, uid, time, received_at, expires_on, pseudonym, category, event_name, severity, body, attributes, service_version)
-           SELECT day, uid, time, $2, expires_on, pseudonym, category, event_name, severity, body, attributes, service_version
-           FROM jsonb_to_recordset($1::jsonb) AS r(${LOG_COLUMNS})
-           ON CONFLICT DO NOTHING
-           RETURNING uid, pseudonym, event_name, CASE WHEN event_name = '${DELETION_REQUEST_EVENT}' THEN attributes END AS attributes`,
-          [JSON.stringify(inKeyOrder(rows, (row) => row.uid)), receivedAt],
+      // One row back, not one per record: the count, and the deletion requests among the new rows.
+      const { inserted, requests } = (
+        await tx.query<{ inserted: number; requests: { pseudonym: string; category: unknown }[] | null }>(
+          `WITH new_rows AS (
+             INSERT INTO telemetry_logs (day, uid, time, received_at, expires_on, pseudonym, category, event_name, severity, body, attributes, service_version)
+             SELECT day, uid, time, $2, expires_on, pseudonym, category, event_name, severity, body, attributes, service_version
+             FROM json_to_recordset($1::json) AS r(${LOG_COLUMNS})
+             ON CONFLICT DO NOTHING
+             RETURNING pseudonym, event_name, attributes)
+           SELECT count(*)::int AS inserted,
+             json_agg(json_build_object('pseudonym', pseudonym, 'category', attributes->'category')) FILTER (WHERE event_name = $3) AS requests
+           FROM new_rows`,
+          [JSON.stringify(inKeyOrder(rows, (row) => row.uid)), receivedAt, DELETION_REQUEST_EVENT],
         )
-      ).rows;
+      ).rows[0]!;
       const deletions: DeletionOutcome[] = [];
-      for (const row of inserted) {
-        if (row.event_name !== DELETION_REQUEST_EVENT) continue;
-        deletions.push(await this.delete(tx, signature, row.pseudonym, row.attributes?.category, receivedAt));
-      }
-      return { inserted: inserted.length, deletions };
+      for (const request of requests ?? []) deletions.push(await this.delete(tx, signature, request.pseudonym, request.category, receivedAt));
+      return { inserted, deletions };
     });
   }
 
@@ -68,7 +70,7 @@ export class TelemetryStore {
       const result = await tx.query(
         `INSERT INTO telemetry_metric_points (day, point_id, time, received_at, expires_on, pseudonym, category, name, unit, kind, value, attributes, service_version)
          SELECT day, point_id, time, $2, expires_on, pseudonym, category, name, unit, kind, value, attributes, service_version
-         FROM jsonb_to_recordset($1::jsonb) AS r(${POINT_COLUMNS})
+         FROM json_to_recordset($1::json) AS r(${POINT_COLUMNS})
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(inKeyOrder(rows, (row) => row.point_id)), receivedAt],
       );

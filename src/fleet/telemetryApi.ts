@@ -47,25 +47,32 @@ export const OTLP_MAX_DEPTH = 32;
 const unixNano = z.union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative()]);
 const int64 = z.union([z.string().regex(/^-?\d{1,20}$/), z.number().int()]);
 
-export type OtlpValue =
-  | { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number | string; bytesValue?: string }
-  | { arrayValue: { values?: OtlpValue[] } }
-  | { kvlistValue: { values?: { key: string; value?: OtlpValue }[] } };
+export interface OtlpValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string | number;
+  doubleValue?: number | string;
+  bytesValue?: string;
+  arrayValue?: { values?: OtlpValue[] };
+  kvlistValue?: { values?: { key: string; value?: OtlpValue }[] };
+}
 
-const anyValueSchema: z.ZodType<OtlpValue> = z.lazy(() =>
-  z.union([
-    z.object({ arrayValue: z.object({ values: z.array(anyValueSchema).max(1024).optional() }) }),
-    z.object({ kvlistValue: z.object({ values: z.array(keyValueSchema).max(1024).optional() }) }),
-    z.object({
-      stringValue: z.string().optional(),
-      boolValue: z.boolean().optional(),
-      intValue: int64.optional(),
-      // The JSON mapping writes NaN and the infinities as strings.
-      doubleValue: z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]).optional(),
-      bytesValue: z.string().optional(),
-    }),
-  ]),
-);
+// One object with every field optional rather than a union of shapes: as the protobuf JSON mapping
+// reads it (a oneof is one of the fields present), and several times faster to check than a union.
+const anyValueSchema: z.ZodType<OtlpValue> = z.object({
+  stringValue: z.string().optional(),
+  boolValue: z.boolean().optional(),
+  intValue: int64.optional(),
+  // The JSON mapping writes NaN and the infinities as strings.
+  doubleValue: z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]).optional(),
+  bytesValue: z.string().optional(),
+  get arrayValue() {
+    return z.object({ values: z.array(anyValueSchema).max(1024).optional() }).optional();
+  },
+  get kvlistValue() {
+    return z.object({ values: z.array(keyValueSchema).max(1024).optional() }).optional();
+  },
+});
 const keyValueSchema = z.object({ key: z.string().max(256), value: anyValueSchema.optional() });
 const attributesSchema = z.array(keyValueSchema).max(256).optional();
 const resourceSchema = z.object({ attributes: attributesSchema }).optional();
