@@ -28,6 +28,7 @@ const NEEDED = [
     pkg: 'python3-dbusmock',
     why: "NetworkManager's D-Bus API mocked on a private bus for nmcli",
   },
+  { binary: '/usr/bin/dbus-daemon', pkg: 'dbus', why: 'a private bus for the NetworkManager mock and for NetworkManager in a namespace' },
   { binary: '/usr/sbin/dnsmasq', pkg: 'dnsmasq-base', why: 'DHCP on the host end of the veth for NetworkManager in a namespace' },
   { binary: '/usr/sbin/ip', pkg: 'iproute2', why: 'network namespaces and veth pairs in the network tests' },
   { binary: '/usr/sbin/sshd', pkg: 'openssh-server', why: 'a real sshd on 127.0.0.1 is the support relay and serves the read-only sftp view' },

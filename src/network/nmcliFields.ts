@@ -37,3 +37,16 @@ export function parseTerse(output: string, fieldCount: number): string[][] {
 export function escapeTerse(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
 }
+
+/**
+ * `nmcli -t -f SETTING.PROP,… connection|device show X` prints `name:value` lines whose values are
+ * not escaped: split each at its first colon (names never hold one).
+ */
+export function parseProperties(output: string): Map<string, string> {
+  const properties = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) properties.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return properties;
+}

@@ -1,6 +1,6 @@
 import { AppError } from '../../../src/api/errors.js';
 import type { EthernetState, WifiSecurity } from '../../../src/api/contract/network.js';
-import { parseTerse } from '../../../src/network/nmcliFields.js';
+import { parseProperties, parseTerse } from '../../../src/network/nmcliFields.js';
 import { hexToBytes, ssidFromHex, ssidToHex } from '../../../src/network/ssid.js';
 import type { NmcliRunner } from './NmcliRunner.js';
 import type { AccessPoint, ActiveWifi, ConnectivityState, HotspotRequest, JoinRequest, NetworkBackend, WifiProfile } from './ports.js';
@@ -36,21 +36,18 @@ export class NmcliNetworkManager implements NetworkBackend {
     const wifi = list.filter(([name, , type]) => type === '802-11-wireless' && name !== HOTSPOT_PROFILE);
     const profiles: WifiProfile[] = [];
     for (const [name, uuid] of wifi) {
-      const fields = new Map(
-        parseTerse(
-          await this.nmcli.run(
-            [
-              '-f',
-              'connection.autoconnect-priority,802-11-wireless.ssid,802-11-wireless.hidden,802-11-wireless.powersave,802-11-wireless.mode,802-11-wireless-security.key-mgmt',
-              'connection',
-              'show',
-              'uuid',
-              uuid!,
-            ],
-            { notFound: 'NETWORK_UNKNOWN_PROFILE' },
-          ),
-          2,
-        ).map(([key, value]) => [key!, value!]),
+      const fields = parseProperties(
+        await this.nmcli.run(
+          [
+            '-f',
+            'connection.autoconnect-priority,802-11-wireless.ssid,802-11-wireless.hidden,802-11-wireless.powersave,802-11-wireless.mode,802-11-wireless-security.key-mgmt',
+            'connection',
+            'show',
+            'uuid',
+            uuid!,
+          ],
+          { notFound: 'NETWORK_UNKNOWN_PROFILE' },
+        ),
       );
       if (fields.get('802-11-wireless.mode') === 'ap') continue;
       const keyMgmt = fields.get('802-11-wireless-security.key-mgmt') ?? '';
@@ -116,8 +113,8 @@ export class NmcliNetworkManager implements NetworkBackend {
     const device = connected ?? wired.find(([, , state]) => state !== 'unavailable') ?? wired[0]!;
     let address: string | null = null;
     if (connected) {
-      const lines = parseTerse(await this.nmcli.run(['-f', 'IP4.ADDRESS', 'device', 'show', connected[0]!]), 2);
-      address = lines.find(([key]) => key!.startsWith('IP4.ADDRESS'))?.[1] ?? null;
+      const properties = parseProperties(await this.nmcli.run(['-f', 'IP4.ADDRESS', 'device', 'show', connected[0]!]));
+      address = [...properties].find(([key]) => key.startsWith('IP4.ADDRESS'))?.[1] ?? null;
     }
     // "unavailable": no carrier (no cable); "disconnected" or "connecting": a link, no address yet.
     return { present: true, carrier: device[2] !== 'unavailable', connected: connected !== undefined, address };
@@ -131,7 +128,7 @@ export class NmcliNetworkManager implements NetworkBackend {
     const devices = parseTerse(await this.nmcli.run(['-f', 'DEVICE,TYPE,STATE', 'device', 'status']), 3).filter(([, , s]) => s === 'connected');
     const primary = devices.find(([, type]) => type === 'ethernet') ?? devices[0];
     if (!primary) return 'offline';
-    const metered = parseTerse(await this.nmcli.run(['-f', 'GENERAL.METERED', 'device', 'show', primary[0]!]), 2)[0]?.[1] ?? '';
+    const metered = parseProperties(await this.nmcli.run(['-f', 'GENERAL.METERED', 'device', 'show', primary[0]!])).get('GENERAL.METERED') ?? '';
     return metered.startsWith('yes') ? 'metered' : 'online';
   }
 
