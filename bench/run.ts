@@ -8,6 +8,7 @@ import type { BenchResult } from './harness.js';
 import { benchUpdate } from './update/index.js';
 import { benchLogging } from './logging/index.js';
 import { benchSupport } from './support/index.js';
+import { benchReset } from './reset/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   update: benchUpdate,
   logging: benchLogging,
   support: benchSupport,
+  reset: benchReset,
 };
 
 mkdirSync(resultsDir, { recursive: true });

@@ -18,7 +18,7 @@ import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
 import { LogArchive } from '../services/logging/LogArchive.js';
 import { supportCapability } from '../services/support/supportCapability.js';
 import { systemCapability } from '../services/system/systemCapability.js';
-import { resetCapability } from '../services/reset/resetCapability.js';
+import { resetCapability, sanitizationRecordsDir } from '../services/reset/resetCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
 import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { updateCapability } from '../services/update/updateCapability.js';
@@ -124,6 +124,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       crashesDir: paths.crashesDir,
       exportMedium: profile.exportMedium,
       secrets: options.secrets,
+      sanitizationRecordsDir: sanitizationRecordsDir(userDataRootsOf(paths)),
     }),
   );
   const telemetry = host.add(

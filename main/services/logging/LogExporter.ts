@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, open, rename, stat, unlink } from 'node:fs/promises';
+import { access, copyFile, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -31,6 +31,8 @@ export class LogExporter {
     private readonly medium: ExportMedium,
     private readonly now: () => number = Date.now,
     private readonly secrets?: SecretRedactor,
+    /** A folder whose records (`*.json`) go along with every export: the signed sanitization records of past wipes. */
+    private readonly recordsDir?: string,
   ) {}
 
   async export(filter: LogQuery, signal?: AbortSignal): Promise<ExportResult> {
@@ -83,12 +85,38 @@ export class LogExporter {
       }
       await rename(temporary, target);
       await fsyncDirectory(dir);
+      await this.copyRecords(dir);
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
       if (error instanceof AppError) throw error;
       throw exportFailedError((error as NodeJS.ErrnoException).code);
     }
     return { fileName, bytes: (await stat(target)).size, entries };
+  }
+
+  /** Each record as `headset-sanitization-NAME` beside the log file, whole or not at all; one already there is kept. */
+  private async copyRecords(dir: string): Promise<void> {
+    if (!this.recordsDir) return;
+    const names = (await readdir(this.recordsDir).catch(() => [] as string[])).filter((name) => name.endsWith('.json') && !name.startsWith('.'));
+    for (const name of names) {
+      const target = join(dir, `headset-sanitization-${name}`);
+      if (await exists(target)) continue;
+      const temporary = join(dir, `.headset-sanitization-${name}.${randomBytes(4).toString('hex')}.tmp`);
+      try {
+        await copyFile(join(this.recordsDir, name), temporary);
+        const handle = await open(temporary, 'r+');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temporary, target);
+      } catch (error) {
+        await unlink(temporary).catch(() => undefined);
+        throw error;
+      }
+    }
+    if (names.length > 0) await fsyncDirectory(dir);
   }
 }
 
@@ -123,4 +151,11 @@ async function freeName(dir: string, base: string): Promise<string> {
     )
       return name;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

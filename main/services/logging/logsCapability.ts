@@ -25,6 +25,8 @@ export interface LogsNeeds {
   exportMedium: ExportMedium;
   /** The secrets the headset holds: cut out of crash records and exports by value. */
   secrets?: SecretRedactor;
+  /** The signed sanitization records of past wipes, exported with the logs (a folder on the persist partition). */
+  sanitizationRecordsDir?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export function logsCapability(needs: LogsNeeds): Capability<{ crashes: CrashRec
   const uiLog = new UiLogWriter(needs.logger, crashes, { recentLines: () => needs.recent.lines() });
   const archive = new LogArchive(needs.logDir);
   const analysis = new LogAnalysisService(archive);
-  const exporter = new LogExporter(archive, needs.exportMedium, undefined, needs.secrets);
+  const exporter = new LogExporter(archive, needs.exportMedium, undefined, needs.secrets, needs.sanitizationRecordsDir);
   const handlers: HandlersOf<typeof logsCalls> = {
     // A crash message may quote what the crashed code held: secrets and e-mails never reach the UI.
     'crashes.list': async () =>
