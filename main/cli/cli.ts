@@ -17,6 +17,7 @@ const keys = () => import('./keysCommands.js');
 const bundle = () => import('./bundleCommands.js');
 const repo = () => import('./repoCommands.js');
 const device = () => import('./deviceCommands.js');
+const backup = () => import('./backupCommands.js');
 const sanitization = () => import('./sanitizationCommands.js');
 
 /** `headsetctl GROUP COMMAND ...`. */
@@ -54,6 +55,8 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       load: async () => (await device()).deviceUpdate,
     },
     reboot: { summary: 'Restart the headset', load: async () => (await device()).deviceReboot },
+    backup: { summary: "List, make, verify and browse the headset's backups (passphrase from a file)", load: async () => (await backup()).deviceBackup },
+    restore: { summary: 'Put classes back from a backup on the stick, the headset or the cloud', load: async () => (await backup()).deviceRestore },
   },
   sanitization: {
     verify: {

@@ -10,11 +10,22 @@ import { CLASS_KEYS_FOLDER, USER_DATA_CLASSES, resolveUserDataClass, type UserDa
  * elsewhere, the persist partition) are not backed up: calibration and identity never are.
  */
 export function backupClassesFromRegistry(roots: UserDataRoots): BackupClassSource {
-  const classes: BackupClass[] = USER_DATA_CLASSES.map((cls) => {
+  const classes: BackupClass[] = [];
+  for (const cls of USER_DATA_CLASSES) {
+    if (NOT_OFFERED.has(cls.id)) continue;
     const onData = resolveUserDataClass(cls, roots)
       .map((location) => relative(roots.data, location.path))
       .filter((path) => path !== '' && !path.startsWith('..') && !isAbsolute(path));
-    return { id: cls.id, paths: [...onData, join(CLASS_KEYS_FOLDER, `${cls.id}.key`)], backedUpByDefault: cls.backedUpByDefault };
-  });
+    if (onData.length === 0) continue;
+    classes.push({ id: cls.id, title: cls.title, paths: [...onData, join(CLASS_KEYS_FOLDER, `${cls.id}.key`)], backedUpByDefault: cls.backedUpByDefault });
+  }
   return { classes: () => classes };
 }
+
+/**
+ * Classes a backup never offers: the backups themselves (a backup inside a backup), the copies kept
+ * for undoing an update, the installed system's records (the system's, not the wearer's; restoring
+ * them onto another headset would lie about its slots), the telemetry queue (transient, and its
+ * pseudonym key must not travel) and the first-run flag (a restored headset still goes through setup).
+ */
+const NOT_OFFERED = new Set<string>(['backups', 'update-snapshots', 'system-records', 'telemetry', 'setup']);

@@ -13,11 +13,11 @@ export interface FakeBackupOptions {
 }
 
 const CLASSES = [
-  { id: 'profile', backedUpByDefault: true },
-  { id: 'privacy', backedUpByDefault: true },
-  { id: 'networks', backedUpByDefault: true },
-  { id: 'apps', backedUpByDefault: true },
-  { id: 'logs', backedUpByDefault: false },
+  { id: 'profile', title: 'Profile and preferences', backedUpByDefault: true },
+  { id: 'privacy', title: 'Privacy choices', backedUpByDefault: true },
+  { id: 'networks', title: 'Saved networks', backedUpByDefault: true },
+  { id: 'apps', title: 'App data', backedUpByDefault: true },
+  { id: 'logs', title: 'Logs and crash records', backedUpByDefault: false },
 ];
 
 /**

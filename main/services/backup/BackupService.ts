@@ -471,7 +471,7 @@ export class BackupService {
         present: this.#present.get(destination.kind) ?? false,
         appliesRetention: destination.appliesRetention,
       })),
-      classes: this.options.classes.classes().map((entry) => ({ id: entry.id, backedUpByDefault: entry.backedUpByDefault })),
+      classes: this.options.classes.classes().map((entry) => ({ id: entry.id, title: entry.title ?? entry.id, backedUpByDefault: entry.backedUpByDefault })),
       backups: this.#catalog.list(),
       activity: this.#activity,
       last: this.#last,

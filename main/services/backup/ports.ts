@@ -5,6 +5,8 @@
 /** One user-data class as backup sees it (from the data-class registry). */
 export interface BackupClass {
   id: string;
+  /** Plain words for the wearer (the registry's title). */
+  title?: string;
   /** Files and folders of the class, relative to the data partition. */
   paths: readonly string[];
   backedUpByDefault: boolean;

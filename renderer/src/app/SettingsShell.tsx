@@ -5,6 +5,7 @@ import { UpdatesScreen } from '../update/UpdatesScreen.js';
 import { LogsScreen } from '../logs/LogsScreen.js';
 import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
 import { LockScreen } from '../lock/LockScreen.js';
+import { BackupScreen } from '../backup/BackupScreen.js';
 import { PowerScreen } from '../power/PowerScreen.js';
 import { AboutScreen } from '../about/AboutScreen.js';
 import { SupportScreen } from '../support/SupportScreen.js';
@@ -22,6 +23,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'updates', title: 'Updates', component: UpdatesScreen, Badge: UpdatesBadge },
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
   { id: 'lock', title: 'Lock', component: LockScreen },
+  { id: 'backup', title: 'Backup & reset', component: BackupScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },
   { id: 'support', title: 'Remote support', component: SupportScreen },
   { id: 'power', title: 'Power', component: PowerScreen },

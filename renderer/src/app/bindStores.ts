@@ -1,5 +1,6 @@
 import type { ApiClient } from '../../../src/api/client.js';
 import { bindAlertsStore } from '../alerts/bindAlertsStore.js';
+import { bindBackupStore } from '../backup/bindBackupStore.js';
 import { bindConnectionStore } from '../api/bindConnectionStore.js';
 import { bindBootStore } from '../boot/bindBootStore.js';
 import { bindHealthStore } from '../health/bindHealthStore.js';
@@ -24,6 +25,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     // Read once with the device's facts: Home's meters colour at the thresholds from the start.
     const thresholds = bindAlertsStore(client);
     bindLockStore(client);
+    bindBackupStore(client);
     bindSupportStore(client);
     bindNetworkStore(client);
     bindRegistrationStore(client);

@@ -91,7 +91,7 @@ export const backupOverviewSchema = z.object({
     }),
   ),
   /** The classes a backup can hold; those backed up by default are chosen when none is named. */
-  classes: z.array(z.object({ id: z.string(), backedUpByDefault: z.boolean() })),
+  classes: z.array(z.object({ id: z.string(), title: z.string(), backedUpByDefault: z.boolean() })),
   /** Backups this headset made or restored from, newest first. */
   backups: z.array(backupRecordSchema),
   activity: backupActivitySchema,
