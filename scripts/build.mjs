@@ -2,7 +2,7 @@
 // (esbuild, Node), Electron's main and preload, the renderer (Vite), and the fleet server with its
 // migrations and operator dashboard (Vite).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,8 @@ await Promise.all([
 /**
  * headsetctl loads each command group's module when that command runs (dynamic imports, cli.ts):
  * split into dist/headsetctl.mjs and its chunks in dist/headsetctl-chunks/, so that `--help` loads
- * none of them. Chunks of earlier builds are removed once the new ones are written.
+ * none of them. Chunks of earlier builds are removed once the new ones are written, if they are over
+ * an hour old: a build running at the same time (from other sources) may still need its own.
  * zod and semver are bundled in: Node takes longer to resolve and load their hundreds of files (about
  * 130 ms, more than Node's own start) than to compile them as part of a chunk (about 40 ms), and
  * `bundle verify` needs both. Every other package stays external, as in the other builds.
@@ -100,7 +101,11 @@ async function buildHeadsetctl() {
     entryPoints: { headsetctl: 'main/cli/headsetctl.ts' },
   });
   const written = new Set(Object.keys(result.metafile.outputs).map((output) => join(root, output)));
-  for (const file of existsSync(chunks) ? readdirSync(chunks) : []) if (!written.has(join(chunks, file))) rmSync(join(chunks, file), { force: true });
+  const anHourAgo = Date.now() - 3600_000;
+  for (const file of existsSync(chunks) ? readdirSync(chunks) : []) {
+    const path = join(chunks, file);
+    if (!written.has(path) && (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < anHourAgo) rmSync(path, { force: true });
+  }
 }
 
 /**
