@@ -153,6 +153,8 @@ export async function benchOtlpIngestVsCopy(work: string, migrationsDir: string,
     const exports = makeExports(seededRandom(14), Date.now());
     const total = EXPORTS * PER_EXPORT;
     await new DayPartitions(db).ensure([dayOf(Date.now() - 86_400_000), dayOf(Date.now())]);
+    // The PostgreSQL server reads the file (as its own user when the bench runs as root).
+    chmodSync(work, 0o755);
     const csvPath = join(work, 'rows.csv');
     const ingestRates: number[] = [];
     const copyRates: number[] = [];

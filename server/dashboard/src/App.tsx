@@ -5,6 +5,7 @@ import { ChangePasswordScreen } from './ChangePasswordScreen.js';
 import { DeviceScreen } from './DeviceScreen.js';
 import { DevicesScreen } from './DevicesScreen.js';
 import { LoginScreen } from './LoginScreen.js';
+import { TelemetryScreen } from './TelemetryScreen.js';
 import { useHashRoute } from './useHashRoute.js';
 
 /** The operator dashboard: log in, change a one-time password, then the headsets and each one's page. */
@@ -40,6 +41,14 @@ export function App() {
         <a className="brand" href="#/devices">
           Headset fleet
         </a>
+        <nav className="pages" aria-label="Pages">
+          <a href="#/devices" aria-current={route.page === 'telemetry' ? undefined : 'page'}>
+            Headsets
+          </a>
+          <a href="#/telemetry" aria-current={route.page === 'telemetry' ? 'page' : undefined}>
+            Telemetry
+          </a>
+        </nav>
         <span className="who">
           {session.operator.username} <span className="role">{session.operator.role}</span>
         </span>
@@ -48,7 +57,9 @@ export function App() {
         </button>
       </header>
       <main className="content">
-        {route.page === 'device' ? (
+        {route.page === 'telemetry' ? (
+          <TelemetryScreen onSessionLost={() => adopt(null)} />
+        ) : route.page === 'device' ? (
           <DeviceScreen deviceId={route.deviceId} role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : (
           <DevicesScreen role={session.operator.role} onSessionLost={() => adopt(null)} />

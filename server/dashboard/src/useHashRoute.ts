@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'devices' } | { page: 'device'; deviceId: string };
+export type Route = { page: 'devices' } | { page: 'device'; deviceId: string } | { page: 'telemetry' };
 
 function parse(hash: string): Route {
+  if (hash === '#/telemetry') return { page: 'telemetry' };
   const match = /^#\/devices\/([0-9a-fA-F-]{36})$/.exec(hash);
   return match ? { page: 'device', deviceId: match[1]!.toLowerCase() } : { page: 'devices' };
 }
