@@ -9,6 +9,7 @@ import { benchUpdate } from './update/index.js';
 import { benchLogging } from './logging/index.js';
 import { benchSupport } from './support/index.js';
 import { benchReset } from './reset/index.js';
+import { benchFleet } from './fleet/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +22,7 @@ const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   logging: benchLogging,
   support: benchSupport,
   reset: benchReset,
+  fleet: () => benchFleet(distDir),
 };
 
 mkdirSync(resultsDir, { recursive: true });
