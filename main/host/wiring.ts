@@ -219,6 +219,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       build: options.build,
       lock: lock.pin,
       restart: () => (profile.kind === 'simulated' ? profile.power.powerOff() : profile.power.reboot()),
+      deviceErase: profile.userData?.deviceErase,
       log: logger.for('reset'),
     }),
   );

@@ -76,6 +76,8 @@ export interface DeviceProfile {
   watchdog?: { device: WatchdogDevice; petEveryMs: number };
   /** Where logs are exported: the wearer's USB stick. */
   exportMedium: ExportMedium;
+  /** The data partition's own erasure on a wipe, beyond its classes (linux: LUKS2 keyslots on decommissioning). */
+  userData?: { deviceErase?: (scope: string) => Promise<Array<{ name: string; passed: boolean; detail: string }>> };
   /** Where heat, battery, storage and crash loops become alerts, and where they clear. */
   alerts: AlertThresholds;
 }

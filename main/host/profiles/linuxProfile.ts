@@ -22,6 +22,7 @@ import { SystemdPowerControl } from '../../services/platform/SystemdPowerControl
 import { SystemdServiceControl } from '../../services/platform/SystemdServiceControl.js';
 import { LinuxSlotPartitions } from '../../services/update/LinuxSlotPartitions.js';
 import { LinuxWatchdog } from '../../services/watchdog/LinuxWatchdog.js';
+import { LuksVolume, luksDeviceErase } from '../../services/userData/LinuxDataEncryption.js';
 import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import type { DeviceProfile } from './DeviceProfile.js';
 
@@ -102,6 +103,8 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     services: new SystemdServiceControl(),
     watchdog: hardwareWatchdog ? { device: hardwareWatchdog, petEveryMs: 5000 } : undefined,
     exportMedium: new MountedRemovableMedium(),
+    // The LUKS2 data partition, by its GPT label (the image's partitioning names it `data`).
+    userData: { deviceErase: luksDeviceErase(new LuksVolume('/dev/disk/by-partlabel/data')) },
     alerts: DEFAULT_ALERT_THRESHOLDS,
   };
 }

@@ -23,6 +23,8 @@ export interface ResetNeeds {
   lock: PinConfirmation;
   /** What ends a wipe: the restart that brings every service up on the erased data (a reboot; headsetd's orderly stop on the simulated headset, whose in-process power cycle keeps the services' memory). */
   restart(): Promise<void>;
+  /** The data partition's own erasure and check (linux: LUKS2 keyslots on decommissioning). */
+  deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
   log: SubsystemLogger;
 }
 
@@ -53,6 +55,7 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
     },
     software: { appVersion: needs.build.version, commit: needs.build.commit },
     restart: () => needs.restart(),
+    deviceErase: needs.deviceErase,
     log: needs.log,
   });
   const summary = (c: UserDataClass) => ({ id: c.id, title: c.title, holds: c.holds });

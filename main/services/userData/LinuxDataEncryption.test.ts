@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassKeys } from './ClassKeys.js';
-import { FscryptClassPolicies, LuksVolume, runTool } from './LinuxDataEncryption.js';
+import { FscryptClassPolicies, LuksVolume, luksDeviceErase, runTool } from './LinuxDataEncryption.js';
 import { userDataRootsOf } from './userDataClasses.js';
 
 // Real cryptsetup and fscrypt on image files: needs root (loop devices, mount) and the tools.
@@ -48,6 +48,18 @@ describe.skipIf(!runnable)('LUKS2 data partition on an image file (cryptsetup 2.
     expect(await volume.opensWith(key)).toBe(false);
     const dump = await runTool('cryptsetup', ['luksDump', image]);
     expect(dump.stdout).toMatch(/^Keyslots:\s*\n(Tokens:|\S)/m);
+  });
+
+  it("decommissioning's device step erases the keyslots and says so; other scopes leave them", async () => {
+    const image = join(work, 'decommission.luks');
+    execFileSync('truncate', ['-s', '32M', image]);
+    const volume = new LuksVolume(image, { pbkdf: { type: 'pbkdf2', iterations: 1000 } });
+    await volume.format(randomBytes(64));
+    const step = luksDeviceErase(volume);
+    expect(await step('everything')).toEqual([]);
+    expect(await volume.keyslots()).toEqual([0]);
+    expect(await step('decommission')).toEqual([{ name: 'LUKS2 keyslots erased', passed: true, detail: 'luksDump lists no keyslot' }]);
+    expect(await volume.keyslots()).toEqual([]);
   });
 });
 

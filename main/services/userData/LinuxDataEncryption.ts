@@ -125,3 +125,23 @@ export class FscryptClassPolicies {
     for (const protector of protectors) await rm(join(metadata, 'protectors', protector), { force: true });
   }
 }
+
+/**
+ * The reset's device-level step on a LUKS2 data partition: decommissioning erases every keyslot
+ * (`cryptsetup erase`) and checks with `luksDump` that none is left; the other scopes erase classes
+ * through their fscrypt keys and leave the partition's keyslots alone.
+ */
+export function luksDeviceErase(volume: LuksVolume) {
+  return async (scope: string): Promise<Array<{ name: string; passed: boolean; detail: string }>> => {
+    if (scope !== 'decommission') return [];
+    await volume.erase();
+    const left = await volume.keyslots();
+    return [
+      {
+        name: 'LUKS2 keyslots erased',
+        passed: left.length === 0,
+        detail: left.length === 0 ? 'luksDump lists no keyslot' : `keyslots left: ${left.join(', ')}`,
+      },
+    ];
+  };
+}
