@@ -173,6 +173,8 @@ test.describe('Logs & Diagnostics', () => {
     await press(page, 'Export to USB');
     const result = page.getByTestId('export-result');
     await expect(result).toContainText('You can remove the stick');
+    // The outcome is brought into sight under the button.
+    await expect(result).toBeInViewport({ ratio: 1 });
     const files = await readdir(join(headsetRoot, 'usb'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^headset-logs-\d{8}T\d{6}Z\.jsonl\.gz$/);
