@@ -11,6 +11,7 @@ import { AboutScreen } from '../about/AboutScreen.js';
 import { SupportScreen } from '../support/SupportScreen.js';
 import { SupportBanner } from '../support/SupportBanner.js';
 import { NetworkStatus } from '../network/NetworkStatus.js';
+import { NetworkScreen } from '../network/NetworkScreen.js';
 import { useScreenViews } from '../privacy/useScreenViews.js';
 import { UpdatesBadge } from '../update/UpdatesBadge.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
@@ -22,6 +23,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'home', title: 'Home', component: HomeScreen },
   { id: 'updates', title: 'Updates', component: UpdatesScreen, Badge: UpdatesBadge },
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
+  { id: 'network', title: 'Network', component: NetworkScreen },
   { id: 'lock', title: 'Lock', component: LockScreen },
   { id: 'backup', title: 'Backup & reset', component: BackupScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },

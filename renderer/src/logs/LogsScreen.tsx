@@ -4,6 +4,7 @@ import { Button } from '../design/Button.js';
 import { plural } from '../design/plural.js';
 import { ProblemDetails } from '../design/ProblemDetails.js';
 import { Panel } from '../design/Panel.js';
+import { NetworkAuditPanel } from '../network/NetworkAuditPanel.js';
 import { useLogsStore, type SummaryState } from './logsStore.js';
 import { ExportPanel } from './ExportPanel.js';
 import { FilterBar } from './FilterBar.js';
@@ -66,6 +67,7 @@ export function LogsScreen() {
           </Button>
         )}
       </Panel>
+      <NetworkAuditPanel />
     </div>
   );
 }
