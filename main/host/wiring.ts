@@ -22,7 +22,6 @@ import { resetCapability, sanitizationRecordsDir } from '../services/reset/reset
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
 import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { updateCapability } from '../services/update/updateCapability.js';
-import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { watchdogCapability } from '../services/watchdog/watchdogCapability.js';
 import { backupClassesFromRegistry } from './backupClasses.js';
 import { CapabilityHost } from './CapabilityHost.js';
