@@ -50,6 +50,7 @@ export function LogsScreen() {
           <ExportPanel onExport={() => void exportToUsb()} />
         </Panel>
       </div>
+      <NetworkAuditPanel />
       <Panel title="Entries" className="logs-entries">
         <p className="muted" aria-live="polite" data-testid="entries-status">
           {loading ? 'Searching…' : entriesStatus(entries.length, !!nextCursor, scanned)}
@@ -67,7 +68,6 @@ export function LogsScreen() {
           </Button>
         )}
       </Panel>
-      <NetworkAuditPanel />
     </div>
   );
 }

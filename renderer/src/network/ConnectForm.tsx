@@ -42,7 +42,7 @@ export function ConnectForm({ network, hasSavedPassword, joining, problem, onJoi
   const result = useRef<HTMLDivElement>(null);
   // What went wrong is read where it is: in sight, not below the fold of a panel a metre away.
   useEffect(() => {
-    if (problem) result.current?.scrollIntoView({ block: 'nearest' });
+    if (problem) result.current?.scrollIntoView({ block: 'center' });
   }, [problem]);
   const hidden = !network;
   const needsPassword = hidden ? security !== 'open' : network.security !== 'open';
