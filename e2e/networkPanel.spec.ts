@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { connectApi } from './api.js';
 import { SCREENSHOTS, expect, openUi, test } from './fixtures.js';
-import { arrowTo, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
+import { arrowTo, expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
 import { expectLayoutHolds } from './layoutCheck.js';
 
 /**
@@ -109,6 +109,7 @@ test.describe('Settings, Network, keyboard only', () => {
     await expect(page.getByTestId('now-wifi')).toContainText('Pocket hotspot');
     await expect(page.getByRole('main')).toContainText('The headset is locked: changes here ask for the PIN.');
     await expectLargeTargets(page);
+    await expectKeyboardReachesEverything(page);
     await screenshots(page, 'network-panel-scan');
 
     // Scan again with the keys.
@@ -191,8 +192,15 @@ test.describe('Settings, Network, keyboard only', () => {
     await expect(wifiRow(page, 'Corner Café')).not.toContainText('Saved');
 
     // A hidden network: name, security, password.
-    await press(page, page.getByRole('button', { name: 'Join a hidden network' }));
+    const joinHidden = page.getByRole('button', { name: 'Join a hidden network' });
+    await press(page, joinHidden);
     const hidden = page.getByRole('form', { name: 'Join a hidden network' });
+    await expect(hidden.getByLabel('Network name')).toBeFocused();
+    // Escape closes the form (not the screen), the focus back where it opened; Enter opens it again.
+    await page.keyboard.press('Escape');
+    await expect(hidden).toHaveCount(0);
+    await expect(joinHidden).toBeFocused();
+    await page.keyboard.press('Enter');
     await expect(hidden.getByLabel('Network name')).toBeFocused();
     await page.keyboard.type('Back room');
     await expect(hidden.getByRole('button', { name: 'WPA2 password' })).toHaveAttribute('aria-pressed', 'true');
