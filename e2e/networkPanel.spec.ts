@@ -110,7 +110,7 @@ test.describe('Settings, Network, keyboard only', () => {
     await expect(page.getByRole('main')).toContainText('The headset is locked: changes here ask for the PIN.');
     await expectLargeTargets(page);
     await expectKeyboardReachesEverything(page);
-    await screenshots(page, 'network-panel-scan');
+    await screenshots(page, 'network-panel-scan', page.getByRole('heading', { name: 'Network', level: 1 }));
 
     // Scan again with the keys.
     await press(page, page.getByRole('button', { name: 'Scan again' }));
