@@ -9,7 +9,9 @@ import { benchUpdate } from './update/index.js';
 import { benchLogging } from './logging/index.js';
 import { benchSupport } from './support/index.js';
 import { benchReset } from './reset/index.js';
+import { benchBackup } from './reset/backup.js';
 import { benchFleet } from './fleet/index.js';
+import { benchNetwork } from './network/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,7 +24,9 @@ const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   logging: benchLogging,
   support: benchSupport,
   reset: benchReset,
+  backup: () => benchBackup((line) => console.log(`  backup: ${line}`)),
   fleet: () => benchFleet(distDir),
+  network: benchNetwork,
 };
 
 mkdirSync(resultsDir, { recursive: true });

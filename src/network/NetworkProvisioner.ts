@@ -183,8 +183,9 @@ export class NetworkProvisioner {
         const priority = input.support ? SUPPORT_PRIORITY : (input.priority ?? topPriority(profiles, existing?.id));
         this.connecting = input.ssid;
         this.publish();
+        let joined: { profileId: string };
         try {
-          await this.options.backend.join({
+          joined = await this.options.backend.join({
             ssidHex,
             security,
             password: input.password,
@@ -193,12 +194,24 @@ export class NetworkProvisioner {
             powerSaveOff: input.support || (existing?.powerSaveOff ?? false),
             profileId: existing?.id,
           });
+        } catch (error) {
+          // A network gone from the air: the scan that listed it is stale, scan afresh next time.
+          if (error instanceof AppError && (error.code === 'NETWORK_VANISHED' || error.code === 'NETWORK_NOT_FOUND')) this.lastScan = undefined;
+          throw error;
         } finally {
           this.connecting = null;
-          // A failed join may have left a stale scan (a network that vanished): scan afresh next time.
-          this.lastScan = undefined;
         }
-        await this.changed();
+        // Connected once the join resolved: answer at once with it, and read the rest (online state,
+        // Ethernet) behind the answer, as the next poll would.
+        this.wifi = {
+          ssid: input.ssid,
+          ssidHex,
+          signal: this.strongest(ssidHex)?.signal ?? 0,
+          savedId: joined.profileId,
+          support: input.support || (existing?.powerSaveOff ?? false),
+        };
+        this.publish();
+        void this.changed().catch(() => undefined);
         return this.current();
       });
     });

@@ -68,6 +68,7 @@ describe.skipIf(missing)('the nmcli adapter against the real nmcli and python-db
 
   it('adds a WPA2 profile with its key given on stdin, activates it, lists it exactly, deletes it', async () => {
     const { profileId } = await nm.join({ ssidHex: ssidToHex(SSIDS.colon), security: 'wpa2-personal', password: PASSWORD, hidden: false, priority: 7, powerSaveOff: true });
+    expect(await nm.activeWifi()).toEqual({ ssidHex: ssidToHex(SSIDS.colon), signal: 80, profileId });
     const profiles = await nm.profiles();
     expect(profiles).toEqual([
       { id: profileId, ssidHex: ssidToHex(SSIDS.colon), security: 'wpa2-personal', priority: 7, hidden: false, powerSaveOff: true, hasPassword: true },

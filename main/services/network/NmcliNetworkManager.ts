@@ -22,7 +22,7 @@ export class NmcliNetworkManager implements NetworkBackend {
   ) {}
 
   async scan(rescan: boolean): Promise<AccessPoint[]> {
-    const out = await this.nmcli.run(['-f', 'IN-USE,SSID-HEX,SIGNAL,SECURITY', 'device', 'wifi', 'list', '--rescan', rescan ? 'yes' : 'auto']);
+    const out = await this.nmcli.run(['-f', 'IN-USE,SSID-HEX,SIGNAL,SECURITY', 'device', 'wifi', 'list', '--rescan', rescan ? 'yes' : 'no']);
     return parseTerse(out, 4).map(([inUse, ssidHex, signal, security]) => ({
       ssidHex: (ssidHex ?? '').toUpperCase(),
       signal: Number(signal) || 0,
@@ -96,13 +96,15 @@ export class NmcliNetworkManager implements NetworkBackend {
     await this.nmcli.run(['connection', 'delete', 'uuid', profileId], { notFound: 'NETWORK_UNKNOWN_PROFILE' });
   }
 
+  /** The Wi-Fi profile active now (NetworkManager's active connection, not the scan's in-use mark, which a hidden network lacks). */
   async activeWifi(): Promise<ActiveWifi | null> {
-    const point = (await this.scan(false)).find((p) => p.inUse);
-    if (!point) return null;
     const active = parseTerse(await this.nmcli.run(['-f', 'UUID,TYPE', 'connection', 'show', '--active']), 2);
-    const profiles = new Set(active.filter(([, type]) => type === '802-11-wireless').map(([uuid]) => uuid!));
-    const saved = (await this.profiles()).find((p) => profiles.has(p.id) && p.ssidHex === point.ssidHex);
-    return { ssidHex: point.ssidHex, signal: point.signal, profileId: saved?.id ?? null };
+    const ids = new Set(active.filter(([, type]) => type === '802-11-wireless').map(([uuid]) => uuid!));
+    if (ids.size === 0) return null;
+    const profile = (await this.profiles()).find((p) => ids.has(p.id));
+    if (!profile) return null;
+    const signal = Math.max(0, ...(await this.scan(false)).filter((p) => p.ssidHex === profile.ssidHex).map((p) => p.signal));
+    return { ssidHex: profile.ssidHex, signal, profileId: profile.id };
   }
 
   async ethernet(): Promise<EthernetState> {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CallContext } from '../../../src/api/contract.js';
 import { AppError } from '../../../src/api/errors.js';
 import { compileQuery, compareNewestFirst } from '../../../src/logging/logQuery.js';
@@ -67,9 +67,9 @@ describe('the network capability on the simulated NetworkManager', () => {
     const h = await headset({ air: AIR });
     expect(await h.capability.provides.monitor.state()).toBe('offline');
     await h.handlers['network.connect']!({ ssid: 'Phone', password: 'phone-pass-42', hidden: false, support: false, via: 'ui' }, context);
-    expect(await h.capability.provides.monitor.state()).toBe('metered');
+    await vi.waitFor(async () => expect(await h.capability.provides.monitor.state()).toBe('metered'));
     await h.handlers['network.connect']!({ ssid: 'Home', password: 'correct horse battery', hidden: false, support: false, via: 'cli' }, context);
-    expect(await h.capability.provides.monitor.state()).toBe('online');
+    await vi.waitFor(async () => expect(await h.capability.provides.monitor.state()).toBe('online'));
     const file = join(h.paths.savedDir, 'profiles.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const stored = JSON.parse(await readFile(file, 'utf8')) as { profiles: { ssidHex: string; psk: string; priority: number }[] };
