@@ -23,9 +23,9 @@ export function backupClassesFromRegistry(roots: UserDataRoots): BackupClassSour
 }
 
 /**
- * Classes a backup never offers: the backups themselves (a backup inside a backup), the copies kept
+ * Classes a backup never offers: the backups themselves and their bookkeeping (a backup inside a backup), the copies kept
  * for undoing an update, the installed system's records (the system's, not the wearer's; restoring
  * them onto another headset would lie about its slots), the telemetry queue (transient, and its
  * pseudonym key must not travel) and the first-run flag (a restored headset still goes through setup).
  */
-const NOT_OFFERED = new Set<string>(['backups', 'update-snapshots', 'system-records', 'telemetry', 'setup']);
+const NOT_OFFERED = new Set<string>(['backups', 'backup-state', 'update-snapshots', 'system-records', 'telemetry', 'setup']);

@@ -141,6 +141,17 @@ export const USER_DATA_CLASSES = [
     erasedBy: ['everything', 'backups', 'decommission'],
   },
   {
+    id: 'backup-state',
+    title: 'Backup bookkeeping',
+    holds:
+      "The list of backups made and where, the keys this headset added to its backups to check them without the wearer's passphrase, restic's cache, the cloud place, and a restore under way.",
+    locations: [state('backup/')],
+    sensitivity: 'secret',
+    backedUpByDefault: false,
+    // Its keys open the backups' contents on the stick and in the cloud: gone with the backups, and on a factory reset.
+    erasedBy: ['everything', 'backups', 'decommission'],
+  },
+  {
     id: 'update-snapshots',
     title: 'Data kept for undoing an update',
     holds:
@@ -155,7 +166,7 @@ export const USER_DATA_CLASSES = [
   {
     id: 'system-records',
     title: "The installed system's records",
-    holds: 'Which version is in which slot, the boot count, an update in progress, update history and downloads, the update, telemetry and fleet servers, and the registration with the fleet server.',
+    holds: 'Which version is in which slot, the boot count, an update in progress, update history and downloads, the update, telemetry and fleet servers, the registration with the fleet server, the remote-support relay and a support session under way.',
     locations: [
       state('slots.json'),
       state('boot-count.json'),
@@ -167,6 +178,8 @@ export const USER_DATA_CLASSES = [
       state('telemetry-config.json'),
       state('fleet-config.json'),
       state('fleet-registration.json'),
+      state('support-relay.json'),
+      state('support-session.json'),
       state('tuf/'),
       state('update-cache/'),
       state('kept-bundles/'),
