@@ -15,6 +15,7 @@ import { RecoveryExportAction } from '../logs/RecoveryExportAction.js';
 import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 import { usePowerAction } from '../power/usePowerAction.js';
+import { RecoveryReset } from '../reset/RecoveryReset.js';
 
 /** Why the headset is in recovery, in the wearer's words: the button, or a system that did not start. */
 const REASONS: Record<string, string> = {
@@ -36,6 +37,7 @@ export function RecoveryScreen() {
   const keptVersions = status ? furtherBackVersions(status) : [];
   const otherSlot = current?.slot === 'A' ? 'B' : 'A';
   const [restarting, setRestarting] = useState(false);
+  const [resetOpen, setResetOpen] = useState(false);
   const [error, setError] = useState<string>();
   const power = usePowerAction('recovery');
   // A restart or the power-off on its way: nothing else may start.
@@ -92,7 +94,9 @@ export function RecoveryScreen() {
         {/* Above the actions: on the kiosk screen the progress and the outcome must not need scrolling. */}
         {kept.going && status && <ReinstallProgress status={status} version={kept.going} slot={otherSlot} installed={kept.installed} />}
         {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
-        {power.asking === 'power-off' ? (
+        {resetOpen ? (
+          <RecoveryReset onBack={() => setResetOpen(false)} />
+        ) : power.asking === 'power-off' ? (
           <>
             <p className="recovery-confirm" id="power-off-question">
               Switch the headset off? To use it again, switch it on with its power button.
@@ -197,6 +201,10 @@ export function RecoveryScreen() {
               </Button>
             ))}
             <RecoveryExportAction disabled={leaving} />
+            <Button role="menuitem" onClick={() => !leaving && setResetOpen(true)} aria-disabled={leaving} data-testid="recovery-reset-open">
+              Erase and reset…
+              <span className="action-hint">Factory reset, or erase some of your data (asks first)</span>
+            </Button>
             <Button role="menuitem" onClick={() => !leaving && power.ask('power-off')} aria-disabled={leaving}>
               Switch off
               <span className="action-hint">Turn the headset off (asks first)</span>

@@ -13,6 +13,7 @@ import { PinPad } from '../lock/PinPad.js';
 import { useBackupStore } from './backupStore.js';
 import { ABSENT_WORDS, PLACE_WORDS, phaseWords, verifiedWords } from './backupWords.js';
 import { PassphraseField } from './PassphraseField.js';
+import { ResetPanel } from '../reset/ResetPanel.js';
 import './backup.css';
 
 type Task = 'backup' | 'restore';
@@ -46,6 +47,7 @@ export function BackupScreen() {
       <BackupList overview={overview} />
       <BackUpNow overview={overview} locked={!!lock && !lock.unlocked} pending={pending} setPending={setPending} />
       <RestoreFromBackup overview={overview} locked={!!lock && !lock.unlocked} pending={pending} setPending={setPending} />
+      <ResetPanel />
     </div>
   );
 }
