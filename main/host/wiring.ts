@@ -10,6 +10,8 @@ import { identityCapability } from '../services/identity/identityCapability.js';
 import { lockCapability } from '../services/lock/lockCapability.js';
 import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
+import { recoveryCapability } from '../services/recovery/recoveryCapability.js';
+import { pendingResetFromJournal } from '../services/reset/pendingReset.js';
 import { networkCapability } from '../services/network/networkCapability.js';
 import { FleetConfigError, openFleetConfig } from '../services/registration/fleetConfig.js';
 import { registrationCapability } from '../services/registration/registrationCapability.js';
@@ -18,7 +20,7 @@ import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
 import { LogArchive } from '../services/logging/LogArchive.js';
 import { supportCapability } from '../services/support/supportCapability.js';
 import { systemCapability } from '../services/system/systemCapability.js';
-import { resetCapability, sanitizationRecordsDir } from '../services/reset/resetCapability.js';
+import { resetCapability, resetDir, sanitizationRecordsDir } from '../services/reset/resetCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
 import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { updateCapability } from '../services/update/updateCapability.js';
@@ -80,7 +82,20 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       auditLog: (input, signal) => networkAuditLog.query(input, signal),
     }),
   );
-  const mode = host.add('mode', modeCapability({ stateDir: paths.stateDir, recoveryButton: profile.recoveryButton, power: profile.power }));
+  // Everything done in recovery (entering it, its installs, leaving it) is logged under `recovery`.
+  const recoveryLog = logger.for('recovery');
+  const mode = host.add(
+    'mode',
+    modeCapability({
+      stateDir: paths.stateDir,
+      recoveryButton: profile.recoveryButton,
+      power: profile.power,
+      requestRecovery: () => boot.requestRecovery(),
+      // The reset capability's journal, read before it is wired: a reset cut short starts in recovery.
+      pendingReset: pendingResetFromJournal(resetDir(userDataRootsOf(paths))),
+      recoveryLog,
+    }),
+  );
   const update = host.add(
     'update',
     await updateCapability({
@@ -97,8 +112,11 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       requestedMode: options.mode,
       log: logger.for('update'),
       bootLog: logger.for('boot'),
+      recoveryLog,
     }),
   );
+  // Network and USB recovery, through the update capability's installer.
+  host.add('recovery', recoveryCapability({ system: update.systemInstall, stick: profile.exportMedium, log: recoveryLog }));
   host.add('system', systemCapability({ info, components: update.components, power: profile.power }));
   const health = host.add(
     'health',

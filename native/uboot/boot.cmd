@@ -6,7 +6,10 @@
 #   A_OK/B_OK     "1" when the slot may be booted
 #   A_LEFT/B_LEFT boot attempts left, "0".."3"; one is taken here per boot, headsetd gives them back
 #                 when the booted slot proves healthy (the commit). Anything else counts as no tries.
-# When no slot has tries left, boot the first bootable one with headset.recovery=1: never brick.
+#   RECOVERY      "1": the running system asked for one boot into recovery; set back to "0", no try taken
+# When no slot has tries left, or on RECOVERY=1, boot the recovery partition (PARTLABEL=recovery, which
+# no install writes) with headset.recovery=1 and the reason: never brick. headset.slot then names the
+# first bootable slot of ORDER, the one the system falls back to.
 
 # Scratch values are hush locals, which saveenv never writes: only A_LEFT/B_LEFT change in the
 # environment, as in bootSelection.ts. U-Boot looks a name up in the environment before the locals,
@@ -17,12 +20,19 @@ setenv hs_try
 setenv hs_ok
 setenv hs_left
 setenv hs_next
+setenv hs_reason
 
 # "x" prefixes keep every compared word non-empty when a variable is unset.
 hs_slot=none
 hs_recovery=0
+hs_reason=none
+if test "x${RECOVERY}" = x1; then
+  hs_recovery=1
+  hs_reason=requested
+  setenv RECOVERY 0
+fi
 for hs_try in ${ORDER} A B; do
-  if test "${hs_slot}" = none; then
+  if test "${hs_slot}" = none -a "${hs_recovery}" = 0; then
     hs_ok=x0
     hs_left=x0
     if test "${hs_try}" = A; then
@@ -53,6 +63,7 @@ done
 
 if test "${hs_slot}" = none; then
   hs_recovery=1
+  if test "${hs_reason}" = none; then hs_reason=slots-failed; fi
   for hs_try in ${ORDER} A B; do
     if test "${hs_slot}" = none; then
       if test "${hs_try}" = A; then
@@ -77,6 +88,13 @@ fi
 saveenv
 
 # Set after saveenv so the command line is never stored. Board arguments (console=...) go here.
+if test "${hs_recovery}" = 1; then
+  setenv bootargs "root=PARTLABEL=recovery ro headset.slot=${hs_slot} headset.recovery=1 headset.recovery_reason=${hs_reason} quiet"
+  # The recovery system: its own FIT image on the boot partition, which no install writes.
+  load ${devtype} ${devnum}:${distro_bootpart} ${kernel_addr_r} /recovery/boot.img
+  bootm ${kernel_addr_r}
+  reset
+fi
 setenv bootargs "root=PARTLABEL=rootfs_${hs_slot} ro headset.slot=${hs_slot} headset.recovery=${hs_recovery} quiet"
 
 # Board-specific from here: distro boot sets devtype/devnum/distro_bootpart for the partition that

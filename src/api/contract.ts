@@ -10,6 +10,7 @@ import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
 import { networkCalls, networkEvents } from './contract/network.js';
 import { resetCalls, resetEvents } from './contract/reset.js';
+import { recoveryCalls, recoveryEvents } from './contract/recovery.js';
 import { supportCalls, supportEvents } from './contract/support.js';
 import { registrationCalls, registrationEvents } from './contract/registration.js';
 import { systemCalls, systemEvents } from './contract/system.js';
@@ -36,6 +37,7 @@ export * from './contract/lock.js';
 export * from './contract/backup.js';
 export * from './contract/network.js';
 export * from './contract/reset.js';
+export * from './contract/recovery.js';
 export * from './contract/support.js';
 export * from './contract/registration.js';
 
@@ -56,6 +58,7 @@ export const apiCalls = {
   ...networkCalls,
   ...registrationCalls,
   ...resetCalls,
+  ...recoveryCalls,
 } as const;
 
 export const apiEvents = {
@@ -74,6 +77,7 @@ export const apiEvents = {
   ...networkEvents,
   ...registrationEvents,
   ...resetEvents,
+  ...recoveryEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------

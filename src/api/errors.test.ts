@@ -218,6 +218,28 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   },
   RESET_SCOPE_OPERATOR_ONLY: () => errorCodeOf(connectHarness().client.call('reset.wipe', { scope: 'decommission', confirm: true })),
   SANITIZATION_RECORD_MALFORMED: () => thrownCode(() => checkSanitizationRecord('{"record": {}}', () => true)),
+  RECOVERY_NO_SYSTEM_AVAILABLE: async () => {
+    // The call starts network recovery; the repository's answer (no full system at or above the floor) is its failed state.
+    const device = createFakeDevice({ mode: 'recovery' });
+    device.recovery.world.repository = [];
+    const { client } = connectHarness({ device });
+    const failed = new Promise<string>((resolve) =>
+      client.subscribe('recovery.installChanged', (state) => state.status === 'failed' && resolve(state.error.code)),
+    );
+    await client.call('recovery.installFromNetwork');
+    return (await failed) as ErrorCode;
+  },
+  RECOVERY_NO_STICK: () => {
+    const device = createFakeDevice({ mode: 'recovery' });
+    device.recovery.world.stick = undefined;
+    return errorCodeOf(connectHarness({ device }).client.call('recovery.installFromUsb'));
+  },
+  RECOVERY_NO_BUNDLE_ON_STICK: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'recovery' }) }).client.call('recovery.installFromUsb')),
+  RECOVERY_SEVERAL_BUNDLES_ON_STICK: () => {
+    const device = createFakeDevice({ mode: 'recovery' });
+    device.recovery.world.stick = ['headset-1.2.0.hcb', 'headset-1.3.0.hcb'];
+    return errorCodeOf(connectHarness({ device }).client.call('recovery.installFromUsb'));
+  },
   SANITIZATION_RECORD_FORGED: () => thrownCode(() => checkSanitizationRecord(JSON.stringify(sampleSanitizationRecord()), () => false)),
   // Backup codes: each from the real check that raises it (src/backup), on the input that triggers it;
   // resticFailure is fed restic 0.14's own messages. The restic-backed tests raise each for real.

@@ -6,6 +6,7 @@ import { logsErrors } from './errors/logs.js';
 import { networkErrors } from './errors/network.js';
 import { operatorErrors } from './errors/operator.js';
 import { resetErrors } from './errors/reset.js';
+import { recoveryErrors } from './errors/recovery.js';
 import { protocolErrors } from './errors/protocol.js';
 import { supportErrors } from './errors/support.js';
 import { registrationErrors } from './errors/registration.js';
@@ -33,6 +34,7 @@ export const ERROR_AREAS = {
   network: { title: 'Network', codes: networkErrors },
   registration: { title: 'Fleet registration', codes: registrationErrors },
   reset: { title: 'Secure wipe and reset', codes: resetErrors },
+  recovery: { title: 'Recovery installs', codes: recoveryErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -52,6 +54,7 @@ export const ERROR_CATALOGUE = {
   ...networkErrors,
   ...registrationErrors,
   ...resetErrors,
+  ...recoveryErrors,
   ...operatorErrors,
 } as const;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_BOOT_TRIES, commitSlot, factoryBootVariables, selectBootSlot, triesLeft, type BootSlot } from './bootSelection.js';
+import { MAX_BOOT_TRIES, bootArguments, commitSlot, factoryBootVariables, requestRecovery, selectBootSlot, triesLeft, type BootSlot } from './bootSelection.js';
 
 function trial(slot: BootSlot, variables = factoryBootVariables()): Map<string, string> {
   // What the installer does before rebooting into a new slot: put it first with its tries.
@@ -78,5 +78,23 @@ describe('boot slot selection', () => {
         }
       }),
     );
+  });
+});
+
+describe('recovery on request', () => {
+  it('RECOVERY=1 boots recovery once from the first bootable slot, takes no try, and is answered with 0', () => {
+    const asked = requestRecovery(commitSlot(factoryBootVariables(), 'A'));
+    const decision = selectBootSlot(asked);
+    expect(decision).toMatchObject({ slot: 'A', recovery: true, recoveryReason: 'requested' });
+    expect(decision.variables.get('A_LEFT')).toBe(String(MAX_BOOT_TRIES));
+    expect(decision.variables.get('RECOVERY')).toBe('0');
+    expect(selectBootSlot(decision.variables)).toMatchObject({ slot: 'A', recovery: false });
+  });
+
+  it('the kernel arguments name the recovery root and the reason', () => {
+    expect(bootArguments({ slot: 'B', recovery: true, recoveryReason: 'slots-failed' })).toBe(
+      'root=PARTLABEL=recovery ro headset.slot=B headset.recovery=1 headset.recovery_reason=slots-failed quiet',
+    );
+    expect(bootArguments({ slot: 'A', recovery: false })).toBe('root=PARTLABEL=rootfs_A ro headset.slot=A headset.recovery=0 quiet');
   });
 });

@@ -25,6 +25,8 @@ export const SUBSYSTEMS = [
   'lock',
   'support',
   'registration',
+  // What was done in the recovery system: entering it and why, its installs, leaving it.
+  'recovery',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

@@ -17,14 +17,20 @@ export interface DeviceFacts {
  * another model, not newer than what runs (rollback attack), below its version floor, an image
  * for a partition this device lacks or larger than it.
  */
-export function checkInstallable(manifest: BundleManifest, device: DeviceFacts, options: { allowDowngrade?: boolean } = {}): void {
+export function checkInstallable(
+  manifest: BundleManifest,
+  device: DeviceFacts,
+  /** `allowReinstall`: recovery's repair, the installed version itself allowed, anything older still refused. */
+  options: { allowDowngrade?: boolean; allowReinstall?: boolean } = {},
+): void {
   if (manifest.compatible !== device.model) {
     throw new AppError('UPDATE_INCOMPATIBLE', `The bundle is for ${manifest.compatible}; this headset is ${device.model}.`, {
       compatible: manifest.compatible,
       model: device.model,
     });
   }
-  if (!options.allowDowngrade && compareVersions(manifest.version, device.installedVersion) <= 0) {
+  const lowest = options.allowReinstall ? 0 : 1;
+  if (!options.allowDowngrade && compareVersions(manifest.version, device.installedVersion) < lowest) {
     throw new AppError('UPDATE_NOT_NEWER', `The bundle's version ${manifest.version} is not newer than the installed ${device.installedVersion}.`, {
       version: manifest.version,
       installed: device.installedVersion,

@@ -26,6 +26,8 @@ import { lockHandlers } from '../../src/lock/lockHandlers.js';
 import type { ResetState } from '../../src/api/contract/reset.js';
 import { resetHandlers } from '../../src/reset/resetHandlers.js';
 import { createFakeReset } from './fakeReset.js';
+import type { RecoveryInstallState } from '../../src/api/contract/recovery.js';
+import { createFakeRecovery } from './fakeRecovery.js';
 import type { NetworkOverview } from '../../src/api/contract/network.js';
 import { networkHandlers } from '../../src/network/networkHandlers.js';
 import { createMemoryNetwork, type MemoryNetworkOptions } from '../network/memoryNetwork.js';
@@ -82,6 +84,8 @@ export interface FakeDevice {
   backup: ReturnType<typeof createFakeBackup>;
   /** The reset: the real calls over a wipe in memory; `reset.finish()` ends the one under way. */
   reset: ReturnType<typeof createFakeReset>;
+  /** Recovery installs: `recovery.world` is the repository, the stick and what the fake verifier refuses. */
+  recovery: ReturnType<typeof createFakeRecovery>;
   /** The network: the real policy (src/network/) over the simulated NetworkManager's rules in memory; `network.world` is its air, profiles, cable and latch. */
   network: ReturnType<typeof createMemoryNetwork>;
   events: {
@@ -93,6 +97,7 @@ export interface FakeDevice {
     'alerts.changed': CountedSource<AlertsState>;
     'lock.changed': CountedSource<LockState>;
     'reset.changed': CountedSource<ResetState>;
+    'recovery.installChanged': CountedSource<RecoveryInstallState>;
     'support.changed': CountedSource<SupportStatus>;
     'backup.changed': CountedSource<BackupOverview>;
     'network.changed': CountedSource<NetworkStatus>;
@@ -155,6 +160,7 @@ export function createFakeDevice(
   });
   lock.restore(lockVault.kept);
   const reset = createFakeReset();
+  const recovery = createFakeRecovery();
   const support = createFakeSupport(options.support);
   const backup = createFakeBackup(options.backup);
   const events = {
@@ -166,6 +172,7 @@ export function createFakeDevice(
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
     'lock.changed': counted(lock.state),
     'reset.changed': counted(reset.channel),
+    'recovery.installChanged': counted(recovery.installs.state),
     'support.changed': counted(support.channel),
     'backup.changed': counted(backup.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
@@ -203,11 +210,13 @@ export function createFakeDevice(
     lockVault,
     backup,
     reset,
+    recovery,
     network,
     events: { ...events, 'network.overviewChanged': counted(network.provisioner.overview) },
     handlers: {
       ...lockHandlers(lock),
       ...resetHandlers(reset.port, lock),
+      ...recovery.handlers,
       ...support.handlers,
       ...backup.handlers,
       'system.ping': ({ payload }) => ({ payload }),
@@ -223,6 +232,10 @@ export function createFakeDevice(
         return state;
       },
       'system.restart': () => {
+        if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
+        return { restarting: true as const };
+      },
+      'mode.restartIntoRecovery': () => {
         if (!device.canRestart) throw new AppError('NOT_SUPPORTED', 'This device profile cannot restart itself.');
         return { restarting: true as const };
       },

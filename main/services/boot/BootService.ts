@@ -1,6 +1,6 @@
 import type { BootStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
-import { MAX_BOOT_TRIES, SLOT_NAMES, commitSlot, isBootable, parseOrder, triesLeft, type BootSlot } from '../../../src/boot/bootSelection.js';
+import { MAX_BOOT_TRIES, SLOT_NAMES, commitSlot, isBootable, parseOrder, requestRecovery, triesLeft, type BootSlot } from '../../../src/boot/bootSelection.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import type { BootControl, BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecordStore } from './ports.js';
 
@@ -77,6 +77,11 @@ export class BootService implements BootControl {
   }
 
   /** Manual rollback: prefer the other slot from the next boot on, if it is bootable. */
+  /** One boot into recovery at the next restart ("Restart into recovery"): the bootloader answers it once. */
+  async requestRecovery(): Promise<void> {
+    await this.environment.write(requestRecovery(await this.environment.read()));
+  }
+
   async preferSlot(slot: BootSlot): Promise<void> {
     const variables = await this.environment.read();
     variables.set('ORDER', [slot, ...SLOT_NAMES.filter((s) => s !== slot)].join(' '));

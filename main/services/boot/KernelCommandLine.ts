@@ -29,6 +29,9 @@ export class KernelCommandLine implements BootedSystemSource {
       throw new Error(`The kernel command line names no slot (headset.slot=A|B): ${this.cmdlinePath}`);
     }
     const bootId = (await readFile(this.bootIdPath, 'utf8')).trim();
-    return { slot: slot as BootSlot, recovery: params.get('headset.recovery') === '1', bootId };
+    const recovery = params.get('headset.recovery') === '1';
+    // A recovery the bootloader named no reason for is the one it always had: no slot left to try.
+    const recoveryReason = recovery ? (params.get('headset.recovery_reason') === 'requested' ? 'requested' : 'slots-failed') : undefined;
+    return { slot: slot as BootSlot, recovery, ...(recoveryReason ? { recoveryReason } : {}), bootId };
   }
 }

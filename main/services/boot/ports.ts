@@ -11,6 +11,8 @@ export interface BootEnvironmentStore {
 export interface BootedSystem {
   slot: BootSlot;
   recovery: boolean;
+  /** Why the bootloader started recovery (headset.recovery_reason): no slot had tries left, or the system asked. */
+  recoveryReason?: 'slots-failed' | 'requested';
   bootId: string;
 }
 
@@ -55,5 +57,7 @@ export interface BootControl extends BootStatusSource {
   markUnbootable(slot: BootSlot): Promise<void>;
   switchToTrial(slot: BootSlot): Promise<void>;
   preferSlot(slot: BootSlot): Promise<void>;
+  /** Asks the bootloader for one boot into recovery (RECOVERY=1); the caller restarts. */
+  requestRecovery(): Promise<void>;
   slotRecordsStore(): SlotRecordStore;
 }

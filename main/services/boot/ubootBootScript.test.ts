@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { selectBootSlot } from '../../../src/boot/bootSelection.js';
+import { bootArguments, selectBootSlot } from '../../../src/boot/bootSelection.js';
 
 // native/uboot/boot.cmd is U-Boot hush; no U-Boot runs here, so bash runs it (the script keeps to
 // the hush both share: if/for/test, locals, ${...}) with stand-ins for U-Boot's commands at the
@@ -62,6 +62,8 @@ function partition(): string {
   const dir = mkdtempSync(join(work, 'boot-'));
   mkdirSync(join(dir, 'A'));
   writeFileSync(join(dir, 'A', 'boot.img'), 'FIT');
+  mkdirSync(join(dir, 'recovery'));
+  writeFileSync(join(dir, 'recovery', 'boot.img'), 'FIT');
   for (const slot of ['A', 'B']) {
     mkdirSync(join(dir, `slot-${slot}`));
     writeFileSync(join(dir, `slot-${slot}`, 'vmlinuz'), 'Image');
@@ -84,10 +86,13 @@ function table(): Environment[] {
     ),
   );
   const environments: Environment[] = [];
-  for (const order of orders)
+  // RECOVERY: absent, asked for ("1"), already answered ("0"), or anything else (no request).
+  for (const [index, order] of orders.entries())
     for (const a of slotStates)
       for (const b of slotStates) {
         const env: Environment = {};
+        const recovery = [undefined, '1', '0', 'yes', '1'][index];
+        if (recovery !== undefined) env.RECOVERY = recovery;
         if (order !== undefined) env.ORDER = order;
         for (const [name, value] of a) if (value !== undefined) env[`A_${name}`] = value;
         for (const [name, value] of b) if (value !== undefined) env[`B_${name}`] = value;
@@ -107,10 +112,11 @@ describe('native/uboot/boot.cmd (run by bash with stand-ins for U-Boot)', () => 
       const saved = Object.fromEntries(decision.variables);
       const context = `${JSON.stringify(env)}\n${out}`;
       expect(savedEnvironment(out), context).toEqual(saved);
-      const bootargs = `root=PARTLABEL=rootfs_${decision.slot} ro headset.slot=${decision.slot} headset.recovery=${decision.recovery ? 1 : 0} quiet`;
-      // Slot A boots its boot image; B, which has none, its kernel and initramfs.
-      const expected =
-        decision.slot === 'A'
+      const bootargs = bootArguments(decision);
+      // Recovery boots its own image; slot A its boot image; B, which has none, its kernel and initramfs.
+      const expected = decision.recovery
+        ? `load 0x40400000 /recovery/boot.img\nbootm 0x40400000 [${bootargs}]\n`
+        : decision.slot === 'A'
           ? `load 0x40400000 /A/boot.img\nbootm 0x40400000 [${bootargs}]\n`
           : `load 0x40400000 /slot-B/vmlinuz\nload 0x46000000 /slot-B/initrd.img\nbooti 0x40400000 0x46000000:1000 0x7ef00000 [${bootargs}]\n`;
       expect(out.slice(out.indexOf('\n') + 1), context).toBe(expected);
@@ -121,6 +127,19 @@ describe('native/uboot/boot.cmd (run by bash with stand-ins for U-Boot)', () => 
     const [out] = runScript([{ ORDER: 'A B', A_OK: '1', A_LEFT: '3', B_OK: '1', B_LEFT: '3' }], partition(), 'HS_BAD_IMAGE=1');
     expect(savedEnvironment(out!)).toEqual({ ORDER: 'A B', A_OK: '1', A_LEFT: '2', B_OK: '1', B_LEFT: '3' });
     expect(out!.slice(out!.indexOf('\n') + 1)).toBe('load 0x40400000 /A/boot.img\nbootm failed\nreset\n');
+  });
+
+  it('a recovery request boots the recovery image once, takes no try, and is answered in the saved environment', () => {
+    const [first] = runScript([{ ORDER: 'B A', A_OK: '1', A_LEFT: '3', B_OK: '1', B_LEFT: '2', RECOVERY: '1' }], partition());
+    expect(savedEnvironment(first!)).toEqual({ ORDER: 'B A', A_OK: '1', A_LEFT: '3', B_OK: '1', B_LEFT: '2', RECOVERY: '0' });
+    expect(first).toContain('load 0x40400000 /recovery/boot.img\nbootm 0x40400000 [root=PARTLABEL=recovery ro headset.slot=B headset.recovery=1 headset.recovery_reason=requested quiet]');
+    const [second] = runScript([savedEnvironment(first!)], partition());
+    expect(second).toContain('headset.slot=B headset.recovery=0 quiet');
+  });
+
+  it('a damaged recovery image resets the board rather than boot a slot without the request', () => {
+    const [out] = runScript([{ ORDER: 'A B', A_OK: '1', A_LEFT: '0', B_OK: '0', B_LEFT: '0' }], partition(), 'HS_BAD_IMAGE=1');
+    expect(out!.slice(out!.indexOf('\n') + 1)).toBe('load 0x40400000 /recovery/boot.img\nbootm failed\nreset\n');
   });
 
   it('scratch values never reach the saved environment, even when the environment held them', () => {

@@ -1,7 +1,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { factoryBootVariables, selectBootSlot, type BootDecision } from '../../../src/boot/bootSelection.js';
+import { bootArguments, factoryBootVariables, selectBootSlot, type BootDecision } from '../../../src/boot/bootSelection.js';
 import { GrubEnvironmentFile } from '../boot/GrubEnvironmentFile.js';
 import type { BootEnvironmentStore } from '../boot/ports.js';
 import { UBootEnvironmentFile, formatFwEnvConfig, type UBootEnvLayout } from '../boot/UBootEnvironmentFile.js';
@@ -197,7 +197,9 @@ export class SimulatedFirmware {
     await environment.write(decision.variables);
     await rm(this.layout.serviceStates, { force: true });
     await mkdir(this.layout.runDir, { recursive: true });
-    await writeFile(this.layout.cmdline, `headset.slot=${decision.slot} headset.recovery=${decision.recovery ? 1 : 0} quiet\n`);
+    // The words grub.cfg and boot.cmd give the kernel; recovery is the recovery partition's system
+    // (the simulated headset runs the same headsetd there, in recovery mode).
+    await writeFile(this.layout.cmdline, `${bootArguments(decision)}\n`);
     await writeFile(this.layout.bootId, `${randomUUID()}\n`);
     return decision;
   }

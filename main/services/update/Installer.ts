@@ -7,7 +7,8 @@ import { checkBootSpace, checkInstallable, serviceStopFailed } from '../../../sr
 import type { BootPartitionSpace } from '../boot/BootPartitionSpace.js';
 import { assertNoOperationRunning, nothingToDo } from '../../../src/update/operationGuard.js';
 import type { TrustedKey } from '../../../src/update/verify.js';
-import type { BootControl } from '../boot/ports.js';
+import type { BootControl, SlotRecords } from '../boot/ports.js';
+import { compareVersions } from '../../../src/update/version.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
 import { isDeltaImage } from '../../../src/update/delta.js';
 import type { BundleManifest } from '../../../src/update/manifest.js';
@@ -91,6 +92,11 @@ export class Installer {
       allowDowngrade?: boolean;
       /** Going back to a kept version: its data comes back at its trial boot (InstallRecord.manualRollback). */
       manualRollback?: boolean;
+      /**
+       * Recovery's repair of a damaged system: the version floor is the newest version either slot
+       * records (the running slot may be the damaged one), and that version itself may be installed again.
+       */
+      recoveryFloor?: boolean;
     } = {},
   ): Promise<InstallRecord> {
     assertNoOperationRunning(this.running);
@@ -105,10 +111,11 @@ export class Installer {
       const reader = await BundleReader.open(bundle, { trusted: this.options.trusted });
       try {
         const components = await this.options.components?.();
+        const installedVersion = options.recoveryFloor ? versionFloor(records) : fromVersion;
         checkInstallable(
           reader.manifest,
-          { model: this.options.model, installedVersion: fromVersion, partitions: this.options.partitions.sizes(), components },
-          { allowDowngrade: options.allowDowngrade },
+          { model: this.options.model, installedVersion, partitions: this.options.partitions.sizes(), components },
+          { allowDowngrade: options.allowDowngrade, allowReinstall: options.recoveryFloor },
         );
         // A delta must patch exactly the image that runs: checked before anything is touched.
         await this.checkDeltaSources(reader.manifest);
@@ -490,4 +497,11 @@ function finishedWith(record: InstallRecord, state: InstallStep): InstallRecord 
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** The newest version either slot records: what no install, recovery's included, may go below. */
+export function versionFloor(records: SlotRecords): string {
+  return Object.values(records)
+    .map((record) => record?.version ?? '0.0.0')
+    .reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b), '0.0.0');
 }

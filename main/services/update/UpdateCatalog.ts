@@ -39,6 +39,28 @@ export class UpdateCatalog {
 
   /** The newest bundle for `model` above `installedVersion`: a delta from it if offered, else the full one. */
   async newest(model: string, installedVersion: string, options: { deltas: boolean }): Promise<CatalogEntry | undefined> {
+    const entries = await this.verifiedEntries(model);
+    const newer = entries.filter((e) => compareVersions(e.version, installedVersion) > 0);
+    if (newer.length === 0) return undefined;
+    const best = newer.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
+    const candidates = newer.filter((e) => e.version === best);
+    return (
+      (options.deltas ? candidates.find((e) => e.kind === 'delta' && e.deltaFrom === installedVersion) : undefined) ??
+      candidates.find((e) => e.kind === 'full')
+    );
+  }
+
+  /**
+   * Recovery's choice: the newest full system for `model` at `floor` or above (the floor itself
+   * too: a damaged system is repaired with its own version); deltas never, the running slot may be damaged.
+   */
+  async newestFull(model: string, floor: string): Promise<CatalogEntry | undefined> {
+    const full = (await this.verifiedEntries(model)).filter((e) => e.kind === 'full' && compareVersions(e.version, floor) >= 0);
+    return full.length === 0 ? undefined : full.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
+  }
+
+  /** Every bundle for `model` the freshly verified targets metadata lists. */
+  private async verifiedEntries(model: string): Promise<CatalogEntry[]> {
     await this.refresh();
     const targets = await this.verifiedTargets();
     const entries: CatalogEntry[] = [];
@@ -59,14 +81,7 @@ export class UpdateCatalog {
         url: `${this.repositoryUrl}/targets/${file.hashes.sha256}.${target}`,
       });
     }
-    const newer = entries.filter((e) => compareVersions(e.version, installedVersion) > 0);
-    if (newer.length === 0) return undefined;
-    const best = newer.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
-    const candidates = newer.filter((e) => e.version === best);
-    return (
-      (options.deltas ? candidates.find((e) => e.kind === 'delta' && e.deltaFrom === installedVersion) : undefined) ??
-      candidates.find((e) => e.kind === 'full')
-    );
+    return entries;
   }
 
   private async refresh(): Promise<void> {

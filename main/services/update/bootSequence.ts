@@ -27,7 +27,7 @@ export async function bootSystem(parts: BootParts, requestedMode?: Mode, options
   await parts.boot.load();
   const booted = parts.boot.bootedSystemFacts();
   let outcome = await parts.installer.onBoot();
-  await parts.mode.resolveAtBoot({ requested: requestedMode, bootloaderRecovery: booted.recovery });
+  await parts.mode.resolveAtBoot({ requested: requestedMode, bootloaderRecovery: booted.recovery, recoveryReason: booted.recoveryReason });
   // A trial commits through the installer alone, after its checks (and headsetd's, when confirmed later).
   if (outcome === 'trial-healthy' && !options.confirmTrialLater) outcome = await parts.installer.commitTrial();
   else if (!booted.recovery && outcome !== 'trial-failed' && outcome !== 'trial-healthy' && outcome !== 'committed') await parts.boot.commit();

@@ -21,6 +21,8 @@ import { openUpdateCatalog } from './repositoryConfig.js';
 import { TrialConfirmation, type ReachabilityCheck } from './TrialConfirmation.js';
 import { loadTrustFolder } from './trustedKeys.js';
 import { UpdateService } from './UpdateService.js';
+import { SystemReinstall } from './SystemReinstall.js';
+import type { SystemInstallPort } from '../../../src/recovery/ports.js';
 
 export type { BootOutcome } from './Installer.js';
 export type { ReachabilityCheck } from './TrialConfirmation.js';
@@ -45,6 +47,8 @@ export interface UpdateNeeds {
   log: SubsystemLogger;
   /** Where each boot's summary goes (subsystem boot). */
   bootLog: SubsystemLogger;
+  /** Subsystem `recovery`: recovery installs' downloads. */
+  recoveryLog?: SubsystemLogger;
 }
 
 /** What the other capabilities and the host use of the update lifecycle. */
@@ -54,6 +58,8 @@ export interface UpdatePorts {
   components(): Promise<Record<string, string>>;
   /** Checks a trial boot's API is reachable (now and after every power cycle), then commits it. */
   confirmBoot(check: ReachabilityCheck): Promise<BootOutcome>;
+  /** Recovery's installs, through this installer and verifier (network and USB recovery). */
+  systemInstall: SystemInstallPort;
 }
 
 /** An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back. */
@@ -80,8 +86,18 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
     services: needs.services,
     bootSpace: needs.bootSpace,
   });
+  const catalog = await openUpdateCatalog({ url: needs.url, stateDir: needs.stateDir, trustDir: needs.trustDir });
+  const systemInstall = new SystemReinstall({
+    catalog,
+    installer,
+    boot,
+    network: needs.network,
+    model: needs.model,
+    dir: join(needs.stateDir, 'recovery-bundles'),
+    log: needs.recoveryLog ?? log,
+  });
   const updates = new UpdateService({
-    catalog: await openUpdateCatalog({ url: needs.url, stateDir: needs.stateDir, trustDir: needs.trustDir }),
+    catalog,
     installer,
     boot,
     kept: new BundleCache(join(needs.stateDir, 'kept-bundles')),
@@ -135,7 +151,7 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
   };
   const events: EventsOf<typeof updateEvents> = { 'update.changed': updates.status };
   return {
-    provides: { updates, components: () => components.versions(), confirmBoot: (check) => trial.confirmWith(check) },
+    provides: { updates, components: () => components.versions(), confirmBoot: (check) => trial.confirmWith(check), systemInstall },
     handlers,
     events,
     async start() {

@@ -7,9 +7,11 @@ export const modeStateSchema = z.object({
   mode: modeSchema,
   /**
    * Why the device is in this mode: `recovery-button` held at power-on; `boot-failed`, the bootloader
-   * started recovery because no slot had tries left (the system failed to start).
+   * started recovery because no slot had tries left (the system failed to start); `restart-into-recovery`,
+   * the wearer chose "Restart into recovery" in Settings; `reset-pending`, a factory reset was cut
+   * short and finishes here.
    */
-  reason: z.enum(['requested', 'recovery-button', 'boot-failed', 'first-run', 'setup-complete', 'default']),
+  reason: z.enum(['requested', 'recovery-button', 'boot-failed', 'restart-into-recovery', 'reset-pending', 'first-run', 'setup-complete', 'default']),
   setupComplete: z.boolean(),
 });
 export type ModeState = z.infer<typeof modeStateSchema>;
@@ -29,6 +31,14 @@ export const modeCalls = {
     input: noInput,
     output: modeStateSchema,
     errors: [],
+  }),
+  'mode.restartIntoRecovery': call({
+    summary: 'Restart into the recovery system once (the bootloader answers the request at the next boot).',
+    scope: 'unlocked',
+    modes: ['settings'],
+    input: noInput,
+    output: restartingSchema,
+    errors: ['NOT_SUPPORTED'],
   }),
   'recovery.restart': call({
     summary: "Leave recovery: restart the device through the bootloader's slot selection.",
