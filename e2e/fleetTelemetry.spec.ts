@@ -20,7 +20,7 @@ test.describe('Fleet dashboard: telemetry', () => {
   test.use({ viewport: { width: 1280, height: 720 } });
 
   test('records per day, crash records and deletion requests, as headsets sent them', async ({ page }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(300_000);
     const server = await startBuiltFleetServer();
     const work = await mkdtemp(join(tmpdir(), 'fleet-telemetry-e2e-'));
     const headsets: TelemetryHeadset[] = [];
