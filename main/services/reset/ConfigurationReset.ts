@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ensureDirectory, fsyncDirectory, writeFileAtomic } from '../storage/atomicFile.js';
+import { CONFIGURATION_DEFAULTS, type ConfigurationDefault } from './configurationDefaults.js';
+
+/** What the network capability is asked for: its saved profiles and settings back to the defaults (its own stack, e.g. NetworkManager's keyfiles). */
+export interface NetworkSettingsReset {
+  resetToDefaults(): Promise<{ forgotten: number }>;
+}
+
+export interface ConfigurationResetChoices {
+  /** Keep the screen-lock PIN (else its class is erased). */
+  keepPin: boolean;
+  /** Keep the wearer's accounts and profile (else the profile class is erased). */
+  keepAccounts: boolean;
+}
+
+export interface ConfigurationResetReport {
+  restored: Array<{ id: string; title: string; to: 'default' | 'absent' }>;
+  pin: 'kept' | 'removed';
+  accounts: 'kept' | 'removed';
+  network: { result: 'reset'; forgotten: number } | { result: 'not-available'; why: string };
+  calibration: { before: string | null; after: string | null; unchanged: boolean };
+}
+
+export interface ConfigurationResetOptions {
+  stateDir: string;
+  /** The calibration folder on the persist partition: hashed before and after, never written. */
+  calibrationDir: string;
+  /** Erases whole user-data classes (keys first): the reset's SecureWipe over the registry. */
+  eraseClasses(ids: Array<'pin' | 'profile'>): Promise<void>;
+  /** The network capability's reset; without it the report says the network settings were not reset. */
+  network?: NetworkSettingsReset;
+  table?: readonly ConfigurationDefault[];
+  log?: { info(message: string, fields?: Record<string, unknown>): void };
+}
+
+/**
+ * Configuration reset (000 §3.3): the declared defaults written back (crash-safe), the network
+ * settings reset through the network capability's port, the PIN and the wearer's accounts removed or
+ * kept as chosen, and calibration proven unchanged by its SHA-256 before and after. Idempotent: a
+ * power cut mid-way runs it again from the start with the same result.
+ */
+export class ConfigurationReset {
+  constructor(private readonly options: ConfigurationResetOptions) {}
+
+  async run(choices: ConfigurationResetChoices): Promise<ConfigurationResetReport> {
+    const before = await hashFolder(this.options.calibrationDir);
+    const restored: ConfigurationResetReport['restored'] = [];
+    for (const entry of this.options.table ?? CONFIGURATION_DEFAULTS) {
+      const path = join(this.options.stateDir, entry.path);
+      if (entry.value === 'absent') {
+        await rm(path, { force: true });
+        await fsyncDirectory(dirname(path)).catch(() => undefined);
+      } else {
+        await ensureDirectory(dirname(path));
+        await writeFileAtomic(path, JSON.stringify(entry.value.json));
+      }
+      restored.push({ id: entry.id, title: entry.title, to: entry.value === 'absent' ? 'absent' : 'default' });
+    }
+    const erase: Array<'pin' | 'profile'> = [...(choices.keepPin ? [] : (['pin'] as const)), ...(choices.keepAccounts ? [] : (['profile'] as const))];
+    if (erase.length > 0) await this.options.eraseClasses(erase);
+    const network: ConfigurationResetReport['network'] = this.options.network
+      ? { result: 'reset', ...(await this.options.network.resetToDefaults()) }
+      : { result: 'not-available', why: 'the network capability offers no reset to defaults yet' };
+    const after = await hashFolder(this.options.calibrationDir);
+    const report: ConfigurationResetReport = {
+      restored,
+      pin: choices.keepPin ? 'kept' : 'removed',
+      accounts: choices.keepAccounts ? 'kept' : 'removed',
+      network,
+      calibration: { before, after, unchanged: before === after },
+    };
+    this.options.log?.info('configuration reset', {
+      restored: restored.map((r) => r.id),
+      pin: report.pin,
+      accounts: report.accounts,
+      network: network.result,
+      calibrationUnchanged: report.calibration.unchanged,
+      calibrationSha256: after,
+    });
+    return report;
+  }
+}
+
+/** SHA-256 over a folder's files (relative names and bytes, sorted); null when it holds none. */
+export async function hashFolder(dir: string): Promise<string | null> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  if (files.length === 0) return null;
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file.slice(dir.length)).update('\0').update(await readFile(file));
+  return hash.digest('hex');
+}
