@@ -9,6 +9,7 @@ import { benchUpdate } from './update/index.js';
 import { benchLogging } from './logging/index.js';
 import { benchSupport } from './support/index.js';
 import { benchReset } from './reset/index.js';
+import { benchBackup } from './reset/backup.js';
 import { benchFleet } from './fleet/index.js';
 import { benchNetwork } from './network/index.js';
 
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   logging: benchLogging,
   support: benchSupport,
   reset: benchReset,
+  backup: () => benchBackup((line) => console.log(`  backup: ${line}`)),
   fleet: () => benchFleet(distDir),
   network: benchNetwork,
 };

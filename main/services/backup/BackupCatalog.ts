@@ -38,7 +38,7 @@ export class BackupCatalog {
   }
 
   find(destination: string, id: string): BackupRecord | undefined {
-    return this.#file.backups.find((record) => record.destination === destination && record.id.startsWith(id));
+    return this.#file.backups.find((record) => record.destination === destination && (record.id.startsWith(id) || id.startsWith(record.id)));
   }
 
   latest(destination: string): BackupRecord | undefined {
@@ -60,7 +60,7 @@ export class BackupCatalog {
   /** Forgets backups that retention removed from their repository. */
   async remove(destination: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    this.#file.backups = this.#file.backups.filter((record) => !(record.destination === destination && ids.includes(record.id)));
+    this.#file.backups = this.#file.backups.filter((record) => !(record.destination === destination && ids.some((id) => id.startsWith(record.id))));
     await this.#save();
   }
 

@@ -177,6 +177,7 @@ describe('BackupService with restic', () => {
       ids.push((await service.backUp({ destination: 'local', passphrase: PASSPHRASE })).id);
     }
     expect(service.current().backups.map((b) => b.id)).toEqual([ids[2], ids[1]]);
+    expect(ids.every((id) => /^[0-9a-f]{8}$/.test(id))).toBe(true);
     const found = await service.browse({ destination: 'local', passphrase: PASSPHRASE });
     expect(found.map((b) => b.id)).toEqual([ids[2], ids[1]]);
   });

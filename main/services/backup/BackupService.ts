@@ -104,29 +104,43 @@ export class BackupService {
       this.#progress('backing-up', request.destination, 'preparing', 0);
       const location = await this.#locate(destination);
       const repository = new ResticRepository(this.#restic, location);
-      const created = !(await repository.exists(passphrase, signal));
-      if (created) await repository.init(passphrase, signal);
       const previous = this.#catalog.latest(request.destination);
       const manifest = { schema: BACKUP_SCHEMA_VERSION, model: this.options.model, appVersion: this.options.appVersion, classes };
-      const summary = await this.#whilePresent(destination, signal, (runSignal) =>
-        repository.backup(
-          { cwd: this.options.dataDir, paths, tags: manifestTags(manifest), host: this.options.host() },
-          passphrase,
-          (progress) =>
-            this.#progress('backing-up', request.destination, 'copying', progress.fraction, {
-              bytesDone: progress.bytesDone,
-              bytesTotal: progress.bytesTotal,
-              filesDone: progress.filesDone,
-              filesTotal: progress.filesTotal,
-            }),
-          runSignal,
-        ),
-      );
-      const snapshot = await repository.snapshot(passphrase, summary.snapshotId, signal);
+      // restic stores the time it is given: the record needs no second call to learn it.
+      const time = new Date();
+      time.setMilliseconds(0);
+      const run = () =>
+        this.#whilePresent(destination, signal, (runSignal) =>
+          repository.backup(
+            { cwd: this.options.dataDir, paths, tags: manifestTags(manifest), host: this.options.host(), time },
+            passphrase,
+            (progress) =>
+              this.#progress('backing-up', request.destination, 'copying', progress.fraction, {
+                bytesDone: progress.bytesDone,
+                bytesTotal: progress.bytesTotal,
+                filesDone: progress.filesDone,
+                filesTotal: progress.filesTotal,
+              }),
+            runSignal,
+          ),
+        );
+      // No repository there yet: made on first use. A folder says so without a restic run; a server, by
+      // the backup failing with BACKUP_NO_REPOSITORY (one restic run saved on every later backup).
+      let created = false;
+      if (isFolder(location) && !(await lstat(join(location, 'config')).catch(() => undefined))) {
+        await repository.init(passphrase, signal);
+        created = true;
+      }
+      const summary = await run().catch(async (error: unknown) => {
+        if (created || !(error instanceof AppError && error.code === 'BACKUP_NO_REPOSITORY')) throw error;
+        await repository.init(passphrase, signal);
+        created = true;
+        return run();
+      });
       const record: BackupRecord = {
-        id: snapshot.id,
+        id: summary.snapshotId,
         destination: request.destination,
-        time: snapshot.time,
+        time: time.toISOString(),
         classes,
         bytes: summary.totalBytes,
         files: summary.totalFiles,
@@ -135,8 +149,10 @@ export class BackupService {
         verified: null,
       };
       await this.#catalog.add(record);
-      this.options.log.info('backup made', { destination: request.destination, id: snapshot.id, classes, bytes: summary.totalBytes, added: summary.bytesAdded });
-      await this.#ensureDeviceKey(request.destination, repository, passphrase, signal);
+      this.options.log.info('backup made', { destination: request.destination, id: record.id, classes, bytes: summary.totalBytes, added: summary.bytesAdded });
+      // A new repository, or one this headset has not backed up to before (another stick), gets its verification key.
+      if (created || !previous) await this.#ensureDeviceKey(request.destination, repository, passphrase, signal);
+      const snapshot = { id: record.id };
 
       const plan = planAfterBackup(await destination.repositoryBytes(), await this.#catalog.nextRotation(request.destination));
       const verification = await this.#whilePresent(destination, signal, (runSignal) =>
@@ -175,14 +191,14 @@ export class BackupService {
           : newest((await repository.snapshots(passphrase, signal)).filter((entry) => entry.hostname === this.options.host()));
         if (!snapshot) throw new AppError('BACKUP_NOT_FOUND', 'No backup of this headset at that place.');
         const verification = await this.#verify(repository, passphrase, snapshot.id, { kind: 'all' }, how, request.destination, undefined, signal);
-        await this.#catalog.setVerified(request.destination, snapshot.id, verification);
+        await this.#catalog.setVerified(request.destination, shortId(snapshot.id), verification);
         this.options.log[verification.result === 'ok' ? 'info' : 'error']('backup verified', {
           destination: request.destination,
           id: snapshot.id,
           result: verification.result,
           damagedFiles: verification.damagedFiles.length,
         });
-        return { ...verification, backupId: snapshot.id };
+        return { ...verification, backupId: shortId(snapshot.id) };
       } finally {
         held?.release();
       }
@@ -207,7 +223,7 @@ export class BackupService {
             refused = error instanceof AppError ? error.code : 'BACKUP_TOOL_FAILED';
           }
           return {
-            id: snapshot.id,
+            id: shortId(snapshot.id),
             time: snapshot.time,
             madeBy: snapshot.hostname,
             model: manifest?.model ?? null,
@@ -253,10 +269,10 @@ export class BackupService {
       } finally {
         await rm(staging, { recursive: true, force: true });
       }
-      if (!this.#catalog.find(kind, snapshot.id)) {
+      if (!this.#catalog.find(kind, shortId(snapshot.id))) {
         // Listed from now on (a freshly reset headset learns of the backup it came back from).
         await this.#catalog.add({
-          id: snapshot.id,
+          id: shortId(snapshot.id),
           destination: kind,
           time: snapshot.time,
           classes: manifest.classes,
@@ -272,7 +288,7 @@ export class BackupService {
       await this.#ensureDeviceKey(kind, repository, passphrase, signal).catch((error: unknown) =>
         this.options.log.warn('could not add the verification key', { destination: kind, code: error instanceof AppError ? error.code : 'unknown' }),
       );
-      return { backupId: snapshot.id, classes, files: nodes.length, bytes: bytesTotal };
+      return { backupId: shortId(snapshot.id), classes, files: nodes.length, bytes: bytesTotal };
     });
   }
 
@@ -490,8 +506,18 @@ export class BackupService {
 async function stillThere(destination: BackupDestination, location: string | undefined): Promise<boolean> {
   const now = await destination.locate().catch(() => undefined);
   if (now === undefined || now !== location) return false;
-  if (/^[a-z0-9]+:/i.test(now) && !now.startsWith('/')) return true;
+  if (!isFolder(now)) return true;
   return (await lstat(join(now, 'config')).catch(() => undefined)) !== undefined;
+}
+
+/** A folder repository (not a `rest:` or other backend URL). */
+function isFolder(location: string): boolean {
+  return !/^[a-z0-9]+:/i.test(location) || location.startsWith('/');
+}
+
+/** restic's short snapshot id (8 hex digits): what the API and the catalog name a backup by. */
+function shortId(id: string): string {
+  return id.slice(0, 8);
 }
 
 function given(passphrase: Passphrase | undefined): Passphrase {

@@ -77,7 +77,7 @@ export class ResticRepository {
    * onto any headset whatever its data partition's mount point) with `tags` under `host`.
    */
   async backup(
-    request: { cwd: string; paths: readonly string[]; tags: readonly string[]; host: string; excludes?: readonly string[] },
+    request: { cwd: string; paths: readonly string[]; tags: readonly string[]; host: string; excludes?: readonly string[]; time?: Date },
     passphrase: Passphrase,
     onProgress?: (progress: ResticBackupProgress) => void,
     signal?: AbortSignal,
@@ -86,6 +86,7 @@ export class ResticRepository {
     const args = ['backup', '--json', '--host', request.host];
     for (const tag of request.tags) args.push('--tag', tag);
     for (const pattern of request.excludes ?? []) args.push('--exclude', pattern);
+    if (request.time) args.push('--time', resticTime(request.time));
     args.push('--', ...request.paths);
     await this.restic.expectSuccess(args, {
       repository: this.location,
@@ -214,6 +215,12 @@ export class ResticRepository {
   async addKey(passphrase: Passphrase, newPassphrase: Passphrase, signal?: AbortSignal): Promise<void> {
     await this.restic.expectSuccess(['key', 'add'], { repository: this.location, passphrase, newPassphrase, signal });
   }
+}
+
+/** restic's --time format: local time, to the second. */
+function resticTime(time: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${time.getFullYear()}-${two(time.getMonth() + 1)}-${two(time.getDate())} ${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}`;
 }
 
 function num(value: unknown): number {

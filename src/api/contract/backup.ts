@@ -35,7 +35,7 @@ export const verificationSchema = z.object({
 export type Verification = z.infer<typeof verificationSchema>;
 
 export const backupRecordSchema = z.object({
-  /** restic's snapshot id. */
+  /** restic's short snapshot id (8 hex digits). */
   id: z.string(),
   destination: backupDestinationSchema,
   /** When it was made (ISO 8601). */
