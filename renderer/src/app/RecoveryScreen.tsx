@@ -16,11 +16,16 @@ import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 import { usePowerAction } from '../power/usePowerAction.js';
 import { RecoveryReset } from '../reset/RecoveryReset.js';
+import { RecoveryInstallActions, RecoveryInstallProgress } from '../recovery/RecoveryInstallActions.js';
+import { recoveryInstallRunning } from '../recovery/recoveryInstallWords.js';
+import { useRecoveryInstall } from '../recovery/useRecoveryInstall.js';
 
-/** Why the headset is in recovery, in the wearer's words: the button, or a system that did not start. */
+/** Why the headset is in recovery, in the wearer's words: the button, a system that did not start, Settings, an unfinished reset. */
 const REASONS: Record<string, string> = {
   'recovery-button': 'The recovery button was held when the headset started.',
   'boot-failed': 'The system did not start: it failed on every try, so the headset started in recovery.',
+  'restart-into-recovery': 'You chose Restart into recovery in Settings.',
+  'reset-pending': 'A factory reset was interrupted. It is finishing now; the headset then restarts by itself.',
   requested: 'Recovery was requested when the headset started.',
 };
 
@@ -40,8 +45,9 @@ export function RecoveryScreen() {
   const [resetOpen, setResetOpen] = useState(false);
   const [error, setError] = useState<string>();
   const power = usePowerAction('recovery');
-  // A restart or the power-off on its way: nothing else may start.
-  const leaving = restarting || rollback.restarting || power.going !== undefined;
+  const install = useRecoveryInstall();
+  // A restart or the power-off on its way, or a recovery install writing a slot: nothing else may start.
+  const leaving = restarting || rollback.restarting || power.going !== undefined || recoveryInstallRunning(install.state);
   // Same rule as the Updates screen: not while another install owns the other slot.
   const keptUnavailable = leaving
     ? 'Not now: the headset is restarting'
@@ -92,6 +98,7 @@ export function RecoveryScreen() {
       </div>
       <div className="recovery-do">
         {/* Above the actions: on the kiosk screen the progress and the outcome must not need scrolling. */}
+        <RecoveryInstallProgress state={install.state} />
         {kept.going && status && <ReinstallProgress status={status} version={kept.going} slot={otherSlot} installed={kept.installed} />}
         {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
         {resetOpen ? (
@@ -170,7 +177,11 @@ export function RecoveryScreen() {
               autoFocus={!rollback.restarting}
             >
               {restarting ? 'Restarting…' : 'Restart the headset'}
-              <span className="action-hint">Start the system again through the normal boot</span>
+              <span className="action-hint">
+                {install.state.status === 'installed'
+                  ? `Start ${install.state.version}, just installed into slot ${install.state.slot}`
+                  : 'Start the system again through the normal boot'}
+              </span>
             </Button>
             {rollbackTo && (
               <Button
@@ -186,6 +197,7 @@ export function RecoveryScreen() {
                 </span>
               </Button>
             )}
+            <RecoveryInstallActions state={install.state} start={(source) => void install.start(source)} disabled={leaving && !recoveryInstallRunning(install.state)} />
             {keptVersions.map((version) => (
               <Button
                 role="menuitem"

@@ -20,6 +20,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   lock: 'Device lock',
   support: 'Remote support',
   registration: 'Fleet management',
+  recovery: 'Recovery',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */

@@ -15,7 +15,7 @@ export function PowerScreen() {
   const simulated = useDeviceStore((s) => s.info?.deviceProfile === 'simulated');
   // A restart is over once the headset booted again (a new boot id): the screen is usable again.
   const [restartFrom, setRestartFrom] = useState<string>();
-  const restarting = power.going === 'restart' && restartFrom === bootId;
+  const restarting = (power.going === 'restart' || power.going === 'restart-into-recovery') && restartFrom === bootId;
   useEscape(power.asking !== undefined && power.going === undefined, power.cancel);
   return (
     <div className="power">
@@ -35,7 +35,9 @@ export function PowerScreen() {
             <p className="confirm-text" id="power-question">
               {power.asking === 'restart'
                 ? 'Restart the headset? What is open closes, and the headset starts again in about a minute.'
-                : 'Switch the headset off? To use it again, switch it on with its power button.'}
+                : power.asking === 'restart-into-recovery'
+                  ? 'Restart into recovery? The headset starts its recovery system once: there you can reinstall the system, export logs or reset. Choosing Restart there brings you back here.'
+                  : 'Switch the headset off? To use it again, switch it on with its power button.'}
             </p>
             <div className="actions">
               <Button
@@ -45,7 +47,7 @@ export function PowerScreen() {
                   void power.confirm();
                 }}
               >
-                {power.asking === 'restart' ? 'Yes, restart' : 'Yes, switch off'}
+                {power.asking === 'restart' ? 'Yes, restart' : power.asking === 'restart-into-recovery' ? 'Yes, restart into recovery' : 'Yes, switch off'}
               </Button>
               <Button onClick={power.cancel} autoFocus>
                 Cancel
@@ -61,6 +63,10 @@ export function PowerScreen() {
             <Button className="power-action" onClick={() => power.ask('power-off')}>
               Switch off
               <span className="action-hint">Turn the headset off</span>
+            </Button>
+            <Button className="power-action" onClick={() => power.ask('restart-into-recovery')} data-testid="power-restart-recovery">
+              Restart into recovery
+              <span className="action-hint">Repair or reinstall the system (needs the PIN when one is set)</span>
             </Button>
           </div>
         )}

@@ -3,7 +3,8 @@ import { useClient } from '../api/clientContext.js';
 import { toProblem, type Problem } from '../update/useAction.js';
 import { usePowerStore } from './powerStore.js';
 
-export type PowerAction = 'restart' | 'power-off';
+/** `restart-into-recovery`: Settings only, one boot into the recovery system (mode.restartIntoRecovery). */
+export type PowerAction = 'restart' | 'power-off' | 'restart-into-recovery';
 
 /**
  * Restart or switch off, each only after the wearer confirmed it: `ask` opens the question,
@@ -21,6 +22,7 @@ export function usePowerAction(where: 'settings' | 'recovery') {
     setError(undefined);
     try {
       if (action === 'restart') await client.call(where === 'recovery' ? 'recovery.restart' : 'system.restart');
+      else if (action === 'restart-into-recovery') await client.call('mode.restartIntoRecovery');
       else {
         await client.call(where === 'recovery' ? 'recovery.powerOff' : 'system.powerOff');
         usePowerStore.setState({ switchedOff: true });
