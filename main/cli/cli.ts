@@ -19,6 +19,7 @@ const repo = () => import('./repoCommands.js');
 const device = () => import('./deviceCommands.js');
 const backup = () => import('./backupCommands.js');
 const sanitization = () => import('./sanitizationCommands.js');
+const network = () => import('./networkCommands.js');
 const reset = () => import('./resetCommands.js');
 
 /** `headsetctl GROUP COMMAND ...`. */
@@ -56,6 +57,10 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       load: async () => (await device()).deviceUpdate,
     },
     reboot: { summary: 'Restart the headset', load: async () => (await device()).deviceReboot },
+    network: {
+      summary: "The headset's networks: status, scan, saved, connect, forget, priority, support, audit (password from a file)",
+      load: async () => (await network()).deviceNetwork,
+    },
     backup: { summary: "List, make, verify and browse the headset's backups (passphrase from a file)", load: async () => (await backup()).deviceBackup },
     restore: { summary: 'Put classes back from a backup on the stick, the headset or the cloud', load: async () => (await backup()).deviceRestore },
     wipe: { summary: 'Erase a scope of user data (keys first, verified, signed record) or list past wipes', load: async () => (await reset()).deviceWipe },

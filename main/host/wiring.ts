@@ -85,6 +85,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   // Everything done in recovery (entering it, its installs, leaving it) is logged under `recovery`.
   const recoveryLog = logger.for('recovery');
   const mode = host.add(
+      auditSettled: async () => void (await logger.settle(logger.mark())),
     'mode',
     modeCapability({
       stateDir: paths.stateDir,

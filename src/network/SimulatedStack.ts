@@ -76,7 +76,13 @@ export class SimulatedStack implements NetworkBackend {
     };
     // NetworkManager saves the profile before it activates it (`connection add`, then `up`).
     await this.ports.saveProfiles([...profiles.filter((p) => p.id !== profile.id), profile]);
-    await this.activate(profile, true);
+    try {
+      await this.activate(profile, true);
+    } catch (error) {
+      // A key the network refused is not kept on a new profile, as nmcli drops it.
+      if (!existing && error instanceof AppError && error.code === 'NETWORK_WRONG_PASSWORD') await this.remove(profile.id);
+      throw error;
+    }
     return { profileId: profile.id };
   }
 

@@ -16,6 +16,8 @@ export class LogAuditTrail implements NetworkAuditTrail {
   constructor(
     private readonly log: SubsystemLogger,
     private readonly query: LogQueryPort,
+    /** Resolves once the lines logged so far are in the files the query reads (a change just made is listed). */
+    private readonly settled: () => Promise<void> = async () => undefined,
   ) {}
 
   record(entry: AuditRecord): void {
@@ -25,6 +27,7 @@ export class LogAuditTrail implements NetworkAuditTrail {
   }
 
   async list(query: { limit: number; before?: string }, signal?: AbortSignal) {
+    await this.settled();
     const page = await this.query({ subsystems: ['network'], text: `${AUDIT_MARK}=${AUDIT_VALUE}`, limit: query.limit, before: query.before }, signal);
     return { entries: page.entries.map(toEntry).filter((e): e is NetworkAuditEntry => e !== undefined), nextCursor: page.nextCursor };
   }

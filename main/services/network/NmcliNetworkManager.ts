@@ -77,10 +77,16 @@ export class NmcliNetworkManager implements NetworkBackend {
       if (!profileId) throw new AppError('NETWORK_TOOL_FAILED', undefined, { stderr: 'nmcli did not say which profile it saved' });
     }
     const timeout = String(this.options.activationTimeoutS ?? 45);
-    await this.nmcli.run(['-w', timeout, 'connection', 'up', 'uuid', profileId, ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : [])], {
-      notFound: 'NETWORK_NOT_FOUND',
-      timeoutMs: (Number(timeout) + 15) * 1000,
-    });
+    try {
+      await this.nmcli.run(['-w', timeout, 'connection', 'up', 'uuid', profileId, ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : [])], {
+        notFound: 'NETWORK_NOT_FOUND',
+        timeoutMs: (Number(timeout) + 15) * 1000,
+      });
+    } catch (error) {
+      // A key the network refused is not kept (as `nmcli device wifi connect` drops its new profile).
+      if (!request.profileId && error instanceof AppError && error.code === 'NETWORK_WRONG_PASSWORD') await this.remove(profileId).catch(() => undefined);
+      throw error;
+    }
     return { profileId };
   }
 

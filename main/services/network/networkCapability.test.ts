@@ -89,7 +89,7 @@ describe('the network capability on the simulated NetworkManager', () => {
   });
 
   it('a wrong key fails as NetworkManager would; an SSID of 33 bytes is refused; a network removed from air.json mid-join vanishes', async () => {
-    const h = await headset({ air: AIR, associateMs: 150 });
+    const h = await headset({ air: AIR, associateMs: 500 });
     expect(await codeOf(h.handlers['network.connect']!({ ssid: 'Home', password: 'wrong horse', hidden: false, support: false, via: 'ui' }, context))).toBe(
       'NETWORK_WRONG_PASSWORD',
     );
@@ -97,7 +97,7 @@ describe('the network capability on the simulated NetworkManager', () => {
       'NETWORK_SSID_INVALID',
     );
     const joining = h.handlers['network.connect']!({ ssid: 'Phone', password: 'phone-pass-42', hidden: false, support: false, via: 'ui' }, context);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await writeFile(h.paths.air, JSON.stringify(AIR.filter((n) => n.ssid !== 'Phone')));
     expect(await codeOf(joining)).toBe('NETWORK_VANISHED');
     const audit = await h.handlers['network.audit']!({ limit: 10 }, context);

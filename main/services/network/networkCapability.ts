@@ -18,6 +18,8 @@ export interface NetworkNeeds {
   secrets: SecretRegistrar;
   /** Reads the log back for `network.audit`. */
   auditLog: LogQueryPort;
+  /** Resolves once what was logged so far can be read back (the log's writes are batched). */
+  auditSettled?: () => Promise<void>;
   /** The hotspot's name (the serial number's tail keeps headsets apart). */
   hotspotSsid: string;
   pollMs?: number;
@@ -36,7 +38,7 @@ export function networkCapability(needs: NetworkNeeds): Capability<{ network: St
   const provisioner: NetworkProvisioner = new NetworkProvisioner({
     backend: needs.backend,
     latch: needs.latch,
-    audit: new LogAuditTrail(needs.log, needs.auditLog),
+    audit: new LogAuditTrail(needs.log, needs.auditLog, needs.auditSettled),
     secrets: needs.secrets,
     status: watcher.status,
     hotspot: { ssid: needs.hotspotSsid, generatePassword: () => generateHotspotPassword() },
