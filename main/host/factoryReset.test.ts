@@ -80,5 +80,39 @@ describe('factory reset through headsetd', () => {
     expect(sha(join(layout.identityDir, 'ed25519.secret'))).toBe(identityKey);
     expect(existsSync(join(layout.persistDir, 'reset', 'journal.json'))).toBe(false);
     expect(readdirSync(join(layout.persistDir, 'reset', 'records'))).toHaveLength(1);
+    // The factory reset's defaults step restored the declared configuration, and the record says it was checked.
+    expect(record!.record.checks).toContainEqual(expect.objectContaining({ name: 'configuration at its defaults', passed: true }));
+  }, 60_000);
+
+  it('resets the configuration: defaults back, the PIN kept as chosen, calibration proven unchanged, then a restart', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'config-reset-'));
+    roots.push(root);
+    const layout = new SimulatedDeviceLayout(root);
+    const first = await boot(root);
+    await first.client.call('setup.complete');
+    await first.client.call('update.settings', { allowMetered: true });
+    await first.client.call('lock.set', { pin: '2468' });
+    mkdirSync(layout.calibrationDir, { recursive: true });
+    writeFileSync(join(layout.calibrationDir, 'imu.json'), '{"bias":[0.01,0.02,0.03]}');
+    const calibration = sha(join(layout.calibrationDir, 'imu.json'));
+    await first.client.call('lock.lock');
+    expect(await errorCodeOf(first.client.call('reset.configure', { confirm: true, pin: '2468', keepPin: true, keepAccounts: true }))).toBe('FORBIDDEN');
+    await first.client.call('lock.unlock', { pin: '2468' });
+    expect(await errorCodeOf(first.client.call('reset.configure', { confirm: false, pin: '2468', keepPin: true, keepAccounts: true }))).toBe(
+      'RESET_CONFIRMATION_REQUIRED',
+    );
+    expect(await errorCodeOf(first.client.call('reset.configure', { confirm: true, keepPin: true, keepAccounts: true }))).toBe('RESET_PIN_REQUIRED');
+    const report = await first.client.call('reset.configure', { confirm: true, pin: '2468', keepPin: true, keepAccounts: true });
+    expect(report).toMatchObject({ pin: 'kept', accounts: 'kept', calibration: { unchanged: true } });
+    expect(report.calibration.after).toMatch(/^[0-9a-f]{64}$/);
+    await first.poweredOff;
+    await first.headset.close();
+    running.splice(0);
+
+    const second = await boot(root);
+    expect((await second.client.call('update.status')).settings.allowMetered).toBe(false);
+    expect((await second.client.call('lock.status')).pin).toBe('set');
+    expect(await second.client.call('mode.get')).toMatchObject({ setupComplete: true });
+    expect(sha(join(layout.calibrationDir, 'imu.json'))).toBe(calibration);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import type { CallHandlers, StateSource } from '../api/contract.js';
-import type { ResetPlan, ResetState, resetCalls } from '../api/contract/reset.js';
+import type { ConfigurationReport, ResetPlan, ResetState, resetCalls } from '../api/contract/reset.js';
 import { AppError } from '../api/errors.js';
 import type { SignedSanitizationRecord } from './sanitizationRecord.js';
 import type { WipeScope } from './wipeScopes.js';
@@ -12,6 +12,8 @@ export interface ResetPort {
   /** Confirmed: journals the wipe and starts it; resolves once the journal is durable. */
   begin(scope: WipeScope, overwritePasses?: number): Promise<void>;
   records(): Promise<SignedSanitizationRecord[]>;
+  /** Confirmed: restores the configuration defaults (keeping the PIN and accounts as chosen), then restarts the headset after answering. */
+  configure(choices: { keepPin: boolean; keepAccounts: boolean }): Promise<ConfigurationReport>;
 }
 
 /** The PIN, checked again at the moment a wipe is confirmed (the DeviceLock: wrong PINs count and back off as for unlock). */
@@ -27,22 +29,29 @@ export interface PinConfirmation {
  */
 export function resetHandlers(reset: ResetPort, lock: PinConfirmation): Pick<CallHandlers, keyof typeof resetCalls> {
   const pinRequired = () => lock.state.current()?.pin !== 'none';
+  const confirmed = async (confirm: boolean, pin: string | undefined, connection: number) => {
+    if (!confirm) throw new AppError('RESET_CONFIRMATION_REQUIRED');
+    if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
+    if (pinRequired()) {
+      if (pin === undefined) throw new AppError('RESET_PIN_REQUIRED');
+      await lock.unlock(connection, pin);
+    }
+    // Checked again: another reset may have begun while the PIN was checked.
+    if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
+  };
   return {
     'reset.status': () => reset.state.current()!,
     'reset.plan': ({ scope }) => ({ ...reset.plan(scope), pinRequired: pinRequired() }),
     'reset.records': () => reset.records(),
     'reset.wipe': async ({ scope, confirm, pin, overwritePasses }, context) => {
       if (scope === 'decommission') throw new AppError('RESET_SCOPE_OPERATOR_ONLY');
-      if (!confirm) throw new AppError('RESET_CONFIRMATION_REQUIRED');
-      if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
-      if (pinRequired()) {
-        if (pin === undefined) throw new AppError('RESET_PIN_REQUIRED');
-        await lock.unlock(context.connectionId, pin);
-      }
-      // Checked again: another wipe may have begun while the PIN was checked.
-      if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
+      await confirmed(confirm, pin, context.connectionId);
       await reset.begin(scope, overwritePasses);
       return reset.state.current()!;
+    },
+    'reset.configure': async ({ confirm, pin, keepPin, keepAccounts }, context) => {
+      await confirmed(confirm, pin, context.connectionId);
+      return reset.configure({ keepPin, keepAccounts });
     },
   };
 }

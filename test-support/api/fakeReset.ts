@@ -42,6 +42,13 @@ export function createFakeReset() {
       state.set({ status: 'wiping', scope, phase: 'destroying-keys', startedAt: new Date().toISOString() });
     },
     records: async () => [],
+    configure: async ({ keepPin, keepAccounts }) => ({
+      restored: [{ id: 'update-settings', title: 'Update preferences', to: 'default' }],
+      pin: keepPin ? 'kept' : 'removed',
+      accounts: keepAccounts ? 'kept' : 'removed',
+      network: { result: 'not-available', why: 'the fake device has no network stack' },
+      calibration: { before: null, after: null, unchanged: true },
+    }),
   };
   return {
     port,

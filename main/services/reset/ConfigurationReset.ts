@@ -45,11 +45,20 @@ export interface ConfigurationResetOptions {
 export class ConfigurationReset {
   constructor(private readonly options: ConfigurationResetOptions) {}
 
-  async run(choices: ConfigurationResetChoices): Promise<ConfigurationResetReport> {
+  /**
+   * `erased` says which files a wipe in the same reset has just erased: they are left absent (the
+   * factory reset's verification finds no file in an erased class), which their services read as
+   * the default where the table says so.
+   */
+  async run(choices: ConfigurationResetChoices, erased: (path: string) => boolean = () => false): Promise<ConfigurationResetReport> {
     const before = await hashFolder(this.options.calibrationDir);
     const restored: ConfigurationResetReport['restored'] = [];
     for (const entry of this.options.table ?? CONFIGURATION_DEFAULTS) {
       const path = join(this.options.stateDir, entry.path);
+      if (erased(path) && (entry.value === 'absent' || entry.absentIsDefault)) {
+        restored.push({ id: entry.id, title: entry.title, to: 'absent' });
+        continue;
+      }
       if (entry.value === 'absent') {
         await rm(path, { force: true });
         await fsyncDirectory(dirname(path)).catch(() => undefined);
@@ -84,6 +93,28 @@ export class ConfigurationReset {
   }
 }
 
+/** Whether every entry of the table is at its default now (the reset's verification step reads it back). */
+export async function configurationAtDefaults(
+  stateDir: string,
+  table: readonly ConfigurationDefault[] = CONFIGURATION_DEFAULTS,
+): Promise<{ passed: boolean; detail: string }> {
+  const off: string[] = [];
+  for (const entry of table) {
+    const text = await readFile(join(stateDir, entry.path), 'utf8').catch(() => undefined);
+    const atDefault =
+      entry.value === 'absent'
+        ? text === undefined
+        : text === undefined
+          ? entry.absentIsDefault === true
+          : JSON.stringify(JSON.parse(text)) === JSON.stringify(entry.value.json);
+    if (!atDefault) off.push(entry.id);
+  }
+  return {
+    passed: off.length === 0,
+    detail: off.length === 0 ? `${table.length} settings at their defaults` : `not at the default: ${off.join(', ')}`,
+  };
+}
+
 /** SHA-256 over a folder's files (relative names and bytes, sorted); null when it holds none. */
 export async function hashFolder(dir: string): Promise<string | null> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
@@ -93,6 +124,10 @@ export async function hashFolder(dir: string): Promise<string | null> {
     .sort();
   if (files.length === 0) return null;
   const hash = createHash('sha256');
-  for (const file of files) hash.update(file.slice(dir.length)).update('\0').update(await readFile(file));
+  for (const file of files)
+    hash
+      .update(file.slice(dir.length))
+      .update('\0')
+      .update(await readFile(file));
   return hash.digest('hex');
 }

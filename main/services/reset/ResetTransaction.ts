@@ -8,6 +8,7 @@ import { StateChannel } from '../../../src/api/stateChannel.js';
 import type { SanitizationRecords } from '../userData/SanitizationRecords.js';
 import type { SecureWipe } from '../userData/SecureWipe.js';
 import {
+  classOfPath,
   classesErasedBy,
   resolveUserDataClass,
   userDataClass,
@@ -15,6 +16,7 @@ import {
   type UserDataClassId,
   type UserDataRoots,
 } from '../userData/userDataClasses.js';
+import { configurationAtDefaults, type ConfigurationReset } from './ConfigurationReset.js';
 import type { ResetFacts, ResetJournal, ResetJournalEntry } from './ResetJournal.js';
 
 /**
@@ -43,6 +45,8 @@ export interface ResetTransactionOptions {
   restart(): Promise<void>;
   /** Device-level erasure and its check beyond the classes (linux: LUKS2 `erase` on decommissioning). */
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
+  /** A factory reset's defaults step also restores the declared configuration and the network settings (000 §3.3). */
+  configuration?: ConfigurationReset;
   now?: () => Date;
   log?: { info(message: string, fields?: Record<string, unknown>): void; error(message: string, fields?: Record<string, unknown>): void };
 }
@@ -146,6 +150,12 @@ export class ResetTransaction {
       if (step === 'defaults') {
         phase('restoring-defaults');
         await this.restoreDefaults(classes);
+        // Idempotent like every step: a cut repeats it. The PIN and the profile were erased above.
+        if (entry.scope === 'everything')
+          await this.options.configuration?.run({ keepPin: false, keepAccounts: false }, (path) => {
+            const owner = classOfPath(path, this.options.roots);
+            return owner !== undefined && classes.includes(owner);
+          });
         await this.options.journal.write({ ...facts, step: (step = 'verify') });
       }
       if (step === 'verify') {
@@ -178,6 +188,8 @@ export class ResetTransaction {
   private async verifyAndRecord(facts: ResetFacts, classes: readonly UserDataClass[]): Promise<SanitizationRecord> {
     const verification = await this.options.wipe.verify(classes);
     const deviceChecks = (await this.options.deviceErase?.(facts.scope)) ?? [];
+    if (facts.scope === 'everything' && this.options.configuration)
+      deviceChecks.push({ name: 'configuration at its defaults', ...(await configurationAtDefaults(this.options.roots.state)) });
     const keptNow = await this.keptHashes(facts.scope);
     const keptChecks = facts.keptHashes.map((before) => {
       const after = keptNow.find((k) => k.classId === before.classId);

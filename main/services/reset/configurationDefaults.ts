@@ -11,6 +11,8 @@ export interface ConfigurationDefault {
   /** Relative to headsetd's state folder. */
   path: string;
   value: { json: unknown } | 'absent';
+  /** The owning service reads no file as this default (so an erased class's file is at its default too). */
+  absentIsDefault?: boolean;
 }
 
 export const CONFIGURATION_DEFAULTS: readonly ConfigurationDefault[] = [
@@ -20,6 +22,7 @@ export const CONFIGURATION_DEFAULTS: readonly ConfigurationDefault[] = [
     path: 'update-settings.json',
     // The update service's DEFAULT_UPDATE_SETTINGS (configurationReset.test.ts keeps the two equal).
     value: { json: { bandwidthLimitBytesPerSecond: null, allowMetered: false, checkIntervalHours: 6 } },
+    absentIsDefault: true,
   },
   { id: 'alerts-dismissed', title: 'Notices already dismissed', path: 'alerts-dismissed.json', value: 'absent' },
   // No consent recorded is the privacy default: no telemetry beyond what is always sent, until asked again.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_UPDATE_SETTINGS } from '../update/UpdateStore.js';
-import { ConfigurationReset, hashFolder } from './ConfigurationReset.js';
+import { ConfigurationReset, configurationAtDefaults, hashFolder } from './ConfigurationReset.js';
 import { CONFIGURATION_DEFAULTS } from './configurationDefaults.js';
 
 const dirs: string[] = [];
@@ -44,11 +44,16 @@ describe('configuration reset', () => {
       log: { info: (message, fields) => void h.log.push({ message, ...fields }) },
     });
     const calibration = await hashFolder(h.calibrationDir);
+    expect(await configurationAtDefaults(h.stateDir)).toEqual({
+      passed: false,
+      detail: 'not at the default: update-settings, alerts-dismissed, privacy',
+    });
     const report = await reset.run({ keepPin: false, keepAccounts: false });
     expect(JSON.parse(readFileSync(join(h.stateDir, 'update-settings.json'), 'utf8'))).toEqual(DEFAULT_UPDATE_SETTINGS);
     expect(existsSync(join(h.stateDir, 'alerts-dismissed.json'))).toBe(false);
     expect(existsSync(join(h.stateDir, 'privacy-consent.json'))).toBe(false);
     expect(readFileSync(join(h.stateDir, 'update-config.json'), 'utf8')).toContain('updates.example');
+    expect((await configurationAtDefaults(h.stateDir)).passed).toBe(true);
     expect(h.erased).toEqual([['pin', 'profile']]);
     expect(report).toMatchObject({ pin: 'removed', accounts: 'removed', network: { result: 'reset', forgotten: 2 } });
     expect(report.calibration).toEqual({ before: calibration, after: calibration, unchanged: true });

@@ -11,7 +11,15 @@ import type { BuildInfo } from '../system/buildInfo.js';
 import { ClassKeys } from '../userData/ClassKeys.js';
 import { SanitizationRecords } from '../userData/SanitizationRecords.js';
 import { SecureWipe } from '../userData/SecureWipe.js';
-import { USER_DATA_CLASSES, classesErasedBy, type UserDataClass, type UserDataRoots } from '../userData/userDataClasses.js';
+import {
+  USER_DATA_CLASSES,
+  classesErasedBy,
+  resolveUserDataClass,
+  userDataClass,
+  type UserDataClass,
+  type UserDataRoots,
+} from '../userData/userDataClasses.js';
+import { ConfigurationReset, type NetworkSettingsReset } from './ConfigurationReset.js';
 import { ResetJournal } from './ResetJournal.js';
 import { ResetTransaction } from './ResetTransaction.js';
 
@@ -25,6 +33,8 @@ export interface ResetNeeds {
   restart(): Promise<void>;
   /** The data partition's own erasure and check (linux: LUKS2 keyslots on decommissioning). */
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
+  /** The network capability's reset to defaults (saved profiles in its own stack); without it a configuration reset says so. */
+  network?: NetworkSettingsReset;
   log: SubsystemLogger;
 }
 
@@ -38,9 +48,23 @@ export const sanitizationRecordsDir = (roots: UserDataRoots) => join(resetDir(ro
  */
 export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPort; records: SanitizationRecords }> {
   const records = new SanitizationRecords(sanitizationRecordsDir(needs.roots));
+  const wipe = new SecureWipe(needs.roots, new ClassKeys(needs.roots));
+  const configuration = new ConfigurationReset({
+    stateDir: needs.roots.state,
+    calibrationDir: resolveUserDataClass(userDataClass('calibration'), needs.roots)[0]!.path,
+    eraseClasses: async (ids) => {
+      const classes = ids.map((id) => userDataClass(id));
+      await wipe.destroyKeys(classes);
+      await wipe.erase(classes);
+    },
+    network: needs.network,
+    log: needs.log,
+  });
+  let configuring = false;
   const transaction = new ResetTransaction({
     roots: needs.roots,
-    wipe: new SecureWipe(needs.roots, new ClassKeys(needs.roots)),
+    wipe,
+    configuration,
     journal: new ResetJournal(resetDir(needs.roots)),
     records,
     identity: {
@@ -61,7 +85,7 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
   const summary = (c: UserDataClass) => ({ id: c.id, title: c.title, holds: c.holds });
   const port: ResetPort = {
     state: transaction.state,
-    busy: () => transaction.busy,
+    busy: () => transaction.busy || configuring,
     plan: (scope: WipeScope) => {
       const erased = classesErasedBy(scope);
       return {
@@ -77,6 +101,22 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
       const { done } = await transaction.begin(scope, { overwritePasses });
       // Failures are in the state (`failed`) and the log; the journal resumes it at the next start.
       done.catch(() => undefined);
+    },
+    async configure(choices) {
+      configuring = true;
+      try {
+        const report = await configuration.run(choices);
+        // The services hold the old settings in memory: the restart brings them up on the defaults, once the answer is out.
+        setTimeout(
+          () =>
+            void needs.restart().catch((error: Error) => needs.log.error('restart after the configuration reset failed', { error: error.message })),
+          200,
+        );
+        return report;
+      } catch (error) {
+        configuring = false;
+        throw error;
+      }
     },
     records: async () => {
       const paths = (await records.list()).reverse();

@@ -44,6 +44,19 @@ export const resetStateSchema = z.discriminatedUnion('status', [
 ]);
 export type ResetState = z.infer<typeof resetStateSchema>;
 
+/** What a configuration reset did (000 §3.3): defaults restored, PIN and accounts, network, calibration's hash before and after. */
+export const configurationReportSchema = z.object({
+  restored: z.array(z.object({ id: z.string(), title: z.string(), to: z.enum(['default', 'absent']) })),
+  pin: z.enum(['kept', 'removed']),
+  accounts: z.enum(['kept', 'removed']),
+  network: z.discriminatedUnion('result', [
+    z.object({ result: z.literal('reset'), forgotten: z.number().int().nonnegative() }),
+    z.object({ result: z.literal('not-available'), why: z.string() }),
+  ]),
+  calibration: z.object({ before: z.string().nullable(), after: z.string().nullable(), unchanged: z.boolean() }),
+});
+export type ConfigurationReport = z.infer<typeof configurationReportSchema>;
+
 export const resetCalls = {
   'reset.status': call({
     summary: 'The wipe or reset under way, or the last one.',
@@ -82,6 +95,15 @@ export const resetCalls = {
       'LOCK_WRONG_PIN',
       'LOCK_BACKING_OFF',
     ],
+  }),
+  'reset.configure': call({
+    summary:
+      'Configuration reset: the declared defaults restored, network settings reset, the PIN and the accounts removed unless kept; ' +
+      'calibration proven unchanged by hash; logged. The headset then restarts so every service reads the defaults. Needs `confirm: true`, and the PIN when one is set.',
+    scope: 'unlocked',
+    input: z.object({ confirm: z.boolean(), pin: z.string().max(64).optional(), keepPin: z.boolean(), keepAccounts: z.boolean() }).strict(),
+    output: configurationReportSchema,
+    errors: ['RESET_CONFIRMATION_REQUIRED', 'RESET_PIN_REQUIRED', 'RESET_IN_PROGRESS', 'LOCK_WRONG_PIN', 'LOCK_BACKING_OFF'],
   }),
   'reset.records': call({
     summary: 'The signed sanitization records of past wipes on this headset, newest first.',
