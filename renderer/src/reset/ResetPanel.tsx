@@ -10,6 +10,7 @@ import { lockProblem } from '../lock/lockProblem.js';
 import { useLockStore } from '../lock/lockStore.js';
 import { PinPad } from '../lock/PinPad.js';
 import { PHASE_COUNT, SCOPE_ORDER, SCOPE_WORDS, phaseWords, scopeName, type WearerScope } from './resetWords.js';
+import { ConfigurationResetPanel } from './ConfigurationResetPanel.js';
 import { SanitizationRecordList } from './SanitizationRecordList.js';
 import './reset.css';
 
@@ -24,6 +25,7 @@ export function ResetPanel() {
   const client = useClient();
   const [state, setState] = useState<ResetState>();
   const [records, setRecords] = useState<SignedSanitizationRecord[]>([]);
+  const lock = useLockStore((s) => s.status);
 
   useEffect(() => {
     client.call('reset.status').then(setState, () => undefined);
@@ -34,6 +36,12 @@ export function ResetPanel() {
   return (
     <Panel title="Reset" className="reset">
       {state?.status === 'wiping' ? <ResetProgress state={state} /> : <ResetChooser failed={state?.status === 'failed' ? state : undefined} />}
+      {state?.status !== 'wiping' && (
+        <details className="reset-details" data-testid="config-reset-details">
+          <summary>Reset only the settings</summary>
+          <ConfigurationResetPanel pinRequired={lock?.pin !== 'none'} />
+        </details>
+      )}
       <h3 className="reset-subhead">Last resets</h3>
       <SanitizationRecordList records={records} />
     </Panel>
