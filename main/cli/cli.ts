@@ -19,6 +19,7 @@ const repo = () => import('./repoCommands.js');
 const device = () => import('./deviceCommands.js');
 const backup = () => import('./backupCommands.js');
 const sanitization = () => import('./sanitizationCommands.js');
+const license = () => import('./licenseCommands.js');
 const network = () => import('./networkCommands.js');
 const reset = () => import('./resetCommands.js');
 
@@ -65,6 +66,11 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
     restore: { summary: 'Put classes back from a backup on the stick, the headset or the cloud', load: async () => (await backup()).deviceRestore },
     wipe: { summary: 'Erase a scope of user data (keys first, verified, signed record) or list past wipes', load: async () => (await reset()).deviceWipe },
     reset: { summary: 'Factory reset: erase everything, keep calibration and identity, restart into setup', load: async () => (await reset()).deviceReset },
+  },
+  license: {
+    keygen: { summary: "generate the vendor's licence-signing key pair (license.pub goes into the trust folder)", load: async () => (await license()).licenseKeygen },
+    issue: { summary: "sign a licence for one headset with the vendor's licence key (key from a file)", load: async () => (await license()).licenseIssue },
+    inspect: { summary: 'show what a licence file claims (signature not checked)', load: async () => (await license()).licenseInspect },
   },
   sanitization: {
     verify: {

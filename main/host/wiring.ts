@@ -15,6 +15,8 @@ import { pendingResetFromJournal } from '../services/reset/pendingReset.js';
 import { networkCapability } from '../services/network/networkCapability.js';
 import { FleetConfigError, openFleetConfig } from '../services/registration/fleetConfig.js';
 import { registrationCapability } from '../services/registration/registrationCapability.js';
+import { licenseCapability } from '../services/license/licenseCapability.js';
+import { revocationSource } from '../services/license/RevocationSources.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
 import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
 import { LogArchive } from '../services/logging/LogArchive.js';
@@ -42,6 +44,8 @@ export interface WiringOptions {
   /** The fleet server to register with and the group tags to report (remembered once given; "off" forgets). */
   fleetUrl?: string;
   fleetTags?: string;
+  /** Where to fetch the signed licence revocation list when no fleet server is configured. */
+  licenseRevocationsUrl?: string;
   /** Registration's waits, shortened by tests. */
   registration?: { backoffMs?: { baseMs: number; maxMs: number }; pendingPollMs?: number; refusedPollMs?: number };
   /** The shared port for the secrets the capabilities hold: registered by their holders, cut out of every output. */
@@ -202,6 +206,20 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       backoff: options.registration?.backoffMs && { ...options.registration.backoffMs, jitter: 0.5 },
       pendingPollMs: options.registration?.pendingPollMs,
       refusedPollMs: options.registration?.refusedPollMs,
+    }),
+  );
+
+  // The licence: verified offline; its revocation list from the fleet server when one is configured, else the URL given.
+  host.add(
+    'license',
+    licenseCapability({
+      stateDir: paths.stateDir,
+      trustDir: paths.trustDir,
+      headset: () => ({ deviceId: identity.get().deviceId, identityPublicKey: identity.get().publicKey }),
+      revocations: revocationSource({ fleetServerUrl: fleet?.serverUrl, url: options.licenseRevocationsUrl }),
+      medium: profile.exportMedium,
+      network: network.network,
+      log: logger.for('license'),
     }),
   );
 

@@ -5,6 +5,7 @@ import { backupCalls, backupEvents } from './contract/backup.js';
 import { bootCalls, bootEvents } from './contract/boot.js';
 import { healthCalls, healthEvents } from './contract/health.js';
 import { identityCalls, identityEvents } from './contract/identity.js';
+import { licenseCalls, licenseEvents } from './contract/license.js';
 import { lockCalls, lockEvents } from './contract/lock.js';
 import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
@@ -38,6 +39,7 @@ export * from './contract/backup.js';
 export * from './contract/network.js';
 export * from './contract/reset.js';
 export * from './contract/recovery.js';
+export * from './contract/license.js';
 export * from './contract/support.js';
 export * from './contract/registration.js';
 
@@ -59,6 +61,7 @@ export const apiCalls = {
   ...registrationCalls,
   ...resetCalls,
   ...recoveryCalls,
+  ...licenseCalls,
 } as const;
 
 export const apiEvents = {
@@ -78,6 +81,7 @@ export const apiEvents = {
   ...registrationEvents,
   ...resetEvents,
   ...recoveryEvents,
+  ...licenseEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------

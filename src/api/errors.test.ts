@@ -45,6 +45,7 @@ import { connectHarness } from '../../test-support/api/harness.js';
 import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { HeldCalls } from '../../test-support/api/heldCalls.js';
 import { sampleHealth } from '../../test-support/api/samples.js';
+import { fakeLicenseFile, fakeRevocationList, sampleLicense } from '../../test-support/api/fakeLicense.js';
 
 /**
  * One scenario per code that really produces it through the router and the client. Typed as a
@@ -322,6 +323,44 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   NETWORK_TOOL_FAILED: () => thrownCode(() => {
     throw nmcliError({ exitCode: 8, stderr: 'Error: NetworkManager is not running.' }, 'NETWORK_NOT_FOUND');
   }),
+  LICENSE_INVALID: () => errorCodeOf(connectHarness().client.call('license.install', { text: 'garbage' })),
+  LICENSE_SIGNATURE_INVALID: () => {
+    const text = fakeLicenseFile(sampleLicense()).replace('Example Clinic', 'Example Clinix');
+    return errorCodeOf(connectHarness().client.call('license.install', { text }));
+  },
+  LICENSE_OTHER_HEADSET: () => {
+    const text = fakeLicenseFile(sampleLicense({ binding: { kind: 'device', deviceId: 'another-headset' } }));
+    return errorCodeOf(connectHarness().client.call('license.install', { text }));
+  },
+  LICENSE_EXPIRED: () => {
+    const text = fakeLicenseFile(sampleLicense({ expiresAt: '2026-06-01T00:00:00Z', graceDays: 7 }));
+    return errorCodeOf(connectHarness().client.call('license.install', { text }));
+  },
+  LICENSE_REVOKED: async () => {
+    const h = connectHarness();
+    h.device.license.world.served = fakeRevocationList({ version: 1, issuedAt: '2026-11-30T00:00:00Z', serials: ['HC-0001'] });
+    await h.client.call('license.refreshRevocations');
+    return errorCodeOf(h.client.call('license.install', { text: fakeLicenseFile(sampleLicense()) }));
+  },
+  LICENSE_NOT_FOUND: () => errorCodeOf(connectHarness().client.call('license.installFromUsb')),
+  LICENSE_KEY_MISSING: () => {
+    const h = connectHarness();
+    h.device.license.world.vendorKey = false;
+    return errorCodeOf(h.client.call('license.install', { text: fakeLicenseFile(sampleLicense()) }));
+  },
+  LICENSE_REVOCATIONS_INVALID: () => {
+    const h = connectHarness();
+    h.device.license.world.served = '{"format":"hc-revocations-v1"}';
+    return errorCodeOf(h.client.call('license.refreshRevocations'));
+  },
+  LICENSE_REVOCATIONS_OLDER: async () => {
+    const h = connectHarness();
+    h.device.license.world.served = fakeRevocationList({ version: 5, issuedAt: '2026-11-30T00:00:00Z', serials: [] });
+    await h.client.call('license.refreshRevocations');
+    h.device.license.world.served = fakeRevocationList({ version: 4, issuedAt: '2026-11-29T00:00:00Z', serials: [] });
+    return errorCodeOf(h.client.call('license.refreshRevocations'));
+  },
+  LICENSE_REVOCATIONS_UNAVAILABLE: () => errorCodeOf(connectHarness().client.call('license.refreshRevocations')),
   REGISTRATION_NOT_CONFIGURED: () => errorCodeOf(connectHarness().client.call('registration.checkNow')),
   // The reasons a `retrying` registration state carries: never a call's failure (src/registration/).
   FLEET_UNREACHABLE: async () => unreachable('ECONNREFUSED').code as ErrorCode,

@@ -1,6 +1,7 @@
 import { alertsErrors } from './errors/alerts.js';
 import { backupErrors } from './errors/backup.js';
 import { bundleErrors } from './errors/bundle.js';
+import { licenseErrors } from './errors/license.js';
 import { lockErrors } from './errors/lock.js';
 import { logsErrors } from './errors/logs.js';
 import { networkErrors } from './errors/network.js';
@@ -35,6 +36,7 @@ export const ERROR_AREAS = {
   registration: { title: 'Fleet registration', codes: registrationErrors },
   reset: { title: 'Secure wipe and reset', codes: resetErrors },
   recovery: { title: 'Recovery installs', codes: recoveryErrors },
+  license: { title: 'Licences', codes: licenseErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -55,6 +57,7 @@ export const ERROR_CATALOGUE = {
   ...registrationErrors,
   ...resetErrors,
   ...recoveryErrors,
+  ...licenseErrors,
   ...operatorErrors,
 } as const;
 

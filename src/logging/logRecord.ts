@@ -27,6 +27,8 @@ export const SUBSYSTEMS = [
   'registration',
   // What was done in the recovery system: entering it and why, its installs, leaving it.
   'recovery',
+  // Licences installed or refused, revocation lists fetched, the clock seen set back.
+  'license',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

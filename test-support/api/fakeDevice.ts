@@ -28,6 +28,8 @@ import { resetHandlers } from '../../src/reset/resetHandlers.js';
 import { createFakeReset } from './fakeReset.js';
 import type { RecoveryInstallState } from '../../src/api/contract/recovery.js';
 import { createFakeRecovery } from './fakeRecovery.js';
+import { createFakeLicense } from './fakeLicense.js';
+import type { LicenseStatus } from '../../src/api/contract/license.js';
 import type { NetworkOverview } from '../../src/api/contract/network.js';
 import { networkHandlers } from '../../src/network/networkHandlers.js';
 import { createMemoryNetwork, type MemoryNetworkOptions } from '../network/memoryNetwork.js';
@@ -86,6 +88,8 @@ export interface FakeDevice {
   reset: ReturnType<typeof createFakeReset>;
   /** Recovery installs: `recovery.world` is the repository, the stick and what the fake verifier refuses. */
   recovery: ReturnType<typeof createFakeRecovery>;
+  /** The licence: `license.world` is the clock, the stick's licence files and the revocation list served. */
+  license: ReturnType<typeof createFakeLicense>;
   /** The network: the real policy (src/network/) over the simulated NetworkManager's rules in memory; `network.world` is its air, profiles, cable and latch. */
   network: ReturnType<typeof createMemoryNetwork>;
   events: {
@@ -102,6 +106,7 @@ export interface FakeDevice {
     'backup.changed': CountedSource<BackupOverview>;
     'network.changed': CountedSource<NetworkStatus>;
     'registration.changed': CountedSource<RegistrationStatus>;
+    'license.changed': CountedSource<LicenseStatus>;
     'network.overviewChanged': CountedSource<NetworkOverview>;
   };
 }
@@ -161,6 +166,7 @@ export function createFakeDevice(
   lock.restore(lockVault.kept);
   const reset = createFakeReset();
   const recovery = createFakeRecovery();
+  const license = createFakeLicense();
   const support = createFakeSupport(options.support);
   const backup = createFakeBackup(options.backup);
   const events = {
@@ -177,6 +183,7 @@ export function createFakeDevice(
     'backup.changed': counted(backup.channel),
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
     'registration.changed': counted(new StateChannel<RegistrationStatus>(options.registration ?? UNMANAGED)),
+    'license.changed': counted(license.channel),
   };
   const network = createMemoryNetwork(events['network.changed'].channel, options.network);
   // The latch is read as at boot; the overview is there from the start.
@@ -211,12 +218,14 @@ export function createFakeDevice(
     backup,
     reset,
     recovery,
+    license,
     network,
     events: { ...events, 'network.overviewChanged': counted(network.provisioner.overview) },
     handlers: {
       ...lockHandlers(lock),
       ...resetHandlers(reset.port, lock),
       ...recovery.handlers,
+      ...license.handlers,
       ...support.handlers,
       ...backup.handlers,
       'system.ping': ({ payload }) => ({ payload }),

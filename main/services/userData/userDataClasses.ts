@@ -190,6 +190,16 @@ export const USER_DATA_CLASSES = [
     erasedBy: ['decommission'],
   },
   {
+    id: 'license',
+    title: 'Licence',
+    holds: "The headset's licence file as issued, the last signed revocation list, and the high-water mark of trusted times that keeps a clock set back from extending the licence.",
+    locations: [state('license/')],
+    sensitivity: 'low',
+    backedUpByDefault: false,
+    // It belongs to the headset, not the wearer: a reset keeps it (and the time mark with it); a decommission ends it.
+    erasedBy: ['decommission'],
+  },
+  {
     id: 'calibration',
     title: 'Calibration',
     holds: "The factory's sensor and display calibration, and the IMU's bias; it belongs to the hardware.",
