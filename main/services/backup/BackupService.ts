@@ -149,6 +149,8 @@ export class BackupService {
         verified: null,
       };
       await this.#catalog.add(record);
+      // Listed at once ("not checked yet" while the verification runs).
+      this.#publish();
       this.options.log.info('backup made', { destination: request.destination, id: record.id, classes, bytes: summary.totalBytes, added: summary.bytesAdded });
       // A new repository, or one this headset has not backed up to before (another stick), gets its verification key.
       if (created || !previous) await this.#ensureDeviceKey(request.destination, repository, passphrase, signal);
