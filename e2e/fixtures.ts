@@ -191,11 +191,16 @@ export async function openUi(page: Page, headsetd: Headsetd): Promise<Response> 
 /** Goes through the first-run wizard with the pointer, from its first step to the settings shell. */
 export async function completeSetup(page: Page): Promise<void> {
   await expect(page.locator('[data-mode="setup"]')).toBeVisible();
+  // Language and formats: the one preselected.
   await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Skip for now' }).click();
+  // The wearer: no name, no PIN.
+  await page.getByRole('button', { name: 'Skip name and PIN' }).click();
+  await page.getByRole('button', { name: 'Start fresh' }).click();
   // The privacy step: the defaults (only essential on).
   await page.getByRole('button', { name: 'Save and continue' }).click();
-  // The lock step: no PIN.
-  await page.getByRole('button', { name: 'Skip for now' }).click();
+  // No update check.
+  await page.getByRole('button', { name: 'Skip', exact: true }).click();
   await page.getByRole('button', { name: 'Finish setup' }).click();
   await expect(page.locator('[data-mode="settings"]')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');

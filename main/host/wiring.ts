@@ -10,6 +10,7 @@ import { identityCapability } from '../services/identity/identityCapability.js';
 import { lockCapability } from '../services/lock/lockCapability.js';
 import { logsCapability } from '../services/logging/logsCapability.js';
 import { modeCapability } from '../services/mode/modeCapability.js';
+import { setupCapability } from '../services/setup/setupCapability.js';
 import { recoveryCapability } from '../services/recovery/recoveryCapability.js';
 import { pendingResetFromJournal } from '../services/reset/pendingReset.js';
 import { networkCapability } from '../services/network/networkCapability.js';
@@ -101,6 +102,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       recoveryLog,
     }),
   );
+  host.add('setup', setupCapability({ stateDir: paths.stateDir, log: logger.for('system') }));
   const update = host.add(
     'update',
     await updateCapability({

@@ -25,6 +25,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   network: ['network'],
   registration: ['registration'],
   reset: ['reset'],
+  setup: ['setup'],
   recovery: ['recovery'],
 };
 

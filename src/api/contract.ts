@@ -11,6 +11,7 @@ import { logsCalls, logsEvents } from './contract/logs.js';
 import { modeCalls, modeEvents } from './contract/mode.js';
 import { networkCalls, networkEvents } from './contract/network.js';
 import { resetCalls, resetEvents } from './contract/reset.js';
+import { setupCalls, setupEvents } from './contract/setup.js';
 import { recoveryCalls, recoveryEvents } from './contract/recovery.js';
 import { supportCalls, supportEvents } from './contract/support.js';
 import { registrationCalls, registrationEvents } from './contract/registration.js';
@@ -31,6 +32,7 @@ export * from './contract/boot.js';
 export * from './contract/health.js';
 export * from './contract/logs.js';
 export * from './contract/mode.js';
+export * from './contract/setup.js';
 export * from './contract/update.js';
 export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
@@ -51,6 +53,7 @@ export const apiCalls = {
   ...healthCalls,
   ...logsCalls,
   ...modeCalls,
+  ...setupCalls,
   ...updateCalls,
   ...telemetryCalls,
   ...alertsCalls,
@@ -71,6 +74,7 @@ export const apiEvents = {
   ...healthEvents,
   ...logsEvents,
   ...modeEvents,
+  ...setupEvents,
   ...updateEvents,
   ...telemetryEvents,
   ...alertsEvents,

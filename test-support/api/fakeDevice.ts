@@ -36,6 +36,8 @@ import { createMemoryNetwork, type MemoryNetworkOptions } from '../network/memor
 import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/telemetry/consent.js';
 import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
 import { createFakeBackup, type FakeBackupOptions } from './fakeBackup.js';
+import type { SetupProgress } from '../../src/api/contract/setup.js';
+import { applySetupChange, FRESH_SETUP } from '../../src/setup/setupProgress.js';
 import { createFakeSupport, type FakeSupportOptions } from './fakeSupport.js';
 import { MemoryLockVault, testPinHasher } from './memoryLockVault.js';
 import { sampleBoot, sampleHealth, sampleIdentity, sampleInfo, sampleLogRecords, sampleOutboxStatus, sampleUpdateStatus } from './samples.js';
@@ -96,6 +98,7 @@ export interface FakeDevice {
     'health.changed': CountedSource<HealthSnapshot>;
     'boot.changed': CountedSource<BootStatus>;
     'mode.changed': CountedSource<ModeState>;
+    'setup.changed': CountedSource<SetupProgress>;
     'update.changed': CountedSource<UpdateStatus>;
     'privacy.changed': CountedSource<PrivacyStatus>;
     'alerts.changed': CountedSource<AlertsState>;
@@ -173,6 +176,7 @@ export function createFakeDevice(
     'health.changed': counted(health),
     'boot.changed': counted(new StateChannel(sampleBoot)),
     'mode.changed': counted(new StateChannel<ModeState>({ mode, reason: 'default', setupComplete: mode !== 'setup' })),
+    'setup.changed': counted(new StateChannel<SetupProgress>(FRESH_SETUP)),
     'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
@@ -234,6 +238,12 @@ export function createFakeDevice(
       'boot.status': () => events['boot.changed'].channel.current()!,
       'health.snapshot': () => events['health.changed'].channel.current()!,
       'mode.get': () => events['mode.changed'].channel.current()!,
+      'setup.progress': () => events['setup.changed'].channel.current()!,
+      'setup.save': (input) => {
+        const next = applySetupChange(events['setup.changed'].channel.current()!, input, new Date());
+        events['setup.changed'].channel.set(next);
+        return next;
+      },
       'setup.complete': () => {
         const state: ModeState = { mode: 'settings', reason: 'setup-complete', setupComplete: true };
         device.mode = 'settings';

@@ -107,9 +107,10 @@ export const USER_DATA_CLASSES = [
   {
     id: 'setup',
     title: 'First-run setup',
-    holds: 'Whether the first-run setup was finished; without it the headset starts in the setup wizard.',
-    locations: [state('setup.json')],
-    sensitivity: 'low',
+    holds:
+      "Whether the first-run setup was finished (without it the headset starts in the setup wizard), and its journal: the step it is on, the wearer's name, the date and number formats, the network joined and the backup chosen (never a PIN, password or passphrase).",
+    locations: [state('setup.json'), state('setup-journal.json')],
+    sensitivity: 'personal',
     backedUpByDefault: false,
     erasedBy: ['everything', 'decommission'],
   },

@@ -1,89 +1,126 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SetupEntered, SetupStep } from '../../../src/api/contract.js';
 import { useClient } from '../api/clientContext.js';
-import { Button } from '../design/Button.js';
 import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useSystemVersion } from '../system/useSystemVersion.js';
 import { SetupPrivacyStep } from '../privacy/SetupPrivacyStep.js';
-import { SetupLockStep } from '../lock/SetupLockStep.js';
 import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
+import { AccountStep } from '../setup/AccountStep.js';
+import { DoneStep } from '../setup/DoneStep.js';
+import { LanguageStep } from '../setup/LanguageStep.js';
+import { NetworkStep } from '../setup/NetworkStep.js';
+import { RestoreStep } from '../setup/RestoreStep.js';
+import { StepIndicator } from '../setup/StepIndicator.js';
+import { UpdateStep } from '../setup/UpdateStep.js';
+import { stepAfter, stepBefore } from '../setup/setupSteps.js';
+import { useSetupStore } from '../setup/setupStore.js';
+import '../setup/setup.css';
 
-/** The first-run wizard. Each step appears only once the feature behind it works. */
-const STEPS = ['welcome', 'privacy', 'lock', 'finish'] as const;
-
+/**
+ * The first-run wizard (and the one after a factory reset): language and formats, network, the
+ * wearer, restore or start fresh, privacy, an update check, done. The step and what was entered
+ * are journaled on the headset (setup.save) before the wizard moves, so a restart comes back to the
+ * same step with the same values; secrets go only to their own calls.
+ */
 export function SetupScreen() {
   const client = useClient();
+  const progress = useSetupStore((s) => s.progress);
   const identity = useDeviceStore((s) => s.identity);
   const system = useSystemVersion();
-  const [step, setStep] = useState(0);
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const scope = useRef<HTMLDivElement>(null);
-  const back = useCallback(() => setStep((s) => Math.max(0, s - 1)), []);
+  const scope = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    client.call('setup.progress').then(
+      (p) => useSetupStore.setState((s) => (s.progress ? s : { progress: p })),
+      () => undefined,
+    );
+  }, [client]);
+
+  const save = useCallback(
+    async (step: SetupStep, change: { outcome?: 'done' | 'skipped'; entered?: Partial<SetupEntered> } = {}) => {
+      const from = useSetupStore.getState().progress?.step;
+      setError(undefined);
+      try {
+        const next = await client.call('setup.save', {
+          step,
+          outcome: change.outcome && from ? { step: from, result: change.outcome } : undefined,
+          entered: change.entered,
+        });
+        useSetupStore.setState({ progress: next });
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+        throw e;
+      }
+    },
+    [client],
+  );
+  const step = progress?.step;
+  const go = useCallback((outcome: 'done' | 'skipped', entered?: Partial<SetupEntered>) => step && void save(stepAfter(step), { outcome, entered }).catch(() => undefined), [save, step]);
+  const back = useCallback(() => {
+    const before = step && stepBefore(step);
+    if (before) void save(before).catch(() => undefined);
+  }, [save, step]);
+  const remember = useCallback((entered: Partial<SetupEntered>) => step && void save(step, { entered }).catch(() => undefined), [save, step]);
   useKeyboardNavigation(scope, back);
 
-  const finish = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.call('setup.complete');
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-      setBusy(false);
-    }
-  };
-
+  if (!progress) {
+    return (
+      <main className="wizard" ref={scope} data-mode="setup">
+        <p role="status">Loading setup…</p>
+      </main>
+    );
+  }
+  const entered = progress.entered;
   return (
-    <main className="wizard" ref={scope} data-mode="setup">
+    <main className="wizard" ref={scope} data-mode="setup" data-step={progress.step}>
       {/* Inside the screen's keyboard scope: the arrows reach its Stop button. */}
       <SupportBanner />
       <AlertBanner />
-      <ol className="steps" aria-label="Setup progress">
-        {STEPS.map((name, i) => (
-          <li key={name} className={i === step ? 'current' : i < step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>
-            {i + 1}
-          </li>
-        ))}
-      </ol>
-      {STEPS[step] === 'welcome' ? (
-        <section className="wizard-step" key="welcome">
-          <h1>Welcome to your headset</h1>
-          <p>This short setup gets the headset ready. Use the arrows or the controller to move, Enter to choose, Escape to go back.</p>
-          <dl className="facts">
-            <dt>Device ID</dt>
-            <dd className="mono" data-testid="device-id">
-              {identity?.deviceId}
-            </dd>
-            <dt>System</dt>
-            <dd data-testid="setup-system">{system ? `System ${system}` : ''}</dd>
-          </dl>
-          <div className="actions">
-            <Button variant="primary" onClick={() => setStep(STEPS.indexOf('privacy'))} autoFocus>
-              Continue
-            </Button>
-          </div>
-        </section>
-      ) : STEPS[step] === 'privacy' ? (
-        <SetupPrivacyStep onBack={back} onDone={() => setStep(STEPS.indexOf('lock'))} />
-      ) : STEPS[step] === 'lock' ? (
-        <SetupLockStep onBack={back} onDone={() => setStep(STEPS.indexOf('finish'))} />
+      <StepIndicator progress={progress} />
+      {error && (
+        <p role="alert" className="error">
+          The headset could not save this step: {error}
+        </p>
+      )}
+      {progress.step === 'language' ? (
+        <LanguageStep
+          key="language"
+          chosen={entered.locale}
+          facts={
+            <dl className="facts">
+              <dt>Device ID</dt>
+              <dd className="mono" data-testid="device-id">
+                {identity?.deviceId}
+              </dd>
+              <dt>System</dt>
+              <dd data-testid="setup-system">{system ? `System ${system}` : ''}</dd>
+            </dl>
+          }
+          onNext={(locale) => go('done', { locale })}
+          onSkip={() => go('skipped', { locale: null })}
+        />
+      ) : progress.step === 'network' ? (
+        <NetworkStep key="network" onNext={(ssid) => go('done', { networkSsid: ssid })} onSkip={() => go('skipped')} />
+      ) : progress.step === 'account' ? (
+        <AccountStep
+          key="account"
+          name={entered.wearerName}
+          onName={(wearerName) => save('account', { entered: { wearerName } })}
+          onNext={() => go('done')}
+          onSkip={() => go('skipped')}
+          onBack={back}
+        />
+      ) : progress.step === 'restore' ? (
+        <RestoreStep key="restore" chosen={entered} onChoose={remember} onNext={() => go('done')} onSkip={() => go('skipped')} />
+      ) : progress.step === 'privacy' ? (
+        <SetupPrivacyStep key="privacy" onBack={back} onDone={() => go('done')} />
+      ) : progress.step === 'update' ? (
+        <UpdateStep key="update" onBack={back} onNext={() => go('done')} onSkip={() => go('skipped')} />
       ) : (
-        <section className="wizard-step" key="finish">
-          <h1>All set</h1>
-          <p>Finish setup to open the headset's settings. You can come back to any of this from there.</p>
-          {error && (
-            <p role="alert" className="error">
-              {error}
-            </p>
-          )}
-          <div className="actions">
-            <Button onClick={back}>Back</Button>
-            <Button variant="primary" onClick={() => void finish()} disabled={busy} autoFocus>
-              {busy ? 'Finishing…' : 'Finish setup'}
-            </Button>
-          </div>
-        </section>
+        <DoneStep key="done" progress={progress} onBack={back} />
       )}
     </main>
   );

@@ -14,6 +14,7 @@ import { useModeStore } from '../mode/modeStore.js';
 import { useNetworkStore } from '../network/networkStore.js';
 import { usePrivacyStore } from '../privacy/privacyStore.js';
 import { useRegistrationStore } from '../registration/registrationStore.js';
+import { useSetupStore } from '../setup/setupStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useUpdateStore } from '../update/updateStore.js';
 import { bindStores } from './bindStores.js';
@@ -53,6 +54,7 @@ describe('bindStores', () => {
     await until(() => useLockStore.getState().state?.pin === 'none' && useLockStore.getState().status?.unlocked === true);
     await until(() => useNetworkStore.getState().status?.state === 'online');
     await until(() => useRegistrationStore.getState().status?.state === 'unmanaged');
+    await until(() => useSetupStore.getState().progress?.step === 'language');
     for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
     // Later pushes keep arriving: an operation that ends reloads the history.
     const entry: UpdateHistoryEntry = {

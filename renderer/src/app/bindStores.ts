@@ -11,6 +11,7 @@ import { bindPowerStore } from '../power/powerStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindSupportStore } from '../support/bindSupportStore.js';
 import { bindRegistrationStore } from '../registration/bindRegistrationStore.js';
+import { bindSetupStore } from '../setup/bindSetupStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
 
@@ -18,6 +19,8 @@ import { bindUpdateStore } from '../update/bindUpdateStore.js';
 export function bindStores(client: ApiClient): Promise<void> {
   return bindConnectionStore(client, async () => {
     bindModeStore(client);
+    // Before the screens draw dates: the formats chosen in setup.
+    bindSetupStore(client);
     bindBootStore(client);
     bindPrivacyStore(client);
     bindHealthStore(client);

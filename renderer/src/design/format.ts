@@ -24,7 +24,12 @@ export function formatAge(iso: string, now: number): string {
   return `${Math.round(seconds / 86400)} days ago`;
 }
 
-const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/**
+ * The locale every date, time and number on the screens is written in: the one chosen in setup's
+ * language step (English words, that region's formats), or the system's until one is chosen.
+ */
+let locale: string | undefined;
+let DATE_TIME = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDateTime(iso: string): string {
   const time = Date.parse(iso);
@@ -38,17 +43,32 @@ export function formatDuration(seconds: number): string {
   return `${Math.ceil(seconds / 3600)} h`;
 }
 
-const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const CLOCK_SECONDS = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const DAY_CLOCK = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const DAY_CLOCK_SECONDS = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+let CLOCK = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+let CLOCK_SECONDS = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+let DAY_CLOCK = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+let DAY_CLOCK_SECONDS = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+let DAY = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
+
+/** Writes every later date, time and number in `next`'s formats (undefined: the system's). */
+export function setFormatLocale(next: string | undefined): void {
+  if (next === locale) return;
+  locale = next;
+  DATE_TIME = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  CLOCK = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+  CLOCK_SECONDS = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  DAY_CLOCK = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  DAY_CLOCK_SECONDS = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  DAY = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
+}
+
+export function formatLocale(): string | undefined {
+  return locale;
+}
+
+/** A number in the chosen formats ("1,234.5", "1,23,456.7"). */
+export function formatNumber(value: number, digits = 1): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+}
 
 /**
  * A moment in the headset's local time zone, the one every screen shows times in: "14:05" today,
