@@ -34,6 +34,8 @@ export interface UpdateRepository {
   trustOn(root: string): Promise<void>;
   /** Builds a bundle of `version` (an image of `imageBytes`), adds it and publishes: the newest offer from then on. */
   addVersion(version: string, imageBytes: number): Promise<void>;
+  /** Builds a bundle of `version` signed with the repository's bundle key, not published: what a USB stick carries. */
+  signedBundle(version: string, imageBytes: number): Promise<string>;
   /** Withdraws `version` (`repo remove` + `publish`): devices may no longer go back to it. */
   removeVersion(version: string): Promise<void>;
   close(): Promise<void>;
@@ -124,6 +126,13 @@ export async function createUpdateRepository(options: { version: string; imageBy
       );
       await headsetctl('repo', 'add', repo, added);
       await headsetctl('repo', 'publish', repo);
+    },
+    signedBundle: async (version, imageBytes) => {
+      const image = join(work, `rootfs-usb-${version}.img`);
+      await writeFile(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(imageBytes)]));
+      const out = join(work, `usb-headset-${version}.hcb`);
+      await headsetctl('bundle', 'create', '--version', version, '--compatible', SIMULATED_MODEL, '--image', `rootfs=${image}`, '--key', join(keys, 'bundle.key'), '--out', out);
+      return out;
     },
     removeVersion: async (version) => {
       await headsetctl('repo', 'remove', repo, `headset-${version}.hcb`);

@@ -43,6 +43,7 @@ export function RecoveryScreen() {
   const otherSlot = current?.slot === 'A' ? 'B' : 'A';
   const [restarting, setRestarting] = useState(false);
   const [resetOpen, setResetOpen] = useState(false);
+  const [installOpen, setInstallOpen] = useState(false);
   const [error, setError] = useState<string>();
   const power = usePowerAction('recovery');
   const install = useRecoveryInstall();
@@ -103,6 +104,26 @@ export function RecoveryScreen() {
         {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
         {resetOpen ? (
           <RecoveryReset onBack={() => setResetOpen(false)} />
+        ) : installOpen ? (
+          <>
+            <p className="recovery-confirm" id="install-question">
+              A whole system into slot {install.state.status === 'installed' ? install.state.slot : otherSlot}, checked as updates are. Your data stays.
+            </p>
+            <div className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-question">
+              <RecoveryInstallActions state={install.state} start={(source) => void install.start(source)} disabled={false} autoFocus />
+              <Button
+                role="menuitem"
+                onClick={() => !recoveryInstallRunning(install.state) && setInstallOpen(false)}
+                aria-disabled={recoveryInstallRunning(install.state)}
+                data-testid="recovery-install-back"
+              >
+                Back
+                <span className="action-hint">
+                  {install.state.status === 'installed' ? 'To Restart, which starts the new system' : 'To the other recovery actions'}
+                </span>
+              </Button>
+            </div>
+          </>
         ) : power.asking === 'power-off' ? (
           <>
             <p className="recovery-confirm" id="power-off-question">
@@ -183,7 +204,7 @@ export function RecoveryScreen() {
                   : 'Start the system again through the normal boot'}
               </span>
             </Button>
-            {rollbackTo && (
+            {rollbackTo && install.state.status !== 'installed' && (
               <Button
                 role="menuitem"
                 ref={rollback.askRef}
@@ -197,7 +218,14 @@ export function RecoveryScreen() {
                 </span>
               </Button>
             )}
-            <RecoveryInstallActions state={install.state} start={(source) => void install.start(source)} disabled={leaving && !recoveryInstallRunning(install.state)} />
+            <Button role="menuitem" onClick={() => !leaving && setInstallOpen(true)} aria-disabled={leaving} data-testid="recovery-install-open">
+              Reinstall the system…
+              <span className="action-hint">
+                {install.state.status === 'installed'
+                  ? `${install.state.version} is installed into slot ${install.state.slot}: choose Restart`
+                  : 'From the update server or a USB stick'}
+              </span>
+            </Button>
             {keptVersions.map((version) => (
               <Button
                 role="menuitem"

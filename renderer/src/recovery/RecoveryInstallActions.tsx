@@ -27,15 +27,18 @@ export function RecoveryInstallActions({
   state,
   start,
   disabled,
+  autoFocus,
 }: {
   state: RecoveryInstallState;
   start: (source: RecoverySource) => void;
   disabled: boolean;
+  /** The first action takes the focus when the list opens. */
+  autoFocus?: boolean;
 }) {
   const running = recoveryInstallRunning(state);
   return (
     <>
-      {ACTIONS.map((action) => {
+      {ACTIONS.map((action, index) => {
         const hint = recoveryInstallHint(state, action.source);
         const mine = 'source' in state && state.source === action.source;
         return (
@@ -46,6 +49,7 @@ export function RecoveryInstallActions({
             aria-disabled={disabled || running}
             onClick={() => !disabled && !running && start(action.source)}
             data-testid={action.testId}
+            autoFocus={autoFocus && index === 0}
           >
             {mine && running ? `${action.label}…` : action.label}
             <span className={`action-hint${mine && state.status === 'failed' ? ' error' : ''}`} aria-live="polite">
