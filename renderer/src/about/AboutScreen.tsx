@@ -9,6 +9,8 @@ import { registrationWords } from '../registration/registrationWords.js';
 import { useRegistrationStore } from '../registration/registrationStore.js';
 import { usePrivacyStore } from '../privacy/privacyStore.js';
 import { useDeviceStore } from '../system/deviceStore.js';
+import { licenseWords } from '../license/licenseWords.js';
+import { useLicenseStore } from '../license/licenseStore.js';
 import { useSystemVersion } from '../system/useSystemVersion.js';
 import { OpenSourceNotices } from './OpenSourceNotices.js';
 import { qrPath } from './qrPath.js';
@@ -23,6 +25,7 @@ export function AboutScreen() {
   const { info, identity } = useDeviceStore();
   const boot = useBootStore((s) => s.status);
   const registration = useRegistrationStore((s) => s.status);
+  const license = useLicenseStore((s) => s.status);
   const system = useSystemVersion();
   const policyVersion = usePrivacyStore((s) => s.status?.policyVersion);
   const [policyOpen, setPolicyOpen] = useState(false);
@@ -44,6 +47,8 @@ export function AboutScreen() {
           <dd className="mono about-wrap" data-testid="about-device-id">
             {identity?.deviceId}
           </dd>
+          <dt>Licence</dt>
+          <dd data-testid="about-license">{license && `${licenseWords(license).title}. ${licenseWords(license).detail}`}</dd>
         </dl>
         {registration && <Management status={registration} />}
       </Panel>

@@ -8,6 +8,7 @@ import { LockScreen } from '../lock/LockScreen.js';
 import { BackupScreen } from '../backup/BackupScreen.js';
 import { PowerScreen } from '../power/PowerScreen.js';
 import { AboutScreen } from '../about/AboutScreen.js';
+import { LicenseScreen } from '../license/LicenseScreen.js';
 import { SupportScreen } from '../support/SupportScreen.js';
 import { SupportBanner } from '../support/SupportBanner.js';
 import { NetworkStatus } from '../network/NetworkStatus.js';
@@ -29,6 +30,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },
   { id: 'support', title: 'Remote support', component: SupportScreen },
   { id: 'power', title: 'Power', component: PowerScreen },
+  { id: 'license', title: 'License', component: LicenseScreen },
   { id: 'about', title: 'About', component: AboutScreen },
 ];
 

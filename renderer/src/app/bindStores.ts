@@ -11,6 +11,7 @@ import { bindPowerStore } from '../power/powerStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindSupportStore } from '../support/bindSupportStore.js';
 import { bindRegistrationStore } from '../registration/bindRegistrationStore.js';
+import { bindLicenseStore } from '../license/bindLicenseStore.js';
 import { bindSetupStore } from '../setup/bindSetupStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
@@ -32,6 +33,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindSupportStore(client);
     bindNetworkStore(client);
     bindRegistrationStore(client);
+    bindLicenseStore(client);
     bindPowerStore();
     await Promise.all([thresholds, bindDeviceStore(client)]);
   });

@@ -21,6 +21,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   support: 'Remote support',
   registration: 'Fleet management',
   recovery: 'Recovery',
+  license: 'Licence',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */
