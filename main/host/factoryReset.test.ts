@@ -115,4 +115,21 @@ describe('factory reset through headsetd', () => {
     expect(await second.client.call('mode.get')).toMatchObject({ setupComplete: true });
     expect(sha(join(layout.calibrationDir, 'imu.json'))).toBe(calibration);
   }, 60_000);
+
+  it('resets the hardware: every peripheral brought up and verified, a fault injected by file reported, the IMU recalibrated while still', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hw-reset-'));
+    roots.push(root);
+    const layout = new SimulatedDeviceLayout(root);
+    const first = await boot(root);
+    await first.client.call('setup.complete');
+    mkdirSync(join(root, 'hardware', 'audio'), { recursive: true });
+    writeFileSync(join(root, 'hardware', 'audio', 'fault'), 'no-answer\n');
+    const report = await first.client.call('reset.hardware', { recalibrateImu: true });
+    expect(report.peripherals.map((p) => `${p.id}:${p.ok}`)).toEqual(['imu:true', 'gps:true', 'leds:true', 'display:true', 'audio:false']);
+    expect(report.ok).toBe(false);
+    expect(report.imu).toMatchObject({ result: 'stored', previous: null });
+    expect(JSON.parse(readFileSync(join(layout.calibrationDir, 'imu-bias.json'), 'utf8'))).toMatchObject({ previous: null });
+    writeFileSync(join(root, 'hardware', 'imu', 'motion.json'), '{"moving":true}');
+    expect((await first.client.call('reset.hardware', { recalibrateImu: true })).imu.result).toBe('refused-moving');
+  }, 60_000);
 });

@@ -258,6 +258,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       lock: lock.pin,
       restart: () => (profile.kind === 'simulated' ? profile.power.powerOff() : profile.power.reboot()),
       deviceErase: profile.userData?.deviceErase,
+      hardware: profile.hardware,
       log: logger.for('reset'),
     }),
   );

@@ -1,5 +1,5 @@
 import type { CallHandlers, StateSource } from '../api/contract.js';
-import type { ConfigurationReport, ResetPlan, ResetState, resetCalls } from '../api/contract/reset.js';
+import type { ConfigurationReport, HardwareReport, ResetPlan, ResetState, resetCalls } from '../api/contract/reset.js';
 import { AppError } from '../api/errors.js';
 import type { SignedSanitizationRecord } from './sanitizationRecord.js';
 import type { WipeScope } from './wipeScopes.js';
@@ -14,6 +14,8 @@ export interface ResetPort {
   records(): Promise<SignedSanitizationRecord[]>;
   /** Confirmed: restores the configuration defaults (keeping the PIN and accounts as chosen), then restarts the headset after answering. */
   configure(choices: { keepPin: boolean; keepAccounts: boolean }): Promise<ConfigurationReport>;
+  /** Power-cycles, brings up and verifies each peripheral, recalibrating the IMU when asked. */
+  hardware(options: { recalibrateImu: boolean }): Promise<HardwareReport>;
 }
 
 /** The PIN, checked again at the moment a wipe is confirmed (the DeviceLock: wrong PINs count and back off as for unlock). */
@@ -43,6 +45,10 @@ export function resetHandlers(reset: ResetPort, lock: PinConfirmation): Pick<Cal
     'reset.status': () => reset.state.current()!,
     'reset.plan': ({ scope }) => ({ ...reset.plan(scope), pinRequired: pinRequired() }),
     'reset.records': () => reset.records(),
+    'reset.hardware': ({ recalibrateImu }) => {
+      if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
+      return reset.hardware({ recalibrateImu });
+    },
     'reset.wipe': async ({ scope, confirm, pin, overwritePasses }, context) => {
       if (scope === 'decommission') throw new AppError('RESET_SCOPE_OPERATOR_ONLY');
       await confirmed(confirm, pin, context.connectionId);

@@ -49,6 +49,15 @@ export function createFakeReset() {
       network: { result: 'not-available', why: 'the fake device has no network stack' },
       calibration: { before: null, after: null, unchanged: true },
     }),
+    hardware: async ({ recalibrateImu }) => ({
+      peripherals: [{ id: 'imu', title: 'Motion sensor (IMU)', reached: 'verified', ok: true, detail: 'answers' }],
+      imu: recalibrateImu
+        ? { result: 'stored', bias: { gyroBias: [0, 0, 0], at: new Date(0).toISOString(), samples: 200 }, previous: null }
+        : { result: 'skipped' },
+      ok: true,
+      startedAt: new Date(0).toISOString(),
+      finishedAt: new Date(0).toISOString(),
+    }),
   };
   return {
     port,

@@ -1,3 +1,4 @@
+import type { ImuSource, Peripheral } from '../../services/reset/hardware/ports.js';
 import type { AlertThresholds } from '../../../src/alerts/thresholds.js';
 import type { BootPartitionSpace } from '../../services/boot/BootPartitionSpace.js';
 import type { BootEnvironmentStore, BootedSystemSource, SlotRecordStore } from '../../services/boot/ports.js';
@@ -78,6 +79,8 @@ export interface DeviceProfile {
   exportMedium: ExportMedium;
   /** The data partition's own erasure on a wipe, beyond its classes (linux: LUKS2 keyslots on decommissioning). */
   userData?: { deviceErase?: (scope: string) => Promise<Array<{ name: string; passed: boolean; detail: string }>> };
+  /** The peripherals a hardware reset brings up and the IMU it recalibrates (simulated: files under the device's folder). */
+  hardware?: { peripherals: Peripheral[]; imu: ImuSource };
   /** Where heat, battery, storage and crash loops become alerts, and where they clear. */
   alerts: AlertThresholds;
 }

@@ -1,3 +1,4 @@
+import { SimulatedImu, simulatedPeripherals } from '../../services/reset/hardware/SimulatedPeripherals.js';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../../src/alerts/thresholds.js';
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
@@ -95,6 +96,7 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
       bootloader,
     },
     recoveryButton: new GpioValueFile(layout.recoveryButton),
+    hardware: { peripherals: simulatedPeripherals(layout.root), imu: new SimulatedImu(layout.root) },
     supportSwitch: ((line) => ({ isOn: () => line.isHeld() }))(new GpioValueFile(join(layout.root, 'gpio', 'support-switch', 'value'))),
     hardwareId: new DmiProductUuid(layout.productUuid),
     sensors: {

@@ -17,6 +17,7 @@ import {
   type UserDataRoots,
 } from '../userData/userDataClasses.js';
 import { configurationAtDefaults, type ConfigurationReset } from './ConfigurationReset.js';
+import type { HardwareReset } from './hardware/HardwareReset.js';
 import type { ResetFacts, ResetJournal, ResetJournalEntry } from './ResetJournal.js';
 
 /**
@@ -47,6 +48,8 @@ export interface ResetTransactionOptions {
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
   /** A factory reset's defaults step also restores the declared configuration and the network settings (000 §3.3). */
   configuration?: ConfigurationReset;
+  /** A factory reset's hardware step (000 §3.4): peripherals power-cycled, brought up and verified. */
+  hardware?: HardwareReset;
   now?: () => Date;
   log?: { info(message: string, fields?: Record<string, unknown>): void; error(message: string, fields?: Record<string, unknown>): void };
 }
@@ -156,6 +159,8 @@ export class ResetTransaction {
             const owner = classOfPath(path, this.options.roots);
             return owner !== undefined && classes.includes(owner);
           });
+        // Then the hardware: each peripheral brought up again and verified (logged; the IMU keeps its bias, the headset may be moving now).
+        if (entry.scope === 'everything') await this.options.hardware?.run({ recalibrateImu: false });
         await this.options.journal.write({ ...facts, step: (step = 'verify') });
       }
       if (step === 'verify') {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { AppError } from '../../../src/api/errors.js';
 import { join } from 'node:path';
 import type { resetCalls, resetEvents } from '../../../src/api/contract/reset.js';
 import { resetHandlers, type PinConfirmation, type ResetPort } from '../../../src/reset/resetHandlers.js';
@@ -20,6 +21,9 @@ import {
   type UserDataRoots,
 } from '../userData/userDataClasses.js';
 import { ConfigurationReset, type NetworkSettingsReset } from './ConfigurationReset.js';
+import { HardwareReset } from './hardware/HardwareReset.js';
+import { ImuRecalibration } from './hardware/ImuRecalibration.js';
+import type { ImuSource, Peripheral } from './hardware/ports.js';
 import { ResetJournal } from './ResetJournal.js';
 import { ResetTransaction } from './ResetTransaction.js';
 
@@ -33,6 +37,8 @@ export interface ResetNeeds {
   restart(): Promise<void>;
   /** The data partition's own erasure and check (linux: LUKS2 keyslots on decommissioning). */
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
+  /** The device's peripherals and IMU for a hardware reset (the profile's); without them reset.hardware is NOT_SUPPORTED. */
+  hardware?: { peripherals: Peripheral[]; imu: ImuSource };
   /** The network capability's reset to defaults (saved profiles in its own stack); without it a configuration reset says so. */
   network?: NetworkSettingsReset;
   log: SubsystemLogger;
@@ -60,11 +66,15 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
     network: needs.network,
     log: needs.log,
   });
+  const calibrationDir = resolveUserDataClass(userDataClass('calibration'), needs.roots)[0]!.path;
+  const hardware =
+    needs.hardware && new HardwareReset(needs.hardware.peripherals, new ImuRecalibration(calibrationDir, needs.hardware.imu), needs.log);
   let configuring = false;
   const transaction = new ResetTransaction({
     roots: needs.roots,
     wipe,
     configuration,
+    hardware,
     journal: new ResetJournal(resetDir(needs.roots)),
     records,
     identity: {
@@ -116,6 +126,15 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
       } catch (error) {
         configuring = false;
         throw error;
+      }
+    },
+    async hardware({ recalibrateImu }) {
+      if (!hardware) throw new AppError('NOT_SUPPORTED', 'This headset has no hardware reset adapter yet.', { adapter: 'hardware' });
+      configuring = true;
+      try {
+        return await hardware.run({ recalibrateImu });
+      } finally {
+        configuring = false;
       }
     },
     records: async () => {

@@ -57,6 +57,30 @@ export const configurationReportSchema = z.object({
 });
 export type ConfigurationReport = z.infer<typeof configurationReportSchema>;
 
+const imuBiasSchema = z.object({ gyroBias: z.tuple([z.number(), z.number(), z.number()]), at: z.string(), samples: z.number().int() });
+
+/** What a hardware reset found (000 §3.4): each peripheral's step reached, and the IMU's recalibration. */
+export const hardwareReportSchema = z.object({
+  peripherals: z.array(
+    z.object({
+      id: z.enum(['imu', 'gps', 'leds', 'display', 'audio']),
+      title: z.string(),
+      reached: z.enum(['power-cycle', 'initialize', 'verify', 'verified']),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+  imu: z.discriminatedUnion('result', [
+    z.object({ result: z.literal('stored'), bias: imuBiasSchema, previous: imuBiasSchema.nullable() }),
+    z.object({ result: z.literal('refused-moving'), gyroSpread: z.number(), accelSpread: z.number() }),
+    z.object({ result: z.literal('skipped') }),
+  ]),
+  ok: z.boolean(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type HardwareReport = z.infer<typeof hardwareReportSchema>;
+
 export const resetCalls = {
   'reset.status': call({
     summary: 'The wipe or reset under way, or the last one.',
@@ -104,6 +128,15 @@ export const resetCalls = {
     input: z.object({ confirm: z.boolean(), pin: z.string().max(64).optional(), keepPin: z.boolean(), keepAccounts: z.boolean() }).strict(),
     output: configurationReportSchema,
     errors: ['RESET_CONFIRMATION_REQUIRED', 'RESET_PIN_REQUIRED', 'RESET_IN_PROGRESS', 'LOCK_WRONG_PIN', 'LOCK_BACKING_OFF'],
+  }),
+  'reset.hardware': call({
+    summary:
+      'Hardware reset: every peripheral (IMU, GPS, lights, display, audio) power-cycled, initialized and verified; the IMU recalibrated when asked ' +
+      '(refused while the headset moves; the previous bias kept). Answers with the verification report.',
+    scope: 'unlocked',
+    input: z.object({ recalibrateImu: z.boolean() }).strict(),
+    output: hardwareReportSchema,
+    errors: ['RESET_IN_PROGRESS', 'NOT_SUPPORTED'],
   }),
   'reset.records': call({
     summary: 'The signed sanitization records of past wipes on this headset, newest first.',
