@@ -11,6 +11,7 @@ import { useLockStore } from '../lock/lockStore.js';
 import { PinPad } from '../lock/PinPad.js';
 import { PHASE_COUNT, SCOPE_ORDER, SCOPE_WORDS, phaseWords, scopeName, type WearerScope } from './resetWords.js';
 import { ConfigurationResetPanel } from './ConfigurationResetPanel.js';
+import { HardwareResetPanel } from './HardwareResetPanel.js';
 import { SanitizationRecordList } from './SanitizationRecordList.js';
 import './reset.css';
 
@@ -40,6 +41,12 @@ export function ResetPanel() {
         <details className="reset-details" data-testid="config-reset-details">
           <summary>Reset only the settings</summary>
           <ConfigurationResetPanel pinRequired={lock?.pin !== 'none'} />
+        </details>
+      )}
+      {state?.status !== 'wiping' && (
+        <details className="reset-details" data-testid="hardware-reset-details">
+          <summary>Reset and check the hardware</summary>
+          <HardwareResetPanel />
         </details>
       )}
       <h3 className="reset-subhead">Last resets</h3>
