@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../src/api/client.js';
 import type { FoundBackup } from '../../../src/api/contract.js';
 import { useClient } from '../api/clientContext.js';
@@ -41,6 +41,11 @@ export function RestoreStep({ chosen, onChoose, onNext, onSkip }: { chosen: Rest
   const [busy, setBusy] = useState<'browse' | 'restore'>();
   const [error, setError] = useState<string>();
   const [result, setResult] = useState<string>();
+  const list = useRef<HTMLDivElement>(null);
+  // The backups just listed take the focus from the passphrase field (whose arrows are its own).
+  useEffect(() => {
+    if (found) list.current?.querySelector<HTMLElement>('[aria-checked="true"], [role="radio"]')?.focus();
+  }, [found]);
 
   useEffect(() => {
     client.call('backup.status').then(
@@ -161,7 +166,7 @@ export function RestoreStep({ chosen, onChoose, onNext, onSkip }: { chosen: Rest
           )}
           {found && found.length === 0 && <p>No backups there.</p>}
           {found && found.length > 0 && (
-            <div className="setup-choices" role="radiogroup" aria-label="Backups" data-testid="setup-backups">
+            <div className="setup-choices" role="radiogroup" aria-label="Backups" data-testid="setup-backups" ref={list}>
               {found.map((b) => (
                 <Button
                   key={b.id}
