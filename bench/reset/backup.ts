@@ -161,7 +161,7 @@ export async function benchBackup(log: (line: string) => void, rounds = Number(p
     };
     return [
       {
-        name: 'backup: 1.1 GiB partition vs restic backup alone',
+        name: `backup: ${(partition.bytes / 1024 ** 3).toFixed(1)} GiB partition vs restic backup alone`,
         metric: 'time ratio, up to the snapshot saved (median)',
         value: +ratio.toFixed(2),
         unit: 'x',
@@ -179,7 +179,7 @@ export async function benchBackup(log: (line: string) => void, rounds = Number(p
         details,
       },
       {
-        name: 'backup vs tar | zstd -3',
+        name: 'backup vs tar piped to zstd -3',
         metric: 'time ratio, up to the snapshot saved (informative: no dedup, no encryption)',
         value: +(median(ours) / median(tars)).toFixed(2),
         unit: 'x',
