@@ -85,12 +85,12 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       log: logger.for('network'),
       secrets: options.secrets,
       auditLog: (input, signal) => networkAuditLog.query(input, signal),
+      auditSettled: async () => void (await logger.settle(logger.mark())),
     }),
   );
   // Everything done in recovery (entering it, its installs, leaving it) is logged under `recovery`.
   const recoveryLog = logger.for('recovery');
   const mode = host.add(
-      auditSettled: async () => void (await logger.settle(logger.mark())),
     'mode',
     modeCapability({
       stateDir: paths.stateDir,
