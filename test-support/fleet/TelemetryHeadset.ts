@@ -6,7 +6,7 @@ import { ConsentStore } from '../../main/services/telemetry/ConsentStore.js';
 import { DeviceIdHasher } from '../../main/services/telemetry/DeviceIdHasher.js';
 import { OtlpForwarder } from '../../main/services/telemetry/OtlpForwarder.js';
 import { Outbox, type OutboxBatch } from '../../main/services/telemetry/Outbox.js';
-import { periodRequestSigner, signatureHeaders, type RequestSigner } from '../../main/services/telemetry/RequestSigner.js';
+import { hasherWeekSigners, periodRequestSigner, signatureHeaders, type RequestSigner } from '../../main/services/telemetry/RequestSigner.js';
 import { TelemetryService } from '../../main/services/telemetry/TelemetryService.js';
 import type { TelemetryCategoryId } from '../../src/telemetry/categories.js';
 import { PRIVACY_POLICY_VERSION } from '../../src/telemetry/consent.js';
@@ -182,6 +182,8 @@ export class TelemetryHeadset {
       outbox: this.outbox,
       endpoint: { url, ca },
       signer: this.signer,
+      // As headsetd wires it: each record signed by the key of the week it was recorded in.
+      weeks: hasherWeekSigners(this.hasher),
       network: this.network,
       resource: () => RESOURCE,
       timeoutMs: 20_000,

@@ -110,6 +110,8 @@ export class OtlpTestReceiver {
   readonly requests: RequestSeen[] = [];
   /** Public keys (base64) seen in valid signatures. */
   readonly devices = new Set<string>();
+  /** Each validly signed request: its key (whose signature verified) and the pseudonyms its records carry. */
+  readonly signed: { device: string; pseudonyms: string[] }[] = [];
   /** Decides each request's fate; default: accept. */
   behave: (index: number, signal: 'logs' | 'metrics') => Behaviour = () => ({ kind: 'ok' });
   onRequest: ((seen: RequestSeen) => void) | undefined;
@@ -178,6 +180,7 @@ export class OtlpTestReceiver {
         return;
       }
       const records = signal === 'logs' ? countLogs(checked) : countPoints(checked);
+      if (!this.foreign) this.signed.push({ device: String(req.headers['x-headset-device']), pseudonyms: pseudonymsIn(checked) });
       this.note({ signal, records, behaviour: behaviour.kind, bytes: raw.length });
       this.respond(behaviour, checked, signal, res, req.socket);
     });
@@ -365,4 +368,18 @@ function normalise(value: unknown, parentKey = ''): unknown {
     out[key] = normalise(item, key);
   }
   return out;
+}
+
+/** The distinct `headset.device.pseudonym` values anywhere in a decoded body. */
+function pseudonymsIn(body: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const entry = node as { key?: unknown; value?: { stringValue?: unknown } };
+    if (entry.key === 'headset.device.pseudonym' && typeof entry.value?.stringValue === 'string') found.add(entry.value.stringValue);
+    Object.values(node).forEach(walk);
+  };
+  walk(body);
+  return [...found].sort();
 }

@@ -60,7 +60,8 @@ export class ConsentChanges {
       await this.options.outbox.enqueue('essential', 'critical', { signal: 'logs', record: this.deletionRequest(category) });
     }
     // After the deletion requests, which must carry the pseudonym the receiver knows.
-    if (pending.resetPseudonym) await this.options.hasher.reset();
+    // The queued records (the deletion requests at least) keep their week's signing key.
+    if (pending.resetPseudonym) await this.options.hasher.reset(await this.options.outbox.queuedPseudonyms());
     await this.options.store.save(this.options.current.state());
   }
 

@@ -7,8 +7,9 @@ import type { CurrentConsent } from './CurrentConsent.js';
 import type { DeviceIdHasher } from './DeviceIdHasher.js';
 import type { OutboxPayload, OutboxPriority, TelemetryOutbox } from './ports.js';
 
-/** The attribute every record carries instead of the device id (see DeviceIdHasher). */
-export const PSEUDONYM_KEY = 'headset.device.pseudonym';
+import { PSEUDONYM_KEY } from './recordPseudonym.js';
+
+export { PSEUDONYM_KEY };
 export const DAY_MS = 86_400_000;
 
 const PRIORITY: Record<TelemetryCategoryId, OutboxPriority> = {

@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceIdHasher } from './DeviceIdHasher.js';
 import { OtlpForwarder, type ForwarderOptions } from './OtlpForwarder.js';
 import { Outbox } from './Outbox.js';
-import { periodRequestSigner } from './RequestSigner.js';
+import { PSEUDONYM_KEY } from './recordPseudonym.js';
+import { hasherWeekSigners, periodRequestSigner } from './RequestSigner.js';
 import { gauge, logRecord, SwitchableNetwork, testSigner, waitFor } from '../../../test-support/telemetry/fixtures.js';
 import { OtlpTestReceiver, makeSelfSignedCertificate } from '../../../test-support/telemetry/OtlpTestReceiver.js';
 
@@ -334,5 +335,73 @@ describe('OtlpForwarder', () => {
     expect(
       () => new OtlpForwarder({ outbox, endpoint: { url: 'http://127.0.0.1:1' }, signer: testSigner(), network: new SwitchableNetwork(), resource }),
     ).toThrow(/https/);
+  });
+  describe('signs each week with its own key', () => {
+    async function weekHasher(clock: { now: Date }) {
+      const dir = mkdtempSync(join(work, 'weeks-'));
+      const hasher = new DeviceIdHasher(dir, () => 'device-1', () => clock.now);
+      await hasher.load();
+      return { dir, hasher };
+    }
+    const tagged = (text: string, pseudonym: string) => {
+      const record = logRecord(text);
+      return { signal: 'logs' as const, record: { ...record, attributes: [...(record.attributes ?? []), { key: PSEUDONYM_KEY, value: { stringValue: pseudonym } }] } };
+    };
+    const publicKeyOf = (seed: Buffer) => periodRequestSigner(() => Buffer.from(seed)).publicKey();
+
+    it("records queued on Sunday 23:59 and sent after Monday 00:00 are signed by last week's key, one week per request", async () => {
+      const clock = { now: new Date('2026-12-06T23:59:00Z') }; // Sunday of 2026-W49
+      const { hasher } = await weekHasher(clock);
+      const oldWeek = { pseudonym: hasher.current(), key: publicKeyOf(hasher.signingSeed()) };
+      const { outbox, start } = await setup();
+      for (let i = 0; i < 3; i++) await outbox.enqueue('errors', 'normal', tagged(`sunday ${i}`, oldWeek.pseudonym));
+      clock.now = new Date('2026-12-07T00:00:30Z'); // Monday: 2026-W50
+      const newWeek = { pseudonym: hasher.current(), key: publicKeyOf(hasher.signingSeed()) };
+      expect(newWeek.pseudonym).not.toBe(oldWeek.pseudonym);
+      expect(newWeek.key).not.toBe(oldWeek.key);
+      for (let i = 0; i < 2; i++) await outbox.enqueue('errors', 'normal', tagged(`monday ${i}`, newWeek.pseudonym));
+      start({ signer: periodRequestSigner(() => hasher.signingSeed()), weeks: hasherWeekSigners(hasher), now: () => clock.now });
+      await waitFor(() => outbox.stats().delivered === 5, 15_000, 'delivery');
+      expect(receiver.problems).toEqual([]);
+      // The receiver verified each signature with the key in the header: last week's for last week's records.
+      for (const request of receiver.signed) {
+        expect(request.pseudonyms).toHaveLength(1);
+        expect(request.device).toBe(request.pseudonyms[0] === oldWeek.pseudonym ? oldWeek.key : newWeek.key);
+      }
+      expect(receiver.signed.map((r) => r.pseudonyms[0]).sort()).toEqual([newWeek.pseudonym, oldWeek.pseudonym].sort());
+    });
+
+    it('keeps a week\'s key across a key reset only while its records are queued, then destroys it', async () => {
+      const clock = { now: new Date('2026-12-06T12:00:00Z') };
+      const { dir, hasher } = await weekHasher(clock);
+      const before = { pseudonym: hasher.current(), key: publicKeyOf(hasher.signingSeed()) };
+      const { outbox, start } = await setup();
+      await outbox.enqueue('essential', 'critical', tagged('delete my data', before.pseudonym));
+      await hasher.reset(await outbox.queuedPseudonyms()); // opt-out of everything
+      const seedFile = join(dir, 'telemetry-retired-signing', `${before.pseudonym}.seed`);
+      expect(existsSync(seedFile)).toBe(true);
+      expect(hasher.current()).not.toBe(before.pseudonym);
+      // Reloaded (a restart): the retired key is still there for the queued record.
+      const restarted = new DeviceIdHasher(dir, () => 'device-1', () => clock.now);
+      await restarted.load();
+      start({ signer: periodRequestSigner(() => restarted.signingSeed()), weeks: hasherWeekSigners(restarted), now: () => clock.now });
+      await waitFor(() => outbox.stats().delivered === 1, 15_000, 'delivery');
+      expect(receiver.signed).toEqual([{ device: before.key, pseudonyms: [before.pseudonym] }]);
+      await waitFor(() => !existsSync(seedFile), 5000, 'retired key destroyed');
+      expect(readdirSync(join(dir, 'telemetry-retired-signing'))).toEqual([]);
+    });
+
+    it('drops and counts records of a week whose key is gone, never signing them with another key', async () => {
+      const clock = { now: new Date('2026-12-07T08:00:00Z') };
+      const { hasher } = await weekHasher(clock);
+      const { outbox, start } = await setup();
+      await outbox.enqueue('errors', 'normal', tagged('orphan', 'f'.repeat(32)));
+      await outbox.enqueue('errors', 'normal', tagged('current', hasher.current()));
+      start({ signer: periodRequestSigner(() => hasher.signingSeed()), weeks: hasherWeekSigners(hasher), now: () => clock.now });
+      await waitFor(() => outbox.stats().delivered === 1 && outbox.stats().dropped === 1, 15_000, 'settled');
+      expect(receiver.logBodies()).toEqual(['current']);
+      expect(receiver.signed.flatMap((r) => r.pseudonyms)).toEqual([hasher.current()]);
+      expect(outbox.stats().lastError?.code).toBe('TELEMETRY_WEEK_KEY_GONE');
+    });
   });
 });

@@ -5,6 +5,7 @@ import { encodeLogsRequest, encodeMetricsRequest, parseExportResponse, type Otlp
 import { DEFAULT_BACKOFF, backoffDelay, decideRetry, type BackoffOptions, type ExportOutcome } from '../../../src/telemetry/retryPolicy.js';
 import type { Outbox, OutboxBatch, OutboxRecord } from './Outbox.js';
 import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
+import { pseudonymOf } from './recordPseudonym.js';
 import { signatureHeaders, type RequestSigner } from './RequestSigner.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
 
@@ -29,10 +30,22 @@ export interface TelemetryEndpoint {
   ca?: string;
 }
 
+/** The signing key of each week (pseudonym) records were recorded under. */
+export interface WeekSigners {
+  /** The signer of the week `pseudonym` belongs to; undefined when that key is gone. */
+  signerFor(pseudonym: string): RequestSigner | undefined;
+  /** Whether keys are kept past their key's reset (then destroyed by retainOnly once unused). */
+  keepsRetired(): boolean;
+  retainOnly(queued: ReadonlySet<string>): Promise<unknown>;
+}
+
 export interface ForwarderOptions {
   outbox: Outbox;
   endpoint: TelemetryEndpoint;
+  /** Signs records that carry no pseudonym (and all records when `weeks` is not given). */
   signer: RequestSigner;
+  /** Records are signed by the key of the week they were recorded under, one week per request. */
+  weeks?: WeekSigners;
   network: NetworkMonitor;
   resource: () => OtlpResourceInfo;
   /** Uncompressed JSON body limit (OTLP receivers commonly stop at 20 MiB). */
@@ -194,6 +207,8 @@ export class OtlpForwarder {
     }
     await outbox.acknowledge(batch, outcome);
     this.forget(batch.records);
+    // A retired week's key lives only while records of that week are queued.
+    if (this.options.weeks?.keepsRetired()) await this.options.weeks.retainOnly(await outbox.queuedPseudonyms());
     if (outcome.rejected === 0) {
       outbox.setDeliveryState({ lastError: null });
       this.lastFailure = undefined;
@@ -205,20 +220,45 @@ export class OtlpForwarder {
     for (const record of records) this.acked.delete(record.id);
   }
 
-  /** Sends every record of the batch not yet taken, in groups that fit the body limit. */
+  /**
+   * Sends every record of the batch not yet taken: one week (pseudonym) per request, signed by
+   * that week's key, so no request links two weeks; in groups that fit the body limit.
+   */
   private async sendBatch(batch: OutboxBatch): Promise<SendResult> {
     const todo = batch.records.filter((record) => !this.acked.has(record.id));
     const total: SendResult = { delivered: 0, rejected: 0 };
-    for (let start = 0; start < todo.length; start += this.maxBatchRecords) {
-      const result = await this.sendGroup(batch.signal, todo.slice(start, start + this.maxBatchRecords));
-      total.delivered += result.delivered;
-      total.rejected += result.rejected;
-      if (result.retry) return { ...total, retry: result.retry };
+    for (const [pseudonym, records] of this.byWeek(todo)) {
+      const signer = pseudonym === undefined || !this.options.weeks ? this.options.signer : this.options.weeks.signerFor(pseudonym);
+      if (!signer) {
+        // Never signed with another week's key: that would link the two weeks.
+        this.fail('TELEMETRY_WEEK_KEY_GONE', `${records.length} ${batch.signal} records of a week whose signing key is gone: dropped`);
+        this.markAcked(records, 'rejected');
+        total.rejected += records.length;
+        continue;
+      }
+      for (let start = 0; start < records.length; start += this.maxBatchRecords) {
+        const result = await this.sendGroup(batch.signal, records.slice(start, start + this.maxBatchRecords), signer);
+        total.delivered += result.delivered;
+        total.rejected += result.rejected;
+        if (result.retry) return { ...total, retry: result.retry };
+      }
     }
     return total;
   }
 
-  private async sendGroup(signal: 'logs' | 'metrics', records: OutboxRecord[]): Promise<SendResult> {
+  /** Records by the pseudonym they carry, in queue order of each week's first record. */
+  private byWeek(records: OutboxRecord[]): Map<string | undefined, OutboxRecord[]> {
+    const groups = new Map<string | undefined, OutboxRecord[]>();
+    for (const record of records) {
+      const pseudonym = pseudonymOf(record.payload);
+      const group = groups.get(pseudonym);
+      if (group) group.push(record);
+      else groups.set(pseudonym, [record]);
+    }
+    return groups;
+  }
+
+  private async sendGroup(signal: 'logs' | 'metrics', records: OutboxRecord[], signer: RequestSigner): Promise<SendResult> {
     if (records.length === 0) return { delivered: 0, rejected: 0 };
     const json = JSON.stringify(this.encode(signal, records));
     if (Buffer.byteLength(json) > this.maxBodyBytes) {
@@ -227,9 +267,9 @@ export class OtlpForwarder {
         this.markAcked(records, 'rejected');
         return { delivered: 0, rejected: 1 };
       }
-      return this.sendHalves(signal, records);
+      return this.sendHalves(signal, records, signer);
     }
-    const outcome = await this.post(`/v1/${signal}`, await gzipAsync(json), signal);
+    const outcome = await this.post(`/v1/${signal}`, await gzipAsync(json), signal, signer);
     const decision = decideRetry(outcome, this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.now().getTime(), this.options.random);
     switch (decision.action) {
       case 'done':
@@ -249,7 +289,7 @@ export class OtlpForwarder {
           this.markAcked(records, 'rejected');
           return { delivered: 0, rejected: 1 };
         }
-        return this.sendHalves(signal, records);
+        return this.sendHalves(signal, records, signer);
       case 'drop':
         this.fail('TELEMETRY_BATCH_REFUSED', `${records.length} ${signal} records dropped: ${decision.reason}`);
         this.markAcked(records, 'rejected');
@@ -259,11 +299,11 @@ export class OtlpForwarder {
     }
   }
 
-  private async sendHalves(signal: 'logs' | 'metrics', records: OutboxRecord[]): Promise<SendResult> {
+  private async sendHalves(signal: 'logs' | 'metrics', records: OutboxRecord[], signer: RequestSigner): Promise<SendResult> {
     const middle = Math.ceil(records.length / 2);
-    const first = await this.sendGroup(signal, records.slice(0, middle));
+    const first = await this.sendGroup(signal, records.slice(0, middle), signer);
     if (first.retry) return first;
-    const second = await this.sendGroup(signal, records.slice(middle));
+    const second = await this.sendGroup(signal, records.slice(middle), signer);
     return {
       delivered: first.delivered + second.delivered,
       rejected: first.rejected + second.rejected,
@@ -289,7 +329,7 @@ export class OtlpForwarder {
     );
   }
 
-  private post(path: string, body: Buffer, signal: 'logs' | 'metrics'): Promise<ExportOutcome> {
+  private post(path: string, body: Buffer, signal: 'logs' | 'metrics', signer: RequestSigner): Promise<ExportOutcome> {
     const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
     const controller = new AbortController();
     this.inflight.add(controller);
@@ -305,7 +345,7 @@ export class OtlpForwarder {
             'content-type': 'application/json',
             'content-encoding': 'gzip',
             'content-length': body.length,
-            ...signatureHeaders(this.options.signer, 'POST', url.pathname, body, this.now()),
+            ...signatureHeaders(signer, 'POST', url.pathname, body, this.now()),
           },
         },
         (res) => {

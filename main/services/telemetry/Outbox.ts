@@ -9,6 +9,7 @@ import { encodeRecord, isExpired, PRIORITIES, type ChunkSignal, type OutboxRecor
 import { OutboxCounters } from './OutboxCounters.js';
 import { OutboxWriter } from './OutboxWriter.js';
 import type { OutboxPayload, OutboxPriority, OutboxStats, TelemetryCategory, TelemetryOutbox } from './ports.js';
+import { pseudonymOf } from './recordPseudonym.js';
 import { SerialWork } from './SerialWork.js';
 
 export { PRIORITIES, type OutboxRecord } from './outboxChunkFormat.js';
@@ -163,6 +164,22 @@ export class Outbox implements TelemetryOutbox {
         this.changed();
       }
       return purged;
+    });
+  }
+
+  /** The pseudonyms queued records carry (whose weeks' signing keys are still needed). */
+  async queuedPseudonyms(): Promise<Set<string>> {
+    return this.work.run(async () => {
+      await this.writer.writePending();
+      const found = new Set<string>();
+      for (const chunk of this.store.all()) {
+        if (chunk.handle) await this.store.seal(chunk);
+        for (const record of await this.records.read(chunk)) {
+          const pseudonym = pseudonymOf(record.payload);
+          if (pseudonym) found.add(pseudonym);
+        }
+      }
+      return found;
     });
   }
 

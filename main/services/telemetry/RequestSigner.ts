@@ -1,4 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import type { DeviceIdHasher } from './DeviceIdHasher.js';
+import type { WeekSigners } from './OtlpForwarder.js';
 
 /**
  * What signs each telemetry export: an Ed25519 signature over the method, path, date and the
@@ -57,4 +59,16 @@ export function periodRequestSigner(seed: () => Buffer): RequestSigner {
   };
   // sign() uses the key publicKey() last announced: header and signature agree across a week boundary.
   return { publicKey: () => current().publicKey, sign: (message) => sign(null, message, (cached ?? current()).privateKey) };
+}
+
+/** The signers of the weeks the hasher still holds a key for (derived, or retired across a reset). */
+export function hasherWeekSigners(hasher: DeviceIdHasher): WeekSigners {
+  return {
+    signerFor: (pseudonym) => {
+      const seed = hasher.signingSeedFor(pseudonym);
+      return seed && periodRequestSigner(() => seed);
+    },
+    keepsRetired: () => hasher.retired.pseudonyms().length > 0,
+    retainOnly: (queued) => hasher.retired.retainOnly(queued),
+  };
 }

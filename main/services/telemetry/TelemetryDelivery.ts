@@ -1,5 +1,5 @@
 import type { OtlpResourceInfo } from '../../../src/telemetry/otlpEncode.js';
-import { OtlpForwarder } from './OtlpForwarder.js';
+import { OtlpForwarder, type WeekSigners } from './OtlpForwarder.js';
 import type { Outbox } from './Outbox.js';
 import type { NetworkMonitor } from '../platform/NetworkMonitor.js';
 import type { OutboxStats } from './ports.js';
@@ -24,6 +24,7 @@ export async function openTelemetryDelivery(options: {
   url?: string;
   caFile?: string;
   signer: RequestSigner;
+  weeks?: WeekSigners;
   network: NetworkMonitor;
   resource: () => OtlpResourceInfo;
   log?: SubsystemLogger;
@@ -31,7 +32,7 @@ export async function openTelemetryDelivery(options: {
   const endpoint = await loadTelemetryEndpoint({ url: options.url, caFile: options.caFile, stateDir: options.stateDir });
   const { outbox } = options;
   const forwarder = endpoint
-    ? new OtlpForwarder({ outbox, endpoint, signer: options.signer, network: options.network, resource: options.resource, log: options.log })
+    ? new OtlpForwarder({ outbox, endpoint, signer: options.signer, weeks: options.weeks, network: options.network, resource: options.resource, log: options.log })
     : undefined;
   const url = forwarder?.endpoint ?? null;
   return {

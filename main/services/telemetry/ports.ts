@@ -38,5 +38,7 @@ export interface TelemetryOutbox {
   purgeCategory(category: TelemetryCategory): Promise<number>;
   /** Removes every queued record past its expiry; returns how many records. */
   purgeExpired(): Promise<number>;
+  /** The pseudonyms queued records carry: their weeks' signing keys must outlive a key reset. */
+  queuedPseudonyms(): Promise<Set<string>>;
   stats(): OutboxStats;
 }

@@ -13,7 +13,7 @@ import { DeviceIdHasher } from './DeviceIdHasher.js';
 import type { LogForwardingSink } from './LogForwardingSink.js';
 import { MinidumpFolder } from './MinidumpFolder.js';
 import { Outbox } from './Outbox.js';
-import { periodRequestSigner } from './RequestSigner.js';
+import { hasherWeekSigners, periodRequestSigner } from './RequestSigner.js';
 import { openTelemetryDelivery, type TelemetryDelivery } from './TelemetryDelivery.js';
 import { TelemetryService, type CrashSource } from './TelemetryService.js';
 
@@ -84,6 +84,8 @@ export async function telemetryCapability(needs: TelemetryNeeds): Promise<Capabi
     caFile: needs.caFile,
     // Signs with this week's telemetry key, derived with the pseudonym (loaded by telemetry.start()).
     signer: periodRequestSigner(() => hasher.signingSeed()),
+    // Each record is signed by the key of the week it was recorded under, never this week's.
+    weeks: hasherWeekSigners(hasher),
     network: needs.network,
     // No device id: records carry the rotating pseudonym instead.
     resource: () => ({ serviceName: 'headsetd', serviceVersion: needs.build.version, deviceId: null }),
