@@ -6,6 +6,7 @@ import { answerErrorsFromCatalogue } from './http/errorAnswers.js';
 import { acceptJsonBodiesOnly } from './http/jsonBodies.js';
 import { addSecurityHeaders } from './http/securityHeaders.js';
 import { useZodSchemas } from './http/zodTypeProvider.js';
+import { licenseRoutes } from './licenses/licenseRoutes.js';
 import { operatorRoutes } from './operators/operatorRoutes.js';
 import type { ServerContext } from './serverContext.js';
 import { telemetryAdminRoutes } from './telemetry/telemetryAdminRoutes.js';
@@ -41,12 +42,14 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     secureCookies: options.secureCookies,
     telemetryRetentionDays: options.telemetryRetentionDays,
     throttleLimits: options.throttleLimits,
+    licenseKey: options.licenseKey,
   };
   await app.register(deviceRoutes(context));
   await app.register(operatorRoutes(context));
   await app.register(deviceAdminRoutes(context));
   await app.register(telemetryRoutes(context));
   await app.register(telemetryAdminRoutes(context));
+  await app.register(licenseRoutes(context));
   await serveDashboard(app, options.dashboardDir);
   return app;
 }

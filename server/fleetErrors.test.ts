@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_API } from '../src/fleet/deviceApi.js';
 import { FLEET_ERROR_AREAS, FLEET_ERROR_CATALOGUE, FLEET_ERROR_CODES, FLEET_ERROR_STATUS, type FleetErrorCode } from '../src/fleet/errors.js';
 import { OPERATOR_API } from '../src/fleet/operatorApi.js';
+import { LICENSE_API } from '../src/fleet/licenseApi.js';
+import { licenseKeyFromSeed } from './licenses/licenseKey.js';
 import { startFleetTestServer, TestClock, type FleetTestServer } from '../test-support/fleet/fleetTestServer.js';
 import { injectSender, type Answer } from '../test-support/fleet/httpSender.js';
 import { OperatorClient } from '../test-support/fleet/OperatorClient.js';
@@ -225,6 +227,19 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     const e = await usageExport();
     expect((await sendExport(e)).json()).toEqual({});
     return sendExport(e);
+  },
+  // The shared test server has no licence key.
+  LICENSING_NOT_CONFIGURED: async () => server.send({ method: 'GET', url: LICENSE_API.revocations }),
+  LICENSE_DEVICE_NOT_ACCEPTED: async () => {
+    const licensing = await startFleetTestServer(await databases.migrated('pglite'), { licenseKey: licenseKeyFromSeed(new Uint8Array(32).fill(5)) });
+    try {
+      const pending = licensing.headset();
+      await pending.register();
+      const support = await licensing.operator('support');
+      return await support.post(LICENSE_API.issue(pending.deviceId), { licensee: 'Example Clinic', features: [], expiresAt: '2027-01-01T00:00:00Z', graceDays: 7 });
+    } finally {
+      await licensing.close();
+    }
   },
 };
 

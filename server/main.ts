@@ -13,6 +13,7 @@ import { startPeriodicPurge } from './maintenance/purgeExpired.js';
 import { DayPartitions } from './telemetry/partitions.js';
 import { FIRST_ADMIN, createFirstAdmin, resetPassword } from './operators/accounts.js';
 import { argon2idHasher } from './operators/passwords.js';
+import { loadLicenseKey } from './licenses/licenseKey.js';
 
 /**
  * `npm run server`: the fleet server on PGlite in ./.fleet/ (or PostgreSQL with --database), its
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     passwords,
     secureCookies: options.secureCookies,
     telemetryRetentionDays: options.telemetryRetentionDays,
+    licenseKey: options.licenseKey ? await loadLicenseKey(options.licenseKey) : undefined,
     dashboardDir: existsSync(join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     logger: { level: process.env.FLEET_LOG_LEVEL ?? 'info' },
   });

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Database } from './db/Database.js';
 import type { PasswordHasher } from './operators/passwords.js';
+import type { LicenseSigningKey } from './licenses/licenseKey.js';
 import type { ThrottleLimits } from './throttling/throttleLimits.js';
 
 /** What every route needs; nothing here holds per-request state (that is all in the database). */
@@ -14,4 +15,6 @@ export interface ServerContext {
   telemetryRetentionDays?: number;
   /** Login and challenge limits (defaults in throttleLimits.ts). */
   throttleLimits?: Partial<ThrottleLimits>;
+  /** The vendor's licence-signing key (--license-key); without it licences are neither issued nor revoked. */
+  licenseKey?: LicenseSigningKey;
 }

@@ -13,6 +13,8 @@ export interface ServerOptions {
   resetPassword?: string;
   /** Days telemetry is kept at most (each metric's own retention may be shorter). */
   telemetryRetentionDays: number;
+  /** The vendor's licence-signing key file (license.key): licences are issued and revoked only with it. */
+  licenseKey?: string;
   help: boolean;
 }
 
@@ -28,6 +30,8 @@ export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/s
   --telemetry-retention-days N
                           keep headsets' telemetry at most N days (default 395, the longest
                           any metric asks for; a metric's own shorter retention still applies)
+  --license-key FILE      the vendor's licence-signing key file (headsetctl license keygen's
+                          license.key, mode 0600): issue and revoke licences, sign revocation lists
   --help                  this text
 `;
 
@@ -45,6 +49,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
       'secure-cookies': { type: 'boolean', default: false },
       'reset-password': { type: 'string' },
       'telemetry-retention-days': { type: 'string', default: '395' },
+      'license-key': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -62,6 +67,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     secureCookies: values['secure-cookies']!,
     resetPassword: values['reset-password'],
     telemetryRetentionDays: retention,
+    licenseKey: values['license-key'],
     help: values.help!,
   };
 }

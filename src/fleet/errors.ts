@@ -2,6 +2,7 @@ import { deviceErrors } from './errors/devices.js';
 import { operatorErrors } from './errors/operators.js';
 import { requestErrors } from './errors/requests.js';
 import { telemetryErrors } from './errors/telemetry.js';
+import { licenseErrors } from './errors/licenses.js';
 
 /**
  * The fleet server's error catalogue: every code its HTTP API answers with, with a stable meaning.
@@ -14,9 +15,10 @@ export const FLEET_ERROR_AREAS = {
   devices: { title: 'Headsets', codes: deviceErrors },
   operators: { title: 'Operators', codes: operatorErrors },
   telemetry: { title: 'Telemetry', codes: telemetryErrors },
+  licenses: { title: 'Licences', codes: licenseErrors },
 } as const;
 
-export const FLEET_ERROR_CATALOGUE = { ...requestErrors, ...deviceErrors, ...operatorErrors, ...telemetryErrors } as const;
+export const FLEET_ERROR_CATALOGUE = { ...requestErrors, ...deviceErrors, ...operatorErrors, ...telemetryErrors, ...licenseErrors } as const;
 
 export type FleetErrorCode = keyof typeof FLEET_ERROR_CATALOGUE;
 
@@ -67,6 +69,8 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   // Not 4xx: the headset drops a batch on those; on 503 it signs again later with its clock set.
   TELEMETRY_DATE_SKEWED: 503,
   TELEMETRY_REPLAYED: 409,
+  LICENSING_NOT_CONFIGURED: 503,
+  LICENSE_DEVICE_NOT_ACCEPTED: 409,
 };
 
 /** The one error type the server throws on purpose; anything else is answered INTERNAL. */

@@ -3,6 +3,7 @@ import type { OperatorRole } from '../../src/fleet/operatorApi.js';
 import { buildServer } from '../../server/buildServer.js';
 import type { Clock } from '../../server/clock.js';
 import type { Database } from '../../server/db/Database.js';
+import type { LicenseSigningKey } from '../../server/licenses/licenseKey.js';
 import { createOperator } from '../../server/operators/accounts.js';
 import { argon2idHasher } from '../../server/operators/passwords.js';
 import { injectSender, type Sender } from './httpSender.js';
@@ -36,10 +37,10 @@ export interface FleetTestServer {
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 /** The fleet server in process over `db` (already migrated), with the cheapest Argon2id cost and a hand-moved clock. */
-export async function startFleetTestServer(db: Database): Promise<FleetTestServer> {
+export async function startFleetTestServer(db: Database, options: { licenseKey?: LicenseSigningKey } = {}): Promise<FleetTestServer> {
   const clock = new TestClock();
   const passwords = argon2idHasher('minimum');
-  const app = await buildServer({ db, clock, passwords, secureCookies: false });
+  const app = await buildServer({ db, clock, passwords, secureCookies: false, licenseKey: options.licenseKey });
   const send = injectSender(app);
   let operators = 0;
   const operator = async (role: OperatorRole) => {
