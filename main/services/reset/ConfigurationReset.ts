@@ -50,7 +50,12 @@ export class ConfigurationReset {
    * factory reset's verification finds no file in an erased class), which their services read as
    * the default where the table says so.
    */
-  async run(choices: ConfigurationResetChoices, erased: (path: string) => boolean = () => false): Promise<ConfigurationResetReport> {
+  async run(
+    choices: ConfigurationResetChoices,
+    erased: (path: string) => boolean = () => false,
+    /** False inside a wipe: a log line written between the erase and its check would be a file in the erased logs. */
+    log = true,
+  ): Promise<ConfigurationResetReport> {
     const before = await hashFolder(this.options.calibrationDir);
     const restored: ConfigurationResetReport['restored'] = [];
     for (const entry of this.options.table ?? CONFIGURATION_DEFAULTS) {
@@ -81,14 +86,15 @@ export class ConfigurationReset {
       network,
       calibration: { before, after, unchanged: before === after },
     };
-    this.options.log?.info('configuration reset', {
-      restored: restored.map((r) => r.id),
-      pin: report.pin,
-      accounts: report.accounts,
-      network: network.result,
-      calibrationUnchanged: report.calibration.unchanged,
-      calibrationSha256: after,
-    });
+    if (log)
+      this.options.log?.info('configuration reset', {
+        restored: restored.map((r) => r.id),
+        pin: report.pin,
+        accounts: report.accounts,
+        network: network.result,
+        calibrationUnchanged: report.calibration.unchanged,
+        calibrationSha256: after,
+      });
     return report;
   }
 }

@@ -57,6 +57,8 @@ export interface ResetTransactionOptions {
 export class ResetTransaction {
   readonly state = new StateChannel<ResetState>({ status: 'idle', last: null });
   private running: Promise<void> | undefined;
+  /** The factory reset's hardware step's failures, logged once the erased logs were checked (undefined after a resume past it). */
+  private hardwareFailures: string[] | undefined;
 
   constructor(private readonly options: ResetTransactionOptions) {}
 
@@ -155,12 +157,19 @@ export class ResetTransaction {
         await this.restoreDefaults(classes);
         // Idempotent like every step: a cut repeats it. The PIN and the profile were erased above.
         if (entry.scope === 'everything')
-          await this.options.configuration?.run({ keepPin: false, keepAccounts: false }, (path) => {
-            const owner = classOfPath(path, this.options.roots);
-            return owner !== undefined && classes.includes(owner);
-          });
-        // Then the hardware: each peripheral brought up again and verified (logged; the IMU keeps its bias, the headset may be moving now).
-        if (entry.scope === 'everything') await this.options.hardware?.run({ recalibrateImu: false });
+          await this.options.configuration?.run(
+            { keepPin: false, keepAccounts: false },
+            (path) => {
+              const owner = classOfPath(path, this.options.roots);
+              return owner !== undefined && classes.includes(owner);
+            },
+            false,
+          );
+        // Then the hardware: each peripheral brought up again and verified (logged after the check; the IMU keeps its bias, the headset may be moving now).
+        if (entry.scope === 'everything') {
+          const hardware = await this.options.hardware?.run({ recalibrateImu: false, log: false });
+          if (hardware) this.hardwareFailures = hardware.peripherals.filter((p) => !p.ok).map((p) => `${p.id}@${p.reached}: ${p.detail}`);
+        }
         await this.options.journal.write({ ...facts, step: (step = 'verify') });
       }
       if (step === 'verify') {
@@ -173,7 +182,12 @@ export class ResetTransaction {
           verification: record.verification,
           finishedAt: record.finishedAt,
         });
-        this.options.log?.info('reset done; restarting', { scope: facts.scope, verification: record.verification, recordId: record.id });
+        this.options.log?.info('reset done; restarting', {
+          scope: facts.scope,
+          verification: record.verification,
+          recordId: record.id,
+          ...(this.hardwareFailures ? { hardwareFailures: this.hardwareFailures } : {}),
+        });
         this.state.set({ status: 'wiping', scope: entry.scope, phase: 'restarting', startedAt: entry.startedAt });
         await this.options.restart();
       }

@@ -32,18 +32,20 @@ export class HardwareReset {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async run(options: { recalibrateImu: boolean }): Promise<HardwareResetReport> {
+  /** `log: false` inside a wipe (a log line between the erase and its check would be a file in the erased logs); the caller logs the report after. */
+  async run(options: { recalibrateImu: boolean; log?: boolean }): Promise<HardwareResetReport> {
     const startedAt = this.now().toISOString();
     const peripherals: PeripheralReport[] = [];
     for (const peripheral of this.peripherals) peripherals.push(await this.bringUp(peripheral));
     const imu = options.recalibrateImu ? await this.imu.run() : ({ result: 'skipped' } as const);
     const ok = peripherals.every((p) => p.ok) && imu.result !== 'refused-moving';
     const report: HardwareResetReport = { peripherals, imu, ok, startedAt, finishedAt: this.now().toISOString() };
-    this.log?.info('hardware reset', {
-      ok,
-      failed: peripherals.filter((p) => !p.ok).map((p) => `${p.id}@${p.reached}`),
-      imu: imu.result,
-    });
+    if (options.log !== false)
+      this.log?.info('hardware reset', {
+        ok,
+        failed: peripherals.filter((p) => !p.ok).map((p) => `${p.id}@${p.reached}`),
+        imu: imu.result,
+      });
     return report;
   }
 
