@@ -27,6 +27,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   reset: ['reset'],
   setup: ['setup'],
   recovery: ['recovery'],
+  license: ['license'],
 };
 
 interface Capability {
