@@ -35,6 +35,8 @@ export interface HeadsetOptions {
   /** The fleet server to register with and the group tags to report (remembered once given; "off" forgets). */
   fleetUrl?: string;
   fleetTags?: string;
+  /** Where the signed licence revocation list is fetched when no fleet server is configured. */
+  licenseRevocationsUrl?: string;
   /** Registration's waits, shortened by tests. */
   registration?: { backoffMs?: { baseMs: number; maxMs: number }; pendingPollMs?: number; refusedPollMs?: number };
   /** The bootloader: simulated, chosen when the device is made (default grub); linux, detected unless given. */

@@ -34,6 +34,8 @@ const USAGE = `usage: headsetd [--device simulated|linux] [--root DIR] [--mode s
   --fleet-url  the fleet server to register with and check in to (remembered; "off" forgets it);
              without one the headset is managed by nobody and nothing waits for a server
   --fleet-tags  group tags reported at each check-in, comma-separated (site:berlin,beta; remembered)
+  --license-revocations-url  where to fetch the signed licence revocation list (https) when no fleet
+             server is configured (docs/licensing.md)
   --telemetry-ca   a PEM file of the CA that signed the receiver's certificate (copied, remembered)
   --url-fd   with --web: write the UI's address with its access token to this inherited file
              descriptor (a launcher's pipe); stdout, the journal, gets it only when it is a terminal
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
       'telemetry-ca': { type: 'string' },
       'fleet-url': { type: 'string' },
       'fleet-tags': { type: 'string' },
+      'license-revocations-url': { type: 'string' },
       'url-fd': { type: 'string' },
       'token-fd': { type: 'string' },
       boot: { type: 'string' },
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
   try {
     if (values['fleet-url'] !== undefined && values['fleet-url'] !== 'off') checkFleetUrl(values['fleet-url']);
     if (values['fleet-tags'] !== undefined) parseFleetTags(values['fleet-tags']);
+    if (values['license-revocations-url'] !== undefined) checkRevocationsUrl(values['license-revocations-url']);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     telemetryCa: values['telemetry-ca'],
     fleetUrl: values['fleet-url'],
     fleetTags: values['fleet-tags'],
+    licenseRevocationsUrl: values['license-revocations-url'],
     boot: values.boot as 'grub' | 'uboot' | undefined,
     // stdout is the journal: the lines are redacted as the log's are.
     log: (line) => console.log(journalLine(line, secrets)),
@@ -221,4 +226,17 @@ function announceUrl(web: { url: string; origin: string }, urlFd: number | undef
     console.log(`Headset Control UI: ${web.origin}/ (its access token went to descriptor ${urlFd})`);
   } else if (process.stdout.isTTY) console.log(`Headset Control UI: ${web.url}`);
   else console.log(`Headset Control UI: ${web.origin}/ (its access token is not written to a log: start with --url-fd N to receive it)`);
+}
+
+/** The list is signed, but where it comes from is still https (or http on this machine, for tests). */
+function checkRevocationsUrl(text: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--license-revocations-url is not a URL: "${text}".`);
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new Error('--license-revocations-url must be https (http only on this machine).');
 }
