@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page, type Response } from '@playwright/test';
 import type { Mode } from '../src/api/contract.js';
+import type { BrowserGlobals } from './browserGlobals.js';
 
 export { expect };
 export type { Mode };
@@ -204,6 +205,29 @@ export async function completeSetup(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Finish setup' }).click();
   await expect(page.locator('[data-mode="settings"]')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
+}
+
+/**
+ * Enter alone through the setup wizard up to `step` (its `data-step`), or through Finish when none is
+ * named: each step's focused control goes on (Continue, the name field, Skip for now, Start fresh,
+ * Save and continue, Skip, Finish setup).
+ */
+export async function enterThroughSetup(page: Page, step?: string): Promise<void> {
+  // Where the wizard is, read at once: settings, or the step and its heading (the PIN follows the name in one step).
+  const where = () =>
+    page.evaluate(() => {
+      const doc = (globalThis as unknown as BrowserGlobals).document;
+      if (doc.querySelectorAll('[data-mode="settings"]').length > 0) return 'settings';
+      return `${doc.querySelectorAll('main.wizard')[0]?.getAttribute('data-step')}|${doc.querySelectorAll('h1')[0]?.textContent}`;
+    });
+  for (let i = 0; i < 12; i++) {
+    const before = await where();
+    if (before === 'settings' || (step && before.startsWith(`${step}|`))) break;
+    await page.keyboard.press('Enter');
+    await expect.poll(where).not.toBe(before);
+  }
+  if (step) await expect(page.locator('main.wizard')).toHaveAttribute('data-step', step);
+  else await expect(page.locator('[data-mode="settings"]')).toBeVisible();
 }
 
 /** Waits until Home shows live data: connected, the device id, and every health value. */

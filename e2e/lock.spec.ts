@@ -25,15 +25,28 @@ async function typePin(page: Page, pin: string): Promise<void> {
   expect(await page.locator('main').innerText()).not.toContain(pin);
 }
 
-/** Welcome and privacy with Enter alone, up to the lock step. */
+/** The setup's formats, network (on the cable) and name with Enter alone, up to the PIN. */
 async function toLockStep(page: Page, headsetd: Headsetd): Promise<void> {
   await openUi(page, headsetd);
   await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+  await expect(page.getByTestId('setup-network-continue')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('setup-name')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Protect changes with a PIN' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Skip for now' })).toBeFocused();
+}
+
+/** After the PIN: start fresh, privacy's defaults, no update check, with Enter alone, up to Done. */
+async function toDoneStep(page: Page): Promise<void> {
+  await expect(page.getByRole('button', { name: 'Start fresh' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('setup-update-skip')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
 }
 
 /** Sets the PIN in the setup step with the keyboard, finishes setup, and opens Settings, Lock with the arrows. */
@@ -47,7 +60,7 @@ async function setPinInSetupAndOpenLock(page: Page, headsetd: Headsetd, shots?: 
   await expect(page.getByRole('heading', { name: 'Enter the same PIN again' })).toBeVisible();
   await typePin(page, PIN);
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
+  await toDoneStep(page);
   await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-mode="settings"]')).toBeVisible();
@@ -133,7 +146,7 @@ test.describe('device lock on a 1024×600 panel', () => {
 
     // Skipping goes on without a PIN; Settings then offers to set one.
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
+    await toDoneStep(page);
     await page.keyboard.press('Enter');
     const entry = nav(page).getByRole('button', { name: 'Lock' });
     await focusWithArrows(page, entry);

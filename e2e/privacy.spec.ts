@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { SCREENSHOTS, completeSetup, expect, openUi, test } from './fixtures.js';
+import { SCREENSHOTS, completeSetup, enterThroughSetup, expect, openUi, test } from './fixtures.js';
 import { expectLayoutHolds } from './layoutCheck.js';
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -24,7 +24,7 @@ test.describe('privacy', () => {
 
   test('setup asks before finishing: everything optional off, essential locked on; keys alone choose', async ({ page, headsetd }) => {
     await openUi(page, headsetd);
-    await page.keyboard.press('Enter');
+    await enterThroughSetup(page, 'privacy');
     await expect(page.getByRole('heading', { name: 'Your privacy' })).toBeVisible();
     const switches = page.getByRole('switch');
     await expect(switches).toHaveCount(5);
@@ -41,7 +41,7 @@ test.describe('privacy', () => {
     const save = page.getByRole('button', { name: 'Save and continue' });
     await focusWith(page, ['ArrowDown'], save, 2);
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'Protect changes with a PIN' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Check for updates' })).toBeVisible();
     const saved = JSON.parse(await readFile(consentFile(headsetd.root), 'utf8')) as {
       policyVersion: number;
       decidedAt: string;
@@ -51,10 +51,8 @@ test.describe('privacy', () => {
       policyVersion: 1,
       granted: { essential: true, errors: true, usage: false, location: false, performance: false, hardware: false },
     });
-    // Enter alone: no PIN, then finish.
-    await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'All set' })).toBeVisible();
-    await page.keyboard.press('Enter');
+    // Enter alone: no update check, then finish.
+    await enterThroughSetup(page);
 
     await expect(page.locator('[data-mode="settings"]')).toBeVisible();
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Privacy' }).click();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { connectApi } from './api.js';
-import { SCREENSHOTS, expect, openUi, readBuildInfo, setRecoveryButton, test, waitForLiveHome } from './fixtures.js';
+import { SCREENSHOTS, enterThroughSetup, expect, openUi, readBuildInfo, setRecoveryButton, test, waitForLiveHome } from './fixtures.js';
 import { expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
 import { UPDATE_NOTES, installUpdateThroughApi, setNetwork, updateTest } from './updateRepository.js';
 import { expectLayoutHolds } from './layoutCheck.js';
@@ -65,13 +65,7 @@ updateTest.describe('Updates, keyboard only, from a TUF repository', () => {
       const headsetd = await launchHeadsetd({ updateUrl: updateRepository.url });
       await openUi(page, headsetd);
       await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
-      await page.keyboard.press('Enter');
-      await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
-      await page.keyboard.press('Enter');
-      await expect(page.getByRole('button', { name: 'Skip for now' })).toBeFocused();
-      await page.keyboard.press('Enter');
-      await expect(page.getByRole('button', { name: 'Finish setup' })).toBeFocused();
-      await page.keyboard.press('Enter');
+      await enterThroughSetup(page);
       await waitForLiveHome(page);
 
       await openUpdatesWithKeys(page);

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { Button } from '../design/Button.js';
 import { SetupLockStep } from '../lock/SetupLockStep.js';
+import { leaveWithUpDown } from '../network/PasswordField.js';
 
 /**
  * The wearer: the name the headset greets them by (journaled, so a restart keeps it), then a PIN
@@ -58,6 +59,8 @@ export function AccountStep({
           value={typed}
           onChange={(event) => setTyped(event.target.value)}
           autoFocus
+          // Up and Down leave the field, as in the Network screen's: the arrows reach the buttons.
+          onKeyDown={leaveWithUpDown}
           data-testid="setup-name"
         />
       </form>
