@@ -1,0 +1,95 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { SCREENSHOTS, completeSetup, expect, openUi, test } from './fixtures.js';
+import { focusWithArrows } from './keyboardNavigation.js';
+import { expectLayoutHolds } from './layoutCheck.js';
+
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1024, height: 600 },
+] as const;
+const PASSPHRASE = 'e2e reset passphrase 0815';
+const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
+
+async function screenshots(page: Page, name: string, inSight?: Locator): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await inSight?.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide', fullPage: false });
+    await expectLayoutHolds(page, []);
+  }
+  await page.setViewportSize(SIZES[0]);
+}
+
+/** Reaches a control with the keys only: Tab through the screen (text fields keep the arrows for their text). */
+async function tabTo(page: Page, target: Locator): Promise<void> {
+  for (let i = 0; i < 80 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(target).toBeFocused();
+}
+
+async function press(page: Page, target: Locator): Promise<void> {
+  await tabTo(page, target);
+  await page.keyboard.press('Enter');
+}
+
+test.describe('Factory reset', () => {
+  test('back up to the stick, factory reset with the keys, come back in setup, restore the backup: the data is back', async ({ page, headsetRoot, launchHeadsetd }) => {
+    test.setTimeout(300_000);
+    const data = join(headsetRoot, 'data');
+    await mkdir(join(data, 'apps', 'game'), { recursive: true });
+    await writeFile(join(data, 'apps', 'game', 'save.bin'), 'level 12, 3 lives');
+    await mkdir(join(headsetRoot, 'usb'), { recursive: true });
+    const first = await launchHeadsetd({ mode: 'settings' });
+    await page.setViewportSize(SIZES[0]);
+    await openUi(page, first);
+
+    await press(page, nav(page).getByRole('button', { name: 'Backup & reset' }));
+    const backUpPanel = page.getByRole('region', { name: 'Back up now' });
+    await focusWithArrows(page, backUpPanel.getByLabel('Passphrase'));
+    await page.keyboard.type(PASSPHRASE);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('backup-result')).toContainText('to USB stick, and checked.', { timeout: 90_000 });
+
+    // The reset: everything, what goes and what stays, the reason folded, then the question.
+    const reset = page.getByRole('region', { name: 'Reset' });
+    await press(page, reset.getByTestId('reset-scope-everything'));
+    const plan = reset.getByTestId('reset-plan');
+    await expect(plan).toContainText('App data');
+    await expect(plan).toContainText('Calibration: it belongs to the hardware');
+    await expect(plan).toContainText('Device identity');
+    await screenshots(page, 'reset-plan', plan);
+    await press(page, reset.getByTestId('reset-start'));
+    const question = reset.getByTestId('reset-confirm');
+    await expect(question).toContainText('This cannot be undone.');
+    await expect(reset.getByTestId('reset-confirm-yes')).toBeFocused();
+    await screenshots(page, 'reset-confirm', question);
+    await page.keyboard.press('Enter');
+
+    // The wipe ends by stopping headsetd (the simulated headset's power-off); it comes back on the same address.
+    await expect.poll(() => first.log(), { timeout: 60_000 }).toMatch(/reset done; restarting/);
+    await first.stop();
+    const second = await launchHeadsetd({ port: first.port, token: first.token });
+    await expect(page.locator('[data-mode="setup"]')).toBeVisible({ timeout: 60_000 });
+    await screenshots(page, 'reset-setup');
+    await expect(readFile(join(data, 'apps', 'game', 'save.bin'), 'utf8')).rejects.toThrow();
+
+    // Setup done (starting fresh), then the backup on the stick restored with the keys: the data is back.
+    await completeSetup(page);
+    await press(page, nav(page).getByRole('button', { name: 'Backup & reset' }));
+    const restorePanel = page.getByRole('region', { name: 'Restore from a backup' });
+    await press(page, restorePanel.getByRole('button', { name: 'App data' }));
+    await tabTo(page, restorePanel.getByLabel('Passphrase'));
+    await page.keyboard.type(PASSPHRASE);
+    await press(page, restorePanel.getByRole('button', { name: 'Restore' }));
+    await press(page, restorePanel.getByRole('button', { name: 'Replace with the backup' }));
+    await expect(page.getByTestId('restore-result')).toContainText('Restored App data', { timeout: 90_000 });
+    expect(await readFile(join(data, 'apps', 'game', 'save.bin'), 'utf8')).toBe('level 12, 3 lives');
+    // The reset's record is listed under Last resets.
+    await expect(page.getByTestId('reset-records')).toContainText('Everything (factory reset)');
+    await expect(page.getByTestId('reset-records')).toContainText('Verified: nothing left');
+    await screenshots(page, 'reset-records', page.getByTestId('reset-records'));
+    await second.stop();
+  });
+});
