@@ -126,8 +126,9 @@ export const USER_DATA_CLASSES = [
   {
     id: 'telemetry',
     title: 'Telemetry waiting to be sent',
-    holds: 'Anonymized measurements queued for sending, the key of the weekly pseudonymous device id, and what was already reported.',
-    locations: [state('telemetry-outbox/'), state('telemetry-id.key'), state('telemetry-update-cursor.json')],
+    holds:
+      'Anonymized measurements queued for sending, the key of the weekly pseudonymous device id, the signing keys of past weeks whose records still wait, and what was already reported.',
+    locations: [state('telemetry-outbox/'), state('telemetry-id.key'), state('telemetry-retired-signing/'), state('telemetry-update-cursor.json')],
     sensitivity: 'personal',
     backedUpByDefault: false,
     erasedBy: ['everything', 'logs', 'decommission'],
@@ -167,7 +168,8 @@ export const USER_DATA_CLASSES = [
   {
     id: 'system-records',
     title: "The installed system's records",
-    holds: 'Which version is in which slot, the boot count, an update in progress, update history and downloads, the update, telemetry and fleet servers, the registration with the fleet server, the remote-support relay and a support session under way.',
+    holds:
+      'Which version is in which slot, the boot count, an update in progress, update history and downloads, the update, telemetry and fleet servers, the registration with the fleet server, the remote-support relay and a support session under way.',
     locations: [
       state('slots.json'),
       state('boot-count.json'),
@@ -193,7 +195,8 @@ export const USER_DATA_CLASSES = [
   {
     id: 'license',
     title: 'Licence',
-    holds: "The headset's licence file as issued, the last signed revocation list, and the high-water mark of trusted times that keeps a clock set back from extending the licence.",
+    holds:
+      "The headset's licence file as issued, the last signed revocation list, and the high-water mark of trusted times that keeps a clock set back from extending the licence.",
     locations: [state('license/')],
     sensitivity: 'low',
     backedUpByDefault: false,
