@@ -45,7 +45,7 @@ test.describe('Power', () => {
     await screenshots(page, 'power');
     const before = await bootId(headsetd.root);
 
-    await pressWithArrows(page, /^Restart/);
+    await pressWithArrows(page, /^Restart Start/);
     const question = page.getByRole('group', { name: /^Restart the headset\?/ });
     await expect(question).toBeVisible();
     // Cancel has the focus: Enter by mistake changes nothing.
@@ -53,7 +53,7 @@ test.describe('Power', () => {
     await screenshots(page, 'power-confirm');
     await page.keyboard.press('Enter');
     await expect(question).toHaveCount(0);
-    await pressWithArrows(page, /^Restart/);
+    await pressWithArrows(page, /^Restart Start/);
     await expect(question).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(question).toHaveCount(0);
@@ -61,12 +61,12 @@ test.describe('Power', () => {
     await expect(nav(page).getByRole('button', { name: 'Power' })).toHaveAttribute('aria-current', 'page');
     expect(await bootId(headsetd.root)).toBe(before);
 
-    await pressWithArrows(page, /^Restart/);
+    await pressWithArrows(page, /^Restart Start/);
     await pressWithArrows(page, 'Yes, restart');
     // The simulated headset power-cycles: a new boot, and the screen is usable again.
     await expect.poll(() => bootId(headsetd.root), { timeout: 15_000 }).not.toBe(before);
     await expect.poll(() => headsetd.log(), { timeout: 15_000 }).toMatch(/boot 2: slot A, mode settings/);
-    await expect(page.getByRole('main').getByRole('button', { name: /^Restart/ })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole('main').getByRole('button', { name: /^Restart Start/ })).toBeVisible({ timeout: 15_000 });
     await expect(page.getByTestId('connection')).toHaveText('Live');
   });
 

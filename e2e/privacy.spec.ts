@@ -145,7 +145,7 @@ test.describe('privacy', () => {
 
     test('the title, intro and actions stay on screen; the policy opens over the step and Escape closes it', async ({ page, headsetd }) => {
       await openUi(page, headsetd);
-      await page.keyboard.press('Enter');
+      await enterThroughSetup(page, 'privacy');
       const heading = page.getByRole('heading', { name: 'Your privacy' });
       const save = page.getByRole('button', { name: 'Save and continue' });
       await expect(save).toBeFocused();
@@ -212,7 +212,7 @@ test.describe('privacy', () => {
       });
       await page.clock.install();
       await openUi(page, headsetd);
-      await page.keyboard.press('Enter');
+      await enterThroughSetup(page, 'privacy');
       await expect(page.getByRole('heading', { name: 'Your privacy' })).toBeVisible();
       await expect(page.getByRole('status').filter({ hasText: 'Loading the privacy choices' })).toBeVisible();
       await expect(page.getByRole('button', { name: 'Back' })).toBeVisible();
@@ -220,18 +220,19 @@ test.describe('privacy', () => {
       await page.clock.fastForward(11_000);
       await expect(page.getByRole('alert')).toContainText('did not arrive from the headset');
       await screenshot(page, 'setup-privacy-timeout');
+      // Back goes to the step before privacy (restore from a backup).
       await page.getByRole('button', { name: 'Back' }).click();
-      await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Restore from a backup' })).toBeVisible();
 
       // Back to the step, still no answer: Try again asks headsetd directly; once it answers, the choices appear.
-      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Start fresh' }).click();
       await page.clock.fastForward(11_000);
       hold = false;
       await page.getByRole('button', { name: 'Try again' }).click();
       await expect(page.getByRole('switch')).toHaveCount(5);
       await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
       await page.getByRole('button', { name: 'Back' }).click();
-      await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Restore from a backup' })).toBeVisible();
     });
   });
 });

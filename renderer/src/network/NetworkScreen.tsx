@@ -22,7 +22,9 @@ import './network.css';
 type Target = { kind: 'scanned'; ssidHex: string } | { kind: 'hidden' };
 
 function problemOf(error: unknown): JoinProblem {
-  return error instanceof ApiError ? { code: error.code, message: error.message } : { message: error instanceof Error ? error.message : String(error) };
+  return error instanceof ApiError
+    ? { code: error.code, message: error.message }
+    : { message: error instanceof Error ? error.message : String(error) };
 }
 
 const rowId = (ssidHex: string) => `wifi-${ssidHex}`;
@@ -118,11 +120,14 @@ export function NetworkScreen() {
   };
   const move = (network: SavedNetwork, direction: 'up' | 'down') => {
     const changes = moveChanges(saved ?? [], network.id, direction);
-    change(async () => {
-      let list = saved ?? [];
-      for (const c of changes) list = await client.call('network.setPriority', { id: c.id, priority: c.priority });
-      return list;
-    }, savedControlId(direction, network.id));
+    change(
+      async () => {
+        let list = saved ?? [];
+        for (const c of changes) list = await client.call('network.setPriority', { id: c.id, priority: c.priority });
+        return list;
+      },
+      savedControlId(direction, network.id),
+    );
   };
   const setSupport = (network: SavedNetwork, support: boolean) =>
     change(() => client.call('network.setSupport', { id: network.id, support }), savedControlId('support', network.id));
@@ -200,7 +205,8 @@ export function NetworkScreen() {
                 {(scan?.networks ?? []).map((network) => (
                   <li key={network.ssidHex}>
                     <WifiRow
-                      network={network}
+                      // The scan may be older than the last join: whether it is the one joined now comes from the overview.
+                      network={{ ...network, connected: overview.wifi ? overview.wifi.ssidHex === network.ssidHex : false }}
                       open={target?.kind === 'scanned' && target.ssidHex === network.ssidHex}
                       onOpen={() => {
                         setJoinProblem(undefined);
@@ -245,14 +251,7 @@ export function NetworkScreen() {
                 </div>
               )}
               {saved ? (
-                <SavedNetworks
-                  saved={saved}
-                  busy={changing}
-                  padOpen={!!gate.pad}
-                  onMove={move}
-                  onSupport={setSupport}
-                  onForget={forget}
-                />
+                <SavedNetworks saved={saved} busy={changing} padOpen={!!gate.pad} onMove={move} onSupport={setSupport} onForget={forget} />
               ) : (
                 <p className="muted">Reading…</p>
               )}
