@@ -16,14 +16,23 @@ async function screenshots(page: Page, name: string, inSight?: Locator): Promise
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await inSight?.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide', fullPage: false });
+    await page.screenshot({
+      path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`),
+      animations: 'disabled',
+      caret: 'hide',
+      fullPage: false,
+    });
     await expectLayoutHolds(page, []);
   }
   await page.setViewportSize(SIZES[0]);
 }
 
 test.describe('Backup & reset', () => {
-  test('back up to the USB stick with a passphrase, see it listed and checked, restore App data from it', async ({ page, headsetRoot, launchHeadsetd }) => {
+  test('back up to the USB stick with a passphrase, see it listed and checked, restore App data from it', async ({
+    page,
+    headsetRoot,
+    launchHeadsetd,
+  }) => {
     test.setTimeout(240_000);
     // The wearer's data, and a USB stick plugged in (the simulated headset's usb/ folder).
     const data = join(headsetRoot, 'data');

@@ -268,7 +268,9 @@ test.describe('Settings, Network, keyboard only', () => {
     const shown = page.getByTestId('hotspot-password');
     await expect(shown).toHaveText(/^\S{12,}$/);
     const secret = (await shown.textContent())!;
-    const size = await shown.evaluate((el) => Number.parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize));
+    const size = await shown.evaluate((el) =>
+      Number.parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize),
+    );
     expect(size).toBeGreaterThanOrEqual(36);
     await expect(page.getByRole('button', { name: 'Hide the password' })).toBeFocused();
     await expectLargeTargets(page);

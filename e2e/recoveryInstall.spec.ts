@@ -51,7 +51,9 @@ test.describe('recovery installs, keyboard only', () => {
     const headsetd = await launchHeadsetd({ updateUrl: updateRepository.url });
     await page.setViewportSize({ width: 1280, height: 720 });
     await openUi(page, headsetd);
-    await expect(page.getByTestId('recovery-reason')).toHaveText('The system did not start: it failed on every try, so the headset started in recovery.');
+    await expect(page.getByTestId('recovery-reason')).toHaveText(
+      'The system did not start: it failed on every try, so the headset started in recovery.',
+    );
     await focusAction(page, /Reinstall the system/);
     await page.keyboard.press('Enter');
     // The list opens on its first action.
@@ -65,7 +67,11 @@ test.describe('recovery installs, keyboard only', () => {
       await page.setViewportSize(size);
       await expect(action).toBeInViewport({ ratio: 1 });
       await expectLayoutHolds(page, []);
-      await page.screenshot({ path: join(SCREENSHOTS, `recovery-installed-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+      await page.screenshot({
+        path: join(SCREENSHOTS, `recovery-installed-${size.width}x${size.height}.png`),
+        animations: 'disabled',
+        caret: 'hide',
+      });
     }
 
     // Down to Back, Enter: Restart has the focus, its hint names what starts; Enter: 1.1.0 from slot B.
@@ -114,7 +120,9 @@ test.describe('recovery installs, keyboard only', () => {
     await writeFile(join(stick, 'headset-1.2.0.hcb'), tampered);
     const grubBefore = await readFile(join(headsetRoot, 'boot', 'grubenv'));
     await page.keyboard.press('Enter');
-    await expect(action).toContainText('That file is damaged or not signed for this headset, so it was refused. Nothing was changed.', { timeout: 30_000 });
+    await expect(action).toContainText('That file is damaged or not signed for this headset, so it was refused. Nothing was changed.', {
+      timeout: 30_000,
+    });
     await expect(action).toBeFocused();
     expect(Buffer.compare(await readFile(join(headsetRoot, 'boot', 'grubenv')), grubBefore)).toBe(0);
     await expectLayoutHolds(page, []);

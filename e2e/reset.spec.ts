@@ -16,7 +16,12 @@ async function screenshots(page: Page, name: string, inSight?: Locator): Promise
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await inSight?.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide', fullPage: false });
+    await page.screenshot({
+      path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`),
+      animations: 'disabled',
+      caret: 'hide',
+      fullPage: false,
+    });
     await expectLayoutHolds(page, []);
   }
   await page.setViewportSize(SIZES[0]);
@@ -34,7 +39,11 @@ async function press(page: Page, target: Locator): Promise<void> {
 }
 
 test.describe('Factory reset', () => {
-  test('back up to the stick, factory reset with the keys, come back in setup, restore the backup: the data is back', async ({ page, headsetRoot, launchHeadsetd }) => {
+  test('back up to the stick, factory reset with the keys, come back in setup, restore the backup: the data is back', async ({
+    page,
+    headsetRoot,
+    launchHeadsetd,
+  }) => {
     test.setTimeout(300_000);
     const data = join(headsetRoot, 'data');
     await mkdir(join(data, 'apps', 'game'), { recursive: true });

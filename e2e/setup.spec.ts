@@ -51,7 +51,11 @@ const indicator = (page: Page) => page.getByTestId('setup-indicator');
 test.describe('Guided setup, keyboard only', () => {
   test.use({ viewport: SIZES[0] });
 
-  test('formats, a Wi-Fi join, a restart that keeps the step and the name, a PIN, a restore from USB, privacy, done', async ({ page, headsetRoot, launchHeadsetd }) => {
+  test('formats, a Wi-Fi join, a restart that keeps the step and the name, a PIN, a restore from USB, privacy, done', async ({
+    page,
+    headsetRoot,
+    launchHeadsetd,
+  }) => {
     test.setTimeout(300_000);
     await writeInput(headsetRoot, 'network/air.json', JSON.stringify(AIR));
     await writeInput(headsetRoot, 'data/apps/game/save.bin', SAVE);
@@ -178,7 +182,8 @@ test.describe('Guided setup, keyboard only', () => {
     // No secret went into the journal, and none was sent to setup.save.
     const after = await readFile(await findJournal(headsetRoot), 'utf8');
     for (const secret of [WIFI_PASSWORD, PASSPHRASE, PIN]) expect(after).not.toContain(secret);
-    for (const frame of sent.filter((f) => f.includes('setup.save'))) for (const secret of [WIFI_PASSWORD, PASSPHRASE, PIN]) expect(frame).not.toContain(secret);
+    for (const frame of sent.filter((f) => f.includes('setup.save')))
+      for (const secret of [WIFI_PASSWORD, PASSPHRASE, PIN]) expect(frame).not.toContain(secret);
   });
 });
 

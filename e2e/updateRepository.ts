@@ -131,7 +131,20 @@ export async function createUpdateRepository(options: { version: string; imageBy
       const image = join(work, `rootfs-usb-${version}.img`);
       await writeFile(image, Buffer.concat([Buffer.from(`HEADSET-OS ${version}\n`), randomBytes(imageBytes)]));
       const out = join(work, `usb-headset-${version}.hcb`);
-      await headsetctl('bundle', 'create', '--version', version, '--compatible', SIMULATED_MODEL, '--image', `rootfs=${image}`, '--key', join(keys, 'bundle.key'), '--out', out);
+      await headsetctl(
+        'bundle',
+        'create',
+        '--version',
+        version,
+        '--compatible',
+        SIMULATED_MODEL,
+        '--image',
+        `rootfs=${image}`,
+        '--key',
+        join(keys, 'bundle.key'),
+        '--out',
+        out,
+      );
       return out;
     },
     removeVersion: async (version) => {

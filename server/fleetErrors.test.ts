@@ -236,7 +236,12 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
       const pending = licensing.headset();
       await pending.register();
       const support = await licensing.operator('support');
-      return await support.post(LICENSE_API.issue(pending.deviceId), { licensee: 'Example Clinic', features: [], expiresAt: '2027-01-01T00:00:00Z', graceDays: 7 });
+      return await support.post(LICENSE_API.issue(pending.deviceId), {
+        licensee: 'Example Clinic',
+        features: [],
+        expiresAt: '2027-01-01T00:00:00Z',
+        graceDays: 7,
+      });
     } finally {
       await licensing.close();
     }

@@ -69,7 +69,22 @@ export async function benchConnectToOnline(say: (line: string) => void): Promise
 
       deleteAll();
       started = performance.now();
-      nmcli('connection', 'add', 'type', 'wifi', 'ifname', 'wlan0', 'con-name', 'plain', 'ssid', SSID, 'wifi-sec.key-mgmt', 'wpa-psk', 'wifi-sec.psk', PASSWORD);
+      nmcli(
+        'connection',
+        'add',
+        'type',
+        'wifi',
+        'ifname',
+        'wlan0',
+        'con-name',
+        'plain',
+        'ssid',
+        SSID,
+        'wifi-sec.key-mgmt',
+        'wpa-psk',
+        'wifi-sec.psk',
+        PASSWORD,
+      );
       nmcli('connection', 'up', 'id', 'plain', 'ifname', 'wlan0');
       while (!inUse()) await new Promise((resolve) => setTimeout(resolve, 5));
       plain.push(performance.now() - started);

@@ -58,7 +58,10 @@ function timed(run: () => void): number {
 function resticAlone(dataDir: string, repository: string, passwordFile: string): number {
   return timed(() => {
     for (const args of [['init'], ['backup', '--json', '--host', 'bench', 'profile', 'apps']]) {
-      const result = spawnSync('restic', ['--repo', repository, '--password-file', passwordFile, '--cache-dir', `${repository}-cache`, ...args], { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
+      const result = spawnSync('restic', ['--repo', repository, '--password-file', passwordFile, '--cache-dir', `${repository}-cache`, ...args], {
+        cwd: dataDir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       if (result.status !== 0) throw new Error(`restic ${args[0]} failed: ${result.stderr}`);
     }
   });
@@ -122,7 +125,9 @@ export async function benchBackup(log: (line: string) => void, rounds = Number(p
       const reference = join(root, `restic-${round}`);
       alone.push(resticAlone(dataDir, reference, passwordFile));
       tars.push(tarZstd(dataDir, join(root, `tar-${round}.tar.zst`)));
-      log(`round ${round + 1}: service ${ours.at(-1)!.toFixed(1)} s to the snapshot (${oursTotal.at(-1)!.toFixed(1)} s with verification), restic alone ${alone.at(-1)!.toFixed(1)} s, tar | zstd -3 ${tars.at(-1)!.toFixed(1)} s`);
+      log(
+        `round ${round + 1}: service ${ours.at(-1)!.toFixed(1)} s to the snapshot (${oursTotal.at(-1)!.toFixed(1)} s with verification), restic alone ${alone.at(-1)!.toFixed(1)} s, tar | zstd -3 ${tars.at(-1)!.toFixed(1)} s`,
+      );
 
       if (round === rounds - 1) {
         // Nothing changed since: restic finds every file unchanged by its metadata.
@@ -136,13 +141,32 @@ export async function benchBackup(log: (line: string) => void, rounds = Number(p
         stop();
         // The same for restic alone on its own repository (a second backup of unchanged files).
         incremental.resticAlone = timed(() => {
-          const result = spawnSync('restic', ['--repo', reference, '--password-file', passwordFile, '--cache-dir', `${reference}-cache`, 'backup', '--json', '--host', 'bench', 'profile', 'apps'], {
-            cwd: dataDir,
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
+          const result = spawnSync(
+            'restic',
+            [
+              '--repo',
+              reference,
+              '--password-file',
+              passwordFile,
+              '--cache-dir',
+              `${reference}-cache`,
+              'backup',
+              '--json',
+              '--host',
+              'bench',
+              'profile',
+              'apps',
+            ],
+            {
+              cwd: dataDir,
+              stdio: ['ignore', 'ignore', 'pipe'],
+            },
+          );
           if (result.status !== 0) throw new Error(`restic backup failed: ${result.stderr}`);
         });
-        log(`incremental, nothing changed: ${incremental.copy.toFixed(2)} s to the snapshot, ${incremental.total.toFixed(2)} s with verification; restic alone ${incremental.resticAlone.toFixed(2)} s`);
+        log(
+          `incremental, nothing changed: ${incremental.copy.toFixed(2)} s to the snapshot, ${incremental.total.toFixed(2)} s with verification; restic alone ${incremental.resticAlone.toFixed(2)} s`,
+        );
       }
       rmSync(join(local, REPOSITORY_FOLDER), { recursive: true, force: true });
       rmSync(reference, { recursive: true, force: true });
@@ -194,7 +218,11 @@ export async function benchBackup(log: (line: string) => void, rounds = Number(p
         unit: 's',
         goal: '≤ 2 s',
         met: incremental.copy <= 2,
-        details: { withVerificationS: +incremental.total.toFixed(2), resticAloneS: +incremental.resticAlone.toFixed(2), loadAverage: +(loadavg()[0] ?? 0).toFixed(1) },
+        details: {
+          withVerificationS: +incremental.total.toFixed(2),
+          resticAloneS: +incremental.resticAlone.toFixed(2),
+          loadAverage: +(loadavg()[0] ?? 0).toFixed(1),
+        },
       },
     ];
   } finally {

@@ -18,7 +18,13 @@ beforeAll(async () => {
   mkdirSync(join(root, 'usb'), { recursive: true });
   mkdirSync(join(root, 'data', 'apps', 'game'), { recursive: true });
   writeFileSync(join(root, 'data', 'apps', 'game', 'save.bin'), 'level 9');
-  headset = await createHeadset({ device: 'simulated', root, mode: 'settings', build: { version: '1.0.0', commit: 'abcdef1234567890', builtAt: '' }, healthIntervalMs: 60_000 });
+  headset = await createHeadset({
+    device: 'simulated',
+    root,
+    mode: 'settings',
+    build: { version: '1.0.0', commit: 'abcdef1234567890', builtAt: '' },
+    healthIntervalMs: 60_000,
+  });
   socket = await listenUnixSocket({ path: headset.socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   passphraseFile = join(root, 'passphrase.txt');
   writeFileSync(passphraseFile, 'operator passphrase 2026\n');

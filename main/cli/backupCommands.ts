@@ -27,7 +27,10 @@ async function firstLine(path: string): Promise<string> {
   return (await readFile(path, 'utf8')).split(/\r?\n/)[0] ?? '';
 }
 
-async function withBackup(args: string[], run: (client: ApiClient, values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<void>): Promise<void> {
+async function withBackup(
+  args: string[],
+  run: (client: ApiClient, values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<void>,
+): Promise<void> {
   const { values, positionals } = parseCommandLine(() => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }));
   const client = await connectToDevice({ socket: values.socket, root: values.root, url: values.url });
   try {
@@ -39,7 +42,8 @@ async function withBackup(args: string[], run: (client: ApiClient, values: Recor
 }
 
 function place(value: string | undefined): BackupDestinationKind {
-  if (!value || !(BACKUP_DESTINATIONS as readonly string[]).includes(value)) throw new UsageError(`choose a place: ${BACKUP_DESTINATIONS.join(', ')}`);
+  if (!value || !(BACKUP_DESTINATIONS as readonly string[]).includes(value))
+    throw new UsageError(`choose a place: ${BACKUP_DESTINATIONS.join(', ')}`);
   return value as BackupDestinationKind;
 }
 
@@ -50,7 +54,12 @@ async function passphraseOf(values: Record<string, string | boolean | undefined>
 }
 
 const classesOf = (values: Record<string, string | boolean | undefined>) =>
-  typeof values.classes === 'string' ? values.classes.split(',').map((id) => id.trim()).filter(Boolean) : undefined;
+  typeof values.classes === 'string'
+    ? values.classes
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+    : undefined;
 
 /** Prints progress lines as backup.changed reports them (one per phase and per tenth). */
 function followProgress(client: ApiClient, io: CliIo, quiet: boolean): () => void {
@@ -98,7 +107,11 @@ ${COMMON_HELP}`,
         const stop = followProgress(client, io, json);
         try {
           const record = await client.call('backup.run', { destination, classes: classesOf(values), passphrase });
-          return io.stdout(json ? `${JSON.stringify(record, null, 2)}\n` : `backup ${record.id.slice(0, 8)} at ${destination}: ${formatBytes(record.bytes)}, ${record.files} files, ${record.verified?.result ?? 'not verified'}\n`);
+          return io.stdout(
+            json
+              ? `${JSON.stringify(record, null, 2)}\n`
+              : `backup ${record.id.slice(0, 8)} at ${destination}: ${formatBytes(record.bytes)}, ${record.files} files, ${record.verified?.result ?? 'not verified'}\n`,
+          );
         } finally {
           stop();
         }
@@ -110,7 +123,9 @@ ${COMMON_HELP}`,
         const result = await client.call('backup.verify', { destination, backupId, passphrase });
         if (json) return io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         const damaged = result.damagedFiles.length > 0 ? `\n${result.damagedFiles.map((f) => `  ${f}`).join('\n')}` : '';
-        return io.stdout(`backup ${result.backupId.slice(0, 8)}: ${result.result} (${result.readData} read back, ${result.sampleFiles} files compared)${damaged}\n`);
+        return io.stdout(
+          `backup ${result.backupId.slice(0, 8)}: ${result.result} (${result.readData} read back, ${result.sampleFiles} files compared)${damaged}\n`,
+        );
       }
       if (action === 'browse') {
         const found = await client.call('backup.browse', { destination: place(where), passphrase: await passphraseOf(values) });
@@ -138,7 +153,11 @@ ${COMMON_HELP}`,
       try {
         const backupId = typeof values.backup === 'string' ? values.backup : undefined;
         const result = await client.call('backup.restore', { destination, backupId, classes: classesOf(values), passphrase });
-        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `restored ${result.classes.join(', ')} from ${result.backupId.slice(0, 8)}: ${result.files} files, ${formatBytes(result.bytes)}\n`);
+        io.stdout(
+          values.json
+            ? `${JSON.stringify(result, null, 2)}\n`
+            : `restored ${result.classes.join(', ')} from ${result.backupId.slice(0, 8)}: ${result.files} files, ${formatBytes(result.bytes)}\n`,
+        );
       } finally {
         stop();
       }

@@ -62,14 +62,29 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       summary: "The headset's networks: status, scan, saved, connect, forget, priority, support, audit (password from a file)",
       load: async () => (await network()).deviceNetwork,
     },
-    backup: { summary: "List, make, verify and browse the headset's backups (passphrase from a file)", load: async () => (await backup()).deviceBackup },
+    backup: {
+      summary: "List, make, verify and browse the headset's backups (passphrase from a file)",
+      load: async () => (await backup()).deviceBackup,
+    },
     restore: { summary: 'Put classes back from a backup on the stick, the headset or the cloud', load: async () => (await backup()).deviceRestore },
-    wipe: { summary: 'Erase a scope of user data (keys first, verified, signed record) or list past wipes', load: async () => (await reset()).deviceWipe },
-    reset: { summary: 'Factory reset: erase everything, keep calibration and identity, restart into setup', load: async () => (await reset()).deviceReset },
+    wipe: {
+      summary: 'Erase a scope of user data (keys first, verified, signed record) or list past wipes',
+      load: async () => (await reset()).deviceWipe,
+    },
+    reset: {
+      summary: 'Factory reset: erase everything, keep calibration and identity, restart into setup',
+      load: async () => (await reset()).deviceReset,
+    },
   },
   license: {
-    keygen: { summary: "generate the vendor's licence-signing key pair (license.pub goes into the trust folder)", load: async () => (await license()).licenseKeygen },
-    issue: { summary: "sign a licence for one headset with the vendor's licence key (key from a file)", load: async () => (await license()).licenseIssue },
+    keygen: {
+      summary: "generate the vendor's licence-signing key pair (license.pub goes into the trust folder)",
+      load: async () => (await license()).licenseKeygen,
+    },
+    issue: {
+      summary: "sign a licence for one headset with the vendor's licence key (key from a file)",
+      load: async () => (await license()).licenseIssue,
+    },
     inspect: { summary: 'show what a licence file claims (signature not checked)', load: async () => (await license()).licenseInspect },
   },
   sanitization: {

@@ -20,18 +20,46 @@ it('license keygen then issue writes a licence that verifies with license.pub; t
   expect(statSync(join(dir, 'keys', 'license.key')).mode & 0o777).toBe(0o600);
   const run = io();
   const args = ['license', 'issue', '--key', join(dir, 'keys', 'license.key'), '--licensee', 'Example Clinic', '--device-id', 'dev-1'];
-  const status = await runHeadsetctl([...args, '--expires', '2027-06-01', '--not-before', '2026-06-01', '--feature', 'tracks', '--feature', 'remote-support', '--out', join(dir, 'a.hclicense')], run.io);
+  const status = await runHeadsetctl(
+    [
+      ...args,
+      '--expires',
+      '2027-06-01',
+      '--not-before',
+      '2026-06-01',
+      '--feature',
+      'tracks',
+      '--feature',
+      'remote-support',
+      '--out',
+      join(dir, 'a.hclicense'),
+    ],
+    run.io,
+  );
   expect(run.out.stderr).toBe('');
   expect(status).toBe(0);
   const file = parseLicenseFile(readFileSync(join(dir, 'a.hclicense'), 'utf8'));
-  expect(file.license).toMatchObject({ licensee: 'Example Clinic', features: ['remote-support', 'tracks'], expiresAt: '2027-06-01T00:00:00Z', graceDays: 14 });
+  expect(file.license).toMatchObject({
+    licensee: 'Example Clinic',
+    features: ['remote-support', 'tracks'],
+    expiresAt: '2027-06-01T00:00:00Z',
+    graceDays: 14,
+  });
   const publicKey = parsePublicKeyFile(readFileSync(join(dir, 'keys', 'license.pub'), 'utf8'));
-  expect(sodium.crypto_sign_verify_detached(Buffer.from(fromBase64(file.signature)), Buffer.from(licenseSigningBytes(file.license)), Buffer.from(publicKey))).toBe(true);
+  expect(
+    sodium.crypto_sign_verify_detached(
+      Buffer.from(fromBase64(file.signature)),
+      Buffer.from(licenseSigningBytes(file.license)),
+      Buffer.from(publicKey),
+    ),
+  ).toBe(true);
   // Never overwrites; a bad date or two bindings are usage errors.
   expect(await runHeadsetctl([...args, '--expires', '2027-06-01', '--out', join(dir, 'a.hclicense')], io().io)).toBe(1);
   expect(await runHeadsetctl([...args, '--expires', 'next year', '--out', join(dir, 'b.hclicense')], io().io)).toBe(2);
   expect(await runHeadsetctl([...args, '--identity-key', 'x', '--expires', '2027-06-01', '--out', join(dir, 'b.hclicense')], io().io)).toBe(2);
   const expiredFirst = io();
-  expect(await runHeadsetctl([...args, '--expires', '2020-01-01', '--not-before', '2021-01-01', '--out', join(dir, 'c.hclicense')], expiredFirst.io)).toBe(1);
+  expect(
+    await runHeadsetctl([...args, '--expires', '2020-01-01', '--not-before', '2021-01-01', '--out', join(dir, 'c.hclicense')], expiredFirst.io),
+  ).toBe(1);
   expect(expiredFirst.out.stderr).toMatch(/^LICENSE_INVALID:/);
 });

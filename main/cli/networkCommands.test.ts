@@ -15,7 +15,13 @@ let socket: { close(): Promise<void> };
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'headsetctl-network-'));
-  headset = await createHeadset({ device: 'simulated', root, mode: 'settings', build: { version: '1.0.0', commit: 'abcdef1234567890', builtAt: '' }, healthIntervalMs: 60_000 });
+  headset = await createHeadset({
+    device: 'simulated',
+    root,
+    mode: 'settings',
+    build: { version: '1.0.0', commit: 'abcdef1234567890', builtAt: '' },
+    healthIntervalMs: 60_000,
+  });
   socket = await listenUnixSocket({ path: headset.socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
 }, 60_000);
 

@@ -70,7 +70,10 @@ export const deviceNetwork: Command = {
           return print(
             scan,
             scan.networks
-              .map((n) => `${'▂▄▆█'.slice(0, n.bars).padEnd(4)} ${String(n.signal).padStart(3)}  ${n.security.padEnd(13)} ${n.connected ? '*' : n.saved ? 's' : ' '} ${n.ssid}`)
+              .map(
+                (n) =>
+                  `${'▂▄▆█'.slice(0, n.bars).padEnd(4)} ${String(n.signal).padStart(3)}  ${n.security.padEnd(13)} ${n.connected ? '*' : n.saved ? 's' : ' '} ${n.ssid}`,
+              )
               .join('\n') || 'no network in reach',
           );
         }
@@ -96,7 +99,10 @@ export const deviceNetwork: Command = {
           return printSaved(print, await client.call('network.forget', { id: rest[0]!, via: 'cli' }));
         case 'priority':
           if (rest.length !== 2) throw new UsageError('priority takes an ID and a number');
-          return printSaved(print, await client.call('network.setPriority', { id: rest[0]!, priority: integer(rest[1], 'the priority'), via: 'cli' }));
+          return printSaved(
+            print,
+            await client.call('network.setPriority', { id: rest[0]!, priority: integer(rest[1], 'the priority'), via: 'cli' }),
+          );
         case 'support':
           if (rest.length !== 2 || !['on', 'off'].includes(rest[1]!)) throw new UsageError('support takes an ID and on or off');
           return printSaved(print, await client.call('network.setSupport', { id: rest[0]!, support: rest[1] === 'on', via: 'cli' }));
@@ -104,8 +110,9 @@ export const deviceNetwork: Command = {
           const audit = await client.call('network.audit', { limit: values.limit === undefined ? 100 : integer(values.limit, '--limit') });
           return print(
             audit,
-            audit.entries.map((e) => `${e.time}  ${e.who.padEnd(7)} ${e.action} ${e.ssid ?? ''} ${e.detail} ${e.result}${e.code ? ` (${e.code})` : ''}`).join('\n') ||
-              'no network change yet',
+            audit.entries
+              .map((e) => `${e.time}  ${e.who.padEnd(7)} ${e.action} ${e.ssid ?? ''} ${e.detail} ${e.result}${e.code ? ` (${e.code})` : ''}`)
+              .join('\n') || 'no network change yet',
           );
         }
       }
@@ -118,8 +125,12 @@ export const deviceNetwork: Command = {
 function printSaved(print: (value: unknown, text: string) => void, saved: SavedNetwork[]): void {
   print(
     saved,
-    saved.map((n) => `${n.id}  ${String(n.priority).padStart(4)}${n.support ? ' support' : ''}${n.hidden ? ' hidden' : ''}${n.connected ? ' connected' : ''}  ${n.ssid}`).join('\n') ||
-      'no saved network',
+    saved
+      .map(
+        (n) =>
+          `${n.id}  ${String(n.priority).padStart(4)}${n.support ? ' support' : ''}${n.hidden ? ' hidden' : ''}${n.connected ? ' connected' : ''}  ${n.ssid}`,
+      )
+      .join('\n') || 'no saved network',
   );
 }
 

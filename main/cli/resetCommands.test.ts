@@ -18,10 +18,20 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function boot(root: string, forceSettings = true): Promise<{ headset: Headset; poweredOff: Promise<void>; client: ApiClient; stop(): Promise<void> }> {
+async function boot(
+  root: string,
+  forceSettings = true,
+): Promise<{ headset: Headset; poweredOff: Promise<void>; client: ApiClient; stop(): Promise<void> }> {
   let off!: () => void;
   const poweredOff = new Promise<void>((resolve) => (off = resolve));
-  const headset = await createHeadset({ device: 'simulated', root, mode: forceSettings ? 'settings' : undefined, build, healthIntervalMs: 60_000, onPowerOff: () => off() });
+  const headset = await createHeadset({
+    device: 'simulated',
+    root,
+    mode: forceSettings ? 'settings' : undefined,
+    build,
+    healthIntervalMs: 60_000,
+    onPowerOff: () => off(),
+  });
   const socket = await listenUnixSocket({ path: headset.socketPath, router: headset.router, scopes: LOCAL_UI_SCOPES });
   let stopped = false;
   const stop = async () => {
@@ -105,7 +115,9 @@ describe('headsetctl device wipe | reset', () => {
     const first = await boot(root);
     mkdirSync(layout.calibrationDir, { recursive: true });
     writeFileSync(join(layout.calibrationDir, 'imu.json'), '{"bias":[0.01,0.02,0.03]}');
-    const before = createHash('sha256').update(readFileSync(join(layout.calibrationDir, 'imu.json'))).digest('hex');
+    const before = createHash('sha256')
+      .update(readFileSync(join(layout.calibrationDir, 'imu.json')))
+      .digest('hex');
     const reset = await run('device', 'reset', '--root', root, '--yes');
     expect(reset.code, reset.stderr).toBe(0);
     expect(reset.stdout).toContain('into the setup wizard');
@@ -114,6 +126,10 @@ describe('headsetctl device wipe | reset', () => {
     // Started as a device starts (no mode forced): the erased first-run record makes it the setup wizard.
     const second = await boot(root, false);
     expect(await second.client.call('mode.get')).toMatchObject({ mode: 'setup' });
-    expect(createHash('sha256').update(readFileSync(join(layout.calibrationDir, 'imu.json'))).digest('hex')).toBe(before);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(layout.calibrationDir, 'imu.json')))
+        .digest('hex'),
+    ).toBe(before);
   }, 90_000);
 });

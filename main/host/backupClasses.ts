@@ -17,7 +17,12 @@ export function backupClassesFromRegistry(roots: UserDataRoots): BackupClassSour
       .map((location) => relative(roots.data, location.path))
       .filter((path) => path !== '' && !path.startsWith('..') && !isAbsolute(path));
     if (onData.length === 0) continue;
-    classes.push({ id: cls.id, title: cls.title, paths: [...onData, join(CLASS_KEYS_FOLDER, `${cls.id}.key`)], backedUpByDefault: cls.backedUpByDefault });
+    classes.push({
+      id: cls.id,
+      title: cls.title,
+      paths: [...onData, join(CLASS_KEYS_FOLDER, `${cls.id}.key`)],
+      backedUpByDefault: cls.backedUpByDefault,
+    });
   }
   return { classes: () => classes };
 }

@@ -96,7 +96,9 @@ describe('factory reset through headsetd', () => {
     writeFileSync(join(layout.calibrationDir, 'imu.json'), '{"bias":[0.01,0.02,0.03]}');
     const calibration = sha(join(layout.calibrationDir, 'imu.json'));
     await first.client.call('lock.lock');
-    expect(await errorCodeOf(first.client.call('reset.configure', { confirm: true, pin: '2468', keepPin: true, keepAccounts: true }))).toBe('FORBIDDEN');
+    expect(await errorCodeOf(first.client.call('reset.configure', { confirm: true, pin: '2468', keepPin: true, keepAccounts: true }))).toBe(
+      'FORBIDDEN',
+    );
     await first.client.call('lock.unlock', { pin: '2468' });
     expect(await errorCodeOf(first.client.call('reset.configure', { confirm: false, pin: '2468', keepPin: true, keepAccounts: true }))).toBe(
       'RESET_CONFIRMATION_REQUIRED',

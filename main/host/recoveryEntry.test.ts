@@ -30,7 +30,9 @@ describe('entering recovery', () => {
     await expect.poll(async () => (await client.call('mode.get')).mode, { timeout: 15_000 }).not.toBe('recovery');
     expect(headset.services.boot.status.current()?.activeSlot).toBe('A');
     const logged = (await client.call('logs.query', { subsystems: ['recovery'] })).entries.map((e) => e.msg);
-    expect(logged).toEqual(expect.arrayContaining(['restart into recovery requested from Settings', 'started in recovery', 'leaving recovery: restart']));
+    expect(logged).toEqual(
+      expect.arrayContaining(['restart into recovery requested from Settings', 'started in recovery', 'leaving recovery: restart']),
+    );
   });
 
   it('Restart into recovery needs the unlocked scope and the settings mode', async () => {
@@ -47,7 +49,20 @@ describe('entering recovery', () => {
     const dir = join(new SimulatedDeviceLayout(root).persistDir, 'reset');
     mkdirSync(dir, { recursive: true });
     // The journal as a cut before the erase leaves it (the reset capability resumes it at start).
-    writeFileSync(join(dir, 'journal.json'), JSON.stringify({ step: 'erase', id: 'r1', scope: 'logs', startedAt: new Date().toISOString(), overwritePasses: 1, overwriteReason: null, inventory: [], keyed: [], keptHashes: [] }));
+    writeFileSync(
+      join(dir, 'journal.json'),
+      JSON.stringify({
+        step: 'erase',
+        id: 'r1',
+        scope: 'logs',
+        startedAt: new Date().toISOString(),
+        overwritePasses: 1,
+        overwriteReason: null,
+        inventory: [],
+        keyed: [],
+        keptHashes: [],
+      }),
+    );
     const { client } = await repository.start(root, { mode: undefined });
     expect(await client.call('mode.get')).toMatchObject({ mode: 'recovery', reason: 'reset-pending' });
   });

@@ -102,8 +102,15 @@ describe('recovery installs', () => {
     const stick = new SimulatedDeviceLayout(root).usbStick;
     mkdirSync(stick, { recursive: true });
     const exported = await client.call('logs.export', { subsystems: ['recovery'] });
-    const lines = gunzipSync(readFileSync(join(stick, exported.fileName))).toString('utf8').trim().split('\n');
-    expect(lines.map((line) => JSON.parse(line) as { subsystem: string; msg: string }).some((r) => r.subsystem === 'recovery' && r.msg.includes('installed 1.1.0'))).toBe(true);
+    const lines = gunzipSync(readFileSync(join(stick, exported.fileName)))
+      .toString('utf8')
+      .trim()
+      .split('\n');
+    expect(
+      lines
+        .map((line) => JSON.parse(line) as { subsystem: string; msg: string })
+        .some((r) => r.subsystem === 'recovery' && r.msg.includes('installed 1.1.0')),
+    ).toBe(true);
   });
 
   it('USB recovery: no stick, no bundle, a tampered bundle: each refused with its code, nothing switched; the good one installs from a copy', async () => {

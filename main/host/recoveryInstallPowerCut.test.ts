@@ -118,9 +118,10 @@ async function scenario(cut: CutSwitch): Promise<{ trail: string[]; final: 'reco
       // Never a slot whose bytes are not what its record says.
       const record = (await booted.boot.slotRecordsStore().read())[decision.slot];
       expect(record, `${context}: slot ${decision.slot} booted without a record`).toBeDefined();
-      expect(await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(decision.slot), record!.image.length), `${context}: slot ${decision.slot}`).toBe(
-        record!.image.sha256,
-      );
+      expect(
+        await hashSlotPrefix(new SimulatedDeviceLayout(root).slotImage(decision.slot), record!.image.length),
+        `${context}: slot ${decision.slot}`,
+      ).toBe(record!.image.sha256);
       trail.push(`${decision.slot}:${record!.version}:${booted.outcome}`);
       final = `${decision.slot}:${record!.version}`;
     }

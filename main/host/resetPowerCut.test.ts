@@ -13,7 +13,13 @@ import { EncryptedClassFiles } from '../services/userData/EncryptedClassFiles.js
 import { SanitizationRecords, verifySanitizationRecord } from '../services/userData/SanitizationRecords.js';
 import { SecureWipe } from '../services/userData/SecureWipe.js';
 import { ENCRYPTED_LOCATIONS } from '../services/userData/atRest.js';
-import { USER_DATA_CLASSES, classesErasedBy, resolveUserDataClass, userDataRootsOf, type UserDataRoots } from '../services/userData/userDataClasses.js';
+import {
+  USER_DATA_CLASSES,
+  classesErasedBy,
+  resolveUserDataClass,
+  userDataRootsOf,
+  type UserDataRoots,
+} from '../services/userData/userDataClasses.js';
 import { ResetJournal } from '../services/reset/ResetJournal.js';
 import { ResetTransaction } from '../services/reset/ResetTransaction.js';
 

@@ -72,7 +72,8 @@ describe('the user data registry', () => {
     expect(undeclared).toEqual([]);
     // The exercise reached the classes it meant to.
     const reached = new Set(files.map((file) => classOfPath(file, classRoots)!.id));
-    for (const id of ['pin', 'privacy', 'profile', 'setup', 'logs', 'telemetry', 'system-records', 'backups', 'backup-state']) expect(reached).toContain(id);
+    for (const id of ['pin', 'privacy', 'profile', 'setup', 'logs', 'telemetry', 'system-records', 'backups', 'backup-state'])
+      expect(reached).toContain(id);
   }, 60_000);
 
   it('finds a stray file no class declares', () => {

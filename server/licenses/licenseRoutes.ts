@@ -39,7 +39,9 @@ export function licenseRoutes(context: ServerContext) {
         const now = clock.now();
         const operator = request.session!.operator.username;
         const device = (
-          await db.query<{ status: string; public_key: string }>('SELECT status, public_key FROM devices WHERE device_id = $1', [request.params.deviceId])
+          await db.query<{ status: string; public_key: string }>('SELECT status, public_key FROM devices WHERE device_id = $1', [
+            request.params.deviceId,
+          ])
         ).rows[0];
         if (!device) throw new FleetError('DEVICE_NOT_FOUND');
         if (device.status !== 'accepted') throw new FleetError('LICENSE_DEVICE_NOT_ACCEPTED', undefined, { status: device.status });
@@ -48,9 +50,7 @@ export function licenseRoutes(context: ServerContext) {
           serial: `HC-${randomUUID()}`,
           licensee: body.licensee,
           binding:
-            body.binding === 'device'
-              ? { kind: 'device', deviceId: request.params.deviceId }
-              : { kind: 'identityKey', publicKey: device.public_key },
+            body.binding === 'device' ? { kind: 'device', deviceId: request.params.deviceId } : { kind: 'identityKey', publicKey: device.public_key },
           features: [...new Set(body.features)].sort(),
           issuedAt: utcSeconds(now),
           notBefore: utcSeconds(body.notBefore ? new Date(body.notBefore) : now),
@@ -65,7 +65,13 @@ export function licenseRoutes(context: ServerContext) {
             'INSERT INTO licenses (serial, device_id, licensee, expires_at, file, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7)',
             [license.serial, request.params.deviceId, license.licensee, new Date(license.expiresAt), file, now, operator],
           );
-          await appendAudit(tx, { at: now, actor: operator, action: 'license.issued', subject: request.params.deviceId, details: { serial: license.serial } });
+          await appendAudit(tx, {
+            at: now,
+            actor: operator,
+            action: 'license.issued',
+            subject: request.params.deviceId,
+            details: { serial: license.serial },
+          });
         });
         return { serial: license.serial, file };
       },
@@ -73,17 +79,20 @@ export function licenseRoutes(context: ServerContext) {
 
     routes.post(
       LICENSE_API.revoke(':serial'),
-      { bodyLimit: BODY_LIMIT, preHandler: support, schema: { params: z.object({ serial: z.string().max(64) }), response: { 200: revokedLicenseSchema } } },
+      {
+        bodyLimit: BODY_LIMIT,
+        preHandler: support,
+        schema: { params: z.object({ serial: z.string().max(64) }), response: { 200: revokedLicenseSchema } },
+      },
       async (request) => {
         const signer = key();
         const now = clock.now();
         const operator = request.session!.operator.username;
         const version = await db.transaction(async (tx) => {
-          const updated = await tx.query('UPDATE licenses SET revoked_at = $2, revoked_by = $3 WHERE serial = $1 AND revoked_at IS NULL RETURNING serial', [
-            request.params.serial,
-            now,
-            operator,
-          ]);
+          const updated = await tx.query(
+            'UPDATE licenses SET revoked_at = $2, revoked_by = $3 WHERE serial = $1 AND revoked_at IS NULL RETURNING serial',
+            [request.params.serial, now, operator],
+          );
           if (updated.rows.length === 0) {
             const known = await tx.query('SELECT 1 FROM licenses WHERE serial = $1', [request.params.serial]);
             if (known.rows.length === 0) throw new FleetError('NOT_FOUND', 'No licence has this serial.');
@@ -113,7 +122,9 @@ async function signNewList(tx: Queryable, signer: LicenseSigningKey, now: Date):
   await tx.query('LOCK TABLE license_revocation_lists IN EXCLUSIVE MODE');
   const last = (await tx.query<{ version: string }>('SELECT max(version) AS version FROM license_revocation_lists')).rows[0]?.version;
   const version = Number(last ?? 0) + 1;
-  const serials = (await tx.query<{ serial: string }>('SELECT serial FROM licenses WHERE revoked_at IS NOT NULL ORDER BY serial COLLATE "C"')).rows.map((r) => r.serial);
+  const serials = (
+    await tx.query<{ serial: string }>('SELECT serial FROM licenses WHERE revoked_at IS NOT NULL ORDER BY serial COLLATE "C"')
+  ).rows.map((r) => r.serial);
   const list = { version, issuedAt: utcSeconds(now), serials };
   await tx.query('INSERT INTO license_revocation_lists (version, issued_at, body) VALUES ($1, $2, $3)', [
     version,

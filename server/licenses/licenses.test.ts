@@ -33,11 +33,17 @@ it('issues a signed licence to an accepted headset, bound to its device id or it
   const answer = await support.post(LICENSE_API.issue(headset.deviceId), request);
   expect(answer.status).toBe(200);
   const file = parseLicenseFile(answer.json<{ file: string }>().file);
-  expect(file.license).toMatchObject({ licensee: 'Example Clinic', binding: { kind: 'device', deviceId: headset.deviceId }, features: ['remote-support', 'tracks'] });
+  expect(file.license).toMatchObject({
+    licensee: 'Example Clinic',
+    binding: { kind: 'device', deviceId: headset.deviceId },
+    features: ['remote-support', 'tracks'],
+  });
   expect(verifies(file.signature, licenseSigningBytes(file.license))).toBe(true);
   const byKey = await support.post(LICENSE_API.issue(headset.deviceId), { ...request, binding: 'identityKey' });
   expect(parseLicenseFile(byKey.json<{ file: string }>().file).license.binding).toEqual({ kind: 'identityKey', publicKey: headset.publicKey });
-  expect((await (await server.operator('viewer')).post(LICENSE_API.issue(headset.deviceId), request)).json()).toMatchObject({ code: 'ROLE_REQUIRED' });
+  expect((await (await server.operator('viewer')).post(LICENSE_API.issue(headset.deviceId), request)).json()).toMatchObject({
+    code: 'ROLE_REQUIRED',
+  });
   expect((await support.post(LICENSE_API.issue(crypto.randomUUID()), request)).json()).toMatchObject({ code: 'DEVICE_NOT_FOUND' });
   expect((await support.post(LICENSE_API.issue(headset.deviceId), { ...request, expiresAt: '2020-01-01T00:00:00Z' })).json()).toMatchObject({
     code: 'INVALID_INPUT',
@@ -50,7 +56,12 @@ it('a revocation signs a new, higher list version at once, served to anyone', as
   const first = await server.send({ method: 'GET', url: LICENSE_API.revocations });
   const before = JSON.parse(first.text) as { list: { version: number; serials: string[] }; signature: string };
   expect(verifies(before.signature, revocationSigningBytes(before.list as never))).toBe(true);
-  const issued = await support.post(LICENSE_API.issue(headset.deviceId), { licensee: 'X', features: [], expiresAt: '2027-06-01T00:00:00Z', graceDays: 0 });
+  const issued = await support.post(LICENSE_API.issue(headset.deviceId), {
+    licensee: 'X',
+    features: [],
+    expiresAt: '2027-06-01T00:00:00Z',
+    graceDays: 0,
+  });
   const serial = issued.json<{ serial: string }>().serial;
   const revoked = await support.post(LICENSE_API.revoke(serial), {});
   expect(revoked.json()).toEqual({ serial, revocationListVersion: before.list.version + 1 });

@@ -235,7 +235,8 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     device.recovery.world.stick = undefined;
     return errorCodeOf(connectHarness({ device }).client.call('recovery.installFromUsb'));
   },
-  RECOVERY_NO_BUNDLE_ON_STICK: () => errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'recovery' }) }).client.call('recovery.installFromUsb')),
+  RECOVERY_NO_BUNDLE_ON_STICK: () =>
+    errorCodeOf(connectHarness({ device: createFakeDevice({ mode: 'recovery' }) }).client.call('recovery.installFromUsb')),
   RECOVERY_SEVERAL_BUNDLES_ON_STICK: () => {
     const device = createFakeDevice({ mode: 'recovery' });
     device.recovery.world.stick = ['headset-1.2.0.hcb', 'headset-1.3.0.hcb'];
@@ -245,29 +246,42 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   // Backup codes: each from the real check that raises it (src/backup), on the input that triggers it;
   // resticFailure is fed restic 0.14's own messages. The restic-backed tests raise each for real.
   BACKUP_PASSPHRASE_TOO_SHORT: () => thrownCode(() => checkNewPassphrase('short')),
-  BACKUP_WRONG_PASSPHRASE: () => thrownCode(() => {
-    throw resticFailure(1, 'Fatal: wrong password or no key found');
-  }),
+  BACKUP_WRONG_PASSPHRASE: () =>
+    thrownCode(() => {
+      throw resticFailure(1, 'Fatal: wrong password or no key found');
+    }),
   BACKUP_DESTINATION_MISSING: () => thrownCode(() => requirePresent('usb', undefined)),
   BACKUP_DESTINATION_GONE: () => thrownCode(() => checkStillThere('usb', false)),
-  BACKUP_DESTINATION_FULL: () => thrownCode(() => {
-    throw resticFailure(1, 'Fatal: unable to save snapshot: write /media/stick/headset-backup/data/2f/2fe4-tmp: no space left on device');
-  }),
-  BACKUP_DESTINATION_UNREACHABLE: () => thrownCode(() => {
-    throw resticFailure(1, 'Fatal: unable to open repository at rest:http://127.0.0.1:1/x: Head "http://127.0.0.1:1/x/config": dial tcp 127.0.0.1:1: connect: connection refused');
-  }),
-  BACKUP_NO_REPOSITORY: () => thrownCode(() => {
-    throw resticFailure(1, 'Fatal: unable to open config file: stat /media/stick/headset-backup/config: no such file or directory\nIs there a repository at the following location?');
-  }),
-  BACKUP_REPOSITORY_DAMAGED: () => thrownCode(() => {
-    throw verificationFailure({ result: 'damaged', damagedFiles: ['/apps/game/save.bin'] });
-  }),
-  BACKUP_SAMPLE_MISMATCH: () => thrownCode(() => {
-    throw verificationFailure({ result: 'mismatch', damagedFiles: ['/profile/settings.json'] });
-  }),
-  BACKUP_NOT_FOUND: () => thrownCode(() => {
-    throw resticFailure(1, 'Fatal: invalid id "deadbeef": no matching ID found for prefix "deadbeef"');
-  }),
+  BACKUP_DESTINATION_FULL: () =>
+    thrownCode(() => {
+      throw resticFailure(1, 'Fatal: unable to save snapshot: write /media/stick/headset-backup/data/2f/2fe4-tmp: no space left on device');
+    }),
+  BACKUP_DESTINATION_UNREACHABLE: () =>
+    thrownCode(() => {
+      throw resticFailure(
+        1,
+        'Fatal: unable to open repository at rest:http://127.0.0.1:1/x: Head "http://127.0.0.1:1/x/config": dial tcp 127.0.0.1:1: connect: connection refused',
+      );
+    }),
+  BACKUP_NO_REPOSITORY: () =>
+    thrownCode(() => {
+      throw resticFailure(
+        1,
+        'Fatal: unable to open config file: stat /media/stick/headset-backup/config: no such file or directory\nIs there a repository at the following location?',
+      );
+    }),
+  BACKUP_REPOSITORY_DAMAGED: () =>
+    thrownCode(() => {
+      throw verificationFailure({ result: 'damaged', damagedFiles: ['/apps/game/save.bin'] });
+    }),
+  BACKUP_SAMPLE_MISMATCH: () =>
+    thrownCode(() => {
+      throw verificationFailure({ result: 'mismatch', damagedFiles: ['/profile/settings.json'] });
+    }),
+  BACKUP_NOT_FOUND: () =>
+    thrownCode(() => {
+      throw resticFailure(1, 'Fatal: invalid id "deadbeef": no matching ID found for prefix "deadbeef"');
+    }),
   BACKUP_NOT_A_HEADSET_BACKUP: () => thrownCode(() => checkRestorable(manifestFromTags(['laptop']), { model: 'HX-1' })),
   BACKUP_OTHER_MODEL: () => thrownCode(() => checkRestorable({ schema: 1, model: 'HX-2', appVersion: '1.0.0', classes: [] }, { model: 'HX-1' })),
   BACKUP_NEWER_SCHEMA: () => thrownCode(() => checkRestorable({ schema: 99, model: 'HX-1', appVersion: '9.0.0', classes: [] }, { model: 'HX-1' })),
@@ -276,9 +290,10 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   BACKUP_NOTHING_SELECTED: () => thrownCode(() => selectClasses([], [{ id: 'profile', backedUpByDefault: true }])),
   BACKUP_IN_PROGRESS: () => thrownCode(() => assertIdle(true)),
   BACKUP_RESTORE_NO_SPACE: () => thrownCode(() => checkRestoreRoom(2_000_000, 1_000)),
-  BACKUP_TOOL_FAILED: () => thrownCode(() => {
-    throw resticFailure(1, 'Fatal: something restic had never said before');
-  }),
+  BACKUP_TOOL_FAILED: () =>
+    thrownCode(() => {
+      throw resticFailure(1, 'Fatal: something restic had never said before');
+    }),
   SUPPORT_NOT_CONFIGURED: () =>
     errorCodeOf(connectHarness({ device: createFakeDevice({ support: { configured: false } }) }).client.call('support.start', {})),
   SUPPORT_ALREADY_ACTIVE: async () => {
@@ -290,7 +305,12 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   },
   SUPPORT_DURATION_OUT_OF_RANGE: () => errorCodeOf(connectHarness().client.call('support.start', { durationMinutes: 24 * 60 + 1 })),
   SUPPORT_UNAVAILABLE: () =>
-    errorCodeOf(connectHarness({ device: createFakeDevice({ support: { missing: ['the OpenSSH server (/usr/sbin/sshd)'] } }) }).client.call('support.start', {})),
+    errorCodeOf(
+      connectHarness({ device: createFakeDevice({ support: { missing: ['the OpenSSH server (/usr/sbin/sshd)'] } }) }).client.call(
+        'support.start',
+        {},
+      ),
+    ),
   NETWORK_SSID_INVALID: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'é'.repeat(17) })),
   NETWORK_PASSWORD_INVALID: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Home', password: 'short' })),
   NETWORK_PASSWORD_REQUIRED: () => errorCodeOf(connectHarness().client.call('network.connect', { ssid: 'Home' })),
@@ -317,12 +337,14 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   NETWORK_NOT_HOTSPOT: () => errorCodeOf(connectHarness().client.call('network.hotspotPassword')),
   NETWORK_UNKNOWN_PROFILE: () => errorCodeOf(connectHarness().client.call('network.forget', { id: 'no-such-profile' })),
   // The nmcli adapter's mapping of a run that failed (the adapter's own tests run the real tool).
-  NETWORK_TOOL_MISSING: () => thrownCode(() => {
-    throw nmcliError({ spawnError: 'ENOENT', exitCode: null, stderr: '' }, 'NETWORK_NOT_FOUND');
-  }),
-  NETWORK_TOOL_FAILED: () => thrownCode(() => {
-    throw nmcliError({ exitCode: 8, stderr: 'Error: NetworkManager is not running.' }, 'NETWORK_NOT_FOUND');
-  }),
+  NETWORK_TOOL_MISSING: () =>
+    thrownCode(() => {
+      throw nmcliError({ spawnError: 'ENOENT', exitCode: null, stderr: '' }, 'NETWORK_NOT_FOUND');
+    }),
+  NETWORK_TOOL_FAILED: () =>
+    thrownCode(() => {
+      throw nmcliError({ exitCode: 8, stderr: 'Error: NetworkManager is not running.' }, 'NETWORK_NOT_FOUND');
+    }),
   LICENSE_INVALID: () => errorCodeOf(connectHarness().client.call('license.install', { text: 'garbage' })),
   LICENSE_SIGNATURE_INVALID: () => {
     const text = fakeLicenseFile(sampleLicense()).replace('Example Clinic', 'Example Clinix');

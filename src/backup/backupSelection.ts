@@ -13,7 +13,11 @@ export function checkNewPassphrase(passphrase: string): void {
  * The classes a backup or restore covers: those asked for, each known (and, for a restore, in the
  * backup), or the defaults when none is named. Unknown ids and an empty choice are refused.
  */
-export function selectClasses(asked: readonly string[] | undefined, known: readonly { id: string; backedUpByDefault: boolean }[], inBackup?: readonly string[]): string[] {
+export function selectClasses(
+  asked: readonly string[] | undefined,
+  known: readonly { id: string; backedUpByDefault: boolean }[],
+  inBackup?: readonly string[],
+): string[] {
   const ids = new Set(known.map((entry) => entry.id));
   const chosen = asked ?? known.filter((entry) => entry.backedUpByDefault && (!inBackup || inBackup.includes(entry.id))).map((entry) => entry.id);
   for (const id of chosen) {

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_BOOT_TRIES, bootArguments, commitSlot, factoryBootVariables, requestRecovery, selectBootSlot, triesLeft, type BootSlot } from './bootSelection.js';
+import {
+  MAX_BOOT_TRIES,
+  bootArguments,
+  commitSlot,
+  factoryBootVariables,
+  requestRecovery,
+  selectBootSlot,
+  triesLeft,
+  type BootSlot,
+} from './bootSelection.js';
 
 function trial(slot: BootSlot, variables = factoryBootVariables()): Map<string, string> {
   // What the installer does before rebooting into a new slot: put it first with its tries.

@@ -52,9 +52,7 @@ export const licenseSchema = z
   .refine((l) => l.notBefore < l.expiresAt, 'notBefore must come before expiresAt');
 export type License = z.infer<typeof licenseSchema>;
 
-export const licenseFileSchema = z
-  .object({ format: z.literal(LICENSE_FORMAT), license: licenseSchema, signature: base64Of(64) })
-  .strict();
+export const licenseFileSchema = z.object({ format: z.literal(LICENSE_FORMAT), license: licenseSchema, signature: base64Of(64) }).strict();
 export type LicenseFile = z.infer<typeof licenseFileSchema>;
 
 /** The exact bytes the vendor signs. */

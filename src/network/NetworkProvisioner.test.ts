@@ -65,10 +65,19 @@ describe('network provisioning through the router (the real policy over the simu
     expect((await client.call('network.connect', { ssid: 'Café: free' })).wifi?.ssid).toBe('Café: free');
     expect(await errorCodeOf(client.call('network.connect', { ssid: 'Café: free', password: 'not needed' }))).toBe('NETWORK_PASSWORD_INVALID');
     expect(await errorCodeOf(client.call('network.connect', { ssid: 'Office' }))).toBe('NETWORK_SECURITY_UNSUPPORTED');
-    const hidden = createFakeDevice({ network: { air: [{ ssid: 'Support desk', signal: 70, security: 'wpa2-personal', password: 'desk-pass-1', hidden: true }] } });
+    const hidden = createFakeDevice({
+      network: { air: [{ ssid: 'Support desk', signal: 70, security: 'wpa2-personal', password: 'desk-pass-1', hidden: true }] },
+    });
     const h = connectHarness({ device: hidden });
     expect(await errorCodeOf(h.client.call('network.connect', { ssid: 'Support desk', password: 'desk-pass-1' }))).toBe('NETWORK_NOT_FOUND');
-    const joined = await h.client.call('network.connect', { ssid: 'Support desk', password: 'desk-pass-1', hidden: true, security: 'wpa2-personal', support: true, via: 'cli' });
+    const joined = await h.client.call('network.connect', {
+      ssid: 'Support desk',
+      password: 'desk-pass-1',
+      hidden: true,
+      security: 'wpa2-personal',
+      support: true,
+      via: 'cli',
+    });
     expect(joined.wifi).toMatchObject({ ssid: 'Support desk', support: true });
     expect(await h.client.call('network.saved')).toEqual([expect.objectContaining({ hidden: true, support: true, priority: 999 })]);
     expect((await h.client.call('network.audit', {})).entries[0]).toMatchObject({ who: 'cli', detail: 'hidden support', result: 'ok' });
@@ -139,7 +148,9 @@ describe('network provisioning through the router (the real policy over the simu
   });
 
   it('a network vanishing mid-join fails it, and the next scan no longer lists it', async () => {
-    const device = createFakeDevice({ network: { duringJoin: () => void (device.network.world.air = device.network.world.air.filter((n) => n.ssid !== 'Home')) } });
+    const device = createFakeDevice({
+      network: { duringJoin: () => void (device.network.world.air = device.network.world.air.filter((n) => n.ssid !== 'Home')) },
+    });
     const { client } = connectHarness({ device });
     expect(await errorCodeOf(client.call('network.connect', HOME))).toBe('NETWORK_VANISHED');
     expect((await client.call('network.scan', {})).networks.map((n) => n.ssid)).not.toContain('Home');

@@ -120,7 +120,13 @@ export class NetworkProvisioner {
     this.ethernet = ethernet;
     const profile = active ? (profiles.find((p) => p.id === active.profileId) ?? profiles.find((p) => p.ssidHex === active.ssidHex)) : undefined;
     this.wifi = active
-      ? { ssid: ssidFromHex(active.ssidHex), ssidHex: active.ssidHex, signal: active.signal, savedId: profile?.id ?? null, support: profile?.powerSaveOff ?? false }
+      ? {
+          ssid: ssidFromHex(active.ssidHex),
+          ssidHex: active.ssidHex,
+          signal: active.signal,
+          savedId: profile?.id ?? null,
+          support: profile?.powerSaveOff ?? false,
+        }
       : null;
     this.publish();
     return connectivity;
@@ -220,7 +226,9 @@ export class NetworkProvisioner {
   setPriority(id: string, priority: number, via: NetworkActor): Promise<SavedNetwork[]> {
     return this.serially(async () => {
       const profile = await this.profile(id, via, 'set-priority', `priority ${priority}`);
-      await this.audited(via, 'set-priority', ssidFromHex(profile.ssidHex), `priority ${priority}`, () => this.options.backend.modify(id, { priority }));
+      await this.audited(via, 'set-priority', ssidFromHex(profile.ssidHex), `priority ${priority}`, () =>
+        this.options.backend.modify(id, { priority }),
+      );
       return this.saved();
     });
   }
@@ -275,7 +283,8 @@ export class NetworkProvisioner {
       point = this.strongest(ssidHex);
     }
     if (!point) throw new AppError('NETWORK_NOT_FOUND', undefined, { ssid: input.ssid });
-    if (point.security === 'enterprise' || point.security === 'wep') throw new AppError('NETWORK_SECURITY_UNSUPPORTED', undefined, { security: point.security });
+    if (point.security === 'enterprise' || point.security === 'wep')
+      throw new AppError('NETWORK_SECURITY_UNSUPPORTED', undefined, { security: point.security });
     return point.security;
   }
 
@@ -364,7 +373,8 @@ export class NetworkProvisioner {
 /** Support networks first, then higher priority, then by name. */
 export function sortSaved(profiles: readonly WifiProfile[]): WifiProfile[] {
   return [...profiles].sort(
-    (a, b) => Number(b.powerSaveOff) - Number(a.powerSaveOff) || b.priority - a.priority || ssidFromHex(a.ssidHex).localeCompare(ssidFromHex(b.ssidHex)),
+    (a, b) =>
+      Number(b.powerSaveOff) - Number(a.powerSaveOff) || b.priority - a.priority || ssidFromHex(a.ssidHex).localeCompare(ssidFromHex(b.ssidHex)),
   );
 }
 

@@ -54,7 +54,12 @@ export class SimulatedStack implements NetworkBackend {
     const air = await this.ports.air();
     return air
       .filter((n) => !n.hidden)
-      .map((n) => ({ ssidHex: ssidToHex(n.ssid), signal: clampSignal(n.signal), security: n.security, inUse: this.active?.ssidHex === ssidToHex(n.ssid) }));
+      .map((n) => ({
+        ssidHex: ssidToHex(n.ssid),
+        signal: clampSignal(n.signal),
+        security: n.security,
+        inUse: this.active?.ssidHex === ssidToHex(n.ssid),
+      }));
   }
 
   async profiles(): Promise<WifiProfile[]> {
@@ -138,7 +143,9 @@ export class SimulatedStack implements NetworkBackend {
   /** At boot in client mode: the saved networks in reach, highest priority first, until one joins. */
   async autoconnect(): Promise<void> {
     if (this.hotspot || this.active) return;
-    const profiles = [...(await this.ports.loadProfiles())].sort((a, b) => Number(b.powerSaveOff) - Number(a.powerSaveOff) || b.priority - a.priority);
+    const profiles = [...(await this.ports.loadProfiles())].sort(
+      (a, b) => Number(b.powerSaveOff) - Number(a.powerSaveOff) || b.priority - a.priority,
+    );
     for (const profile of profiles) {
       if (!(await this.inReach(profile.ssidHex))) continue;
       try {

@@ -10,7 +10,7 @@ const TRICKY_SSIDS = [
   'a:b:c',
   '::',
   '   spaces   ',
-  "it's \"quoted\"",
+  'it\'s "quoted"',
   '東京タワー無料',
   // 32 bytes of non-ASCII: ten 3-byte characters and one 2-byte one.
   `${'東'.repeat(10)}é`,
@@ -68,7 +68,8 @@ describe('SSIDs and passwords', () => {
 });
 
 describe("nmcli's failures", () => {
-  const fail = (exitCode: number | null, stderr: string, spawnError?: string) => nmcliError({ exitCode, stderr, spawnError }, 'NETWORK_NOT_FOUND').code;
+  const fail = (exitCode: number | null, stderr: string, spawnError?: string) =>
+    nmcliError({ exitCode, stderr, spawnError }, 'NETWORK_NOT_FOUND').code;
 
   it('maps not installed, a refused key, a network gone, other activation failures, not found and the rest', () => {
     expect(fail(null, '', 'ENOENT')).toBe('NETWORK_TOOL_MISSING');

@@ -63,6 +63,9 @@ export function signalBars(signal: number): number {
 
 /** The hotspot's name: the product and the serial number's last characters, so two headsets side by side differ. */
 export function hotspotName(serial: string | null): string {
-  const tail = (serial ?? '').replace(/[^0-9A-Za-z]/g, '').slice(-4).toUpperCase();
+  const tail = (serial ?? '')
+    .replace(/[^0-9A-Za-z]/g, '')
+    .slice(-4)
+    .toUpperCase();
   return tail ? `Headset-${tail}` : 'Headset';
 }

@@ -98,7 +98,11 @@ export class RecoveryInstalls {
     const run = work()
       .catch((error: unknown) => {
         const problem = error instanceof AppError ? error : new AppError('INTERNAL', 'The recovery install failed.');
-        this.needs.log.error(`${source} recovery failed: ${problem.code}`, { code: problem.code, message: problem.message, ...(problem.code === 'INTERNAL' ? { error: errorMessage(error) } : {}) });
+        this.needs.log.error(`${source} recovery failed: ${problem.code}`, {
+          code: problem.code,
+          message: problem.message,
+          ...(problem.code === 'INTERNAL' ? { error: errorMessage(error) } : {}),
+        });
         this.state.set({ status: 'failed', source, error: { code: problem.code, message: problem.message } });
       })
       .finally(() => {

@@ -47,7 +47,11 @@ export function createFakeBackup(options: FakeBackupOptions = {}) {
       repositories.set(destination, passphrase);
     } else if (made !== passphrase) throw new AppError('BACKUP_WRONG_PASSPHRASE');
   };
-  const exclusive = async <T>(operation: 'backup' | 'verify' | 'restore', destination: 'usb' | 'local' | 'cloud', work: () => Promise<T>): Promise<T> => {
+  const exclusive = async <T>(
+    operation: 'backup' | 'verify' | 'restore',
+    destination: 'usb' | 'local' | 'cloud',
+    work: () => Promise<T>,
+  ): Promise<T> => {
     assertIdle(busy);
     busy = true;
     try {
@@ -55,14 +59,30 @@ export function createFakeBackup(options: FakeBackupOptions = {}) {
       channel.set(overview({ state: 'idle' }, { operation, destination, at: new Date().toISOString(), error: null }));
       return result;
     } catch (error) {
-      channel.set(overview({ state: 'idle' }, { operation, destination, at: new Date().toISOString(), error: error instanceof AppError ? error.code : 'INTERNAL' }));
+      channel.set(
+        overview(
+          { state: 'idle' },
+          { operation, destination, at: new Date().toISOString(), error: error instanceof AppError ? error.code : 'INTERNAL' },
+        ),
+      );
       throw error;
     } finally {
       busy = false;
     }
   };
   const progress = (state: 'backing-up' | 'restoring', destination: 'usb' | 'local' | 'cloud', fraction: number) =>
-    channel.set(overview({ state, destination, phase: state === 'backing-up' ? 'copying' : 'restoring', fraction, bytesDone: fraction * 1e6, bytesTotal: 1e6, filesDone: Math.round(fraction * 40), filesTotal: 40 }));
+    channel.set(
+      overview({
+        state,
+        destination,
+        phase: state === 'backing-up' ? 'copying' : 'restoring',
+        fraction,
+        bytesDone: fraction * 1e6,
+        bytesTotal: 1e6,
+        filesDone: Math.round(fraction * 40),
+        filesTotal: 40,
+      }),
+    );
 
   const handlers: Pick<CallHandlers, 'backup.status' | 'backup.run' | 'backup.verify' | 'backup.browse' | 'backup.restore'> = {
     'backup.status': () => channel.current()!,
@@ -92,7 +112,14 @@ export function createFakeBackup(options: FakeBackupOptions = {}) {
         if (passphrase !== undefined) open(destination, passphrase, false);
         const record = backups.find((b) => b.destination === destination && (!backupId || b.id.startsWith(backupId)));
         if (!record) throw new AppError('BACKUP_NOT_FOUND');
-        const verified = { at: new Date().toISOString(), result: 'ok' as const, how: 'asked' as const, readData: 'all' as const, sampleFiles: 12, damagedFiles: [] };
+        const verified = {
+          at: new Date().toISOString(),
+          result: 'ok' as const,
+          how: 'asked' as const,
+          readData: 'all' as const,
+          sampleFiles: 12,
+          damagedFiles: [],
+        };
         backups = backups.map((b) => (b === record ? { ...b, verified } : b));
         return { ...verified, backupId: record.id };
       }),
@@ -101,7 +128,16 @@ export function createFakeBackup(options: FakeBackupOptions = {}) {
         open(destination, passphrase, false);
         return backups
           .filter((b) => b.destination === destination)
-          .map((b) => ({ id: b.id, time: b.time, madeBy: 'fake-device', model: 'HX-1', schema: BACKUP_SCHEMA_VERSION, appVersion: b.appVersion, classes: b.classes, refused: null }));
+          .map((b) => ({
+            id: b.id,
+            time: b.time,
+            madeBy: 'fake-device',
+            model: 'HX-1',
+            schema: BACKUP_SCHEMA_VERSION,
+            appVersion: b.appVersion,
+            classes: b.classes,
+            refused: null,
+          }));
       }),
     'backup.restore': ({ destination, backupId, classes, passphrase }) =>
       exclusive('restore', destination, async () => {

@@ -4,7 +4,13 @@ import { AppError } from '../../src/api/errors.js';
 import { StateChannel } from '../../src/api/stateChannel.js';
 import { type License, encodeLicenseFile, licenseBindsTo, licenseSigningBytes, verifyLicenseFile } from '../../src/licensing/licenseFile.js';
 import { evaluateLicense, featureDecision } from '../../src/licensing/licenseState.js';
-import { type RevocationList, assertNotOlder, encodeRevocationList, revocationSigningBytes, verifyRevocationList } from '../../src/licensing/revocationList.js';
+import {
+  type RevocationList,
+  assertNotOlder,
+  encodeRevocationList,
+  revocationSigningBytes,
+  verifyRevocationList,
+} from '../../src/licensing/revocationList.js';
 
 /**
  * The fake device's licence: the real format, state and revocation rules (src/licensing/) with a

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import { BackupService, type BackupServiceOptions } from '../../main/services/backup/BackupService.js';
-import { ConfiguredCloudEndpoint, LocalFolderDestination, RestServerDestination, UsbStickDestination } from '../../main/services/backup/BackupDestinations.js';
+import {
+  ConfiguredCloudEndpoint,
+  LocalFolderDestination,
+  RestServerDestination,
+  UsbStickDestination,
+} from '../../main/services/backup/BackupDestinations.js';
 import type { BackupClass } from '../../main/services/backup/ports.js';
 import { SimulatedUsbStick } from '../../main/services/logging/ExportMedium.js';
 import { capturedLog } from '../logging/capturedLog.js';

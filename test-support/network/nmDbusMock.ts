@@ -26,7 +26,10 @@ export async function startNmDbusMock() {
   if (daemon.status !== 0) throw new Error(`dbus-daemon: ${daemon.stderr}`);
   const busPid = Number(daemon.stdout.trim());
   const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address, DBUS_SESSION_BUS_ADDRESS: address };
-  const mock: ChildProcess = spawn(PYTHON, ['-m', 'dbusmock', '--system', '--template', 'networkmanager'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const mock: ChildProcess = spawn(PYTHON, ['-m', 'dbusmock', '--system', '--template', 'networkmanager'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const mockMethod = (method: string, ...args: (string | number)[]) => {
     const script = `import dbus,sys,json
 bus = dbus.bus.BusConnection(${JSON.stringify(address)})
@@ -48,7 +51,18 @@ print(getattr(dbus.Interface(o, 'org.freedesktop.DBus.Mock'), sys.argv[1])(*json
     addEthernetDevice: (name: string, state = 100) => mockMethod('AddEthernetDevice', name, name, state),
     /** security: 0 open, 0x108 WPA2 personal (PSK, CCMP), 0x200 enterprise (802.1X). */
     addAccessPoint: (device: string, id: string, ssid: string, strength: number, security: number) =>
-      mockMethod('AddAccessPoint', `/org/freedesktop/NetworkManager/Devices/${device}`, id, ssid, '00:11:22:33:44:55', 2, 2412, 54000, strength, security),
+      mockMethod(
+        'AddAccessPoint',
+        `/org/freedesktop/NetworkManager/Devices/${device}`,
+        id,
+        ssid,
+        '00:11:22:33:44:55',
+        2,
+        2412,
+        54000,
+        strength,
+        security,
+      ),
     removeAccessPoint: (device: string, id: string) =>
       mockMethod('RemoveAccessPoint', `/org/freedesktop/NetworkManager/Devices/${device}`, `/org/freedesktop/NetworkManager/AccessPoint/${id}`),
     async stop() {

@@ -50,7 +50,15 @@ export async function startNetworkManagerInNamespace() {
   children.push(
     spawn(
       'dnsmasq',
-      ['--no-daemon', `--interface=${host}`, '--bind-interfaces', '--except-interface=lo', `--dhcp-range=${subnet}.50,${subnet}.99,1h`, '--port=0', `--dhcp-leasefile=${join(dir, 'leases')}`],
+      [
+        '--no-daemon',
+        `--interface=${host}`,
+        '--bind-interfaces',
+        '--except-interface=lo',
+        `--dhcp-range=${subnet}.50,${subnet}.99,1h`,
+        '--port=0',
+        `--dhcp-leasefile=${join(dir, 'leases')}`,
+      ],
       { stdio: 'ignore' },
     ),
   );

@@ -22,41 +22,47 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('BackupService with restic', () => {
-  it('backs up the default classes to the stick, verifies, lists, restores a class byte for byte, and adds little when nothing changed', { timeout: 60_000 }, async () => {
-    rig = await createBackupRig();
-    await fillSmallPartition(rig);
-    const service = await rig.service();
-    const phases = new Set<string>();
-    service.overview.subscribe((overview) => overview.activity.state !== 'idle' && phases.add(`${overview.activity.state}:${overview.activity.phase}`));
+  it(
+    'backs up the default classes to the stick, verifies, lists, restores a class byte for byte, and adds little when nothing changed',
+    { timeout: 60_000 },
+    async () => {
+      rig = await createBackupRig();
+      await fillSmallPartition(rig);
+      const service = await rig.service();
+      const phases = new Set<string>();
+      service.overview.subscribe(
+        (overview) => overview.activity.state !== 'idle' && phases.add(`${overview.activity.state}:${overview.activity.phase}`),
+      );
 
-    const record = await service.backUp({ destination: 'usb', passphrase: PASSPHRASE });
-    expect(record.classes).toEqual(['profile', 'app-data']);
-    expect(record.files).toBe(43);
-    expect(record.verified).toMatchObject({ result: 'ok', how: 'after-backup', readData: 'all' });
-    expect(record.verified!.sampleFiles).toBeGreaterThan(0);
-    expect([...phases]).toEqual(expect.arrayContaining(['backing-up:preparing', 'backing-up:checking', 'backing-up:sample-restore']));
-    expect(await readdir(join(rig.usbDir, 'headset-backup'))).toContain('config');
-    // Logs are not a default class: not in the backup.
-    expect(service.current().backups).toHaveLength(1);
-    expect(service.current().destinations.find((d) => d.kind === 'usb')).toMatchObject({ present: true, appliesRetention: true });
+      const record = await service.backUp({ destination: 'usb', passphrase: PASSPHRASE });
+      expect(record.classes).toEqual(['profile', 'app-data']);
+      expect(record.files).toBe(43);
+      expect(record.verified).toMatchObject({ result: 'ok', how: 'after-backup', readData: 'all' });
+      expect(record.verified!.sampleFiles).toBeGreaterThan(0);
+      expect([...phases]).toEqual(expect.arrayContaining(['backing-up:preparing', 'backing-up:checking', 'backing-up:sample-restore']));
+      expect(await readdir(join(rig.usbDir, 'headset-backup'))).toContain('config');
+      // Logs are not a default class: not in the backup.
+      expect(service.current().backups).toHaveLength(1);
+      expect(service.current().destinations.find((d) => d.kind === 'usb')).toMatchObject({ present: true, appliesRetention: true });
 
-    const again = await service.backUp({ destination: 'usb', passphrase: PASSPHRASE });
-    expect(again.id).not.toBe(record.id);
-    expect(again.added).toBeLessThan(2_000);
+      const again = await service.backUp({ destination: 'usb', passphrase: PASSPHRASE });
+      expect(again.id).not.toBe(record.id);
+      expect(again.added).toBeLessThan(2_000);
 
-    const original = await readFile(join(rig.dataDir, 'apps/game/saves/slot7.sav'));
-    await writeFile(join(rig.dataDir, 'apps/game/saves/slot7.sav'), 'overwritten');
-    await rm(join(rig.dataDir, 'apps/game/cache.bin'));
-    await writeFile(join(rig.dataDir, 'profile/settings.json'), '{"changed":true}');
-    const restored = await service.restore({ destination: 'usb', classes: ['app-data'], passphrase: PASSPHRASE });
-    expect(restored).toMatchObject({ backupId: again.id, classes: ['app-data'], files: 41 });
-    expect(await readFile(join(rig.dataDir, 'apps/game/saves/slot7.sav'))).toEqual(original);
-    expect((await readFile(join(rig.dataDir, 'apps/game/cache.bin'))).length).toBe(600_000);
-    // Only the chosen class came back.
-    expect(await readFile(join(rig.dataDir, 'profile/settings.json'), 'utf8')).toBe('{"changed":true}');
-    // No staging left on the data partition.
-    expect(await readdir(join(rig.dataDir, 'headsetd/backup/staging')).catch(() => [])).toEqual([]);
-  });
+      const original = await readFile(join(rig.dataDir, 'apps/game/saves/slot7.sav'));
+      await writeFile(join(rig.dataDir, 'apps/game/saves/slot7.sav'), 'overwritten');
+      await rm(join(rig.dataDir, 'apps/game/cache.bin'));
+      await writeFile(join(rig.dataDir, 'profile/settings.json'), '{"changed":true}');
+      const restored = await service.restore({ destination: 'usb', classes: ['app-data'], passphrase: PASSPHRASE });
+      expect(restored).toMatchObject({ backupId: again.id, classes: ['app-data'], files: 41 });
+      expect(await readFile(join(rig.dataDir, 'apps/game/saves/slot7.sav'))).toEqual(original);
+      expect((await readFile(join(rig.dataDir, 'apps/game/cache.bin'))).length).toBe(600_000);
+      // Only the chosen class came back.
+      expect(await readFile(join(rig.dataDir, 'profile/settings.json'), 'utf8')).toBe('{"changed":true}');
+      // No staging left on the data partition.
+      expect(await readdir(join(rig.dataDir, 'headsetd/backup/staging')).catch(() => [])).toEqual([]);
+    },
+  );
 
   it('refuses a wrong passphrase for an existing backup (backup, restore and browse)', { timeout: 60_000 }, async () => {
     rig = await createBackupRig();
@@ -143,7 +149,12 @@ describe('BackupService with restic', () => {
     const repository = new ResticRepository(new ResticProcess(), join(rig.usbDir, 'headset-backup'));
     const held = Passphrase.hold(PASSPHRASE, rig.secrets);
     const newer = await repository.backup(
-      { cwd: rig.dataDir, paths: ['profile'], tags: manifestTags({ schema: 99, model: 'HX-1', appVersion: '9.0.0', classes: ['profile'] }), host: 'device-0001' },
+      {
+        cwd: rig.dataDir,
+        paths: ['profile'],
+        tags: manifestTags({ schema: 99, model: 'HX-1', appVersion: '9.0.0', classes: ['profile'] }),
+        host: 'device-0001',
+      },
       held.passphrase,
     );
     held.release();

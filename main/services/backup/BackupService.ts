@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackupActivity, BackupDestinationKind, BackupOverview, BackupRecord, FoundBackup, Verification } from '../../../src/api/contract/backup.js';
+import type {
+  BackupActivity,
+  BackupDestinationKind,
+  BackupOverview,
+  BackupRecord,
+  FoundBackup,
+  Verification,
+} from '../../../src/api/contract/backup.js';
 import { AppError } from '../../../src/api/errors.js';
 import { BACKUP_SCHEMA_VERSION, checkRestorable, manifestFromTags, manifestTags } from '../../../src/backup/backupManifest.js';
 import { assertIdle, checkRestoreRoom, checkStillThere, requirePresent, verificationFailure } from '../../../src/backup/backupGuards.js';
@@ -93,7 +100,10 @@ export class BackupService {
   }
 
   /** Backs up `classes` (the defaults when absent) to `kind`, verifies it, applies retention. */
-  async backUp(request: { destination: BackupDestinationKind; classes?: readonly string[]; passphrase: string }, signal?: AbortSignal): Promise<BackupRecord> {
+  async backUp(
+    request: { destination: BackupDestinationKind; classes?: readonly string[]; passphrase: string },
+    signal?: AbortSignal,
+  ): Promise<BackupRecord> {
     return this.#exclusive('backup', request.destination, request.passphrase, async (held) => {
       checkNewPassphrase(request.passphrase);
       const passphrase = given(held);
@@ -151,7 +161,13 @@ export class BackupService {
       await this.#catalog.add(record);
       // Listed at once ("not checked yet" while the verification runs).
       this.#publish();
-      this.options.log.info('backup made', { destination: request.destination, id: record.id, classes, bytes: summary.totalBytes, added: summary.bytesAdded });
+      this.options.log.info('backup made', {
+        destination: request.destination,
+        id: record.id,
+        classes,
+        bytes: summary.totalBytes,
+        added: summary.bytesAdded,
+      });
       // A new repository, or one this headset has not backed up to before (another stick), gets its verification key.
       if (created || !previous) await this.#ensureDeviceKey(request.destination, repository, passphrase, signal);
       const snapshot = { id: record.id };
@@ -169,7 +185,8 @@ export class BackupService {
         this.#progress('backing-up', request.destination, 'cleaning-up', 0);
         const removed = await repository.forget(passphrase, this.options.retention ?? DEFAULT_RETENTION, this.options.host(), signal);
         await this.#catalog.remove(request.destination, removed);
-        if (removed.length > 0) this.options.log.info('old backups removed by retention', { destination: request.destination, removed: removed.length });
+        if (removed.length > 0)
+          this.options.log.info('old backups removed by retention', { destination: request.destination, removed: removed.length });
       }
       return record;
     });
@@ -179,7 +196,11 @@ export class BackupService {
    * Verifies a backup (the newest at `kind` when no id is given): the whole repository read back
    * and a sample restore. Without a passphrase, with this headset's verification key.
    */
-  async verify(request: { destination: BackupDestinationKind; backupId?: string; passphrase?: string }, how: Verification['how'] = 'asked', signal?: AbortSignal) {
+  async verify(
+    request: { destination: BackupDestinationKind; backupId?: string; passphrase?: string },
+    how: Verification['how'] = 'asked',
+    signal?: AbortSignal,
+  ) {
     return this.#exclusive('verify', request.destination, request.passphrase, async (given) => {
       const held = given ? undefined : await this.#keys.hold(request.destination);
       try {
@@ -252,7 +273,9 @@ export class BackupService {
       this.#progress('restoring', kind, 'preparing', 0);
       const destination = this.#destination(kind);
       const repository = new ResticRepository(this.#restic, await this.#locate(destination));
-      const snapshot = request.backupId ? await repository.snapshot(passphrase, request.backupId, signal) : await this.#newestRestorable(repository, passphrase, signal);
+      const snapshot = request.backupId
+        ? await repository.snapshot(passphrase, request.backupId, signal)
+        : await this.#newestRestorable(repository, passphrase, signal);
       const manifest = checkRestorable(manifestFromTags(snapshot.tags), { model: this.options.model });
       const classes = selectClasses(request.classes, this.options.classes.classes(), manifest.classes);
       const paths = this.#pathsOf(classes);
@@ -265,8 +288,15 @@ export class BackupService {
       await ensureDirectory(staging);
       try {
         const includes = paths.map((path) => `/${path}`);
-        await this.#withRestoreProgress(staging, kind, bytesTotal, nodes.length, () => this.#whilePresent(destination, signal, (runSignal) => repository.restore(passphrase, snapshot.id, staging, includes, runSignal)));
-        this.#progress('restoring', kind, 'putting-back', 1, { bytesDone: bytesTotal, bytesTotal, filesDone: nodes.length, filesTotal: nodes.length });
+        await this.#withRestoreProgress(staging, kind, bytesTotal, nodes.length, () =>
+          this.#whilePresent(destination, signal, (runSignal) => repository.restore(passphrase, snapshot.id, staging, includes, runSignal)),
+        );
+        this.#progress('restoring', kind, 'putting-back', 1, {
+          bytesDone: bytesTotal,
+          bytesTotal,
+          filesDone: nodes.length,
+          filesTotal: nodes.length,
+        });
         await this.#putBack.putBack({ restoredRoot: staging, asideDir: `${staging}.aside`, dataDir: this.options.dataDir, paths });
       } finally {
         await rm(staging, { recursive: true, force: true });
@@ -306,7 +336,10 @@ export class BackupService {
       if ((await destination.locate().catch(() => undefined)) === undefined) continue;
       if (!(await this.#keys.hold(destination.kind).then((held) => (held?.release(), held !== undefined)))) continue;
       await this.verify({ destination: destination.kind, backupId: latest.id }, 'scheduled', signal).catch((error: unknown) =>
-        this.options.log.warn('scheduled verification did not run', { destination: destination.kind, code: error instanceof AppError ? error.code : String(error) }),
+        this.options.log.warn('scheduled verification did not run', {
+          destination: destination.kind,
+          code: error instanceof AppError ? error.code : String(error),
+        }),
       );
     }
   }
@@ -388,7 +421,10 @@ export class BackupService {
       return await work(controller.signal);
     } catch (error) {
       // restic may fail first (an I/O error on the vanished folder): ask the destination too.
-      checkStillThere(destination.kind, !gone && !(error instanceof AppError && error.code !== 'BACKUP_WRONG_PASSPHRASE' && !(await stillThere(destination, location))));
+      checkStillThere(
+        destination.kind,
+        !gone && !(error instanceof AppError && error.code !== 'BACKUP_WRONG_PASSPHRASE' && !(await stillThere(destination, location))),
+      );
       throw error;
     } finally {
       clearInterval(poll);
@@ -396,10 +432,21 @@ export class BackupService {
     }
   }
 
-  async #withRestoreProgress(staging: string, kind: BackupDestinationKind, bytesTotal: number, filesTotal: number, work: () => Promise<void>): Promise<void> {
+  async #withRestoreProgress(
+    staging: string,
+    kind: BackupDestinationKind,
+    bytesTotal: number,
+    filesTotal: number,
+    work: () => Promise<void>,
+  ): Promise<void> {
     const tick = setInterval(() => {
       void bytesIn(staging).then((bytesDone) =>
-        this.#progress('restoring', kind, 'restoring', bytesTotal === 0 ? 1 : Math.min(1, bytesDone / bytesTotal), { bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, filesDone: 0, filesTotal }),
+        this.#progress('restoring', kind, 'restoring', bytesTotal === 0 ? 1 : Math.min(1, bytesDone / bytesTotal), {
+          bytesDone: Math.min(bytesDone, bytesTotal),
+          bytesTotal,
+          filesDone: 0,
+          filesTotal,
+        }),
       );
     }, 250);
     try {
@@ -437,7 +484,12 @@ export class BackupService {
     return out;
   }
 
-  async #exclusive<T>(operation: 'backup' | 'verify' | 'restore', kind: BackupDestinationKind, passphraseText: string | undefined, work: (passphrase: Passphrase | undefined) => Promise<T>): Promise<T> {
+  async #exclusive<T>(
+    operation: 'backup' | 'verify' | 'restore',
+    kind: BackupDestinationKind,
+    passphraseText: string | undefined,
+    work: (passphrase: Passphrase | undefined) => Promise<T>,
+  ): Promise<T> {
     assertIdle(this.#busy);
     this.#busy = true;
     const held = passphraseText === undefined ? undefined : Passphrase.hold(passphraseText, this.options.secrets);
@@ -447,7 +499,11 @@ export class BackupService {
       return result;
     } catch (error) {
       this.#last = { operation, destination: kind, at: new Date().toISOString(), error: error instanceof AppError ? error.code : 'INTERNAL' };
-      this.options.log.warn(`${operation} failed`, { destination: kind, code: this.#last.error, details: error instanceof AppError ? error.details : String(error) });
+      this.options.log.warn(`${operation} failed`, {
+        destination: kind,
+        code: this.#last.error,
+        details: error instanceof AppError ? error.details : String(error),
+      });
       throw error;
     } finally {
       held?.release();
@@ -489,7 +545,9 @@ export class BackupService {
         present: this.#present.get(destination.kind) ?? false,
         appliesRetention: destination.appliesRetention,
       })),
-      classes: this.options.classes.classes().map((entry) => ({ id: entry.id, title: entry.title ?? entry.id, backedUpByDefault: entry.backedUpByDefault })),
+      classes: this.options.classes
+        .classes()
+        .map((entry) => ({ id: entry.id, title: entry.title ?? entry.id, backedUpByDefault: entry.backedUpByDefault })),
       backups: this.#catalog.list(),
       activity: this.#activity,
       last: this.#last,

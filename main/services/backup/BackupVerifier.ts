@@ -77,7 +77,11 @@ export class BackupVerifier {
 }
 
 /** The plan for a verification right after a backup: all of a small repository, else one part of `of` in turn. */
-export function planAfterBackup(repositoryBytes: number | undefined, rotation: number, options = { fullReadLimit: 256 * 1024 * 1024, parts: 8 }): ReadDataPlan {
+export function planAfterBackup(
+  repositoryBytes: number | undefined,
+  rotation: number,
+  options = { fullReadLimit: 256 * 1024 * 1024, parts: 8 },
+): ReadDataPlan {
   if (repositoryBytes !== undefined && repositoryBytes <= options.fullReadLimit) return { kind: 'all' };
   return { kind: 'subset', part: (rotation % options.parts) + 1, of: options.parts };
 }

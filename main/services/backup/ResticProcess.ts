@@ -35,7 +35,8 @@ const STDOUT_LIMIT = 16 * 1024 * 1024;
  * from our stdin with its `read` builtin and feeds each into a real pipe with its `printf` builtin:
  * builtins exec nothing, so the secrets are in no command line and no environment.
  */
-const FEED_SCRIPT = 'IFS= read -r p || exit 90; IFS= read -r n || exit 90; exec 0</dev/null; printf %s "$p" | { printf %s "$n" | "$0" "$@" 4<&0 0</dev/null; } 3<&0';
+const FEED_SCRIPT =
+  'IFS= read -r p || exit 90; IFS= read -r n || exit 90; exec 0</dev/null; printf %s "$p" | { printf %s "$n" | "$0" "$@" 4<&0 0</dev/null; } 3<&0';
 
 /**
  * Runs restic. The passphrase goes down a pipe restic reads as its password file, so it is on no
@@ -63,7 +64,12 @@ export class ResticProcess {
     ];
     if (options.newPassphrase) argv.push('--new-password-file', '/dev/fd/4');
     // Its own process group: an abort reaches the shell, the feeding subshells and restic alike.
-    const child = spawn('/bin/sh', ['-c', FEED_SCRIPT, this.binary, ...argv], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn('/bin/sh', ['-c', FEED_SCRIPT, this.binary, ...argv], {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.stdin!.on('error', () => undefined);
     child.stdin!.end(`${options.passphrase.bytes().toString('utf8')}\n${options.newPassphrase?.bytes().toString('utf8') ?? ''}\n`);
 

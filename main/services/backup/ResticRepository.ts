@@ -200,7 +200,12 @@ export class ResticRepository {
   }
 
   /** Applies a retention policy to `host`'s snapshots and prunes what no snapshot needs any more. */
-  async forget(passphrase: Passphrase, policy: { keepLast: number; keepDaily: number; keepWeekly: number }, host: string, signal?: AbortSignal): Promise<string[]> {
+  async forget(
+    passphrase: Passphrase,
+    policy: { keepLast: number; keepDaily: number; keepWeekly: number },
+    host: string,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
     const args = ['forget', '--json', '--prune', '--host', host, '--keep-last', String(policy.keepLast)];
     if (policy.keepDaily > 0) args.push('--keep-daily', String(policy.keepDaily));
     if (policy.keepWeekly > 0) args.push('--keep-weekly', String(policy.keepWeekly));

@@ -93,67 +93,70 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('backup capability through the router', () => {
-  it('never lets the passphrase out: not in logs, process command lines or environments, API answers and events, or files', { timeout: 180_000 }, async () => {
-    rig = await createBackupRig();
-    await fillSmallPartition(rig);
-    const { client, logLines, received } = await startBackup();
-    const events: BackupOverview[] = [];
-    client.subscribe('backup.changed', (overview) => events.push(overview));
+  it(
+    'never lets the passphrase out: not in logs, process command lines or environments, API answers and events, or files',
+    { timeout: 180_000 },
+    async () => {
+      rig = await createBackupRig();
+      await fillSmallPartition(rig);
+      const { client, logLines, received } = await startBackup();
+      const events: BackupOverview[] = [];
+      client.subscribe('backup.changed', (overview) => events.push(overview));
 
-    const { seen, samples } = await sampleProcesses(async () => {
-      const record = await client.call('backup.run', { destination: 'usb', passphrase: SEEDED });
-      expect(record.verified?.result).toBe('ok');
-      await client.call('backup.verify', { destination: 'usb', passphrase: SEEDED });
-      await client.call('backup.browse', { destination: 'usb', passphrase: SEEDED });
-      await client.call('backup.restore', { destination: 'usb', classes: ['profile'], passphrase: SEEDED });
-      // Wrong ones, whose errors carry restic's words back.
-      expect(await errorCodeOf(client.call('backup.run', { destination: 'usb', passphrase: `${SEEDED}-wrong` }))).toBe('BACKUP_WRONG_PASSPHRASE');
-      expect(await errorCodeOf(client.call('backup.restore', { destination: 'usb', passphrase: `x${SEEDED}` }))).toBe('BACKUP_WRONG_PASSPHRASE');
-    });
-    // The sampler saw restic running (it checked something real).
-    expect(samples).toBeGreaterThan(0);
-    expect(events.some((e) => e.activity.state === 'backing-up')).toBe(true);
-    expect(events.some((e) => e.activity.state === 'restoring')).toBe(true);
+      const { seen, samples } = await sampleProcesses(async () => {
+        const record = await client.call('backup.run', { destination: 'usb', passphrase: SEEDED });
+        expect(record.verified?.result).toBe('ok');
+        await client.call('backup.verify', { destination: 'usb', passphrase: SEEDED });
+        await client.call('backup.browse', { destination: 'usb', passphrase: SEEDED });
+        await client.call('backup.restore', { destination: 'usb', classes: ['profile'], passphrase: SEEDED });
+        // Wrong ones, whose errors carry restic's words back.
+        expect(await errorCodeOf(client.call('backup.run', { destination: 'usb', passphrase: `${SEEDED}-wrong` }))).toBe('BACKUP_WRONG_PASSPHRASE');
+        expect(await errorCodeOf(client.call('backup.restore', { destination: 'usb', passphrase: `x${SEEDED}` }))).toBe('BACKUP_WRONG_PASSPHRASE');
+      });
+      // The sampler saw restic running (it checked something real).
+      expect(samples).toBeGreaterThan(0);
+      expect(events.some((e) => e.activity.state === 'backing-up')).toBe(true);
+      expect(events.some((e) => e.activity.state === 'restoring')).toBe(true);
 
-    const hits = (where: string, texts: string[]) => texts.filter((text) => text.includes(SEEDED)).map(() => where);
-    const files = [...(await filesUnder(rig.dataDir)), ...(await filesUnder(rig.usbDir))];
-    const fileTexts = await Promise.all(files.map((file) => readFile(file, 'latin1')));
-    const leaks = [
-      ...hits('log', logLines),
-      ...hits('/proc', seen),
-      ...hits('api', received),
-      ...hits('file', fileTexts),
-    ];
-    expect(leaks).toEqual([]);
-    expect(logLines.length).toBeGreaterThan(0);
-    expect(received.length).toBeGreaterThan(5);
-    // Held only during the calls.
-    expect(rig.secrets.size).toBe(0);
-  });
+      const hits = (where: string, texts: string[]) => texts.filter((text) => text.includes(SEEDED)).map(() => where);
+      const files = [...(await filesUnder(rig.dataDir)), ...(await filesUnder(rig.usbDir))];
+      const fileTexts = await Promise.all(files.map((file) => readFile(file, 'latin1')));
+      const leaks = [...hits('log', logLines), ...hits('/proc', seen), ...hits('api', received), ...hits('file', fileTexts)];
+      expect(leaks).toEqual([]);
+      expect(logLines.length).toBeGreaterThan(0);
+      expect(received.length).toBeGreaterThan(5);
+      // Held only during the calls.
+      expect(rig.secrets.size).toBe(0);
+    },
+  );
 
-  it('backs up to the cloud over restic REST (rclone serve restic --append-only), keeps everything there, restores', { timeout: 180_000 }, async () => {
-    rig = await createBackupRig();
-    await fillSmallPartition(rig);
-    const server = await startRestServer(join(rig.root, 'rest'));
-    stops.push(server.stop);
-    const { client } = await startBackup({ cloudUrl: server.url('headset-0001') });
-    const status = await client.call('backup.status');
-    expect(status.destinations.find((d) => d.kind === 'cloud')).toEqual({ kind: 'cloud', present: true, appliesRetention: false });
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      await rig.write('profile/counter.txt', String(i));
-      ids.push((await client.call('backup.run', { destination: 'cloud', passphrase: SEEDED })).id);
-    }
-    // The local retention (keep 5) is not applied: an append-only server refuses deletes, and it is the server's job.
-    const found = await client.call('backup.browse', { destination: 'cloud', passphrase: SEEDED });
-    expect(found).toHaveLength(6);
-    await writeFile(join(rig.dataDir, 'profile/counter.txt'), 'changed');
-    await client.call('backup.restore', { destination: 'cloud', classes: ['profile'], passphrase: SEEDED, backupId: ids[2] });
-    expect(await readFile(join(rig.dataDir, 'profile/counter.txt'), 'utf8')).toBe('2');
-    // The server being gone is its own error.
-    await server.stop();
-    expect(await errorCodeOf(client.call('backup.run', { destination: 'cloud', passphrase: SEEDED }))).toBe('BACKUP_DESTINATION_UNREACHABLE');
-  });
+  it(
+    'backs up to the cloud over restic REST (rclone serve restic --append-only), keeps everything there, restores',
+    { timeout: 180_000 },
+    async () => {
+      rig = await createBackupRig();
+      await fillSmallPartition(rig);
+      const server = await startRestServer(join(rig.root, 'rest'));
+      stops.push(server.stop);
+      const { client } = await startBackup({ cloudUrl: server.url('headset-0001') });
+      const status = await client.call('backup.status');
+      expect(status.destinations.find((d) => d.kind === 'cloud')).toEqual({ kind: 'cloud', present: true, appliesRetention: false });
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        await rig.write('profile/counter.txt', String(i));
+        ids.push((await client.call('backup.run', { destination: 'cloud', passphrase: SEEDED })).id);
+      }
+      // The local retention (keep 5) is not applied: an append-only server refuses deletes, and it is the server's job.
+      const found = await client.call('backup.browse', { destination: 'cloud', passphrase: SEEDED });
+      expect(found).toHaveLength(6);
+      await writeFile(join(rig.dataDir, 'profile/counter.txt'), 'changed');
+      await client.call('backup.restore', { destination: 'cloud', classes: ['profile'], passphrase: SEEDED, backupId: ids[2] });
+      expect(await readFile(join(rig.dataDir, 'profile/counter.txt'), 'utf8')).toBe('2');
+      // The server being gone is its own error.
+      await server.stop();
+      expect(await errorCodeOf(client.call('backup.run', { destination: 'cloud', passphrase: SEEDED }))).toBe('BACKUP_DESTINATION_UNREACHABLE');
+    },
+  );
 
   it('reports a full stick as BACKUP_DESTINATION_FULL (a 2 MiB tmpfs), and the headset data is untouched', { timeout: 120_000 }, async () => {
     rig = await createBackupRig();

@@ -1,6 +1,15 @@
 import type { BootStatus } from '../../../src/api/contract.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
-import { MAX_BOOT_TRIES, SLOT_NAMES, commitSlot, isBootable, parseOrder, requestRecovery, triesLeft, type BootSlot } from '../../../src/boot/bootSelection.js';
+import {
+  MAX_BOOT_TRIES,
+  SLOT_NAMES,
+  commitSlot,
+  isBootable,
+  parseOrder,
+  requestRecovery,
+  triesLeft,
+  type BootSlot,
+} from '../../../src/boot/bootSelection.js';
 import { readJsonIfExists, writeFileAtomic } from '../storage/atomicFile.js';
 import type { BootControl, BootEnvironmentStore, BootedSystem, BootedSystemSource, SlotRecordStore } from './ports.js';
 

@@ -32,7 +32,9 @@ describe('native/grub/grub.cfg and the recovery entry', () => {
     const text = readFileSync(script, 'utf8');
     expect(text).toMatch(/^load_env ORDER A_OK B_OK A_LEFT B_LEFT RECOVERY$/m);
     expect(text).toMatch(/set RECOVERY=0\n\s+# [^\n]*\n\s+save_env RECOVERY/);
-    expect(text).toContain('linux /recovery/vmlinuz root=PARTLABEL=recovery ro headset.slot=$selected headset.recovery=1 headset.recovery_reason=$reason');
+    expect(text).toContain(
+      'linux /recovery/vmlinuz root=PARTLABEL=recovery ro headset.slot=$selected headset.recovery=1 headset.recovery_reason=$reason',
+    );
   });
 
   it('a request written by headsetd is what grub-editenv lists; the boot rule answers it once and takes no try', async () => {

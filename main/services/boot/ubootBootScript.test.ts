@@ -132,7 +132,9 @@ describe('native/uboot/boot.cmd (run by bash with stand-ins for U-Boot)', () => 
   it('a recovery request boots the recovery image once, takes no try, and is answered in the saved environment', () => {
     const [first] = runScript([{ ORDER: 'B A', A_OK: '1', A_LEFT: '3', B_OK: '1', B_LEFT: '2', RECOVERY: '1' }], partition());
     expect(savedEnvironment(first!)).toEqual({ ORDER: 'B A', A_OK: '1', A_LEFT: '3', B_OK: '1', B_LEFT: '2', RECOVERY: '0' });
-    expect(first).toContain('load 0x40400000 /recovery/boot.img\nbootm 0x40400000 [root=PARTLABEL=recovery ro headset.slot=B headset.recovery=1 headset.recovery_reason=requested quiet]');
+    expect(first).toContain(
+      'load 0x40400000 /recovery/boot.img\nbootm 0x40400000 [root=PARTLABEL=recovery ro headset.slot=B headset.recovery=1 headset.recovery_reason=requested quiet]',
+    );
     const [second] = runScript([savedEnvironment(first!)], partition());
     expect(second).toContain('headset.slot=B headset.recovery=0 quiet');
   });

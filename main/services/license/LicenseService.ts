@@ -47,7 +47,9 @@ export class LicenseService {
 
   async load(): Promise<void> {
     const { store, clock, log } = this.deps;
-    await clock.load().catch((error: unknown) => log.error('the trusted-time mark is damaged; using the file times and the clock', { error: String(error) }));
+    await clock
+      .load()
+      .catch((error: unknown) => log.error('the trusted-time mark is damaged; using the file times and the clock', { error: String(error) }));
     await clock.observe(await store.newestFileTimeMs(), 'file');
     await clock.observeClock();
     const key = await this.vendorKey().catch(() => undefined);

@@ -7,7 +7,11 @@ import type { RevocationSource } from './ports.js';
  * transport needs no authentication; it is refused when too large.
  */
 export function revocationSource(options: { fleetServerUrl?: string; url?: string; timeoutMs?: number }): RevocationSource {
-  const target = options.fleetServerUrl ? new URL(LICENSE_REVOCATIONS_PATH, withSlash(options.fleetServerUrl)) : options.url ? new URL(options.url) : undefined;
+  const target = options.fleetServerUrl
+    ? new URL(LICENSE_REVOCATIONS_PATH, withSlash(options.fleetServerUrl))
+    : options.url
+      ? new URL(options.url)
+      : undefined;
   if (!target) return { kind: 'none', fetch: () => Promise.reject(new Error('no revocation list source is configured')) };
   return {
     kind: options.fleetServerUrl ? 'fleet' : 'url',

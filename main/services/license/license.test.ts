@@ -90,7 +90,11 @@ function issue(overrides: Partial<LicenseRequest> = {}, key = vendor): string {
   );
 }
 
-const codeOf = async (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: AppError) => error.code);
+const codeOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'resolved',
+    (error: AppError) => error.code,
+  );
 
 describe('licence states', () => {
   it('is not licensed without a file, active with one, and gates features by name with a reason', async () => {
@@ -225,7 +229,11 @@ describe('bad input', () => {
     headset = await startHeadset();
     expect(headset.status()).toMatchObject({ state: 'notLicensed', revocations: { version: null } });
     expect(headset.lines).toEqual(
-      expect.arrayContaining([expect.stringContaining('mark is damaged'), expect.stringContaining('cached revocation list'), expect.stringContaining('installed licence')]),
+      expect.arrayContaining([
+        expect.stringContaining('mark is damaged'),
+        expect.stringContaining('cached revocation list'),
+        expect.stringContaining('installed licence'),
+      ]),
     );
     rmSync(join(root, 'trust', 'license.pub'));
     expect(await codeOf(headset.install(issue()))).toBe('LICENSE_KEY_MISSING');
@@ -233,7 +241,9 @@ describe('bad input', () => {
 
   it('installs the one licence file on the USB stick, and says when there is none or several', async () => {
     const headset = await startHeadset();
-    expect(await codeOf((headset.capability.handlers as Record<string, () => Promise<unknown>>)['license.installFromUsb']!())).toBe('LICENSE_NOT_FOUND');
+    expect(await codeOf((headset.capability.handlers as Record<string, () => Promise<unknown>>)['license.installFromUsb']!())).toBe(
+      'LICENSE_NOT_FOUND',
+    );
     writeFileSync(join(root, 'usb', 'clinic.hclicense'), issue());
     const fromUsb = () => (headset.capability.handlers as Record<string, () => Promise<LicenseStatus>>)['license.installFromUsb']!();
     expect((await fromUsb()).state).toBe('active');

@@ -43,7 +43,9 @@ export function licenseCapability(needs: LicenseNeeds): Capability<{ license: St
   let timer: NodeJS.Timeout | undefined;
   const refreshInBackground = () => {
     if (needs.revocations.kind === 'none' || needs.network.current()?.state === 'offline') return;
-    service.refreshRevocations().catch((error: unknown) => needs.log.warn('revocation list not refreshed', { code: (error as { code?: string }).code }));
+    service
+      .refreshRevocations()
+      .catch((error: unknown) => needs.log.warn('revocation list not refreshed', { code: (error as { code?: string }).code }));
   };
   const handlers: HandlersOf<typeof licenseCalls> = {
     'license.status': () => service.status.current()!,
@@ -61,10 +63,13 @@ export function licenseCapability(needs: LicenseNeeds): Capability<{ license: St
       await service.load();
       cleanups.push(needs.network.subscribe((network) => network.state !== 'offline' && refreshInBackground()));
       if (needs.trustedTimes) cleanups.push(needs.trustedTimes.subscribe((ms) => void service.observeTrustedTime(ms)));
-      timer = setInterval(() => {
-        void service.tick();
-        refreshInBackground();
-      }, needs.refreshMs ?? 6 * 3_600_000);
+      timer = setInterval(
+        () => {
+          void service.tick();
+          refreshInBackground();
+        },
+        needs.refreshMs ?? 6 * 3_600_000,
+      );
       timer.unref();
       refreshInBackground();
     },

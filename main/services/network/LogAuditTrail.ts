@@ -28,7 +28,10 @@ export class LogAuditTrail implements NetworkAuditTrail {
 
   async list(query: { limit: number; before?: string }, signal?: AbortSignal) {
     await this.settled();
-    const page = await this.query({ subsystems: ['network'], text: `${AUDIT_MARK}=${AUDIT_VALUE}`, limit: query.limit, before: query.before }, signal);
+    const page = await this.query(
+      { subsystems: ['network'], text: `${AUDIT_MARK}=${AUDIT_VALUE}`, limit: query.limit, before: query.before },
+      signal,
+    );
     return { entries: page.entries.map(toEntry).filter((e): e is NetworkAuditEntry => e !== undefined), nextCursor: page.nextCursor };
   }
 }

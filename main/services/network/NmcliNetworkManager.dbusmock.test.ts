@@ -12,7 +12,7 @@ if (missing) console.warn(`skipping the nmcli tests against python-dbusmock: ${m
 
 const SSIDS = {
   colon: 'Café: "free" wifi',
-  backslash: 'back\\slash: it\'s',
+  backslash: "back\\slash: it's",
   nonAscii32: `${'東'.repeat(10)}é`,
   enterprise: 'Office 802.1X',
 };
@@ -67,11 +67,26 @@ describe.skipIf(missing)('the nmcli adapter against the real nmcli and python-db
   });
 
   it('adds a WPA2 profile with its key given on stdin, activates it, lists it exactly, deletes it', async () => {
-    const { profileId } = await nm.join({ ssidHex: ssidToHex(SSIDS.colon), security: 'wpa2-personal', password: PASSWORD, hidden: false, priority: 7, powerSaveOff: true });
+    const { profileId } = await nm.join({
+      ssidHex: ssidToHex(SSIDS.colon),
+      security: 'wpa2-personal',
+      password: PASSWORD,
+      hidden: false,
+      priority: 7,
+      powerSaveOff: true,
+    });
     expect(await nm.activeWifi()).toEqual({ ssidHex: ssidToHex(SSIDS.colon), signal: 80, profileId });
     const profiles = await nm.profiles();
     expect(profiles).toEqual([
-      { id: profileId, ssidHex: ssidToHex(SSIDS.colon), security: 'wpa2-personal', priority: 7, hidden: false, powerSaveOff: true, hasPassword: true },
+      {
+        id: profileId,
+        ssidHex: ssidToHex(SSIDS.colon),
+        security: 'wpa2-personal',
+        priority: 7,
+        hidden: false,
+        powerSaveOff: true,
+        hasPassword: true,
+      },
     ]);
     // The key went in: nmcli shows it when asked for secrets (what NetworkManager keeps in the profile).
     const shown = await new NmcliRunner({ env: rig.env }).run(['-s', '-f', '802-11-wireless-security.psk', 'connection', 'show', 'uuid', profileId]);
@@ -83,7 +98,14 @@ describe.skipIf(missing)('the nmcli adapter against the real nmcli and python-db
 
   it('adds open and 32-byte non-ASCII profiles named by their hex, hidden too', async () => {
     const open = await nm.join({ ssidHex: ssidToHex(SSIDS.backslash), security: 'open', hidden: false, priority: 0, powerSaveOff: false });
-    const wide = await nm.join({ ssidHex: ssidToHex(SSIDS.nonAscii32), security: 'wpa2-personal', password: PASSWORD, hidden: true, priority: 3, powerSaveOff: false });
+    const wide = await nm.join({
+      ssidHex: ssidToHex(SSIDS.nonAscii32),
+      security: 'wpa2-personal',
+      password: PASSWORD,
+      hidden: true,
+      priority: 3,
+      powerSaveOff: false,
+    });
     const profiles = await nm.profiles();
     expect(profiles.map((p) => [p.ssidHex, p.security, p.hidden, p.priority]).sort()).toEqual(
       [
@@ -95,8 +117,10 @@ describe.skipIf(missing)('the nmcli adapter against the real nmcli and python-db
     await nm.remove(wide.profileId);
   });
 
-  it.skip('modifies a profile (priority, power saving) — the mock has no Update2 (REFERENCE); covered by the NetworkManager-in-a-namespace test', () => undefined);
-  it.skip('a wrong key and a network vanishing mid-connect — the mock activates any profile; the simulated NetworkManager and the exit-code mapping test them', () => undefined);
+  it.skip('modifies a profile (priority, power saving) — the mock has no Update2 (REFERENCE); covered by the NetworkManager-in-a-namespace test', () =>
+    undefined);
+  it.skip('a wrong key and a network vanishing mid-connect — the mock activates any profile; the simulated NetworkManager and the exit-code mapping test them', () =>
+    undefined);
 
   it('maps nmcli missing and NetworkManager not answering', async () => {
     expect(await codeOf(new NmcliNetworkManager(new NmcliRunner({ binary: '/nonexistent/nmcli' })).scan(false))).toBe('NETWORK_TOOL_MISSING');

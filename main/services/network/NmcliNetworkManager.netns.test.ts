@@ -59,7 +59,15 @@ describe.skipIf(missing)('the nmcli adapter against a real NetworkManager in a n
   it('changes the key of the saved profile (stdin again), its priority and power saving (a support network), then deletes it', async () => {
     const [profile] = await nm.profiles();
     await nm
-      .join({ ssidHex: profile!.ssidHex, security: 'wpa2-personal', password: SECOND, hidden: false, priority: 6, powerSaveOff: false, profileId: profile!.id })
+      .join({
+        ssidHex: profile!.ssidHex,
+        security: 'wpa2-personal',
+        password: SECOND,
+        hidden: false,
+        priority: 6,
+        powerSaveOff: false,
+        profileId: profile!.id,
+      })
       .catch(() => undefined);
     await nm.modify(profile!.id, { priority: 999, powerSaveOff: true });
     const [changed] = await nm.profiles();

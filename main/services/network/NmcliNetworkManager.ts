@@ -53,7 +53,10 @@ export class NmcliNetworkManager implements NetworkBackend {
       const keyMgmt = fields.get('802-11-wireless-security.key-mgmt') ?? '';
       profiles.push({
         id: uuid!,
-        ssidHex: name!.startsWith(PROFILE_PREFIX) && isHex(name!.slice(PROFILE_PREFIX.length)) ? name!.slice(PROFILE_PREFIX.length).toUpperCase() : ssidToHex(fields.get('802-11-wireless.ssid') ?? ''),
+        ssidHex:
+          name!.startsWith(PROFILE_PREFIX) && isHex(name!.slice(PROFILE_PREFIX.length))
+            ? name!.slice(PROFILE_PREFIX.length).toUpperCase()
+            : ssidToHex(fields.get('802-11-wireless.ssid') ?? ''),
         security: keyMgmt === 'sae' ? 'wpa3-personal' : keyMgmt === 'wpa-psk' ? 'wpa2-personal' : 'open',
         priority: Number(fields.get('connection.autoconnect-priority') ?? 0) || 0,
         hidden: fields.get('802-11-wireless.hidden') === 'yes',
@@ -78,13 +81,17 @@ export class NmcliNetworkManager implements NetworkBackend {
     }
     const timeout = String(this.options.activationTimeoutS ?? 45);
     try {
-      await this.nmcli.run(['-w', timeout, 'connection', 'up', 'uuid', profileId, ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : [])], {
-        notFound: 'NETWORK_NOT_FOUND',
-        timeoutMs: (Number(timeout) + 15) * 1000,
-      });
+      await this.nmcli.run(
+        ['-w', timeout, 'connection', 'up', 'uuid', profileId, ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : [])],
+        {
+          notFound: 'NETWORK_NOT_FOUND',
+          timeoutMs: (Number(timeout) + 15) * 1000,
+        },
+      );
     } catch (error) {
       // A key the network refused is not kept (as `nmcli device wifi connect` drops its new profile).
-      if (!request.profileId && error instanceof AppError && error.code === 'NETWORK_WRONG_PASSWORD') await this.remove(profileId).catch(() => undefined);
+      if (!request.profileId && error instanceof AppError && error.code === 'NETWORK_WRONG_PASSWORD')
+        await this.remove(profileId).catch(() => undefined);
       throw error;
     }
     return { profileId };
@@ -158,7 +165,15 @@ export class NmcliNetworkManager implements NetworkBackend {
         ['connection.autoconnect', 'no'],
       ],
     );
-    await this.nmcli.run(['-w', '30', 'connection', 'up', 'id', HOTSPOT_PROFILE, ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : [])]);
+    await this.nmcli.run([
+      '-w',
+      '30',
+      'connection',
+      'up',
+      'id',
+      HOTSPOT_PROFILE,
+      ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : []),
+    ]);
   }
 
   async stopHotspot(): Promise<void> {
@@ -197,7 +212,13 @@ function profileSettings(request: JoinRequest): [string, string][] {
  */
 function editorValue(value: string, code: 'NETWORK_SSID_INVALID' | 'NETWORK_PASSWORD_INVALID' = 'NETWORK_SSID_INVALID'): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value) || value !== value.trim()) throw new AppError(code, code === 'NETWORK_SSID_INVALID' ? 'The name has control characters or spaces at its ends.' : 'The password has control characters or spaces at its ends.');
+  if (/[\x00-\x1f\x7f]/.test(value) || value !== value.trim())
+    throw new AppError(
+      code,
+      code === 'NETWORK_SSID_INVALID'
+        ? 'The name has control characters or spaces at its ends.'
+        : 'The password has control characters or spaces at its ends.',
+    );
   return value;
 }
 

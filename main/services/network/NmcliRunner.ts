@@ -16,9 +16,7 @@ export interface NmcliRunOptions {
  * in on stdin only; stderr is cut of registered secrets before it reaches an error or a log.
  */
 export class NmcliRunner {
-  constructor(
-    private readonly options: { binary?: string; env?: NodeJS.ProcessEnv; secrets?: SecretRedactor; timeoutMs?: number } = {},
-  ) {}
+  constructor(private readonly options: { binary?: string; env?: NodeJS.ProcessEnv; secrets?: SecretRedactor; timeoutMs?: number } = {}) {}
 
   run(args: readonly string[], run: NmcliRunOptions = {}): Promise<string> {
     const timeoutMs = run.timeoutMs ?? this.options.timeoutMs ?? 60_000;

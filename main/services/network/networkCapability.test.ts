@@ -24,7 +24,12 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 async function headset(options: { air?: AirNetwork[]; wired?: string; latch?: string; associateMs?: number; records?: LogRecord[] } = {}) {
   dir ??= await mkdtemp(join(tmpdir(), 'network-cap-'));
-  const paths = { air: join(dir, 'network', 'air.json'), wired: join(dir, 'network', 'state'), savedDir: join(dir, 'data', 'network'), latch: join(dir, 'gpio', 'latch') };
+  const paths = {
+    air: join(dir, 'network', 'air.json'),
+    wired: join(dir, 'network', 'state'),
+    savedDir: join(dir, 'data', 'network'),
+    latch: join(dir, 'gpio', 'latch'),
+  };
   await mkdir(join(dir, 'network'), { recursive: true });
   await mkdir(join(dir, 'gpio'), { recursive: true });
   if (options.air) await writeFile(paths.air, JSON.stringify(options.air));
@@ -35,7 +40,10 @@ async function headset(options: { air?: AirNetwork[]; wired?: string; latch?: st
   // The log archive's query, over the lines written (what headsetd reads back from its files).
   const auditLog: LogQueryPort = async (input) => {
     const query = compileQuery(input);
-    const entries = records.filter((r) => query.matches(r)).sort(compareNewestFirst).slice(0, input.limit);
+    const entries = records
+      .filter((r) => query.matches(r))
+      .sort(compareNewestFirst)
+      .slice(0, input.limit);
     return { entries, nextCursor: null };
   };
   const secrets = new SecretRegistry();
@@ -79,7 +87,11 @@ describe('the network capability on the simulated NetworkManager', () => {
     ]);
     expect((await readdir(h.paths.savedDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const audit = await h.handlers['network.audit']!({ limit: 10 }, context);
-    expect(audit.entries.map((e) => `${e.who} ${e.action} ${e.ssid} ${e.result}`)).toEqual(['cli connect Home ok', 'ui connect Phone ok', 'system mode null ok']);
+    expect(audit.entries.map((e) => `${e.who} ${e.action} ${e.ssid} ${e.result}`)).toEqual([
+      'cli connect Home ok',
+      'ui connect Phone ok',
+      'system mode null ok',
+    ]);
     const lines = h.records.map((r) => JSON.stringify(r)).join('\n');
     expect(h.records.map((r) => r.msg)).toContain('network change by cli: connect "Home" done');
     expect(lines).not.toContain('correct horse battery');
@@ -90,9 +102,9 @@ describe('the network capability on the simulated NetworkManager', () => {
 
   it('a wrong key fails as NetworkManager would; an SSID of 33 bytes is refused; a network removed from air.json mid-join vanishes', async () => {
     const h = await headset({ air: AIR, associateMs: 500 });
-    expect(await codeOf(h.handlers['network.connect']!({ ssid: 'Home', password: 'wrong horse', hidden: false, support: false, via: 'ui' }, context))).toBe(
-      'NETWORK_WRONG_PASSWORD',
-    );
+    expect(
+      await codeOf(h.handlers['network.connect']!({ ssid: 'Home', password: 'wrong horse', hidden: false, support: false, via: 'ui' }, context)),
+    ).toBe('NETWORK_WRONG_PASSWORD');
     expect(await codeOf(h.handlers['network.connect']!({ ssid: `${'東'.repeat(11)}`, hidden: false, support: false, via: 'ui' }, context))).toBe(
       'NETWORK_SSID_INVALID',
     );
@@ -124,7 +136,9 @@ describe('the network capability on the simulated NetworkManager', () => {
     expect(password).toMatch(/^[A-Za-z2-9]{16}$/);
     expect(hotspot.secrets.redact(password)).toBe('[redacted]');
     expect(JSON.stringify(hotspot.records)).not.toContain(password);
-    expect(await codeOf(hotspot.handlers['network.connect']!({ ssid: 'Home', hidden: false, support: false, via: 'ui' }, context))).toBe('NETWORK_HOTSPOT_MODE');
+    expect(await codeOf(hotspot.handlers['network.connect']!({ ssid: 'Home', hidden: false, support: false, via: 'ui' }, context))).toBe(
+      'NETWORK_HOTSPOT_MODE',
+    );
     await hotspot.stop();
   });
 

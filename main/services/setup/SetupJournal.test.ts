@@ -26,7 +26,11 @@ describe('SetupJournal', () => {
     await journal.save({ step: 'network', outcome: { step: 'language', result: 'done' }, entered: { locale: 'en-GB' } });
     await journal.save({ step: 'account', outcome: { step: 'network', result: 'skipped' }, entered: { wearerName: 'Ada' } });
     const again = await new SetupJournal(file).load();
-    expect(again).toMatchObject({ step: 'account', outcomes: { language: 'done', network: 'skipped' }, entered: { locale: 'en-GB', wearerName: 'Ada', networkSsid: null } });
+    expect(again).toMatchObject({
+      step: 'account',
+      outcomes: { language: 'done', network: 'skipped' },
+      entered: { locale: 'en-GB', wearerName: 'Ada', networkSsid: null },
+    });
     // Written by rename: no temporary file is left beside it.
     expect(await readdir(dir)).toEqual(['setup-journal.json']);
   });
@@ -42,7 +46,10 @@ describe('SetupJournal', () => {
   it('applies quick saves in order', async () => {
     const journal = new SetupJournal(file);
     await journal.load();
-    await Promise.all([journal.save({ step: 'network', entered: { locale: 'en-US' } }), journal.save({ step: 'account', entered: { wearerName: 'Bo' } })]);
+    await Promise.all([
+      journal.save({ step: 'network', entered: { locale: 'en-US' } }),
+      journal.save({ step: 'account', entered: { wearerName: 'Bo' } }),
+    ]);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ step: 'account', entered: { locale: 'en-US', wearerName: 'Bo' } });
   });
 

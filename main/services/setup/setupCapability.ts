@@ -10,7 +10,9 @@ export const setupJournalPath = (stateDir: string) => join(stateDir, 'setup-jour
 /** The first-run wizard's journal (setup.progress, setup.save; setup.changed). */
 export function setupCapability(needs: { stateDir: string; log: SubsystemLogger }): Capability<SetupJournal> {
   const file = setupJournalPath(needs.stateDir);
-  const journal = new SetupJournal(file, (reason) => needs.log.warn('the setup journal was unreadable; setup starts from its first step', { file, reason }));
+  const journal = new SetupJournal(file, (reason) =>
+    needs.log.warn('the setup journal was unreadable; setup starts from its first step', { file, reason }),
+  );
   const handlers: HandlersOf<typeof setupCalls> = {
     'setup.progress': () => journal.current(),
     'setup.save': (input) => journal.save(input),

@@ -37,7 +37,9 @@ export class DeviceIdHasher {
 
   async load(): Promise<void> {
     await this.retired.load();
-    if (this.secrets) for (const pseudonym of this.retired.pseudonyms()) registerKeyBytes(this.secrets, this.retired.get(pseudonym)!, 'retired telemetry signing seed');
+    if (this.secrets)
+      for (const pseudonym of this.retired.pseudonyms())
+        registerKeyBytes(this.secrets, this.retired.get(pseudonym)!, 'retired telemetry signing seed');
     const stored = await readFileIfExists(join(this.stateDir, KEY_FILE));
     if (stored && stored.length === 32) this.holdKey(stored);
     else await this.reset();

@@ -339,13 +339,20 @@ describe('OtlpForwarder', () => {
   describe('signs each week with its own key', () => {
     async function weekHasher(clock: { now: Date }) {
       const dir = mkdtempSync(join(work, 'weeks-'));
-      const hasher = new DeviceIdHasher(dir, () => 'device-1', () => clock.now);
+      const hasher = new DeviceIdHasher(
+        dir,
+        () => 'device-1',
+        () => clock.now,
+      );
       await hasher.load();
       return { dir, hasher };
     }
     const tagged = (text: string, pseudonym: string) => {
       const record = logRecord(text);
-      return { signal: 'logs' as const, record: { ...record, attributes: [...(record.attributes ?? []), { key: PSEUDONYM_KEY, value: { stringValue: pseudonym } }] } };
+      return {
+        signal: 'logs' as const,
+        record: { ...record, attributes: [...(record.attributes ?? []), { key: PSEUDONYM_KEY, value: { stringValue: pseudonym } }] },
+      };
     };
     const publicKeyOf = (seed: Buffer) => periodRequestSigner(() => Buffer.from(seed)).publicKey();
 
@@ -371,7 +378,7 @@ describe('OtlpForwarder', () => {
       expect(receiver.signed.map((r) => r.pseudonyms[0]).sort()).toEqual([newWeek.pseudonym, oldWeek.pseudonym].sort());
     });
 
-    it('keeps a week\'s key across a key reset only while its records are queued, then destroys it', async () => {
+    it("keeps a week's key across a key reset only while its records are queued, then destroys it", async () => {
       const clock = { now: new Date('2026-12-06T12:00:00Z') };
       const { dir, hasher } = await weekHasher(clock);
       const before = { pseudonym: hasher.current(), key: publicKeyOf(hasher.signingSeed()) };
@@ -382,7 +389,11 @@ describe('OtlpForwarder', () => {
       expect(existsSync(seedFile)).toBe(true);
       expect(hasher.current()).not.toBe(before.pseudonym);
       // Reloaded (a restart): the retired key is still there for the queued record.
-      const restarted = new DeviceIdHasher(dir, () => 'device-1', () => clock.now);
+      const restarted = new DeviceIdHasher(
+        dir,
+        () => 'device-1',
+        () => clock.now,
+      );
       await restarted.load();
       start({ signer: periodRequestSigner(() => restarted.signingSeed()), weeks: hasherWeekSigners(restarted), now: () => clock.now });
       await waitFor(() => outbox.stats().delivered === 1, 15_000, 'delivery');

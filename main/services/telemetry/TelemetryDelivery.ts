@@ -32,7 +32,15 @@ export async function openTelemetryDelivery(options: {
   const endpoint = await loadTelemetryEndpoint({ url: options.url, caFile: options.caFile, stateDir: options.stateDir });
   const { outbox } = options;
   const forwarder = endpoint
-    ? new OtlpForwarder({ outbox, endpoint, signer: options.signer, weeks: options.weeks, network: options.network, resource: options.resource, log: options.log })
+    ? new OtlpForwarder({
+        outbox,
+        endpoint,
+        signer: options.signer,
+        weeks: options.weeks,
+        network: options.network,
+        resource: options.resource,
+        log: options.log,
+      })
     : undefined;
   const url = forwarder?.endpoint ?? null;
   return {

@@ -10,9 +10,7 @@ export const PSEUDONYM_KEY = 'headset.device.pseudonym';
  */
 export function pseudonymOf(payload: OutboxPayload): string | undefined {
   const attributes: readonly OtlpKeyValue[] =
-    payload.signal === 'logs'
-      ? (payload.record.attributes ?? [])
-      : ((payload.metric.gauge ?? payload.metric.sum)?.dataPoints[0]?.attributes ?? []);
+    payload.signal === 'logs' ? (payload.record.attributes ?? []) : ((payload.metric.gauge ?? payload.metric.sum)?.dataPoints[0]?.attributes ?? []);
   const value = attributes.find((attribute) => attribute.key === PSEUDONYM_KEY)?.value;
   return value && 'stringValue' in value ? value.stringValue : undefined;
 }

@@ -107,7 +107,8 @@ export function RecoveryScreen() {
         ) : installOpen ? (
           <>
             <p className="recovery-confirm" id="install-question">
-              A whole system into slot {install.state.status === 'installed' ? install.state.slot : otherSlot}, checked as updates are. Your data stays.
+              A whole system into slot {install.state.status === 'installed' ? install.state.slot : otherSlot}, checked as updates are. Your data
+              stays.
             </p>
             <div className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-question">
               <RecoveryInstallActions state={install.state} start={(source) => void install.start(source)} disabled={false} autoFocus />

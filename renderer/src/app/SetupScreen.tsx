@@ -58,7 +58,10 @@ export function SetupScreen() {
     [client],
   );
   const step = progress?.step;
-  const go = useCallback((outcome: 'done' | 'skipped', entered?: Partial<SetupEntered>) => step && void save(stepAfter(step), { outcome, entered }).catch(() => undefined), [save, step]);
+  const go = useCallback(
+    (outcome: 'done' | 'skipped', entered?: Partial<SetupEntered>) => step && void save(stepAfter(step), { outcome, entered }).catch(() => undefined),
+    [save, step],
+  );
   const back = useCallback(() => {
     const before = step && stepBefore(step);
     if (before) void save(before).catch(() => undefined);

@@ -69,7 +69,10 @@ function BackupList({ overview }: { overview: BackupOverview }) {
           </thead>
           <tbody>
             {overview.backups.map((record) => (
-              <tr key={`${record.destination}-${record.id}`} className={record.verified && record.verified.result !== 'ok' ? 'backup-bad' : undefined}>
+              <tr
+                key={`${record.destination}-${record.id}`}
+                className={record.verified && record.verified.result !== 'ok' ? 'backup-bad' : undefined}
+              >
                 <td>{formatDateTime(record.time)}</td>
                 <td className="backup-size">{formatBytes(record.bytes)}</td>
                 <td>{PLACE_WORDS[record.destination]}</td>
@@ -94,7 +97,17 @@ interface TaskProps {
 }
 
 /** The places to choose from: those not there are shown, disabled, with what would make them there. */
-function PlacePicker({ overview, place, setPlace, legend }: { overview: BackupOverview; place: BackupDestinationKind | undefined; setPlace(place: BackupDestinationKind): void; legend: string }) {
+function PlacePicker({
+  overview,
+  place,
+  setPlace,
+  legend,
+}: {
+  overview: BackupOverview;
+  place: BackupDestinationKind | undefined;
+  setPlace(place: BackupDestinationKind): void;
+  legend: string;
+}) {
   return (
     <fieldset className="backup-choices">
       <legend>{legend}</legend>
@@ -114,7 +127,17 @@ function PlacePicker({ overview, place, setPlace, legend }: { overview: BackupOv
   );
 }
 
-function ClassPicker({ classes, chosen, setChosen, legend }: { classes: BackupOverview['classes']; chosen: ReadonlySet<string>; setChosen(chosen: Set<string>): void; legend: string }) {
+function ClassPicker({
+  classes,
+  chosen,
+  setChosen,
+  legend,
+}: {
+  classes: BackupOverview['classes'];
+  chosen: ReadonlySet<string>;
+  setChosen(chosen: Set<string>): void;
+  legend: string;
+}) {
   return (
     <fieldset className="backup-choices">
       <legend>{legend}</legend>

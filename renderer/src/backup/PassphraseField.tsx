@@ -4,7 +4,19 @@ import { useId } from 'react';
  * The backup passphrase, typed by the wearer. It stays in this field's state until the call that
  * uses it is sent and is cleared right after: it is never stored, logged or shown.
  */
-export function PassphraseField({ value, onChange, hint, label = 'Passphrase', newOne }: { value: string; onChange(value: string): void; hint: string; label?: string; newOne?: boolean }) {
+export function PassphraseField({
+  value,
+  onChange,
+  hint,
+  label = 'Passphrase',
+  newOne,
+}: {
+  value: string;
+  onChange(value: string): void;
+  hint: string;
+  label?: string;
+  newOne?: boolean;
+}) {
   const id = useId();
   return (
     <div className="backup-passphrase">

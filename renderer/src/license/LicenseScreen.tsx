@@ -89,7 +89,12 @@ export function LicenseScreen() {
       </Panel>
       <Panel title="Install a licence" className="license-install">
         <p>Copy the licence file (.hclicense) to the top of a USB stick, plug it into the headset, then:</p>
-        <Button variant="primary" disabled={busy} onClick={() => void run('license.installFromUsb', 'Licence installed.')} data-testid="license-install-usb">
+        <Button
+          variant="primary"
+          disabled={busy}
+          onClick={() => void run('license.installFromUsb', 'Licence installed.')}
+          data-testid="license-install-usb"
+        >
           Install from USB stick
         </Button>
         {status.revocations.source !== 'none' && (

@@ -51,9 +51,7 @@ export function HotspotPanel({ hotspot }: { hotspot: HotspotState }) {
 
   return (
     <Panel title="Hotspot" className="hotspot">
-      <p className="hotspot-lead">
-        This headset is a Wi-Fi hotspot: {hotspot.active ? 'phones and laptops can join it now.' : 'it is starting.'}
-      </p>
+      <p className="hotspot-lead">This headset is a Wi-Fi hotspot: {hotspot.active ? 'phones and laptops can join it now.' : 'it is starting.'}</p>
       <dl className="hotspot-facts">
         <dt>Name</dt>
         <dd className="hotspot-big" data-testid="hotspot-ssid">
@@ -91,8 +89,8 @@ export function HotspotPanel({ hotspot }: { hotspot: HotspotState }) {
       <div className="hotspot-latch">
         <h3>Why a hotspot?</h3>
         <p>
-          The hotspot switch on the headset was on when it started, so it became a hotspot instead of joining Wi-Fi networks. It joins none while
-          the switch is on.
+          The hotspot switch on the headset was on when it started, so it became a hotspot instead of joining Wi-Fi networks. It joins none while the
+          switch is on.
         </p>
         <p>To join Wi-Fi networks again: move the switch back, then restart the headset.</p>
       </div>

@@ -115,7 +115,12 @@ export function SavedNetworks({ saved, busy, padOpen, onMove, onSupport, onForge
                 >
                   {network.support ? 'Unmark support' : 'Mark as support'}
                 </Button>
-                <Button id={savedControlId('forget', network.id)} aria-label={`Forget ${name}`} aria-disabled={busy || undefined} onClick={() => !busy && setForgetting(network.id)}>
+                <Button
+                  id={savedControlId('forget', network.id)}
+                  aria-label={`Forget ${name}`}
+                  aria-disabled={busy || undefined}
+                  onClick={() => !busy && setForgetting(network.id)}
+                >
                   Forget
                 </Button>
               </div>

@@ -47,7 +47,11 @@ export function PowerScreen() {
                   void power.confirm();
                 }}
               >
-                {power.asking === 'restart' ? 'Yes, restart' : power.asking === 'restart-into-recovery' ? 'Yes, restart into recovery' : 'Yes, switch off'}
+                {power.asking === 'restart'
+                  ? 'Yes, restart'
+                  : power.asking === 'restart-into-recovery'
+                    ? 'Yes, restart into recovery'
+                    : 'Yes, switch off'}
               </Button>
               <Button onClick={power.cancel} autoFocus>
                 Cancel

@@ -44,7 +44,9 @@ export function ConfigurationResetPanel({ pinRequired }: { pinRequired: boolean 
           ))}
           <li>PIN: {report.pin}</li>
           <li>Accounts: {report.accounts}</li>
-          <li>Network settings: {report.network.result === 'reset' ? `reset (${report.network.forgotten} forgotten)` : 'not reset on this headset'}</li>
+          <li>
+            Network settings: {report.network.result === 'reset' ? `reset (${report.network.forgotten} forgotten)` : 'not reset on this headset'}
+          </li>
           <li>Calibration: {report.calibration.unchanged ? 'unchanged (checked)' : 'CHANGED: contact support'}</li>
         </ul>
       </div>
@@ -64,8 +66,8 @@ export function ConfigurationResetPanel({ pinRequired }: { pinRequired: boolean 
   return (
     <div data-testid="config-reset">
       <p className="backup-hint">
-        Puts update preferences, dismissed notices, privacy choices and network settings back to how they came. Your apps and their data stay; calibration
-        is never touched.
+        Puts update preferences, dismissed notices, privacy choices and network settings back to how they came. Your apps and their data stay;
+        calibration is never touched.
       </p>
       <div className="backup-choices">
         <Button aria-pressed={keepPin} onClick={() => setKeepPin(!keepPin)} data-testid="config-keep-pin">

@@ -145,9 +145,9 @@ function ResetChooser({ failed }: { failed?: Extract<ResetState, { status: 'fail
       <details className="reset-details">
         <summary>How the headset erases (NIST SP 800-88)</summary>
         <p>
-          Your data is stored encrypted, one key per kind of data. Erasing destroys the key first: without it the stored bytes cannot be read, wherever the
-          flash memory keeps them. NIST SP 800-88 names this cryptographic erase as the way to sanitize flash. Overwriting files is done once for what is
-          not encrypted; more passes only mean something on a disk that overwrites in place, and only wear flash out.
+          Your data is stored encrypted, one key per kind of data. Erasing destroys the key first: without it the stored bytes cannot be read,
+          wherever the flash memory keeps them. NIST SP 800-88 names this cryptographic erase as the way to sanitize flash. Overwriting files is done
+          once for what is not encrypted; more passes only mean something on a disk that overwrites in place, and only wear flash out.
         </p>
         <Button aria-pressed={passes === 3} onClick={() => setPasses(passes === 3 ? 1 : 3)} data-testid="reset-passes">
           {passes === 3 ? 'Overwrite unencrypted files 3 times: on' : 'Overwrite unencrypted files 3 times: off'}
@@ -163,14 +163,18 @@ function ResetChooser({ failed }: { failed?: Extract<ResetState, { status: 'fail
       {plan && step === 'confirm' && (
         <div className="reset-confirm" role="alertdialog" aria-labelledby="reset-confirm-question" data-testid="reset-confirm">
           <p id="reset-confirm-question">
-            <strong>
-              Erase {SCOPE_WORDS[plan.scope as WearerScope].name.toLowerCase()} now? This cannot be undone.
-            </strong>{' '}
+            <strong>Erase {SCOPE_WORDS[plan.scope as WearerScope].name.toLowerCase()} now? This cannot be undone.</strong>{' '}
             {plan.setupAfter ? 'The headset restarts into the setup wizard.' : 'The headset restarts when done.'}
             {plan.pinRequired ? ' Your PIN is asked next.' : ''}
           </p>
           <div className="actions">
-            <Button variant="danger" autoFocus disabled={busy} onClick={() => (plan.pinRequired ? setStep('pin') : void wipe())} data-testid="reset-confirm-yes">
+            <Button
+              variant="danger"
+              autoFocus
+              disabled={busy}
+              onClick={() => (plan.pinRequired ? setStep('pin') : void wipe())}
+              data-testid="reset-confirm-yes"
+            >
               {busy ? 'Erasing…' : 'Yes, erase'}
             </Button>
             <Button onClick={() => setStep('choose')}>Keep my data</Button>

@@ -17,7 +17,17 @@ export function localeSample(locale: SetupLocale): string {
  * Language: the headset's words are in English only for now, so the real choice is how dates, times
  * and numbers are written. The choice applies at once, on every screen.
  */
-export function LanguageStep({ chosen, facts, onNext, onSkip }: { chosen: SetupLocale | null; facts?: ReactNode; onNext(locale: SetupLocale): void; onSkip(): void }) {
+export function LanguageStep({
+  chosen,
+  facts,
+  onNext,
+  onSkip,
+}: {
+  chosen: SetupLocale | null;
+  facts?: ReactNode;
+  onNext(locale: SetupLocale): void;
+  onSkip(): void;
+}) {
   // The system's own region when it is one of them, else the first: Enter alone goes on with a real choice.
   const [locale, setLocale] = useState<SetupLocale>(chosen ?? SETUP_LOCALES.find((l) => l === navigator.language) ?? SETUP_LOCALES[0]);
   const choose = (next: SetupLocale) => {

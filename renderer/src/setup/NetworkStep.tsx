@@ -10,7 +10,9 @@ import { useUnlockGate } from '../network/useUnlockGate.js';
 import '../network/network.css';
 
 function problemOf(error: unknown): JoinProblem {
-  return error instanceof ApiError ? { code: error.code, message: error.message } : { message: error instanceof Error ? error.message : String(error) };
+  return error instanceof ApiError
+    ? { code: error.code, message: error.message }
+    : { message: error instanceof Error ? error.message : String(error) };
 }
 
 /**
@@ -70,7 +72,11 @@ export function NetworkStep({ onNext, onSkip }: { onNext(ssid: string | null): v
     <section className="wizard-step setup-network" aria-labelledby="setup-network-title">
       <h1 id="setup-network-title">Connect to a network</h1>
       <p data-testid="setup-network-now">
-        {wifi ? `Connected to the Wi-Fi network “${wifi.ssid}”.` : wired ? 'Connected by cable.' : 'Not connected yet. Choose a Wi-Fi network, or skip and connect later.'}
+        {wifi
+          ? `Connected to the Wi-Fi network “${wifi.ssid}”.`
+          : wired
+            ? 'Connected by cable.'
+            : 'Not connected yet. Choose a Wi-Fi network, or skip and connect later.'}
       </p>
       <ul className="setup-networks" aria-label="Wi-Fi networks in reach">
         {networks.map((network) => (
@@ -87,7 +93,14 @@ export function NetworkStep({ onNext, onSkip }: { onNext(ssid: string | null): v
               <span className="setup-choice-note">{network.connected ? 'Connected' : securityWords(network.security)}</span>
             </Button>
             {open === network.ssidHex && (
-              <ConnectForm network={network} hasSavedPassword={network.saved} joining={joining} problem={problem} onJoin={join} onCancel={() => setOpen(undefined)} />
+              <ConnectForm
+                network={network}
+                hasSavedPassword={network.saved}
+                joining={joining}
+                problem={problem}
+                onJoin={join}
+                onCancel={() => setOpen(undefined)}
+              />
             )}
           </li>
         ))}
@@ -100,7 +113,13 @@ export function NetworkStep({ onNext, onSkip }: { onNext(ssid: string | null): v
         <Button onClick={onSkip} autoFocus={!online}>
           Skip for now
         </Button>
-        <Button variant="primary" aria-disabled={!online || undefined} onClick={() => online && onNext(wifi?.ssid ?? null)} autoFocus={online} data-testid="setup-network-continue">
+        <Button
+          variant="primary"
+          aria-disabled={!online || undefined}
+          onClick={() => online && onNext(wifi?.ssid ?? null)}
+          autoFocus={online}
+          data-testid="setup-network-continue"
+        >
           Continue
         </Button>
       </div>

@@ -19,7 +19,8 @@ export interface RestoreChoice {
 }
 
 function problemWords(error: unknown): string {
-  if (error instanceof ApiError) return error.code === 'BACKUP_WRONG_PASSPHRASE' ? 'That passphrase does not open the backups there. Check it and try again.' : error.message;
+  if (error instanceof ApiError)
+    return error.code === 'BACKUP_WRONG_PASSPHRASE' ? 'That passphrase does not open the backups there. Check it and try again.' : error.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -29,7 +30,17 @@ function problemWords(error: unknown): string {
  * fresh. The place, the backup and the classes are journaled; the passphrase stays in this step's
  * state only until the restore is sent, and is typed again after a restart.
  */
-export function RestoreStep({ chosen, onChoose, onNext, onSkip }: { chosen: RestoreChoice; onChoose(choice: RestoreChoice): void; onNext(): void; onSkip(): void }) {
+export function RestoreStep({
+  chosen,
+  onChoose,
+  onNext,
+  onSkip,
+}: {
+  chosen: RestoreChoice;
+  onChoose(choice: RestoreChoice): void;
+  onNext(): void;
+  onSkip(): void;
+}) {
   const client = useClient();
   const overview = useBackupStore((s) => s.overview);
   const gate = useUnlockGate('Restoring a backup needs the PIN.');
@@ -118,7 +129,10 @@ export function RestoreStep({ chosen, onChoose, onNext, onSkip }: { chosen: Rest
   return (
     <section className="wizard-step setup-restore" aria-labelledby="setup-restore-title">
       <h1 id="setup-restore-title">Restore from a backup</h1>
-      <p>Had a headset before? Put your data back from a backup on a USB stick or in the cloud. Or start fresh: you can restore later in Settings, Backup &amp; reset.</p>
+      <p>
+        Had a headset before? Put your data back from a backup on a USB stick or in the cloud. Or start fresh: you can restore later in Settings,
+        Backup &amp; reset.
+      </p>
       {result ? (
         <p role="status" data-testid="setup-restore-result">
           {result}
@@ -156,7 +170,11 @@ export function RestoreStep({ chosen, onChoose, onNext, onSkip }: { chosen: Rest
                 browse();
               }}
             >
-              <PassphraseField value={passphrase} onChange={setPassphrase} hint="The passphrase the backup was made with. The headset does not keep it." />
+              <PassphraseField
+                value={passphrase}
+                onChange={setPassphrase}
+                hint="The passphrase the backup was made with. The headset does not keep it."
+              />
               <div className="actions">
                 <Button type="submit" aria-disabled={passphrase.length === 0 || !!busy || undefined} data-testid="setup-restore-browse">
                   {busy === 'browse' ? 'Opening…' : found ? 'Look again' : 'Show the backups'}

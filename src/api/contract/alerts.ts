@@ -75,7 +75,8 @@ export const alertsCalls = {
     errors: [],
   }),
   'alerts.thresholds': call({
-    summary: "This headset's thresholds for heat, battery, storage and crash loops: where each alert is raised and cleared (the meters on Home colour at the same ones).",
+    summary:
+      "This headset's thresholds for heat, battery, storage and crash loops: where each alert is raised and cleared (the meters on Home colour at the same ones).",
     scope: 'status',
     input: noInput,
     output: alertThresholdsSchema,

@@ -133,9 +133,12 @@ export const backupCalls = {
     errors: [],
   }),
   'backup.run': call({
-    summary: 'Backs up the chosen classes (the default ones when none is named) now, verifies the backup, applies retention; progress in backup.changed.',
+    summary:
+      'Backs up the chosen classes (the default ones when none is named) now, verifies the backup, applies retention; progress in backup.changed.',
     scope: 'unlocked',
-    input: z.object({ destination: backupDestinationSchema, classes: z.array(classIdSchema).max(64).optional(), passphrase: passphraseSchema }).strict(),
+    input: z
+      .object({ destination: backupDestinationSchema, classes: z.array(classIdSchema).max(64).optional(), passphrase: passphraseSchema })
+      .strict(),
     output: backupRecordSchema,
     errors: [
       ...BACKUP_FAILURES,
@@ -148,7 +151,8 @@ export const backupCalls = {
     ],
   }),
   'backup.verify': call({
-    summary: 'Reads a backup place back in full and restores a sample compared byte for byte; without a passphrase, with the key this headset keeps for its checks.',
+    summary:
+      'Reads a backup place back in full and restores a sample compared byte for byte; without a passphrase, with the key this headset keeps for its checks.',
     scope: 'unlocked',
     input: z.object({ destination: backupDestinationSchema, backupId: backupIdSchema.optional(), passphrase: passphraseSchema.optional() }).strict(),
     output: verificationSchema.extend({ backupId: z.string() }),
@@ -162,10 +166,16 @@ export const backupCalls = {
     errors: [...BACKUP_FAILURES, 'BACKUP_NO_REPOSITORY'],
   }),
   'backup.restore': call({
-    summary: 'Puts the chosen classes (the backup’s default ones when none is named) back from a backup (the newest when none is named); progress in backup.changed.',
+    summary:
+      'Puts the chosen classes (the backup’s default ones when none is named) back from a backup (the newest when none is named); progress in backup.changed.',
     scope: 'unlocked',
     input: z
-      .object({ destination: backupDestinationSchema, backupId: backupIdSchema.optional(), classes: z.array(classIdSchema).max(64).optional(), passphrase: passphraseSchema })
+      .object({
+        destination: backupDestinationSchema,
+        backupId: backupIdSchema.optional(),
+        classes: z.array(classIdSchema).max(64).optional(),
+        passphrase: passphraseSchema,
+      })
       .strict(),
     output: z.object({ backupId: z.string(), classes: z.array(z.string()), files: z.number().int().nonnegative(), bytes: z.number().nonnegative() }),
     errors: [

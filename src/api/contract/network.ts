@@ -247,8 +247,7 @@ export const networkCalls = {
     errors: ['NETWORK_UNKNOWN_PROFILE', ...NETWORK_TOOL_ERRORS],
   }),
   'network.hotspotPassword': call({
-    summary:
-      'The hotspot’s generated WPA2 password, to show the wearer on screen only (never logged, never pushed in an event). Hotspot mode only.',
+    summary: 'The hotspot’s generated WPA2 password, to show the wearer on screen only (never logged, never pushed in an event). Hotspot mode only.',
     scope: 'user',
     input: noInput,
     output: z.object({ ssid: z.string(), password: z.string() }),

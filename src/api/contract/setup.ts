@@ -36,7 +36,10 @@ export const setupEnteredSchema = z
     networkSsid: z.string().max(32).nullable(),
     /** Where the backup to restore was looked for, which one and which classes (not the passphrase). */
     restorePlace: z.enum(['usb', 'cloud']).nullable(),
-    restoreBackupId: z.string().regex(/^[0-9a-f]{8,64}$/).nullable(),
+    restoreBackupId: z
+      .string()
+      .regex(/^[0-9a-f]{8,64}$/)
+      .nullable(),
     restoreClasses: z.array(z.string().min(1).max(64)).max(64).nullable(),
   })
   .strict();
