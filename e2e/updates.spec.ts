@@ -207,6 +207,8 @@ updateTest.describe('Updates, keyboard only, from a TUF repository', () => {
 
       // Offline, then a metered hotspot with metered downloads off: it says what it waits for.
       await setNetwork(headsetRoot, 'offline');
+      // The network capability reads the simulated cable every 2 s: Resume once the headset knows.
+      await expect(page.getByTestId('network-status')).toContainText('Offline');
       await page.keyboard.press('Enter');
       await expect(page.getByTestId('download-line')).toHaveText(/^Waiting for network/);
       await setNetwork(headsetRoot, 'metered');
@@ -363,7 +365,9 @@ updateTest.describe('recovery', () => {
       await expect(actions).toHaveText([
         /^Restart the headset/,
         new RegExp(`^Go back to ${build.version.replace(/\./g, '\\.')}`),
+        /^Reinstall the system/,
         /^Export logs to USB/,
+        /^Erase and reset/,
         /^Switch off/,
       ]);
       await expect(actions.first()).toBeFocused();
