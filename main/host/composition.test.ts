@@ -73,7 +73,9 @@ describe('the simulated headset, composed', () => {
     const outputs: string[] = [];
     // Every read-only call (the status scope), which is what any connection can ask for.
     for (const name of Object.keys(apiCalls) as CallName[]) {
-      if (apiCalls[name].scope !== 'status') continue;
+      // Those that take no input (one that needs input, e.g. a feature's name, answers nothing of the device's own).
+      if (apiCalls[name].scope !== 'status' || !(apiCalls[name].input.safeParse({}).success || apiCalls[name].input.safeParse(undefined).success))
+        continue;
       outputs.push(JSON.stringify(await client.call(name as 'system.info')));
     }
     expect(outputs.length).toBeGreaterThanOrEqual(7);

@@ -123,6 +123,8 @@ describe('updating a simulated headset from a TUF repository', () => {
     const layout = new SimulatedDeviceLayout(root);
     mkdirSync(join(root, 'network'), { recursive: true });
     writeFileSync(layout.networkState, 'offline\n');
+    // The network capability reads the simulated cable every 2 s: download once the headset knows.
+    await expect.poll(async () => (await client.call('network.status')).state, { timeout: 10_000 }).toBe('offline');
     await client.call('update.download');
     await expect
       .poll(async () => (await client.call('update.status')).state, { timeout: 10_000 })

@@ -18,6 +18,8 @@ describe('update news', () => {
     const network = new SimulatedDeviceLayout(root).networkState;
     const { client } = await repository.start(root, { updateUrl: repository.url });
     writeFileSync(network, 'offline\n');
+    // The network capability reads the simulated cable every 2 s: ask once the headset knows.
+    await expect.poll(async () => (await client.call('network.status')).state, { timeout: 10_000 }).toBe('offline');
     const statuses: UpdateStatus[] = [];
     client.subscribe('update.changed', (status) => statuses.push(status));
     const asked = await client.call('update.check');

@@ -55,7 +55,7 @@ describe('bindStores', () => {
     await until(() => useNetworkStore.getState().status?.state === 'online');
     await until(() => useRegistrationStore.getState().status?.state === 'unmanaged');
     await until(() => useSetupStore.getState().progress?.step === 'language');
-    for (const source of Object.values(device.events)) expect(source.subscribers()).toBe(1);
+    for (const [name, source] of Object.entries(device.events)) expect(source.subscribers(), name).toBe(1);
     // Later pushes keep arriving: an operation that ends reloads the history.
     const entry: UpdateHistoryEntry = {
       version: '1.1.0',

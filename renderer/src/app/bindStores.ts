@@ -11,6 +11,8 @@ import { bindPowerStore } from '../power/powerStore.js';
 import { bindPrivacyStore } from '../privacy/bindPrivacyStore.js';
 import { bindSupportStore } from '../support/bindSupportStore.js';
 import { bindRegistrationStore } from '../registration/bindRegistrationStore.js';
+import { bindResetStore } from '../reset/bindResetStore.js';
+import { bindRecoveryInstallStore } from '../recovery/bindRecoveryInstallStore.js';
 import { bindLicenseStore } from '../license/bindLicenseStore.js';
 import { bindSetupStore } from '../setup/bindSetupStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
@@ -33,6 +35,8 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindSupportStore(client);
     bindNetworkStore(client);
     bindRegistrationStore(client);
+    bindResetStore(client);
+    bindRecoveryInstallStore(client);
     bindLicenseStore(client);
     bindPowerStore();
     await Promise.all([thresholds, bindDeviceStore(client)]);
