@@ -1,30 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { SCREENSHOTS, expect, openUi, test } from './fixtures.js';
+import { expect, openUi, test } from './fixtures.js';
 import { expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const PASSPHRASE = 'e2e backup passphrase 4711';
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 
 async function screenshots(page: Page, name: string, inSight?: Locator): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await inSight?.scrollIntoViewIfNeeded();
-    await page.screenshot({
-      path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`),
-      animations: 'disabled',
-      caret: 'hide',
-      fullPage: false,
-    });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
+  await screenshotsAtPanelSizes(page, name, inSight);
 }
 
 test.describe('Backup & reset', () => {
@@ -42,7 +27,7 @@ test.describe('Backup & reset', () => {
     await writeFile(join(data, 'profile', 'comfort.json'), '{"ipd":63.5}');
     await mkdir(join(headsetRoot, 'usb'), { recursive: true });
     const headsetd = await launchHeadsetd({ mode: 'settings' });
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     await openUi(page, headsetd);
 
     await nav(page).getByRole('button', { name: 'Backup & reset' }).click();

@@ -1,5 +1,6 @@
-import type { Page } from '@playwright/test';
-import { expect } from './fixtures.js';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { SCREENSHOTS, expect } from './fixtures.js';
 
 /**
  * The layout holds: on the panel's sizes nothing is wider than its box, no text is cut off, nothing
@@ -13,11 +14,11 @@ export interface Size {
   height: number;
 }
 
+/** The in-VR panel's usual size, where tests leave the page. */
+export const PANEL_MAIN: Size = { width: 1280, height: 720 };
+
 /** The in-VR panel and the recovery kiosk's screens. */
-export const PANEL_SIZES: readonly Size[] = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-];
+export const PANEL_SIZES: readonly Size[] = [PANEL_MAIN, { width: 1024, height: 600 }];
 
 /** What the page's layout check returns: one line per element that breaks the layout. */
 type Problems = string[];
@@ -140,4 +141,18 @@ export async function expectLayoutHolds(page: Page, sizes: readonly Size[] = PAN
       await settle(page);
     }
   }
+}
+
+/**
+ * A screenshot of the state at each panel size (`NAME-WxH.png`), `inSight` scrolled into view first,
+ * each checked with expectLayoutHolds at its own size; leaves the page at the first size.
+ */
+export async function screenshotsAtPanelSizes(page: Page, name: string, inSight?: Locator): Promise<void> {
+  for (const size of PANEL_SIZES) {
+    await page.setViewportSize(size);
+    await inSight?.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
+    await expectLayoutHolds(page, [size]);
+  }
+  await page.setViewportSize(PANEL_MAIN);
 }

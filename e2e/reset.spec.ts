@@ -1,30 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { SCREENSHOTS, completeSetup, expect, openUi, test } from './fixtures.js';
+import { completeSetup, expect, openUi, test } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const PASSPHRASE = 'e2e reset passphrase 0815';
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 
 async function screenshots(page: Page, name: string, inSight?: Locator): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await inSight?.scrollIntoViewIfNeeded();
-    await page.screenshot({
-      path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`),
-      animations: 'disabled',
-      caret: 'hide',
-      fullPage: false,
-    });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
+  await screenshotsAtPanelSizes(page, name, inSight);
 }
 
 /** Reaches a control with the keys only: Tab through the screen (text fields keep the arrows for their text). */
@@ -50,7 +35,7 @@ test.describe('Factory reset', () => {
     await writeFile(join(data, 'apps', 'game', 'save.bin'), 'level 12, 3 lives');
     await mkdir(join(headsetRoot, 'usb'), { recursive: true });
     const first = await launchHeadsetd({ mode: 'settings' });
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     await openUi(page, first);
 
     await press(page, nav(page).getByRole('button', { name: 'Backup & reset' }));
