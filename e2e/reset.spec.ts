@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { completeSetup, expect, openUi, test } from './fixtures.js';
@@ -21,6 +21,18 @@ async function tabTo(page: Page, target: Locator): Promise<void> {
 async function press(page: Page, target: Locator): Promise<void> {
   await tabTo(page, target);
   await page.keyboard.press('Enter');
+}
+
+/** The checks that failed in the sanitization records on the persist partition (the wipe's own verdict, named). */
+async function failedChecks(headsetRoot: string): Promise<unknown[]> {
+  const folder = join(headsetRoot, 'persist', 'reset', 'records');
+  const failed: unknown[] = [];
+  for (const name of await readdir(folder)) {
+    if (!name.endsWith('.json')) continue;
+    const signed = JSON.parse(await readFile(join(folder, name), 'utf8')) as { record: { checks: Array<{ passed: boolean }> } };
+    failed.push(...signed.record.checks.filter((c) => !c.passed));
+  }
+  return failed;
 }
 
 test.describe('Factory reset', () => {
@@ -82,6 +94,7 @@ test.describe('Factory reset', () => {
     expect(await readFile(join(data, 'apps', 'game', 'save.bin'), 'utf8')).toBe('level 12, 3 lives');
     // The reset's record is listed under Last resets.
     await expect(page.getByTestId('reset-records')).toContainText('Everything (factory reset)');
+    expect(await failedChecks(headsetRoot), 'the checks of the sanitization record that failed').toEqual([]);
     await expect(page.getByTestId('reset-records')).toContainText('Verified: nothing left');
     await screenshots(page, 'reset-records', page.getByTestId('reset-records'));
     await second.stop();

@@ -11,6 +11,8 @@ import { closeAll } from './closeAll.js';
  */
 export class CapabilityHost {
   private readonly added: { name: string; capability: Capability<unknown> }[] = [];
+  /** Capabilities stopped by `quiesce`: not started again, not stopped twice. */
+  private readonly quiesced = new Set<string>();
   private readonly handlerOwners = new Map<string, string>();
   private readonly eventOwners = new Map<string, string>();
   private readonly callHandlers: Partial<CallHandlers> = {};
@@ -40,7 +42,7 @@ export class CapabilityHost {
 
   async start(log: SubsystemLogger): Promise<void> {
     for (const { name, capability } of this.added) {
-      if (!capability.start) continue;
+      if (!capability.start || this.quiesced.has(name)) continue;
       try {
         await capability.start();
       } catch (error) {
@@ -52,10 +54,28 @@ export class CapabilityHost {
 
   async stop(log: SubsystemLogger): Promise<void> {
     const steps = this.added
-      .filter((entry) => entry.capability.stop)
+      .filter((entry) => entry.capability.stop && !this.quiesced.has(entry.name))
       .reverse()
       .map(({ name, capability }): [string, () => Promise<void>] => [name, () => capability.stop!()]);
     await closeAll(steps, (what, error) => log.error(`stopping ${what} failed`, { error: errorDetail(error) }));
+  }
+
+  /**
+   * Stops every capability but those kept, in reverse order, before a wipe (the restart that ends
+   * it starts them all again). Failures are logged, not thrown: a service that would not stop must
+   * not keep the wipe from running; its leftovers show in the wipe's verification.
+   */
+  async quiesce(keep: readonly string[], log: SubsystemLogger): Promise<void> {
+    const unknown = keep.filter((name) => !this.added.some((entry) => entry.name === name));
+    if (unknown.length > 0) throw new Error(`quiesce keeps capabilities that were never added: ${unknown.join(', ')}`);
+    const steps = this.added
+      .filter((entry) => !keep.includes(entry.name) && !this.quiesced.has(entry.name))
+      .reverse()
+      .map(({ name, capability }): [string, () => Promise<void>] => {
+        this.quiesced.add(name);
+        return [name, () => capability.stop?.() ?? Promise.resolve()];
+      });
+    await closeAll(steps, (what, error) => log.error(`stopping ${what} before the wipe failed`, { error: errorDetail(error) }));
   }
 
   /** Every call of the contract, each answered by exactly one capability. */

@@ -257,6 +257,9 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       build: options.build,
       lock: lock.pin,
       restart: () => (profile.kind === 'simulated' ? profile.power.powerOff() : profile.power.reboot()),
+      // What a wipe runs on (the log, the signing identity, the boot and mode it restarts into, the
+      // watchdog that must keep being fed, the network's reset); every other service stops first.
+      quiesce: () => host.quiesce(['identity', 'boot', 'network', 'mode', 'system', 'logs', 'watchdog', 'lock', 'reset'], logger.for('reset')),
       deviceErase: profile.userData?.deviceErase,
       hardware: profile.hardware,
       log: logger.for('reset'),

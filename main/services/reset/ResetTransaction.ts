@@ -44,6 +44,12 @@ export interface ResetTransactionOptions {
   software: { appVersion: string; commit: string };
   /** The restart that ends a reset (a reboot; the simulated headset's orderly stop). */
   restart(): Promise<void>;
+  /**
+   * Stops the services that write user data before the first key goes, as a reset in recovery
+   * would run with nothing else up: a GPS fix saved mid-wipe would be a file left in an erased class.
+   * The restart at the end brings them back.
+   */
+  quiesce?(): Promise<void>;
   /** Device-level erasure and its check beyond the classes (linux: LUKS2 `erase` on decommissioning). */
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
   /** A factory reset's defaults step also restores the declared configuration and the network settings (000 §3.3). */
@@ -142,6 +148,8 @@ export class ResetTransaction {
       this.state.set({ status: 'wiping', scope: entry.scope, phase: p, startedAt: entry.startedAt });
     let step = entry.step;
     try {
+      phase(phaseOf(step));
+      await this.options.quiesce?.();
       if (step === 'destroy-keys') {
         phase('destroying-keys');
         await this.options.wipe.destroyKeys(classes);

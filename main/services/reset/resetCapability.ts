@@ -35,6 +35,8 @@ export interface ResetNeeds {
   lock: PinConfirmation;
   /** What ends a wipe: the restart that brings every service up on the erased data (a reboot; headsetd's orderly stop on the simulated headset, whose in-process power cycle keeps the services' memory). */
   restart(): Promise<void>;
+  /** Stops the other services that write user data before a wipe erases anything (the host's; see ResetTransactionOptions). */
+  quiesce?(): Promise<void>;
   /** The data partition's own erasure and check (linux: LUKS2 keyslots on decommissioning). */
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
   /** The device's peripherals and IMU for a hardware reset (the profile's); without them reset.hardware is NOT_SUPPORTED. */
@@ -89,6 +91,7 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
     },
     software: { appVersion: needs.build.version, commit: needs.build.commit },
     restart: () => needs.restart(),
+    quiesce: needs.quiesce && (() => needs.quiesce!()),
     deviceErase: needs.deviceErase,
     log: needs.log,
   });
