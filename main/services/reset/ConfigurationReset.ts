@@ -39,16 +39,15 @@ export interface ConfigurationResetOptions {
 /**
  * Configuration reset (000 §3.3): the declared defaults written back (crash-safe), the network
  * settings reset through the network capability's port, the PIN and the wearer's accounts removed or
- * kept as chosen, and calibration proven unchanged by its SHA-256 before and after. Idempotent: a
- * power cut mid-way runs it again from the start with the same result.
+ * kept as chosen (keys first), and calibration proven unchanged by its SHA-256 before and after.
+ * Each step is idempotent: a power cut mid-step runs it again with the same result.
  */
 export class ConfigurationReset {
   constructor(private readonly options: ConfigurationResetOptions) {}
 
   /**
-   * `erased` says which files a wipe in the same reset has just erased: they are left absent (the
-   * factory reset's verification finds no file in an erased class), which their services read as
-   * the default where the table says so.
+   * The whole reset in one go (the factory reset's defaults step, itself journaled by the reset
+   * transaction; `reset.configure` journals each step: ConfigurationResetTransaction). `erased`: see restoreDefaults.
    */
   async run(
     choices: ConfigurationResetChoices,
@@ -56,7 +55,30 @@ export class ConfigurationReset {
     /** False inside a wipe: a log line written between the erase and its check would be a file in the erased logs. */
     log = true,
   ): Promise<ConfigurationResetReport> {
-    const before = await hashFolder(this.options.calibrationDir);
+    const before = await this.calibrationHash();
+    await this.eraseChosen(choices);
+    const restored = await this.restoreDefaults(erased);
+    const network = await this.resetNetwork();
+    return this.finish({ choices, restored, network, calibrationBefore: before }, log);
+  }
+
+  /** SHA-256 of the calibration folder (taken before anything and again at the end). */
+  calibrationHash(): Promise<string | null> {
+    return hashFolder(this.options.calibrationDir);
+  }
+
+  /** The PIN's and the accounts' classes erased (keys first) unless kept. Idempotent. */
+  async eraseChosen(choices: ConfigurationResetChoices): Promise<void> {
+    const erase: Array<'pin' | 'profile'> = [...(choices.keepPin ? [] : (['pin'] as const)), ...(choices.keepAccounts ? [] : (['profile'] as const))];
+    if (erase.length > 0) await this.options.eraseClasses(erase);
+  }
+
+  /**
+   * The declared table written back (crash-safe). `erased` says which files a wipe in the same reset
+   * has just erased: they are left absent (the factory reset's verification finds no file in an
+   * erased class), which their services read as the default where the table says so. Idempotent.
+   */
+  async restoreDefaults(erased: (path: string) => boolean = () => false): Promise<ConfigurationResetReport['restored']> {
     const restored: ConfigurationResetReport['restored'] = [];
     for (const entry of this.options.table ?? CONFIGURATION_DEFAULTS) {
       const path = join(this.options.stateDir, entry.path);
@@ -73,25 +95,40 @@ export class ConfigurationReset {
       }
       restored.push({ id: entry.id, title: entry.title, to: entry.value === 'absent' ? 'absent' : 'default' });
     }
-    const erase: Array<'pin' | 'profile'> = [...(choices.keepPin ? [] : (['pin'] as const)), ...(choices.keepAccounts ? [] : (['profile'] as const))];
-    if (erase.length > 0) await this.options.eraseClasses(erase);
-    const network: ConfigurationResetReport['network'] = this.options.network
+    return restored;
+  }
+
+  /** The network capability's reset to defaults, or why there was none. Idempotent (a second run forgets what is left). */
+  async resetNetwork(): Promise<ConfigurationResetReport['network']> {
+    return this.options.network
       ? { result: 'reset', ...(await this.options.network.resetToDefaults()) }
       : { result: 'not-available', why: 'the network capability offers no reset to defaults yet' };
-    const after = await hashFolder(this.options.calibrationDir);
+  }
+
+  /** The report, calibration hashed again against the hash taken before; logged unless inside a wipe. */
+  async finish(
+    done: {
+      choices: ConfigurationResetChoices;
+      restored: ConfigurationResetReport['restored'];
+      network: ConfigurationResetReport['network'];
+      calibrationBefore: string | null;
+    },
+    log = true,
+  ): Promise<ConfigurationResetReport> {
+    const after = await this.calibrationHash();
     const report: ConfigurationResetReport = {
-      restored,
-      pin: choices.keepPin ? 'kept' : 'removed',
-      accounts: choices.keepAccounts ? 'kept' : 'removed',
-      network,
-      calibration: { before, after, unchanged: before === after },
+      restored: done.restored,
+      pin: done.choices.keepPin ? 'kept' : 'removed',
+      accounts: done.choices.keepAccounts ? 'kept' : 'removed',
+      network: done.network,
+      calibration: { before: done.calibrationBefore, after, unchanged: done.calibrationBefore === after },
     };
     if (log)
       this.options.log?.info('configuration reset', {
-        restored: restored.map((r) => r.id),
+        restored: report.restored.map((r) => r.id),
         pin: report.pin,
         accounts: report.accounts,
-        network: network.result,
+        network: report.network.result,
         calibrationUnchanged: report.calibration.unchanged,
         calibrationSha256: after,
       });

@@ -21,6 +21,7 @@ import {
   type UserDataRoots,
 } from '../userData/userDataClasses.js';
 import { ConfigurationReset, type NetworkSettingsReset } from './ConfigurationReset.js';
+import { ConfigurationResetJournal, ConfigurationResetTransaction } from './ConfigurationResetTransaction.js';
 import { HardwareReset } from './hardware/HardwareReset.js';
 import { ImuRecalibration } from './hardware/ImuRecalibration.js';
 import type { ImuSource, Peripheral } from './hardware/ports.js';
@@ -71,6 +72,14 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
   const calibrationDir = resolveUserDataClass(userDataClass('calibration'), needs.roots)[0]!.path;
   const hardware =
     needs.hardware && new HardwareReset(needs.hardware.peripherals, new ImuRecalibration(calibrationDir, needs.hardware.imu), needs.log);
+  // reset.configure, journaled beside the wipe: it stops the other services first too (they hold settings in memory and write them back).
+  const configure = new ConfigurationResetTransaction({
+    reset: configuration,
+    journal: new ConfigurationResetJournal(resetDir(needs.roots)),
+    quiesce: needs.quiesce && (() => needs.quiesce!()),
+    restart: () => needs.restart(),
+    log: needs.log,
+  });
   let configuring = false;
   const transaction = new ResetTransaction({
     roots: needs.roots,
@@ -98,7 +107,7 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
   const summary = (c: UserDataClass) => ({ id: c.id, title: c.title, holds: c.holds });
   const port: ResetPort = {
     state: transaction.state,
-    busy: () => transaction.busy || configuring,
+    busy: () => transaction.busy || configure.busy || configuring,
     plan: (scope: WipeScope) => {
       const erased = classesErasedBy(scope);
       return {
@@ -118,7 +127,7 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
     async configure(choices) {
       configuring = true;
       try {
-        const report = await configuration.run(choices);
+        const report = await configure.begin(choices);
         // The services hold the old settings in memory: the restart brings them up on the defaults, once the answer is out.
         setTimeout(
           () =>
@@ -155,6 +164,10 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
       // A wipe cut short finishes before anything else of it runs; its restart brings the services up on the result.
       const { done } = await transaction.resume();
       done.catch((error: Error) => needs.log.error('resuming the reset failed', { error: error.message }));
+      // A configuration reset cut short, likewise (never both: each refuses to begin while the other runs; a wipe first).
+      if (transaction.busy) return;
+      const configured = await configure.resume();
+      configured.done.catch((error: Error) => needs.log.error('resuming the configuration reset failed', { error: error.message }));
     },
   };
 }
