@@ -17,6 +17,11 @@ const NEEDED = [
   { binary: '/usr/bin/zstd', pkg: 'zstd', why: 'reference tool' },
   { binary: '/usr/sbin/logrotate', pkg: 'logrotate', why: 'checks native/logrotate with logrotate -d' },
   { binary: '/usr/bin/udevadm', pkg: 'udev', why: 'parses native/udev rules with udevadm test' },
+  {
+    binary: '/usr/bin/systemd-analyze',
+    pkg: 'systemd',
+    why: 'rates native/systemd units with systemd-analyze security --offline=true; systemd-tmpfiles builds the read-only image check',
+  },
   { binary: postgresInitdb(), pkg: 'postgresql', why: "the fleet server's tests run against a real PostgreSQL they start (initdb, pg_ctl)" },
   {
     binary: '/usr/bin/nmcli',
