@@ -1,4 +1,4 @@
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sodium from 'sodium-native';
 import { fsyncDirectory, writeFileAtomic } from '../storage/atomicFile.js';
@@ -13,7 +13,12 @@ export const CLASS_KEY_BYTES = sodium.crypto_secretbox_KEYBYTES;
  * encrypted under a file key only this key unwraps (ClassFileCipher.ts).
  */
 export class ClassKeys {
-  private readonly cache = new Map<string, Buffer>();
+  /**
+   * Keys read, each with the identity of the file it came from: a restore renames a backed-up key
+   * file in (ClassPutBack) and another service may destroy one, so a cached key is used only while
+   * its file is still that same file (one stat per use); otherwise it is dropped and read again.
+   */
+  private readonly cache = new Map<string, { key: Buffer; file: string }>();
 
   constructor(private readonly roots: UserDataRoots) {}
 
@@ -21,17 +26,37 @@ export class ClassKeys {
     return classKeyPath(classId, this.roots);
   }
 
-  /** The class's key, or null when it has none (never made, or destroyed). */
+  /** The class's key, or null when it has none (never made, or destroyed), as its key file says now. */
   async get(classId: string): Promise<Buffer | null> {
-    const cached = this.cache.get(classId);
-    if (cached) return cached;
-    const key = await readFile(this.path(classId)).catch((error: NodeJS.ErrnoException) => {
+    const path = this.path(classId);
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return null;
       throw error;
     });
-    if (key && key.length !== CLASS_KEY_BYTES) throw new Error(`the key file of class ${classId} is damaged (${key.length} bytes)`);
-    if (key) this.cache.set(classId, key);
-    return key;
+    if (!handle) {
+      this.forget(classId);
+      return null;
+    }
+    try {
+      const info = await handle.stat();
+      const file = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+      const cached = this.cache.get(classId);
+      if (cached?.file === file) return cached.key;
+      this.forget(classId);
+      const key = await handle.readFile();
+      if (key.length !== CLASS_KEY_BYTES) throw new Error(`the key file of class ${classId} is damaged (${key.length} bytes)`);
+      this.cache.set(classId, { key, file });
+      return key;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Drops a cached key; zeroed only when destroyed (a replaced key may still be in a caller's hands mid-read). */
+  private forget(classId: string, zero = false): void {
+    const cached = this.cache.get(classId);
+    if (cached && zero) sodium.sodium_memzero(cached.key);
+    this.cache.delete(classId);
   }
 
   /** The class's key, made on first use. Two writers racing get the same key: the first link wins. */
@@ -52,7 +77,6 @@ export class ClassKeys {
     } finally {
       await unlink(candidate).catch(() => undefined);
     }
-    this.cache.delete(classId);
     const kept = await this.get(classId);
     if (!kept) throw new Error(`the key of class ${classId} vanished while it was made`);
     return kept;
@@ -64,9 +88,7 @@ export class ClassKeys {
    * synced. Returns whether there was a key. Idempotent: a power cut between steps is finished next time.
    */
   async destroy(classId: string): Promise<boolean> {
-    const cached = this.cache.get(classId);
-    if (cached) sodium.sodium_memzero(cached);
-    this.cache.delete(classId);
+    this.forget(classId, true);
     const path = this.path(classId);
     let handle;
     try {
