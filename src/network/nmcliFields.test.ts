@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nmcliError } from './nmcliErrors.js';
-import { escapeTerse, parseTerse, splitTerseLine } from './nmcliFields.js';
+import { escapeTerse, parsePropertyBlocks, parseTerse, splitTerseLine } from './nmcliFields.js';
 import { checkSsid, checkWpaPassword, signalBars, ssidFromHex, ssidToHex } from './ssid.js';
 
 const TRICKY_SSIDS = [
@@ -35,6 +35,35 @@ describe('the nmcli terse splitter', () => {
 
   it('refuses a line with another number of fields than asked for (output it cannot read)', () => {
     expect(() => parseTerse('a:b:c\n', 2)).toThrow(/3 fields where 2/);
+  });
+});
+
+describe('several connections shown in one call', () => {
+  it('splits the blocks at the key asked for first, values with colons kept whole, a missing setting absent', () => {
+    // As nmcli 1.42 prints `-t -f connection.uuid,… connection show uuid A uuid B` (checked against the real one in the dbusmock test).
+    const output = [
+      'connection.uuid:42dcdeb2-6aef-4f5c-bb82-c65f1ac67ebf',
+      'connection.autoconnect-priority:7',
+      '802-11-wireless.ssid:A: b',
+      '802-11-wireless-security.key-mgmt:wpa-psk',
+      '',
+      'connection.uuid:c9f73923-0a10-4175-994f-b2e2a87757b5',
+      'connection.autoconnect-priority:3',
+      '802-11-wireless.ssid:Open',
+      '',
+    ].join('\n');
+    const blocks = parsePropertyBlocks(output, 'connection.uuid');
+    expect(blocks.map((b) => Object.fromEntries(b))).toEqual([
+      {
+        'connection.uuid': '42dcdeb2-6aef-4f5c-bb82-c65f1ac67ebf',
+        'connection.autoconnect-priority': '7',
+        '802-11-wireless.ssid': 'A: b',
+        '802-11-wireless-security.key-mgmt': 'wpa-psk',
+      },
+      { 'connection.uuid': 'c9f73923-0a10-4175-994f-b2e2a87757b5', 'connection.autoconnect-priority': '3', '802-11-wireless.ssid': 'Open' },
+    ]);
+    expect(parsePropertyBlocks('', 'connection.uuid')).toEqual([]);
+    expect(() => parsePropertyBlocks('802-11-wireless.ssid:x\n', 'connection.uuid')).toThrow(/before connection.uuid/);
   });
 });
 

@@ -50,3 +50,22 @@ export function parseProperties(output: string): Map<string, string> {
   }
   return properties;
 }
+
+/**
+ * `nmcli -t -f KEY,… connection show uuid A uuid B …` prints one block of `name:value` lines per
+ * connection, blocks apart by a blank line; a setting the profile lacks prints no line (an open
+ * network has no key-mgmt). Each block starts at `firstKey`, asked for first, so a block is
+ * found by it rather than by the blank lines.
+ */
+export function parsePropertyBlocks(output: string, firstKey: string): Array<Map<string, string>> {
+  const blocks: Array<Map<string, string>> = [];
+  for (const line of output.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const key = line.slice(0, colon);
+    if (key === firstKey) blocks.push(new Map());
+    else if (blocks.length === 0) throw new Error(`nmcli printed ${key} before ${firstKey}`);
+    blocks[blocks.length - 1]!.set(key, line.slice(colon + 1));
+  }
+  return blocks;
+}

@@ -117,6 +117,42 @@ describe.skipIf(missing)('the nmcli adapter against the real nmcli and python-db
     await nm.remove(wide.profileId);
   });
 
+  it('reads several saved profiles in two nmcli runs, whatever their number (the list, then one show of every UUID)', async () => {
+    const runs: string[][] = [];
+    const counting = new NmcliRunner({ env: rig.env, secrets });
+    const counted = new NmcliNetworkManager({ run: (args, options) => (runs.push([...args]), counting.run(args, options)) } as NmcliRunner, {
+      activationTimeoutS: 10,
+      wifiDevice: 'wlan0',
+    });
+    const joined = [];
+    for (const [ssid, priority] of [
+      [SSIDS.colon, 5],
+      [SSIDS.backslash, 2],
+      [SSIDS.nonAscii32, 9],
+    ] as const)
+      joined.push(
+        await nm.join({
+          ssidHex: ssidToHex(ssid),
+          security: ssid === SSIDS.backslash ? 'open' : 'wpa2-personal',
+          password: ssid === SSIDS.backslash ? undefined : PASSWORD,
+          hidden: false,
+          priority,
+          powerSaveOff: ssid === SSIDS.nonAscii32,
+        }),
+      );
+    const profiles = await counted.profiles();
+    expect(runs).toHaveLength(2);
+    expect(profiles.map((p) => [p.id, p.ssidHex, p.security, p.priority, p.powerSaveOff, p.hasPassword]).sort()).toEqual(
+      [
+        [joined[0]!.profileId, ssidToHex(SSIDS.colon), 'wpa2-personal', 5, false, true],
+        [joined[1]!.profileId, ssidToHex(SSIDS.backslash), 'open', 2, false, false],
+        [joined[2]!.profileId, ssidToHex(SSIDS.nonAscii32), 'wpa2-personal', 9, true, true],
+      ].sort(),
+    );
+    for (const { profileId } of joined) await nm.remove(profileId);
+    expect(await counted.profiles()).toEqual([]);
+  });
+
   it.skip('modifies a profile (priority, power saving) — the mock has no Update2 (REFERENCE); covered by the NetworkManager-in-a-namespace test', () =>
     undefined);
   it.skip('a wrong key and a network vanishing mid-connect — the mock activates any profile; the simulated NetworkManager and the exit-code mapping test them', () =>

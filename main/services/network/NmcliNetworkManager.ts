@@ -1,6 +1,6 @@
 import { AppError } from '../../../src/api/errors.js';
 import type { EthernetState, WifiSecurity } from '../../../src/api/contract/network.js';
-import { parseProperties, parseTerse } from '../../../src/network/nmcliFields.js';
+import { parseProperties, parsePropertyBlocks, parseTerse } from '../../../src/network/nmcliFields.js';
 import { hexToBytes, ssidFromHex, ssidToHex } from '../../../src/network/ssid.js';
 import type { NmcliRunner } from './NmcliRunner.js';
 import type { AccessPoint, ActiveWifi, ConnectivityState, HotspotRequest, JoinRequest, NetworkBackend, WifiProfile } from './ports.js';
@@ -8,6 +8,16 @@ import type { AccessPoint, ActiveWifi, ConnectivityState, HotspotRequest, JoinRe
 /** Our profiles are named by the SSID's hex: exact whatever the bytes (LC_ALL=C prints non-ASCII as `?`). */
 const PROFILE_PREFIX = 'wifi-';
 export const HOTSPOT_PROFILE = 'headset-hotspot';
+/** A profile's settings as `profiles()` reads them; the UUID first, where each connection's block starts. */
+const PROFILE_FIELDS = [
+  'connection.uuid',
+  'connection.autoconnect-priority',
+  '802-11-wireless.ssid',
+  '802-11-wireless.hidden',
+  '802-11-wireless.powersave',
+  '802-11-wireless.mode',
+  '802-11-wireless-security.key-mgmt',
+].join(',');
 
 /**
  * The network stack of a Linux headset through `nmcli` (NetworkManager 1.42+): `-t -e yes` output
@@ -31,41 +41,33 @@ export class NmcliNetworkManager implements NetworkBackend {
     }));
   }
 
+  /**
+   * The saved Wi-Fi profiles: the list, then every profile's settings in one `connection show` of
+   * all their UUIDs (not one nmcli start per profile). A profile deleted between the two calls
+   * makes the second fail as not found: read the list again.
+   */
   async profiles(): Promise<WifiProfile[]> {
-    const list = parseTerse(await this.nmcli.run(['-f', 'NAME,UUID,TYPE', 'connection', 'show']), 3);
-    const wifi = list.filter(([name, , type]) => type === '802-11-wireless' && name !== HOTSPOT_PROFILE);
-    const profiles: WifiProfile[] = [];
-    for (const [name, uuid] of wifi) {
-      const fields = parseProperties(
-        await this.nmcli.run(
-          [
-            '-f',
-            'connection.autoconnect-priority,802-11-wireless.ssid,802-11-wireless.hidden,802-11-wireless.powersave,802-11-wireless.mode,802-11-wireless-security.key-mgmt',
-            'connection',
-            'show',
-            'uuid',
-            uuid!,
-          ],
-          { notFound: 'NETWORK_UNKNOWN_PROFILE' },
-        ),
-      );
-      if (fields.get('802-11-wireless.mode') === 'ap') continue;
-      const keyMgmt = fields.get('802-11-wireless-security.key-mgmt') ?? '';
-      profiles.push({
-        id: uuid!,
-        ssidHex:
-          name!.startsWith(PROFILE_PREFIX) && isHex(name!.slice(PROFILE_PREFIX.length))
-            ? name!.slice(PROFILE_PREFIX.length).toUpperCase()
-            : ssidToHex(fields.get('802-11-wireless.ssid') ?? ''),
-        security: keyMgmt === 'sae' ? 'wpa3-personal' : keyMgmt === 'wpa-psk' ? 'wpa2-personal' : 'open',
-        priority: Number(fields.get('connection.autoconnect-priority') ?? 0) || 0,
-        hidden: fields.get('802-11-wireless.hidden') === 'yes',
-        // powersave 2 = disable (NM_SETTING_WIRELESS_POWERSAVE_DISABLE): how a support network is kept quick.
-        powerSaveOff: /^(2|disable)/.test(fields.get('802-11-wireless.powersave') ?? ''),
-        hasPassword: keyMgmt === 'wpa-psk' || keyMgmt === 'sae',
+    for (let attempt = 1; ; attempt++) {
+      const list = parseTerse(await this.nmcli.run(['-f', 'NAME,UUID,TYPE', 'connection', 'show']), 3);
+      const wifi = list.filter(([name, , type]) => type === '802-11-wireless' && name !== HOTSPOT_PROFILE);
+      if (wifi.length === 0) return [];
+      let output: string;
+      try {
+        output = await this.nmcli.run(['-f', PROFILE_FIELDS, 'connection', 'show', ...wifi.flatMap(([, uuid]) => ['uuid', uuid!])], {
+          notFound: 'NETWORK_UNKNOWN_PROFILE',
+        });
+      } catch (error) {
+        if (attempt < 3 && error instanceof AppError && error.code === 'NETWORK_UNKNOWN_PROFILE') continue;
+        throw error;
+      }
+      const names = new Map(wifi.map(([name, uuid]) => [uuid!, name!]));
+      return parsePropertyBlocks(output, 'connection.uuid').flatMap((fields) => {
+        const uuid = fields.get('connection.uuid') ?? '';
+        const name = names.get(uuid);
+        if (name === undefined || fields.get('802-11-wireless.mode') === 'ap') return [];
+        return [profileOf(uuid, name, fields)];
       });
     }
-    return profiles;
   }
 
   async join(request: JoinRequest): Promise<{ profileId: string }> {
@@ -189,6 +191,23 @@ export class NmcliNetworkManager implements NetworkBackend {
     const script = [...settings.map(([key, value]) => `set ${key} ${value}`), 'save persistent', 'yes', 'quit', ''].join('\n');
     return this.nmcli.run(args, { stdin: script, notFound: 'NETWORK_UNKNOWN_PROFILE' });
   }
+}
+
+function profileOf(uuid: string, name: string, fields: Map<string, string>): WifiProfile {
+  const keyMgmt = fields.get('802-11-wireless-security.key-mgmt') ?? '';
+  return {
+    id: uuid,
+    ssidHex:
+      name.startsWith(PROFILE_PREFIX) && isHex(name.slice(PROFILE_PREFIX.length))
+        ? name.slice(PROFILE_PREFIX.length).toUpperCase()
+        : ssidToHex(fields.get('802-11-wireless.ssid') ?? ''),
+    security: keyMgmt === 'sae' ? 'wpa3-personal' : keyMgmt === 'wpa-psk' ? 'wpa2-personal' : 'open',
+    priority: Number(fields.get('connection.autoconnect-priority') ?? 0) || 0,
+    hidden: fields.get('802-11-wireless.hidden') === 'yes',
+    // powersave 2 = disable (NM_SETTING_WIRELESS_POWERSAVE_DISABLE): how a support network is kept quick.
+    powerSaveOff: /^(2|disable)/.test(fields.get('802-11-wireless.powersave') ?? ''),
+    hasPassword: keyMgmt === 'wpa-psk' || keyMgmt === 'sae',
+  };
 }
 
 function profileSettings(request: JoinRequest): [string, string][] {
