@@ -33,6 +33,7 @@ import { CapabilityHost } from './CapabilityHost.js';
 import type { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import type { ProcessLog } from './processLog.js';
 import type { DeviceProfile } from './profiles/DeviceProfile.js';
+import { recoveryCallLog } from './recoveryCallLog.js';
 
 export interface WiringOptions {
   build: BuildInfo;
@@ -288,6 +289,8 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     // A connection holds `unlocked` while its unlock session lives (or while no PIN is set).
     scopeProvider: lock.scopes,
     onInternalError: (where, error) => logger.for('api').error(`internal error in ${where}`, { error: errorDetail(error) }),
+    // What the wearer does in the kiosk (a join, a restore, an unlock) is logged under `recovery` too.
+    onCallDone: recoveryCallLog(() => mode.mode(), recoveryLog),
   });
   return { host, router, services: { info, identity, boot, mode, update, health, logs, telemetry } };
 }

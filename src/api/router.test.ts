@@ -10,7 +10,7 @@ import { HeldCalls, deferred } from '../../test-support/api/heldCalls.js';
 import { createFakeRouter } from '../../test-support/api/harness.js';
 import { TEST_UNLOCKED_CALL } from '../../test-support/api/testCalls.js';
 import { LOCAL_UI, checkUnlockedScope, lockedDevice, type OpenedClient } from '../../test-support/api/unlockedScopeScenario.js';
-import type { ApiRouter } from './router.js';
+import { ApiRouter } from './router.js';
 import { createMemoryPortPair } from './memoryPort.js';
 import type { Scope } from './contract.js';
 
@@ -432,5 +432,30 @@ describe('ApiRouter and the `unlocked` scope (the device lock grants it per conn
     const { router } = createFakeRouter(createFakeDevice());
     const ui = await openOn(router)();
     expect(await errorCodeOf(unlockedCall(ui.client))).toBe('UNKNOWN_METHOD');
+  });
+});
+
+describe('ApiRouter onCallDone', () => {
+  it('reports each answered call by name, scope and outcome, never its input', async () => {
+    const device = createFakeDevice({ mode: 'settings' });
+    const seen: { name: string; scope: Scope; connection: string; outcome: string }[] = [];
+    const router = new ApiRouter(device.handlers, device.events, {
+      mode: () => device.mode,
+      scopeProvider: device.lock,
+      onCallDone: (c) => seen.push(c),
+    });
+    const [hostPort, clientPort] = createMemoryPortPair();
+    router.connect(hostPort, { label: 'kiosk', scopes: new Set<Scope>(['status', 'user']) });
+    const client = new ApiClient(clientPort);
+    await client.call('system.ping', { payload: 'secret-ish words' });
+    await client.call('system.ping', { payload: 42 as unknown as string }).catch(() => undefined);
+    await client.call('recovery.installFromUsb').catch(() => undefined);
+    await client.call('nothing.here' as CallName).catch(() => undefined);
+    expect(seen).toEqual([
+      { name: 'system.ping', scope: 'status', connection: 'kiosk', outcome: 'ok' },
+      { name: 'system.ping', scope: 'status', connection: 'kiosk', outcome: 'INVALID_INPUT' },
+      { name: 'recovery.installFromUsb', scope: 'recovery', connection: 'kiosk', outcome: 'FORBIDDEN' },
+    ]);
+    expect(JSON.stringify(seen)).not.toContain('secret-ish');
   });
 });

@@ -53,6 +53,8 @@ export interface RouterOptions {
   onInternalError?: (where: string, error: unknown) => void;
   /** Scopes a connection earns while connected, beyond its transport's (the device lock). */
   scopeProvider?: ScopeProvider;
+  /** Each call that reached a known name, once answered: its name, scope and outcome (never its input or output). */
+  onCallDone?: (call: { name: string; scope: Scope; connection: string; outcome: 'ok' | string }) => void;
   /** The calls served: the contract's (default); tests add test-only calls to exercise what no product call does yet. */
   calls?: Readonly<Record<string, CallSpec>>;
 }
@@ -141,12 +143,20 @@ export class ApiRouter {
   }
 
   private async runCall(connection: RouterConnection, id: number, method: string, input: unknown): Promise<void> {
-    const fail = (error: ErrorPayload) => connection.send({ type: 'error', id, error });
+    let fail = (error: ErrorPayload) => connection.send({ type: 'error', id, error });
     if (connection.inFlight.has(id) || connection.subscriptions.has(id)) return fail(codeError('DUPLICATE_ID'));
     if (connection.inFlight.size >= this.maxInFlight) return fail(codeError('BUSY'));
     if (!Object.hasOwn(this.calls, method)) return fail(codeError('UNKNOWN_METHOD', `No call named "${method}".`));
     const name = method as CallName;
     const spec: CallSpec = this.calls[name]!;
+    const report = this.options.onCallDone;
+    if (report) {
+      const failed = fail;
+      fail = (error) => {
+        report({ name, scope: spec.scope, connection: connection.context.label, outcome: error.code });
+        failed(error);
+      };
+    }
     const denied = this.checkAccess(connection, spec.scope, spec.modes);
     if (denied) return fail(denied);
     const parsedInput = spec.input.safeParse(input ?? {});
@@ -171,6 +181,7 @@ export class ApiRouter {
         return fail(codeError('INTERNAL'));
       }
       connection.send({ type: 'ok', id, output: output.data });
+      report?.({ name, scope: spec.scope, connection: connection.context.label, outcome: 'ok' });
     } catch (error) {
       if (call.cancelled) return fail(codeError('CANCELLED'));
       if (error instanceof AppError && this.allowedCodes.get(name)?.has(error.code)) return fail(error.toPayload());
