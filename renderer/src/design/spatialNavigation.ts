@@ -1,4 +1,5 @@
-import { nextStop, type Direction } from './nextStop.js';
+import { arrowTarget } from './arrowTarget.js';
+import type { Direction } from './nextStop.js';
 import { blockInView, pageScroll, readingScroll, type Band } from './scrollGeometry.js';
 
 /**
@@ -65,17 +66,26 @@ export function moveFocus(scope: HTMLElement, direction: Direction): boolean {
   // Up and Down stay in the part of the screen they start in (the navigation rail, or the screen's
   // content): the end of the rail does not lead into the content, nor the top of the content into the rail.
   const section = direction === 'up' || direction === 'down' ? from.closest(SECTION) : null;
-  const reachable = candidates.filter((candidate) => candidate !== from && (!section || section.contains(candidate)));
-  const best =
-    reachable[
-      nextStop(
-        from.getBoundingClientRect(),
-        reachable.map((candidate) => candidate.getBoundingClientRect()),
-        direction,
-      )
-    ];
+  const reachable = candidates.filter((candidate) => candidate === from || !section || section.contains(candidate));
+  if (!reachable.includes(from)) reachable.push(from);
+  // Stops inside stops (a log entry and its details button): arrowTarget knows which holds which.
+  const index = new Map(reachable.map((el, i) => [el, i]));
+  const stops = reachable.map((el) => {
+    const rect = el.getBoundingClientRect();
+    return { top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right, within: nearestStopAround(el, index) };
+  });
+  const best = reachable[arrowTarget(stops, reachable.indexOf(from), direction)];
   if (best) focusStop(best);
   return best !== undefined;
+}
+
+/** The index of the nearest ancestor of `el` that is a stop, or -1. */
+function nearestStopAround(el: HTMLElement, index: ReadonlyMap<Element, number>): number {
+  for (let at = el.parentElement; at; at = at.parentElement) {
+    const i = index.get(at);
+    if (i !== undefined) return i;
+  }
+  return -1;
 }
 
 /** Scrolls on through a focused block that goes on beyond the view; false when its end shows. */
