@@ -102,7 +102,7 @@ export async function openSimulatedProfile(options: SimulatedProfileOptions, log
     sensors: {
       temperature: new SimulatedThermalZone(layout.thermalZone),
       battery: new SimulatedBattery(layout.batteryDir, layout.chargerOnline),
-      gps: new SimulatedGpsReceiver({ sky: layout.gpsSky, backup: layout.gpsBackup }),
+      gps: new SimulatedGpsReceiver({ sky: layout.gpsSky, backup: layout.gpsBackup, drive: layout.gpsDrive }),
     },
     update: {
       partitions: new SimulatedSlotPartitions(layout, description.slotSizeBytes, bootPartitionBytes),

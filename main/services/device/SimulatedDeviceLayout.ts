@@ -133,6 +133,10 @@ export class SimulatedDeviceLayout {
   get gpsBackup() {
     return join(this.root, 'gps', 'backup.json');
   }
+  /** A drive on a synthetic circuit (JSON: circuit, laps, rate, noise...; see SimulatedDrive): absent, the fix walks about home. */
+  get gpsDrive() {
+    return join(this.root, 'gps', 'drive.json');
+  }
   /** A USB stick: present while this folder exists (`mkdir` plugs it in); log exports land here. */
   get usbStick() {
     return join(this.root, 'usb');

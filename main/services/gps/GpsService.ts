@@ -2,7 +2,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../storage/atomicFile.js';
 import type { GpsHealth, GpsHealthSource } from '../health/ports.js';
-import { startKind, type GpsPosition, type GpsReceiver, type GpsStart } from './ports.js';
+import type { TrackFix } from '../../../src/tracks/geo.js';
+import { startKind, type GpsPosition, type GpsReading, type GpsReceiver, type GpsStart } from './ports.js';
 
 /**
  * The GPS subsystem's state:
@@ -48,6 +49,7 @@ export class GpsService implements GpsHealthSource {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private receiverFailing = false;
+  private readonly fixListeners = new Set<(fixes: TrackFix[]) => void>();
   private readonly now: () => number;
 
   constructor(
@@ -91,6 +93,15 @@ export class GpsService implements GpsHealthSource {
     return { timeToLockMs: this.lastTimeToLockMs, locked: this.state.status === 'locked', satellites };
   }
 
+  /**
+   * Every fix as it comes (the receiver's own, at its rate, where it gives them; else one per read at
+   * the service's clock): for in-process consumers that keep location on the headset (tracks).
+   */
+  onFixes(listener: (fixes: TrackFix[]) => void): () => void {
+    this.fixListeners.add(listener);
+    return () => this.fixListeners.delete(listener);
+  }
+
   /** The latest fix, precise: only for in-process consumers that coarsen it (telemetry). */
   latestFix(): { position: GpsPosition; at: number } | null {
     return this.lastFix;
@@ -128,6 +139,7 @@ export class GpsService implements GpsHealthSource {
       this.lastFix = { position: reading.fix, at: now };
       this.state = { status: 'locked', since: now, start: state.start, timeToLockMs, satellites: reading.satellites };
       this.options.log.info('fix acquired', { timeToLockMs, satellites: reading.satellites, start: state.start });
+      this.emitFixes(reading, now);
       await this.saveLastFix(now).catch((error: unknown) => this.options.log.warn('could not save the last fix time', { error: String(error) }));
       return;
     }
@@ -138,7 +150,20 @@ export class GpsService implements GpsHealthSource {
     }
     this.lastFix = { position: reading.fix, at: now };
     this.state = { ...state, satellites: reading.satellites };
+    this.emitFixes(reading, now);
     if (now - this.lastFixSavedAt >= SAVE_WHILE_LOCKED_MS) await this.saveLastFix(now).catch(() => undefined);
+  }
+
+  private emitFixes(reading: GpsReading, now: number): void {
+    if (!reading.fix || this.fixListeners.size === 0) return;
+    const fixes = reading.fixes ?? [{ t: now, lat: reading.fix.lat, lon: reading.fix.lon }];
+    for (const listener of this.fixListeners) {
+      try {
+        listener(fixes);
+      } catch (error) {
+        this.options.log.warn('a fix listener failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
   }
 
   private async savedLastFixAt(): Promise<number | null> {

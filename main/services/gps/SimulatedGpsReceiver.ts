@@ -1,8 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { seededRandom } from '../../../src/seededRandom.js';
+import type { TrackFix } from '../../../src/tracks/geo.js';
 import { writeFileAtomic } from '../storage/atomicFile.js';
 import { startKind, type GpsPosition, type GpsReading, type GpsReceiver, type GpsStart } from './ports.js';
+import { SimulatedDrive } from './SimulatedDrive.js';
 
 /** What the antenna sees: `open` sky, an `urban` canyon (fewer, weaker signals), `indoor` (no fix). */
 export type Sky = 'open' | 'urban' | 'indoor';
@@ -35,16 +37,20 @@ interface Acquisition {
  * still fresh (hot start), waits for the next navigation frame to decode it. The fix comes when four
  * satellites are usable: time-to-lock emerges from the satellites, as on a real receiver.
  * Deterministic for a seed. Changing the sky file re-runs the acquisition (walking indoors loses the fix).
+ * Without a drive the fix walks around the home position; with `gps/drive.json` (SimulatedDrive) it
+ * drives laps of a synthetic circuit and reports every fix of its rate since the last read.
  */
 export class SimulatedGpsReceiver implements GpsReceiver {
   private readonly random: () => number;
   private acquisition: Acquisition | undefined;
+  private readonly drive: SimulatedDrive | undefined;
 
   constructor(
-    private readonly paths: { sky: string; backup: string },
+    private readonly paths: { sky: string; backup: string; drive?: string },
     private readonly options: { seed?: number; now?: () => number; home?: GpsPosition } = {},
   ) {
     this.random = seededRandom(options.seed ?? 0x5eed);
+    this.drive = paths.drive === undefined ? undefined : new SimulatedDrive(paths.drive);
   }
 
   private now(): number {
@@ -68,11 +74,19 @@ export class SimulatedGpsReceiver implements GpsReceiver {
     const elapsed = now - acquisition.startedAt;
     const visible = acquisition.readyAfterMs.length;
     const satellites = acquisition.readyAfterMs.filter((ms) => ms <= elapsed).length;
+    // The drive goes on while the receiver searches: what it drove meanwhile is not reported.
+    const driven = await this.drive?.due(now);
     if (satellites < SATELLITES_FOR_FIX) return { satellites, visible, fix: null };
+    // A dropout on the circuit (a bridge, trees): satellites tracked, no solution for a few seconds.
+    if (driven && driven.length === 0) return { satellites: SATELLITES_FOR_FIX - 1, visible, fix: null };
     // While tracking, the receiver keeps decoding fresh ephemeris: refresh the backup now and then.
     if (acquisition.rememberedAt === null || now - acquisition.rememberedAt >= 10 * 60_000) {
       acquisition.rememberedAt = now;
       await this.remember(now);
+    }
+    if (driven) {
+      const latest: TrackFix = driven[driven.length - 1]!;
+      return { satellites, visible, fix: { lat: latest.lat, lon: latest.lon }, fixes: driven };
     }
     return { satellites, visible, fix: this.position(now) };
   }

@@ -1,3 +1,5 @@
+import type { TrackFix } from '../../../src/tracks/geo.js';
+
 /** How much the receiver remembers when it starts searching, which decides how long a lock takes. */
 export type GpsStart = 'cold' | 'warm' | 'hot';
 
@@ -15,6 +17,12 @@ export interface GpsReading {
   visible: number;
   /** The position when the receiver has a 2D/3D fix; null while searching. */
   fix: GpsPosition | null;
+  /**
+   * Every fix the receiver computed since the previous read, oldest first, with the receiver's time,
+   * speed and course (a 10 Hz receiver gives about ten a second): what a lap timer needs. Absent
+   * where the receiver reports only its latest position.
+   */
+  fixes?: TrackFix[];
 }
 
 /** A GPS receiver: powered on, then read about once a second. */

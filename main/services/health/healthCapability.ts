@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { HealthSnapshot, StateSource } from '../../../src/api/contract.js';
 import type { healthCalls, healthEvents } from '../../../src/api/contract/health.js';
 import { errorMessage } from '../../../src/errorText.js';
+import type { TrackFix } from '../../../src/tracks/geo.js';
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import { GpsService } from '../gps/GpsService.js';
 import type { GpsPosition, GpsReceiver } from '../gps/ports.js';
@@ -25,6 +26,8 @@ export interface HealthReader {
   readonly snapshot: StateSource<HealthSnapshot>;
   sample(): Promise<HealthSnapshot>;
   latestFix(): { position: GpsPosition; at: number } | null;
+  /** Every GPS fix as it comes (precise: for capabilities that keep location on the headset). */
+  onFixes(listener: (fixes: TrackFix[]) => void): () => void;
 }
 
 /**
@@ -42,7 +45,12 @@ export function healthCapability(needs: HealthNeeds): Capability<HealthReader> {
   };
   const events: EventsOf<typeof healthEvents> = { 'health.changed': health.snapshot };
   return {
-    provides: { snapshot: health.snapshot, sample: () => health.sample(), latestFix: () => gps.latestFix() },
+    provides: {
+      snapshot: health.snapshot,
+      sample: () => health.sample(),
+      latestFix: () => gps.latestFix(),
+      onFixes: (listener) => gps.onFixes(listener),
+    },
     handlers,
     events,
     async start() {
