@@ -22,6 +22,7 @@ const sanitization = () => import('./sanitizationCommands.js');
 const license = () => import('./licenseCommands.js');
 const network = () => import('./networkCommands.js');
 const reset = () => import('./resetCommands.js');
+const image = () => import('./imageCommands.js');
 
 /** `headsetctl GROUP COMMAND ...`. */
 const COMMANDS: Record<string, Record<string, ListedCommand>> = {
@@ -86,6 +87,12 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       load: async () => (await license()).licenseIssue,
     },
     inspect: { summary: 'show what a licence file claims (signature not checked)', load: async () => (await license()).licenseInspect },
+  },
+  image: {
+    'check-root': {
+      summary: 'check the read-only image: everything the services write on a writable mount (native/image)',
+      load: async () => (await image()).imageCheckRoot,
+    },
   },
   sanitization: {
     verify: {

@@ -9,6 +9,7 @@ import {
   type DeviceFacts,
 } from '../update/installability.js';
 import { assertNoRepository, requireMetadata } from '../update/tuf/repositoryChecks.js';
+import { assertRootFit } from '../image/rootProblems.js';
 import { describe, expect, it } from 'vitest';
 // Read through the bundler, not node:fs: src/ stays free of Node imports, tests included.
 import errorsDoc from '../../docs/errors.md?raw';
@@ -153,6 +154,7 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     }),
   REPO_EXISTS: () => thrownCode(() => assertNoRepository({ signed: {} }, '/srv/repo')),
   REPO_MISSING: () => thrownCode(() => requireMetadata(undefined, 'timestamp.json', '/srv/repo')),
+  IMAGE_ROOT_UNFIT: () => thrownCode(() => assertRootFit([{ path: '/var/lib/headset', problem: 'on the read-only root' }])),
   DELTA_SOURCE_MISMATCH: () => thrownCode(() => checkDeltaSource(sampleDeltaImage, { length: 20, sha256: 'ee'.repeat(32) })),
   DELTA_TOOL_FAILED: () =>
     thrownCode(() => {

@@ -36,6 +36,27 @@ export const LINUX_SUPPORT_SWITCH = '/dev/headset/support-switch/value';
 const STATE_DIR = '/var/lib/headset';
 
 /**
+ * Where a linux headset keeps things (DeviceProfile.paths). The image (native/image) makes /var the
+ * LUKS2 data partition, so the user data and headsetd's state are its folder /var/lib/headset;
+ * `headsetctl image check-root` checks every path here that is written lies on a writable mount.
+ */
+export const LINUX_PATHS: DeviceProfile['paths'] = {
+  dataPartition: STATE_DIR,
+  persistPartition: '/persist',
+  stateDir: STATE_DIR,
+  logDir: LINUX_LOG_DIR,
+  crashesDir: `${STATE_DIR}/crashes`,
+  healthDir: STATE_DIR,
+  trustDir: '/etc/headset/trust',
+  identityDir: '/persist/identity',
+  minidumpDir: '/var/lib/headset-ui/crashdumps',
+  socket: '/run/headsetd/headsetd.sock',
+  supportRunDir: '/run/headset-support',
+};
+/** GRUB's environment block, which headsetd writes (the boot counters, the slot order). */
+export const LINUX_GRUB_ENVIRONMENT = '/boot/grub/grubenv';
+
+/**
  * A real headset: GPT-labelled slot partitions, the bootloader's environment, sysfs sensors, gpsd,
  * systemd, the hardware watchdog. Refuses a machine our boot script did not start.
  */
@@ -62,20 +83,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     description: 'linux device',
     model,
     serial,
-    paths: {
-      // The LUKS2 data partition is mounted where headsetd keeps its state (native/ mounts it there).
-      dataPartition: STATE_DIR,
-      persistPartition: '/persist',
-      stateDir: STATE_DIR,
-      logDir: LINUX_LOG_DIR,
-      crashesDir: `${STATE_DIR}/crashes`,
-      healthDir: STATE_DIR,
-      trustDir: '/etc/headset/trust',
-      identityDir: '/persist/identity',
-      minidumpDir: '/var/lib/headset-ui/crashdumps',
-      socket: '/run/headsetd/headsetd.sock',
-      supportRunDir: '/run/headset-support',
-    },
+    paths: LINUX_PATHS,
     boot: { environment, commandLine: new KernelCommandLine(), slotRecords: new SlotRecordFile(`${STATE_DIR}/slots.json`), bootloader },
     // The recovery button at power-on, as native/udev's rule wrote it: the logical level ("1" held;
     // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
@@ -130,8 +138,8 @@ async function linuxBootEnvironment(given: 'grub' | 'uboot' | undefined): Promis
       () => true,
       () => false,
     );
-  const kind = given ?? ((await exists('/boot/grub/grubenv')) ? 'grub' : (await exists('/etc/fw_env.config')) ? 'uboot' : undefined);
-  if (kind === 'grub') return { store: new GrubEnvironmentFile('/boot/grub/grubenv'), bootloader: kind };
+  const kind = given ?? ((await exists(LINUX_GRUB_ENVIRONMENT)) ? 'grub' : (await exists('/etc/fw_env.config')) ? 'uboot' : undefined);
+  if (kind === 'grub') return { store: new GrubEnvironmentFile(LINUX_GRUB_ENVIRONMENT), bootloader: kind };
   if (kind === 'uboot') return { store: new UBootEnvironmentFile(parseFwEnvConfig(await readFile('/etc/fw_env.config', 'utf8'))), bootloader: kind };
   throw new Error('No bootloader environment found: neither /boot/grub/grubenv (GRUB) nor /etc/fw_env.config (U-Boot). Give --boot grub|uboot.');
 }
