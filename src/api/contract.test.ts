@@ -28,6 +28,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   setup: ['setup'],
   recovery: ['recovery'],
   license: ['license'],
+  tracks: ['tracks'],
 };
 
 interface Capability {

@@ -18,6 +18,7 @@ import { registrationCalls, registrationEvents } from './contract/registration.j
 import { systemCalls, systemEvents } from './contract/system.js';
 import { telemetryCalls, telemetryEvents } from './contract/telemetry.js';
 import { updateCalls, updateEvents } from './contract/update.js';
+import { tracksCalls, tracksEvents } from './contract/tracks.js';
 
 /**
  * The API contract: every call and event, merged from one file per capability (`contract/<capability>.ts`
@@ -44,6 +45,7 @@ export * from './contract/recovery.js';
 export * from './contract/license.js';
 export * from './contract/support.js';
 export * from './contract/registration.js';
+export * from './contract/tracks.js';
 
 // contract.test.ts checks that no name is declared twice (a later spread would silently win).
 export const apiCalls = {
@@ -65,6 +67,7 @@ export const apiCalls = {
   ...resetCalls,
   ...recoveryCalls,
   ...licenseCalls,
+  ...tracksCalls,
 } as const;
 
 export const apiEvents = {
@@ -86,6 +89,7 @@ export const apiEvents = {
   ...resetEvents,
   ...recoveryEvents,
   ...licenseEvents,
+  ...tracksEvents,
 } as const;
 
 // ---- derived types --------------------------------------------------------------------------

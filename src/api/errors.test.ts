@@ -47,6 +47,7 @@ import { errorCodeOf } from '../../test-support/api/errorCodes.js';
 import { HeldCalls } from '../../test-support/api/heldCalls.js';
 import { sampleHealth } from '../../test-support/api/samples.js';
 import { fakeLicenseFile, fakeRevocationList, sampleLicense } from '../../test-support/api/fakeLicense.js';
+import { checkSessionEnded, checkTrackName, requireSession, requireTrack } from '../tracks/trackGuards.js';
 
 /**
  * One scenario per code that really produces it through the router and the client. Typed as a
@@ -385,6 +386,10 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     return errorCodeOf(h.client.call('license.refreshRevocations'));
   },
   LICENSE_REVOCATIONS_UNAVAILABLE: () => errorCodeOf(connectHarness().client.call('license.refreshRevocations')),
+  TRACK_NOT_FOUND: () => thrownCode(() => requireTrack(undefined, 'gone')),
+  TRACK_NAME_TAKEN: () => thrownCode(() => checkTrackName(' hollowmere ', [{ id: 'a', name: 'Hollowmere' }], 'b')),
+  TRACK_SESSION_NOT_FOUND: () => thrownCode(() => requireSession(undefined, 'gone')),
+  TRACK_SESSION_LIVE: () => thrownCode(() => checkSessionEnded(true, 'now')),
   REGISTRATION_NOT_CONFIGURED: () => errorCodeOf(connectHarness().client.call('registration.checkNow')),
   // The reasons a `retrying` registration state carries: never a call's failure (src/registration/).
   FLEET_UNREACHABLE: async () => unreachable('ECONNREFUSED').code as ErrorCode,

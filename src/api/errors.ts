@@ -13,6 +13,7 @@ import { supportErrors } from './errors/support.js';
 import { registrationErrors } from './errors/registration.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { updateErrors } from './errors/update.js';
+import { tracksErrors } from './errors/tracks.js';
 
 /**
  * The error catalogue: every error code the API can return, with a stable meaning.
@@ -37,6 +38,7 @@ export const ERROR_AREAS = {
   reset: { title: 'Secure wipe and reset', codes: resetErrors },
   recovery: { title: 'Recovery installs', codes: recoveryErrors },
   license: { title: 'Licences', codes: licenseErrors },
+  tracks: { title: 'Tracks and sessions', codes: tracksErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -58,6 +60,7 @@ export const ERROR_CATALOGUE = {
   ...resetErrors,
   ...recoveryErrors,
   ...licenseErrors,
+  ...tracksErrors,
   ...operatorErrors,
 } as const;
 
