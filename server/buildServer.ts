@@ -9,6 +9,8 @@ import { useZodSchemas } from './http/zodTypeProvider.js';
 import { licenseRoutes } from './licenses/licenseRoutes.js';
 import { operatorRoutes } from './operators/operatorRoutes.js';
 import type { ServerContext } from './serverContext.js';
+import { repositoryRoutes } from './updates/repositoryRoutes.js';
+import { rolloutRoutes } from './updates/rolloutRoutes.js';
 import { telemetryAdminRoutes } from './telemetry/telemetryAdminRoutes.js';
 import { telemetryRoutes } from './telemetry/telemetryRoutes.js';
 
@@ -43,6 +45,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     telemetryRetentionDays: options.telemetryRetentionDays,
     throttleLimits: options.throttleLimits,
     licenseKey: options.licenseKey,
+    blobs: options.blobs,
   };
   await app.register(deviceRoutes(context));
   await app.register(operatorRoutes(context));
@@ -50,6 +53,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(telemetryRoutes(context));
   await app.register(telemetryAdminRoutes(context));
   await app.register(licenseRoutes(context));
+  await app.register(repositoryRoutes(context));
+  await app.register(rolloutRoutes(context));
   await serveDashboard(app, options.dashboardDir);
   return app;
 }

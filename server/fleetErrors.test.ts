@@ -6,6 +6,9 @@ import { DEVICE_API } from '../src/fleet/deviceApi.js';
 import { FLEET_ERROR_AREAS, FLEET_ERROR_CATALOGUE, FLEET_ERROR_CODES, FLEET_ERROR_STATUS, type FleetErrorCode } from '../src/fleet/errors.js';
 import { OPERATOR_API } from '../src/fleet/operatorApi.js';
 import { LICENSE_API } from '../src/fleet/licenseApi.js';
+import { UPDATE_API, type Rollout } from '../src/fleet/updateApi.js';
+import { BlobStoreError, type BlobStore } from './blobs/BlobStore.js';
+import { FleetUpdateRepository } from '../test-support/fleet/fleetUpdateRepository.js';
 import { licenseKeyFromSeed } from './licenses/licenseKey.js';
 import { startFleetTestServer, TestClock, type FleetTestServer } from '../test-support/fleet/fleetTestServer.js';
 import { injectSender, type Answer } from '../test-support/fleet/httpSender.js';
@@ -24,13 +27,19 @@ const databases = new TestDatabases();
 const work = mkdtempSync(join(tmpdir(), 'fleet-errors-'));
 let server: FleetTestServer;
 let wearer: TelemetryHeadset;
+let vendor: FleetUpdateRepository;
 beforeAll(async () => {
   await databases.prepare(['pglite', 'postgresql']);
   server = await startFleetTestServer(await databases.migrated('pglite'));
   wearer = await TelemetryHeadset.create(work, () => server.clock.now());
   await wearer.consent({ usage: true });
+  vendor = await FleetUpdateRepository.create();
+  await vendor.addVersion('HC-1', '1.1.0');
+  await vendor.addVersion('HC-2', '2.0.0');
+  await vendor.push(await server.operator('admin'));
 }, PREPARE_TIMEOUT_MS);
 afterAll(async () => {
+  vendor.close();
   await wearer.close();
   await server.close();
   await databases.close();
@@ -61,6 +70,9 @@ async function throttledServer() {
   return { app, send: injectSender(app) };
 }
 const post = (url: string, body: string, headers: Record<string, string> = json) => server.send({ method: 'POST', url, headers, body });
+const upload = async (name: string, bytes: string, admin?: OperatorClient) =>
+  (admin ?? (await server.operator('admin'))).raw('PUT', UPDATE_API.file(name), bytes, { 'content-type': 'application/octet-stream' });
+const rollout = { phases: [10, 100], failureThresholdPercent: 5 };
 
 /**
  * One scenario per code, through the real server over HTTP semantics (Fastify's inject). Typed as a
@@ -245,6 +257,49 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     } finally {
       await licensing.close();
     }
+  },
+  // A disk that fails every write.
+  BLOB_STORE_UNAVAILABLE: async () => {
+    const failing: BlobStore = {
+      put: () => Promise.reject(new BlobStoreError('ENOSPC: no space left on device')),
+      size: () => Promise.reject(new BlobStoreError('EIO')),
+      read: () => Promise.reject(new BlobStoreError('EIO')),
+      move: () => Promise.reject(new BlobStoreError('EIO')),
+      delete: () => Promise.reject(new BlobStoreError('EIO')),
+    };
+    const broken = await startFleetTestServer(await databases.migrated('pglite'), { blobs: failing });
+    try {
+      return await upload('1.root.json', '{}', await broken.operator('admin'));
+    } finally {
+      await broken.close();
+    }
+  },
+  UPDATE_FILE_NAME_INVALID: () => upload('cron.d/evil.sh', 'x'),
+  UPDATE_FILE_MISMATCH: () => upload(`targets/${'0'.repeat(64)}.headset-9.hcb`, 'not the bytes of that hash'),
+  UPDATE_FILE_CONFLICT: async () => {
+    const admin = await server.operator('admin');
+    await upload('77.root.json', '{"a": 1}', admin);
+    return upload('77.root.json', '{"a": 2}', admin);
+  },
+  UPDATE_REPOSITORY_INCOMPLETE: async () => {
+    const timestamp = JSON.parse(readFileSync(join(vendor.served, 'timestamp.json'), 'utf8'));
+    timestamp.signed.meta['snapshot.json'].version = 999;
+    timestamp.signed.version = 999;
+    return (await server.operator('admin')).post(UPDATE_API.publish, timestamp);
+  },
+  UPDATE_PUBLICATION_STALE: async () =>
+    (await server.operator('admin')).raw('POST', UPDATE_API.publish, readFileSync(join(vendor.served, 'timestamp.json')), json),
+  ROLLOUT_NOT_FOUND: async () => (await server.operator('viewer')).get(UPDATE_API.rollout(crypto.randomUUID())),
+  ROLLOUT_RELEASE_UNKNOWN: async () => (await server.operator('admin')).post(UPDATE_API.rollouts, { ...rollout, model: 'HC-1', version: '9.0.0' }),
+  ROLLOUT_ALREADY_RUNNING: async () => {
+    const admin = await server.operator('admin');
+    await admin.post(UPDATE_API.rollouts, { ...rollout, model: 'HC-1', version: '1.1.0' });
+    return admin.post(UPDATE_API.rollouts, { ...rollout, model: 'HC-1', version: '1.1.0' });
+  },
+  ROLLOUT_STATE_CONFLICT: async () => {
+    const admin = await server.operator('admin');
+    const created = (await admin.post(UPDATE_API.rollouts, { ...rollout, model: 'HC-2', version: '2.0.0' })).json<Rollout>();
+    return admin.post(UPDATE_API.rolloutAction(created.id, 'resume'), { phase: 0 });
   },
 };
 

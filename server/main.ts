@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FolderBlobStore } from './blobs/FolderBlobStore.js';
 import { buildServer } from './buildServer.js';
 import { systemClock } from './clock.js';
 import { USAGE, parseServerOptions, type ServerOptions } from './cli/serverOptions.js';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     secureCookies: options.secureCookies,
     telemetryRetentionDays: options.telemetryRetentionDays,
     licenseKey: options.licenseKey ? await loadLicenseKey(options.licenseKey) : undefined,
+    blobs: await openBlobStore(options.blobsDir),
     dashboardDir: existsSync(join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     logger: { level: process.env.FLEET_LOG_LEVEL ?? 'info' },
   });
@@ -84,6 +86,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+async function openBlobStore(folder: string): Promise<FolderBlobStore> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  return new FolderBlobStore(resolve(folder));
 }
 
 async function openDatabase(options: ServerOptions): Promise<Database> {

@@ -1,3 +1,4 @@
+import type { BlobStore } from './blobs/BlobStore.js';
 import type { Clock } from './clock.js';
 import type { Database } from './db/Database.js';
 import type { PasswordHasher } from './operators/passwords.js';
@@ -17,4 +18,6 @@ export interface ServerContext {
   throttleLimits?: Partial<ThrottleLimits>;
   /** The vendor's licence-signing key (--license-key); without it licences are neither issued nor revoked. */
   licenseKey?: LicenseSigningKey;
+  /** Bundles and repository files (--blobs); without it the update repository answers BLOB_STORE_UNAVAILABLE. */
+  blobs?: BlobStore;
 }

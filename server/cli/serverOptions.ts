@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 export interface ServerOptions {
   /** The embedded database's folder (PGlite), unless `database` is given. */
   dataDir: string;
+  /** The blob store's folder: update bundles and repository files (several processes may share it). */
+  blobsDir: string;
   /** A PostgreSQL connection string. */
   database?: string;
   host: string;
@@ -21,6 +23,8 @@ export interface ServerOptions {
 export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/server.mjs [options])
 
   --data DIR              the embedded database's folder (PGlite; default ./.fleet)
+  --blobs DIR             the blob store's folder: update bundles and repository files
+                          (default ./.fleet-blobs; server processes sharing a database share it)
   --database URL          use PostgreSQL instead: postgres://user@host:port/database
                           (a password goes in PGPASSWORD or ~/.pgpass, never on the command line)
   --host ADDRESS          address to listen on (default 127.0.0.1)
@@ -43,6 +47,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     allowPositionals: false,
     options: {
       data: { type: 'string', default: '.fleet' },
+      blobs: { type: 'string', default: '.fleet-blobs' },
       database: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8400' },
@@ -61,6 +66,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     throw new Error(`--telemetry-retention-days takes a number of days from 1 to 3650, not "${values['telemetry-retention-days']}".`);
   return {
     dataDir: values.data!,
+    blobsDir: values.blobs!,
     database: values.database,
     host: values.host!,
     port,

@@ -14,6 +14,7 @@ import { countEvent, uncount } from '../throttling/throttle.js';
 import { throttleLimits } from '../throttling/throttleLimits.js';
 import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
 import { issueChallenge } from './challenges.js';
+import { updatesAtCheckIn } from '../updates/rolloutCheckIns.js';
 import { recordCheckIn } from './checkIns.js';
 import { registerDevice } from './registration.js';
 import { authenticateSignedRequest } from './signedRequests.js';
@@ -67,7 +68,11 @@ export function deviceRoutes(context: ServerContext) {
         },
         schema: { body: checkInRequestSchema, response: { 200: checkInResultSchema } },
       },
-      async (request) => recordCheckIn(db, clock, request.deviceId!, request.body.inventory),
+      async (request) => {
+        const answer = await recordCheckIn(db, clock, request.deviceId!, request.body.inventory);
+        const update = await updatesAtCheckIn(db, clock, request.deviceId!, request.body.inventory, request.body.updateReports ?? []);
+        return { ...answer, update };
+      },
     );
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inventorySchema } from './inventory.js';
 import { NONCE_PATTERN, PUBLIC_KEY_PATTERN, SIGNATURE_PATTERN } from './signing.js';
+import { updateOfferSchema, updateReportSchema } from './updateApi.js';
 
 /**
  * The fleet server's API for headsets (seed 002 §11.3). A headset proves its identity by signing a
@@ -53,12 +54,20 @@ export const registrationResultSchema = z.object({
 });
 export type RegistrationResult = z.infer<typeof registrationResultSchema>;
 
-export const checkInRequestSchema = z.object({ inventory: inventorySchema }).strict();
+export const checkInRequestSchema = z
+  .object({
+    inventory: inventorySchema,
+    /** What the headset did with the updates offered since its last check-in (left out by headsets without updates). */
+    updateReports: z.array(updateReportSchema).max(8).optional(),
+  })
+  .strict();
 export type CheckInRequest = z.infer<typeof checkInRequestSchema>;
 
 export const checkInResultSchema = z.object({
   serverTime: z.string(),
   /** When the server would like the next check-in. */
   nextCheckInSeconds: z.number().int().positive(),
+  /** The update a rollout offers this headset now; absent or null: none (install nothing the fleet did not offer). */
+  update: updateOfferSchema.nullable().optional(),
 });
 export type CheckInResult = z.infer<typeof checkInResultSchema>;

@@ -3,6 +3,7 @@ import { operatorErrors } from './errors/operators.js';
 import { requestErrors } from './errors/requests.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { licenseErrors } from './errors/licenses.js';
+import { updateErrors } from './errors/updates.js';
 
 /**
  * The fleet server's error catalogue: every code its HTTP API answers with, with a stable meaning.
@@ -16,9 +17,17 @@ export const FLEET_ERROR_AREAS = {
   operators: { title: 'Operators', codes: operatorErrors },
   telemetry: { title: 'Telemetry', codes: telemetryErrors },
   licenses: { title: 'Licences', codes: licenseErrors },
+  updates: { title: 'Updates', codes: updateErrors },
 } as const;
 
-export const FLEET_ERROR_CATALOGUE = { ...requestErrors, ...deviceErrors, ...operatorErrors, ...telemetryErrors, ...licenseErrors } as const;
+export const FLEET_ERROR_CATALOGUE = {
+  ...requestErrors,
+  ...deviceErrors,
+  ...operatorErrors,
+  ...telemetryErrors,
+  ...licenseErrors,
+  ...updateErrors,
+} as const;
 
 export type FleetErrorCode = keyof typeof FLEET_ERROR_CATALOGUE;
 
@@ -39,6 +48,7 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   INVALID_INPUT: 400,
   NOT_FOUND: 404,
   DATABASE_UNAVAILABLE: 503,
+  BLOB_STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
   CHALLENGE_UNKNOWN: 401,
   CHALLENGE_EXPIRED: 401,
@@ -71,6 +81,15 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   TELEMETRY_REPLAYED: 409,
   LICENSING_NOT_CONFIGURED: 503,
   LICENSE_DEVICE_NOT_ACCEPTED: 409,
+  UPDATE_FILE_NAME_INVALID: 400,
+  UPDATE_FILE_MISMATCH: 400,
+  UPDATE_FILE_CONFLICT: 409,
+  UPDATE_REPOSITORY_INCOMPLETE: 409,
+  UPDATE_PUBLICATION_STALE: 409,
+  ROLLOUT_NOT_FOUND: 404,
+  ROLLOUT_RELEASE_UNKNOWN: 409,
+  ROLLOUT_ALREADY_RUNNING: 409,
+  ROLLOUT_STATE_CONFLICT: 409,
 };
 
 /** The one error type the server throws on purpose; anything else is answered INTERNAL. */

@@ -33,13 +33,20 @@ export class OperatorClient {
   }
 
   /** Sends with the cookie and, unless `headers` overrides it, the CSRF token; keeps a new cookie. */
-  async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    return this.raw(method, url, body === undefined ? undefined : JSON.stringify(body), {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    });
+  }
+
+  /** Sends these exact bytes (an upload, a body as a file holds it). */
+  async raw(method: string, url: string, body: string | Buffer | undefined, headers: Record<string, string> = {}): Promise<Answer> {
     const all: Record<string, string> = {};
     if (this.cookie) all.cookie = `${SESSION_COOKIE}=${this.cookie}`;
     if (this.csrfToken) all[CSRF_HEADER] = this.csrfToken;
-    if (body !== undefined) all['content-type'] = 'application/json';
     Object.assign(all, headers);
-    const answer = await this.send({ method, url, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
+    const answer = await this.send({ method, url, headers: all, body });
     const setCookie = answer.headers['set-cookie'];
     for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
       const match = new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(line);

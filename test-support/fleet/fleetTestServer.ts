@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { BlobStore } from '../../server/blobs/BlobStore.js';
+import { FolderBlobStore } from '../../server/blobs/FolderBlobStore.js';
 import type { OperatorRole } from '../../src/fleet/operatorApi.js';
 import { buildServer } from '../../server/buildServer.js';
 import type { Clock } from '../../server/clock.js';
@@ -37,10 +42,15 @@ export interface FleetTestServer {
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 /** The fleet server in process over `db` (already migrated), with the cheapest Argon2id cost and a hand-moved clock. */
-export async function startFleetTestServer(db: Database, options: { licenseKey?: LicenseSigningKey } = {}): Promise<FleetTestServer> {
+export async function startFleetTestServer(
+  db: Database,
+  options: { licenseKey?: LicenseSigningKey; blobs?: BlobStore } = {},
+): Promise<FleetTestServer> {
   const clock = new TestClock();
   const passwords = argon2idHasher('minimum');
-  const app = await buildServer({ db, clock, passwords, secureCookies: false, licenseKey: options.licenseKey });
+  const blobsDir = options.blobs ? undefined : mkdtempSync(join(tmpdir(), 'fleet-blobs-'));
+  const blobs = options.blobs ?? new FolderBlobStore(blobsDir!);
+  const app = await buildServer({ db, clock, passwords, secureCookies: false, licenseKey: options.licenseKey, blobs });
   const send = injectSender(app);
   let operators = 0;
   const operator = async (role: OperatorRole) => {
@@ -69,6 +79,9 @@ export async function startFleetTestServer(db: Database, options: { licenseKey?:
       if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${accepted.text}`);
       return headset;
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (blobsDir) rmSync(blobsDir, { recursive: true, force: true });
+    },
   };
 }
