@@ -16,9 +16,12 @@ import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 import { usePowerAction } from '../power/usePowerAction.js';
 import { RecoveryReset } from '../reset/RecoveryReset.js';
-import { RecoveryInstallActions, RecoveryInstallProgress } from '../recovery/RecoveryInstallActions.js';
+import { RecoveryInstallProgress } from '../recovery/RecoveryInstallActions.js';
+import { RecoveryInstallMenu } from '../recovery/RecoveryInstallMenu.js';
 import { recoveryInstallRunning } from '../recovery/recoveryInstallWords.js';
 import { useRecoveryInstall } from '../recovery/useRecoveryInstall.js';
+import { RecoveryNetwork } from '../recovery/RecoveryNetwork.js';
+import { RecoveryRestore } from '../recovery/RecoveryRestore.js';
 
 /** Why the headset is in recovery, in the wearer's words: the button, a system that did not start, Settings, an unfinished reset. */
 const REASONS: Record<string, string> = {
@@ -44,6 +47,8 @@ export function RecoveryScreen() {
   const [restarting, setRestarting] = useState(false);
   const [resetOpen, setResetOpen] = useState(false);
   const [installOpen, setInstallOpen] = useState(false);
+  const [networkOpen, setNetworkOpen] = useState(false);
+  const [restoreOpen, setRestoreOpen] = useState(false);
   const [error, setError] = useState<string>();
   const power = usePowerAction('recovery');
   const install = useRecoveryInstall();
@@ -104,27 +109,17 @@ export function RecoveryScreen() {
         {kept.error && kept.failedVersion && <KeptProblem problem={kept.error} version={kept.failedVersion} />}
         {resetOpen ? (
           <RecoveryReset onBack={() => setResetOpen(false)} />
+        ) : networkOpen ? (
+          <RecoveryNetwork onBack={() => setNetworkOpen(false)} />
+        ) : restoreOpen ? (
+          <RecoveryRestore onBack={() => setRestoreOpen(false)} />
         ) : installOpen ? (
-          <>
-            <p className="recovery-confirm" id="install-question">
-              A whole system into slot {install.state.status === 'installed' ? install.state.slot : otherSlot}, checked as updates are. Your data
-              stays.
-            </p>
-            <div className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-question">
-              <RecoveryInstallActions state={install.state} start={(source) => void install.start(source)} disabled={false} autoFocus />
-              <Button
-                role="menuitem"
-                onClick={() => !recoveryInstallRunning(install.state) && setInstallOpen(false)}
-                aria-disabled={recoveryInstallRunning(install.state)}
-                data-testid="recovery-install-back"
-              >
-                Back
-                <span className="action-hint">
-                  {install.state.status === 'installed' ? 'To Restart, which starts the new system' : 'To the other recovery actions'}
-                </span>
-              </Button>
-            </div>
-          </>
+          <RecoveryInstallMenu
+            state={install.state}
+            start={(source) => void install.start(source)}
+            slot={otherSlot}
+            onBack={() => setInstallOpen(false)}
+          />
         ) : power.asking === 'power-off' ? (
           <>
             <p className="recovery-confirm" id="power-off-question">
@@ -226,6 +221,14 @@ export function RecoveryScreen() {
                   ? `${install.state.version} is installed into slot ${install.state.slot}: choose Restart`
                   : 'From the update server or a USB stick'}
               </span>
+            </Button>
+            <Button role="menuitem" onClick={() => !leaving && setRestoreOpen(true)} aria-disabled={leaving} data-testid="recovery-restore-open">
+              Restore from a backup…
+              <span className="action-hint">Your data from a USB stick or the cloud, with its passphrase</span>
+            </Button>
+            <Button role="menuitem" onClick={() => !leaving && setNetworkOpen(true)} aria-disabled={leaving} data-testid="recovery-network-open">
+              Connect to a network…
+              <span className="action-hint">Wi-Fi, for a system or a backup from the internet</span>
             </Button>
             {keptVersions.map((version) => (
               <Button

@@ -4,6 +4,8 @@ import { useClient } from '../api/clientContext.js';
 import { lockProblem } from '../lock/lockProblem.js';
 import { useLockStore } from '../lock/lockStore.js';
 import { PinPad } from '../lock/PinPad.js';
+import { ThreeKeyEntry } from '../design/ThreeKeyEntry.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS } from '../../../src/lock/pinRules.js';
 
 type Change = () => Promise<void>;
 interface Pending {
@@ -25,9 +27,10 @@ export interface UnlockGate {
 /**
  * Network changes are `unlocked` calls: a locked headset asks for the PIN first (the lock's own pad),
  * then makes the change the wearer chose. The change waits in a closure (never in a store) and is
- * dropped on Cancel; the control that asked gets the focus back.
+ * dropped on Cancel; the control that asked gets the focus back. With `threeKeys` (the recovery
+ * kiosk: Up, Down, Enter only) the PIN is entered on the three-key wheel instead of the pad.
  */
-export function useUnlockGate(hint: string): UnlockGate {
+export function useUnlockGate(hint: string, options: { threeKeys?: boolean } = {}): UnlockGate {
   const client = useClient();
   const lock = useLockStore((s) => s.status);
   const [pending, setPending] = useState<Pending>();
@@ -95,17 +98,34 @@ export function useUnlockGate(hint: string): UnlockGate {
   };
 
   const pad = pending ? (
-    <div className="lock-task">
-      <PinPad
-        title="Enter your PIN"
+    options.threeKeys ? (
+      <ThreeKeyEntry
+        label="Enter your PIN"
         hint={hint}
-        submitLabel={busy ? 'Checking…' : 'Unlock'}
-        onSubmit={(pin) => void unlockThenRun(pin)}
+        alphabet="digits"
+        secret
+        minLength={PIN_MIN_DIGITS}
+        maxLength={PIN_MAX_DIGITS}
+        doneLabel="Unlock"
+        onDone={(pin) => void unlockThenRun(pin)}
         onCancel={close}
-        blocked={busy}
+        busy={busy}
         error={error}
+        testId="unlock-pin"
       />
-    </div>
+    ) : (
+      <div className="lock-task">
+        <PinPad
+          title="Enter your PIN"
+          hint={hint}
+          submitLabel={busy ? 'Checking…' : 'Unlock'}
+          onSubmit={(pin) => void unlockThenRun(pin)}
+          onCancel={close}
+          blocked={busy}
+          error={error}
+        />
+      </div>
+    )
   ) : null;
 
   return { run, pad, locked };

@@ -27,13 +27,13 @@ export function RecoveryInstallActions({
   state,
   start,
   disabled,
-  autoFocus,
+  focus,
 }: {
   state: RecoveryInstallState;
   start: (source: RecoverySource) => void;
   disabled: boolean;
-  /** The first action takes the focus when the list opens. */
-  autoFocus?: boolean;
+  /** Which action takes the focus when the list shows: the first, or the one the wearer came back from. */
+  focus?: RecoverySource | 'first';
 }) {
   const running = recoveryInstallRunning(state);
   return (
@@ -49,7 +49,7 @@ export function RecoveryInstallActions({
             aria-disabled={disabled || running}
             onClick={() => !disabled && !running && start(action.source)}
             data-testid={action.testId}
-            autoFocus={autoFocus && index === 0}
+            autoFocus={focus === action.source || (focus === 'first' && index === 0)}
           >
             {mine && running ? `${action.label}…` : action.label}
             <span className={`action-hint${mine && state.status === 'failed' ? ' error' : ''}`} aria-live="polite">
