@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     secureCookies: options.secureCookies,
     telemetryRetentionDays: options.telemetryRetentionDays,
     licenseKey: options.licenseKey ? await loadLicenseKey(options.licenseKey) : undefined,
-    blobs: await openBlobStore(options.blobsDir),
+    // Its folder is made at the first upload: a server that never hosts updates leaves none behind.
+    blobs: new FolderBlobStore(resolve(options.blobsDir)),
     dashboardDir: existsSync(join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     logger: { level: process.env.FLEET_LOG_LEVEL ?? 'info' },
   });
@@ -86,11 +87,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-}
-
-async function openBlobStore(folder: string): Promise<FolderBlobStore> {
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  return new FolderBlobStore(resolve(folder));
 }
 
 async function openDatabase(options: ServerOptions): Promise<Database> {

@@ -29,7 +29,7 @@ export class FolderBlobStore implements BlobStore {
     const hash = createHash('sha256');
     let length = 0;
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       const file = await open(temporary, 'wx', 0o600);
       try {
         await pipeline(

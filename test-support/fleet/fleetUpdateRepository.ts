@@ -59,6 +59,11 @@ export class FleetUpdateRepository {
     return pushRepository(this.served, operatorUploader(admin));
   }
 
+  /** Uploads the files the server lacks without publishing the timestamp (a test publishes it itself). */
+  upload(admin: OperatorClient): Promise<PushReport> {
+    return pushRepository(this.served, { ...operatorUploader(admin), publish: async () => 'not published' });
+  }
+
   close(): void {
     rmSync(this.work, { recursive: true, force: true });
   }
