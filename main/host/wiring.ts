@@ -222,6 +222,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       revocations: revocationSource({ fleetServerUrl: fleet?.serverUrl, url: options.licenseRevocationsUrl }),
       medium: profile.exportMedium,
       network: network.network,
+      trustedTimes: update.trustedTimes,
       log: logger.for('license'),
     }),
   );

@@ -109,6 +109,11 @@ export class UpdateTestRepository {
     return bundle;
   }
 
+  /** Signs the repository's targets, snapshot and timestamp again as of `now` (a repository whose clock is ahead of the headset's). */
+  async republish(now: Date): Promise<void> {
+    await this.repo!.publish(this.roleKeys!, now);
+  }
+
   /** A new simulated headset folder that trusts this repository's first root and the bundle key. */
   newDevice(): string {
     const root = mkdtempSync(join(this.work, 'device-'));

@@ -7,6 +7,7 @@ import {
   TOP_LEVEL_ROLES,
   TUF_SPEC_VERSION,
   expiresAfter,
+  TIMESTAMP_SIGNED_AT,
   sign,
   tufKey,
   type RoleName,
@@ -221,6 +222,7 @@ export class TufRepository {
         ...common,
         version: snapshotVersion,
         expires: expiresAfter(now, expiry.timestamp),
+        [TIMESTAMP_SIGNED_AT]: expiresAfter(now, 0),
         meta: {
           'snapshot.json': {
             version: snapshotVersion,

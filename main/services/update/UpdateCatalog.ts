@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { checkFailed } from '../../../src/update/operationGuard.js';
 import { targetCustomSchema } from '../../../src/update/manifest.js';
+import { TIMESTAMP_SIGNED_AT } from '../../../src/update/tuf/metadata.js';
 import { compareVersions } from '../../../src/update/version.js';
 import { readJsonIfExists } from '../storage/atomicFile.js';
 
@@ -24,6 +25,8 @@ export interface CatalogEntry {
  * one small timestamp fetch. The choice is made from the verified targets only.
  */
 export class UpdateCatalog {
+  private readonly verifiedTimeListeners = new Set<(ms: number) => void>();
+
   constructor(
     private readonly repositoryUrl: string,
     /** Holds the trusted root.json, and the verified metadata tuf-js keeps between checks. */
@@ -96,6 +99,28 @@ export class UpdateCatalog {
     } catch (error) {
       throw checkFailed(`The update repository was not accepted: ${(error as Error).message}`);
     }
+    await this.announceSigningTime();
+  }
+
+  /**
+   * Calls back with the signing time of each timestamp metadata verified from now on (ms since the
+   * epoch): a time the repository vouches had come, whatever the headset's clock says. Returns an unsubscribe.
+   */
+  onVerifiedTime(listener: (ms: number) => void): () => void {
+    this.verifiedTimeListeners.add(listener);
+    return () => this.verifiedTimeListeners.delete(listener);
+  }
+
+  /** tuf-js stores timestamp.json only once it verified it (signatures, version, expiry): its signing time is trusted. */
+  private async announceSigningTime(): Promise<void> {
+    if (this.verifiedTimeListeners.size === 0) return;
+    const timestamp = await readJsonIfExists<{ signed?: Record<string, unknown> }>(join(this.metadataDir, 'timestamp.json')).catch(() => undefined);
+    const signedAt = timestamp?.signed?.[TIMESTAMP_SIGNED_AT];
+    // Repositories made before the field have none: no time from them, nothing else changes.
+    if (typeof signedAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(signedAt)) return;
+    const ms = Date.parse(signedAt);
+    if (!Number.isFinite(ms)) return;
+    for (const listener of this.verifiedTimeListeners) listener(ms);
   }
 
   /** tuf-js stores targets.json only once it verified it: this is the signed list. */

@@ -60,6 +60,8 @@ export interface UpdatePorts {
   confirmBoot(check: ReachabilityCheck): Promise<BootOutcome>;
   /** Recovery's installs, through this installer and verifier (network and USB recovery). */
   systemInstall: SystemInstallPort;
+  /** The signing time of each verified TUF timestamp (ms), for the licence's high-water mark; returns an unsubscribe. */
+  trustedTimes: { subscribe(listener: (ms: number) => void): () => void };
 }
 
 /** An unhealthy trial must not linger: restart so the bootloader spends its tries and falls back. */
@@ -151,7 +153,14 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
   };
   const events: EventsOf<typeof updateEvents> = { 'update.changed': updates.status };
   return {
-    provides: { updates, components: () => components.versions(), confirmBoot: (check) => trial.confirmWith(check), systemInstall },
+    provides: {
+      updates,
+      components: () => components.versions(),
+      confirmBoot: (check) => trial.confirmWith(check),
+      systemInstall,
+      // The signing times of verified TUF timestamps (the licence's trusted clock); none without a repository.
+      trustedTimes: { subscribe: (listener) => catalog?.onVerifiedTime(listener) ?? (() => undefined) },
+    },
     handlers,
     events,
     async start() {

@@ -58,7 +58,15 @@ export interface SnapshotSigned extends Common {
 export interface TimestampSigned extends Common {
   _type: 'timestamp';
   meta: { 'snapshot.json': MetaFile };
+  /**
+   * When the repository signed it (TUF's format has only `expires`): signed like every field, so a
+   * headset that verified the timestamp knows the time was at least this (the licence's clock mark).
+   */
+  [TIMESTAMP_SIGNED_AT]?: string;
 }
+
+/** The timestamp metadata's own field for its signing time (a custom field, kept and signed by TUF clients). */
+export const TIMESTAMP_SIGNED_AT = 'x-headset-signed-at';
 
 export type AnySigned = RootSigned | TargetsSigned | SnapshotSigned | TimestampSigned;
 
