@@ -9,6 +9,8 @@ const catalogSchema = z.object({
   backups: z.array(backupRecordSchema),
   /** How many verifications after a backup ran per destination: which part of the packs the next one reads. */
   rotation: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  /** Per destination: the class manifest digest (ClassManifest.ts) of its newest backup that verified, and that backup's id. */
+  unchanged: z.record(z.string(), z.object({ id: z.string(), digest: z.string() })).default({}),
 });
 type CatalogFile = z.infer<typeof catalogSchema>;
 
@@ -19,7 +21,7 @@ type CatalogFile = z.infer<typeof catalogSchema>;
  * and backup.browse finds them again with the passphrase).
  */
 export class BackupCatalog {
-  #file: CatalogFile = { version: 1, backups: [], rotation: {} };
+  #file: CatalogFile = { version: 1, backups: [], rotation: {}, unchanged: {} };
 
   constructor(private readonly path: string) {}
 
@@ -29,7 +31,7 @@ export class BackupCatalog {
     try {
       this.#file = catalogSchema.parse(JSON.parse(text));
     } catch {
-      this.#file = { version: 1, backups: [], rotation: {} };
+      this.#file = { version: 1, backups: [], rotation: {}, unchanged: {} };
     }
   }
 
@@ -57,10 +59,28 @@ export class BackupCatalog {
     await this.#save();
   }
 
+  /**
+   * The newest backup at `destination` when it verified and the classes' manifest digest is still the
+   * one it was made from: a new backup would store nothing new.
+   */
+  unchangedSince(destination: string, digest: string): BackupRecord | undefined {
+    const entry = this.#file.unchanged[destination];
+    const latest = this.latest(destination);
+    if (!entry || entry.digest !== digest || latest?.id !== entry.id || latest.verified?.result !== 'ok') return undefined;
+    return latest;
+  }
+
+  async setUnchangedSince(destination: string, id: string, digest: string): Promise<void> {
+    this.#file.unchanged[destination] = { id, digest };
+    await this.#save();
+  }
+
   /** Forgets backups that retention removed from their repository. */
   async remove(destination: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     this.#file.backups = this.#file.backups.filter((record) => !(record.destination === destination && ids.some((id) => id.startsWith(record.id))));
+    const unchanged = this.#file.unchanged[destination];
+    if (unchanged && ids.some((id) => id.startsWith(unchanged.id))) delete this.#file.unchanged[destination];
     await this.#save();
   }
 

@@ -45,6 +45,13 @@ describe('BackupService with restic', () => {
       expect(service.current().backups).toHaveLength(1);
       expect(service.current().destinations.find((d) => d.kind === 'usb')).toMatchObject({ present: true, appliesRetention: true });
 
+      // Nothing changed: the verified backup there already holds it all, no new snapshot (the passphrase still checked).
+      expect(await codeOf(service.backUp({ destination: 'usb', passphrase: 'not the passphrase' }))).toBe('BACKUP_WRONG_PASSPHRASE');
+      expect((await service.backUp({ destination: 'usb', passphrase: PASSPHRASE })).id).toBe(record.id);
+      expect(rig.logLines.filter((line) => line.includes('backup not needed'))).toHaveLength(1);
+      expect(service.current().backups).toHaveLength(1);
+      // One file touched: a new snapshot, adding little.
+      await rig.write('profile/settings.json', '{"ipd":63.5,"name":"Jane","theme":"dark"}');
       const again = await service.backUp({ destination: 'usb', passphrase: PASSPHRASE });
       expect(again.id).not.toBe(record.id);
       expect(again.added).toBeLessThan(2_000);

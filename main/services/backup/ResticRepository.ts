@@ -133,6 +133,16 @@ export class ResticRepository {
     }));
   }
 
+  /**
+   * Whether the repository holds snapshot `id` (a prefix, as restic prints it). Opening the
+   * repository checks the passphrase (BACKUP_WRONG_PASSPHRASE); read-only, so it takes no lock.
+   */
+  async hasSnapshot(passphrase: Passphrase, id: string, signal?: AbortSignal): Promise<boolean> {
+    const { stdout } = await this.restic.expectSuccess(['snapshots', '--no-lock', '--json', id], { repository: this.location, passphrase, signal });
+    const list = JSON.parse(stdout || '[]') as Array<{ id?: string }>;
+    return list.some((entry) => String(entry.id).startsWith(id));
+  }
+
   /** The snapshot whose id (full or a unique prefix, as restic prints) is `id`. */
   async snapshot(passphrase: Passphrase, id: string, signal?: AbortSignal): Promise<ResticSnapshot> {
     const matches = (await this.snapshots(passphrase, signal)).filter((entry) => entry.id.startsWith(id));
