@@ -47,7 +47,12 @@ export const imageEntrySchema = z.strictObject({
   name,
   /** The partition of the target A/B slot this image is written to (e.g. "rootfs", "boot"). */
   slot: name,
-  compression: z.literal('zstd'),
+  /**
+   * "zstd": the payload is a zstd frame of the image, or in a delta bundle a zstd --patch-from
+   * patch of it; "hsdelta-1": a file-aware delta (src/update/fileDelta.ts), only in a delta bundle.
+   * Devices from before hsdelta-1 refuse it as BUNDLE_MALFORMED (their schema has "zstd" only).
+   */
+  compression: z.enum(['zstd', 'hsdelta-1']),
   compressed: digest,
   uncompressed: digest,
   /** Offset of the compressed payload from the start of the bundle file. */
@@ -105,6 +110,12 @@ export const manifestSchema = z
         context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'a delta bundle needs the source of every image' });
       if (manifest.kind !== 'delta' && image.delta)
         context.addIssue({ code: 'custom', path: ['images', index, 'delta'], message: 'only a delta bundle (kind "delta") has image sources' });
+      if (image.compression === 'hsdelta-1' && !image.delta)
+        context.addIssue({
+          code: 'custom',
+          path: ['images', index, 'compression'],
+          message: 'a file-aware delta (hsdelta-1) needs the source of its image',
+        });
     }
     const fromVersions = new Set(manifest.images.flatMap((image) => (image.delta ? [image.delta.fromVersion] : [])));
     if (fromVersions.size > 1)

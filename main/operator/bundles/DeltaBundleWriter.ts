@@ -1,18 +1,21 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../../src/api/errors.js';
 import { patchToolError } from '../../../src/update/delta.js';
+import { FILE_DELTA_COMPRESSION } from '../../../src/update/fileDelta.js';
 import type { BundleManifest, ImageDraft, ImageEntry, ManifestDraft } from '../../../src/update/manifest.js';
 import type { MeasuredDigest, TrustedKey } from '../../../src/update/verify.js';
 import { BundleReader } from '../../services/update/BundleReader.js';
 import { writeBundle } from './BundleWriter.js';
 import { applyDelta } from '../../services/update/DeltaApplier.js';
 import type { SigningKey } from '../keys/signingKeys.js';
+import { isExt4Image } from './fileDelta/ext4Files.js';
+import { writeFileDelta, type FileDeltaReport } from './fileDelta/FileDeltaWriter.js';
 
 export interface CreateDeltaBundleOptions {
   /** The full bundle whose images the device has installed. */
@@ -26,7 +29,15 @@ export interface CreateDeltaBundleOptions {
   created?: Date;
   /** The zstd executable (default: `zstd` on the PATH). */
   zstd?: string;
+  /**
+   * How each image is diffed: `file` a file-aware delta (hsdelta-1, ext4 images only), `image` one
+   * zstd patch of the whole image, `auto` (the default) both where the image is ext4, keeping the
+   * smaller; an image that is not ext4 (or that debugfs cannot read) always gets the whole-image patch.
+   */
+  method?: DeltaMethod;
 }
+
+export type DeltaMethod = 'auto' | 'file' | 'image';
 
 export interface DeltaImageReport {
   name: string;
@@ -36,6 +47,11 @@ export interface DeltaImageReport {
   patchLength: number;
   /** The image's compressed length in the full `to` bundle, for comparison. */
   fullLength: number;
+  /** The payload's kind: a whole-image zstd patch, or a file-aware delta. */
+  compression: ImageEntry['compression'];
+  /** The file-aware delta's make-up, when one was made (kept or not), and the whole-image patch's length, when made. */
+  fileDelta?: FileDeltaReport;
+  imagePatchLength?: number;
 }
 
 /**
@@ -70,17 +86,41 @@ export async function createDeltaBundle(
     const reports: DeltaImageReport[] = [];
     for (const target of to.manifest.images) {
       const source = from.manifest.images.find((image) => image.name === target.name)!;
-      const patch = join(work, `${target.name}.patch.zst`);
-      await makePatch(zstd, target.name, from.files.get(source.name)!, to.files.get(target.name)!, patch);
+      const oldImage = from.files.get(source.name)!;
+      const newImage = to.files.get(target.name)!;
+      const method = options.method ?? 'auto';
+      const ext4 = method !== 'image' && (await isExt4Image(oldImage)) && (await isExt4Image(newImage));
+      if (method === 'file' && !ext4)
+        throw new AppError('INVALID_INPUT', `Image "${target.name}" is not an ext4 image: a file-aware delta needs one.`, [
+          { path: 'method', message: 'file needs ext4 images' },
+        ]);
+      let fileDelta: FileDeltaReport | undefined;
+      const filePatch = join(work, `${target.name}.hsdelta`);
+      if (ext4) {
+        try {
+          fileDelta = await writeFileDelta(oldImage, newImage, filePatch, { tools: { zstd } });
+        } catch (error) {
+          // An image debugfs cannot map still gets the whole-image patch (unless only the file-aware one was asked for).
+          if (method === 'file') throw error;
+        }
+      }
+      let imagePatchLength: number | undefined;
+      const imagePatch = join(work, `${target.name}.patch.zst`);
+      if (method !== 'file') {
+        await makePatch(zstd, target.name, oldImage, newImage, imagePatch);
+        imagePatchLength = (await stat(imagePatch)).size;
+      }
+      const useFile = fileDelta !== undefined && (imagePatchLength === undefined || fileDelta.payloadLength < imagePatchLength);
+      const patch = useFile ? filePatch : imagePatch;
       const draft: ImageDraft = {
         name: target.name,
         slot: target.slot,
-        compression: 'zstd',
+        compression: useFile ? FILE_DELTA_COMPRESSION : 'zstd',
         compressed: await digestFile(patch),
         uncompressed: target.uncompressed,
         delta: { fromVersion: from.manifest.version, sourceLength: source.uncompressed.length, sourceSha256: source.uncompressed.sha256 },
       };
-      await proveApplies({ ...draft, offset: 0 }, patch, from.files.get(source.name)!, work, zstd);
+      await proveApplies({ ...draft, offset: 0 }, patch, oldImage, work, zstd);
       drafts.push(draft);
       patches.push(patch);
       reports.push({
@@ -88,6 +128,9 @@ export async function createDeltaBundle(
         targetLength: target.uncompressed.length,
         patchLength: draft.compressed.length,
         fullLength: target.compressed.length,
+        compression: draft.compression,
+        ...(fileDelta ? { fileDelta } : {}),
+        ...(imagePatchLength === undefined ? {} : { imagePatchLength }),
       });
     }
     const { minVersion, requires, notes, version, compatible, services } = to.manifest;

@@ -179,7 +179,9 @@ beforeAll(async () => {
         out: path('v2.bundle'),
       })
     ).manifest;
-    delta = (await createDeltaBundle({ from: path('v1.bundle'), to: path('v2.bundle'), trusted, key, out: path('delta.bundle') })).manifest;
+    // The whole-image zstd patch: what these tests are about (file-aware deltas: fileDelta.test.ts).
+    delta = (await createDeltaBundle({ from: path('v1.bundle'), to: path('v2.bundle'), trusted, key, out: path('delta.bundle'), method: 'image' }))
+      .manifest;
   } finally {
     key.dispose();
   }

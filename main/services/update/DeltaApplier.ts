@@ -1,5 +1,16 @@
+import { createHash } from 'node:crypto';
+import { FILE_DELTA_COMPRESSION } from '../../../src/update/fileDelta.js';
 import type { ImageEntry } from '../../../src/update/manifest.js';
-import { checkOfThisSource, prepareDeltaSource, requireDeltaImage, type CheckedSource, type SourceProvision } from './delta/DeltaSource.js';
+import { checkPayloadDigest } from '../../../src/update/verify.js';
+import {
+  checkDeltaSourceFile,
+  checkOfThisSource,
+  prepareDeltaSource,
+  requireDeltaImage,
+  type CheckedSource,
+  type SourceProvision,
+} from './delta/DeltaSource.js';
+import { applyFileDelta } from './delta/FileDeltaApplier.js';
 import { patchIntoSlot } from './delta/patchIntoSlot.js';
 import { streamPatchedImage } from './delta/streamPatchedImage.js';
 import type { PatchStream } from './delta/zstdPatchProcess.js';
@@ -54,6 +65,19 @@ export interface ApplyDeltaOptions {
  */
 export async function* applyDelta(options: ApplyDeltaOptions): AsyncGenerator<Buffer, void, undefined> {
   const image = requireDeltaImage(options.image);
+  if (image.compression === FILE_DELTA_COMPRESSION) {
+    // Counted and hashed here: this stream is its consumer's only check.
+    const hash = createHash('sha256');
+    let length = 0;
+    for await (const chunk of fileDeltaChunks(options)) {
+      length += chunk.length;
+      if (length > image.uncompressed.length) checkPayloadDigest(image, 'uncompressed', { length, sha256: '' });
+      hash.update(chunk);
+      yield chunk;
+    }
+    checkPayloadDigest(image, 'uncompressed', { length, sha256: hash.digest('hex') });
+    return;
+  }
   const source = await prepareDeltaSource(
     image,
     options.sourcePath,
@@ -78,6 +102,22 @@ export async function* applyDelta(options: ApplyDeltaOptions): AsyncGenerator<Bu
  * passes the signed length. `chunks()` streams instead, as applyDelta.
  */
 export function deltaSlotFiller(options: ApplyDeltaOptions): SlotFiller {
+  if (options.image.compression === FILE_DELTA_COMPRESSION) {
+    return {
+      chunks: () => applyDelta(options),
+      async fillSlot(slot, fill) {
+        // In target order from the first byte, so progress is a written prefix (the slot writer's read-back follows it).
+        let position = 0;
+        for await (const chunk of fileDeltaChunks(options)) {
+          fill.signal?.throwIfAborted();
+          for (let done = 0; done < chunk.length;) done += (await slot.write(chunk, done, chunk.length - done, position + done)).bytesWritten;
+          position += chunk.length;
+          fill.onProgress?.(position);
+        }
+        return position;
+      },
+    };
+  }
   return {
     chunks: () => applyDelta(options),
     async fillSlot(slot, fill) {
@@ -92,4 +132,15 @@ export function deltaSlotFiller(options: ApplyDeltaOptions): SlotFiller {
       }
     },
   };
+}
+
+/**
+ * A file-aware delta's target bytes (FileDeltaApplier): its source checked first unless the caller
+ * checked it; the blocks are read from the source slot itself, so no copy of it is made.
+ */
+async function* fileDeltaChunks(options: ApplyDeltaOptions): AsyncGenerator<Buffer, void, undefined> {
+  const image = requireDeltaImage(options.image);
+  if (!checkOfThisSource(options.checkedSource, image, options.sourcePath)) await checkDeltaSourceFile(image, options.sourcePath);
+  options.onSource?.('direct');
+  yield* applyFileDelta({ image, payload: options.patch, sourcePath: options.sourcePath, tempDir: options.tempDir });
 }

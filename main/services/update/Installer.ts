@@ -380,7 +380,11 @@ export class Installer {
     await this.releaseDeltaSources();
     for (const image of manifest.images) {
       if (isDeltaImage(image))
-        this.checkedSources.set(image.name, await checkDeltaSourceFile(image, this.runningPartition(image.slot), { copyDir: this.sourceCopies }));
+        this.checkedSources.set(
+          image.name,
+          // A file-aware delta reads the slot's blocks itself: no copy of the source is made for it.
+          await checkDeltaSourceFile(image, this.runningPartition(image.slot), image.compression === 'zstd' ? { copyDir: this.sourceCopies } : {}),
+        );
     }
   }
 
