@@ -254,6 +254,40 @@ export class NetworkProvisioner {
     });
   }
 
+  /**
+   * A configuration reset of the network settings (the reset capability's port): every saved
+   * network the wearer, the CLI or support added is forgotten with its key, except support
+   * networks, the operator's way back to the headset (kept like the support relay), which go back
+   * to their defaults (priority 999, power saving off). The hotspot is the latch's, made anew at
+   * each boot: untouched. Each change is audited as the system's, unless `quiet` (inside a factory
+   * reset, whose logs were just erased and are checked for being empty). Run again after a power
+   * cut, it finishes the job: forgetting is idempotent.
+   */
+  resetToDefaults(options: { quiet?: boolean } = {}): Promise<{ forgotten: number; kept: number }> {
+    return this.serially(async () => {
+      const detail = 'configuration reset';
+      const change = <T>(action: 'forget' | 'set-support', ssid: string, run: () => Promise<T>) =>
+        options.quiet ? run() : this.audited('system', action, ssid, action === 'forget' ? detail : `${detail}: support network kept`, run);
+      let forgotten = 0;
+      let kept = 0;
+      for (const profile of await this.options.backend.profiles()) {
+        const ssid = ssidFromHex(profile.ssidHex);
+        if (profile.powerSaveOff) {
+          kept++;
+          if (profile.priority !== SUPPORT_PRIORITY)
+            await change('set-support', ssid, () => this.options.backend.modify(profile.id, { priority: SUPPORT_PRIORITY, powerSaveOff: true }));
+          continue;
+        }
+        await change('forget', ssid, () => this.options.backend.remove(profile.id));
+        forgotten++;
+      }
+      // Whatever the scan said was saved is stale now.
+      this.lastScan = undefined;
+      await this.changed().catch(() => undefined);
+      return { forgotten, kept };
+    });
+  }
+
   async hotspotSecret(): Promise<{ ssid: string; password: string }> {
     await this.started.catch(() => undefined);
     if (this.mode !== 'hotspot' || !this.hotspotPassword) throw new AppError('NETWORK_NOT_HOTSPOT');

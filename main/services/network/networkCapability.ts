@@ -32,7 +32,12 @@ export interface NetworkNeeds {
  * every other capability reads (`provides.monitor`: online, metered, offline), taken from the same
  * stack the wearer's changes go through and pushed as network.changed.
  */
-export function networkCapability(needs: NetworkNeeds): Capability<{ network: StateSource<NetworkStatus>; monitor: NetworkMonitor }> {
+export function networkCapability(needs: NetworkNeeds): Capability<{
+  network: StateSource<NetworkStatus>;
+  monitor: NetworkMonitor;
+  /** The reset capability's NetworkSettingsReset: saved networks back to the defaults (support networks kept). */
+  settingsReset: { resetToDefaults(options?: { quiet?: boolean }): Promise<{ forgotten: number; kept: number }> };
+}> {
   // Each poll reads the stack once: the overview and the online state come from the same read.
   const watcher = new NetworkWatcher({ state: () => provisioner.refresh() }, { log: needs.log, pollMs: needs.pollMs });
   const provisioner: NetworkProvisioner = new NetworkProvisioner({
@@ -50,7 +55,7 @@ export function networkCapability(needs: NetworkNeeds): Capability<{ network: St
   // What update, telemetry and registration read: the last state the watcher saw (read every poll and after each change).
   const monitor: NetworkMonitor = { state: async () => (await watcher.current()).state };
   return {
-    provides: { network: watcher.status, monitor },
+    provides: { network: watcher.status, monitor, settingsReset: { resetToDefaults: (options) => provisioner.resetToDefaults(options) } },
     handlers,
     events,
     start: async () => {

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
+import { AppError } from '../../../src/api/errors.js';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureDirectory, fsyncDirectory, writeFileAtomic } from '../storage/atomicFile.js';
 import { CONFIGURATION_DEFAULTS, type ConfigurationDefault } from './configurationDefaults.js';
 
-/** What the network capability is asked for: its saved profiles and settings back to the defaults (its own stack, e.g. NetworkManager's keyfiles). */
+/**
+ * What the network capability is asked for: its saved networks back to the defaults in its own
+ * stack (NetworkManager's profiles): the wearer's forgotten with their keys, support networks kept.
+ * `quiet`: no audit lines (inside a factory reset, between the logs' erase and their check).
+ */
 export interface NetworkSettingsReset {
-  resetToDefaults(): Promise<{ forgotten: number }>;
+  resetToDefaults(options?: { quiet?: boolean }): Promise<{ forgotten: number; kept?: number }>;
 }
 
 export interface ConfigurationResetChoices {
@@ -20,7 +25,7 @@ export interface ConfigurationResetReport {
   restored: Array<{ id: string; title: string; to: 'default' | 'absent' }>;
   pin: 'kept' | 'removed';
   accounts: 'kept' | 'removed';
-  network: { result: 'reset'; forgotten: number } | { result: 'not-available'; why: string };
+  network: { result: 'reset'; forgotten: number; kept: number } | { result: 'not-available'; why: string } | { result: 'failed'; code: string };
   calibration: { before: string | null; after: string | null; unchanged: boolean };
 }
 
@@ -58,7 +63,7 @@ export class ConfigurationReset {
     const before = await this.calibrationHash();
     await this.eraseChosen(choices);
     const restored = await this.restoreDefaults(erased);
-    const network = await this.resetNetwork();
+    const network = await this.resetNetwork(!log);
     return this.finish({ choices, restored, network, calibrationBefore: before }, log);
   }
 
@@ -98,11 +103,21 @@ export class ConfigurationReset {
     return restored;
   }
 
-  /** The network capability's reset to defaults, or why there was none. Idempotent (a second run forgets what is left). */
-  async resetNetwork(): Promise<ConfigurationResetReport['network']> {
-    return this.options.network
-      ? { result: 'reset', ...(await this.options.network.resetToDefaults()) }
-      : { result: 'not-available', why: 'the network capability offers no reset to defaults yet' };
+  /**
+   * The network capability's reset to defaults, or why there was none. Idempotent (a second run
+   * forgets what is left). A stack that fails (nmcli missing, NetworkManager down) is reported with
+   * its code, not thrown: the rest of the reset stands, and a reset run again tries the network again.
+   */
+  async resetNetwork(quiet = false): Promise<ConfigurationResetReport['network']> {
+    if (!this.options.network) return { result: 'not-available', why: 'this headset has no network capability' };
+    try {
+      const { forgotten, kept } = await this.options.network.resetToDefaults({ quiet });
+      return { result: 'reset', forgotten, kept: kept ?? 0 };
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'INTERNAL';
+      if (!quiet) this.options.log?.info('configuration reset: the network settings could not be reset', { code });
+      return { result: 'failed', code };
+    }
   }
 
   /** The report, calibration hashed again against the hash taken before; logged unless inside a wipe. */

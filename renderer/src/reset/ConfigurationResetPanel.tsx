@@ -44,9 +44,7 @@ export function ConfigurationResetPanel({ pinRequired }: { pinRequired: boolean 
           ))}
           <li>PIN: {report.pin}</li>
           <li>Accounts: {report.accounts}</li>
-          <li>
-            Network settings: {report.network.result === 'reset' ? `reset (${report.network.forgotten} forgotten)` : 'not reset on this headset'}
-          </li>
+          <li>Network settings: {networkLine(report.network)}</li>
           <li>Calibration: {report.calibration.unchanged ? 'unchanged (checked)' : 'CHANGED: contact support'}</li>
         </ul>
       </div>
@@ -66,8 +64,8 @@ export function ConfigurationResetPanel({ pinRequired }: { pinRequired: boolean 
   return (
     <div data-testid="config-reset">
       <p className="backup-hint">
-        Puts update preferences, dismissed notices, privacy choices and network settings back to how they came. Your apps and their data stay;
-        calibration is never touched.
+        Puts update preferences, dismissed notices, privacy choices and network settings back to how they came: saved Wi-Fi networks are forgotten,
+        except support networks. Your apps and their data stay; calibration is never touched.
       </p>
       <div className="backup-choices">
         <Button aria-pressed={keepPin} onClick={() => setKeepPin(!keepPin)} data-testid="config-keep-pin">
@@ -103,4 +101,12 @@ export function ConfigurationResetPanel({ pinRequired }: { pinRequired: boolean 
       )}
     </div>
   );
+}
+
+/** The network's line of the report, in plain words. */
+function networkLine(network: ConfigurationReport['network']): string {
+  if (network.result === 'not-available') return 'not reset on this headset';
+  if (network.result === 'failed') return `could not be reset (${network.code}); run the reset again`;
+  const saved = `${network.forgotten} saved ${network.forgotten === 1 ? 'network' : 'networks'} forgotten`;
+  return network.kept === 0 ? saved : `${saved}, ${network.kept} support ${network.kept === 1 ? 'network' : 'networks'} kept`;
 }

@@ -50,8 +50,11 @@ export const configurationReportSchema = z.object({
   pin: z.enum(['kept', 'removed']),
   accounts: z.enum(['kept', 'removed']),
   network: z.discriminatedUnion('result', [
-    z.object({ result: z.literal('reset'), forgotten: z.number().int().nonnegative() }),
+    /** Saved networks forgotten with their keys; support networks kept (at their defaults). */
+    z.object({ result: z.literal('reset'), forgotten: z.number().int().nonnegative(), kept: z.number().int().nonnegative() }),
     z.object({ result: z.literal('not-available'), why: z.string() }),
+    /** The network stack failed (an error code of the catalogue); the rest of the reset stands, running it again retries. */
+    z.object({ result: z.literal('failed'), code: z.string() }),
   ]),
   calibration: z.object({ before: z.string().nullable(), after: z.string().nullable(), unchanged: z.boolean() }),
 });
