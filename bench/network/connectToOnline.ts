@@ -45,7 +45,11 @@ export async function benchConnectToOnline(say: (line: string) => void): Promise
       }
     };
     const status = new StateChannel<NetworkStatus>({ state: 'offline', since: new Date().toISOString() });
-    const provisioner = new NetworkProvisioner({
+    // The read our connect starts behind its answer (as headsetd's watcher does). The bench's own
+    // nmcli runs are synchronous and hold the event loop, so unawaited that read would spill into
+    // the next timed round; each round waits for it after its clock stops.
+    let behindTheAnswer: Promise<unknown> = Promise.resolve();
+    const provisioner: NetworkProvisioner = new NetworkProvisioner({
       backend: new NmcliNetworkManager(new NmcliRunner({ env: rig.env }), { wifiDevice: 'wlan0' }),
       latch: { read: async () => 'client' },
       audit: new MemoryAuditTrail(),
@@ -53,6 +57,7 @@ export async function benchConnectToOnline(say: (line: string) => void): Promise
       status,
       hotspot: { ssid: 'Headset-BENCH', generatePassword: () => 'unused-password' },
       scanFreshMs: 3_600_000,
+      afterChange: (): Promise<unknown> => (behindTheAnswer = provisioner.refresh()),
     });
     await provisioner.start();
     // The wearer picks from a list just scanned: the scan is fresh when they connect.
@@ -66,6 +71,7 @@ export async function benchConnectToOnline(say: (line: string) => void): Promise
       const overview = await provisioner.connect({ ssid: SSID, password: PASSWORD, hidden: false, support: false, via: 'cli' });
       if (overview.wifi?.ssid !== SSID || !inUse()) throw new Error('our connect did not come up');
       ours.push(performance.now() - started);
+      await behindTheAnswer;
 
       deleteAll();
       started = performance.now();

@@ -2,7 +2,7 @@ import { AppError } from '../../../src/api/errors.js';
 import type { EthernetState, WifiSecurity } from '../../../src/api/contract/network.js';
 import { parseProperties, parsePropertyBlocks, parseTerse } from '../../../src/network/nmcliFields.js';
 import { hexToBytes, ssidFromHex, ssidToHex } from '../../../src/network/ssid.js';
-import type { NmcliRunner } from './NmcliRunner.js';
+import type { NmcliRunner, NmcliRunOptions } from './NmcliRunner.js';
 import type { AccessPoint, ActiveWifi, ConnectivityState, HotspotRequest, JoinRequest, NetworkBackend, WifiProfile } from './ports.js';
 
 /** Our profiles are named by the SSID's hex: exact whatever the bytes (LC_ALL=C prints non-ASCII as `?`). */
@@ -26,13 +26,15 @@ const PROFILE_FIELDS = [
  * would show it to every user. Exit codes map to the catalogue (4: activation failed, 10: not found).
  */
 export class NmcliNetworkManager implements NetworkBackend {
+  private readonly reads = new Map<string, Promise<string>>();
+
   constructor(
     private readonly nmcli: NmcliRunner,
     private readonly options: { wifiDevice?: string; activationTimeoutS?: number } = {},
   ) {}
 
   async scan(rescan: boolean): Promise<AccessPoint[]> {
-    const out = await this.nmcli.run(['-f', 'IN-USE,SSID-HEX,SIGNAL,SECURITY', 'device', 'wifi', 'list', '--rescan', rescan ? 'yes' : 'no']);
+    const out = await this.read(['-f', 'IN-USE,SSID-HEX,SIGNAL,SECURITY', 'device', 'wifi', 'list', '--rescan', rescan ? 'yes' : 'no']);
     return parseTerse(out, 4).map(([inUse, ssidHex, signal, security]) => ({
       ssidHex: (ssidHex ?? '').toUpperCase(),
       signal: Number(signal) || 0,
@@ -48,12 +50,12 @@ export class NmcliNetworkManager implements NetworkBackend {
    */
   async profiles(): Promise<WifiProfile[]> {
     for (let attempt = 1; ; attempt++) {
-      const list = parseTerse(await this.nmcli.run(['-f', 'NAME,UUID,TYPE', 'connection', 'show']), 3);
+      const list = parseTerse(await this.read(['-f', 'NAME,UUID,TYPE', 'connection', 'show']), 3);
       const wifi = list.filter(([name, , type]) => type === '802-11-wireless' && name !== HOTSPOT_PROFILE);
       if (wifi.length === 0) return [];
       let output: string;
       try {
-        output = await this.nmcli.run(['-f', PROFILE_FIELDS, 'connection', 'show', ...wifi.flatMap(([, uuid]) => ['uuid', uuid!])], {
+        output = await this.read(['-f', PROFILE_FIELDS, 'connection', 'show', ...wifi.flatMap(([, uuid]) => ['uuid', uuid!])], {
           notFound: 'NETWORK_UNKNOWN_PROFILE',
         });
       } catch (error) {
@@ -83,7 +85,7 @@ export class NmcliNetworkManager implements NetworkBackend {
     }
     const timeout = String(this.options.activationTimeoutS ?? 45);
     try {
-      await this.nmcli.run(
+      await this.write(
         ['-w', timeout, 'connection', 'up', 'uuid', profileId, ...(this.options.wifiDevice ? ['ifname', this.options.wifiDevice] : [])],
         {
           notFound: 'NETWORK_NOT_FOUND',
@@ -104,33 +106,36 @@ export class NmcliNetworkManager implements NetworkBackend {
     if (change.priority !== undefined) args.push('connection.autoconnect-priority', String(change.priority));
     if (change.powerSaveOff !== undefined) args.push('802-11-wireless.powersave', change.powerSaveOff ? '2' : '0');
     if (args.length === 0) return;
-    await this.nmcli.run(['connection', 'modify', 'uuid', profileId, ...args], { notFound: 'NETWORK_UNKNOWN_PROFILE' });
+    await this.write(['connection', 'modify', 'uuid', profileId, ...args], { notFound: 'NETWORK_UNKNOWN_PROFILE' });
   }
 
   async remove(profileId: string): Promise<void> {
-    await this.nmcli.run(['connection', 'delete', 'uuid', profileId], { notFound: 'NETWORK_UNKNOWN_PROFILE' });
+    await this.write(['connection', 'delete', 'uuid', profileId], { notFound: 'NETWORK_UNKNOWN_PROFILE' });
   }
 
   /** The Wi-Fi profile active now (NetworkManager's active connection, not the scan's in-use mark, which a hidden network lacks). */
   async activeWifi(): Promise<ActiveWifi | null> {
-    const active = parseTerse(await this.nmcli.run(['-f', 'UUID,TYPE', 'connection', 'show', '--active']), 2);
-    const ids = new Set(active.filter(([, type]) => type === '802-11-wireless').map(([uuid]) => uuid!));
-    if (ids.size === 0) return null;
-    const profile = (await this.profiles()).find((p) => ids.has(p.id));
+    const active = parseTerse(await this.read(['-f', 'NAME,UUID,TYPE', 'connection', 'show', '--active']), 3);
+    const wifi = active.filter(([name, , type]) => type === '802-11-wireless' && name !== HOTSPOT_PROFILE);
+    if (wifi.length === 0) return null;
+    // Our profiles carry the SSID in their name: no settings to read for them.
+    const [name, uuid] = wifi[0]!;
+    const named = ssidHexOfName(name!);
+    const profile = named !== undefined ? { id: uuid!, ssidHex: named } : (await this.profiles()).find((p) => wifi.some(([, id]) => id === p.id));
     if (!profile) return null;
     const signal = Math.max(0, ...(await this.scan(false)).filter((p) => p.ssidHex === profile.ssidHex).map((p) => p.signal));
     return { ssidHex: profile.ssidHex, signal, profileId: profile.id };
   }
 
   async ethernet(): Promise<EthernetState> {
-    const devices = parseTerse(await this.nmcli.run(['-f', 'DEVICE,TYPE,STATE', 'device', 'status']), 3);
+    const devices = parseTerse(await this.read(['-f', 'DEVICE,TYPE,STATE', 'device', 'status']), 3);
     const wired = devices.filter(([, type]) => type === 'ethernet');
     if (wired.length === 0) return { present: false, carrier: false, connected: false, address: null };
     const connected = wired.find(([, , state]) => state === 'connected');
     const device = connected ?? wired.find(([, , state]) => state !== 'unavailable') ?? wired[0]!;
     let address: string | null = null;
     if (connected) {
-      const properties = parseProperties(await this.nmcli.run(['-f', 'IP4.ADDRESS', 'device', 'show', connected[0]!]));
+      const properties = parseProperties(await this.read(['-f', 'IP4.ADDRESS', 'device', 'show', connected[0]!]));
       address = [...properties].find(([key]) => key.startsWith('IP4.ADDRESS'))?.[1] ?? null;
     }
     // "unavailable": no carrier (no cable); "disconnected" or "connecting": a link, no address yet.
@@ -138,14 +143,14 @@ export class NmcliNetworkManager implements NetworkBackend {
   }
 
   async connectivity(): Promise<ConnectivityState> {
-    const [row] = parseTerse(await this.nmcli.run(['-f', 'STATE,CONNECTIVITY', 'general', 'status']), 2);
+    const [row] = parseTerse(await this.read(['-f', 'STATE,CONNECTIVITY', 'general', 'status']), 2);
     const [state, connectivity] = row ?? [];
     if (!state?.startsWith('connected') || (connectivity !== 'full' && connectivity !== 'unknown')) return 'offline';
     // Metered: the device carrying the default route says so (a phone's hotspot, a metered profile).
-    const devices = parseTerse(await this.nmcli.run(['-f', 'DEVICE,TYPE,STATE', 'device', 'status']), 3).filter(([, , s]) => s === 'connected');
+    const devices = parseTerse(await this.read(['-f', 'DEVICE,TYPE,STATE', 'device', 'status']), 3).filter(([, , s]) => s === 'connected');
     const primary = devices.find(([, type]) => type === 'ethernet') ?? devices[0];
     if (!primary) return 'offline';
-    const metered = parseProperties(await this.nmcli.run(['-f', 'GENERAL.METERED', 'device', 'show', primary[0]!])).get('GENERAL.METERED') ?? '';
+    const metered = parseProperties(await this.read(['-f', 'GENERAL.METERED', 'device', 'show', primary[0]!])).get('GENERAL.METERED') ?? '';
     return metered.startsWith('yes') ? 'metered' : 'online';
   }
 
@@ -167,7 +172,7 @@ export class NmcliNetworkManager implements NetworkBackend {
         ['connection.autoconnect', 'no'],
       ],
     );
-    await this.nmcli.run([
+    await this.write([
       '-w',
       '30',
       'connection',
@@ -179,28 +184,51 @@ export class NmcliNetworkManager implements NetworkBackend {
   }
 
   async stopHotspot(): Promise<void> {
-    const list = parseTerse(await this.nmcli.run(['-f', 'NAME,UUID', 'connection', 'show']), 2);
+    const list = parseTerse(await this.read(['-f', 'NAME,UUID', 'connection', 'show']), 2);
     for (const [name, uuid] of list) {
       // Deleting deactivates it too (`connection down` would wait for a reply the radio may never give).
       if (name === HOTSPOT_PROFILE) await this.remove(uuid!);
     }
   }
 
+  /**
+   * A read-only run: the same read already under way is shared (headsetd's poll and the read after
+   * a change often ask at once; each nmcli start costs tens of milliseconds on the headset).
+   */
+  private read(args: string[], options?: NmcliRunOptions): Promise<string> {
+    const key = args.join('\0');
+    const pending = this.reads.get(key);
+    if (pending) return pending;
+    const run = this.nmcli.run(args, options).finally(() => {
+      if (this.reads.get(key) === run) this.reads.delete(key);
+    });
+    this.reads.set(key, run);
+    return run;
+  }
+
+  /** A change: reads under way may predate it, so none is shared with a later caller. */
+  private write(args: string[], options?: NmcliRunOptions): Promise<string> {
+    this.reads.clear();
+    return this.nmcli.run(args, options).finally(() => this.reads.clear());
+  }
+
   /** nmcli's connection editor, driven on stdin: `set` lines, save (confirmed), quit. */
   private edit(args: string[], settings: [string, string][]): Promise<string> {
     const script = [...settings.map(([key, value]) => `set ${key} ${value}`), 'save persistent', 'yes', 'quit', ''].join('\n');
-    return this.nmcli.run(args, { stdin: script, notFound: 'NETWORK_UNKNOWN_PROFILE' });
+    return this.write(args, { stdin: script, notFound: 'NETWORK_UNKNOWN_PROFILE' });
   }
+}
+
+/** The SSID's hex from one of our profile names (`wifi-<hex>`), else undefined. */
+function ssidHexOfName(name: string): string | undefined {
+  return name.startsWith(PROFILE_PREFIX) && isHex(name.slice(PROFILE_PREFIX.length)) ? name.slice(PROFILE_PREFIX.length).toUpperCase() : undefined;
 }
 
 function profileOf(uuid: string, name: string, fields: Map<string, string>): WifiProfile {
   const keyMgmt = fields.get('802-11-wireless-security.key-mgmt') ?? '';
   return {
     id: uuid,
-    ssidHex:
-      name.startsWith(PROFILE_PREFIX) && isHex(name.slice(PROFILE_PREFIX.length))
-        ? name.slice(PROFILE_PREFIX.length).toUpperCase()
-        : ssidToHex(fields.get('802-11-wireless.ssid') ?? ''),
+    ssidHex: ssidHexOfName(name) ?? ssidToHex(fields.get('802-11-wireless.ssid') ?? ''),
     security: keyMgmt === 'sae' ? 'wpa3-personal' : keyMgmt === 'wpa-psk' ? 'wpa2-personal' : 'open',
     priority: Number(fields.get('connection.autoconnect-priority') ?? 0) || 0,
     hidden: fields.get('802-11-wireless.hidden') === 'yes',
