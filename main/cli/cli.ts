@@ -23,6 +23,7 @@ const license = () => import('./licenseCommands.js');
 const network = () => import('./networkCommands.js');
 const reset = () => import('./resetCommands.js');
 const image = () => import('./imageCommands.js');
+const dataPartition = () => import('./dataPartitionCommands.js');
 
 /** `headsetctl GROUP COMMAND ...`. */
 const COMMANDS: Record<string, Record<string, ListedCommand>> = {
@@ -92,6 +93,14 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
     'check-root': {
       summary: 'check the read-only image: everything the services write on a writable mount (native/image)',
       load: async () => (await image()).imageCheckRoot,
+    },
+    'data-setup': {
+      summary: 'first boot: the data partition as LUKS2 bound to the TPM, ext4 with a fscrypt policy per user-data class',
+      load: async () => (await dataPartition()).imageDataSetup,
+    },
+    'data-unlock': {
+      summary: 'every boot: unlock each user-data class folder with its key (an erased class made anew)',
+      load: async () => (await dataPartition()).imageDataUnlock,
     },
   },
   sanitization: {

@@ -18,7 +18,16 @@ export interface ToolResult {
   stderr: string;
 }
 
+const toolRunObservers = new Set<(command: string, args: readonly string[]) => void>();
+
+/** Tells `listener` of every tool run (command and argv): how a test proves no key is ever on a command line. */
+export function observeToolRuns(listener: (command: string, args: readonly string[]) => void): () => void {
+  toolRunObservers.add(listener);
+  return () => toolRunObservers.delete(listener);
+}
+
 export function runTool(command: string, args: readonly string[], input?: Uint8Array): Promise<ToolResult> {
+  for (const observer of toolRunObservers) observer(command, args);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let stdout = '';
@@ -100,8 +109,31 @@ export class FscryptClassPolicies {
     await check('fscrypt', ['encrypt', dir, '--source=raw_key', `--name=${classId}`, `--key=${this.keys.path(classId)}`, '--quiet']);
   }
 
+  /** Every folder of a class under one policy: the first gets it (encrypt), the others share it. */
+  async encryptAll(classId: string, dirs: readonly string[]): Promise<void> {
+    const [first, ...rest] = dirs;
+    if (first === undefined) return;
+    await this.encrypt(classId, first);
+    if (rest.length === 0) return;
+    const status = await check('fscrypt', ['status', first]);
+    const policy = /^Policy:\s+([0-9a-f]+)/m.exec(status)?.[1];
+    const protector = /^([0-9a-f]{16})\s+/m.exec(status)?.[1];
+    if (!policy || !protector) throw new Error(`fscrypt status of ${first} names no policy or protector`);
+    for (const dir of rest)
+      await check('fscrypt', [
+        'encrypt',
+        dir,
+        `--policy=${this.mountpoint}:${policy}`,
+        `--unlock-with=${this.mountpoint}:${protector}`,
+        `--key=${this.keys.path(classId)}`,
+        '--quiet',
+      ]);
+  }
+
   async unlock(classId: string, dir: string): Promise<void> {
     if (!(await this.keys.get(classId))) throw new Error(`class ${classId} has no key: it was erased`);
+    // Idempotent: the folders of one class share its policy, so unlocking one unlocks them all.
+    if (/^Unlocked:\s+Yes/m.test(await check('fscrypt', ['status', dir]))) return;
     await check('fscrypt', ['unlock', dir, `--key=${this.keys.path(classId)}`, '--quiet']);
   }
 
@@ -115,11 +147,19 @@ export class FscryptClassPolicies {
    * of the old key file would open it. Then the ciphertext itself can be deleted at leisure.
    */
   async destroy(classId: string, dir: string): Promise<void> {
+    await this.forgetPolicy(dir, () => this.keys.destroy(classId));
+  }
+
+  /**
+   * The folder's policy locked and its policy and protector metadata removed (`between` runs after
+   * the lock: destroying the key). Also how a class whose key a wipe destroyed is made anew.
+   */
+  async forgetPolicy(dir: string, between?: () => Promise<unknown>): Promise<void> {
     const status = await check('fscrypt', ['status', dir]);
     const policy = /^Policy:\s+([0-9a-f]+)/m.exec(status)?.[1];
     const protectors = [...status.matchAll(/^([0-9a-f]{16})\s+/gm)].map((m) => m[1]!);
     if (/^Unlocked:\s+Yes/m.test(status)) await this.lock(dir);
-    await this.keys.destroy(classId);
+    await between?.();
     const metadata = join(this.mountpoint, '.fscrypt');
     if (policy) await rm(join(metadata, 'policies', policy), { force: true });
     for (const protector of protectors) await rm(join(metadata, 'protectors', protector), { force: true });
