@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { decodeGrubEnv, encodeGrubEnv } from '../src/boot/grubEnvCodec.js';
 import { SCREENSHOTS, expect, openUi } from './fixtures.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { expectLayoutHolds, screenshotsAtPanelSizes } from './layoutCheck.js';
 import { updateTest as test } from './updateRepository.js';
 
 /**
@@ -36,6 +36,16 @@ async function focusAction(page: Page, name: RegExp): Promise<void> {
   await expect(target).toBeFocused();
 }
 
+/** The question before an install: Cancel has the focus, Up reaches Yes, Enter starts the install. */
+async function confirmInstall(page: Page, shot?: string): Promise<void> {
+  await expect(page.getByTestId('recovery-install-question')).toBeVisible();
+  await expect(page.getByTestId('recovery-install-cancel')).toBeFocused();
+  if (shot) await screenshotsAtPanelSizes(page, shot);
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByTestId('recovery-install-yes')).toBeFocused();
+  await page.keyboard.press('Enter');
+}
+
 test.describe('recovery installs, keyboard only', () => {
   test('network recovery: the newest system from the update server into slot B, then Restart starts it', async ({
     page,
@@ -60,6 +70,9 @@ test.describe('recovery installs, keyboard only', () => {
     const action = page.getByTestId('recovery-install-network');
     await expect(action).toBeFocused();
     await page.keyboard.press('Enter');
+    // Asked first: into which slot, what stays.
+    await expect(page.getByTestId('recovery-install-question')).toContainText('into slot B');
+    await confirmInstall(page, 'recovery-install-question');
     await expect(action).toContainText('Installed 1.1.0 into slot B. Choose Restart to start it.', { timeout: 60_000 });
     await expect(action).toBeFocused();
 
@@ -109,8 +122,16 @@ test.describe('recovery installs, keyboard only', () => {
     const action = page.getByTestId('recovery-install-usb');
     await expect(action).toBeFocused();
 
+    // Cancel writes nothing and comes back to the action.
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('recovery-install-cancel')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(action).toBeFocused();
+    await expect(action).toContainText('The signed .hcb file on the stick');
+
     // No stick yet: said where the wearer pressed.
     await page.keyboard.press('Enter');
+    await confirmInstall(page);
     await expect(action).toContainText('No USB stick found');
 
     const stick = join(headsetRoot, 'usb');
@@ -120,6 +141,7 @@ test.describe('recovery installs, keyboard only', () => {
     await writeFile(join(stick, 'headset-1.2.0.hcb'), tampered);
     const grubBefore = await readFile(join(headsetRoot, 'boot', 'grubenv'));
     await page.keyboard.press('Enter');
+    await confirmInstall(page);
     await expect(action).toContainText('That file is damaged or not signed for this headset, so it was refused. Nothing was changed.', {
       timeout: 30_000,
     });
@@ -130,6 +152,7 @@ test.describe('recovery installs, keyboard only', () => {
 
     await copyFile(bundle, join(stick, 'headset-1.2.0.hcb'));
     await page.keyboard.press('Enter');
+    await confirmInstall(page);
     await expect(action).toContainText('Installed 1.2.0 into slot B. Choose Restart to start it.', { timeout: 60_000 });
     await expectLayoutHolds(page, []);
     await page.screenshot({ path: join(SCREENSHOTS, 'recovery-usb-installed-1024x600.png'), animations: 'disabled', caret: 'hide' });

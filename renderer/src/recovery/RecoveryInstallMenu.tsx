@@ -7,9 +7,9 @@ import { recoveryInstallRunning } from './recoveryInstallWords.js';
 /** The question before a whole system is written: what comes from where, into which slot, what stays. */
 const QUESTIONS: Record<RecoverySource, (slot: string) => string> = {
   network: (slot) =>
-    `Install the newest system from the update server into slot ${slot}? It is downloaded and checked as updates are (a few minutes); your data stays. The headset starts it only when you choose Restart.`,
+    `Install the newest system from the update server into slot ${slot}? It is checked as updates are, and your data stays. Restart then starts it.`,
   usb: (slot) =>
-    `Install the system on the USB stick into slot ${slot}? Its signature and version are checked before anything is written; your data stays. The headset starts it only when you choose Restart.`,
+    `Install the system on the USB stick into slot ${slot}? Its signature and version are checked first, and your data stays. Restart then starts it.`,
 };
 
 const YES: Record<RecoverySource, string> = {
@@ -49,7 +49,8 @@ export function RecoveryInstallMenu({
         <p className="recovery-confirm" id="install-confirm-question" data-testid="recovery-install-question">
           {QUESTIONS[asking](target)}
         </p>
-        <div className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-confirm-question">
+        {/* Keyed apart from the list's menu: React must mount these buttons anew, so Cancel takes the focus. */}
+        <div key="asking" className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-confirm-question">
           <Button
             role="menuitem"
             variant="danger"
@@ -74,7 +75,7 @@ export function RecoveryInstallMenu({
       <p className="recovery-confirm" id="install-question">
         A whole system into slot {target}, checked as updates are. Your data stays.
       </p>
-      <div className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-question">
+      <div key="list" className="recovery-actions" role="menu" aria-label="Reinstall the system" aria-describedby="install-question">
         <RecoveryInstallActions
           state={state}
           start={(source) => {

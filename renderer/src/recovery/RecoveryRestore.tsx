@@ -16,7 +16,8 @@ type Place = 'usb' | 'cloud';
  * The kiosk's "Restore from a backup", with three keys: the place (USB stick or cloud), the
  * passphrase on the three-key wheel (the PIN first when one is set), the backups there, what to put
  * back, a question, then the restore with its progress. The passphrase lives in this component's
- * state only, from the wheel to the restore call, and is dropped after it or on Back.
+ * state only, from the wheel to the restore call, and is dropped after it or on Back. Each view's
+ * menu is keyed by the view: its buttons mount anew, so the one marked autoFocus takes the focus.
  *
  *   place --Enter--> passphrase --Open--> backups --Enter--> classes --Restore--> asking --Yes--> restoring --> restored | failed
  *     ^ Back          | Cancel              | Back             | Back               | Cancel
@@ -138,7 +139,7 @@ export function RecoveryRestore({ onBack }: { onBack(): void }) {
           ) : (
             <div className="progress indeterminate" role="progressbar" aria-label="Restoring" data-testid="recovery-restore-progress" />
           ))}
-        <div className="recovery-actions" role="menu" aria-label="Restore from a backup">
+        <div key={view.at} className="recovery-actions" role="menu" aria-label="Restore from a backup">
           <Button
             role="menuitem"
             aria-disabled={view.at === 'restoring' || undefined}
@@ -163,7 +164,7 @@ export function RecoveryRestore({ onBack }: { onBack(): void }) {
           Put back {[...classes].map(titleOf).join(', ')} from the backup of {formatDateTime(view.backup.time)}? What the headset holds of them now is
           replaced.
         </p>
-        <div className="recovery-actions" role="menu" aria-label="Restore from a backup" aria-describedby="restore-question">
+        <div key={view.at} className="recovery-actions" role="menu" aria-label="Restore from a backup" aria-describedby="restore-question">
           <Button role="menuitem" variant="danger" onClick={() => restore(view.place, view.found, view.backup)} data-testid="recovery-restore-yes">
             Yes, restore
             <span className="action-hint">A few minutes; keep the headset on</span>
@@ -182,7 +183,7 @@ export function RecoveryRestore({ onBack }: { onBack(): void }) {
         <p className="recovery-confirm" id="restore-classes">
           What to put back from {formatDateTime(view.backup.time)}
         </p>
-        <div className="recovery-actions" role="menu" aria-label="What to put back" aria-describedby="restore-classes">
+        <div key={view.at} className="recovery-actions" role="menu" aria-label="What to put back" aria-describedby="restore-classes">
           {view.backup.classes.map((id, index) => (
             <Button
               role="menuitemcheckbox"
@@ -226,7 +227,7 @@ export function RecoveryRestore({ onBack }: { onBack(): void }) {
         <p className="recovery-confirm" id="restore-backups">
           {view.found.length === 0 ? `No backups on the ${PLACE_WORDS[view.place].toLowerCase()}.` : 'Which backup?'}
         </p>
-        <div className="recovery-actions" role="menu" aria-label="Backups" aria-describedby="restore-backups">
+        <div key={view.at} className="recovery-actions" role="menu" aria-label="Backups" aria-describedby="restore-backups">
           {view.found.map((b, index) => (
             <Button
               role="menuitem"
@@ -257,7 +258,7 @@ export function RecoveryRestore({ onBack }: { onBack(): void }) {
       <p className="recovery-confirm" id="restore-place">
         Restore from a backup: where is it?
       </p>
-      <div className="recovery-actions" role="menu" aria-label="Restore from a backup" aria-describedby="restore-place">
+      <div key={view.at} className="recovery-actions" role="menu" aria-label="Restore from a backup" aria-describedby="restore-place">
         {(['usb', 'cloud'] as const).map((place, index) => {
           const present = overview?.destinations.find((d) => d.kind === place)?.present ?? false;
           return (
