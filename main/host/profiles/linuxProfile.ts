@@ -49,7 +49,8 @@ export const LINUX_PATHS: DeviceProfile['paths'] = {
   healthDir: STATE_DIR,
   trustDir: '/etc/headset/trust',
   identityDir: '/persist/identity',
-  minidumpDir: '/var/lib/headset-ui/crashdumps',
+  // Crashpad's finished dumps as headset-crashdumps-handoff.service hands them over (its own are owner-only).
+  minidumpDir: '/var/lib/headset-ui/crashdumps-shared',
   socket: '/run/headsetd/headsetd.sock',
   supportRunDir: '/run/headset-support',
 };
@@ -89,6 +90,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
     recoveryButton: new GpioValueFile(LINUX_RECOVERY_BUTTON),
     supportSwitch: gpioSwitch(LINUX_SUPPORT_SWITCH),
+    supportViewUnit: { systemctlPath: '/usr/bin/systemctl' },
     hardwareId: new DmiProductUuid(),
     sensors: { temperature: new SystemTemperatureSensor(), battery: new SystemBattery(), gps: new GpsdReceiver() },
     update: {
@@ -111,8 +113,11 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     services: new SystemdServiceControl(),
     watchdog: hardwareWatchdog ? { device: hardwareWatchdog, petEveryMs: 5000 } : undefined,
     exportMedium: new MountedRemovableMedium(),
-    // The LUKS2 data partition, by its GPT label (the image's partitioning names it `data`).
-    userData: { deviceErase: luksDeviceErase(new LuksVolume('/dev/disk/by-partlabel/data')) },
+    // The LUKS2 data partition, by its GPT label (the image's partitioning names it `data`); a factory
+    // reset erases its keyslots and drops the first-boot marker, so the next boot makes it anew.
+    userData: {
+      deviceErase: luksDeviceErase(new LuksVolume('/dev/disk/by-partlabel/data'), { firstBootMarker: '/persist/data-partition.json' }),
+    },
     alerts: DEFAULT_ALERT_THRESHOLDS,
   };
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fsyncDirectory } from '../storage/atomicFile.js';
 import type { ClassKeys } from './ClassKeys.js';
 
 /**
@@ -167,13 +168,20 @@ export class FscryptClassPolicies {
 }
 
 /**
- * The reset's device-level step on a LUKS2 data partition: decommissioning erases every keyslot
- * (`cryptsetup erase`) and checks with `luksDump` that none is left; the other scopes erase classes
- * through their fscrypt keys and leave the partition's keyslots alone.
+ * The reset's device-level step on a LUKS2 data partition. A factory reset and decommissioning
+ * erase every keyslot (`cryptsetup erase`: the partition's master key, hence all of /var, is
+ * unrecoverable once the running system, which still holds it in the kernel, restarts) and check
+ * with `luksDump` that none is left. The first-boot marker goes first (durable), so the next boot
+ * makes the partition anew (DataPartitionSetup); a cut between the two only makes it anew anyway.
+ * The other scopes erase classes through their keys and leave the keyslots alone.
  */
-export function luksDeviceErase(volume: LuksVolume) {
+export function luksDeviceErase(volume: LuksVolume, options: { firstBootMarker?: string } = {}) {
   return async (scope: string): Promise<Array<{ name: string; passed: boolean; detail: string }>> => {
-    if (scope !== 'decommission') return [];
+    if (scope !== 'decommission' && scope !== 'everything') return [];
+    if (options.firstBootMarker) {
+      await rm(options.firstBootMarker, { force: true });
+      await fsyncDirectory(dirname(options.firstBootMarker));
+    }
     await volume.erase();
     const left = await volume.keyslots();
     return [
