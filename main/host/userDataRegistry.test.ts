@@ -44,6 +44,11 @@ describe('the user data registry', () => {
   it('declares every file the services write on the data partition', async () => {
     const root = mkdtempSync(join(tmpdir(), 'userdata-'));
     roots.push(root);
+    // On a circuit, fast-forwarded, with a hot GPS: a session and a learned track within seconds.
+    const drive = new SimulatedDeviceLayout(root);
+    mkdirSync(join(root, 'gps'), { recursive: true });
+    writeFileSync(drive.gpsBackup, JSON.stringify({ lastFixAt: Date.now() - 60_000 }));
+    writeFileSync(drive.gpsDrive, JSON.stringify({ circuit: 'kestrel-ring', laps: 2, timeScale: 100, rateHz: 5 }));
     const headset = await createHeadset({ device: 'simulated', root, build, healthIntervalMs: 200 });
     const [a, b] = createMemoryPortPair();
     headset.router.connect(b, { label: 'test', scopes: new Set<Scope>(['status', 'user', 'recovery', 'unlocked']) });
@@ -62,6 +67,7 @@ describe('the user data registry', () => {
     // A backup to the headset's own place (restic) fills the backup work folder: catalog, verification key, cache.
     await client.call('backup.run', { destination: 'local', passphrase: 'correct horse battery staple' });
     await new Promise((resolve) => setTimeout(resolve, 600));
+    for (let i = 0; i < 100 && (await client.call('tracks.list')).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 200));
     await headset.close();
 
     const layout = new SimulatedDeviceLayout(root);
@@ -72,7 +78,7 @@ describe('the user data registry', () => {
     expect(undeclared).toEqual([]);
     // The exercise reached the classes it meant to.
     const reached = new Set(files.map((file) => classOfPath(file, classRoots)!.id));
-    for (const id of ['pin', 'privacy', 'profile', 'setup', 'logs', 'telemetry', 'system-records', 'backups', 'backup-state'])
+    for (const id of ['pin', 'privacy', 'profile', 'setup', 'logs', 'telemetry', 'system-records', 'backups', 'backup-state', 'tracks', 'sessions'])
       expect(reached).toContain(id);
   }, 60_000);
 

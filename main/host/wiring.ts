@@ -25,6 +25,7 @@ import { supportCapability } from '../services/support/supportCapability.js';
 import { systemCapability } from '../services/system/systemCapability.js';
 import { resetCapability, resetDir, sanitizationRecordsDir } from '../services/reset/resetCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
+import { tracksCapability } from '../services/tracks/tracksCapability.js';
 import { userDataRootsOf } from '../services/userData/userDataClasses.js';
 import { updateCapability } from '../services/update/updateCapability.js';
 import { watchdogCapability } from '../services/watchdog/watchdogCapability.js';
@@ -137,6 +138,8 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       gpsLog: logger.for('gps'),
     }),
   );
+  // Sessions and laps from the GPS's fixes, on the circuits the headset learns (user data on the data partition).
+  host.add('tracks', tracksCapability({ dataDir: paths.dataPartition, gps: health, log: logger.for('tracks') }));
   const logs = host.add(
     'logs',
     logsCapability({

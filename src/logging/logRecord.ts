@@ -29,6 +29,8 @@ export const SUBSYSTEMS = [
   'recovery',
   // Licences installed or refused, revocation lists fetched, the clock seen set back.
   'license',
+  // Sessions started and ended, tracks learned and recognised (never a position).
+  'tracks',
 ] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
 

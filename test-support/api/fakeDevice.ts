@@ -29,6 +29,8 @@ import { createFakeReset } from './fakeReset.js';
 import type { RecoveryInstallState } from '../../src/api/contract/recovery.js';
 import { createFakeRecovery } from './fakeRecovery.js';
 import { createFakeLicense } from './fakeLicense.js';
+import { createFakeTracks } from './fakeTracks.js';
+import type { TracksStatus } from '../../src/api/contract/tracks.js';
 import type { LicenseStatus } from '../../src/api/contract/license.js';
 import type { NetworkOverview } from '../../src/api/contract/network.js';
 import { networkHandlers } from '../../src/network/networkHandlers.js';
@@ -92,6 +94,8 @@ export interface FakeDevice {
   recovery: ReturnType<typeof createFakeRecovery>;
   /** The licence: `license.world` is the clock, the stick's licence files and the revocation list served. */
   license: ReturnType<typeof createFakeLicense>;
+  /** Tracks and sessions: one session on a learned Kestrel Ring, in memory. */
+  tracks: ReturnType<typeof createFakeTracks>;
   /** The network: the real policy (src/network/) over the simulated NetworkManager's rules in memory; `network.world` is its air, profiles, cable and latch. */
   network: ReturnType<typeof createMemoryNetwork>;
   events: {
@@ -110,6 +114,7 @@ export interface FakeDevice {
     'network.changed': CountedSource<NetworkStatus>;
     'registration.changed': CountedSource<RegistrationStatus>;
     'license.changed': CountedSource<LicenseStatus>;
+    'tracks.changed': CountedSource<TracksStatus>;
     'network.overviewChanged': CountedSource<NetworkOverview>;
   };
 }
@@ -170,6 +175,7 @@ export function createFakeDevice(
   const reset = createFakeReset();
   const recovery = createFakeRecovery();
   const license = createFakeLicense();
+  const tracks = createFakeTracks();
   const support = createFakeSupport(options.support);
   const backup = createFakeBackup(options.backup);
   const events = {
@@ -188,6 +194,7 @@ export function createFakeDevice(
     'network.changed': counted(new StateChannel<NetworkStatus>({ state: 'online', since: new Date(0).toISOString() })),
     'registration.changed': counted(new StateChannel<RegistrationStatus>(options.registration ?? UNMANAGED)),
     'license.changed': counted(license.channel),
+    'tracks.changed': counted(tracks.channel),
   };
   const network = createMemoryNetwork(events['network.changed'].channel, options.network);
   // The latch is read as at boot; the overview is there from the start.
@@ -223,6 +230,7 @@ export function createFakeDevice(
     reset,
     recovery,
     license,
+    tracks,
     network,
     events: { ...events, 'network.overviewChanged': counted(network.provisioner.overview) },
     handlers: {
@@ -230,6 +238,7 @@ export function createFakeDevice(
       ...resetHandlers(reset.port, lock),
       ...recovery.handlers,
       ...license.handlers,
+      ...tracks.handlers,
       ...support.handlers,
       ...backup.handlers,
       'system.ping': ({ payload }) => ({ payload }),

@@ -105,6 +105,25 @@ export const USER_DATA_CLASSES = [
     erasedBy: WEARER,
   },
   {
+    id: 'tracks',
+    title: 'Tracks',
+    holds:
+      "The circuits the headset learned from its GPS: each one's shape and where it is (its centreline), its start/finish and sector lines, and the name the wearer gave it.",
+    locations: [data('tracks/')],
+    sensitivity: 'personal',
+    backedUpByDefault: true,
+    erasedBy: WEARER,
+  },
+  {
+    id: 'sessions',
+    title: 'Driving sessions',
+    holds: "The sessions driven on those circuits: when, on which track, each lap's and sector's time, pit stops (no positions).",
+    locations: [data('sessions/')],
+    sensitivity: 'personal',
+    backedUpByDefault: true,
+    erasedBy: WEARER,
+  },
+  {
     id: 'setup',
     title: 'First-run setup',
     holds:
