@@ -278,7 +278,8 @@ export class Installer {
               image,
               patch: payload.chunks(),
               sourcePath: this.runningPartition(image.slot),
-              tempDir: this.options.tempDir,
+              // A file-aware delta's working folder (payload, decoded units) where a cut's leftovers are removed at boot.
+              tempDir: image.compression === 'zstd' ? this.options.tempDir : this.sourceCopies,
               checkedSource: this.checkedSources.get(image.name),
             })
           : payload.decompressed();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../../../src/api/errors.js';
@@ -46,7 +46,9 @@ export interface FileDeltaApplyOptions {
 export async function* applyFileDelta(options: FileDeltaApplyOptions): AsyncGenerator<Buffer, void, undefined> {
   const { image } = options;
   const tools = { xz: 'xz', xdelta3: 'xdelta3', ...options.tools };
-  const work = await mkdtemp(join(options.tempDir ?? tmpdir(), 'hc-file-delta-'));
+  const base = options.tempDir ?? tmpdir();
+  await mkdir(base, { recursive: true, mode: 0o700 });
+  const work = await mkdtemp(join(base, 'hc-file-delta-'));
   try {
     const payloadPath = join(work, 'payload');
     const payloadLength = await spool(options.payload, payloadPath);
