@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/api/errors.js';
 import { ssidToHex } from '../../../src/network/ssid.js';
 import { SecretRegistry } from '../../../src/secrets/SecretRegistry.js';
+import type { NetworkStatus } from '../../../src/api/contract/network.js';
+import { StateChannel } from '../../../src/api/stateChannel.js';
+import { NetworkProvisioner } from '../../../src/network/NetworkProvisioner.js';
 import { watchCommandLines, type CmdlineReport } from '../../../test-support/network/cmdlineWatcher.js';
+import { MemoryAuditTrail } from '../../../test-support/network/memoryNetwork.js';
 import { namespaceRigMissing, startNetworkManagerInNamespace } from '../../../test-support/network/nmNamespace.js';
 import { NmcliNetworkManager } from './NmcliNetworkManager.js';
 import { NmcliRunner } from './NmcliRunner.js';
@@ -81,6 +85,40 @@ describe.skipIf(missing)('the nmcli adapter against a real NetworkManager in a n
     expect(await nm.profiles()).toEqual([]);
     expect(await readdir(rig.keyfiles)).toEqual([]);
   });
+
+  it('a configuration reset forgets the wearer’s profiles and their keyfiles, and keeps the support network at priority 999', async () => {
+    const wearer = 'Wearer: home';
+    const support = 'Support desk';
+    for (const [ssid, key] of [
+      [wearer, FIRST],
+      [support, SECOND],
+    ] as const)
+      await nm
+        .join({ ssidHex: ssidToHex(ssid), security: 'wpa2-personal', password: key, hidden: false, priority: 3, powerSaveOff: false })
+        .catch(() => undefined);
+    const supportProfile = (await nm.profiles()).find((p) => p.ssidHex === ssidToHex(support))!;
+    // Marked as support, then its priority lowered by hand.
+    await nm.modify(supportProfile.id, { priority: 4, powerSaveOff: true });
+    const status = new StateChannel<NetworkStatus>({ state: 'offline', since: new Date(0).toISOString() });
+    const audit = new MemoryAuditTrail();
+    const provisioner = new NetworkProvisioner({
+      backend: nm,
+      latch: { read: async () => 'client' },
+      audit,
+      secrets: new SecretRegistry(),
+      status,
+      hotspot: { ssid: 'Headset-TEST', generatePassword: () => 'unused-password' },
+    });
+    expect(await provisioner.resetToDefaults()).toEqual({ forgotten: 1, kept: 1 });
+    expect(await nm.profiles()).toEqual([expect.objectContaining({ id: supportProfile.id, priority: 999, powerSaveOff: true, hasPassword: true })]);
+    const files = await readdir(rig.keyfiles);
+    expect(files).toHaveLength(1);
+    const keyfile = await readFile(join(rig.keyfiles, files[0]!), 'utf8');
+    expect(keyfile).toContain(`psk=${SECOND}`);
+    expect(keyfile).toMatch(/autoconnect-priority=999/);
+    expect(JSON.stringify(audit.entries)).not.toMatch(new RegExp(`${FIRST}|${SECOND}`));
+    await nm.remove(supportProfile.id);
+  }, 60_000);
 
   it('while it all ran, no process’s command line held either password (and the watcher saw the nmcli runs)', async () => {
     const report = await watcher.stop();
