@@ -248,6 +248,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       secrets: options.secrets,
       log: logger.for('support'),
       supportSwitch: profile.supportSwitch,
+      service: profile.supportViewUnit ? { viewUnit: profile.supportViewUnit } : undefined,
     }),
   );
 

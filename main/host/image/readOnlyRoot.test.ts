@@ -58,11 +58,14 @@ describe('the read-only root of the image (native/image)', () => {
 
   it("reports the support view's folder missing at boot, or made group-writable (sshd's chroot rule)", async () => {
     const missing = await checkVariant((native) =>
-      rewrite(join(native, 'image/tmpfiles.d/headset.conf'), (t) => t.replace(/^d\s+\/run\/headset-support .*$/m, '')),
+      rewrite(join(native, 'image/tmpfiles.d/headset.conf'), (t) => t.replace(/^[a-z]\+?\s+\/run\/headset-support[ /].*$/gm, '')),
     );
-    expect(missing.problems).toEqual([
-      expect.objectContaining({ path: LINUX_PATHS.supportRunDir, problem: expect.stringMatching(/nothing in the image makes it/) }),
-    ]);
+    // The folder and each of the view's and session's folders in it.
+    expect(missing.problems).toEqual(
+      ['', '/view', '/view/logs', '/session', '/keys'].map((sub) =>
+        expect.objectContaining({ path: `${LINUX_PATHS.supportRunDir}${sub}`, problem: expect.stringMatching(/nothing in the image makes it/) }),
+      ),
+    );
     const loose = await checkVariant((native) =>
       rewrite(join(native, 'image/tmpfiles.d/headset.conf'), (t) => t.replace(/^(d\s+\/run\/headset-support\s+)0755/m, '$10775')),
     );

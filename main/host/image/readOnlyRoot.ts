@@ -164,6 +164,11 @@ export async function writtenPaths(root: string): Promise<WrittenPath[]> {
     { path: posix.dirname(paths.socket), by: "headsetd (the API socket's folder)" },
     { path: paths.socket, by: 'headsetd (the API socket)' },
     { path: paths.supportRunDir, by: 'headsetd (support session and view)', mustExist: { owner: 'root', mode: 0o755 } },
+    // The chroot itself stays root's; headsetd (no longer root) fills its folders and the session's.
+    { path: `${paths.supportRunDir}/view`, by: "the support view's sshd (its chroot)", mustExist: { owner: 'root', mode: 0o755 } },
+    { path: `${paths.supportRunDir}/view/logs`, by: 'headsetd (the support view)', mustExist: { owner: 'headsetd', mode: 0o755 } },
+    { path: `${paths.supportRunDir}/session`, by: 'headsetd (the support session)', mustExist: { owner: 'headsetd', mode: 0o700 } },
+    { path: `${paths.supportRunDir}/keys`, by: "headsetd (the viewers' keys)", mustExist: { owner: 'headsetd', mode: 0o755 } },
     { path: LINUX_GRUB_ENVIRONMENT, by: 'headsetd (boot counters and slot order)' },
     { path: '/run/sshd', by: "the support view's sshd (privilege separation)", mustExist: { owner: 'root', mode: 0o755 } },
   );

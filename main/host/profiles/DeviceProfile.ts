@@ -57,6 +57,11 @@ export interface DeviceProfile {
   recoveryButton: RecoveryButton;
   /** The physical remote-support switch (docs/support.md), where the device has one. */
   supportSwitch?: SupportSwitch;
+  /**
+   * The support view's sshd as a systemd unit (headset-support-view@.service), so headsetd needs no root;
+   * without it (the simulated headset) headsetd starts that sshd itself.
+   */
+  supportViewUnit?: { systemctlPath: string };
   hardwareId: HardwareIdSource;
   sensors: { temperature: TemperatureSensor; battery: BatterySensor; gps: GpsReceiver };
   update: {

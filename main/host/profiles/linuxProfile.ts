@@ -49,7 +49,8 @@ export const LINUX_PATHS: DeviceProfile['paths'] = {
   healthDir: STATE_DIR,
   trustDir: '/etc/headset/trust',
   identityDir: '/persist/identity',
-  minidumpDir: '/var/lib/headset-ui/crashdumps',
+  // Crashpad's finished dumps as headset-crashdumps-handoff.service hands them over (its own are owner-only).
+  minidumpDir: '/var/lib/headset-ui/crashdumps-shared',
   socket: '/run/headsetd/headsetd.sock',
   supportRunDir: '/run/headset-support',
 };
@@ -89,6 +90,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
     recoveryButton: new GpioValueFile(LINUX_RECOVERY_BUTTON),
     supportSwitch: gpioSwitch(LINUX_SUPPORT_SWITCH),
+    supportViewUnit: { systemctlPath: '/usr/bin/systemctl' },
     hardwareId: new DmiProductUuid(),
     sensors: { temperature: new SystemTemperatureSensor(), battery: new SystemBattery(), gps: new GpsdReceiver() },
     update: {

@@ -106,6 +106,36 @@ describe.skipIf(unavailable)('SupportService against a real sshd relay on 127.0.
     return { service, stateDir, logDir, runDir, lines, fields, secrets };
   }
 
+  it("on the linux profile's path runs the view's sshd as its unit: started and stopped through systemctl, the image's folders kept", async () => {
+    const fake = join(import.meta.dirname, '..', '..', '..', 'test-support', 'support', 'fake-systemctl');
+    const { service, runDir, fields } = headset({ service: { viewUnit: { systemctlPath: fake } } });
+    // What the image's tmpfiles.d makes (native/image/tmpfiles.d/headset.conf).
+    for (const sub of ['view/logs', 'view/crashes', 'view/health', 'view/updates', 'view/config', 'view/dev', 'session', 'keys'])
+      mkdirSync(join(runDir, sub), { recursive: true, mode: 0o755 });
+    writeFileSync(join(runDir, 'view', 'README.txt'), 'from the image\n');
+    process.env.FAKE_SUPPORT_RUN_DIR = runDir;
+    await service.load();
+    await service.start({ by: 'settings', reason: 'unit path' });
+    const active = await until(service, (s) => s.state === 'active');
+    const id = active.session!.id;
+    const out = join(mkdtempSync(join(tmpdir(), 'support-get-')), 'got.log');
+    const run = relay.sftp(active.session!.relayPort!, [`get /logs/headset.log ${out}`]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('hello from the headset');
+    // sshd's login line came through the socket bound as its /dev/log.
+    await until(service, (s) => (s.session?.reads ?? 0) >= 1);
+    expect(fields).toContainEqual(expect.objectContaining({ m: 'support viewer connected', viewer: 'Alice at support' }));
+    await service.stop();
+    expect(readFileSync(join(runDir, 'systemctl.calls'), 'utf8')).toMatch(
+      new RegExp(`^start headset-support-view@${id}\\.service\n(is-active .*\n)*stop headset-support-view@${id}\\.service\n`),
+    );
+    // The folders are the image's: emptied, not removed.
+    expect(readdirSync(join(runDir, 'view', 'logs'))).toEqual([]);
+    expect(readFileSync(join(runDir, 'view', 'README.txt'), 'utf8')).toBe('from the image\n');
+    expect(readdirSync(join(runDir, 'session')).filter((n) => n !== 'systemctl.calls')).toEqual([]);
+    expect(existsSync(join(runDir, 'keys', 'viewers'))).toBe(false);
+  });
+
   it('opens the tunnel; support reads the view through it, and every read is in the log under support', async () => {
     const { service, lines, fields, runDir } = headset();
     await service.load();

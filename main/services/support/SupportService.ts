@@ -19,6 +19,7 @@ import { missingForSupport } from './supportAvailability.js';
 import { SupportView } from './SupportView.js';
 import { SyslogSocket } from './SyslogSocket.js';
 import { ViewSshd } from './ViewSshd.js';
+import { stopViewUnit, ViewSshdUnit } from './ViewSshdUnit.js';
 
 export const DEFAULT_IDLE_MINUTES = 15;
 export const SUPPORT_ACCOUNT = 'headset-support';
@@ -30,6 +31,13 @@ export interface SupportServiceOptions {
   sources: SupportViewSources;
   /** A root-owned folder (0755 all the way up, as sshd's chroot demands) for the session and its view. */
   runDir: string;
+  /**
+   * The view's sshd as a systemd unit (headset-support-view@.service) instead of headsetd's child, so
+   * headsetd needs no root: the linux profile. The run folder is then the image's (native/image/
+   * tmpfiles.d: view/ root-owned with folders of headsetd's in it, session/ and keys/ headsetd's), and
+   * headsetd empties those folders instead of making and removing them.
+   */
+  viewUnit?: { systemctlPath: string };
   /** headsetd's state: the record of a running session, so a restart knows one was cut short. */
   stateDir: string;
   secrets: SecretRegistrar & SecretRedactor;
@@ -66,7 +74,7 @@ interface LiveSession {
   viewers: Map<string, string>;
   keyFile: string;
   knownHosts: string;
-  sshd: ViewSshd;
+  sshd: ViewSshd | ViewSshdUnit;
   syslog: SyslogSocket;
   view: SupportView;
   tunnel?: ReverseTunnel;
@@ -120,7 +128,7 @@ export class SupportService {
       } catch {
         // unreadable: still clean up below
       }
-      if (record.dir) await this.cleanUpLeftovers(record.dir);
+      if (record.dir) await this.cleanUpLeftovers(record.dir, record.id);
       const at = new Date().toISOString();
       this.lastEnded = { id: record.id ?? 'unknown', at, reason: 'restart', problem: null };
       this.options.log.info('support session ended', { session: record.id, reason: 'restart' });
@@ -166,22 +174,42 @@ export class SupportService {
     const root = this.options.runDir;
     const sessionDir = join(root, 'session');
     const viewDir = join(root, 'view');
-    await mkdir(root, { recursive: true, mode: 0o755 });
-    await chmod(root, 0o755);
-    await rm(sessionDir, { recursive: true, force: true });
-    await mkdir(sessionDir, { mode: 0o700 });
+    const unit = this.options.viewUnit;
+    if (unit) {
+      await emptyFolder(sessionDir);
+    } else {
+      await mkdir(root, { recursive: true, mode: 0o755 });
+      await chmod(root, 0o755);
+      await rm(sessionDir, { recursive: true, force: true });
+      await mkdir(sessionDir, { mode: 0o700 });
+      await mkdir(join(root, 'keys'), { recursive: true, mode: 0o755 });
+    }
     await writeFileAtomic(this.recordPath, JSON.stringify({ id, dir: root, startedAt: new Date().toISOString() }), { mode: 0o600 });
     const now = this.monotonic();
-    const viewers = join(root, 'viewers');
-    const sshd = new ViewSshd(
-      this.sshdPath,
-      join(sessionDir, 'sshd_config'),
-      { hostKey: join(sessionDir, 'view_host_ed25519'), authorizedKeys: viewers, user: this.account, viewDir, clientAliveInterval: 15 },
-      (line) => this.onSshdLine(session, line),
-      (code) => {
-        if (this.session === session) void this.fail(session, `the view's sshd exited (${code})`);
-      },
-    );
+    // Read by sshd as the support account, so not in the 0700 session folder.
+    const viewers = join(root, 'keys', 'viewers');
+    const settings = {
+      hostKey: join(sessionDir, 'view_host_ed25519'),
+      authorizedKeys: viewers,
+      user: this.account,
+      viewDir,
+      clientAliveInterval: 15,
+    };
+    const onLine = (line: string) => this.onSshdLine(session, line);
+    const onExit = (code: number | null) => {
+      if (this.session === session) void this.fail(session, `the view's sshd exited (${code ?? 'its unit stopped'})`);
+    };
+    const sshd = unit
+      ? new ViewSshdUnit({
+          systemctlPath: unit.systemctlPath,
+          sessionId: id,
+          configPath: join(sessionDir, 'sshd_config'),
+          logSocketPath: join(sessionDir, 'sshd-log'),
+          settings,
+          onLine,
+          onExit,
+        })
+      : new ViewSshd(this.sshdPath, join(sessionDir, 'sshd_config'), settings, onLine, onExit);
     // eslint-disable-next-line prefer-const -- the sshd's and the socket's callbacks need the session they belong to
     let session: LiveSession;
     session = {
@@ -205,7 +233,7 @@ export class SupportService {
       backoff: new ReconnectBackoff(this.options.backoff ?? RELAY_BACKOFF),
       timers: new Set(),
       unregister: [],
-      view: new SupportView(viewDir, this.options.sources, this.options.secrets),
+      view: new SupportView(viewDir, this.options.sources, this.options.secrets, { prepared: unit !== undefined }),
       syslog: new SyslogSocket(join(viewDir, 'dev', 'log'), (message) => this.onSftpMessage(session, message)),
       sshd,
     };
@@ -395,9 +423,10 @@ export class SupportService {
       .catch((error: Error) =>
         this.options.log.warn('support key could not be taken out at the relay', { session: session.id, error: error.message }),
       );
-    await rm(join(root, 'session'), { recursive: true, force: true });
+    if (this.options.viewUnit) await emptyFolder(join(root, 'session')).catch(() => undefined);
+    else await rm(join(root, 'session'), { recursive: true, force: true });
     await session.view.remove().catch(() => undefined);
-    await rm(join(root, 'viewers'), { force: true });
+    await rm(join(root, 'keys', 'viewers'), { force: true });
     for (const unregister of session.unregister) unregister();
     await unlink(this.recordPath).catch(() => undefined);
     if (this.session === session) this.session = undefined;
@@ -407,14 +436,23 @@ export class SupportService {
   }
 
   /** Processes of a session cut short (their command lines name its folder) and its files. */
-  private async cleanUpLeftovers(dir: string): Promise<void> {
+  private async cleanUpLeftovers(dir: string, id: string | undefined): Promise<void> {
+    const unit = this.options.viewUnit;
+    if (unit) {
+      // headsetd cannot see the unit's processes; systemd ends them with their cgroup.
+      if (id) await stopViewUnit(unit.systemctlPath, id);
+      await emptyFolder(join(dir, 'session')).catch(() => undefined);
+      await new SupportView(join(dir, 'view'), this.options.sources, this.options.secrets, { prepared: true }).remove().catch(() => undefined);
+      await rm(join(dir, 'keys', 'viewers'), { force: true });
+      return;
+    }
     for (const entry of await readdir('/proc').catch(() => [])) {
       if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
       if ((await commandLineOf(Number(entry))).includes(join(dir, 'session'))) await killProcessTree(Number(entry), 'SIGKILL');
     }
     await rm(join(dir, 'session'), { recursive: true, force: true });
     await rm(join(dir, 'view'), { recursive: true, force: true });
-    await rm(join(dir, 'viewers'), { force: true });
+    await rm(join(dir, 'keys', 'viewers'), { force: true });
   }
 
   private snapshot(): SupportStatus {
@@ -451,4 +489,9 @@ export class SupportService {
   private publish(): void {
     this.status.set(this.snapshot());
   }
+}
+
+/** Removes what a folder holds, keeping the folder (its owner and mode are the image's). */
+async function emptyFolder(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
 }

@@ -5,7 +5,10 @@ import { redactSecretsIn } from '../../../src/secrets/redactSecretsIn.js';
 import { redactFields, redactText } from '../../../src/telemetry/anonymize.js';
 import type { SupportViewSources } from './ports.js';
 
-const README = `This is a read-only view of a Headset Control headset, for support.
+/** The view's folders; the image's tmpfiles.d makes the same ones (nativeSupportFiles.test.ts). */
+export const VIEW_FOLDERS = ['logs', 'crashes', 'health', 'updates', 'config', 'dev'] as const;
+
+export const VIEW_README = `This is a read-only view of a Headset Control headset, for support.
 logs/      the headset's log (JSON lines; rotated files gzip)
 crashes/   crash records
 health/    health snapshots, one a minute
@@ -28,14 +31,24 @@ export class SupportView {
     readonly dir: string,
     private readonly sources: SupportViewSources,
     private readonly secrets: SecretRedactor,
+    /**
+     * The folder and its sub-folders exist already, made by the image (native/image/tmpfiles.d, README
+     * too): the chroot stays root-owned while headsetd, not root, fills it. Only their contents change.
+     */
+    private readonly options: { prepared?: boolean } = {},
   ) {}
 
   async create(): Promise<void> {
+    if (this.options.prepared) {
+      await this.emptySubFolders();
+      await this.refresh();
+      return;
+    }
     await rm(this.dir, { recursive: true, force: true });
     await mkdir(this.dir, { recursive: true, mode: 0o755 });
     await chmod(this.dir, 0o755);
-    for (const sub of ['logs', 'crashes', 'health', 'updates', 'config', 'dev']) await mkdir(join(this.dir, sub), { mode: 0o755 });
-    await writeFile(join(this.dir, 'README.txt'), README, { mode: 0o644 });
+    for (const sub of VIEW_FOLDERS) await mkdir(join(this.dir, sub), { mode: 0o755 });
+    await writeFile(join(this.dir, 'README.txt'), VIEW_README, { mode: 0o644 });
     await this.refresh();
   }
 
@@ -49,7 +62,17 @@ export class SupportView {
   }
 
   async remove(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    this.copied.clear();
+    if (this.options.prepared) await this.emptySubFolders();
+    else await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async emptySubFolders(): Promise<void> {
+    this.copied.clear();
+    for (const sub of VIEW_FOLDERS) {
+      const folder = join(this.dir, sub);
+      for (const name of await readdir(folder)) await rm(join(folder, name), { recursive: true, force: true });
+    }
   }
 
   private async copyFolder(from: string, to: string): Promise<void> {
