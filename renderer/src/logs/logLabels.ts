@@ -22,6 +22,7 @@ export const SUBSYSTEM_LABELS: Record<Subsystem, string> = {
   registration: 'Fleet management',
   recovery: 'Recovery',
   license: 'Licence',
+  tracks: 'Sessions',
 };
 
 /** A subsystem's label; a name the map does not know (an older log) is shown as it is. */
