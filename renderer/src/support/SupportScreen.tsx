@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../src/api/client.js';
 import { SUPPORT_DEFAULT_MINUTES } from '../../../src/api/contract.js';
 import { useClient } from '../api/clientContext.js';
@@ -30,6 +30,12 @@ export function SupportScreen() {
   const [error, setError] = useState<string>();
   const running = !!status && status.state !== 'off' && !!status.session;
   const now = useNow(running);
+  // Opening the screen leaves the focus where it was (the rail) and the screen at its top; coming
+  // back to the start panel (a session ended, the PIN pad cancelled) puts the focus on Start.
+  const startShown = useRef(false);
+  useEffect(() => {
+    if (status && !running && !askPin) startShown.current = true;
+  });
 
   useEffect(() => {
     client.call('support.status').then(
@@ -109,7 +115,11 @@ export function SupportScreen() {
     return (
       <div className="support">
         <h1>Remote support</h1>
-        <Panel title="Support is connected">
+        <Panel
+          title={
+            status.state === 'active' ? 'Support is connected' : status.state === 'connecting' ? 'Connecting to support' : 'Support connection lost'
+          }
+        >
           <dl className="support-facts">
             <dt>Who</dt>
             <dd>{session.who}</dd>
@@ -182,7 +192,7 @@ export function SupportScreen() {
             variant="primary"
             onClick={() => status.configured && requestStart()}
             aria-disabled={busy || !status.configured || undefined}
-            autoFocus
+            autoFocus={startShown.current}
           >
             {busy ? 'Starting…' : lock && !lock.unlocked ? 'Start support (needs PIN)' : 'Start support'}
           </Button>
