@@ -31,11 +31,14 @@ export const MAX_UNITS = 1 << 20;
  * - `zstd-ref`: a zstd frame made with `--patch-from` of the unit's reference bytes;
  * - `xz`: an xz stream (LZMA2), no reference;
  * - `xz-x86`: an xz stream with the x86 branch filter (BCJ) before LZMA2, for machine code;
- * - `xdelta3`: a VCDIFF patch (`xdelta3 -e -s REFERENCE`) of the unit against its reference.
+ * - `xdelta3`: a VCDIFF patch (`xdelta3 -e -s REFERENCE`) of the unit against its reference;
+ * - `adiff-xz`: an xz stream of an approximate-match diff against the reference
+ *   (src/update/approximateDiff.ts), for metadata whose records moved and changed a little.
+ * New methods are appended: a method's number is its index here.
  */
-export const UNIT_METHODS = ['zstd', 'zstd-ref', 'xz', 'xz-x86', 'xdelta3'] as const;
+export const UNIT_METHODS = ['zstd', 'zstd-ref', 'xz', 'xz-x86', 'xdelta3', 'adiff-xz'] as const;
 export type UnitMethod = (typeof UNIT_METHODS)[number];
-export const REFERENCE_METHODS: readonly UnitMethod[] = ['zstd-ref', 'xdelta3'];
+export const REFERENCE_METHODS: readonly UnitMethod[] = ['zstd-ref', 'xdelta3', 'adiff-xz'];
 
 /** A run of blocks. */
 export interface Extent {

@@ -4,6 +4,7 @@ import { basename, dirname } from 'node:path';
 import {
   FILE_DELTA_MAGIC,
   MAX_UNIT_BYTES,
+  REFERENCE_METHODS,
   blocksOf,
   checkTable,
   encodeTable,
@@ -110,10 +111,17 @@ export async function writeFileDelta(oldImage: string, newImage: string, out: st
     }
     restOutput.sort((a, b) => a - b);
     const perRest = Math.floor(maxUnit / blockSize);
+    // The reference: all the source's metadata (what is neither file data nor zeros) where it fits
+    // the bound, else the source's blocks at the same places (inode tables, bitmaps and group
+    // descriptors stay where they were).
+    const sourceMetadata: number[] = [];
+    for (let s = 0; s < sourceBlocks; s++) if (!sourceFileBlock[s] && key(sourceHashes, s) !== zeroKey) sourceMetadata.push(s);
     for (let i = 0; i < restOutput.length; i += perRest) {
       const output = restOutput.slice(i, i + perRest);
-      // The source's blocks at the same places: inode tables, bitmaps and directories stay where they were.
-      const reference = output.filter((block) => block < sourceBlocks && !sourceFileBlock[block] && key(sourceHashes, block) !== zeroKey);
+      const reference =
+        sourceMetadata.length <= perRest
+          ? sourceMetadata
+          : output.filter((block) => block < sourceBlocks && !sourceFileBlock[block] && key(sourceHashes, block) !== zeroKey);
       units.push({ what: 'metadata and small new files', output, reference });
     }
 
@@ -158,7 +166,7 @@ export async function writeFileDelta(oldImage: string, newImage: string, out: st
       const output = await readBlocks(target, plan.output, blockSize, targetLength);
       const reference = plan.reference.length > 0 ? await readBlocks(source, plan.reference, blockSize, sourceLength) : undefined;
       const encoded = await encodeUnit(output, reference, work, tools);
-      const usesReference = encoded.method === 'zstd-ref' || encoded.method === 'xdelta3';
+      const usesReference = REFERENCE_METHODS.includes(encoded.method);
       encodedUnits.push({
         unit: {
           method: encoded.method,

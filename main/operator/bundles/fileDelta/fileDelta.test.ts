@@ -14,7 +14,10 @@ import { loadTrustedKey } from '../../../services/update/trustedKeys.js';
 import { generateKeys, loadSigningKey } from '../../keys/signingKeys.js';
 import { createBundle } from '../BundleWriter.js';
 import { createDeltaBundle, type DeltaImageReport } from '../DeltaBundleWriter.js';
+import { UNIT_METHODS } from '../../../../src/update/fileDelta.js';
+import { decodeUnit } from '../../../services/update/delta/unitDecoders.js';
 import { mapExt4Files } from './ext4Files.js';
+import { DEFAULT_UNIT_TOOLS, encodeUnit } from './unitEncoders.js';
 
 // File-aware deltas on real ext4 images made by mke2fs -d from this machine's binaries: version 2
 // rebuilds two of them, renames one to a new version, adds one and removes one.
@@ -157,6 +160,50 @@ describe('ext4 file map (debugfs)', () => {
     const strip = (b: Buffer) => Buffer.from([...b].filter((x) => x !== 0));
     expect(strip(bytes.subarray(0, expected.length + map.blockSize))).toEqual(strip(expected));
     expect(map.files.some((file) => file.path.endsWith('/env-new'))).toBe(true);
+  });
+});
+
+describe('unit methods', () => {
+  it("each decodes on the device exactly what it encoded on the operator's machine", async () => {
+    // Machine code (xz-x86 is tried only where there is an x86 ELF header).
+    const reference = readFileSync('/usr/bin/env');
+    const output = Buffer.from(reference);
+    output.writeUInt32LE(0xdeadbeef, 5000);
+    output.copy(output, 30_000, 1000, 9000); // moved bytes
+    for (const method of UNIT_METHODS) {
+      const withReference = ['zstd-ref', 'xdelta3', 'adiff-xz'].includes(method);
+      const encoded = await encodeUnit(output, withReference ? reference : undefined, path('scratch'), DEFAULT_UNIT_TOOLS, [method]);
+      expect(encoded.method).toBe(method);
+      const decoded = await decodeUnit(
+        'rootfs',
+        method,
+        encoded.data,
+        withReference ? reference : undefined,
+        output.length,
+        path('scratch'),
+        DEFAULT_UNIT_TOOLS,
+      );
+      expect(decoded.equals(output), method).toBe(true);
+      // A unit that decodes to more than its signed length is stopped, not kept.
+      if (method !== 'zstd' && method !== 'zstd-ref')
+        expect(
+          await codeOf(
+            decodeUnit('rootfs', method, encoded.data, withReference ? reference : undefined, output.length - 1, path('scratch'), DEFAULT_UNIT_TOOLS),
+          ),
+          method,
+        ).toBe('DELTA_TOOL_FAILED');
+    }
+    expect(readdirSync(path('scratch'))).toEqual([]);
+  });
+
+  it('a missing decoder tool is DELTA_TOOL_FAILED', async () => {
+    const output = Buffer.alloc(4096, 3);
+    const encoded = await encodeUnit(output, undefined, path('scratch'), DEFAULT_UNIT_TOOLS, ['xz']);
+    expect(
+      await codeOf(
+        decodeUnit('rootfs', 'xz', encoded.data, undefined, output.length, path('scratch'), { xz: '/nonexistent/xz', xdelta3: 'xdelta3' }),
+      ),
+    ).toBe('DELTA_TOOL_FAILED');
   });
 });
 

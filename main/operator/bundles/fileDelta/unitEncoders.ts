@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeApproximateDiff } from '../../../../src/update/approximateDiff.js';
 import type { UnitMethod } from '../../../../src/update/fileDelta.js';
+
+/** The approximate diff's chunk sizes tried: records of 256 bytes (inodes), blocks of 1 and 4 KiB. */
+const ADIFF_CHUNKS = [256, 1024, 4096];
 
 /** The tools the operator's machine runs to encode units (the device decodes with zstd-napi, xz and xdelta3). */
 export interface UnitTools {
@@ -26,7 +30,14 @@ export interface EncodedUnit {
  * to the same function looks the same wherever it sits). A method whose tool is missing or fails is
  * skipped; zstd without a reference always works.
  */
-export async function encodeUnit(output: Buffer, reference: Buffer | undefined, work: string, tools: UnitTools): Promise<EncodedUnit> {
+export async function encodeUnit(
+  output: Buffer,
+  reference: Buffer | undefined,
+  work: string,
+  tools: UnitTools,
+  /** Only these methods (tests: each method on its own). */
+  only?: readonly UnitMethod[],
+): Promise<EncodedUnit> {
   const outPath = join(work, 'unit.out');
   const refPath = join(work, 'unit.ref');
   const encoded = join(work, 'unit.enc');
@@ -41,22 +52,37 @@ export async function encodeUnit(output: Buffer, reference: Buffer | undefined, 
   }
   let best: { method: UnitMethod; data: Buffer } | undefined;
   const tried: EncodedUnit['tried'] = {};
+  const consider = (method: UnitMethod, data: Buffer) => {
+    if (only && !only.includes(method)) return;
+    tried[method] = Math.min(tried[method] ?? Infinity, data.length);
+    if (!best || data.length < best.data.length) best = { method, data };
+  };
   try {
+    if (reference && (!only || only.includes('adiff-xz'))) {
+      const diffPath = join(work, 'unit.adiff');
+      for (const chunk of ADIFF_CHUNKS) {
+        await writeFile(diffPath, makeApproximateDiff(reference, output, chunk), { mode: 0o600 });
+        const result = await run(tools.xz, ['-q', '-k', '-c', '--check=none', '-9e', diffPath]);
+        if (result.code === 0) consider('adiff-xz', result.stdout);
+      }
+      await rm(diffPath, { force: true });
+    }
     for (const [method, tool, args] of candidates) {
+      if (only && !only.includes(method)) continue;
       await rm(encoded, { force: true });
       const toStdout = args.includes('-c');
       const result = await run(tool, args);
       if (result.code !== 0) continue;
       const data = toStdout ? result.stdout : await readFile(encoded).catch(() => undefined);
       if (!data) continue;
-      tried[method] = data.length;
-      if (!best || data.length < best.data.length) best = { method, data };
+      consider(method, data);
     }
   } finally {
     await Promise.all([outPath, refPath, encoded].map((path) => rm(path, { force: true })));
   }
-  if (!best) throw new Error('no method could encode a unit (zstd failed)');
-  return { ...best, tried };
+  const chosen = best as { method: UnitMethod; data: Buffer } | undefined;
+  if (!chosen) throw new Error(`no method could encode a unit (${only ? only.join(', ') : 'zstd'} failed)`);
+  return { ...chosen, tried };
 }
 
 /** An ELF header for x86 or x86-64 at the start, or anywhere at a block boundary (several files in one unit). */

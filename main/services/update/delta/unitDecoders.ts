@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../../src/api/errors.js';
+import { applyApproximateDiff } from '../../../../src/update/approximateDiff.js';
 import type { UnitMethod } from '../../../../src/update/fileDelta.js';
 
 /** The tools a device decodes xz and VCDIFF units with (zstd units are decoded in process, zstd-napi). */
@@ -38,6 +39,15 @@ export async function decodeUnit(
     }
   }
   if (method === 'xz' || method === 'xz-x86') return runDecoder(image, tools.xz, ['-d', '-c', '-q', '--single-stream'], data, outputLength);
+  if (method === 'adiff-xz') {
+    // The diff holds each output byte once plus a few per chunk (chunks of 256 bytes or more).
+    const diff = await runDecoder(image, tools.xz, ['-d', '-c', '-q', '--single-stream'], data, outputLength + Math.ceil(outputLength / 16) + 1024);
+    try {
+      return Buffer.from(applyApproximateDiff(reference ?? new Uint8Array(0), diff, outputLength));
+    } catch (error) {
+      throw toolFailed(image, 'the approximate diff', (error as Error).message);
+    }
+  }
   const referencePath = join(scratch, 'unit.reference');
   await writeFile(referencePath, reference ?? Buffer.alloc(0), { mode: 0o600 });
   try {
