@@ -9,6 +9,7 @@ import { BackupScreen } from '../backup/BackupScreen.js';
 import { PowerScreen } from '../power/PowerScreen.js';
 import { AboutScreen } from '../about/AboutScreen.js';
 import { LicenseScreen } from '../license/LicenseScreen.js';
+import { SessionsScreen } from '../tracks/SessionsScreen.js';
 import { SupportScreen } from '../support/SupportScreen.js';
 import { SupportBanner } from '../support/SupportBanner.js';
 import { NetworkStatus } from '../network/NetworkStatus.js';
@@ -25,6 +26,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'updates', title: 'Updates', component: UpdatesScreen, Badge: UpdatesBadge },
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
   { id: 'network', title: 'Network', component: NetworkScreen },
+  { id: 'sessions', title: 'Sessions', component: SessionsScreen },
   { id: 'lock', title: 'Lock', component: LockScreen },
   { id: 'backup', title: 'Backup & reset', component: BackupScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },

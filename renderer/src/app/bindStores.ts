@@ -14,6 +14,7 @@ import { bindRegistrationStore } from '../registration/bindRegistrationStore.js'
 import { bindResetStore } from '../reset/bindResetStore.js';
 import { bindRecoveryInstallStore } from '../recovery/bindRecoveryInstallStore.js';
 import { bindLicenseStore } from '../license/bindLicenseStore.js';
+import { bindTracksStore } from '../tracks/bindTracksStore.js';
 import { bindSetupStore } from '../setup/bindSetupStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
@@ -38,6 +39,7 @@ export function bindStores(client: ApiClient): Promise<void> {
     bindResetStore(client);
     bindRecoveryInstallStore(client);
     bindLicenseStore(client);
+    bindTracksStore(client);
     bindPowerStore();
     await Promise.all([thresholds, bindDeviceStore(client)]);
   });
