@@ -9,7 +9,7 @@ function records(count: number, seed: number, change: boolean): Uint8Array {
   const next = () => (state = (state * 1_103_515_245 + 12_345) >>> 0);
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < 256; i++) bytes[r * 256 + i] = next() & 0xff;
-    if (change) for (let i = 0; i < 4; i++) bytes[r * 256 + ((seed * 31 + i * 17) % 256)] ^= 0x5a;
+    if (change) for (let i = 0; i < 4; i++) bytes[r * 256 + ((seed * 31 + i * 17) % 256)]! ^= 0x5a;
   }
   return bytes;
 }
