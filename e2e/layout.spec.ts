@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
-import { PANEL_SIZES, expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_SIZES, expectLayoutHolds, expectOpensAtTop } from './layoutCheck.js';
 
 /**
  * Every screen at the panel's sizes (1280 × 720, 1024 × 600): nothing wider than its box, no text cut
- * off, nothing outside the screen. The screens are taken from the navigation rail, so a new screen
+ * off, nothing outside the screen; a screen opens at its top with its focus in sight. The screens are taken from the navigation rail, so a new screen
  * is checked without a change here. States deeper in a screen are checked where their tests reach
  * them (expectLayoutHolds beside each screenshot).
  */
@@ -43,6 +43,7 @@ for (const size of PANEL_SIZES) {
           await expect(entry).toHaveAttribute('aria-current', 'page');
           // Screens that read from headsetd say so while they do; their content is what is checked.
           await expect(page.getByRole('main').getByText(/Reading the log…|Searching…|Loading…/)).toHaveCount(0);
+          await expectOpensAtTop(page);
           await expectLayoutHolds(page, []);
           await screenshot(page, `layout-${slug(title)}-${at}`);
         }
@@ -92,6 +93,9 @@ for (const size of PANEL_SIZES) {
       test('the first step keeps its layout', async ({ page, headsetd }) => {
         await openUi(page, headsetd);
         await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
+        // It opens at its top (the step indicator whole) with its focused Continue button in sight.
+        await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
+        await expectOpensAtTop(page);
         await expectLayoutHolds(page, []);
         await screenshot(page, `layout-setup-${at}`);
       });
@@ -103,6 +107,7 @@ for (const size of PANEL_SIZES) {
       test('the kiosk keeps its layout', async ({ page, headsetd }) => {
         await openUi(page, headsetd);
         await expect(page.getByRole('menuitem', { name: /Restart the headset/ })).toBeFocused();
+        await expectOpensAtTop(page);
         await expectLayoutHolds(page, []);
         await screenshot(page, `layout-recovery-${at}`);
       });

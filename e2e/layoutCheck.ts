@@ -43,6 +43,7 @@ interface PageElement {
   readonly clientWidth: number;
   readonly scrollHeight: number;
   readonly clientHeight: number;
+  readonly scrollTop: number;
   getAttribute(name: string): string | null;
   closest(selector: string): PageElement | null;
   contains(other: PageElement): boolean;
@@ -54,7 +55,12 @@ interface PageGlobals {
   innerWidth: number;
   innerHeight: number;
   HTMLElement: abstract new () => PageElement;
-  document: { readonly documentElement: PageElement; querySelectorAll(selector: string): ArrayLike<PageElement> };
+  document: {
+    readonly documentElement: PageElement;
+    readonly body: PageElement;
+    readonly activeElement: PageElement | null;
+    querySelectorAll(selector: string): ArrayLike<PageElement>;
+  };
   getComputedStyle(element: PageElement): { overflowX: string; overflowY: string; visibility: string; display: string; position: string };
   requestAnimationFrame(callback: () => void): number;
 }
@@ -112,6 +118,61 @@ export function layoutProblems(): Problems {
   return problems;
 }
 
+/**
+ * Runs in the page, on a screen just opened. A screen opens at its top: no region of it (nor the
+ * page) is scrolled down, which would cut off its first lines (the setup wizard's step indicator
+ * did, scrolled away to bring its autofocused Continue button into view). And the control that
+ * has the focus is in sight, whole: the first key press acts on something the wearer can see.
+ */
+export function openingProblems(): Problems {
+  const g = globalThis as unknown as PageGlobals;
+  // A page function carries its own helpers: it is sent to the page as source.
+  const describe = (el: PageElement) => {
+    const classes = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+    const text = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 50);
+    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${classes} "${text}"`;
+  };
+  const problems: Problems = [];
+  const regions = [g.document.documentElement, ...Array.from(g.document.querySelectorAll('body *'))];
+  for (const el of regions) {
+    // The navigation rail scrolls on purpose on a short panel: it keeps the current entry in sight.
+    if (el.closest('nav')) continue;
+    if (el.scrollTop > 1) problems.push(`${describe(el)} opened scrolled down by ${Math.round(el.scrollTop)} px: its top is cut off`);
+  }
+  const focused = g.document.activeElement;
+  if (focused && focused !== g.document.body) {
+    const rect = focused.getBoundingClientRect();
+    let sight = { top: 0, bottom: g.innerHeight, left: 0, right: g.innerWidth };
+    for (let at = focused.parentElement; at; at = at.parentElement) {
+      const style = g.getComputedStyle(at);
+      if (style.overflowY === 'visible' && style.overflowX === 'visible') continue;
+      const box = at.getBoundingClientRect();
+      sight = {
+        top: Math.max(sight.top, box.top),
+        bottom: Math.min(sight.bottom, box.top + at.clientHeight),
+        left: Math.max(sight.left, box.left),
+        right: Math.min(sight.right, box.left + at.clientWidth),
+      };
+    }
+    if (rect.top < sight.top - 1 || rect.bottom > sight.bottom + 1 || rect.left < sight.left - 1 || rect.right > sight.right + 1)
+      problems.push(
+        `the focused ${describe(focused)} is out of sight (${Math.round(rect.top)} to ${Math.round(rect.bottom)} px, in sight ${Math.round(sight.top)} to ${Math.round(sight.bottom)} px)`,
+      );
+  }
+  return problems;
+}
+
+/** The screen the page shows was just opened: it shows its top, and the focus in sight (see openingProblems). */
+export async function expectOpensAtTop(page: Page): Promise<void> {
+  await settle(page);
+  expect.soft(await page.evaluate(openingProblems), `a screen just opened at ${describeSize(page)}`).toEqual([]);
+}
+
+function describeSize(page: Page): string {
+  const size = page.viewportSize();
+  return size ? `${size.width} × ${size.height}` : 'the page size';
+}
+
 /** Two frames: the layout after a resize, and whatever the screens do on it, have settled. */
 async function settle(page: Page): Promise<void> {
   await page.evaluate(
@@ -143,14 +204,28 @@ export async function expectLayoutHolds(page: Page, sizes: readonly Size[] = PAN
   }
 }
 
+/** What screenshotsAtPanelSizes does at each size besides the screenshot and the layout check. */
+export interface PanelShots {
+  /** Brought into sight first, if it is not (a resize moves the scroll). */
+  inSight?: Locator;
+  /** Scrolled to the top of its region first: the screenshot shows what follows it. */
+  atTop?: Locator;
+  /** More checks of the state at this size, before its screenshot. */
+  atEachSize?: (size: Size) => Promise<void>;
+}
+
 /**
- * A screenshot of the state at each panel size (`NAME-WxH.png`), `inSight` scrolled into view first,
- * each checked with expectLayoutHolds at its own size; leaves the page at the first size.
+ * A screenshot of the state at each panel size (`NAME-WxH.png`), each checked with expectLayoutHolds
+ * at its own size; `shots` (or the locator to bring into sight) says what else happens at each size.
+ * Leaves the page at the first size.
  */
-export async function screenshotsAtPanelSizes(page: Page, name: string, inSight?: Locator): Promise<void> {
+export async function screenshotsAtPanelSizes(page: Page, name: string, shots: Locator | PanelShots = {}): Promise<void> {
+  const { inSight, atTop, atEachSize } = 'scrollIntoViewIfNeeded' in shots ? { inSight: shots, atTop: undefined, atEachSize: undefined } : shots;
   for (const size of PANEL_SIZES) {
     await page.setViewportSize(size);
     await inSight?.scrollIntoViewIfNeeded();
+    await atTop?.evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
+    await atEachSize?.(size);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
     await expectLayoutHolds(page, [size]);
   }

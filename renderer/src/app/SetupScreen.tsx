@@ -93,12 +93,12 @@ export function SetupScreen() {
           key="language"
           chosen={entered.locale}
           facts={
-            <dl className="facts">
+            <dl className="facts setup-facts">
               <dt>Device ID</dt>
               <dd className="mono" data-testid="device-id">
                 {identity?.deviceId}
               </dd>
-              <dt>System</dt>
+              <dt>Software</dt>
               <dd data-testid="setup-system">{system ? `System ${system}` : ''}</dd>
             </dl>
           }

@@ -8,14 +8,15 @@ const REGION: Record<SetupLocale, string> = { 'en-US': 'United States', 'en-GB':
 const SAMPLE_TIME = Date.UTC(2026, 11, 24, 18, 30);
 const SAMPLE_NUMBER = 1234567.5;
 
-export function localeSample(locale: SetupLocale): string {
+export function localeSample(locale: SetupLocale): { date: string; number: string } {
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(SAMPLE_TIME);
-  return `${date} · ${new Intl.NumberFormat(locale).format(SAMPLE_NUMBER)}`;
+  return { date, number: new Intl.NumberFormat(locale).format(SAMPLE_NUMBER) };
 }
 
 /**
  * Language: the headset's words are in English only for now, so the real choice is how dates, times
- * and numbers are written. The choice applies at once, on every screen.
+ * and numbers are written. The choice applies at once, on every screen. The step is the wizard's
+ * first screen and fits the panel's 1280 × 720 and 1024 × 600 whole: the choices stand in one row.
  */
 export function LanguageStep({
   chosen,
@@ -37,11 +38,11 @@ export function LanguageStep({
   return (
     <section className="wizard-step" aria-labelledby="setup-language-title">
       <h1 id="setup-language-title">Welcome to your headset</h1>
-      <p>This short setup gets the headset ready. Use the arrows to move, Enter to choose, Escape to go back a step.</p>
+      <p>A short setup gets the headset ready: the arrows move, Enter chooses, Escape goes back a step.</p>
       {facts}
       <h2>Language and formats</h2>
-      <p>The headset speaks English (no other language is available yet). Choose how it writes dates, times and numbers.</p>
-      <div className="setup-choices" role="radiogroup" aria-label="Formats">
+      <p>English for now. Choose how dates, times and numbers are written:</p>
+      <div className="setup-choices setup-locales" role="radiogroup" aria-label="Formats">
         {SETUP_LOCALES.map((option) => (
           <Button
             key={option}
@@ -51,8 +52,9 @@ export function LanguageStep({
             onClick={() => choose(option)}
             data-testid={`locale-${option}`}
           >
-            <span className="setup-choice-title">English ({REGION[option]})</span>
-            <span className="setup-choice-note">{localeSample(option)}</span>
+            <span className="setup-choice-title">{REGION[option]}</span>
+            <span className="setup-choice-note">{localeSample(option).date}</span>
+            <span className="setup-choice-note">{localeSample(option).number}</span>
           </Button>
         ))}
       </div>
