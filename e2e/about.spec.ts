@@ -1,35 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { SCREENSHOTS, expect, openUi, readBuildInfo, readIdentity, test, waitForLiveHome } from './fixtures.js';
+import { expect, openUi, readBuildInfo, readIdentity, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
 test.use({ mode: 'settings' });
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
-
-/** Both panel sizes, each screenshot looked at: nothing may stick out of its card or the window. */
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    const overflowing = await page.evaluate(() => {
-      const g = globalThis as unknown as {
-        document: { querySelectorAll(s: string): ArrayLike<{ scrollWidth: number; clientWidth: number; className: string }> };
-      };
-      return Array.from(g.document.querySelectorAll('.panel, .rail'))
-        .filter((el) => el.scrollWidth > el.clientWidth + 1)
-        .map((el) => el.className);
-    });
-    expect(overflowing, `nothing wider than its card at ${size.width}x${size.height}`).toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
-}
 
 test.describe('About', () => {
   test('says what the headset is, its support code as text and QR code, its versions, and opens the policy and the notices', async ({
@@ -39,7 +17,7 @@ test.describe('About', () => {
     const identity = await readIdentity(headsetd.root);
     const build = await readBuildInfo();
     const serial = (await readFile(join(headsetd.root, 'hardware', 'product_serial'), 'utf8')).trim();
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     await openUi(page, headsetd);
     await waitForLiveHome(page);
 
@@ -62,8 +40,8 @@ test.describe('About', () => {
     await expect(page.getByTestId('about-build')).toHaveText(/^Made /);
     // What only support reads waits under "Technical details".
     await expect(page.getByTestId('about-commit')).toBeHidden();
-    await screenshots(page, 'about');
-    await page.setViewportSize(SIZES[0]);
+    await screenshotsAtPanelSizes(page, 'about');
+    await page.setViewportSize(PANEL_MAIN);
     const technical = page.getByText('Technical details');
     await focusWithArrows(page, technical);
     await page.keyboard.press('Enter');
@@ -95,6 +73,6 @@ test.describe('About', () => {
     await expect(react.locator('.oss-notice-text')).toContainText('Permission is hereby granted');
     await expect(notices.locator('summary', { hasText: /^uqr / })).toHaveCount(1);
     await expect(notices.locator('summary', { hasText: /^electron / })).toHaveCount(1);
-    await screenshots(page, 'about-notices');
+    await screenshotsAtPanelSizes(page, 'about-notices');
   });
 });

@@ -2,21 +2,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { connectApi } from './api.js';
-import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
 import { updateTest } from './updateRepository.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, PANEL_SIZES, screenshotsAtPanelSizes } from './layoutCheck.js';
 
 /**
  * Alerts as the wearer meets them: headsetd decides (a hot headset, an almost empty battery, update
  * news), the UI shows a banner on every screen and a labelled badge in the side menu, and a critical
  * alert takes the focus once.
  */
-
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 
@@ -44,12 +39,6 @@ async function setBattery(root: string, percent: number): Promise<void> {
   const path = join(root, 'power_supply', 'BAT0', 'capacity');
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${percent}\n`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
-  // The same state at the panel's sizes: nothing cut, nothing wider than its box.
-  await expectLayoutHolds(page);
 }
 
 /** Nothing in `scope` is wider than its box or outside the window sideways. */
@@ -120,7 +109,7 @@ test.describe('alerts', () => {
 
   test('a hot headset: a banner on every screen, a labelled badge, the focus once, and both gone once it cools', async ({ page, headsetd }) => {
     test.setTimeout(60_000);
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     await openUi(page, headsetd);
     await waitForLiveHome(page);
     await expect(page.getByTestId('alert-banner')).toHaveCount(0);
@@ -147,14 +136,13 @@ test.describe('alerts', () => {
       // The temperature bar and its trend line say so too.
       await expect(page.getByTestId('health-temperature')).toHaveAttribute('data-level', 'danger');
 
-      for (const size of SIZES) {
-        await page.setViewportSize(size);
-        await expectFits(page, page.getByTestId('alert-banner'));
-        await expectFits(page, nav(page));
-        await expectRailEntriesInView(page);
-        await screenshot(page, `alerts-critical-${size.width}x${size.height}`);
-      }
-      await page.setViewportSize(SIZES[0]);
+      await screenshotsAtPanelSizes(page, 'alerts-critical', {
+        atEachSize: async () => {
+          await expectFits(page, page.getByTestId('alert-banner'));
+          await expectFits(page, nav(page));
+          await expectRailEntriesInView(page);
+        },
+      });
 
       // Once: the wearer moves on, new readings come (new words), the focus stays where they put it.
       await focusWithArrows(page, home);
@@ -181,7 +169,7 @@ test.describe('alerts', () => {
   });
 
   test('a low battery warns without taking the focus', async ({ page, headsetd }) => {
-    await page.setViewportSize(SIZES[1]);
+    await page.setViewportSize(PANEL_SIZES[1]!);
     await openUi(page, headsetd);
     await waitForLiveHome(page);
     const home = nav(page).getByRole('button', { name: 'Home' });
@@ -202,7 +190,7 @@ test.describe('alerts in setup and recovery', () => {
   test('the first-run wizard shows a critical alert and gives it the focus', async ({ page, headsetd }) => {
     const heater = keepHot(headsetd.root);
     try {
-      await page.setViewportSize(SIZES[0]);
+      await page.setViewportSize(PANEL_MAIN);
       await openUi(page, headsetd);
       await expect(page.locator('[data-mode="setup"]')).toBeVisible();
       const alert = page.getByTestId('alert-temperature-critical');
@@ -210,11 +198,7 @@ test.describe('alerts in setup and recovery', () => {
       await expect(alert).toBeFocused();
       // The arrows lead on to the wizard's own controls.
       await focusWithArrows(page, page.getByRole('button', { name: 'Continue' }));
-      for (const size of SIZES) {
-        await page.setViewportSize(size);
-        await expectFits(page, page.locator('[data-mode="setup"]'));
-        await screenshot(page, `alerts-setup-${size.width}x${size.height}`);
-      }
+      await screenshotsAtPanelSizes(page, 'alerts-setup', { atEachSize: () => expectFits(page, page.locator('[data-mode="setup"]')) });
     } finally {
       await heater.stop();
     }
@@ -224,7 +208,7 @@ test.describe('alerts in setup and recovery', () => {
     const headsetd = await launchHeadsetd({ mode: 'recovery' });
     const heater = keepHot(headsetd.root);
     try {
-      await page.setViewportSize(SIZES[0]);
+      await page.setViewportSize(PANEL_MAIN);
       await openUi(page, headsetd);
       await expect(page.getByRole('heading', { name: 'Recovery' })).toBeVisible();
       const alert = page.getByTestId('alert-temperature-critical');
@@ -233,11 +217,7 @@ test.describe('alerts in setup and recovery', () => {
       // Down leads on to the recovery actions (the kiosk's three keys).
       await page.keyboard.press('ArrowDown');
       await expect(page.getByRole('menuitem', { name: /Restart the headset/ })).toBeFocused();
-      for (const size of SIZES) {
-        await page.setViewportSize(size);
-        await expectFits(page, page.locator('[data-mode="recovery"]'));
-        await screenshot(page, `alerts-recovery-${size.width}x${size.height}`);
-      }
+      await screenshotsAtPanelSizes(page, 'alerts-recovery', { atEachSize: () => expectFits(page, page.locator('[data-mode="recovery"]')) });
     } finally {
       await heater.stop();
     }
@@ -249,7 +229,7 @@ updateTest.describe('update alerts', () => {
     'an update available opens Updates or is dismissed; ready to restart restarts with "Restart now"',
     async ({ page, headsetRoot, launchHeadsetd, updateRepository }) => {
       updateTest.setTimeout(90_000);
-      await page.setViewportSize(SIZES[0]);
+      await page.setViewportSize(PANEL_MAIN);
       await updateRepository.trustOn(headsetRoot);
       const headsetd = await launchHeadsetd({ updateUrl: updateRepository.url, mode: 'settings' });
       await openUi(page, headsetd);
@@ -285,13 +265,13 @@ updateTest.describe('update alerts', () => {
         const ready = page.getByTestId('alert-update-ready');
         await expect(ready).toContainText('Restart to finish the update');
         await expect(ready).toContainText('System 1.1.0 is installed.');
-        for (const size of [SIZES[1], SIZES[0]]) {
-          await page.setViewportSize(size);
-          await expectFits(page, page.getByTestId('alert-banner'));
-          // Two badges (the alert's and "Restart" on Updates): every entry still in view.
-          await expectRailEntriesInView(page);
-          await screenshot(page, `alerts-update-ready-${size.width}x${size.height}`);
-        }
+        await screenshotsAtPanelSizes(page, 'alerts-update-ready', {
+          atEachSize: async () => {
+            await expectFits(page, page.getByTestId('alert-banner'));
+            // Two badges (the alert's and "Restart" on Updates): every entry still in view.
+            await expectRailEntriesInView(page);
+          },
+        });
         const restart = ready.getByRole('button', { name: 'Restart now' });
         await focusWithArrows(page, restart);
         await page.keyboard.press('Enter');

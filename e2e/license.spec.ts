@@ -4,25 +4,12 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { generateKeys, loadSigningKey } from '../main/operator/keys/signingKeys.js';
 import { licenseOf, signLicense } from '../main/operator/license/licenseIssuer.js';
-import { SCREENSHOTS, completeSetup, expect, openUi, readIdentity, test, waitForLiveHome } from './fixtures.js';
+import { completeSetup, expect, openUi, readIdentity, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 const DAY = 86_400_000;
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
-}
 
 test.describe('License', () => {
   test('Not licensed, then a licence from the USB stick with the keyboard: Licensed, days left as a timeline, features; the state in About', async ({
@@ -49,7 +36,7 @@ test.describe('License', () => {
         }),
       );
       vendor.dispose();
-      await page.setViewportSize(SIZES[0]);
+      await page.setViewportSize(PANEL_MAIN);
       await openUi(page, headsetd);
       await completeSetup(page);
       await waitForLiveHome(page);
@@ -68,7 +55,7 @@ test.describe('License', () => {
       await expect(page.getByTestId('license-problem')).toContainText('Put exactly one licence file');
       // The picture shows what the wearer reads after pressing: the answer under the button.
       await page.getByTestId('license-problem').scrollIntoViewIfNeeded();
-      await screenshots(page, 'license-not-licensed');
+      await screenshotsAtPanelSizes(page, 'license-not-licensed');
 
       await mkdir(join(headsetd.root, 'usb'), { recursive: true });
       await writeFile(join(headsetd.root, 'usb', 'clinic.hclicense'), text);
@@ -80,7 +67,7 @@ test.describe('License', () => {
       await expect(page.getByTestId('license-features')).toContainText('tracks');
       const box = await install.boundingBox();
       expect(box!.height).toBeGreaterThanOrEqual(48);
-      await screenshots(page, 'license-active');
+      await screenshotsAtPanelSizes(page, 'license-active');
 
       const about = nav(page).getByRole('button', { name: 'About' });
       await focusWithArrows(page, about);

@@ -1,24 +1,16 @@
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { SCREENSHOTS, expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { setNetwork } from './updateRepository.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { screenshotsAtPanelSizes } from './layoutCheck.js';
 
 test.use({ mode: 'settings' });
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
-
+/** At each panel size, with the layout check: the network status is in sight there without scrolling. */
 async function screenshots(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
+  await screenshotsAtPanelSizes(page, name, {
     // Always in sight, whatever the panel's height.
-    await expect(page.getByTestId('network-status')).toBeInViewport();
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
+    atEachSize: () => expect(page.getByTestId('network-status')).toBeInViewport(),
+  });
 }
 
 test.describe('Network status', () => {

@@ -2,19 +2,14 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { connectApi } from './api.js';
-import { SCREENSHOTS, expect, openUi, test } from './fixtures.js';
+import { expect, openUi, test } from './fixtures.js';
 import { arrowTo, expectKeyboardReachesEverything, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
 /**
  * Settings, Network, against headsetd on the simulated headset (its NetworkManager reads the air
  * from network/air.json and the hotspot latch from gpio/network-latch/value), with the keys only.
  */
-
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 
 const HOME_PASSWORD = 'harbour-e2e-Secret-7781';
 const WRONG_PASSWORD = 'harbour-e2e-Wrong-3312';
@@ -34,16 +29,8 @@ const wifiRow = (page: Page, ssid: string) => page.locator(`[data-testid="wifi-n
 const savedRow = (page: Page, ssid: string) => page.locator(`[data-testid="saved-network"][data-ssid="${ssid}"]`);
 const savedOrder = (page: Page) => page.getByTestId('saved-network').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ssid')));
 
-/** At each panel size, with the layout check; `subject` is brought into sight first (a resize moves the scroll). */
-async function screenshots(page: Page, name: string, subject?: Locator): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    if (subject) await subject.evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
-}
+/** At each panel size, with the layout check; `subject` is brought to the top first (a resize moves the scroll). */
+const screenshots = (page: Page, name: string, subject?: Locator) => screenshotsAtPanelSizes(page, name, { atTop: subject });
 
 async function writeInput(root: string, path: string, text: string): Promise<void> {
   await mkdir(dirname(join(root, path)), { recursive: true });
@@ -73,7 +60,7 @@ async function deviceLogs(root: string, stdout: string): Promise<string> {
 }
 
 test.describe('Settings, Network, keyboard only', () => {
-  test.use({ viewport: SIZES[0] });
+  test.use({ viewport: PANEL_MAIN });
 
   test('scan, a wrong then the right password, reorder, support, forget, a hidden network; the PIN first; the password reaches no DOM, log or answer', async ({
     page,

@@ -1,25 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { SCREENSHOTS, completeSetup, expect, openUi, test, waitForLiveHome } from './fixtures.js';
+import { completeSetup, expect, openUi, test, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 const bootId = (root: string) => readFile(join(root, 'run', 'boot_id'), 'utf8').then((text) => text.trim());
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
-}
 
 /** From anywhere in settings, with arrows and Enter only: the Power screen. */
 async function openPowerWithKeys(page: Page): Promise<void> {
@@ -36,13 +23,13 @@ async function pressWithArrows(page: Page, name: string | RegExp): Promise<void>
 
 test.describe('Power', () => {
   test('Restart asks first: Cancel and Escape keep the headset on, Yes restarts it and the screen comes back', async ({ page, headsetd }) => {
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     await openUi(page, headsetd);
     // Set up, so that the restart lands in settings again.
     await completeSetup(page);
     await waitForLiveHome(page);
     await openPowerWithKeys(page);
-    await screenshots(page, 'power');
+    await screenshotsAtPanelSizes(page, 'power');
     const before = await bootId(headsetd.root);
 
     await pressWithArrows(page, /^Restart Start/);
@@ -50,7 +37,7 @@ test.describe('Power', () => {
     await expect(question).toBeVisible();
     // Cancel has the focus: Enter by mistake changes nothing.
     await expect(page.getByRole('button', { name: 'Cancel' })).toBeFocused();
-    await screenshots(page, 'power-confirm');
+    await screenshotsAtPanelSizes(page, 'power-confirm');
     await page.keyboard.press('Enter');
     await expect(question).toHaveCount(0);
     await pressWithArrows(page, /^Restart Start/);
@@ -74,7 +61,7 @@ test.describe('Power', () => {
     page,
     headsetd,
   }) => {
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     await openUi(page, headsetd);
     await completeSetup(page);
     await waitForLiveHome(page);
@@ -89,13 +76,13 @@ test.describe('Power', () => {
     await expect.poll(() => headsetd.log(), { timeout: 10_000 }).toMatch(/simulated power off/);
     await expect.poll(() => headsetd.log(), { timeout: 10_000 }).toMatch(/headsetd: power off, shutting down/);
     expect(await headsetd.stop(), 'headsetd exit code').toBe(0);
-    await screenshots(page, 'power-off');
+    await screenshotsAtPanelSizes(page, 'power-off');
   });
 });
 
 test.describe('Power in recovery', () => {
   test('Switch off is among the recovery actions, asks first, and switches off', async ({ page, launchHeadsetd }) => {
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     const headsetd = await launchHeadsetd({ mode: 'recovery' });
     await openUi(page, headsetd);
     const switchOff = page.getByRole('menuitem', { name: /^Switch off/ });
@@ -103,7 +90,7 @@ test.describe('Power in recovery', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByText('Switch the headset off?')).toBeVisible();
     await expect(page.getByRole('menuitem', { name: /^Cancel/ })).toBeFocused();
-    await screenshots(page, 'recovery-power-off-confirm');
+    await screenshotsAtPanelSizes(page, 'recovery-power-off-confirm');
     await page.keyboard.press('Enter');
     await expect(switchOff).toBeVisible();
     await focusWithArrows(page, switchOff, ['ArrowDown', 'ArrowUp']);

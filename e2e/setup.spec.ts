@@ -2,9 +2,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { connectApi } from './api.js';
-import { SCREENSHOTS, expect, openUi, test } from './fixtures.js';
+import { expect, openUi, test } from './fixtures.js';
 import { arrowTo, expectLargeTargets, focusWithArrows } from './keyboardNavigation.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
 /**
  * The guided setup against headsetd on a fresh simulated headset, with the keys only: formats, a
@@ -13,10 +13,6 @@ import { expectLayoutHolds } from './layoutCheck.js';
  * backup made earlier through the backup API, privacy, no update check, done, Home.
  */
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const WIFI_PASSWORD = 'harbour-e2e-Setup-5150';
 const PASSPHRASE = 'e2e setup passphrase 9021';
 const PIN = '3579';
@@ -31,15 +27,8 @@ async function writeInput(root: string, path: string, text: string): Promise<voi
   await writeFile(join(root, path), text);
 }
 
-async function screenshots(page: Page, name: string, top?: Locator): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    if (top) await top.evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: join(SCREENSHOTS, `setup-${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
-}
+/** `setup-NAME` at each panel size, with the layout check; `top` is brought to the top first (a resize moves the scroll). */
+const screenshots = (page: Page, name: string, top?: Locator) => screenshotsAtPanelSizes(page, `setup-${name}`, { atTop: top });
 
 async function press(page: Page, control: Locator): Promise<void> {
   await arrowTo(page, control);
@@ -49,7 +38,7 @@ async function press(page: Page, control: Locator): Promise<void> {
 const indicator = (page: Page) => page.getByTestId('setup-indicator');
 
 test.describe('Guided setup, keyboard only', () => {
-  test.use({ viewport: SIZES[0] });
+  test.use({ viewport: PANEL_MAIN });
 
   test('formats, a Wi-Fi join, a restart that keeps the step and the name, a PIN, a restore from USB, privacy, done', async ({
     page,

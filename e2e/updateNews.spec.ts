@@ -1,32 +1,18 @@
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { connectApi } from './api.js';
-import { SCREENSHOTS, expect, openUi, readBuildInfo, waitForLiveHome } from './fixtures.js';
+import { expect, openUi, readBuildInfo, waitForLiveHome } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
 import { installUpdateThroughApi, setNetwork, updateTest } from './updateRepository.js';
-import { expectLayoutHolds } from './layoutCheck.js';
+import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1024, height: 600 },
-] as const;
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), animations: 'disabled', caret: 'hide' });
-    await expectLayoutHolds(page, []);
-  }
-  await page.setViewportSize(SIZES[0]);
-}
 
 updateTest.describe('What the wearer is told around an update', () => {
   updateTest(
     'offline, "Check for updates" says it will check when online, and does once online',
     async ({ page, headsetRoot, launchHeadsetd, updateRepository }) => {
       await updateRepository.trustOn(headsetRoot);
-      await page.setViewportSize(SIZES[0]);
+      await page.setViewportSize(PANEL_MAIN);
       const headsetd = await launchHeadsetd({ mode: 'settings', updateUrl: updateRepository.url });
       await setNetwork(headsetRoot, 'offline');
       await openUi(page, headsetd);
@@ -45,7 +31,7 @@ updateTest.describe('What the wearer is told around an update', () => {
       );
       await expect(page.getByText('The system is up to date')).toHaveCount(0);
       await expect(page.getByTestId('last-check')).toHaveText('Not checked yet');
-      await screenshots(page, 'updates-offline-check');
+      await screenshotsAtPanelSizes(page, 'updates-offline-check');
 
       await setNetwork(headsetRoot, 'online');
       await expect(page.getByRole('heading', { name: 'Version 1.1.0 is available' })).toBeVisible({ timeout: 15_000 });
@@ -57,7 +43,7 @@ updateTest.describe('What the wearer is told around an update', () => {
     updateTest.setTimeout(90_000);
     const build = await readBuildInfo();
     await updateRepository.trustOn(headsetRoot);
-    await page.setViewportSize(SIZES[0]);
+    await page.setViewportSize(PANEL_MAIN);
     // A headset set up (so that its restarts land in settings), running the factory system.
     const headsetd = await launchHeadsetd({ updateUrl: updateRepository.url });
     const api = await connectApi(headsetd);
@@ -74,7 +60,7 @@ updateTest.describe('What the wearer is told around an update', () => {
     await expect(news).toContainText(`The update from System ${build.version} is finished and the headset started properly.`);
     // One version everywhere: Home says the same.
     await expect(page.getByTestId('system-version')).toHaveText('System 1.1.0');
-    await screenshots(page, 'update-installed');
+    await screenshotsAtPanelSizes(page, 'update-installed');
 
     // Put away: it does not come back, not even after headsetd starts again.
     await news.getByRole('button', { name: 'Dismiss: You are now on System 1.1.0' }).click();
