@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, ftruncateSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, ftruncateSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BundleReader } from '../../main/services/update/BundleReader.js';
 import { checkDeltaSourceFile, deltaSlotFiller, type CheckedSource, type SourceProvision } from '../../main/services/update/DeltaApplier.js';
@@ -28,7 +28,8 @@ export interface DeltaInputs {
 /**
  * The delta bundle (`createDeltaBundle`, what `headsetctl bundle delta` runs) against the smaller
  * of `zstd --ultra -22 --long=27 --patch-from=OLD NEW` (our patch's own settings) and `xdelta3 -9`
- * on the same pair of images (`zstd -19`, the reference before, informative): size ratio; then applying it
+ * on the same pair of images (`zstd -19`, the reference before, informative): size ratio (ours is the smaller
+ * of the file-aware delta and the whole-image patch, `--method auto`); then applying it
  * into a slot as Installer does (source slot checked, then zstd patching from it, writes, fsync,
  * read back + hash) against the reference tools doing the same steps with the same guarantees
  * (the source's SHA-256 checked, `zstd -d --long=27 --patch-from=OLD patch -o out`, `sync out`,
@@ -95,7 +96,9 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
       const copyDir = join(work, 'delta-sources');
       try {
         const checked = new Map<string, CheckedSource>();
-        for (const image of reader.manifest.images) checked.set(image.name, await checkDeltaSourceFile(image, sourcePath, { copyDir }));
+        // A file-aware delta reads the slot itself: the installer makes no copy for it.
+        for (const image of reader.manifest.images)
+          checked.set(image.name, await checkDeltaSourceFile(image, sourcePath, image.compression === 'zstd' ? { copyDir } : {}));
         for await (const payload of reader.payloads()) {
           const rebuilt = deltaSlotFiller({
             image: payload.image,
@@ -116,7 +119,7 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
   };
   // The same guarantees from the reference tools: the source's hash checked before patching, the
   // result made durable, then read back and hashed (compared in the script, as we compare ours).
-  const sha = await fastestSha256(oldImage);
+  const sha = opensslSha256();
   const zstdApply = `zstd -d -q --long=27 --patch-from=${sh(oldImage)} ${sh(referencePatch)} -o ${sh(referenceOut)}`;
   const sourceSha = sha256File(oldImage);
   const targetSha = sha256File(newImage);
@@ -144,11 +147,30 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
       if (run > 0) times[name].push(ms); // run 0 warms up
     }
   }
-  for (const path of [sourceSlot, targetSlot, referenceOut]) rmSync(path, { force: true });
+  // Peak memory of one more apply of each, on its own: ours sampled from /proc (this process above
+  // its baseline, plus the decoders it runs), zstd's maximum resident set from GNU time.
+  freshTarget();
+  const oursMemory = await peakMemory(async () => void (await ours(sourceSlot)()));
+  freshTarget();
+  const memoryFile = join(work, 'zstd-memory.txt');
+  await timeShell(`/usr/bin/time -f %M -o ${sh(memoryFile)} ${zstdApply}`);
+  const zstdPeakBytes = Number(readFileSync(memoryFile, 'utf8').trim().split('\n').at(-1)) * 1024;
+  for (const path of [sourceSlot, targetSlot, referenceOut, memoryFile]) rmSync(path, { force: true });
   const m = (name: keyof typeof variants) => median(times[name]);
   const applyRatio = m('oursFromSlot') / m('zstdVerified');
   const bareRatio = m('oursFromSlot') / m('zstd');
   const { images } = created;
+  const fileDelta = images[0]!.fileDelta;
+  const byMethod = new Map<string, { units: number; bytes: number; output: number }>();
+  for (const unit of fileDelta?.units ?? []) {
+    const entry = byMethod.get(unit.method) ?? { units: 0, bytes: 0, output: 0 };
+    byMethod.set(unit.method, { units: entry.units + 1, bytes: entry.bytes + unit.dataLength, output: entry.output + unit.outputBytes });
+  }
+  const largestUnits = [...(fileDelta?.units ?? [])]
+    .sort((a, b) => b.dataLength - a.dataLength)
+    .slice(0, 4)
+    .map((unit) => `${unit.what}: ${unit.method} ${unit.dataLength} B of ${unit.outputBytes} B`)
+    .join('; ');
   const results: BenchResult[] = [
     {
       name: 'Delta bundle size vs the smaller of `zstd --ultra -22 --long=27 --patch-from=OLD NEW` and `xdelta3 -9` of the same image pair (equal settings)',
@@ -166,6 +188,15 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
         ratioVsZstd19: round(deltaBytes / patchBytes, 4),
         bundleOverheadBytes: deltaBytes - ultraBytes,
         ourPatchPayloadBytes: images.reduce((sum, image) => sum + image.patchLength, 0),
+        ourPayloadKind: images.map((image) => image.compression).join(' '),
+        wholeImagePatchBytes: images[0]!.imagePatchLength ?? 0,
+        fileDeltaBytes: fileDelta?.payloadLength ?? 0,
+        fileDeltaTableBytes: fileDelta?.tableLength ?? 0,
+        fileDeltaBlocks: fileDelta
+          ? `copy ${fileDelta.blocks.copy}, zero ${fileDelta.blocks.zero}, unit ${fileDelta.blocks.unit} (${fileDelta.blockSize} B blocks)`
+          : '',
+        fileDeltaUnitsByMethod: [...byMethod].map(([method, m]) => `${method}: ${m.units} units, ${m.bytes} B for ${m.output} B`).join('; '),
+        fileDeltaLargestUnits: largestUnits,
         fullBundleBytes: fullBytes,
         deltaVsFull: `${round((100 * deltaBytes) / fullBytes, 2)} %`,
         createSeconds: round(createMs / 1000, 1),
@@ -199,29 +230,69 @@ export async function benchDelta(inputs: DeltaInputs, log: (line: string) => voi
         imageMiB: round(images[0]!.targetLength / MiB, 1),
       },
     },
+    {
+      name: 'Peak memory applying the delta into a slot (this process above its baseline, plus the unit decoders it runs), vs `zstd -d --long=27 --patch-from` maximum resident set',
+      metric: 'peak bytes',
+      value: round(oursMemory.peakBytes / MiB, 1),
+      unit: 'MiB',
+      goal: '≤ 256 MiB',
+      met: oursMemory.peakBytes <= 256 * MiB,
+      details: {
+        oursPeakBytes: oursMemory.peakBytes,
+        processBaselineBytes: oursMemory.baselineBytes,
+        zstdPatchFromPeakBytes: zstdPeakBytes,
+        ratioVsZstd: round(oursMemory.peakBytes / zstdPeakBytes, 3),
+        imageMiB: round(images[0]!.targetLength / MiB, 1),
+      },
+    },
   ];
   return { results, deltaBundle };
 }
 
 /**
- * The faster SHA-256 command line tool on this machine for the reference: `sha256sum` (coreutils,
- * often without the CPU's SHA instructions) or `openssl dgst -sha256` (with them), timed on `sample`.
+ * The reference's SHA-256 tool: `openssl dgst -sha256`, which uses the CPU's SHA instructions
+ * where there are some, as our hashing (Node's OpenSSL) does. Not picked by a timing: under load one
+ * timing picked `sha256sum` (no SHA-NI here, 5.8× slower), which flattered us (issue 17).
  */
-async function fastestSha256(sample: string): Promise<{ name: string; command: (file: string) => string }> {
-  const tools = [
-    { name: 'sha256sum', command: (file: string) => `sha256sum ${sh(file)} | cut -d' ' -f1` },
-    { name: 'openssl dgst -sha256', command: (file: string) => `openssl dgst -sha256 -r ${sh(file)} | cut -d' ' -f1` },
-  ];
-  let best = tools[0]!;
-  let bestMs = Infinity;
-  for (const tool of tools) {
-    const ms = await timeShell(tool.command(sample)).then(
-      (run) => run.ms,
-      () => Infinity, // not installed
-    );
-    if (ms < bestMs) [best, bestMs] = [tool, ms];
+function opensslSha256(): { name: string; command: (file: string) => string } {
+  return { name: 'openssl dgst -sha256', command: (file: string) => `openssl dgst -sha256 -r ${sh(file)} | cut -d' ' -f1` };
+}
+
+/**
+ * Peak memory of this process and its children (the unit decoders) above `baseline`, sampled from
+ * /proc every 10 ms while `run` runs: what applying a delta adds to the device's memory.
+ */
+async function peakMemory(run: () => Promise<void>): Promise<{ peakBytes: number; baselineBytes: number }> {
+  const rss = (pid: string) => {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return match ? Number(match[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const children = () => {
+    const pids: string[] = [];
+    for (const task of readdirSync('/proc/self/task')) {
+      try {
+        pids.push(...readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean));
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+    return pids;
+  };
+  const baselineBytes = rss('self');
+  let peakBytes = 0;
+  const sample = () => (peakBytes = Math.max(peakBytes, rss('self') - baselineBytes + children().reduce((sum, pid) => sum + rss(pid), 0)));
+  const timer = setInterval(sample, 10);
+  try {
+    await run();
+    sample();
+  } finally {
+    clearInterval(timer);
   }
-  return best;
+  return { peakBytes, baselineBytes };
 }
 
 function sha256File(path: string): string {
