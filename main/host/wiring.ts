@@ -35,6 +35,7 @@ import type { SecretRegistry } from '../../src/secrets/SecretRegistry.js';
 import type { ProcessLog } from './processLog.js';
 import type { DeviceProfile } from './profiles/DeviceProfile.js';
 import { recoveryCallLog } from './recoveryCallLog.js';
+import { profileCapability } from '../services/profile/profileCapability.js';
 
 export interface WiringOptions {
   build: BuildInfo;
@@ -104,7 +105,9 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       recoveryLog,
     }),
   );
-  host.add('setup', setupCapability({ stateDir: paths.stateDir, log: logger.for('system') }));
+  // The wearer's name and formats: set by the setup wizard, changed in Settings, You.
+  const wearerProfile = host.add('profile', profileCapability({ roots: userDataRootsOf(paths), log: logger.for('system') }));
+  host.add('setup', setupCapability({ stateDir: paths.stateDir, log: logger.for('system'), profile: wearerProfile }));
   const update = host.add(
     'update',
     await updateCapability({

@@ -29,6 +29,7 @@ const PREFIXES: Record<string, readonly string[]> = {
   recovery: ['recovery'],
   license: ['license'],
   tracks: ['tracks'],
+  profile: ['profile'],
 };
 
 interface Capability {

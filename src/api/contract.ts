@@ -12,6 +12,7 @@ import { modeCalls, modeEvents } from './contract/mode.js';
 import { networkCalls, networkEvents } from './contract/network.js';
 import { resetCalls, resetEvents } from './contract/reset.js';
 import { setupCalls, setupEvents } from './contract/setup.js';
+import { profileCalls, profileEvents } from './contract/profile.js';
 import { recoveryCalls, recoveryEvents } from './contract/recovery.js';
 import { supportCalls, supportEvents } from './contract/support.js';
 import { registrationCalls, registrationEvents } from './contract/registration.js';
@@ -34,6 +35,7 @@ export * from './contract/health.js';
 export * from './contract/logs.js';
 export * from './contract/mode.js';
 export * from './contract/setup.js';
+export * from './contract/profile.js';
 export * from './contract/update.js';
 export * from './contract/telemetry.js';
 export * from './contract/alerts.js';
@@ -56,6 +58,7 @@ export const apiCalls = {
   ...logsCalls,
   ...modeCalls,
   ...setupCalls,
+  ...profileCalls,
   ...updateCalls,
   ...telemetryCalls,
   ...alertsCalls,
@@ -78,6 +81,7 @@ export const apiEvents = {
   ...logsEvents,
   ...modeEvents,
   ...setupEvents,
+  ...profileEvents,
   ...updateEvents,
   ...telemetryEvents,
   ...alertsEvents,

@@ -48,6 +48,7 @@ import { HeldCalls } from '../../test-support/api/heldCalls.js';
 import { sampleHealth } from '../../test-support/api/samples.js';
 import { fakeLicenseFile, fakeRevocationList, sampleLicense } from '../../test-support/api/fakeLicense.js';
 import { checkSessionEnded, checkTrackName, requireSession, requireTrack } from '../tracks/trackGuards.js';
+import { WearerProfileStore } from '../profile/WearerProfileStore.js';
 
 /**
  * One scenario per code that really produces it through the router and the client. Typed as a
@@ -390,6 +391,15 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
   TRACK_NAME_TAKEN: () => thrownCode(() => checkTrackName(' hollowmere ', [{ id: 'a', name: 'Hollowmere' }], 'b')),
   TRACK_SESSION_NOT_FOUND: () => thrownCode(() => requireSession(undefined, 'gone')),
   TRACK_SESSION_LIVE: () => thrownCode(() => checkSessionEnded(true, 'now')),
+  PROFILE_WRITE_FAILED: async () => {
+    const store = new WearerProfileStore({
+      read: async () => null,
+      write: async () => {
+        throw new Error('ENOSPC: no space left on device');
+      },
+    });
+    return ((await store.set({ wearerName: 'Ada' }).catch((e: unknown) => e)) as AppError).code;
+  },
   REGISTRATION_NOT_CONFIGURED: () => errorCodeOf(connectHarness().client.call('registration.checkNow')),
   // The reasons a `retrying` registration state carries: never a call's failure (src/registration/).
   FLEET_UNREACHABLE: async () => unreachable('ECONNREFUSED').code as ErrorCode,

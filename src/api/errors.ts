@@ -14,6 +14,7 @@ import { registrationErrors } from './errors/registration.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { updateErrors } from './errors/update.js';
 import { tracksErrors } from './errors/tracks.js';
+import { profileErrors } from './errors/profile.js';
 
 /**
  * The error catalogue: every error code the API can return, with a stable meaning.
@@ -39,6 +40,7 @@ export const ERROR_AREAS = {
   recovery: { title: 'Recovery installs', codes: recoveryErrors },
   license: { title: 'Licences', codes: licenseErrors },
   tracks: { title: 'Tracks and sessions', codes: tracksErrors },
+  profile: { title: "The wearer's profile", codes: profileErrors },
   operator: { title: 'Operator tools (headsetctl only)', codes: operatorErrors },
 } as const;
 
@@ -61,6 +63,7 @@ export const ERROR_CATALOGUE = {
   ...recoveryErrors,
   ...licenseErrors,
   ...tracksErrors,
+  ...profileErrors,
   ...operatorErrors,
 } as const;
 

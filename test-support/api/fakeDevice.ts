@@ -39,6 +39,7 @@ import { decide, initialConsent, isGranted, privacyStatusOf } from '../../src/te
 import { queryRecords, summarizeRecords } from './fakeDeviceLogs.js';
 import { createFakeBackup, type FakeBackupOptions } from './fakeBackup.js';
 import type { SetupProgress } from '../../src/api/contract/setup.js';
+import type { WearerProfile } from '../../src/api/contract/profile.js';
 import { applySetupChange, FRESH_SETUP } from '../../src/setup/setupProgress.js';
 import { createFakeSupport, type FakeSupportOptions } from './fakeSupport.js';
 import { MemoryLockVault, testPinHasher } from './memoryLockVault.js';
@@ -103,6 +104,7 @@ export interface FakeDevice {
     'boot.changed': CountedSource<BootStatus>;
     'mode.changed': CountedSource<ModeState>;
     'setup.changed': CountedSource<SetupProgress>;
+    'profile.changed': CountedSource<WearerProfile>;
     'update.changed': CountedSource<UpdateStatus>;
     'privacy.changed': CountedSource<PrivacyStatus>;
     'alerts.changed': CountedSource<AlertsState>;
@@ -183,6 +185,7 @@ export function createFakeDevice(
     'boot.changed': counted(new StateChannel(sampleBoot)),
     'mode.changed': counted(new StateChannel<ModeState>({ mode, reason: 'default', setupComplete: mode !== 'setup' })),
     'setup.changed': counted(new StateChannel<SetupProgress>(FRESH_SETUP)),
+    'profile.changed': counted(new StateChannel<WearerProfile>({ wearerName: null, locale: null })),
     'update.changed': counted(new StateChannel<UpdateStatus>(sampleUpdateStatus)),
     'privacy.changed': counted(new StateChannel<PrivacyStatus>(privacyStatusOf(initialConsent()))),
     'alerts.changed': counted(new StateChannel<AlertsState>({ alerts: [] })),
@@ -251,6 +254,14 @@ export function createFakeDevice(
       'setup.save': (input) => {
         const next = applySetupChange(events['setup.changed'].channel.current()!, input, new Date());
         events['setup.changed'].channel.set(next);
+        return next;
+      },
+      'profile.get': () => events['profile.changed'].channel.current()!,
+      'profile.set': (input) => {
+        const before = events['profile.changed'].channel.current()!;
+        const name = input.wearerName === undefined ? before.wearerName : input.wearerName?.trim() || null;
+        const next: WearerProfile = { wearerName: name, locale: input.locale === undefined ? before.locale : input.locale };
+        events['profile.changed'].channel.set(next);
         return next;
       },
       'setup.complete': () => {

@@ -2,20 +2,29 @@ import { join } from 'node:path';
 import type { setupCalls, setupEvents } from '../../../src/api/contract/setup.js';
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
+import type { WearerProfilePort } from '../profile/profileCapability.js';
 import { SetupJournal } from './SetupJournal.js';
 
 /** Beside `setup.json` (the mode's "setup finished") in headsetd's state folder: a factory reset erases both. */
 export const setupJournalPath = (stateDir: string) => join(stateDir, 'setup-journal.json');
 
-/** The first-run wizard's journal (setup.progress, setup.save; setup.changed). */
-export function setupCapability(needs: { stateDir: string; log: SubsystemLogger }): Capability<SetupJournal> {
+/**
+ * The first-run wizard's journal (setup.progress, setup.save; setup.changed). The name and formats
+ * the wearer enters go on to their profile (`profile`), where Settings, You changes them later.
+ */
+export function setupCapability(needs: { stateDir: string; log: SubsystemLogger; profile?: WearerProfilePort }): Capability<SetupJournal> {
   const file = setupJournalPath(needs.stateDir);
   const journal = new SetupJournal(file, (reason) =>
     needs.log.warn('the setup journal was unreadable; setup starts from its first step', { file, reason }),
   );
   const handlers: HandlersOf<typeof setupCalls> = {
     'setup.progress': () => journal.current(),
-    'setup.save': (input) => journal.save(input),
+    'setup.save': async (input) => {
+      const next = await journal.save(input);
+      const { locale, wearerName } = input.entered ?? {};
+      if (needs.profile && (locale !== undefined || wearerName !== undefined)) await needs.profile.set({ locale, wearerName });
+      return next;
+    },
   };
   const events: EventsOf<typeof setupEvents> = { 'setup.changed': journal.state };
   return {

@@ -75,7 +75,8 @@ export const setupCalls = {
       })
       .strict(),
     output: setupProgressSchema,
-    errors: [],
+    // The name and formats entered go on to the wearer's profile (profile.set), which may fail to write.
+    errors: ['PROFILE_WRITE_FAILED'],
   }),
 } as const;
 
