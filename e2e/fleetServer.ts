@@ -11,13 +11,15 @@ const SERVER = fileURLToPath(new URL('../dist/fleet/server.mjs', import.meta.url
 export async function startBuiltFleetServer(): Promise<FleetServerProcess & { remove: () => Promise<void> }> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`node scripts/build.mjs\` before the e2e tests.`);
   const data = await mkdtemp(join(tmpdir(), 'fleet-e2e-'));
+  const blobs = await mkdtemp(join(tmpdir(), 'fleet-e2e-blobs-'));
   // PGlite's first start (initdb in WebAssembly) takes 20-40 s on a loaded 2-core machine.
-  const server = await startFleetServerProcess(SERVER, ['--data', data], 150_000);
+  const server = await startFleetServerProcess(SERVER, ['--data', data, '--blobs', blobs], 150_000);
   return {
     ...server,
     remove: async () => {
       await server.stop();
       await rm(data, { recursive: true, force: true });
+      await rm(blobs, { recursive: true, force: true });
     },
   };
 }

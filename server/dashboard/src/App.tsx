@@ -5,6 +5,8 @@ import { ChangePasswordScreen } from './ChangePasswordScreen.js';
 import { DeviceScreen } from './DeviceScreen.js';
 import { DevicesScreen } from './DevicesScreen.js';
 import { LoginScreen } from './LoginScreen.js';
+import { RolloutScreen } from './RolloutScreen.js';
+import { RolloutsScreen } from './RolloutsScreen.js';
 import { TelemetryScreen } from './TelemetryScreen.js';
 import { useHashRoute } from './useHashRoute.js';
 
@@ -42,8 +44,11 @@ export function App() {
           Headset fleet
         </a>
         <nav className="pages" aria-label="Pages">
-          <a href="#/devices" aria-current={route.page === 'telemetry' ? undefined : 'page'}>
+          <a href="#/devices" aria-current={route.page === 'devices' || route.page === 'device' ? 'page' : undefined}>
             Headsets
+          </a>
+          <a href="#/rollouts" aria-current={route.page === 'rollouts' || route.page === 'rollout' ? 'page' : undefined}>
+            Rollouts
           </a>
           <a href="#/telemetry" aria-current={route.page === 'telemetry' ? 'page' : undefined}>
             Telemetry
@@ -59,6 +64,10 @@ export function App() {
       <main className="content">
         {route.page === 'telemetry' ? (
           <TelemetryScreen onSessionLost={() => adopt(null)} />
+        ) : route.page === 'rollouts' ? (
+          <RolloutsScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
+        ) : route.page === 'rollout' ? (
+          <RolloutScreen rolloutId={route.rolloutId} role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : route.page === 'device' ? (
           <DeviceScreen deviceId={route.deviceId} role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : (

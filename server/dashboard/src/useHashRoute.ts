@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'devices' } | { page: 'device'; deviceId: string } | { page: 'telemetry' };
+export type Route =
+  { page: 'devices' } | { page: 'device'; deviceId: string } | { page: 'telemetry' } | { page: 'rollouts' } | { page: 'rollout'; rolloutId: string };
 
 function parse(hash: string): Route {
   if (hash === '#/telemetry') return { page: 'telemetry' };
+  if (hash === '#/rollouts') return { page: 'rollouts' };
+  const rollout = /^#\/rollouts\/([0-9a-fA-F-]{36})$/.exec(hash);
+  if (rollout) return { page: 'rollout', rolloutId: rollout[1]!.toLowerCase() };
   const match = /^#\/devices\/([0-9a-fA-F-]{36})$/.exec(hash);
   return match ? { page: 'device', deviceId: match[1]!.toLowerCase() } : { page: 'devices' };
 }
