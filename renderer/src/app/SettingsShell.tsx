@@ -5,6 +5,7 @@ import { UpdatesScreen } from '../update/UpdatesScreen.js';
 import { LogsScreen } from '../logs/LogsScreen.js';
 import { PrivacyScreen } from '../privacy/PrivacyScreen.js';
 import { LockScreen } from '../lock/LockScreen.js';
+import { ProfileScreen } from '../profile/ProfileScreen.js';
 import { BackupScreen } from '../backup/BackupScreen.js';
 import { PowerScreen } from '../power/PowerScreen.js';
 import { AboutScreen } from '../about/AboutScreen.js';
@@ -27,6 +28,7 @@ const SCREENS: { id: string; title: string; component: ComponentType; Badge?: Co
   { id: 'privacy', title: 'Privacy', component: PrivacyScreen },
   { id: 'network', title: 'Network', component: NetworkScreen },
   { id: 'sessions', title: 'Sessions', component: SessionsScreen },
+  { id: 'you', title: 'You', component: ProfileScreen },
   { id: 'lock', title: 'Lock', component: LockScreen },
   { id: 'backup', title: 'Backup & reset', component: BackupScreen },
   { id: 'logs', title: 'Logs & Diagnostics', component: LogsScreen },

@@ -16,6 +16,7 @@ import { bindRecoveryInstallStore } from '../recovery/bindRecoveryInstallStore.j
 import { bindLicenseStore } from '../license/bindLicenseStore.js';
 import { bindTracksStore } from '../tracks/bindTracksStore.js';
 import { bindSetupStore } from '../setup/bindSetupStore.js';
+import { bindProfileStore } from '../profile/bindProfileStore.js';
 import { bindDeviceStore } from '../system/bindDeviceStore.js';
 import { bindUpdateStore } from '../update/bindUpdateStore.js';
 
@@ -23,7 +24,8 @@ import { bindUpdateStore } from '../update/bindUpdateStore.js';
 export function bindStores(client: ApiClient): Promise<void> {
   return bindConnectionStore(client, async () => {
     bindModeStore(client);
-    // Before the screens draw dates: the formats chosen in setup.
+    // Before the screens draw dates: the formats the wearer chose (in setup, or Settings, You).
+    bindProfileStore(client);
     bindSetupStore(client);
     bindBootStore(client);
     bindPrivacyStore(client);

@@ -8,9 +8,10 @@ import './lock.css';
 
 /**
  * The setup wizard's lock step: a PIN to protect network changes, reset and support access, typed
- * twice; or skipped (Settings, Lock sets one later). A PIN already set is said so.
+ * twice (`onDone`); or skipped (`onSkip`: the step ends "skipped", Settings, Lock sets one later).
+ * A PIN already set is said so, and Continue counts as done.
  */
-export function SetupLockStep({ onBack, onDone }: { onBack: () => void; onDone: () => void }) {
+export function SetupLockStep({ onBack, onDone, onSkip }: { onBack: () => void; onDone: () => void; onSkip: () => void }) {
   const client = useClient();
   const pin = useLockStore((s) => s.state?.pin);
   const [busy, setBusy] = useState(false);
@@ -58,7 +59,7 @@ export function SetupLockStep({ onBack, onDone }: { onBack: () => void; onDone: 
         // Enter alone goes on, as on every step: Skip has the focus; typed digits or the arrows reach the keys.
         focusKeys={false}
         extra={
-          <Button onClick={onDone} autoFocus>
+          <Button onClick={onSkip} autoFocus data-testid="setup-pin-skip">
             Skip for now
           </Button>
         }

@@ -27,7 +27,7 @@ export function AccountStep({
   const [error, setError] = useState<string>();
   const trimmed = typed.trim();
 
-  if (part === 'pin') return <SetupLockStep onBack={() => setPart('name')} onDone={onNext} />;
+  if (part === 'pin') return <SetupLockStep onBack={() => setPart('name')} onDone={onNext} onSkip={onSkip} />;
   const next = async () => {
     setError(undefined);
     try {

@@ -3,7 +3,7 @@ import { SETUP_LOCALES, type SetupLocale } from '../../../src/api/contract.js';
 import { Button } from '../design/Button.js';
 import { setFormatLocale } from '../design/format.js';
 
-const REGION: Record<SetupLocale, string> = { 'en-US': 'United States', 'en-GB': 'United Kingdom', 'en-IN': 'India' };
+export const REGION: Record<SetupLocale, string> = { 'en-US': 'United States', 'en-GB': 'United Kingdom', 'en-IN': 'India' };
 /** A fixed moment and amount, so each choice shows its own formats side by side. */
 const SAMPLE_TIME = Date.UTC(2026, 11, 24, 18, 30);
 const SAMPLE_NUMBER = 1234567.5;

@@ -1,11 +1,7 @@
 import type { ApiClient } from '../../../src/api/client.js';
-import { setFormatLocale } from '../design/format.js';
 import { useSetupStore } from './setupStore.js';
 
-/** Mirrors the setup journal (`setup.changed`) and writes dates and numbers in the formats chosen there. */
+/** Mirrors the setup journal (`setup.changed`). The formats chosen there reach the screens through the wearer's profile (bindProfileStore). */
 export function bindSetupStore(client: ApiClient): void {
-  client.subscribe('setup.changed', (progress) => {
-    setFormatLocale(progress.entered.locale ?? undefined);
-    useSetupStore.setState({ progress });
-  });
+  client.subscribe('setup.changed', (progress) => useSetupStore.setState({ progress }));
 }

@@ -2,11 +2,12 @@ import { SETUP_STEPS, type SetupStep } from '../../../src/api/contract.js';
 
 /** Each step's name on the step indicator, and where it is found again once setup is over. */
 export const STEP_INFO: Record<SetupStep, { label: string; settings: string | null }> = {
-  language: { label: 'Language', settings: null },
+  language: { label: 'Language', settings: 'Settings, You' },
   network: { label: 'Network', settings: 'Settings, Network' },
-  account: { label: 'You', settings: 'Settings, Lock (the PIN)' },
+  account: { label: 'You', settings: 'Settings, You (the name) and Lock (the PIN)' },
   restore: { label: 'Restore', settings: 'Settings, Backup & reset' },
   privacy: { label: 'Privacy', settings: 'Settings, Privacy' },
+  license: { label: 'Licence', settings: 'Settings, License' },
   update: { label: 'Updates', settings: 'Settings, Updates' },
   done: { label: 'Done', settings: null },
 };
