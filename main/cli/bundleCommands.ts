@@ -99,7 +99,7 @@ export const bundleCreate: Command = {
 };
 
 export const bundleDelta: Command = {
-  usage: `usage: headsetctl bundle delta --from OLD --to NEW --key KEY --out FILE [--trust PUBKEY]...
+  usage: `usage: headsetctl bundle delta --from OLD --to NEW --key KEY --out FILE [--trust PUBKEY]... [--method auto|file|image]
 
   --from   the full bundle whose images the devices have installed
   --to     the full bundle to update them to (same model, same images and slots)
@@ -107,13 +107,16 @@ export const bundleDelta: Command = {
   --out    the delta bundle to write (replaced atomically if it exists)
   --trust  a public key that may have signed OLD or NEW (repeatable); the signing key's own
            public key is always trusted
+  --method file: a file-aware delta of each ext4 image (unchanged blocks copied from the
+           installed slot, changed files diffed one by one; needs debugfs, xz, xdelta3);
+           image: one 'zstd --ultra -22 --long=27 --patch-from=OLD NEW' patch per image;
+           auto (default): both where the image is ext4, the smaller kept
 
 Both bundles are verified, their images decompressed into a temporary folder beside FILE, and
-each new image diffed against the old one with 'zstd -19 --long=27 --patch-from=OLD NEW' (the
-zstd command-line tool). Each patch is applied once to check that it rebuilds the new image, then
-the patches become the payloads of a bundle of kind "delta" (docs/bundle-format.md): version,
-model, floor, dependencies and notes of NEW; per image, the source (OLD's version, length and
-SHA-256) that a device checks before patching. Needs disk for both bundles' images meanwhile.`,
+each new image diffed against the old one as --method says. Each patch is applied once to check
+that it rebuilds the new image, then the patches become the payloads of a bundle of kind "delta"
+(docs/bundle-format.md): version, model, floor, dependencies and notes of NEW; per image, the
+source (OLD's version, length and SHA-256) that a device checks before patching. Needs disk for both bundles' images meanwhile.`,
   async run(args, io) {
     const { values } = parseCommandLine(() =>
       parseArgs({
@@ -124,11 +127,14 @@ SHA-256) that a device checks before patching. Needs disk for both bundles' imag
           key: { type: 'string' },
           out: { type: 'string' },
           trust: { type: 'string', multiple: true },
+          method: { type: 'string' },
         },
         strict: true,
       }),
     );
     for (const required of ['from', 'to', 'key', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
+    const method = values.method ?? 'auto';
+    if (method !== 'auto' && method !== 'file' && method !== 'image') throw new UsageError(`--method is auto, file or image, not ${method}`);
     const extra = await Promise.all((values.trust ?? []).map((path) => loadTrustedKey(path)));
     const [{ createDeltaBundle }, { loadSigningKey }] = await Promise.all([
       import('../operator/bundles/DeltaBundleWriter.js'),
@@ -137,16 +143,28 @@ SHA-256) that a device checks before patching. Needs disk for both bundles' imag
     const key = await loadSigningKey(values.key!);
     try {
       const trusted = [{ keyId: key.keyId, publicKey: key.publicKey }, ...extra];
-      const { manifest, length, images } = await createDeltaBundle({ from: values.from!, to: values.to!, trusted, key, out: values.out! });
+      const { manifest, length, images } = await createDeltaBundle({ from: values.from!, to: values.to!, trusted, key, out: values.out!, method });
       const fromVersion = manifest.images[0]!.delta!.fromVersion;
       io.stdout(
         `Wrote ${values.out}: ${formatBytes(length)}, delta ${fromVersion} -> ${manifest.version} for ${manifest.compatible}, signed by key ${key.keyId}\n`,
       );
       for (const image of images) {
         const ratio = image.fullLength === 0 ? 0 : (100 * image.patchLength) / image.fullLength;
+        const kind = image.compression === 'zstd' ? 'zstd patch' : 'file-aware delta';
+        const other =
+          image.compression === 'zstd'
+            ? image.fileDelta && `; file-aware delta ${formatBytes(image.fileDelta.payloadLength)}`
+            : image.imagePatchLength !== undefined && `; whole-image zstd patch ${formatBytes(image.imagePatchLength)}`;
         io.stdout(
-          `  ${image.name}: ${formatBytes(image.targetLength)}, patch ${formatBytes(image.patchLength)} (${ratio.toFixed(1)}% of its full payload, ${formatBytes(image.fullLength)})\n`,
+          `  ${image.name}: ${formatBytes(image.targetLength)}, ${kind} ${formatBytes(image.patchLength)} (${ratio.toFixed(1)}% of its full payload, ${formatBytes(image.fullLength)}${other || ''})\n`,
         );
+        if (image.compression !== 'zstd' && image.fileDelta) {
+          const { blocks, units } = image.fileDelta;
+          const methods = [...new Set(units.map((unit) => unit.method))]
+            .map((m) => `${m} ${units.filter((unit) => unit.method === m).length}`)
+            .join(', ');
+          io.stdout(`    blocks: ${blocks.copy} copied, ${blocks.zero} zero, ${blocks.unit} from ${units.length} units (${methods})\n`);
+        }
       }
     } finally {
       key.dispose();
@@ -255,7 +273,7 @@ function describeManifest(file: string, fileLength: number, keyId: string, manif
     lines.push(
       `  ${image.name} -> slot ${image.slot}`,
       `    uncompressed  ${formatBytes(image.uncompressed.length)}  sha256 ${image.uncompressed.sha256}`,
-      `    ${(image.delta ? 'zstd patch' : image.compression).padEnd(12)}  ${formatBytes(image.compressed.length)}  sha256 ${image.compressed.sha256}`,
+      `    ${(image.compression === 'hsdelta-1' ? 'file delta' : image.delta ? 'zstd patch' : image.compression).padEnd(12)}  ${formatBytes(image.compressed.length)}  sha256 ${image.compressed.sha256}`,
       `    offset        ${image.offset}`,
     );
     if (image.delta)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -136,6 +136,28 @@ describe('headsetctl bundle delta', () => {
     ]);
     expect(inspected.length).toBeLessThan(readFileSync(path('headset-1.1.0.hcb')).length / 10);
     expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]); // temporary files removed
+  });
+
+  it('--method file refuses images that are not ext4; a --method other than auto, file or image is a usage error', async () => {
+    const args = (method: string) => [
+      'bundle',
+      'delta',
+      '--from',
+      path('headset-1.0.0.hcb'),
+      '--to',
+      path('headset-1.1.0.hcb'),
+      '--key',
+      path('keys', 'bundle.key'),
+      '--out',
+      path('refused.hcb'),
+      '--method',
+      method,
+    ];
+    await fails('INVALID_INPUT', ...args('file'));
+    const unknown = await run(...args('bsdiff'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--method is auto, file or image');
+    expect(existsSync(path('refused.hcb'))).toBe(false);
   });
 
   it('refuses a delta of a delta, of bundles for other models, and of bundles it cannot verify', async () => {
