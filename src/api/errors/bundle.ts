@@ -10,5 +10,5 @@ export const bundleErrors = {
   BUNDLE_PAYLOAD_MISMATCH: 'A payload of the update bundle does not have the length or hash its signed manifest gives.',
   BUNDLE_TRAILING_DATA: 'The update bundle has bytes after its last payload.',
   DELTA_SOURCE_MISMATCH: 'The installed image is not the one the delta update was made from.',
-  DELTA_TOOL_FAILED: "The zstd tool failed to make or apply a delta for a reason other than the bundle's bytes.",
+  DELTA_TOOL_FAILED: "A delta tool (zstd, xz, xdelta3) failed to make or apply a delta for a reason other than the bundle's bytes.",
 } as const;
