@@ -12,6 +12,7 @@ import { benchReset } from './reset/index.js';
 import { benchBackup } from './reset/backup.js';
 import { benchFleet } from './fleet/index.js';
 import { benchNetwork } from './network/index.js';
+import { benchTracks } from './tracks/index.js';
 
 /** `npm run bench`: every benchmark, written to bench/results/ as JSON and a markdown table. */
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,7 @@ const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   backup: () => benchBackup((line) => console.log(`  backup: ${line}`)),
   fleet: () => benchFleet(distDir),
   network: benchNetwork,
+  tracks: benchTracks,
 };
 
 mkdirSync(resultsDir, { recursive: true });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { discreteFrechet } from './frechet.js';
+import { SignatureIndex } from './signatureIndex.js';
 import type { TrackFix } from './geo.js';
 import { LapTimer, type TimedLap } from './lapTimer.js';
 import { lineOf, reversedCircuit, SYNTHETIC_CIRCUITS, syntheticCircuit, type SyntheticCircuit } from './syntheticCircuits.js';
@@ -125,6 +126,13 @@ describe('matching on the test circuits (thresholds measured, not assumed)', () 
     expect(matchSignature(kestrel, known)?.index).toBe(1);
     const national = trackSignature(laps(NATIONAL, 42, 10)[0]!.trace);
     expect(matchSignature(national, known)).toBeNull();
+  });
+
+  it('finds the same through the cell index as by scanning, and compares only the venue', () => {
+    const index = new SignatureIndex<{ id: string; signature: TrackSignature }>();
+    for (const circuit of SYNTHETIC_CIRCUITS) index.add({ id: circuit.id, signature: trackSignature(laps(circuit, 50, 5)[0]!.trace) });
+    for (const circuit of SYNTHETIC_CIRCUITS) expect(index.match(trackSignature(laps(circuit, 51, 1)[0]!.trace))?.item.id).toBe(circuit.id);
+    expect(index.size).toBe(4);
   });
 });
 
