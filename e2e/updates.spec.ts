@@ -366,6 +366,8 @@ updateTest.describe('recovery', () => {
         /^Restart the headset/,
         new RegExp(`^Go back to ${build.version.replace(/\./g, '\\.')}`),
         /^Reinstall the system/,
+        /^Restore from a backup/,
+        /^Connect to a network/,
         /^Export logs to USB/,
         /^Erase and reset/,
         /^Switch off/,
