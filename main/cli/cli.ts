@@ -1,5 +1,6 @@
 import { ApiError } from '../../src/api/client.js';
 import { AppError } from '../../src/api/errors.js';
+import { FleetRefusal } from '../operator/fleet/FleetRefusal.js';
 import { type CliIo, type Command, UsageError } from './command.js';
 
 /**
@@ -16,6 +17,7 @@ interface ListedCommand {
 const keys = () => import('./keysCommands.js');
 const bundle = () => import('./bundleCommands.js');
 const repo = () => import('./repoCommands.js');
+const repoPush = () => import('./repoPushCommand.js');
 const device = () => import('./deviceCommands.js');
 const backup = () => import('./backupCommands.js');
 const sanitization = () => import('./sanitizationCommands.js');
@@ -52,6 +54,10 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       load: async () => (await repo()).repoRotateRoot,
     },
     status: { summary: 'show the repository: metadata versions, expiries, targets, staged', load: async () => (await repo()).repoStatus },
+    push: {
+      summary: 'copy the published repository to a fleet server, which serves it to headsets (password from a file)',
+      load: async () => (await repoPush()).repoPush,
+    },
   },
   device: {
     status: { summary: 'What a running headset is: identity, software, slots, update state', load: async () => (await device()).deviceStatus },
@@ -166,6 +172,11 @@ export async function runHeadsetctl(argv: readonly string[], io: CliIo = process
     // Raised here (AppError) or by a headsetd we talked to (ApiError): the same catalogue codes.
     if (error instanceof AppError || error instanceof ApiError) {
       io.stderr(`${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    // The fleet server's refusals carry its own catalogue's codes (docs/fleet-errors.md).
+    if (error instanceof FleetRefusal) {
+      io.stderr(`${error.fleetCode}: ${error.message}${error.details === undefined ? '' : ` ${JSON.stringify(error.details)}`}\n`);
       return 1;
     }
     const errno = (error as NodeJS.ErrnoException).code;
