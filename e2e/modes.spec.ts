@@ -55,7 +55,15 @@ test.describe('recovery', () => {
 
     // Its only controls are the recovery actions (no slot to go back to on a new device).
     const actions = page.getByRole('menu', { name: 'Recovery actions' }).getByRole('menuitem');
-    await expect(actions).toHaveText([/^Restart the headset/, /^Reinstall the system/, /^Export logs to USB/, /^Erase and reset/, /^Switch off/]);
+    await expect(actions).toHaveText([
+      /^Restart the headset/,
+      /^Reinstall the system/,
+      /^Restore from a backup/,
+      /^Connect to a network/,
+      /^Export logs to USB/,
+      /^Erase and reset/,
+      /^Switch off/,
+    ]);
     await expect(page.locator('button, [role="button"]')).toHaveCount(await actions.count());
 
     // Keys that leave a screen elsewhere do nothing here.

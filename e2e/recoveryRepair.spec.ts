@@ -36,6 +36,12 @@ async function focusAction(page: Page, name: RegExp): Promise<void> {
   await expect(target).toBeFocused();
 }
 
+/** Presses Down (only) until `target` has the focus: the kiosk's keys. */
+async function downTo(page: Page, target: ReturnType<Page['getByTestId']>): Promise<void> {
+  for (let i = 0; i < 20 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('ArrowDown');
+  await expect(target).toBeFocused();
+}
+
 /** Turns the wheel the short way to each character of `text` and takes it with Enter: Up, Down and Enter only. */
 async function wheelType(page: Page, testId: string, alphabet: WheelAlphabet, text: string): Promise<void> {
   const wheel = page.getByTestId(`${testId}-wheel`);
@@ -206,5 +212,36 @@ test.describe('the recovery kiosk repairs, three keys only', () => {
     expect(log).toContain('"subsystem":"recovery","msg":"in recovery: backup.browse done"');
     expect(log).toContain('"subsystem":"recovery","msg":"in recovery: backup.restore done"');
     for (const text of [log, headsetd.log(), await pageHolds(page)]) expect(text).not.toContain(PASSPHRASE);
+  });
+
+  test('erase and reset asks for the PIN on the three-key wheel, reached with Down and Enter only', async ({ page, headsetRoot, launchHeadsetd }) => {
+    test.setTimeout(120_000);
+    const headsetd = await launchHeadsetd({ mode: 'recovery' });
+    const api = await connectApi(headsetd);
+    await api.call('lock.set', { pin: PIN });
+    api.close();
+    await page.setViewportSize(SMALL);
+    await openUi(page, headsetd);
+    await focusAction(page, /Erase and reset/);
+    await page.keyboard.press('Enter');
+    await downTo(page, page.getByTestId('reset-scope-everything'));
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('reset-scope-everything')).toHaveAttribute('aria-pressed', 'true');
+    await downTo(page, page.getByTestId('reset-start'));
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('reset-confirm-yes')).toBeFocused();
+    await page.keyboard.press('Enter');
+
+    // A wrong PIN on the wheel is refused and nothing is erased; Cancel keeps the data.
+    await wheelType(page, 'reset-pin', 'digits', '0000');
+    await wheelCommand(page, 'reset-pin', 'digits', 'done');
+    await expect(page.getByRole('alert')).toHaveText('The PIN is not right. Try again.');
+    await smallScreenshot(page, 'recovery-reset-pin');
+    await screenshotsAtPanelSizes(page, 'recovery-reset-pin');
+    await page.setViewportSize(SMALL);
+    await wheelCommand(page, 'reset-pin', 'digits', 'cancel');
+    await expect(page.getByTestId('reset-chooser')).toBeVisible();
+    expect(await readFile(join(headsetRoot, 'data', 'headsetd', 'lock.json'), 'utf8')).toContain('"failures":1');
+    expect(await deviceLog(headsetRoot)).not.toContain('"msg":"reset');
   });
 });

@@ -8,7 +8,7 @@ export function RecoveryReset({ onBack }: { onBack(): void }) {
       <Button onClick={onBack} data-testid="recovery-reset-back">
         Back to the recovery actions
       </Button>
-      <ResetPanel />
+      <ResetPanel threeKeys />
     </div>
   );
 }

@@ -9,6 +9,8 @@ import { ProgressBar } from '../design/ProgressBar.js';
 import { lockProblem } from '../lock/lockProblem.js';
 import { useLockStore } from '../lock/lockStore.js';
 import { PinPad } from '../lock/PinPad.js';
+import { ThreeKeyEntry } from '../design/ThreeKeyEntry.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS } from '../../../src/lock/pinRules.js';
 import { PHASE_COUNT, SCOPE_ORDER, SCOPE_WORDS, phaseWords, scopeName, type WearerScope } from './resetWords.js';
 import { ConfigurationResetPanel } from './ConfigurationResetPanel.js';
 import { HardwareResetPanel } from './HardwareResetPanel.js';
@@ -22,7 +24,7 @@ import './reset.css';
  * last sanitization records. The headset restarts at the end (into the setup wizard after a factory
  * reset): the connection drops and the app follows the mode it comes back in.
  */
-export function ResetPanel() {
+export function ResetPanel({ threeKeys = false }: { threeKeys?: boolean } = {}) {
   const client = useClient();
   const [state, setState] = useState<ResetState>();
   const [records, setRecords] = useState<SignedSanitizationRecord[]>([]);
@@ -36,7 +38,11 @@ export function ResetPanel() {
 
   return (
     <Panel title="Reset" className="reset">
-      {state?.status === 'wiping' ? <ResetProgress state={state} /> : <ResetChooser failed={state?.status === 'failed' ? state : undefined} />}
+      {state?.status === 'wiping' ? (
+        <ResetProgress state={state} />
+      ) : (
+        <ResetChooser failed={state?.status === 'failed' ? state : undefined} threeKeys={threeKeys} />
+      )}
       {state?.status !== 'wiping' && (
         <details className="reset-details" data-testid="config-reset-details">
           <summary>Reset only the settings</summary>
@@ -71,7 +77,7 @@ function ResetProgress({ state }: { state: Extract<ResetState, { status: 'wiping
 
 type Step = 'choose' | 'confirm' | 'pin';
 
-function ResetChooser({ failed }: { failed?: Extract<ResetState, { status: 'failed' }> }) {
+function ResetChooser({ failed, threeKeys }: { failed?: Extract<ResetState, { status: 'failed' }>; threeKeys: boolean }) {
   const client = useClient();
   const lock = useLockStore((s) => s.status);
   const [scope, setScope] = useState<WearerScope>();
@@ -111,6 +117,24 @@ function ResetChooser({ failed }: { failed?: Extract<ResetState, { status: 'fail
     }
   };
 
+  // The recovery kiosk has three keys only (Up, Down, Enter): the PIN on the digits' wheel, not the pad.
+  if (step === 'pin' && plan && threeKeys)
+    return (
+      <ThreeKeyEntry
+        label="Enter your PIN to erase"
+        hint={`${SCOPE_WORDS[plan.scope as WearerScope].name}: this cannot be undone.`}
+        alphabet="digits"
+        secret
+        minLength={PIN_MIN_DIGITS}
+        maxLength={PIN_MAX_DIGITS}
+        doneLabel="Erase"
+        onDone={(pin) => void wipe(pin)}
+        onCancel={() => setStep('choose')}
+        busy={busy}
+        error={error}
+        testId="reset-pin"
+      />
+    );
   if (step === 'pin' && plan)
     return (
       <PinPad
