@@ -270,6 +270,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       // watchdog that must keep being fed, the network's reset); every other service stops first.
       quiesce: () => host.quiesce(['identity', 'boot', 'network', 'mode', 'system', 'logs', 'watchdog', 'lock', 'reset'], logger.for('reset')),
       deviceErase: profile.userData?.deviceErase,
+      classEraser: profile.userData?.classEraser,
       hardware: profile.hardware,
       // A configuration reset forgets the wearer's saved networks (support networks kept).
       network: network.settingsReset,

@@ -20,6 +20,8 @@ export const sanitizedClassSchema = z
     plaintextFiles: z.number().int().nonnegative(),
     bytes: z.number().int().nonnegative(),
     keyDestroyed: z.boolean(),
+    /** How the key went: its key file destroyed, or (linux) its fscrypt policy (kernel key evicted, key file and protector destroyed). */
+    keyErasure: z.enum(['key-file', 'fscrypt-policy']).optional(),
     verified: z.boolean(),
   })
   .strict();

@@ -11,6 +11,9 @@ import type { ModeLatch, NetworkBackend } from '../../services/network/ports.js'
 import type { DevicePower } from '../../services/platform/PowerControl.js';
 import type { ServiceControl } from '../../services/platform/ServiceControl.js';
 import type { SupportSwitch } from '../../services/support/ports.js';
+import type { ClassKeys } from '../../services/userData/ClassKeys.js';
+import type { ClassKeyEraser } from '../../services/userData/SecureWipe.js';
+import type { UserDataRoots } from '../../services/userData/userDataClasses.js';
 import type { ComponentSources } from '../../services/update/ComponentRegistry.js';
 import type { DataSnapshots } from '../../services/update/DataSnapshots.js';
 import type { SlotPartitions } from '../../services/update/ports.js';
@@ -83,7 +86,11 @@ export interface DeviceProfile {
   /** Where logs are exported: the wearer's USB stick. */
   exportMedium: ExportMedium;
   /** The data partition's own erasure on a wipe, beyond its classes (linux: LUKS2 keyslots on decommissioning). */
-  userData?: { deviceErase?: (scope: string) => Promise<Array<{ name: string; passed: boolean; detail: string }>> };
+  userData?: {
+    deviceErase?: (scope: string) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
+    /** How a wipe destroys a class's key (linux: its fscrypt policy); without it, the class key file. */
+    classEraser?: (keys: ClassKeys, roots: UserDataRoots) => ClassKeyEraser;
+  };
   /** The peripherals a hardware reset brings up and the IMU it recalibrates (simulated: files under the device's folder). */
   hardware?: { peripherals: Peripheral[]; imu: ImuSource };
   /** Where heat, battery, storage and crash loops become alerts, and where they clear. */

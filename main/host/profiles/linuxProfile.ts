@@ -22,7 +22,7 @@ import { SystemdPowerControl } from '../../services/platform/SystemdPowerControl
 import { SystemdServiceControl } from '../../services/platform/SystemdServiceControl.js';
 import { LinuxSlotPartitions } from '../../services/update/LinuxSlotPartitions.js';
 import { LinuxWatchdog } from '../../services/watchdog/LinuxWatchdog.js';
-import { LuksVolume, luksDeviceErase } from '../../services/userData/LinuxDataEncryption.js';
+import { FscryptClassEraser, FscryptClassPolicies, LuksVolume, luksDeviceErase } from '../../services/userData/LinuxDataEncryption.js';
 import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import type { DeviceProfile } from './DeviceProfile.js';
 
@@ -117,6 +117,8 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     // reset erases its keyslots and drops the first-boot marker, so the next boot makes it anew.
     userData: {
       deviceErase: luksDeviceErase(new LuksVolume('/dev/disk/by-partlabel/data'), { firstBootMarker: '/persist/data-partition.json' }),
+      // Each class through its fscrypt policy on the partition (mounted at /var): the kernel forgets its key at once.
+      classEraser: (keys, roots) => new FscryptClassEraser(new FscryptClassPolicies('/var', keys), keys, roots),
     },
     alerts: DEFAULT_ALERT_THRESHOLDS,
   };

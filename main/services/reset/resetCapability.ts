@@ -11,7 +11,7 @@ import type { SubsystemLogger } from '../logging/Logger.js';
 import type { BuildInfo } from '../system/buildInfo.js';
 import { ClassKeys } from '../userData/ClassKeys.js';
 import { SanitizationRecords } from '../userData/SanitizationRecords.js';
-import { SecureWipe } from '../userData/SecureWipe.js';
+import { SecureWipe, type ClassKeyEraser } from '../userData/SecureWipe.js';
 import {
   USER_DATA_CLASSES,
   classesErasedBy,
@@ -40,6 +40,8 @@ export interface ResetNeeds {
   quiesce?(): Promise<void>;
   /** The data partition's own erasure and check (linux: LUKS2 keyslots on decommissioning). */
   deviceErase?: (scope: WipeScope) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
+  /** How the profile destroys a class's key (linux: its fscrypt policy); without it, the key file. */
+  classEraser?: (keys: ClassKeys, roots: UserDataRoots) => ClassKeyEraser;
   /** The device's peripherals and IMU for a hardware reset (the profile's); without them reset.hardware is NOT_SUPPORTED. */
   hardware?: { peripherals: Peripheral[]; imu: ImuSource };
   /** The network capability's reset to defaults (saved profiles in its own stack); without it a configuration reset says so. */
@@ -57,7 +59,8 @@ export const sanitizationRecordsDir = (roots: UserDataRoots) => join(resetDir(ro
  */
 export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPort; records: SanitizationRecords }> {
   const records = new SanitizationRecords(sanitizationRecordsDir(needs.roots));
-  const wipe = new SecureWipe(needs.roots, new ClassKeys(needs.roots));
+  const keys = new ClassKeys(needs.roots);
+  const wipe = new SecureWipe(needs.roots, keys, needs.classEraser?.(keys, needs.roots));
   const configuration = new ConfigurationReset({
     stateDir: needs.roots.state,
     calibrationDir: resolveUserDataClass(userDataClass('calibration'), needs.roots)[0]!.path,

@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassKeys } from './ClassKeys.js';
-import { FscryptClassPolicies, LuksVolume, luksDeviceErase, runTool } from './LinuxDataEncryption.js';
-import { userDataRootsOf } from './userDataClasses.js';
+import sodium from 'sodium-native';
+import { ResetJournal } from '../reset/ResetJournal.js';
+import { ResetTransaction } from '../reset/ResetTransaction.js';
+import { encryptedClasses } from './DataPartitionSetup.js';
+import { FscryptClassEraser, FscryptClassPolicies, LuksVolume, luksDeviceErase, runTool } from './LinuxDataEncryption.js';
+import { SanitizationRecords, verifySanitizationRecord } from './SanitizationRecords.js';
+import { SecureWipe } from './SecureWipe.js';
+import { classesErasedBy, resolveUserDataClass, userDataClass, userDataRootsOf } from './userDataClasses.js';
 
 // Real cryptsetup and fscrypt on image files: needs root (loop devices, mount) and the tools.
 const tools = ['cryptsetup', 'fscrypt', 'mkfs.ext4', 'tune2fs', 'losetup'].every((tool) => {
@@ -147,4 +153,134 @@ describe.skipIf(!runnable)('fscrypt class policies on a loop-mounted ext4 image'
     expect(readFileSync(join(mountpoint, 'networks', 'networks.txt'), 'utf8')).toContain(canary('networks'));
     expect(count(bytes(), canary('apps'))).toBe(0);
   });
+
+  it('the linux wipe erases a class through its fscrypt policy: the kernel forgets the key at once, the protector goes, and the record names the method', async () => {
+    // A file system of its own (the test above left protectors named after classes on the first).
+    const image = join(work, 'wipe.ext4');
+    const mountpoint = join(work, 'mnt-wipe');
+    execFileSync('truncate', ['-s', '64M', image]);
+    execFileSync('mkfs.ext4', ['-q', '-F', '-O', 'encrypt', image]);
+    const loop = execFileSync('losetup', ['-f', '--show', image]).toString().trim();
+    mkdirSync(mountpoint);
+    execFileSync('mount', [loop, mountpoint]);
+    try {
+      await wipeThroughPolicies(image, mountpoint);
+    } finally {
+      execFileSync('umount', [mountpoint]);
+      execFileSync('losetup', ['-d', loop]);
+    }
+  });
 });
+
+async function wipeThroughPolicies(image: string, mountpoint: string) {
+  {
+    const root = join(mountpoint, 'wipe');
+    const roots = userDataRootsOf({
+      dataPartition: root,
+      persistPartition: join(work, 'persist-wipe'),
+      stateDir: join(root, 'headsetd'),
+      logDir: join(root, 'logs'),
+      crashesDir: join(root, 'crashes'),
+      minidumpDir: join(root, 'crashdumps'),
+    });
+    const keys = new ClassKeys(roots);
+    const policies = new FscryptClassPolicies(mountpoint, keys);
+    await policies.setup();
+    // As the first boot lays them out: each class's folders under one policy (DataPartitionSetup).
+    const canaries = new Map<string, string>();
+    for (const cls of encryptedClasses(roots, root)) {
+      const folders = resolveUserDataClass(cls, roots)
+        .filter((l) => l.folder)
+        .map((l) => l.path);
+      for (const folder of folders) mkdirSync(folder, { recursive: true });
+      await policies.encryptAll(cls.id, folders);
+      const canary = `CANARY-${cls.id}-${randomBytes(6).toString('hex')}`;
+      canaries.set(cls.id, canary);
+      for (const folder of folders) writeFileSync(join(folder, 'c.dat'), canary.repeat(100));
+    }
+    // The PIN is a lone file in headsetd's folder: inside LUKS, no policy of its own, overwritten.
+    writeFileSync(join(roots.state, 'lock.json'), `{"canary":"${'CANARY-pin'.repeat(50)}"}`);
+    const bytes = () => {
+      execFileSync('sync', ['-f', mountpoint]);
+      return readFileSync(image);
+    };
+    const eraser = new FscryptClassEraser(policies, keys, roots);
+    const wipe = new SecureWipe(roots, keys, eraser);
+
+    // One class by hand first: the kernel no longer has its key the moment destroyKeys returns.
+    const apps = userDataClass('apps');
+    const appsFolder = resolveUserDataClass(apps, roots).find((l) => l.folder)!.path;
+    const appsStatus = (await runTool('fscrypt', ['status', appsFolder])).stdout;
+    const protector = /^([0-9a-f]{16})\s+/m.exec(appsStatus)![1]!;
+    const policy = /^Policy:\s+([0-9a-f]+)/m.exec(appsStatus)![1]!;
+    expect((await wipe.inventory([apps]))[0]).toMatchObject({
+      method: 'crypto-erase',
+      keyErasure: 'fscrypt-policy',
+      encryptedFiles: 1,
+      plaintextFiles: 0,
+    });
+    expect(await wipe.destroyKeys([apps])).toEqual(['apps']);
+    const [locked] = readdirSync(appsFolder);
+    expect(locked).not.toBe('c.dat');
+    expect(() => readFileSync(join(appsFolder, locked!))).toThrow(/ENOKEY|-126/);
+    expect(existsSync(join(mountpoint, '.fscrypt', 'protectors', protector))).toBe(false);
+    expect(existsSync(join(mountpoint, '.fscrypt', 'policies', policy))).toBe(false);
+    expect(await keys.get('apps')).toBeNull();
+    // Again, as after a power cut mid-step: nothing left to do, no error.
+    expect(await wipe.destroyKeys([apps])).toEqual([]);
+
+    // Then the whole 'wearer' scope through the reset transaction, signed as the headset signs.
+    const publicKey = Buffer.alloc(sodium.crypto_sign_PUBLICKEYBYTES);
+    const secretKey = Buffer.alloc(sodium.crypto_sign_SECRETKEYBYTES);
+    sodium.crypto_sign_keypair(publicKey, secretKey);
+    const records = new SanitizationRecords(join(roots.persist, 'reset', 'records'));
+    let restarted = false;
+    const tx = new ResetTransaction({
+      roots,
+      wipe,
+      journal: new ResetJournal(join(roots.persist, 'reset')),
+      records,
+      identity: {
+        deviceId: 'hs-test',
+        publicKey: publicKey.toString('base64'),
+        model: 'test',
+        sign: (message) => {
+          const signature = Buffer.alloc(sodium.crypto_sign_BYTES);
+          sodium.crypto_sign_detached(signature, Buffer.from(message), secretKey);
+          return signature;
+        },
+      },
+      software: { appVersion: '1.0.0', commit: 'abc' },
+      restart: async () => {
+        restarted = true;
+      },
+    });
+    await (
+      await tx.begin('wearer')
+    ).done;
+    expect(restarted).toBe(true);
+    const [path] = await records.list();
+    const check = verifySanitizationRecord(readFileSync(path!, 'utf8'), publicKey.toString('base64'));
+    if (!check.ok) throw new Error(check.message);
+    expect(check.record.verification).toBe('passed');
+    const erased = classesErasedBy('wearer').map((c) => c.id);
+    for (const id of erased.filter((id) => canaries.has(id) && id !== 'apps'))
+      expect(
+        check.record.classes.find((c) => c.classId === id),
+        id,
+      ).toMatchObject({
+        method: 'crypto-erase',
+        keyErasure: 'fscrypt-policy',
+        keyDestroyed: true,
+        verified: true,
+      });
+    expect(check.record.classes.find((c) => c.classId === 'pin')).toMatchObject({ method: 'overwrite', verified: true });
+    expect(check.record.classes.find((c) => c.classId === 'pin')?.keyErasure).toBeUndefined();
+    // Not one canary of an erased class in the image's bytes; a kept class (saved networks) still reads.
+    const onDisk = bytes();
+    for (const id of erased) if (canaries.has(id)) expect(count(onDisk, canaries.get(id)!), id).toBe(0);
+    expect(count(onDisk, 'CANARY-pin')).toBe(0);
+    const networks = resolveUserDataClass(userDataClass('networks'), roots).find((l) => l.folder)!.path;
+    expect(readFileSync(join(networks, 'c.dat'), 'utf8')).toContain(canaries.get('networks'));
+  }
+}

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fsyncDirectory } from '../storage/atomicFile.js';
 import type { ClassKeys } from './ClassKeys.js';
+import type { ClassKeyEraser } from './SecureWipe.js';
+import { resolveUserDataClass, type UserDataClass, type UserDataRoots } from './userDataClasses.js';
 
 /**
  * The linux profile's encryption at rest: the data partition is LUKS2 (cryptsetup), and inside it
@@ -165,6 +167,50 @@ export class FscryptClassPolicies {
     if (policy) await rm(join(metadata, 'policies', policy), { force: true });
     for (const protector of protectors) await rm(join(metadata, 'protectors', protector), { force: true });
   }
+}
+
+/**
+ * The linux profile's wipe of a class: through its fscrypt policy rather than its key file alone.
+ * The class's folders on the mounted data partition share one policy (DataPartitionSetup); the
+ * policy is locked (the kernel forgets the key at once, not at the next restart), the class key
+ * file destroyed, and the policy's and protector's metadata removed. Idempotent: after a cut past
+ * the metadata's removal `fscrypt status` finds no policy, and only the key file is left to destroy.
+ */
+export class FscryptClassEraser implements ClassKeyEraser {
+  readonly keyErasure = 'fscrypt-policy' as const;
+
+  constructor(
+    private readonly policies: FscryptClassPolicies,
+    private readonly keys: ClassKeys,
+    private readonly roots: UserDataRoots,
+  ) {}
+
+  async protectedFolders(cls: UserDataClass): Promise<string[]> {
+    const found: string[] = [];
+    for (const location of resolveUserDataClass(cls, this.roots)) {
+      if (!location.folder || !inside(this.policies.mountpoint, location.path)) continue;
+      const status = await runTool('fscrypt', ['status', location.path]);
+      if (status.code === 0 && /^Policy:\s+[0-9a-f]+/m.test(status.stdout)) found.push(location.path);
+    }
+    return found;
+  }
+
+  async destroy(cls: UserDataClass): Promise<boolean> {
+    // The folders of one class share its policy and protector (encryptAll): forgetting it at the first forgets it for all.
+    const [first] = await this.protectedFolders(cls);
+    let hadKey = false;
+    const destroyKey = async () => {
+      hadKey = await this.keys.destroy(cls.id);
+    };
+    if (first) await this.policies.forgetPolicy(first, destroyKey);
+    else await destroyKey();
+    return hadKey;
+  }
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /**

@@ -15,6 +15,25 @@ import { resolveUserDataClass, type UserDataClass, type UserDataRoots } from './
  */
 export type ErasureMethod = 'crypto-erase' | 'overwrite' | 'crypto-erase+overwrite' | 'nothing-stored';
 
+/**
+ * How the class's key was destroyed: `key-file` (the class key file overwritten and unlinked: the
+ * simulated headset's user-space encryption), `fscrypt-policy` (linux: the key evicted from the
+ * kernel keyring, the key file destroyed, the policy and its protector removed).
+ */
+export type KeyErasure = 'key-file' | 'fscrypt-policy';
+
+/**
+ * A profile's way to destroy a class's key where the key protects more than files it wrapped
+ * itself (linux: the class folders' fscrypt policy). Without one, SecureWipe destroys the key file.
+ */
+export interface ClassKeyEraser {
+  readonly keyErasure: KeyErasure;
+  /** The class's folders whose bytes on disk are ciphertext under the class key, whatever a reader sees while they are unlocked. */
+  protectedFolders(cls: UserDataClass): Promise<string[]>;
+  /** Destroys the class's key (idempotent); whether there was one. */
+  destroy(cls: UserDataClass): Promise<boolean>;
+}
+
 export interface ClassInventory {
   classId: string;
   title: string;
@@ -23,6 +42,8 @@ export interface ClassInventory {
   plaintextFiles: number;
   bytes: number;
   method: ErasureMethod;
+  /** How its key goes (absent: the class has no key). */
+  keyErasure?: KeyErasure;
 }
 
 export interface ClassVerification {
@@ -51,6 +72,7 @@ export class SecureWipe {
   constructor(
     private readonly roots: UserDataRoots,
     private readonly keys: ClassKeys,
+    private readonly eraser?: ClassKeyEraser,
   ) {}
 
   async inventory(classes: readonly UserDataClass[]): Promise<ClassInventory[]> {
@@ -59,17 +81,22 @@ export class SecureWipe {
       let encryptedFiles = 0;
       let plaintextFiles = 0;
       let bytes = 0;
+      const protectedFolders = (await this.eraser?.protectedFolders(cls)) ?? [];
+      const isProtected = (file: string) => protectedFolders.some((folder) => !relative(folder, file).startsWith('..'));
       for (const file of await this.filesOf(cls)) {
         const head = await readHead(file);
         if (head === null) continue;
-        if (isEncryptedFile(head.bytes)) encryptedFiles++;
+        // A file under an fscrypt policy reads as plaintext while unlocked; its blocks are ciphertext.
+        if (isEncryptedFile(head.bytes) || isProtected(file)) encryptedFiles++;
         else plaintextFiles++;
         bytes += head.size;
       }
       const files = encryptedFiles + plaintextFiles;
       const method: ErasureMethod =
         files === 0 ? 'nothing-stored' : plaintextFiles === 0 ? 'crypto-erase' : encryptedFiles === 0 ? 'overwrite' : 'crypto-erase+overwrite';
-      result.push({ classId: cls.id, title: cls.title, files, encryptedFiles, plaintextFiles, bytes, method });
+      const keyErasure: KeyErasure | undefined =
+        protectedFolders.length > 0 && this.eraser ? this.eraser.keyErasure : (await this.keys.get(cls.id)) ? 'key-file' : undefined;
+      result.push({ classId: cls.id, title: cls.title, files, encryptedFiles, plaintextFiles, bytes, method, ...(keyErasure ? { keyErasure } : {}) });
     }
     return result;
   }
@@ -77,7 +104,7 @@ export class SecureWipe {
   /** Step one, before any file is touched: every class's key is destroyed. */
   async destroyKeys(classes: readonly UserDataClass[]): Promise<string[]> {
     const destroyed: string[] = [];
-    for (const cls of classes) if (await this.keys.destroy(cls.id)) destroyed.push(cls.id);
+    for (const cls of classes) if (await (this.eraser ? this.eraser.destroy(cls) : this.keys.destroy(cls.id))) destroyed.push(cls.id);
     return destroyed;
   }
 
@@ -144,11 +171,19 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The first bytes and size of a regular file; null for anything else (a link is deleted, never followed). */
+/**
+ * The first bytes and size of a regular file; null for anything else (a link is deleted, never
+ * followed) and for a file of a locked fscrypt folder (ENOKEY: its key is gone, only ciphertext is left).
+ */
 async function readHead(path: string): Promise<{ bytes: Buffer; size: number } | null> {
   const info = await lstat(path).catch(() => null);
   if (!info?.isFile()) return null;
-  const handle = await open(path, 'r');
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    // Node's libuv knows no name for ENOKEY (126): it reports errno -126.
+    if (error.code === 'ENOKEY' || error.errno === -126) return null;
+    throw error;
+  });
+  if (!handle) return null;
   try {
     const bytes = Buffer.alloc(8);
     const { bytesRead } = await handle.read(bytes, 0, 8, 0);
