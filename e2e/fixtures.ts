@@ -200,8 +200,9 @@ export async function completeSetup(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start fresh' }).click();
   // The privacy step: the defaults (only essential on).
   await page.getByRole('button', { name: 'Save and continue' }).click();
-  // No update check.
-  await page.getByRole('button', { name: 'Skip', exact: true }).click();
+  // No licence now, no update check (each Skip by its own id: the two steps' buttons share a name).
+  await page.getByTestId('setup-license-skip').click();
+  await page.getByTestId('setup-update-skip').click();
   await page.getByRole('button', { name: 'Finish setup' }).click();
   await expect(page.locator('[data-mode="settings"]')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');

@@ -38,11 +38,13 @@ async function toLockStep(page: Page, headsetd: Headsetd): Promise<void> {
   await expect(page.getByRole('button', { name: 'Skip for now' })).toBeFocused();
 }
 
-/** After the PIN: start fresh, privacy's defaults, no update check, with Enter alone, up to Done. */
+/** After the PIN: start fresh, privacy's defaults, no licence, no update check, with Enter alone, up to Done. */
 async function toDoneStep(page: Page): Promise<void> {
   await expect(page.getByRole('button', { name: 'Start fresh' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('setup-license-skip')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('setup-update-skip')).toBeFocused();
   await page.keyboard.press('Enter');

@@ -41,7 +41,7 @@ test.describe('privacy', () => {
     const save = page.getByRole('button', { name: 'Save and continue' });
     await focusWith(page, ['ArrowDown'], save, 2);
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { name: 'Check for updates' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Licence' })).toBeVisible();
     const saved = JSON.parse(await readFile(consentFile(headsetd.root), 'utf8')) as {
       policyVersion: number;
       decidedAt: string;

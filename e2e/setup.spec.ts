@@ -64,7 +64,7 @@ test.describe('Guided setup, keyboard only', () => {
 
     // 1. Language and formats: a real choice of formats, applied at once.
     await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
-    await expect(indicator(page)).toContainText('Step 1 of 7: Language');
+    await expect(indicator(page)).toContainText('Step 1 of 8: Language');
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
     const uk = page.getByTestId('locale-en-GB');
     await expect(uk).toContainText('24 Dec 2026, 18:30');
@@ -76,12 +76,12 @@ test.describe('Guided setup, keyboard only', () => {
     await press(page, page.getByRole('button', { name: 'Continue' }));
 
     // 2. Network: Escape goes back a step, Enter comes again; then join with the password.
-    await expect(indicator(page)).toContainText('Step 2 of 7: Network');
+    await expect(indicator(page)).toContainText('Step 2 of 8: Network');
     await page.keyboard.press('Escape');
-    await expect(indicator(page)).toContainText('Step 1 of 7: Language');
+    await expect(indicator(page)).toContainText('Step 1 of 8: Language');
     await expect(uk).toHaveAttribute('aria-checked', 'true');
     await press(page, page.getByRole('button', { name: 'Continue' }));
-    await expect(indicator(page)).toContainText('Step 2 of 7: Network');
+    await expect(indicator(page)).toContainText('Step 2 of 8: Network');
     const harbour = page.getByTestId('setup-wifi-Harbour Home');
     await expect(harbour).toBeVisible();
     await expectLargeTargets(page);
@@ -95,7 +95,7 @@ test.describe('Guided setup, keyboard only', () => {
     await press(page, page.getByTestId('setup-network-continue'));
 
     // 3. The wearer: the name, then a restart before the PIN.
-    await expect(indicator(page)).toContainText('Step 3 of 7: You');
+    await expect(indicator(page)).toContainText('Step 3 of 8: You');
     const name = page.getByTestId('setup-name');
     await expect(name).toBeFocused();
     await page.keyboard.type('Ada');
@@ -107,7 +107,7 @@ test.describe('Guided setup, keyboard only', () => {
     await first.kill();
     const second = await launchHeadsetd();
     await openUi(page, second);
-    await expect(indicator(page)).toContainText('Step 3 of 7: You');
+    await expect(indicator(page)).toContainText('Step 3 of 8: You');
     await expect(page.getByTestId('setup-name')).toHaveValue('Ada');
     await expect(indicator(page).locator('.setup-dot-done')).toHaveCount(2);
     const journal = JSON.parse(await readFile(await findJournal(headsetRoot), 'utf8'));
@@ -127,7 +127,7 @@ test.describe('Guided setup, keyboard only', () => {
     await page.keyboard.press('Enter');
 
     // 4. Restore from the USB stick: passphrase, the backup listed, its classes, the restore.
-    await expect(indicator(page)).toContainText('Step 4 of 7: Restore');
+    await expect(indicator(page)).toContainText('Step 4 of 8: Restore');
     await expect(page.getByRole('button', { name: 'Start fresh' })).toBeFocused();
     await expect(page.getByTestId('setup-restore-cloud')).toHaveAttribute('aria-disabled', 'true');
     await press(page, page.getByTestId('setup-restore-usb'));
@@ -150,16 +150,19 @@ test.describe('Guided setup, keyboard only', () => {
     await expect(page.getByTestId('setup-restore-continue')).toBeFocused();
     await page.keyboard.press('Enter');
 
-    // 5. Privacy (the defaults), 6. no update check, 7. done.
-    await expect(indicator(page)).toContainText('Step 5 of 7: Privacy');
+    // 5. Privacy (the defaults), 6. no licence, 7. no update check, 8. done.
+    await expect(indicator(page)).toContainText('Step 5 of 8: Privacy');
     await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
     await screenshots(page, 'privacy');
     await page.keyboard.press('Enter');
-    await expect(indicator(page)).toContainText('Step 6 of 7: Updates');
+    await expect(indicator(page)).toContainText('Step 6 of 8: Licence');
+    await expect(page.getByTestId('setup-license-skip')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(indicator(page)).toContainText('Step 7 of 8: Updates');
     await expect(page.getByTestId('setup-update-skip')).toBeFocused();
     await screenshots(page, 'update');
     await page.keyboard.press('Enter');
-    await expect(indicator(page)).toContainText('Step 7 of 7: Done');
+    await expect(indicator(page)).toContainText('Step 8 of 8: Done');
     await expect(page.getByRole('heading', { name: 'All set, Ada' })).toBeVisible();
     await expect(page.getByTestId('setup-summary')).toContainText('Updates: skipped (later in Settings, Updates)');
     await expect(page.getByTestId('setup-finish')).toBeFocused();

@@ -79,6 +79,8 @@ test.describe('Guided setup with a fleet server', () => {
       await page.keyboard.press('Enter');
       await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
       await page.keyboard.press('Enter');
+      await expect(page.getByTestId('setup-license-skip')).toBeFocused();
+      await page.keyboard.press('Enter');
       await expect(page.getByTestId('setup-update-skip')).toBeFocused();
       await page.keyboard.press('Enter');
 

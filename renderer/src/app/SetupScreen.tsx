@@ -5,6 +5,7 @@ import { useKeyboardNavigation } from '../design/useKeyboardNavigation.js';
 import { useDeviceStore } from '../system/deviceStore.js';
 import { useSystemVersion } from '../system/useSystemVersion.js';
 import { SetupPrivacyStep } from '../privacy/SetupPrivacyStep.js';
+import { SetupLicenseStep } from '../license/SetupLicenseStep.js';
 import { SupportBanner } from '../support/SupportBanner.js';
 import { AlertBanner } from '../alerts/AlertBanner.js';
 import { AccountStep } from '../setup/AccountStep.js';
@@ -20,7 +21,7 @@ import '../setup/setup.css';
 
 /**
  * The first-run wizard (and the one after a factory reset): language and formats, network, the
- * wearer, restore or start fresh, privacy, an update check, done. The step and what was entered
+ * wearer, restore or start fresh, privacy, a licence from the USB stick, an update check, done. The step and what was entered
  * are journaled on the headset (setup.save) before the wizard moves, so a restart comes back to the
  * same step with the same values; secrets go only to their own calls.
  */
@@ -120,6 +121,8 @@ export function SetupScreen() {
         <RestoreStep key="restore" chosen={entered} onChoose={remember} onNext={() => go('done')} onSkip={() => go('skipped')} />
       ) : progress.step === 'privacy' ? (
         <SetupPrivacyStep key="privacy" onBack={back} onDone={() => go('done')} />
+      ) : progress.step === 'license' ? (
+        <SetupLicenseStep key="license" onBack={back} onNext={() => go('done')} onSkip={() => go('skipped')} />
       ) : progress.step === 'update' ? (
         <UpdateStep key="update" onBack={back} onNext={() => go('done')} onSkip={() => go('skipped')} />
       ) : (

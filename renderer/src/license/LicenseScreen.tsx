@@ -1,27 +1,13 @@
 import { useState } from 'react';
-import { ApiError } from '../../../src/api/client.js';
 import type { LicenseStatus } from '../../../src/api/contract.js';
 import { useClient } from '../api/clientContext.js';
 import { Button } from '../design/Button.js';
 import { Panel } from '../design/Panel.js';
 import { ProblemDetails } from '../design/ProblemDetails.js';
+import { licenseProblemOf, type LicenseProblem } from './licenseProblems.js';
 import { licenseTimeline, licenseWords } from './licenseWords.js';
 import { useLicenseStore } from './licenseStore.js';
 import './license.css';
-
-/** Why an install or a refresh was refused, in plain words (the code goes under "Details"). */
-const PROBLEM_WORDS: Record<string, string> = {
-  LICENSE_NOT_FOUND: 'Put exactly one licence file (.hclicense) at the top of the USB stick and plug it in.',
-  LICENSE_INVALID: 'That file is not a licence.',
-  LICENSE_SIGNATURE_INVALID: 'That licence was changed after it was issued, or not issued by the vendor.',
-  LICENSE_OTHER_HEADSET: 'That licence is for another headset.',
-  LICENSE_EXPIRED: 'That licence has already expired.',
-  LICENSE_REVOKED: 'That licence was withdrawn.',
-  LICENSE_KEY_MISSING: "This headset's software cannot check licences (its licence key is missing).",
-  LICENSE_REVOCATIONS_UNAVAILABLE: 'The list of withdrawn licences could not be fetched now.',
-  LICENSE_REVOCATIONS_INVALID: 'The list of withdrawn licences that came back was not valid; the one kept is still used.',
-  LICENSE_REVOCATIONS_OLDER: 'The list of withdrawn licences that came back was older than the one kept; it was refused.',
-};
 
 /**
  * Settings, License: the state in plain words, the days left as a timeline, the features and whether
@@ -31,7 +17,7 @@ export function LicenseScreen() {
   const client = useClient();
   const status = useLicenseStore((s) => s.status);
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<{ words: string; code?: string; message?: string }>();
+  const [problem, setProblem] = useState<LicenseProblem>();
   const [done, setDone] = useState<string>();
 
   const run = async (what: 'license.installFromUsb' | 'license.refreshRevocations', success: string) => {
@@ -42,8 +28,7 @@ export function LicenseScreen() {
       useLicenseStore.setState({ status: await client.call(what) });
       setDone(success);
     } catch (e) {
-      const code = e instanceof ApiError ? e.code : undefined;
-      setProblem({ words: (code && PROBLEM_WORDS[code]) ?? 'That did not work.', code, message: e instanceof Error ? e.message : String(e) });
+      setProblem(licenseProblemOf(e));
     } finally {
       setBusy(false);
     }

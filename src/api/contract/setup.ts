@@ -8,7 +8,7 @@ import { call, event, noInput } from './common.js';
  * own calls and no field here can hold one (the schemas are strict).
  */
 
-export const SETUP_STEPS = ['language', 'network', 'account', 'restore', 'privacy', 'update', 'done'] as const;
+export const SETUP_STEPS = ['language', 'network', 'account', 'restore', 'privacy', 'license', 'update', 'done'] as const;
 export const setupStepSchema = z.enum(SETUP_STEPS);
 export type SetupStep = z.infer<typeof setupStepSchema>;
 
