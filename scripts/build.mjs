@@ -66,6 +66,9 @@ await Promise.all([
  * zod and semver are bundled in: Node takes longer to resolve and load their hundreds of files (about
  * 130 ms, more than Node's own start) than to compile them as part of a chunk (about 40 ms), and
  * `bundle verify` needs both. Every other package stays external, as in the other builds.
+ * zod's messages in other languages (64 locale modules, half of zod's code) are left out: nothing
+ * here sets a locale, and compiling them cost every zod-using command about 18 ms. Whitespace and
+ * syntax are minified (names kept, source maps linked) for the same reason: less to compile at start.
  */
 async function buildHeadsetctl() {
   const chunks = join(dist, 'headsetctl-chunks');
@@ -83,6 +86,11 @@ async function buildHeadsetctl() {
       build.onLoad({ filter: /.*/, namespace: 'required-package' }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
       }));
+      // zod sets English itself (classic/schemas.js, on the first schema) and re-exports every locale as z.locales.
+      build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+        contents: "export { default as en } from './en.js';",
+        resolveDir: dirname(args.path),
+      }));
     },
   };
   const result = await esbuild.build({
@@ -94,6 +102,8 @@ async function buildHeadsetctl() {
       js: "import { createRequire as __headsetctlCreateRequire } from 'node:module';\nconst require = __headsetctlCreateRequire(import.meta.url);",
     },
     splitting: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     outdir: dist,
     outExtension: { '.js': '.mjs' },
