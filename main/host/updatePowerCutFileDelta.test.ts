@@ -22,6 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDeviceLayout } from '../services/device/SimulatedDeviceLayout.js';
 import { SimulatedFirmware } from '../services/device/SimulatedFirmware.js';
 import { SlotRecordFile } from '../services/boot/SlotRecordFile.js';
+import { SimulatedPageCache, type PageLoss } from '../services/device/SimulatedPageCache.js';
+import { useFileSync } from '../services/storage/fileSync.js';
 import { createBundle } from '../operator/bundles/BundleWriter.js';
 import { createDeltaBundle } from '../operator/bundles/DeltaBundleWriter.js';
 import { generateKeys, loadSigningKey } from '../operator/keys/signingKeys.js';
@@ -47,8 +49,8 @@ import {
 // slot, so re-running it from the start after a cut gives the same bytes.
 
 const MiB = 1024 * 1024;
-const SLOT_SIZE = 6 * MiB;
-const IMAGE_SIZE = 4 * MiB;
+const SLOT_SIZE = 4 * MiB;
+const IMAGE_SIZE = 3 * MiB;
 const RANDOM_BYTE_CUTS = 40;
 
 let work: string;
@@ -83,7 +85,7 @@ beforeAll(async () => {
     }
     names.push(name);
     total += statSync(join(v1, name)).size;
-    if (total > 2 * MiB) break;
+    if (total > MiB) break;
   }
   cpSync(join(work, 'v1'), join(work, 'v2'), { recursive: true });
   // The update: one binary patched in place and grown, one new file.
@@ -143,7 +145,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const device = () => ({ trusted, slotSizeBytes: SLOT_SIZE });
 
-function services(root: string, cut: CutSwitch) {
+function services(root: string, cut: CutSwitch, byteSeam = true) {
+  if (!byteSeam) return powerCutServices(root, cut, device());
   return powerCutServices(root, cut, {
     ...device(),
     afterChunk: (bytes, path) => {
@@ -157,8 +160,8 @@ function services(root: string, cut: CutSwitch) {
   });
 }
 
-async function powerOn(root: string, cut: CutSwitch) {
-  const parts = services(root, cut);
+async function powerOn(root: string, cut: CutSwitch, byteSeam = true) {
+  const parts = services(root, cut, byteSeam);
   const outcome = await bootPowerCutServices(parts);
   return { ...parts, outcome };
 }
@@ -236,4 +239,78 @@ describe('file-aware delta update, power-cut matrix', () => {
       expect(result).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0' });
     }
   }, 300_000);
+});
+
+/**
+ * The harsher cut of updatePowerCutPageCache.test.ts: the power also takes the page cache, so what
+ * no completed fsync covers goes back to what the medium held, turns to garbage, or a mix. No
+ * per-chunk seam: the applier writes the slot itself (the product path, SlotFiller.fillSlot).
+ */
+async function pageCacheScenario(
+  cut: CutSwitch,
+  loss: PageLoss,
+  seed: number,
+): Promise<{ final: string; slot: string; version: string; journalled: boolean; trail: string[] }> {
+  const root = mkdtempSync(join(work, 'device-'));
+  cpSync(template, root, { recursive: true });
+  const context = `${loss} seed ${seed}`;
+  const attach = async (turn: number) => {
+    cut.powerOn();
+    return SimulatedPageCache.attach(root, { seed: seed * 100 + turn, beforeSync: () => cut.sync() });
+  };
+  let cache = await attach(0);
+  let restore = useFileSync(cache);
+  let journalled = false;
+  const trail: string[] = [];
+  try {
+    const first = services(root, cut, false);
+    await first.boot.load();
+    try {
+      await first.installer.install(downloadedBundle(root));
+    } catch (error) {
+      if (!(error instanceof PowerCut)) throw error;
+      await cache.cut(loss);
+      journalled = readInstallJournal(root) !== undefined;
+      trail.push(`install cut, journal ${readInstallJournal(root)?.state.step ?? 'none'}`);
+    }
+    for (let boot = 1; boot <= 12; boot++) {
+      restore();
+      cache = await attach(boot);
+      restore = useFileSync(cache);
+      try {
+        const booted = await powerOn(root, cut, false);
+        trail.push(`${booted.boot.bootedSystemFacts().slot}:${booted.outcome}`);
+      } catch (error) {
+        if (!(error instanceof PowerCut)) throw error;
+        await cache.cut(loss);
+        trail.push(`boot cut, journal ${readInstallJournal(root)?.state.step ?? 'none'}`);
+        continue;
+      }
+      await expectBootedSlotMatchesRecord(root, device(), context);
+      if (settled(root)) break;
+    }
+    const { slot, version } = await expectBootedSlotMatchesRecord(root, device(), context);
+    await expectUpdateBookkeeping(root, device(), notNewerThan(version), `${context} after ${trail.join(' > ')}`);
+    expect(existsSync(join(new SimulatedDeviceLayout(root).stateDir, 'delta-sources')), `${context}: delta-sources left`).toBe(false);
+    return { final: readInstallJournal(root)?.state.step ?? 'none', slot, version, journalled, trail };
+  } finally {
+    restore();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('file-aware delta update, power-cut matrix with page-cache loss', () => {
+  const LOSSES: readonly PageLoss[] = ['revert', 'garbage', 'mixed'];
+  it('a cut before every fsync, journal and boot-environment write and after every journal write, unsynced pages lost: landed, or never begun', async () => {
+    const counter = new CutSwitch();
+    expect(await pageCacheScenario(counter, 'revert', 0)).toMatchObject({ final: 'committed', slot: 'B', version: '1.1.0' });
+    expect(counter.events).toBeGreaterThan(20);
+    for (let k = 0; k < counter.events; k++) {
+      const loss = LOSSES[k % LOSSES.length]!;
+      const result = await pageCacheScenario(new CutSwitch(k), loss, 5000 + k);
+      const context = `${loss}: cut before event ${k} of ${counter.events}: ${result.trail.join(' > ')}`;
+      if (result.final === 'committed') expect(result, context).toMatchObject({ slot: 'B', version: '1.1.0' });
+      else expect(result, context).toMatchObject({ final: 'none', slot: 'A', version: '1.0.0', journalled: false });
+    }
+  }, 600_000);
 });
