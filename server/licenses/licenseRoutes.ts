@@ -3,8 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { deviceIdSchema } from '../../src/fleet/deviceApi.js';
 import { FleetError } from '../../src/fleet/errors.js';
-import { LICENSE_API, issuedLicenseSchema, licenseIssueRequestSchema, revokedLicenseSchema } from '../../src/fleet/licenseApi.js';
-import { type License, encodeLicenseFile, licenseSchema, licenseSigningBytes } from '../../src/licensing/licenseFile.js';
+import {
+  LICENSE_API,
+  LICENSE_LIST_LIMIT,
+  issuedLicenseListSchema,
+  issuedLicenseSchema,
+  licenseIssueRequestSchema,
+  revokedLicenseSchema,
+  type IssuedLicenseSummary,
+} from '../../src/fleet/licenseApi.js';
+import { type License, encodeLicenseFile, licenseSchema, licenseSigningBytes, parseLicenseFile } from '../../src/licensing/licenseFile.js';
+import { evaluateLicense } from '../../src/licensing/licenseState.js';
 import { encodeRevocationList, revocationSigningBytes } from '../../src/licensing/revocationList.js';
 import { appendAudit } from '../audit.js';
 import type { Queryable } from '../db/Database.js';
@@ -16,16 +25,29 @@ import type { LicenseSigningKey } from './licenseKey.js';
 const BODY_LIMIT = 16 * 1024;
 const utcSeconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
 
-/** Issuing and revoking licences (support operators), and the signed revocation list (anyone). */
+/** Listing (viewers), issuing and revoking licences (support operators), and the signed revocation list (anyone). */
 export function licenseRoutes(context: ServerContext) {
   const { db, clock } = context;
   const support = requireOperator(context, { role: 'support' });
+  const viewer = requireOperator(context, { role: 'viewer' });
   const key = (): LicenseSigningKey => {
     if (!context.licenseKey) throw new FleetError('LICENSING_NOT_CONFIGURED');
     return context.licenseKey;
   };
   return async (app: FastifyInstance) => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
+
+    routes.get(LICENSE_API.list, { preHandler: viewer, schema: { response: { 200: issuedLicenseListSchema } } }, async () => {
+      const rows = (
+        await db.query<LicenseRow>(
+          `SELECT serial, device_id, file, issued_at, issued_by, revoked_at, revoked_by FROM licenses
+           ORDER BY issued_at DESC, serial LIMIT $1`,
+          [LICENSE_LIST_LIMIT + 1],
+        )
+      ).rows;
+      const now = clock.now().getTime();
+      return { licenses: rows.slice(0, LICENSE_LIST_LIMIT).map((row) => summaryOf(row, now)), truncated: rows.length > LICENSE_LIST_LIMIT };
+    });
 
     routes.post(
       LICENSE_API.issue(':deviceId'),
@@ -113,6 +135,42 @@ export function licenseRoutes(context: ServerContext) {
       }
       return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(latest.body);
     });
+  };
+}
+
+interface LicenseRow {
+  serial: string;
+  device_id: string;
+  file: string;
+  issued_at: Date | string;
+  issued_by: string;
+  revoked_at: Date | string | null;
+  revoked_by: string | null;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+/** A stored licence as the dashboard lists it: what its signed file says, and its state on the server's clock. */
+function summaryOf(row: LicenseRow, nowMs: number): IssuedLicenseSummary {
+  // The file was made and signed by this server: what it says is what the headset will read.
+  const { license } = parseLicenseFile(row.file);
+  const evaluation = evaluateLicense(license, nowMs, new Set(row.revoked_at ? [license.serial] : []));
+  return {
+    serial: row.serial,
+    deviceId: row.device_id,
+    licensee: license.licensee,
+    binding: license.binding.kind,
+    features: license.features,
+    issuedAt: iso(row.issued_at),
+    issuedBy: row.issued_by,
+    notBefore: license.notBefore,
+    expiresAt: license.expiresAt,
+    graceDays: license.graceDays,
+    revokedAt: row.revoked_at === null ? null : iso(row.revoked_at),
+    revokedBy: row.revoked_by,
+    state: evaluation.state === 'notLicensed' ? 'notYetValid' : evaluation.state,
+    daysLeft: evaluation.state === 'expired' ? null : evaluation.daysLeft,
+    file: row.file,
   };
 }
 

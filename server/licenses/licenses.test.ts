@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
-import { LICENSE_API } from '../../src/fleet/licenseApi.js';
+import { LICENSE_API, type IssuedLicenseList } from '../../src/fleet/licenseApi.js';
 import { fromBase64, licenseSigningBytes, parseLicenseFile } from '../../src/licensing/licenseFile.js';
 import { revocationSigningBytes } from '../../src/licensing/revocationList.js';
 import { startFleetTestServer, type FleetTestServer } from '../../test-support/fleet/fleetTestServer.js';
@@ -70,4 +70,63 @@ it('a revocation signs a new, higher list version at once, served to anyone', as
   expect(after.list.serials).toContain(serial);
   expect(verifies(after.signature, revocationSigningBytes(after.list as never))).toBe(true);
   expect((await support.post(LICENSE_API.revoke('HC-unknown'), {})).json()).toMatchObject({ code: 'NOT_FOUND' });
+});
+
+it('lists every licence issued, newest first, with its state on the server clock (active, expiring soon, not yet valid, revoked, then grace and expired); viewers may read it', async () => {
+  const headset = await server.acceptedHeadset();
+  const support = await server.operator('support');
+  const day = 86_400_000;
+  const at = (days: number) => `${new Date(server.clock.now().getTime() + days * day).toISOString().slice(0, 19)}Z`;
+  const issue = async (licensee: string, request: { notBefore?: string; expiresAt: string; graceDays: number }) => {
+    const answer = await support.post(LICENSE_API.issue(headset.deviceId), { licensee, features: ['tracks'], ...request });
+    expect(answer.status, answer.text).toBe(200);
+    server.clock.advance(1000); // issued one after the other: the list's order is theirs
+    return answer.json<{ serial: string; file: string }>();
+  };
+  const long = await issue('Long', { expiresAt: at(200), graceDays: 14 });
+  const short = await issue('Short', { expiresAt: at(10), graceDays: 5 });
+  const later = await issue('Later', { notBefore: at(5), expiresAt: at(100), graceDays: 0 });
+  const withdrawn = await issue('Withdrawn', { expiresAt: at(100), graceDays: 0 });
+  expect((await support.post(LICENSE_API.revoke(withdrawn.serial), {})).status).toBe(200);
+
+  // A new viewer each time: moving the clock by days ends a session.
+  const list = async () => {
+    const answer = await (await server.operator('viewer')).get(LICENSE_API.list);
+    expect(answer.status, answer.text).toBe(200);
+    const body = answer.json<IssuedLicenseList>();
+    expect(body.truncated).toBe(false);
+    return new Map(body.licenses.map((l) => [l.serial, l]));
+  };
+  const first = await list();
+  const serials = [...first.keys()];
+  expect(serials.indexOf(withdrawn.serial)).toBeLessThan(serials.indexOf(long.serial));
+  expect(first.get(long.serial)).toMatchObject({
+    deviceId: headset.deviceId,
+    licensee: 'Long',
+    binding: 'device',
+    features: ['tracks'],
+    graceDays: 14,
+    issuedBy: expect.any(String),
+    revokedAt: null,
+    state: 'active',
+    file: long.file,
+  });
+  expect(first.get(long.serial)!.daysLeft).toBeGreaterThanOrEqual(199);
+  expect(first.get(short.serial)).toMatchObject({ state: 'expiringSoon' });
+  expect(first.get(later.serial)).toMatchObject({ state: 'notYetValid', daysLeft: null });
+  expect(first.get(withdrawn.serial)).toMatchObject({
+    state: 'revoked',
+    revokedAt: expect.any(String),
+    revokedBy: expect.any(String),
+    daysLeft: null,
+  });
+
+  server.clock.advance(12 * day);
+  expect((await list()).get(short.serial)).toMatchObject({ state: 'grace', daysLeft: 3 });
+  server.clock.advance(10 * day);
+  const end = await list();
+  expect(end.get(short.serial)).toMatchObject({ state: 'expired', daysLeft: null });
+  expect(end.get(later.serial)).toMatchObject({ state: 'active' });
+
+  expect((await server.send({ method: 'GET', url: LICENSE_API.list })).json()).toMatchObject({ code: 'NOT_AUTHENTICATED' });
 });
