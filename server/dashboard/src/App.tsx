@@ -4,6 +4,7 @@ import { ApiError, api, setCsrfToken } from './api.js';
 import { ChangePasswordScreen } from './ChangePasswordScreen.js';
 import { DeviceScreen } from './DeviceScreen.js';
 import { DevicesScreen } from './DevicesScreen.js';
+import { LicensesScreen } from './LicensesScreen.js';
 import { LoginScreen } from './LoginScreen.js';
 import { RolloutScreen } from './RolloutScreen.js';
 import { RolloutsScreen } from './RolloutsScreen.js';
@@ -50,6 +51,9 @@ export function App() {
           <a href="#/rollouts" aria-current={route.page === 'rollouts' || route.page === 'rollout' ? 'page' : undefined}>
             Rollouts
           </a>
+          <a href="#/licenses" aria-current={route.page === 'licenses' ? 'page' : undefined}>
+            Licences
+          </a>
           <a href="#/telemetry" aria-current={route.page === 'telemetry' ? 'page' : undefined}>
             Telemetry
           </a>
@@ -64,6 +68,8 @@ export function App() {
       <main className="content">
         {route.page === 'telemetry' ? (
           <TelemetryScreen onSessionLost={() => adopt(null)} />
+        ) : route.page === 'licenses' ? (
+          <LicensesScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : route.page === 'rollouts' ? (
           <RolloutsScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : route.page === 'rollout' ? (

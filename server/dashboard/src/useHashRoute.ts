@@ -1,11 +1,17 @@
 import { useEffect, useState } from 'react';
 
 export type Route =
-  { page: 'devices' } | { page: 'device'; deviceId: string } | { page: 'telemetry' } | { page: 'rollouts' } | { page: 'rollout'; rolloutId: string };
+  | { page: 'devices' }
+  | { page: 'device'; deviceId: string }
+  | { page: 'telemetry' }
+  | { page: 'rollouts' }
+  | { page: 'rollout'; rolloutId: string }
+  | { page: 'licenses' };
 
 function parse(hash: string): Route {
   if (hash === '#/telemetry') return { page: 'telemetry' };
   if (hash === '#/rollouts') return { page: 'rollouts' };
+  if (hash === '#/licenses') return { page: 'licenses' };
   const rollout = /^#\/rollouts\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (rollout) return { page: 'rollout', rolloutId: rollout[1]!.toLowerCase() };
   const match = /^#\/devices\/([0-9a-fA-F-]{36})$/.exec(hash);
