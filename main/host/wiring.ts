@@ -271,6 +271,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       quiesce: () => host.quiesce(['identity', 'boot', 'network', 'mode', 'system', 'logs', 'watchdog', 'lock', 'reset'], logger.for('reset')),
       deviceErase: profile.userData?.deviceErase,
       classEraser: profile.userData?.classEraser,
+      trustDir: paths.trustDir,
       hardware: profile.hardware,
       // A configuration reset forgets the wearer's saved networks (support networks kept).
       network: network.settingsReset,

@@ -1,4 +1,5 @@
 /// <reference types="vite/client" />
+import { checkDecommissionAuthorization } from '../reset/decommissionAuthorization.js';
 import { assertConfigured, assertNoOperationRunning, assertRollbackAllowed, checkFailed, nothingToDo } from '../update/operationGuard.js';
 import {
   checkBootSpace,
@@ -222,6 +223,17 @@ const scenarios: Record<ErrorCode, () => Promise<ErrorCode>> = {
     return errorCodeOf(client.call('reset.wipe', { scope: 'networks', confirm: true }));
   },
   RESET_SCOPE_OPERATOR_ONLY: () => errorCodeOf(connectHarness().client.call('reset.wipe', { scope: 'decommission', confirm: true })),
+  DECOMMISSION_NOT_CONFIGURED: () => errorCodeOf(connectHarness().client.call('reset.decommission', { confirm: true, authorization: '{}' })),
+  DECOMMISSION_AUTHORIZATION_INVALID: () =>
+    thrownCode(() =>
+      checkDecommissionAuthorization('{"authorization": {}}', {
+        operatorKey: new Uint8Array(32),
+        deviceId: 'dev-1',
+        identityKey: 'AAAA',
+        now: new Date(),
+        verify: () => true,
+      }),
+    ),
   SANITIZATION_RECORD_MALFORMED: () => thrownCode(() => checkSanitizationRecord('{"record": {}}', () => true)),
   RECOVERY_NO_SYSTEM_AVAILABLE: async () => {
     // The call starts network recovery; the repository's answer (no full system at or above the floor) is its failed state.

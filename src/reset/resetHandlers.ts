@@ -12,6 +12,8 @@ export interface ResetPort {
   /** Confirmed: journals the wipe and starts it; resolves once the journal is durable. */
   begin(scope: WipeScope, overwritePasses?: number): Promise<void>;
   records(): Promise<SignedSanitizationRecord[]>;
+  /** Checks the operator's signed authorization against this headset (DECOMMISSION_* errors); nothing erased. */
+  authorizeDecommission(authorization: string): Promise<void>;
   /** Confirmed: restores the configuration defaults (keeping the PIN and accounts as chosen), then restarts the headset after answering. */
   configure(choices: { keepPin: boolean; keepAccounts: boolean }): Promise<ConfigurationReport>;
   /** Power-cycles, brings up and verifies each peripheral, recalibrating the IMU when asked. */
@@ -27,7 +29,7 @@ export interface PinConfirmation {
 /**
  * The reset calls, shared by headsetd and the fake device: an explicit confirmation, the PIN when
  * one is set (even on an unlocked connection: a wipe cannot be undone), one wipe at a time, and
- * decommissioning refused (the operator's, through headsetctl).
+ * decommissioning refused in reset.wipe: it is reset.decommission, with the operator's signed authorization.
  */
 export function resetHandlers(reset: ResetPort, lock: PinConfirmation): Pick<CallHandlers, keyof typeof resetCalls> {
   const pinRequired = () => lock.state.current()?.pin !== 'none';
@@ -53,6 +55,15 @@ export function resetHandlers(reset: ResetPort, lock: PinConfirmation): Pick<Cal
       if (scope === 'decommission') throw new AppError('RESET_SCOPE_OPERATOR_ONLY');
       await confirmed(confirm, pin, context.connectionId);
       await reset.begin(scope, overwritePasses);
+      return reset.state.current()!;
+    },
+    // No PIN here: the operator's signature is the authority (the operator may not know the wearer's PIN, and the PIN alone must not be enough).
+    'reset.decommission': async ({ confirm, authorization }) => {
+      if (!confirm) throw new AppError('RESET_CONFIRMATION_REQUIRED');
+      if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
+      await reset.authorizeDecommission(authorization);
+      if (reset.busy()) throw new AppError('RESET_IN_PROGRESS');
+      await reset.begin('decommission');
       return reset.state.current()!;
     },
     'reset.configure': async ({ confirm, pin, keepPin, keepAccounts }, context) => {

@@ -1,3 +1,4 @@
+import { AppError } from '../../src/api/errors.js';
 import { StateChannel } from '../../src/api/stateChannel.js';
 import type { ResetState } from '../../src/api/contract/reset.js';
 import type { ResetPort } from '../../src/reset/resetHandlers.js';
@@ -42,6 +43,10 @@ export function createFakeReset() {
       state.set({ status: 'wiping', scope, phase: 'destroying-keys', startedAt: new Date().toISOString() });
     },
     records: async () => [],
+    // The fake device has no operator key: the real check is main/services/reset/, tested through headsetd.
+    authorizeDecommission: async () => {
+      throw new AppError('DECOMMISSION_NOT_CONFIGURED');
+    },
     configure: async ({ keepPin, keepAccounts }) => ({
       restored: [{ id: 'update-settings', title: 'Update preferences', to: 'default' }],
       pin: keepPin ? 'kept' : 'removed',

@@ -5,7 +5,7 @@ import { ensureDirectory, fsyncDirectory, readJsonIfExists, writeFileAtomic } fr
 import type { ClassInventory } from '../userData/SecureWipe.js';
 
 /** The step a journaled reset does next; each is idempotent, so a power cut repeats it at the next start. */
-export type ResetStep = 'destroy-keys' | 'erase' | 'defaults' | 'verify' | 'restart';
+export type ResetStep = 'destroy-keys' | 'erase' | 'defaults' | 'verify' | 'retire-identity' | 'restart';
 
 /** What was found at confirmation, before anything was touched: the sanitization record reports it. */
 export interface ResetFacts {
@@ -23,7 +23,7 @@ export interface ResetFacts {
 
 export type ResetJournalEntry =
   | ({ step: 'destroy-keys' | 'erase' | 'defaults' | 'verify' } & ResetFacts)
-  | ({ step: 'restart'; recordId: string; verification: 'passed' | 'failed'; finishedAt: string } & ResetFacts);
+  | ({ step: 'retire-identity' | 'restart'; recordId: string; verification: 'passed' | 'failed'; finishedAt: string } & ResetFacts);
 
 /** The reset's journal on the persist partition (which no wipe touches), written before each step. */
 export class ResetJournal {

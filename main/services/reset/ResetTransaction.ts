@@ -141,7 +141,9 @@ export class ResetTransaction {
   }
 
   private async run(entry: ResetJournalEntry): Promise<void> {
-    const classes = classesErasedBy(entry.scope);
+    // Decommissioning erases the identity last, once the record is signed with its key (the record proves who was retired).
+    const identity = classesErasedBy(entry.scope).filter((c) => c.id === 'identity');
+    const classes = classesErasedBy(entry.scope).filter((c) => c.id !== 'identity');
     const { id, scope, startedAt, overwritePasses, overwriteReason, inventory, keyed, keptHashes } = entry;
     const facts: ResetFacts = { id, scope, startedAt, overwritePasses, overwriteReason, inventory, keyed, keptHashes };
     const phase = (p: Extract<ResetState, { status: 'wiping' }>['phase']) =>
@@ -180,20 +182,30 @@ export class ResetTransaction {
         }
         await this.options.journal.write({ ...facts, step: (step = 'verify') });
       }
+      let signed =
+        entry.step === 'retire-identity' || entry.step === 'restart'
+          ? { recordId: entry.recordId, verification: entry.verification, finishedAt: entry.finishedAt }
+          : undefined;
       if (step === 'verify') {
         phase('verifying');
         const record = await this.verifyAndRecord(facts, classes);
-        await this.options.journal.write({
-          ...facts,
-          step: 'restart',
-          recordId: record.id,
-          verification: record.verification,
-          finishedAt: record.finishedAt,
-        });
+        signed = { recordId: record.id, verification: record.verification, finishedAt: record.finishedAt };
+        await this.options.journal.write({ ...facts, step: (step = identity.length > 0 ? 'retire-identity' : 'restart'), ...signed });
+      }
+      if (step === 'retire-identity' && signed) {
+        // The record is signed and stored: now the key that signed it goes (a cut here erases it at the next start).
+        phase('verifying');
+        await this.options.wipe.erase(identity);
+        const left = (await this.options.wipe.verify(identity)).flatMap((v) => v.remaining);
+        if (left.length > 0) throw new Error(`the device identity is not erased: ${left.join(', ')}`);
+        this.options.log?.info('device identity erased after the record was signed with it', { recordId: signed.recordId });
+        await this.options.journal.write({ ...facts, step: (step = 'restart'), ...signed });
+      }
+      if (step === 'restart' && signed) {
         this.options.log?.info('reset done; restarting', {
           scope: facts.scope,
-          verification: record.verification,
-          recordId: record.id,
+          verification: signed.verification,
+          recordId: signed.recordId,
           ...(this.hardwareFailures ? { hardwareFailures: this.hardwareFailures } : {}),
         });
         this.state.set({ status: 'wiping', scope: entry.scope, phase: 'restarting', startedAt: entry.startedAt });
@@ -280,7 +292,7 @@ function phaseOf(step: ResetJournalEntry['step']): Extract<ResetState, { status:
       ? 'erasing'
       : step === 'defaults'
         ? 'restoring-defaults'
-        : step === 'verify'
+        : step === 'verify' || step === 'retire-identity'
           ? 'verifying'
           : 'restarting';
 }

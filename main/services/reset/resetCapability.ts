@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import sodium from 'sodium-native';
+import { checkDecommissionAuthorization } from '../../../src/reset/decommissionAuthorization.js';
+import { parsePublicKeyFile } from '../../../src/update/keys.js';
 import { AppError } from '../../../src/api/errors.js';
 import { join } from 'node:path';
 import type { resetCalls, resetEvents } from '../../../src/api/contract/reset.js';
@@ -46,8 +49,13 @@ export interface ResetNeeds {
   hardware?: { peripherals: Peripheral[]; imu: ImuSource };
   /** The network capability's reset to defaults (saved profiles in its own stack); without it a configuration reset says so. */
   network?: NetworkSettingsReset;
+  /** The image's trust folder: `decommission.pub`, the operator's key that authorizes decommissioning. */
+  trustDir?: string;
   log: SubsystemLogger;
 }
+
+/** The operator's decommissioning public key in the trust folder (`headsetctl decommission keygen` makes it). */
+export const DECOMMISSION_KEY_FILE = 'decommission.pub';
 
 /** Where the reset keeps its journal and the signed sanitization records: the persist partition. */
 export const resetDir = (roots: UserDataRoots) => join(roots.persist, 'reset');
@@ -151,6 +159,24 @@ export function resetCapability(needs: ResetNeeds): Capability<{ reset: ResetPor
       } finally {
         configuring = false;
       }
+    },
+    async authorizeDecommission(text) {
+      let operatorKey: Uint8Array;
+      try {
+        if (!needs.trustDir) throw new Error('no trust folder');
+        operatorKey = parsePublicKeyFile(await readFile(join(needs.trustDir, DECOMMISSION_KEY_FILE), 'utf8'), DECOMMISSION_KEY_FILE);
+      } catch {
+        throw new AppError('DECOMMISSION_NOT_CONFIGURED');
+      }
+      const { deviceId, publicKey } = needs.identity.get();
+      const authorization = checkDecommissionAuthorization(text, {
+        operatorKey,
+        deviceId,
+        identityKey: publicKey,
+        now: new Date(),
+        verify: (signature, message, key) => sodium.crypto_sign_verify_detached(Buffer.from(signature), Buffer.from(message), Buffer.from(key)),
+      });
+      needs.log.info('decommissioning authorized by the operator', { issuedAt: authorization.issuedAt, reason: authorization.reason ?? null });
     },
     records: async () => {
       const paths = (await records.list()).reverse();

@@ -132,6 +132,16 @@ export const resetCalls = {
     output: configurationReportSchema,
     errors: ['RESET_CONFIRMATION_REQUIRED', 'RESET_PIN_REQUIRED', 'RESET_IN_PROGRESS', 'LOCK_WRONG_PIN', 'LOCK_BACKING_OFF'],
   }),
+  'reset.decommission': call({
+    summary:
+      "Decommissioning (the operator's, through headsetctl; no wearer screen offers it): everything erased as for a factory reset, then the " +
+      'device identity after the sanitization record is signed with it, and on linux the LUKS keyslots; the headset restarts as a new device. ' +
+      "Needs `confirm: true` and the operator's signed hc-decommission-v1 authorization for this headset (the PIN is not enough).",
+    scope: 'user',
+    input: z.object({ confirm: z.boolean(), authorization: z.string().max(8192) }).strict(),
+    output: resetStateSchema,
+    errors: ['RESET_CONFIRMATION_REQUIRED', 'RESET_IN_PROGRESS', 'DECOMMISSION_NOT_CONFIGURED', 'DECOMMISSION_AUTHORIZATION_INVALID'],
+  }),
   'reset.hardware': call({
     summary:
       'Hardware reset: every peripheral (IMU, GPS, lights, display, audio) power-cycled, initialized and verified; the IMU recalibrated when asked ' +
