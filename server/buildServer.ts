@@ -13,12 +13,18 @@ import { repositoryRoutes } from './updates/repositoryRoutes.js';
 import { rolloutRoutes } from './updates/rolloutRoutes.js';
 import { telemetryAdminRoutes } from './telemetry/telemetryAdminRoutes.js';
 import { telemetryRoutes } from './telemetry/telemetryRoutes.js';
+import { trackRoutes } from './tracks/trackRoutes.js';
 
 export interface BuildServerOptions extends ServerContext {
   /** Serve HTTPS itself (else plain HTTP behind a TLS proxy): PEM key and certificate. */
   https?: { key: string; cert: string };
   /** The built dashboard's folder; without it, `/` says the dashboard is not built. */
   dashboardDir?: string;
+  /**
+   * The TLS proxies' addresses or CIDR ranges (--trust-proxy): only a request arriving from one of
+   * them has its X-Forwarded-For believed, so per-address throttling counts the real client.
+   */
+  trustProxy?: readonly string[];
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -30,7 +36,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    trustProxy: false,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   useZodSchemas(app);
@@ -55,6 +61,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(licenseRoutes(context));
   await app.register(repositoryRoutes(context));
   await app.register(rolloutRoutes(context));
+  await app.register(trackRoutes(context));
   await serveDashboard(app, options.dashboardDir);
   return app;
 }

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     licenseKey: options.licenseKey ? await loadLicenseKey(options.licenseKey) : undefined,
     // Its folder is made at the first upload: a server that never hosts updates leaves none behind.
     blobs: new FolderBlobStore(resolve(options.blobsDir)),
+    trustProxy: options.trustProxy,
     dashboardDir: existsSync(join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     logger: { level: process.env.FLEET_LOG_LEVEL ?? 'info' },
   });

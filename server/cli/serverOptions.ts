@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
 export interface ServerOptions {
@@ -17,6 +18,8 @@ export interface ServerOptions {
   telemetryRetentionDays: number;
   /** The vendor's licence-signing key file (license.key): licences are issued and revoked only with it. */
   licenseKey?: string;
+  /** The TLS proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
+  trustProxy: string[];
   help: boolean;
 }
 
@@ -36,6 +39,9 @@ export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/s
                           any metric asks for; a metric's own shorter retention still applies)
   --license-key FILE      the vendor's licence-signing key file (headsetctl license keygen's
                           license.key, mode 0600): issue and revoke licences, sign revocation lists
+  --trust-proxy ADDRESSES the TLS proxies in front of the server, comma-separated addresses
+                          or CIDR ranges (127.0.0.1,10.0.0.0/8): X-Forwarded-For is believed
+                          only from them, so login and challenge limits count the real client
   --help                  this text
 `;
 
@@ -55,6 +61,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
       'reset-password': { type: 'string' },
       'telemetry-retention-days': { type: 'string', default: '395' },
       'license-key': { type: 'string' },
+      'trust-proxy': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -74,6 +81,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     resetPassword: values['reset-password'],
     telemetryRetentionDays: retention,
     licenseKey: values['license-key'],
+    trustProxy: values['trust-proxy'] === undefined ? [] : parseTrustedProxies(values['trust-proxy']),
     help: values.help!,
   };
 }
@@ -89,4 +97,18 @@ function checkDatabaseUrl(text: string): void {
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('--database takes a postgres:// URL.');
   if (url.password)
     throw new Error('--database must not carry a password (the command line is visible to every user): put it in PGPASSWORD or ~/.pgpass.');
+}
+
+/** Addresses or CIDR ranges; a host name is refused (it would be looked up on every request, or not at all). */
+export function parseTrustedProxies(text: string): string[] {
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 4 ? 32 : 128;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !validBits || extra !== undefined)
+      throw new Error(`--trust-proxy takes comma-separated IP addresses or CIDR ranges (127.0.0.1,10.0.0.0/8), not "${entry}".`);
+  }
+  return entries;
 }
