@@ -24,6 +24,7 @@ const sanitization = () => import('./sanitizationCommands.js');
 const license = () => import('./licenseCommands.js');
 const network = () => import('./networkCommands.js');
 const reset = () => import('./resetCommands.js');
+const decommission = () => import('./decommissionCommands.js');
 const image = () => import('./imageCommands.js');
 const dataPartition = () => import('./dataPartitionCommands.js');
 
@@ -83,6 +84,10 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
       summary: 'Factory reset: erase everything, keep calibration and identity, restart into setup',
       load: async () => (await reset()).deviceReset,
     },
+    decommission: {
+      summary: "Retire the headset with the operator's signed authorization: everything and its identity erased, restarts as a new device",
+      load: async () => (await decommission()).deviceDecommission,
+    },
   },
   license: {
     keygen: {
@@ -107,6 +112,16 @@ const COMMANDS: Record<string, Record<string, ListedCommand>> = {
     'data-unlock': {
       summary: 'every boot: unlock each user-data class folder with its key (an erased class made anew)',
       load: async () => (await dataPartition()).imageDataUnlock,
+    },
+  },
+  decommission: {
+    keygen: {
+      summary: "generate the operator's decommissioning key pair (decommission.pub goes into the trust folder)",
+      load: async () => (await decommission()).decommissionKeygen,
+    },
+    authorize: {
+      summary: 'sign an authorization to decommission one headset (device id and identity key; key from a file)',
+      load: async () => (await decommission()).decommissionAuthorize,
     },
   },
   sanitization: {

@@ -78,7 +78,7 @@ async function wipe(scope: WearerScope, args: string[], io: CliIo): Promise<void
 }
 
 /** Prints each phase on stderr; resolves at `restarting` (or the connection dropping after it) or `failed`. */
-function followUntilRestart(client: ApiClient, io: CliIo, quiet: boolean): Promise<ResetState> {
+export function followUntilRestart(client: ApiClient, io: CliIo, quiet: boolean): Promise<ResetState> {
   return new Promise((resolve, reject) => {
     let last: ResetState | undefined;
     const stopClose = client.onClose(() =>
