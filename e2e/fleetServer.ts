@@ -7,13 +7,13 @@ import { startFleetServerProcess, type FleetServerProcess } from '../test-suppor
 
 const SERVER = fileURLToPath(new URL('../dist/fleet/server.mjs', import.meta.url));
 
-/** The built fleet server (`dist/fleet/server.mjs`, with its dashboard) on PGlite in a fresh folder. */
-export async function startBuiltFleetServer(): Promise<FleetServerProcess & { remove: () => Promise<void> }> {
+/** The built fleet server (`dist/fleet/server.mjs`, with its dashboard) on PGlite in a fresh folder; `extraArgs` go on its command line. */
+export async function startBuiltFleetServer(extraArgs: readonly string[] = []): Promise<FleetServerProcess & { remove: () => Promise<void> }> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`node scripts/build.mjs\` before the e2e tests.`);
   const data = await mkdtemp(join(tmpdir(), 'fleet-e2e-'));
   const blobs = await mkdtemp(join(tmpdir(), 'fleet-e2e-blobs-'));
   // PGlite's first start (initdb in WebAssembly) takes 20-40 s on a loaded 2-core machine.
-  const server = await startFleetServerProcess(SERVER, ['--data', data, '--blobs', blobs], 150_000);
+  const server = await startFleetServerProcess(SERVER, ['--data', data, '--blobs', blobs, ...extraArgs], 150_000);
   return {
     ...server,
     remove: async () => {

@@ -155,13 +155,13 @@ export function LicensesScreen({ role, onSessionLost }: { role: OperatorRole; on
                     {l.features.length === 0
                       ? 'None'
                       : l.features.map((f) => (
-                          <span key={f} className="tag">
+                          <span key={f} className="tag nowrap">
                             {f}
                           </span>
                         ))}
                   </td>
                   <td title={l.expiresAt}>
-                    {l.expiresAt.slice(0, 10)}
+                    <span className="nowrap">{l.expiresAt.slice(0, 10)}</span>
                     <div className="hint">{daysLeftText(l) || (l.graceDays > 0 ? `+${days(l.graceDays)} grace` : 'no grace')}</div>
                   </td>
                   <td>
