@@ -6,6 +6,7 @@ import { benchBundleSize } from './foundation/bundleSize.js';
 import { benchColdStart } from './foundation/coldStart.js';
 import type { BenchResult } from './harness.js';
 import { benchUpdate } from './update/index.js';
+import { benchVerify } from './verify/index.js';
 import { benchLogging } from './logging/index.js';
 import { benchSupport } from './support/index.js';
 import { benchReset } from './reset/index.js';
@@ -22,6 +23,7 @@ const only = process.argv[2];
 const suites: Record<string, () => Promise<BenchResult[]> | BenchResult[]> = {
   foundation: async () => [...(await benchApiRoundTrip(distDir)), ...(await benchColdStart(distDir)), ...benchBundleSize(distDir)],
   update: benchUpdate,
+  verify: () => benchVerify(distDir),
   logging: benchLogging,
   support: benchSupport,
   reset: benchReset,

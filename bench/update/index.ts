@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBundle } from '../../main/operator/bundles/BundleWriter.js';
 import { generateKeys, loadSigningKey } from '../../main/operator/keys/signingKeys.js';
@@ -12,15 +11,14 @@ import { benchDownload } from './download.js';
 import { IMAGE_SIZE, buildImagePair } from './images.js';
 import { MiB, round } from './measure.js';
 import { benchUpToDateCheck } from './tufCheck.js';
-import { benchCliStart, benchCliVerify } from './cli.js';
-import { benchInstall, benchVerify } from './verifyAndInstall.js';
+import { benchInstall } from './verifyAndInstall.js';
 
 /**
  * The `update` suite: system updates on realistic images (bench/update/images.ts), each figure a
  * ratio against a reference tool measured in the same run. Everything lives in one temporary
  * folder under the OS temporary folder, removed at the end.
  */
-export async function benchUpdate(distDir = builtDistDir()): Promise<BenchResult[]> {
+export async function benchUpdate(): Promise<BenchResult[]> {
   const started = performance.now();
   const loadAtStart = loadavg()[0]!;
   const log = (line: string) => console.log(`  update [${Math.round((performance.now() - started) / 1000)} s] ${line}`);
@@ -52,12 +50,7 @@ export async function benchUpdate(distDir = builtDistDir()): Promise<BenchResult
       log(`full bundles: ${round(statSync(oldBundle).size / MiB, 1)} and ${round(statSync(newBundle).size / MiB, 1)} MiB (zstd -3)`);
 
       const results: BenchResult[] = [];
-      results.push(...(await benchVerify(newBundle, trusted)));
-      log('verify done');
-      results.push(...(await benchCliStart(distDir, work, key, join(keysDir, 'bundle.pub'))));
-      log('headsetctl start done');
-      results.push(...(await benchCliVerify(distDir, work, key, join(keysDir, 'bundle.pub'))));
-      log('headsetctl verify of 1 GiB done');
+      // Verify and headsetctl's start: the verify suite (bench/verify/).
       results.push(...(await benchInstall(work, newBundle, trusted)));
       log('install done');
       const delta = await benchDelta({ work, oldImage: pair.v1, newImage: pair.v2, oldBundle, newBundle, key, trusted }, log);
@@ -91,11 +84,6 @@ export async function benchUpdate(distDir = builtDistDir()): Promise<BenchResult
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** dist/, where `npm run bench` runs this suite from: this code is bundled into dist/bench/run.mjs. */
-function builtDistDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..');
 }
 
 function prefixed(prefix: string, values: Record<string, number | string>): Record<string, number | string> {

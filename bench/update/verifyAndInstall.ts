@@ -1,61 +1,16 @@
-import { closeSync, createReadStream, createWriteStream, ftruncateSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, ftruncateSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BundleReader } from '../../main/services/update/BundleReader.js';
 import { writeImageToSlot } from '../../main/services/update/SlotWriter.js';
 import type { TrustedKey } from '../../src/update/verify.js';
 import type { BenchResult } from '../harness.js';
-import { MiB, flushDirtyPages, median, pairs, round, sh, spread, timeCommand, timeIt, timeShell } from './measure.js';
+import { MiB, flushDirtyPages, median, round, sh, timeIt, timeShell } from './measure.js';
 
-const VERIFY_RUNS = 7;
 /** Writes and fsyncs to a virtual disk vary from run to run: more runs than for hashing. */
 const INSTALL_RUNS = 5;
 /** A slot partition is larger than the image it holds. */
 export const SLOT_SIZE = 192 * MiB;
-
-/**
- * Verifying a bundle (signature, then every payload's length and SHA-256, as `bundle verify`
- * without --deep, in this process) against `openssl dgst -sha256` of the same file, the strongest
- * tool for the same work (OpenSSL's SHA-256, with SHA-NI where the CPU has it, as Node's crypto):
- * throughput ratio, ours / theirs, pair by pair. `sha256sum` (coreutils, no SHA-NI: several times
- * slower where the CPU has SHA-NI) is informative. The file is in the page cache for all.
- */
-export async function benchVerify(bundle: string, trusted: readonly TrustedKey[]): Promise<BenchResult[]> {
-  const length = statSync(bundle).size;
-  const ours = () =>
-    timeIt(async () => {
-      const reader = await BundleReader.open(bundle, { trusted });
-      await reader.verify();
-      if (!reader.fullyVerified) throw new Error('the bundle was not fully verified');
-    });
-  const openssl = () => timeCommand('openssl', ['dgst', '-sha256', bundle]);
-  const { oursMs, theirsMs, ratios } = await pairs(VERIFY_RUNS, ours, openssl);
-  const sumMs: number[] = [];
-  for (let run = 0; run < 3; run++) sumMs.push(await timeCommand('sha256sum', [bundle]));
-  const ratio = median(ratios);
-  const rate = (ms: number) => Math.round(length / MiB / (ms / 1000));
-  return [
-    {
-      name: 'Verify a bundle (signature + payload SHA-256, not deep) vs `openssl dgst -sha256` of the same file',
-      metric: `throughput ratio ours/theirs, median of ${VERIFY_RUNS} pairs`,
-      value: round(ratio, 3),
-      unit: '×',
-      goal: '≥ 0.95×',
-      met: ratio >= 0.95,
-      details: {
-        bundleMiB: round(length / MiB, 1),
-        ratioSpread: spread(ratios),
-        oursMs: round(median(oursMs), 1),
-        opensslMs: round(median(theirsMs), 1),
-        oursMiBps: rate(median(oursMs)),
-        opensslMiBps: rate(median(theirsMs)),
-        // Informative: the reference before; coreutils' SHA-256 has no SHA-NI.
-        sha256sumMs: round(median(sumMs), 1),
-        ratioVsSha256sum: round(median(sumMs) / median(oursMs), 2),
-      },
-    },
-  ];
-}
 
 /**
  * Installing a bundle's image into a slot as the installer does (verified bundle stream, zstd
