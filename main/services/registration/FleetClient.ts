@@ -12,6 +12,7 @@ import {
 } from '../../../src/fleet/deviceApi.js';
 import type { FleetErrorCode } from '../../../src/fleet/errors.js';
 import type { Inventory } from '../../../src/fleet/inventory.js';
+import type { UpdateReport } from '../../../src/fleet/updateApi.js';
 import { SIGNED_REQUEST_HEADERS, registrationMessage, requestMessage } from '../../../src/fleet/signing.js';
 import { answerInvalid, problemOfAnswer, unreachable } from '../../../src/registration/registrationProblem.js';
 import type { IdentitySigner } from './ports.js';
@@ -61,8 +62,9 @@ export class FleetClient {
   }
 
   /** A signed check-in with this inventory; the answer says when the server wants the next. */
-  async checkIn(inventory: Inventory): Promise<FleetExchange<CheckInResult>> {
-    const body = JSON.stringify({ inventory });
+  async checkIn(inventory: Inventory, updateReports: readonly UpdateReport[] = []): Promise<FleetExchange<CheckInResult>> {
+    // Left out when there is nothing to report: a server without rollouts knows only the inventory.
+    const body = JSON.stringify(updateReports.length > 0 ? { inventory, updateReports } : { inventory });
     return this.send(DEVICE_API.checkIns, body, this.signedHeaders('POST', this.pathOf(DEVICE_API.checkIns), body), checkInResultSchema);
   }
 

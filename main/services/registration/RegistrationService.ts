@@ -7,7 +7,7 @@ import { inventoryOf } from '../../../src/registration/inventoryOf.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
 import { FleetClient } from './FleetClient.js';
 import type { FleetConfig } from './fleetConfig.js';
-import type { IdentitySigner, InventoryFacts } from './ports.js';
+import type { IdentitySigner, InventoryFacts, RolloutReports } from './ports.js';
 import type { RegistrationJournal, RegistrationRecord } from './RegistrationJournal.js';
 
 export interface RegistrationServiceOptions {
@@ -15,6 +15,8 @@ export interface RegistrationServiceOptions {
   config: FleetConfig | undefined;
   identity: IdentitySigner;
   facts: InventoryFacts;
+  /** The update capability's rollout reports and offers; without it check-ins carry the inventory alone. */
+  rollouts?: RolloutReports;
   network: StateSource<NetworkStatus>;
   journal: RegistrationJournal;
   log: SubsystemLogger;
@@ -174,9 +176,11 @@ export class RegistrationService {
     const boot = facts.boot();
     if (!boot) throw new Error('the boot status is not known yet');
     const inventory = inventoryOf({ info: await facts.info(), boot, health: facts.health(), groupTags: config.groupTags });
-    const checkedIn = await client.checkIn(inventory);
+    const reports = this.options.rollouts?.pendingReports() ?? [];
+    const checkedIn = await client.checkIn(inventory, reports);
     if (this.stopped) return;
     if (!checkedIn.ok) return this.onProblem(checkedIn.problem);
+    await this.options.rollouts?.answered(checkedIn.value.update ?? null, reports);
 
     const at = new Date(this.now).toISOString();
     const record = this.record!;

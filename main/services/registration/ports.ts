@@ -1,4 +1,5 @@
 import type { BootStatus, HealthSnapshot, IdentityRecord, SystemInfo } from '../../../src/api/contract.js';
+import type { UpdateOffer, UpdateReport } from '../../../src/fleet/updateApi.js';
 
 /** The headset's identity as registration needs it: who it is, and signatures by its key (never the key). */
 export interface IdentitySigner {
@@ -14,4 +15,11 @@ export interface InventoryFacts {
   boot(): BootStatus | undefined;
   /** The latest health snapshot; undefined before the first. */
   health(): HealthSnapshot | undefined;
+}
+
+/** The update capability's side of fleet rollouts: reports for the next check-in, and what the answer offered. */
+export interface RolloutReports {
+  pendingReports(): UpdateReport[];
+  /** The check-in carrying `delivered` was answered with this offer (null: none now). */
+  answered(offer: UpdateOffer | null, delivered: readonly UpdateReport[]): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { ReconnectBackoffOptions } from '../../../src/api/reconnectBackoff.
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
 import type { FleetConfig } from './fleetConfig.js';
-import type { IdentitySigner, InventoryFacts } from './ports.js';
+import type { IdentitySigner, InventoryFacts, RolloutReports } from './ports.js';
 import { RegistrationJournal } from './RegistrationJournal.js';
 import { RegistrationService } from './RegistrationService.js';
 
@@ -13,6 +13,7 @@ export interface RegistrationNeeds {
   config: FleetConfig | undefined;
   identity: IdentitySigner;
   facts: InventoryFacts;
+  rollouts?: RolloutReports;
   network: StateSource<NetworkStatus>;
   stateDir: string;
   log: SubsystemLogger;

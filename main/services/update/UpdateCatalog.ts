@@ -41,9 +41,12 @@ export class UpdateCatalog {
   }
 
   /** The newest bundle for `model` above `installedVersion`: a delta from it if offered, else the full one. */
-  async newest(model: string, installedVersion: string, options: { deltas: boolean }): Promise<CatalogEntry | undefined> {
+  async newest(model: string, installedVersion: string, options: { deltas: boolean; only?: string }): Promise<CatalogEntry | undefined> {
     const entries = await this.verifiedEntries(model);
-    const newer = entries.filter((e) => compareVersions(e.version, installedVersion) > 0);
+    // A fleet's rollout names the one version this headset may take (FleetRolloutLink).
+    const newer = entries.filter(
+      (e) => compareVersions(e.version, installedVersion) > 0 && (options.only === undefined || e.version === options.only),
+    );
     if (newer.length === 0) return undefined;
     const best = newer.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)).version;
     const candidates = newer.filter((e) => e.version === best);

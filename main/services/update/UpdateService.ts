@@ -40,6 +40,8 @@ export interface UpdateServiceOptions {
   model: string;
   stateDir: string;
   log?: SubsystemLogger;
+  /** The fleet server's rollout offer, once one answered (undefined: any version; null: none). */
+  fleet?: { allowedVersion(): string | null | undefined };
 }
 
 /**
@@ -146,7 +148,10 @@ export class UpdateService {
     this.operation = 'checking';
     await this.setState({ status: 'checking' });
     try {
-      const entry = await catalog.newest(this.options.model, (await this.current()).version, { deltas: true });
+      // Managed by a fleet server: only the version its rollout offers this headset, nothing without an offer.
+      const allowed = this.options.fleet?.allowedVersion();
+      const entry =
+        allowed === null ? undefined : await catalog.newest(this.options.model, (await this.current()).version, { deltas: true, only: allowed });
       await this.store.saveLastCheck(new Date().toISOString());
       if (!entry) {
         await this.store.saveOffer(undefined);

@@ -14,6 +14,7 @@ import { bootSystem } from './bootSequence.js';
 import { BundleCache } from './BundleCache.js';
 import { ComponentRegistry, type ComponentSources } from './ComponentRegistry.js';
 import type { DataSnapshots } from './DataSnapshots.js';
+import { FleetRolloutLink } from './FleetRolloutLink.js';
 import { InstallJournal } from './InstallJournal.js';
 import { Installer, type BootOutcome } from './Installer.js';
 import type { SlotPartitions } from './ports.js';
@@ -58,6 +59,8 @@ export interface UpdatePorts {
   components(): Promise<Record<string, string>>;
   /** Checks a trial boot's API is reachable (now and after every power cycle), then commits it. */
   confirmBoot(check: ReachabilityCheck): Promise<BootOutcome>;
+  /** The fleet server's rollouts: the offer a check-in brings, and the reports the next one carries. */
+  fleetRollouts: FleetRolloutLink;
   /** Recovery's installs, through this installer and verifier (network and USB recovery). */
   systemInstall: SystemInstallPort;
   /** The signing time of each verified TUF timestamp (ms), for the licence's high-water mark; returns an unsubscribe. */
@@ -98,7 +101,9 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
     dir: join(needs.stateDir, 'recovery-bundles'),
     log: needs.recoveryLog ?? log,
   });
+  const fleetRollouts = await FleetRolloutLink.open(needs.stateDir);
   const updates = new UpdateService({
+    fleet: fleetRollouts,
     catalog,
     installer,
     boot,
@@ -112,6 +117,12 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
   });
   // The history and the offer follow every install's end, also one a power cut finished at the next boot.
   installer.onFinished((record) => updates.recordFinished(record));
+  // What becomes of a fleet rollout's version is reported at the next check-in (registration).
+  installer.onFinished((record) => fleetRollouts.finished(record));
+  updates.status.subscribe(
+    (status) =>
+      void fleetRollouts.observe(status.state).catch((error: unknown) => log.warn('rollout report not saved', { error: errorMessage(error) })),
+  );
   const rebootAfterFailedTrial = () =>
     void setTimeout(
       () => needs.power.reboot().catch((error: unknown) => log.error('restart after a failed trial failed', { error: errorMessage(error) })),
@@ -158,6 +169,7 @@ export async function updateCapability(needs: UpdateNeeds): Promise<Capability<U
       components: () => components.versions(),
       confirmBoot: (check) => trial.confirmWith(check),
       systemInstall,
+      fleetRollouts,
       // The signing times of verified TUF timestamps (the licence's trusted clock); none without a repository.
       trustedTimes: { subscribe: (listener) => catalog?.onVerifiedTime(listener) ?? (() => undefined) },
     },
