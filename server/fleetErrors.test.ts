@@ -7,6 +7,9 @@ import { FLEET_ERROR_AREAS, FLEET_ERROR_CATALOGUE, FLEET_ERROR_CODES, FLEET_ERRO
 import { OPERATOR_API } from '../src/fleet/operatorApi.js';
 import { LICENSE_API } from '../src/fleet/licenseApi.js';
 import { UPDATE_API, type Rollout } from '../src/fleet/updateApi.js';
+import { TRACK_API, type TrackProposalResult } from '../src/fleet/trackApi.js';
+import { placedAt, registryTestSignature } from '../src/tracks/registryTestSignatures.js';
+import { proposeTrack } from '../test-support/fleet/trackRegistryClient.js';
 import { BlobStoreError, type BlobStore } from './blobs/BlobStore.js';
 import { FleetUpdateRepository } from '../test-support/fleet/fleetUpdateRepository.js';
 import { licenseKeyFromSeed } from './licenses/licenseKey.js';
@@ -73,6 +76,16 @@ const post = (url: string, body: string, headers: Record<string, string> = json)
 const upload = async (name: string, bytes: string, admin?: OperatorClient) =>
   (admin ?? (await server.operator('admin'))).raw('PUT', UPDATE_API.file(name), bytes, { 'content-type': 'application/octet-stream' });
 const rollout = { phases: [10, 100], failureThresholdPercent: 5 };
+/** A new layout at a venue where its name and its length-qualified name are both taken: left to an operator. */
+async function nameTakenConflict(): Promise<string> {
+  const headset = await server.acceptedHeadset();
+  const gp = registryTestSignature('brackenfield-park', 2);
+  const at = { lat: gp.origin.lat + 5 * Math.random(), lon: gp.origin.lon };
+  await proposeTrack(server.send, headset, 'Moor', placedAt(gp, at));
+  await proposeTrack(server.send, headset, 'Moor', placedAt(gp, at, Math.PI / 2));
+  return (await proposeTrack(server.send, headset, 'Moor', placedAt(gp, at, Math.PI))).json<TrackProposalResult>().conflictId!;
+}
+
 
 /**
  * One scenario per code, through the real server over HTTP semantics (Fastify's inject). Typed as a
@@ -301,6 +314,26 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     const created = (await admin.post(UPDATE_API.rollouts, { ...rollout, model: 'HC-2', version: '2.0.0' })).json<Rollout>();
     return admin.post(UPDATE_API.rolloutAction(created.id, 'resume'), { phase: 0 });
   },
+  TRACK_SIGNATURE_INVALID: async () => {
+    const ring = registryTestSignature('kestrel-ring', 3);
+    return proposeTrack(server.send, await server.acceptedHeadset(), 'Kestrel Ring', { ...ring, lengthM: ring.lengthM * 2 });
+  },
+  TRACK_NOT_FOUND: async () => (await server.operator('support')).put(TRACK_API.trackName(crypto.randomUUID()), { name: 'Anywhere' }),
+  TRACK_NAME_TAKEN: async () => {
+    const headset = await server.acceptedHeadset();
+    const ring = registryTestSignature('kestrel-ring', 3);
+    await proposeTrack(server.send, headset, 'Kestrel Ring', ring);
+    const kart = (await proposeTrack(server.send, headset, 'Kestrel Kart', placedAt(ring, ring.origin, Math.PI / 2))).json<TrackProposalResult>();
+    return (await server.operator('support')).put(TRACK_API.trackName(kart.track!.id), { name: 'kestrel ring' });
+  },
+  TRACK_CONFLICT_NOT_FOUND: async () => (await server.operator('support')).post(TRACK_API.resolve(crypto.randomUUID()), { action: 'dismiss' }),
+  TRACK_CONFLICT_RESOLVED: async () => {
+    const conflictId = await nameTakenConflict();
+    const support = await server.operator('support');
+    await support.post(TRACK_API.resolve(conflictId), { action: 'dismiss' });
+    return support.post(TRACK_API.resolve(conflictId), { action: 'dismiss' });
+  },
+  TRACK_RESOLUTION_INVALID: async () => (await server.operator('support')).post(TRACK_API.resolve(await nameTakenConflict()), { action: 'revise' }),
 };
 
 function docSection(code: FleetErrorCode): string | undefined {

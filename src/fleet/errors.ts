@@ -4,6 +4,7 @@ import { requestErrors } from './errors/requests.js';
 import { telemetryErrors } from './errors/telemetry.js';
 import { licenseErrors } from './errors/licenses.js';
 import { updateErrors } from './errors/updates.js';
+import { trackErrors } from './errors/tracks.js';
 
 /**
  * The fleet server's error catalogue: every code its HTTP API answers with, with a stable meaning.
@@ -18,6 +19,7 @@ export const FLEET_ERROR_AREAS = {
   telemetry: { title: 'Telemetry', codes: telemetryErrors },
   licenses: { title: 'Licences', codes: licenseErrors },
   updates: { title: 'Updates', codes: updateErrors },
+  tracks: { title: 'Tracks', codes: trackErrors },
 } as const;
 
 export const FLEET_ERROR_CATALOGUE = {
@@ -27,6 +29,7 @@ export const FLEET_ERROR_CATALOGUE = {
   ...telemetryErrors,
   ...licenseErrors,
   ...updateErrors,
+  ...trackErrors,
 } as const;
 
 export type FleetErrorCode = keyof typeof FLEET_ERROR_CATALOGUE;
@@ -90,6 +93,12 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   ROLLOUT_RELEASE_UNKNOWN: 409,
   ROLLOUT_ALREADY_RUNNING: 409,
   ROLLOUT_STATE_CONFLICT: 409,
+  TRACK_SIGNATURE_INVALID: 400,
+  TRACK_NOT_FOUND: 404,
+  TRACK_NAME_TAKEN: 409,
+  TRACK_CONFLICT_NOT_FOUND: 404,
+  TRACK_CONFLICT_RESOLVED: 409,
+  TRACK_RESOLUTION_INVALID: 409,
 };
 
 /** The one error type the server throws on purpose; anything else is answered INTERNAL. */

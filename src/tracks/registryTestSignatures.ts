@@ -1,7 +1,8 @@
+import { LocalFrame, type LatLon } from './geo.js';
 import { LapTimer } from './lapTimer.js';
 import { lineOf, syntheticCircuit } from './syntheticCircuits.js';
 import { synthesizeDrive } from './syntheticDrive.js';
-import { trackSignature, type TrackSignature } from './trackSignature.js';
+import { cellOf, trackSignature, type TrackSignature } from './trackSignature.js';
 
 /**
  * Signatures for registry tests (headset and server): a flying lap of a test circuit driven by a
@@ -45,4 +46,27 @@ export function withChicane(signature: TrackSignature, offsetM: number): TrackSi
     length += Math.hypot(points[2 * j]! - points[2 * i]!, points[2 * j + 1]! - points[2 * i + 1]!);
   }
   return { ...signature, points, lengthM: Math.round(length * 10) / 10 };
+}
+
+/** The same layout `dLat` degrees further north: another venue (its cells recomputed from its points). */
+export function elsewhere(signature: TrackSignature, dLat: number): TrackSignature {
+  const origin = { lat: Math.round((signature.origin.lat + dLat) * 1e6) / 1e6, lon: signature.origin.lon };
+  const frame = new LocalFrame(origin);
+  const cells = new Set<string>();
+  for (let i = 0; i < signature.points.length; i += 2) cells.add(cellOf(frame.toLatLon({ x: signature.points[i]!, y: signature.points[i + 1]! })));
+  return { ...signature, origin, cells: [...cells].sort() };
+}
+
+/** The same outline turned by `turnRad` about its centre and laid at `origin`: another layout at that venue (cells recomputed). */
+export function placedAt(signature: TrackSignature, origin: LatLon, turnRad = 0): TrackSignature {
+  const frame = new LocalFrame(origin);
+  const points: number[] = [];
+  const cells = new Set<string>();
+  for (let i = 0; i < signature.points.length; i += 2) {
+    const x = signature.points[i]! * Math.cos(turnRad) - signature.points[i + 1]! * Math.sin(turnRad);
+    const y = signature.points[i]! * Math.sin(turnRad) + signature.points[i + 1]! * Math.cos(turnRad);
+    points.push(Math.round(x * 10) / 10, Math.round(y * 10) / 10);
+    cells.add(cellOf(frame.toLatLon({ x, y })));
+  }
+  return { ...signature, origin, points, cells: [...cells].sort() };
 }
