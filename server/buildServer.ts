@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { auditRoutes } from './auditRoutes.js';
 import { deviceAdminRoutes } from './devices/deviceAdminRoutes.js';
 import { deviceRoutes } from './devices/deviceRoutes.js';
 import { serveDashboard } from './http/dashboardAssets.js';
@@ -56,6 +57,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(deviceRoutes(context));
   await app.register(operatorRoutes(context));
   await app.register(deviceAdminRoutes(context));
+  await app.register(auditRoutes(context));
   await app.register(telemetryRoutes(context));
   await app.register(telemetryAdminRoutes(context));
   await app.register(licenseRoutes(context));

@@ -86,7 +86,6 @@ async function nameTakenConflict(): Promise<string> {
   return (await proposeTrack(server.send, headset, 'Moor', placedAt(gp, at, Math.PI))).json<TrackProposalResult>().conflictId!;
 }
 
-
 /**
  * One scenario per code, through the real server over HTTP semantics (Fastify's inject). Typed as a
  * Record over the codes: a new code does not compile until it has one.
@@ -219,6 +218,19 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     await admin.post(OPERATOR_API.operators, { username: 'erin', role: 'viewer' });
     return admin.post(OPERATOR_API.operators, { username: 'erin', role: 'viewer' });
   },
+  OPERATOR_NOT_FOUND: async () => (await server.operator('admin')).request('PATCH', OPERATOR_API.operator('nobody'), { disabled: true }),
+  LAST_ADMIN: async () => {
+    // On a server of its own, where this is the only admin: demoting itself would leave none.
+    const own = await startFleetTestServer(await databases.migrated('pglite'));
+    try {
+      const admin = await own.operator('admin');
+      const me = (await admin.get(OPERATOR_API.session)).json<{ operator: { username: string } }>().operator.username;
+      return await admin.request('PATCH', OPERATOR_API.operator(me), { role: 'support' });
+    } finally {
+      await own.close();
+    }
+  },
+  PREAUTHORIZATION_NOT_FOUND: async () => (await server.operator('admin')).request('DELETE', OPERATOR_API.preauthorization(crypto.randomUUID())),
   DEVICE_NOT_FOUND: async () => (await server.operator('viewer')).get(OPERATOR_API.device(crypto.randomUUID())),
   DEVICE_STATE_CONFLICT: async () => {
     const headset = await server.acceptedHeadset();

@@ -11,6 +11,7 @@ import {
   preauthorizationRequestSchema,
   reregistrationPolicySchema,
 } from '../../src/fleet/operatorApi.js';
+import { FleetError } from '../../src/fleet/errors.js';
 import { appendAudit } from '../audit.js';
 import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
 import { requireOperator } from '../operators/operatorAuth.js';
@@ -77,6 +78,17 @@ export function deviceAdminRoutes(context: ServerContext) {
         return reply.code(204).send();
       },
     );
+
+    routes.delete(`${OPERATOR_API.preauthorizations}/:deviceId`, { preHandler: admin, schema: { params: deviceParams } }, async (request, reply) => {
+      const now = clock.now();
+      const operator = request.session!.operator.username;
+      await db.transaction(async (tx) => {
+        const removed = await tx.query('DELETE FROM preauthorized_devices WHERE device_id = $1', [request.params.deviceId]);
+        if (removed.rowCount !== 1) throw new FleetError('PREAUTHORIZATION_NOT_FOUND');
+        await appendAudit(tx, { at: now, actor: operator, action: 'device.preauthorization-removed', subject: request.params.deviceId });
+      });
+      return reply.code(204).send();
+    });
 
     routes.get(OPERATOR_API.reregistrationPolicy, { preHandler: viewer, schema: { response: { 200: reregistrationPolicySchema } } }, async () => ({
       policy: await readReregistrationPolicy(db),

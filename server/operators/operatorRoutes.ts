@@ -6,21 +6,26 @@ import {
   createOperatorRequestSchema,
   createdOperatorSchema,
   loginRequestSchema,
+  operatorAccountSchema,
+  operatorListSchema,
+  operatorUpdateRequestSchema,
   sessionSchema,
+  usernameSchema,
 } from '../../src/fleet/operatorApi.js';
+import { z } from 'zod';
 import { FleetError } from '../../src/fleet/errors.js';
 import { sessionCookie } from '../http/cookies.js';
 import type { ZodTypeProvider } from '../http/zodTypeProvider.js';
 import type { ServerContext } from '../serverContext.js';
 import { countEvent, uncount } from '../throttling/throttle.js';
 import { throttleLimits } from '../throttling/throttleLimits.js';
-import { changePassword, checkCredentials, createOperator } from './accounts.js';
+import { changePassword, checkCredentials, createOperator, listOperators, updateOperator } from './accounts.js';
 import { requireOperator, sessionToken } from './operatorAuth.js';
 import { SESSION_TTL_MS, closeSession, closeSessionsOf, openSession } from './sessions.js';
 
 const OPERATOR_BODY_LIMIT = 16 * 1024;
 
-/** Logging in and out, the one-time password's change, and (admins) new operators. */
+/** Logging in and out, the one-time password's change, and (admins) the operators: list, create, role, disable. */
 export function operatorRoutes(context: ServerContext) {
   const { db, clock, passwords } = context;
   const anySession = requireOperator(context, { role: 'viewer', beforePasswordChange: true });
@@ -85,6 +90,20 @@ export function operatorRoutes(context: ServerContext) {
         const oneTimePassword = await createOperator(db, passwords, clock, request.session!.operator.username, username, role);
         return reply.code(201).send({ username, role, mustChangePassword: true, oneTimePassword });
       },
+    );
+
+    routes.get(OPERATOR_API.operators, { preHandler: admin, schema: { response: { 200: operatorListSchema } } }, async () => ({
+      operators: await listOperators(db),
+    }));
+
+    routes.patch(
+      `${OPERATOR_API.operators}/:username`,
+      {
+        bodyLimit: OPERATOR_BODY_LIMIT,
+        preHandler: admin,
+        schema: { params: z.object({ username: usernameSchema }), body: operatorUpdateRequestSchema, response: { 200: operatorAccountSchema } },
+      },
+      async (request) => updateOperator(db, clock, request.session!.operator.username, request.params.username, request.body),
     );
   };
 }

@@ -36,13 +36,13 @@ interface SessionRow {
   csrf_token: string;
 }
 
-/** The live session a cookie token names, or undefined (unknown, expired, or its operator removed). */
+/** The live session a cookie token names, or undefined (unknown, expired, or its operator disabled). */
 export async function findSession(db: Queryable, clock: Clock, token: string): Promise<OperatorSession | undefined> {
   const row = (
     await db.query<SessionRow>(
       `SELECT o.username, o.role, o.must_change_password, s.csrf_token
        FROM operator_sessions s JOIN operators o ON o.username = s.username
-       WHERE s.token_hash = $1 AND s.expires_at > $2`,
+       WHERE s.token_hash = $1 AND s.expires_at > $2 AND o.disabled_at IS NULL`,
       [tokenHash(token), clock.now()],
     )
   ).rows[0];

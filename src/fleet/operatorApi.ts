@@ -13,10 +13,13 @@ export const OPERATOR_API = {
   logout: '/api/v1/session/logout',
   password: '/api/v1/session/password',
   operators: '/api/v1/operators',
+  operator: (username: string) => `/api/v1/operators/${encodeURIComponent(username)}`,
   devices: '/api/v1/devices',
   device: (deviceId: string) => `/api/v1/devices/${encodeURIComponent(deviceId)}`,
   decision: (deviceId: string, decision: DeviceDecision) => `/api/v1/devices/${encodeURIComponent(deviceId)}/${decision}`,
   preauthorizations: '/api/v1/preauthorizations',
+  preauthorization: (deviceId: string) => `/api/v1/preauthorizations/${encodeURIComponent(deviceId)}`,
+  audit: '/api/v1/audit',
   reregistrationPolicy: '/api/v1/settings/reregistration-policy',
 } as const;
 
@@ -55,6 +58,38 @@ export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
 export const createOperatorRequestSchema = z.object({ username: usernameSchema, role: operatorRoleSchema }).strict();
 export const createdOperatorSchema = operatorSchema.extend({ oneTimePassword: z.string() });
 export type CreatedOperator = z.infer<typeof createdOperatorSchema>;
+
+/** An operator as admins see them in the list. */
+export const operatorAccountSchema = operatorSchema.extend({
+  /** A disabled operator cannot log in and has no session; their name stays in the audit log. */
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type OperatorAccount = z.infer<typeof operatorAccountSchema>;
+export const operatorListSchema = z.object({ operators: z.array(operatorAccountSchema) });
+/** An admin changes an operator's role, or disables or enables them (at least one of the two). */
+export const operatorUpdateRequestSchema = z
+  .object({ role: operatorRoleSchema.optional(), disabled: z.boolean().optional() })
+  .strict()
+  .refine((body) => body.role !== undefined || body.disabled !== undefined, 'role or disabled');
+export type OperatorUpdateRequest = z.infer<typeof operatorUpdateRequestSchema>;
+
+/** The audit log, newest first, a page at a time: `before` is the previous page's `nextBefore`. */
+export const AUDIT_PAGE_MAX = 200;
+export const auditQuerySchema = z
+  .object({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(50) })
+  .strict();
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export const auditPageSchema = z.object({ entries: z.array(auditEntrySchema), nextBefore: z.number().int().nullable() });
+export type AuditPage = z.infer<typeof auditPageSchema>;
 
 export const DEVICE_STATUSES = ['pending', 'accepted', 'rejected', 'decommissioned'] as const;
 export const deviceStatusSchema = z.enum(DEVICE_STATUSES);

@@ -8,6 +8,9 @@ export const operatorErrors = {
   CSRF_TOKEN_INVALID: "A state-changing request lacks the session's CSRF token, or carries a wrong one.",
   ROLE_REQUIRED: "The operator's role does not allow this action.",
   OPERATOR_EXISTS: 'An operator with this user name already exists.',
+  OPERATOR_NOT_FOUND: 'No operator has this user name.',
+  LAST_ADMIN: 'This would leave no enabled admin.',
+  PREAUTHORIZATION_NOT_FOUND: 'This device id is not preauthorized.',
   DEVICE_NOT_FOUND: 'No headset with this device id is known.',
   DEVICE_STATE_CONFLICT: "The headset's current state does not allow this decision.",
 } as const;
