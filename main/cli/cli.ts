@@ -1,7 +1,4 @@
-import { ApiError } from '../../src/api/client.js';
-import { AppError } from '../../src/api/errors.js';
-import { FleetRefusal } from '../operator/fleet/FleetRefusal.js';
-import { type CliIo, type Command, UsageError } from './command.js';
+import type { CliIo, Command } from './command.js';
 
 /**
  * A command as the command list knows it: its one-line summary, and its module, imported only when
@@ -180,6 +177,14 @@ export async function runHeadsetctl(argv: readonly string[], io: CliIo = process
     await command.run(rest, io);
     return 0;
   } catch (error) {
+    // Loaded only to report a failure: `--help` and the command list need none of them. Each module
+    // is loaded once per process, so these are the classes the command threw.
+    const [{ UsageError }, { AppError }, { ApiError }, { FleetRefusal }] = await Promise.all([
+      import('./command.js'),
+      import('../../src/api/errors.js'),
+      import('../../src/api/client.js'),
+      import('../operator/fleet/FleetRefusal.js'),
+    ]);
     if (error instanceof UsageError) {
       io.stderr(`INVALID_INPUT: ${error.message}\n\n${command?.usage ?? ''}\n`);
       return 2;
