@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { OPERATOR_API, sessionSchema, type Session } from '../../../src/fleet/operatorApi.js';
 import { ApiError, api, setCsrfToken } from './api.js';
+import { AuditScreen } from './AuditScreen.js';
 import { ChangePasswordScreen } from './ChangePasswordScreen.js';
 import { DeviceScreen } from './DeviceScreen.js';
 import { DevicesScreen } from './DevicesScreen.js';
 import { LicensesScreen } from './LicensesScreen.js';
 import { LoginScreen } from './LoginScreen.js';
+import { OperatorsScreen } from './OperatorsScreen.js';
+import { RegistrationScreen } from './RegistrationScreen.js';
 import { RolloutScreen } from './RolloutScreen.js';
 import { RolloutsScreen } from './RolloutsScreen.js';
 import { TelemetryScreen } from './TelemetryScreen.js';
@@ -57,6 +60,19 @@ export function App() {
           <a href="#/telemetry" aria-current={route.page === 'telemetry' ? 'page' : undefined}>
             Telemetry
           </a>
+          <a href="#/registration" aria-current={route.page === 'registration' ? 'page' : undefined}>
+            Registration
+          </a>
+          {session.operator.role === 'admin' && (
+            <>
+              <a href="#/operators" aria-current={route.page === 'operators' ? 'page' : undefined}>
+                Operators
+              </a>
+              <a href="#/audit" aria-current={route.page === 'audit' ? 'page' : undefined}>
+                Audit log
+              </a>
+            </>
+          )}
         </nav>
         <span className="who">
           {session.operator.username} <span className="role">{session.operator.role}</span>
@@ -66,7 +82,13 @@ export function App() {
         </button>
       </header>
       <main className="content">
-        {route.page === 'telemetry' ? (
+        {route.page === 'registration' ? (
+          <RegistrationScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
+        ) : route.page === 'operators' ? (
+          <OperatorsScreen me={session.operator.username} onSessionLost={() => adopt(null)} />
+        ) : route.page === 'audit' ? (
+          <AuditScreen onSessionLost={() => adopt(null)} />
+        ) : route.page === 'telemetry' ? (
           <TelemetryScreen onSessionLost={() => adopt(null)} />
         ) : route.page === 'licenses' ? (
           <LicensesScreen role={session.operator.role} onSessionLost={() => adopt(null)} />

@@ -20,7 +20,12 @@ export function setCsrfToken(token: string | undefined): void {
 }
 
 /** Calls the fleet server's operator API and checks the answer against its schema. */
-export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T> | undefined, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  schema: z.ZodType<T> | undefined,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;

@@ -6,12 +6,18 @@ export type Route =
   | { page: 'telemetry' }
   | { page: 'rollouts' }
   | { page: 'rollout'; rolloutId: string }
-  | { page: 'licenses' };
+  | { page: 'licenses' }
+  | { page: 'registration' }
+  | { page: 'operators' }
+  | { page: 'audit' };
 
 function parse(hash: string): Route {
   if (hash === '#/telemetry') return { page: 'telemetry' };
   if (hash === '#/rollouts') return { page: 'rollouts' };
   if (hash === '#/licenses') return { page: 'licenses' };
+  if (hash === '#/registration') return { page: 'registration' };
+  if (hash === '#/operators') return { page: 'operators' };
+  if (hash === '#/audit') return { page: 'audit' };
   const rollout = /^#\/rollouts\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (rollout) return { page: 'rollout', rolloutId: rollout[1]!.toLowerCase() };
   const match = /^#\/devices\/([0-9a-fA-F-]{36})$/.exec(hash);
