@@ -40,7 +40,7 @@ test.describe('setup, keyboard only', () => {
     const wizard = page.locator('main.wizard');
     const seen: string[] = [];
     // Each step with its own focused control, then Enter on it goes on (the name field, then the PIN, in "You").
-    for (let i = 0; i < 9 && (await wizard.isVisible()); i++) {
+    for (let i = 0; i < 10 && (await wizard.isVisible()); i++) {
       const heading = (await page.getByRole('heading', { level: 1 }).first().textContent()) ?? '';
       seen.push(heading);
       await expect(page.locator(':focus')).toHaveCount(1);
@@ -58,6 +58,7 @@ test.describe('setup, keyboard only', () => {
       'Protect changes with a PIN',
       'Restore from a backup',
       'Your privacy',
+      'Licence',
       'Check for updates',
       'All set',
     ]);
@@ -77,15 +78,15 @@ test.describe('setup, keyboard only', () => {
     await openUi(page, headsetd);
     const indicator = page.getByTestId('setup-indicator');
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
-    await expect(indicator).toContainText('Step 1 of 7');
+    await expect(indicator).toContainText('Step 1 of 8');
 
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'Connect to a network' })).toBeVisible();
-    await expect(indicator).toContainText('Step 2 of 7');
+    await expect(indicator).toContainText('Step 2 of 8');
 
     await page.keyboard.press('Escape');
     await expect(page.getByRole('heading', { name: 'Welcome to your headset' })).toBeVisible();
-    await expect(indicator).toContainText('Step 1 of 7');
+    await expect(indicator).toContainText('Step 1 of 8');
     await expect(page.getByRole('button', { name: 'Continue' })).toBeFocused();
 
     await page.keyboard.press('Escape');

@@ -58,7 +58,7 @@ test.describe('Guided setup with a fleet server', () => {
       // Formats, then the network step: join the Wi-Fi network with the password.
       await expect(page.getByTestId('setup-language-continue')).toBeFocused();
       await page.keyboard.press('Enter');
-      await expect(indicator(page)).toContainText('Step 2 of 7: Network');
+      await expect(indicator(page)).toContainText('Step 2 of 8: Network');
       const depot = page.getByTestId('setup-wifi-Depot Wi-Fi');
       await arrowTo(page, depot);
       await page.keyboard.press('Enter');

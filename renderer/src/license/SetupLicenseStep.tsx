@@ -26,11 +26,11 @@ export function SetupLicenseStep({ onBack, onNext, onSkip }: { onBack(): void; o
   const forward = useRef<HTMLButtonElement>(null);
   // A licence that grants its features now (installed here, or kept from before) lets the wearer go on.
   const usable = status !== undefined && (status.state === 'active' || status.state === 'expiringSoon' || status.state === 'grace');
-  const loaded = status !== undefined;
 
+  // On opening, and when the forward button changes (Skip to Continue): never while the wearer walks the step.
   useEffect(() => {
     forward.current?.focus({ preventScroll: true });
-  }, [usable, loaded]);
+  }, [usable]);
 
   const install = async () => {
     if (busy) return;
