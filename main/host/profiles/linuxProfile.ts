@@ -22,6 +22,7 @@ import { SystemdPowerControl } from '../../services/platform/SystemdPowerControl
 import { SystemdServiceControl } from '../../services/platform/SystemdServiceControl.js';
 import { LinuxSlotPartitions } from '../../services/update/LinuxSlotPartitions.js';
 import { LinuxWatchdog } from '../../services/watchdog/LinuxWatchdog.js';
+import { linuxPeripherals, loadLinuxHardwareMap } from '../../services/reset/hardware/LinuxPeripheralInterfaces.js';
 import { FscryptClassEraser, FscryptClassPolicies, LuksVolume, luksDeviceErase } from '../../services/userData/LinuxDataEncryption.js';
 import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import type { DeviceProfile } from './DeviceProfile.js';
@@ -40,6 +41,9 @@ const STATE_DIR = '/var/lib/headset';
  * LUKS2 data partition, so the user data and headsetd's state are its folder /var/lib/headset;
  * `headsetctl image check-root` checks every path here that is written lies on a writable mount.
  */
+/** The board's declaration of which kernel interface is which peripheral (linuxHardwareMapSchema; docs/reset.md). */
+export const LINUX_PERIPHERALS_FILE = '/etc/headset/peripherals.json';
+
 export const LINUX_PATHS: DeviceProfile['paths'] = {
   dataPartition: STATE_DIR,
   persistPartition: '/persist',
@@ -79,6 +83,8 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     .trim();
   const hardwareWatchdog = await LinuxWatchdog.open();
   const serial = await readSerialNumber(['/sys/firmware/devicetree/base/serial-number', '/sys/class/dmi/id/product_serial']);
+  // The board's peripherals as its image declares them (IIO, LED, backlight, ALSA, the GPS's tty); none declared: no hardware reset.
+  const board = await loadLinuxHardwareMap(LINUX_PERIPHERALS_FILE);
   return {
     kind: 'linux',
     description: 'linux device',
@@ -121,6 +127,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
       classEraser: (keys, roots) => new FscryptClassEraser(new FscryptClassPolicies('/var', keys), keys, roots),
     },
     alerts: DEFAULT_ALERT_THRESHOLDS,
+    hardware: board && linuxPeripherals(board),
   };
 }
 
