@@ -14,7 +14,7 @@ export function proposeTrack(
   headset: TestHeadset,
   name: string,
   signature: TrackSignature,
-  localId = crypto.randomUUID(),
+  localId: string = crypto.randomUUID(),
 ): Promise<Answer> {
   const proposal: TrackProposalRequest = { localId, name, signature };
   return signedPost(send, headset, TRACK_API.proposals, proposal);

@@ -12,6 +12,14 @@ import {
 } from '../../../src/fleet/deviceApi.js';
 import type { FleetErrorCode } from '../../../src/fleet/errors.js';
 import type { Inventory } from '../../../src/fleet/inventory.js';
+import {
+  TRACK_API,
+  trackProposalResultSchema,
+  trackSyncResultSchema,
+  type TrackProposalRequest,
+  type TrackProposalResult,
+  type TrackSyncResult,
+} from '../../../src/fleet/trackApi.js';
 import type { UpdateReport } from '../../../src/fleet/updateApi.js';
 import { SIGNED_REQUEST_HEADERS, registrationMessage, requestMessage } from '../../../src/fleet/signing.js';
 import { answerInvalid, problemOfAnswer, unreachable } from '../../../src/registration/registrationProblem.js';
@@ -66,6 +74,20 @@ export class FleetClient {
     // Left out when there is nothing to report: a server without rollouts knows only the inventory.
     const body = JSON.stringify(updateReports.length > 0 ? { inventory, updateReports } : { inventory });
     return this.send(DEVICE_API.checkIns, body, this.signedHeaders('POST', this.pathOf(DEVICE_API.checkIns), body), checkInResultSchema);
+  }
+
+  /** A track the headset learned (signature and coarse cells, no trace), signed: what the registry made of it. */
+  async proposeTrack(proposal: TrackProposalRequest): Promise<FleetExchange<TrackProposalResult>> {
+    return this.signedPost(TRACK_API.proposals, JSON.stringify(proposal), trackProposalResultSchema);
+  }
+
+  /** The registry's changes after `since`, a page at a time, signed. */
+  async syncTracks(since: number): Promise<FleetExchange<TrackSyncResult>> {
+    return this.signedPost(TRACK_API.sync, JSON.stringify({ since }), trackSyncResultSchema);
+  }
+
+  private signedPost<S extends z.ZodType>(route: string, body: string, schema: S): Promise<FleetExchange<z.output<S>>> {
+    return this.send(route, body, this.signedHeaders('POST', this.pathOf(route), body), schema);
   }
 
   private signedHeaders(method: string, path: string, body: string): Record<string, string> {

@@ -14,6 +14,8 @@ export interface StoredTrack {
   signature: TrackSignature;
   line: TimingLine;
   sectors: TimingLine[];
+  /** The fleet registry's track this one is (its canonical id and layout), once linked. */
+  canonical?: { id: string; layout: number };
 }
 
 /** A session: its laps (no trace), on which track, when. */
@@ -41,6 +43,7 @@ const trackFile = z.object({
   }),
   line,
   sectors: z.array(line),
+  canonical: z.object({ id: z.string(), layout: z.number() }).optional(),
 });
 const sessionFile = z.object({
   id: z.string(),

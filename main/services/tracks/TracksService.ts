@@ -144,6 +144,28 @@ export class TracksService {
     return this.trackView(track);
   }
 
+  /** What the fleet registry needs of each track: its id, name, signature and link (positions stay here). */
+  registryView(): { id: string; name: string; signature: StoredTrack['signature']; canonical: StoredTrack['canonical'] }[] {
+    return this.tracks.map((t) => ({ id: t.id, name: t.name, signature: t.signature, canonical: t.canonical }));
+  }
+
+  /**
+   * Links a track to the registry's canonical one: it takes its id and name (unless another track on
+   * the headset already has that name: then its own stays, and the log says so).
+   */
+  async linkCanonical(id: string, canonical: { id: string; name: string; layout: number }): Promise<void> {
+    const track = this.tracks.find((t) => t.id === id);
+    if (!track) return;
+    const clash = this.tracks.some((t) => t.id !== id && t.name.trim().toLocaleLowerCase() === canonical.name.trim().toLocaleLowerCase());
+    const name = clash ? track.name : canonical.name;
+    if (track.canonical?.id === canonical.id && track.canonical.layout === canonical.layout && track.name === name) return;
+    if (clash) this.options.log.warn('kept the track name: another track has the canonical one', { track: id, canonical: canonical.id });
+    track.canonical = { id: canonical.id, layout: canonical.layout };
+    track.name = name;
+    await this.queue(() => this.options.store.saveTrack(track));
+    this.publish();
+  }
+
   async deleteSession(id: string): Promise<void> {
     requireSession(
       this.sessions.find((s) => s.id === id),
