@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import type { OperatorClient } from '../../test-support/fleet/OperatorClient.js'
 import { sampleInventory, type TestHeadset } from '../../test-support/fleet/TestHeadset.js';
 import { PREPARE_TIMEOUT_MS, TestDatabases } from '../../test-support/fleet/testDatabases.js';
 import { DEVICE_API } from '../../src/fleet/deviceApi.js';
+import { BlobStoreError, type BlobStore } from '../blobs/BlobStore.js';
+import { FolderBlobStore } from '../blobs/FolderBlobStore.js';
 import { inPhase } from './phaseMembership.js';
 
 /** The hosted TUF repository and rollouts, on PGlite, with headsets checking in as the real ones sign. */
@@ -110,6 +112,37 @@ describe('the hosted repository', () => {
       details: { missing: [`${timestamp.signed.meta['snapshot.json'].version}.snapshot.json`] },
     });
   });
+});
+
+it('a blob store failing halfway through an upload stores nothing and says so', async () => {
+  const disk = new FolderBlobStore(mkdtempSync(join(tmpdir(), 'fleet-failing-blobs-')));
+  // A disk that fails after the first chunk it is given.
+  const failing: BlobStore = {
+    size: (key) => disk.size(key),
+    read: (key, range) => disk.read(key, range),
+    move: (from, to) => disk.move(from, to),
+    delete: (key) => disk.delete(key),
+    put: async (key, bytes) => {
+      for await (const chunk of bytes) {
+        void chunk;
+        throw new BlobStoreError('EIO: i/o error, write');
+      }
+      return disk.put(key, bytes);
+    },
+  };
+  const broken = await startFleetTestServer(await databases.migrated('pglite'), { blobs: failing });
+  try {
+    const brokenAdmin = await broken.operator('admin');
+    const name = readdirSync(join(vendor.served, 'targets'))[0]!;
+    const answer = await brokenAdmin.raw('PUT', UPDATE_API.file(`targets/${name}`), readFileSync(join(vendor.served, 'targets', name)), {
+      'content-type': 'application/octet-stream',
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.json()).toMatchObject({ code: 'BLOB_STORE_UNAVAILABLE' });
+    expect((await broken.db.query('SELECT name FROM update_files')).rows).toEqual([]);
+  } finally {
+    await broken.close();
+  }
 });
 
 describe('rollouts', () => {
