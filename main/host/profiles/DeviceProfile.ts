@@ -12,6 +12,7 @@ import type { DevicePower } from '../../services/platform/PowerControl.js';
 import type { ServiceControl } from '../../services/platform/ServiceControl.js';
 import type { SupportSwitch } from '../../services/support/ports.js';
 import type { ClassKeys } from '../../services/userData/ClassKeys.js';
+import type { DeviceErase } from '../../services/userData/CrashDatabaseErase.js';
 import type { ClassKeyEraser } from '../../services/userData/SecureWipe.js';
 import type { UserDataRoots } from '../../services/userData/userDataClasses.js';
 import type { ComponentSources } from '../../services/update/ComponentRegistry.js';
@@ -85,9 +86,9 @@ export interface DeviceProfile {
   watchdog?: { device: WatchdogDevice; petEveryMs: number };
   /** Where logs are exported: the wearer's USB stick. */
   exportMedium: ExportMedium;
-  /** The data partition's own erasure on a wipe, beyond its classes (linux: LUKS2 keyslots on decommissioning). */
+  /** The wipe's erasure beyond the classes' files (linux: Crashpad's database through its unit, LUKS2 keyslots on decommissioning). */
   userData?: {
-    deviceErase?: (scope: string) => Promise<Array<{ name: string; passed: boolean; detail: string }>>;
+    deviceErase?: DeviceErase;
     /** How a wipe destroys a class's key (linux: its fscrypt policy); without it, the class key file. */
     classEraser?: (keys: ClassKeys, roots: UserDataRoots) => ClassKeyEraser;
   };

@@ -23,6 +23,7 @@ import { SystemdServiceControl } from '../../services/platform/SystemdServiceCon
 import { LinuxSlotPartitions } from '../../services/update/LinuxSlotPartitions.js';
 import { LinuxWatchdog } from '../../services/watchdog/LinuxWatchdog.js';
 import { linuxPeripherals, loadLinuxHardwareMap } from '../../services/reset/hardware/LinuxPeripheralInterfaces.js';
+import { allDeviceErases, crashDatabaseErase } from '../../services/userData/CrashDatabaseErase.js';
 import { FscryptClassEraser, FscryptClassPolicies, LuksVolume, luksDeviceErase } from '../../services/userData/LinuxDataEncryption.js';
 import type { SecretRedactor } from '../../../src/secrets/SecretRegistry.js';
 import type { DeviceProfile } from './DeviceProfile.js';
@@ -35,6 +36,8 @@ export const LINUX_NETWORK_LATCH = '/dev/headset/network-latch/value';
 /** Where native/udev/headset-support-switch writes the support switch's level. */
 export const LINUX_SUPPORT_SWITCH = '/dev/headset/support-switch/value';
 const STATE_DIR = '/var/lib/headset';
+/** The one systemctl headsetd runs units with (polkit allows it the image's headset-* units). */
+const SYSTEMCTL = '/usr/bin/systemctl';
 
 /**
  * Where a linux headset keeps things (DeviceProfile.paths). The image (native/image) makes /var the
@@ -96,7 +99,7 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     // the rule inverts the active-low line), so a missing file (no rule, no line) reads as not held.
     recoveryButton: new GpioValueFile(LINUX_RECOVERY_BUTTON),
     supportSwitch: gpioSwitch(LINUX_SUPPORT_SWITCH),
-    supportViewUnit: { systemctlPath: '/usr/bin/systemctl' },
+    supportViewUnit: { systemctlPath: SYSTEMCTL },
     hardwareId: new DmiProductUuid(),
     sensors: { temperature: new SystemTemperatureSensor(), battery: new SystemBattery(), gps: new GpsdReceiver() },
     update: {
@@ -119,10 +122,15 @@ export async function openLinuxProfile(options: { bootloader?: 'grub' | 'uboot';
     services: new SystemdServiceControl(),
     watchdog: hardwareWatchdog ? { device: hardwareWatchdog, petEveryMs: 5000 } : undefined,
     exportMedium: new MountedRemovableMedium(),
-    // The LUKS2 data partition, by its GPT label (the image's partitioning names it `data`); a factory
-    // reset erases its keyslots and drops the first-boot marker, so the next boot makes it anew.
+    // Beyond the classes: Crashpad's own database, the UI account's (a wipe of the logs class starts
+    // headset-crashdumps-erase.service to empty it); and the LUKS2 data partition, by its GPT label (the
+    // image's partitioning names it `data`): a factory reset erases its keyslots and drops the
+    // first-boot marker, so the next boot makes it anew. The database first: the keyslots' erase is last.
     userData: {
-      deviceErase: luksDeviceErase(new LuksVolume('/dev/disk/by-partlabel/data'), { firstBootMarker: '/persist/data-partition.json' }),
+      deviceErase: allDeviceErases(
+        crashDatabaseErase({ systemctlPath: SYSTEMCTL }),
+        luksDeviceErase(new LuksVolume('/dev/disk/by-partlabel/data'), { firstBootMarker: '/persist/data-partition.json' }),
+      ),
       // Each class through its fscrypt policy on the partition (mounted at /var): the kernel forgets its key at once.
       classEraser: (keys, roots) => new FscryptClassEraser(new FscryptClassPolicies('/var', keys), keys, roots),
     },
