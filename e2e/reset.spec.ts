@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { completeSetup, expect, openUi, test } from './fixtures.js';
+import { enterThroughSetup, expect, openUi, test } from './fixtures.js';
 import { focusWithArrows } from './keyboardNavigation.js';
 import { PANEL_MAIN, screenshotsAtPanelSizes } from './layoutCheck.js';
 
@@ -36,7 +36,7 @@ async function failedChecks(headsetRoot: string): Promise<unknown[]> {
 }
 
 test.describe('Factory reset', () => {
-  test('back up to the stick, factory reset with the keys, come back in setup, restore the backup: the data is back', async ({
+  test("back up to the stick, factory reset with the keys, straight into the setup wizard's Restore step, restore there: the data is back", async ({
     page,
     headsetRoot,
     launchHeadsetd,
@@ -81,17 +81,31 @@ test.describe('Factory reset', () => {
     await screenshots(page, 'reset-setup');
     await expect(readFile(join(data, 'apps', 'game', 'save.bin'), 'utf8')).rejects.toThrow();
 
-    // Setup done (starting fresh), then the backup on the stick restored with the keys: the data is back.
-    await completeSetup(page);
-    await press(page, nav(page).getByRole('button', { name: 'Backup & reset' }));
-    const restorePanel = page.getByRole('region', { name: 'Restore from a backup' });
-    await press(page, restorePanel.getByRole('button', { name: 'App data' }));
-    await tabTo(page, restorePanel.getByLabel('Passphrase'));
+    // Straight from the reset into the wizard's Restore step (language, network and the wearer passed
+    // with Enter), the backup on the stick restored there with the keys: the data is back.
+    // (The page stayed open through the restart: the first step's focus is on a format, so Tab to Continue first.)
+    await tabTo(page, page.getByRole('button', { name: 'Continue' }));
+    await enterThroughSetup(page, 'restore');
+    await expect(page.getByRole('button', { name: 'Start fresh' })).toBeFocused();
+    await press(page, page.getByTestId('setup-restore-usb'));
+    await focusWithArrows(page, page.getByLabel('Passphrase'));
     await page.keyboard.type(PASSPHRASE);
-    await press(page, restorePanel.getByRole('button', { name: 'Restore' }));
-    await press(page, restorePanel.getByRole('button', { name: 'Replace with the backup' }));
-    await expect(page.getByTestId('restore-result')).toContainText('Restored App data', { timeout: 90_000 });
+    await page.keyboard.press('Enter');
+    const backups = page.getByTestId('setup-backups');
+    await expect(backups.getByRole('radio')).toHaveCount(1, { timeout: 60_000 });
+    await expect(backups.getByRole('radio').first()).toBeFocused();
+    await expect(page.getByRole('button', { name: 'App data' })).toHaveAttribute('aria-pressed', 'true');
+    await press(page, page.getByTestId('setup-restore-run'));
+    await expect(page.getByTestId('setup-restore-result')).toContainText('Restored', { timeout: 90_000 });
     expect(await readFile(join(data, 'apps', 'game', 'save.bin'), 'utf8')).toBe('level 12, 3 lives');
+    await screenshots(page, 'reset-setup-restored', page.getByTestId('setup-restore-result'));
+    await expect(page.getByTestId('setup-restore-continue')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('main.wizard')).toHaveAttribute('data-step', 'privacy');
+    // The rest of the wizard, then Settings: the restored data stays.
+    await enterThroughSetup(page);
+    expect(await readFile(join(data, 'apps', 'game', 'save.bin'), 'utf8')).toBe('level 12, 3 lives');
+    await press(page, nav(page).getByRole('button', { name: 'Backup & reset' }));
     // The reset's record is listed under Last resets.
     await expect(page.getByTestId('reset-records')).toContainText('Everything (factory reset)');
     expect(await failedChecks(headsetRoot), 'the checks of the sanitization record that failed').toEqual([]);
