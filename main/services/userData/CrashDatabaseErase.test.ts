@@ -1,8 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sodium from 'sodium-native';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { CRASH_DATABASE_ERASE_UNIT, allDeviceErases, crashDatabaseErase } from './CrashDatabaseErase.js';
+import { ResetJournal } from '../reset/ResetJournal.js';
+import { ResetTransaction } from '../reset/ResetTransaction.js';
+import { ClassKeys } from './ClassKeys.js';
+import { CRASH_DATABASE_ERASE_UNIT, allDeviceErases, crashDatabaseErase, type DeviceErase } from './CrashDatabaseErase.js';
+import { SanitizationRecords, verifySanitizationRecord } from './SanitizationRecords.js';
+import { SecureWipe } from './SecureWipe.js';
+import { userDataRootsOf } from './userDataClasses.js';
 
 /** The linux wipe's erasure of the UI's Crashpad database, through the fake systemctl running the shipped unit's ExecStart. */
 const FAKE = join(import.meta.dirname, '..', '..', '..', 'test-support', 'support', 'fake-systemctl');
@@ -98,5 +105,73 @@ describe('allDeviceErases', () => {
       'keyslots',
     ]);
     expect(order).toEqual(['crash database', 'keyslots']);
+  });
+});
+
+describe("the wipe's path: the reset transaction with the linux erasure of the crash database", () => {
+  /** A logs wipe on a headset folder with the crash database beside it; the signed record it leaves. */
+  async function wipeLogs(deviceErase: DeviceErase) {
+    const root = mkdtempSync(join(scratch, 'headset-'));
+    const roots = userDataRootsOf({
+      dataPartition: join(root, 'data'),
+      persistPartition: join(root, 'persist'),
+      stateDir: join(root, 'data', 'state'),
+      logDir: join(root, 'log'),
+      crashesDir: join(root, 'data', 'state', 'crashes'),
+      minidumpDir: join(root, 'ui', 'crashdumps-shared'),
+    });
+    for (const dir of Object.values(roots)) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(roots.logs, 'headset.log'), 'a log line');
+    const keys = new ClassKeys(roots);
+    const publicKey = Buffer.alloc(sodium.crypto_sign_PUBLICKEYBYTES);
+    const secretKey = Buffer.alloc(sodium.crypto_sign_SECRETKEYBYTES);
+    sodium.crypto_sign_keypair(publicKey, secretKey);
+    const records = new SanitizationRecords(join(roots.persist, 'reset', 'records'));
+    const tx = new ResetTransaction({
+      roots,
+      wipe: new SecureWipe(roots, keys),
+      journal: new ResetJournal(join(roots.persist, 'reset')),
+      records,
+      identity: {
+        deviceId: 'hs-test',
+        publicKey: publicKey.toString('base64'),
+        model: 'test',
+        sign: (message) => {
+          const signature = Buffer.alloc(sodium.crypto_sign_BYTES);
+          sodium.crypto_sign_detached(signature, Buffer.from(message), secretKey);
+          return signature;
+        },
+      },
+      software: { appVersion: '1.0.0', commit: 'abc' },
+      deviceErase,
+      restart: async () => undefined,
+    });
+    await (
+      await tx.begin('logs')
+    ).done;
+    const [path] = await records.list();
+    const check = verifySanitizationRecord(readFileSync(path!, 'utf8'), publicKey.toString('base64'));
+    if (!check.ok) throw new Error(check.message);
+    return { record: check.record, roots };
+  }
+
+  it('a logs wipe empties the database through the unit, and the signed record says so', async () => {
+    crashpadDatabase();
+    const { record, roots } = await wipeLogs(crashDatabaseErase({ systemctlPath: FAKE }));
+    expect(readdirSync(database)).toEqual([]);
+    expect(readdirSync(roots.logs)).toEqual([]);
+    expect(record.checks).toContainEqual(expect.objectContaining({ name: "the UI's crash database erased", passed: true }));
+    expect(record.verification).toBe('passed');
+  });
+
+  it('a unit that fails makes the record failed, not passed', async () => {
+    crashpadDatabase();
+    const failing = join(scratch, 'failing-systemctl-2');
+    writeFileSync(failing, '#!/bin/sh\necho "Job failed." >&2\nexit 1\n');
+    chmodSync(failing, 0o755);
+    const { record } = await wipeLogs(crashDatabaseErase({ systemctlPath: failing }));
+    expect(record.checks).toContainEqual({ name: "the UI's crash database erased", passed: false, detail: expect.stringContaining('Job failed.') });
+    expect(record.verification).not.toBe('passed');
+    expect(existsSync(join(database, 'settings.dat'))).toBe(true);
   });
 });
