@@ -137,6 +137,8 @@ export const USER_DATA_CLASSES = [
     id: 'logs',
     title: 'Logs and crash records',
     holds: "The headset's logs, crash records, the UI's crash dumps and the health history (temperature, battery, storage over the last days).",
+    // On linux the UI's own Crashpad database is its account's, beyond headsetd's reach: the profile's
+    // deviceErase empties it through headset-crashdumps-erase.service (CrashDatabaseErase.ts).
     locations: [{ in: 'logs', path: '' }, { in: 'crashes', path: '' }, { in: 'minidumps', path: '' }, state('health-history.jsonl')],
     sensitivity: 'personal',
     backedUpByDefault: false,
