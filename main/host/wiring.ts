@@ -15,6 +15,7 @@ import { recoveryCapability } from '../services/recovery/recoveryCapability.js';
 import { pendingResetFromJournal } from '../services/reset/pendingReset.js';
 import { networkCapability } from '../services/network/networkCapability.js';
 import { FleetConfigError, openFleetConfig } from '../services/registration/fleetConfig.js';
+import { FleetClient } from '../services/registration/FleetClient.js';
 import { registrationCapability } from '../services/registration/registrationCapability.js';
 import { licenseCapability } from '../services/license/licenseCapability.js';
 import { revocationSource } from '../services/license/RevocationSources.js';
@@ -142,7 +143,17 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     }),
   );
   // Sessions and laps from the GPS's fixes, on the circuits the headset learns (user data on the data partition).
-  host.add('tracks', tracksCapability({ dataDir: paths.dataPartition, gps: health, log: logger.for('tracks') }));
+  // The fleet's track registry goes over the signed fleet channel once registration (below) is accepted.
+  const fleetLink: { channel?: FleetClient; registered: () => boolean } = { registered: () => false };
+  host.add(
+    'tracks',
+    tracksCapability({
+      dataDir: paths.dataPartition,
+      gps: health,
+      log: logger.for('tracks'),
+      registry: { channel: () => fleetLink.channel, registered: () => fleetLink.registered() },
+    }),
+  );
   const logs = host.add(
     'logs',
     logsCapability({
@@ -199,7 +210,8 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     registrationLog.error(error.message);
     return undefined;
   });
-  host.add(
+  fleetLink.channel = fleet && new FleetClient(fleet.serverUrl, identity);
+  const registration = host.add(
     'registration',
     registrationCapability({
       config: fleet,
@@ -218,6 +230,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
       refusedPollMs: options.registration?.refusedPollMs,
     }),
   );
+  fleetLink.registered = () => registration.registration.current()?.state === 'registered';
 
   // The licence: verified offline; its revocation list from the fleet server when one is configured, else the URL given.
   host.add(

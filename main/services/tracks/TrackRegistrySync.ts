@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { RegistrationProblem } from '../../../src/api/contract.js';
 import type { RegistryTrack, TrackProposalRequest, TrackProposalResult, TrackSyncResult } from '../../../src/fleet/trackApi.js';
@@ -104,7 +105,9 @@ export class TrackRegistrySync {
     }
   }
 
-  private saveState(state: SyncState): Promise<void> {
-    return writeFileAtomic(this.options.stateFile, `${JSON.stringify(state)}\n`);
+  private async saveState(state: SyncState): Promise<void> {
+    // The tracks folder is made by the first track saved: a headset with none has it made here.
+    await mkdir(dirname(this.options.stateFile), { recursive: true });
+    await writeFileAtomic(this.options.stateFile, `${JSON.stringify(state)}\n`);
   }
 }

@@ -4,6 +4,8 @@ import type { tracksCalls, tracksEvents } from '../../../src/api/contract/tracks
 import type { TrackFix } from '../../../src/tracks/geo.js';
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
+import { errorMessage } from '../../../src/errorText.js';
+import { TrackRegistrySync, type RegistryChannel } from './TrackRegistrySync.js';
 import { TracksService } from './TracksService.js';
 import { TrackStore } from './TrackStore.js';
 
@@ -19,7 +21,20 @@ export interface TracksNeeds {
   idleEndMs?: number;
   /** How often a session without fixes is checked for its end. */
   idleCheckMs?: number;
+  /** The fleet's track registry, synced while the headset is registered with a fleet server. */
+  registry?: {
+    /** The signed fleet channel; undefined without a fleet server. */
+    channel: () => RegistryChannel | undefined;
+    /** Accepted by the fleet server now. */
+    registered: () => boolean;
+    /** Default 10 minutes. */
+    intervalMs?: number;
+  };
 }
+
+/** The registry's cursor and pending conflicts, beside the tracks they are about (backed up and wiped with them). */
+export const REGISTRY_STATE_FILE = 'registry.state';
+const DEFAULT_REGISTRY_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Tracks and sessions (tracks.status, tracks.list, tracks.sessions, tracks.session, tracks.rename,
@@ -33,6 +48,28 @@ export function tracksCapability(needs: TracksNeeds): Capability<{ status: State
   });
   let unsubscribe: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let registryTimer: NodeJS.Timeout | undefined;
+  let syncing: Promise<void> | undefined;
+  const syncRegistry = () => {
+    const registry = needs.registry;
+    const channel = registry?.channel();
+    if (!registry || !channel || syncing || !registry.registered()) return;
+    const sync = new TrackRegistrySync({
+      channel,
+      tracks: service,
+      stateFile: join(needs.dataDir, TRACKS_FOLDER, REGISTRY_STATE_FILE),
+      log: needs.log,
+    });
+    syncing = sync
+      .run()
+      .then((outcome) => {
+        if (!outcome.ok) needs.log.warn('track registry not reached', { problem: outcome.problem.code, proposed: outcome.proposed });
+      })
+      .catch((error: unknown) => needs.log.warn('track registry sync failed', { error: errorMessage(error) }))
+      .finally(() => {
+        syncing = undefined;
+      });
+  };
   const handlers: HandlersOf<typeof tracksCalls> = {
     'tracks.status': () => service.status.current()!,
     'tracks.list': () => service.listTracks(),
@@ -54,10 +91,16 @@ export function tracksCapability(needs: TracksNeeds): Capability<{ status: State
       unsubscribe = needs.gps.onFixes((fixes) => service.accept(fixes));
       timer = setInterval(() => service.checkIdle(), needs.idleCheckMs ?? 30_000);
       timer.unref();
+      if (needs.registry) {
+        registryTimer = setInterval(syncRegistry, needs.registry.intervalMs ?? DEFAULT_REGISTRY_INTERVAL_MS);
+        registryTimer.unref();
+      }
     },
     async stop() {
       clearInterval(timer);
+      clearInterval(registryTimer);
       unsubscribe?.();
+      await syncing;
       await service.stop();
     },
   };
