@@ -30,6 +30,15 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
 }
 
+/** Keys are the server's own names: segments of safe characters, no `.` or `..`, no empty segment. */
+const BLOB_KEY = /^[A-Za-z0-9_][A-Za-z0-9._+-]*(\/[A-Za-z0-9_][A-Za-z0-9._+-]*)*$/;
+
+/** Refuses a key that is not one of the server's names (it could leave a folder or a prefix). */
+export function checkBlobKey(key: string): string {
+  if (!BLOB_KEY.test(key)) throw new BlobStoreError(`not a blob key: ${JSON.stringify(key)}`);
+  return key;
+}
+
 /** The blob store failed (a full disk, a folder gone, storage unreachable): nothing was stored. */
 export class BlobStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

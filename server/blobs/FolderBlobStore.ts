@@ -5,10 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { BlobStoreError, type BlobStore, type ByteRange, type StoredBlob } from './BlobStore.js';
-
-/** Keys are the server's own names: segments of safe characters, no `.` or `..`, no empty segment. */
-const KEY = /^[A-Za-z0-9_][A-Za-z0-9._+-]*(\/[A-Za-z0-9_][A-Za-z0-9._+-]*)*$/;
+import { BlobStoreError, checkBlobKey, type BlobStore, type ByteRange, type StoredBlob } from './BlobStore.js';
 
 /**
  * Blobs as files in a folder (the default, `--blobs DIR`). A put writes a temporary file beside the
@@ -19,8 +16,7 @@ export class FolderBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   private pathOf(key: string): string {
-    if (!KEY.test(key)) throw new BlobStoreError(`not a blob key: ${JSON.stringify(key)}`);
-    return join(this.root, ...key.split('/'));
+    return join(this.root, ...checkBlobKey(key).split('/'));
   }
 
   async put(key: string, bytes: Readable): Promise<StoredBlob> {
