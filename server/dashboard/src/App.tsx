@@ -12,6 +12,7 @@ import { RegistrationScreen } from './RegistrationScreen.js';
 import { RolloutScreen } from './RolloutScreen.js';
 import { RolloutsScreen } from './RolloutsScreen.js';
 import { TelemetryScreen } from './TelemetryScreen.js';
+import { TracksScreen } from './TracksScreen.js';
 import { useHashRoute } from './useHashRoute.js';
 
 /** The operator dashboard: log in, change a one-time password, then the headsets and each one's page. */
@@ -57,6 +58,9 @@ export function App() {
           <a href="#/licenses" aria-current={route.page === 'licenses' ? 'page' : undefined}>
             Licences
           </a>
+          <a href="#/tracks" aria-current={route.page === 'tracks' ? 'page' : undefined}>
+            Tracks
+          </a>
           <a href="#/telemetry" aria-current={route.page === 'telemetry' ? 'page' : undefined}>
             Telemetry
           </a>
@@ -92,6 +96,8 @@ export function App() {
           <TelemetryScreen onSessionLost={() => adopt(null)} />
         ) : route.page === 'licenses' ? (
           <LicensesScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
+        ) : route.page === 'tracks' ? (
+          <TracksScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : route.page === 'rollouts' ? (
           <RolloutsScreen role={session.operator.role} onSessionLost={() => adopt(null)} />
         ) : route.page === 'rollout' ? (

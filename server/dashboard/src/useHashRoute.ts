@@ -5,6 +5,7 @@ export type Route =
   | { page: 'device'; deviceId: string }
   | { page: 'telemetry' }
   | { page: 'rollouts' }
+  | { page: 'tracks' }
   | { page: 'rollout'; rolloutId: string }
   | { page: 'licenses' }
   | { page: 'registration' }
@@ -14,6 +15,7 @@ export type Route =
 function parse(hash: string): Route {
   if (hash === '#/telemetry') return { page: 'telemetry' };
   if (hash === '#/rollouts') return { page: 'rollouts' };
+  if (hash === '#/tracks') return { page: 'tracks' };
   if (hash === '#/licenses') return { page: 'licenses' };
   if (hash === '#/registration') return { page: 'registration' };
   if (hash === '#/operators') return { page: 'operators' };
