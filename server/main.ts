@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FolderBlobStore } from './blobs/FolderBlobStore.js';
+import { describeBlobStoreLocation, openBlobStore } from './blobs/blobStoreLocation.js';
 import { buildServer } from './buildServer.js';
 import { systemClock } from './clock.js';
 import { USAGE, parseServerOptions, type ServerOptions } from './cli/serverOptions.js';
@@ -15,6 +15,8 @@ import { DayPartitions } from './telemetry/partitions.js';
 import { FIRST_ADMIN, createFirstAdmin, resetPassword } from './operators/accounts.js';
 import { argon2idHasher } from './operators/passwords.js';
 import { loadLicenseKey } from './licenses/licenseKey.js';
+import { loadSupportRelay } from './support/supportRelayFile.js';
+import type { SupportRelayOffer } from '../src/fleet/supportApi.js';
 
 /**
  * `npm run server`: the fleet server on PGlite in ./.fleet/ (or PostgreSQL with --database), its
@@ -36,6 +38,13 @@ async function main(): Promise<void> {
     return;
   }
 
+  let supportRelay: SupportRelayOffer | undefined;
+  try {
+    supportRelay = options.supportRelay ? await loadSupportRelay(options.supportRelay) : undefined;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
   const db = await openDatabase(options);
   await migrate(db, await loadMigrations(join(here, 'migrations')));
   const passwords = argon2idHasher('interactive');
@@ -51,9 +60,10 @@ async function main(): Promise<void> {
     secureCookies: options.secureCookies,
     telemetryRetentionDays: options.telemetryRetentionDays,
     licenseKey: options.licenseKey ? await loadLicenseKey(options.licenseKey) : undefined,
-    // Its folder is made at the first upload: a server that never hosts updates leaves none behind.
-    blobs: new FolderBlobStore(resolve(options.blobsDir)),
+    // A folder is made at the first upload: a server that never hosts updates leaves none behind.
+    blobs: openBlobStore(options.blobs),
     trustProxy: options.trustProxy,
+    supportRelay,
     dashboardDir: existsSync(join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     logger: { level: process.env.FLEET_LOG_LEVEL ?? 'info' },
   });
@@ -71,7 +81,9 @@ async function main(): Promise<void> {
   });
 
   const url = address.endsWith('/') ? address : `${address}/`;
-  process.stdout.write(`Fleet server: ${url} (${db.engine === 'pglite' ? `PGlite in ${resolve(options.dataDir)}` : 'PostgreSQL'})\n`);
+  process.stdout.write(
+    `Fleet server: ${url} (${db.engine === 'pglite' ? `PGlite in ${resolve(options.dataDir)}` : 'PostgreSQL'}; blobs in ${describeBlobStoreLocation(options.blobs)})\n`,
+  );
   // The one place a password is ever shown: once, to whoever started the server; never logged.
   if (firstAdminPassword) process.stdout.write(`First admin: ${FIRST_ADMIN}, one-time password: ${firstAdminPassword} (change it at first login)\n`);
   if (resetUser && resetUserPassword)

@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { parseBlobStoreLocation, type BlobStoreLocation } from '../blobs/blobStoreLocation.js';
 
 export interface ServerOptions {
   /** The embedded database's folder (PGlite), unless `database` is given. */
   dataDir: string;
-  /** The blob store's folder: update bundles and repository files (several processes may share it). */
-  blobsDir: string;
+  /** The blob store, a folder or an S3-compatible bucket: update bundles and repository files (several processes may share it). */
+  blobs: BlobStoreLocation;
   /** A PostgreSQL connection string. */
   database?: string;
   host: string;
@@ -20,14 +21,19 @@ export interface ServerOptions {
   licenseKey?: string;
   /** The TLS proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
   trustProxy: string[];
+  /** The support relay's file (JSON): support sessions are handed out with it. */
+  supportRelay?: string;
   help: boolean;
 }
 
 export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/server.mjs [options])
 
   --data DIR              the embedded database's folder (PGlite; default ./.fleet)
-  --blobs DIR             the blob store's folder: update bundles and repository files
-                          (default ./.fleet-blobs; server processes sharing a database share it)
+  --blobs DIR|s3://BUCKET[/PREFIX]?endpoint=URL&region=NAME
+                          the blob store: update bundles and repository files, in a folder
+                          (default ./.fleet-blobs) or an S3-compatible bucket (endpoint for
+                          MinIO and the like; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY);
+                          server processes sharing a database share it
   --database URL          use PostgreSQL instead: postgres://user@host:port/database
                           (a password goes in PGPASSWORD or ~/.pgpass, never on the command line)
   --host ADDRESS          address to listen on (default 127.0.0.1)
@@ -42,6 +48,9 @@ export const USAGE = `Usage: npm run server -- [options]   (or node dist/fleet/s
   --trust-proxy ADDRESSES the TLS proxies in front of the server, comma-separated addresses
                           or CIDR ranges (127.0.0.1,10.0.0.0/8): X-Forwarded-For is believed
                           only from them, so login and challenge limits count the real client
+  --support-relay FILE    the support relay headsets dial out to, as JSON (name, host, port, user,
+                          hostKey, remotePort, viewers: docs/support.md): support operators open
+                          support sessions, handed to the headset with its next check-in
   --help                  this text
 `;
 
@@ -62,6 +71,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
       'telemetry-retention-days': { type: 'string', default: '395' },
       'license-key': { type: 'string' },
       'trust-proxy': { type: 'string' },
+      'support-relay': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,7 +83,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     throw new Error(`--telemetry-retention-days takes a number of days from 1 to 3650, not "${values['telemetry-retention-days']}".`);
   return {
     dataDir: values.data!,
-    blobsDir: values.blobs!,
+    blobs: parseBlobStoreLocation(values.blobs!),
     database: values.database,
     host: values.host!,
     port,
@@ -82,6 +92,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     telemetryRetentionDays: retention,
     licenseKey: values['license-key'],
     trustProxy: values['trust-proxy'] === undefined ? [] : parseTrustedProxies(values['trust-proxy']),
+    supportRelay: values['support-relay'],
     help: values.help!,
   };
 }
