@@ -75,6 +75,14 @@ test.describe('Setup: licence step, keyboard only', () => {
     await expect(problem).toContainText('LICENSE_NOT_FOUND');
     await expect(install).toHaveText('Try again');
     await expect(install).toBeFocused();
+    // The details for support open with the arrows and Enter too; then back to Try again.
+    const details = problem.locator('summary');
+    await arrowTo(page, details);
+    await page.keyboard.press('Enter');
+    await expect(problem.locator('details')).toHaveAttribute('open', '');
+    await page.keyboard.press('Enter');
+    await expect(problem.locator('details')).not.toHaveAttribute('open', '');
+    await arrowTo(page, install);
     await // The focused Try again in sight: the reason shows above it.
     await screenshotsAtPanelSizes(page, 'setup-license-no-stick', { inSight: install });
 
