@@ -8,7 +8,6 @@ export const STEP_INFO: Record<SetupStep, { label: string; settings: string | nu
   restore: { label: 'Restore', settings: 'Settings, Backup & reset' },
   privacy: { label: 'Privacy', settings: 'Settings, Privacy' },
   license: { label: 'Licence', settings: 'Settings, License' },
-  license: { label: 'Licence', settings: 'Settings, License' },
   update: { label: 'Updates', settings: 'Settings, Updates' },
   done: { label: 'Done', settings: null },
 };
