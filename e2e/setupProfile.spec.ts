@@ -35,12 +35,15 @@ test.describe('the wearer’s profile, keyboard only', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('setup-pin-skip')).toBeFocused();
     await page.keyboard.press('Enter');
-    await expect(indicator(page)).toContainText('Step 4 of 7: Restore');
+    await expect(indicator(page)).toContainText('Step 4 of 8: Restore');
     // The account step ended skipped: a hollow dot with a dash, not a tick.
     await expect(indicator(page).locator('.setup-dot-skipped')).toHaveCount(1);
     await expect(indicator(page).locator('.setup-dot-done')).toHaveCount(2);
     await page.keyboard.press('Enter'); // Start fresh
     await expect(page.getByRole('button', { name: 'Save and continue' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    // The licence: skipped.
+    await expect(page.getByTestId('setup-license-skip')).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('setup-update-skip')).toBeFocused();
     await page.keyboard.press('Enter');
