@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeadsetdSupervisor } from './HeadsetdSupervisor.js';
 import { startLocalFleetServer, type LocalFleetServer } from './LocalFleetServer.js';
-import { START_USAGE, StartUsageError, parseStartOptions, type StartOptions } from './startOptions.js';
+import { START_USAGE, StartUsageError, localFleetHeadsetdArgs, parseStartOptions, type StartOptions } from './startOptions.js';
 
 /**
  * `npm start`: headsetd on the simulated headset with the web UI, then a window on it: Electron
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (options.help) return console.log(START_USAGE);
   const { root } = options;
   let stopping = false;
-  // --fleet: the fleet server first, so headsetd starts pointed at it.
+  // --fleet: the fleet server first, so headsetd starts pointed at it (and at its update repository).
   let fleet: LocalFleetServer | undefined;
   if (options.fleet) {
     fleet = await startLocalFleetServer({
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       onLine: (line) => console.log(line),
     });
     console.log(`Fleet dashboard: ${fleet.url} (the headset registers with it; accept it there)`);
-    options.headsetdArgs.push('--fleet-url', fleet.url);
+    options.headsetdArgs.push(...localFleetHeadsetdArgs(fleet.url, options.headsetdArgs));
     const server = fleet;
     void server.exited.then((code) => {
       if (!stopping) console.log(`The fleet server ended (exit ${code}): the headset shows it as out of reach.`);

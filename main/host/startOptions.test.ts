@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PASSED_TO_HEADSETD, START_USAGE, StartUsageError, parseStartOptions } from './startOptions.js';
+import { PASSED_TO_HEADSETD, START_USAGE, StartUsageError, localFleetHeadsetdArgs, parseStartOptions } from './startOptions.js';
 
 describe("npm start's command line", () => {
   it('runs headsetd on the simulated headset in ./.headset with the web UI by default', () => {
@@ -66,6 +66,21 @@ describe("npm start's command line", () => {
     expect(tagged.headsetdArgs.slice(-4)).toEqual(['--fleet-url', 'https://fleet.example', '--fleet-tags', 'site:lyon,beta']);
     expect(() => parseStartOptions(['--fleet', '--fleet-url', 'https://fleet.example'])).toThrow(/--fleet .* without --fleet-url/);
     expect(() => parseStartOptions(['--fleet-url', 'https://me:pw@fleet.example'])).toThrow(/--fleet-url must not carry/);
+  });
+
+  it("with --fleet, the headset follows the local fleet server's /updates/ repository unless --update-url chose one", () => {
+    const fleet = parseStartOptions(['--fleet'], '/cwd');
+    expect(localFleetHeadsetdArgs('http://127.0.0.1:8400/', fleet.headsetdArgs)).toEqual([
+      '--fleet-url',
+      'http://127.0.0.1:8400/',
+      '--update-url',
+      'http://127.0.0.1:8400/updates/',
+    ]);
+    const chosen = parseStartOptions(['--fleet', '--update-url', 'https://updates.example/repo/'], '/cwd');
+    const args = [...chosen.headsetdArgs, ...localFleetHeadsetdArgs('http://127.0.0.1:40123/', chosen.headsetdArgs)];
+    expect(args.filter((arg) => arg === '--update-url')).toHaveLength(1);
+    expect(args[args.indexOf('--update-url') + 1]).toBe('https://updates.example/repo/');
+    expect(args.slice(-2)).toEqual(['--fleet-url', 'http://127.0.0.1:40123/']);
   });
 
   it('names every option it hands on in its usage', () => {

@@ -11,7 +11,8 @@ export const START_USAGE = `usage: npm start -- [--port N] [--root DIR] [--mode 
   --port, --root, --mode  as headsetd's (default port 7420, root ./.headset)
   --no-open               print the UI's address, open no window
   --fleet                 also start a local fleet server (PGlite in ./.fleet/, http://127.0.0.1:8400/ or a
-                          free port) and point the headset at it; prints the dashboard's address and, on its
+                          free port) and point the headset at it, its updates too (the server's /updates/,
+                          unless --update-url is given); prints the dashboard's address and, on its
                           first start, the first admin's one-time password
   --update-url, --telemetry-url, --telemetry-ca, --fleet-url, --fleet-tags, --boot
                           handed on to headsetd (node dist/headsetd.mjs --help says what they do)`;
@@ -49,6 +50,16 @@ export function parseStartOptions(argv: readonly string[], cwd = process.cwd()):
     throw new StartUsageError('--fleet starts a fleet server and points the headset at it: it goes without --fleet-url');
   const fleet = values.fleet ? { dataDir: resolve(cwd, '.fleet') } : undefined;
   return { help: values.help, root, mode: values.mode, open: !values['no-open'], fleet, headsetdArgs };
+}
+
+/**
+ * What `--fleet` adds to headsetd's arguments once the local fleet server is up: its address, and
+ * its hosted TUF repository (`/updates/`) as the update URL unless `--update-url` chose another.
+ */
+export function localFleetHeadsetdArgs(fleetUrl: string, headsetdArgs: readonly string[]): string[] {
+  const args = ['--fleet-url', fleetUrl];
+  if (!headsetdArgs.includes('--update-url')) args.push('--update-url', new URL('updates/', fleetUrl).href);
+  return args;
 }
 
 function parse(argv: readonly string[]) {
