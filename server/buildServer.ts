@@ -7,6 +7,7 @@ import { answerErrorsFromCatalogue } from './http/errorAnswers.js';
 import { acceptJsonBodiesOnly } from './http/jsonBodies.js';
 import { addSecurityHeaders } from './http/securityHeaders.js';
 import { useZodSchemas } from './http/zodTypeProvider.js';
+import { supportRoutes } from './support/supportRoutes.js';
 import { licenseRoutes } from './licenses/licenseRoutes.js';
 import { operatorRoutes } from './operators/operatorRoutes.js';
 import type { ServerContext } from './serverContext.js';
@@ -53,6 +54,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     throttleLimits: options.throttleLimits,
     licenseKey: options.licenseKey,
     blobs: options.blobs,
+    supportRelay: options.supportRelay,
   };
   await app.register(deviceRoutes(context));
   await app.register(operatorRoutes(context));
@@ -61,6 +63,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(telemetryRoutes(context));
   await app.register(telemetryAdminRoutes(context));
   await app.register(licenseRoutes(context));
+  await app.register(supportRoutes(context));
   await app.register(repositoryRoutes(context));
   await app.register(rolloutRoutes(context));
   await app.register(trackRoutes(context));

@@ -7,6 +7,8 @@ import { FLEET_ERROR_AREAS, FLEET_ERROR_CATALOGUE, FLEET_ERROR_CODES, FLEET_ERRO
 import { OPERATOR_API } from '../src/fleet/operatorApi.js';
 import { LICENSE_API } from '../src/fleet/licenseApi.js';
 import { UPDATE_API, type Rollout } from '../src/fleet/updateApi.js';
+import { SUPPORT_API } from '../src/fleet/supportApi.js';
+import { TEST_SUPPORT_RELAY } from '../test-support/fleet/supportRelayOffer.js';
 import { TRACK_API, type TrackProposalResult } from '../src/fleet/trackApi.js';
 import { placedAt, registryTestSignature } from '../src/tracks/registryTestSignatures.js';
 import { proposeTrack } from '../test-support/fleet/trackRegistryClient.js';
@@ -58,6 +60,16 @@ async function usageExport(): Promise<SignedExport> {
 const sendExport = (e: SignedExport, headers: Record<string, string> = e.headers, body: Buffer = e.body) =>
   server.send({ method: 'POST', url: e.path, headers, body });
 const withoutHeader = (headers: Record<string, string>, name: string) => Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+/** A server of its own with a support relay, closed after `use`. */
+async function withSupportServer(use: (own: FleetTestServer) => Promise<Answer>): Promise<Answer> {
+  const own = await startFleetTestServer(await databases.migrated('pglite'), { supportRelay: TEST_SUPPORT_RELAY });
+  try {
+    return await use(own);
+  } finally {
+    await own.close();
+  }
+}
+
 /** A server whose limits are low enough to reach in a test. */
 async function throttledServer() {
   const app = await buildServer({
@@ -264,6 +276,28 @@ const scenarios: Record<FleetErrorCode, () => Promise<Answer>> = {
     const e = await usageExport();
     expect((await sendExport(e)).json()).toEqual({});
     return sendExport(e);
+  },
+  // The shared test server has no support relay.
+  SUPPORT_NOT_CONFIGURED: async () => {
+    const headset = await server.acceptedHeadset();
+    return (await server.operator('support')).post(SUPPORT_API.deviceSessions(headset.deviceId), { reason: 'the wearer called' });
+  },
+  SUPPORT_DEVICE_NOT_ACCEPTED: () =>
+    withSupportServer(async (own) => {
+      const pending = own.headset();
+      await pending.register();
+      return (await own.operator('support')).post(SUPPORT_API.deviceSessions(pending.deviceId), { reason: 'the wearer called' });
+    }),
+  SUPPORT_SESSION_ALREADY_OPEN: () =>
+    withSupportServer(async (own) => {
+      const headset = await own.acceptedHeadset();
+      const support = await own.operator('support');
+      await support.post(SUPPORT_API.deviceSessions(headset.deviceId), { reason: 'the wearer called' });
+      return support.post(SUPPORT_API.deviceSessions(headset.deviceId), { reason: 'again' });
+    }),
+  SUPPORT_SESSION_NOT_FOUND: async () => {
+    const headset = await server.acceptedHeadset();
+    return (await server.operator('support')).post(SUPPORT_API.close(headset.deviceId, crypto.randomUUID()), {});
   },
   // The shared test server has no licence key.
   LICENSING_NOT_CONFIGURED: async () => server.send({ method: 'GET', url: LICENSE_API.revocations }),

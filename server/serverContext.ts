@@ -4,6 +4,7 @@ import type { Database } from './db/Database.js';
 import type { PasswordHasher } from './operators/passwords.js';
 import type { LicenseSigningKey } from './licenses/licenseKey.js';
 import type { ThrottleLimits } from './throttling/throttleLimits.js';
+import type { SupportRelayOffer } from '../src/fleet/supportApi.js';
 
 /** What every route needs; nothing here holds per-request state (that is all in the database). */
 export interface ServerContext {
@@ -20,4 +21,6 @@ export interface ServerContext {
   licenseKey?: LicenseSigningKey;
   /** Bundles and repository files (--blobs); without it the update repository answers BLOB_STORE_UNAVAILABLE. */
   blobs?: BlobStore;
+  /** The relay support sessions are handed out with (--support-relay); without it none can be opened. */
+  supportRelay?: SupportRelayOffer;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { supportOfferAtCheckIn } from '../support/supportSessions.js';
 import {
   DEVICE_API,
   challengeRequestSchema,
@@ -71,7 +72,8 @@ export function deviceRoutes(context: ServerContext) {
       async (request) => {
         const answer = await recordCheckIn(db, clock, request.deviceId!, request.body.inventory);
         const update = await updatesAtCheckIn(db, clock, request.deviceId!, request.body.inventory, request.body.updateReports ?? []);
-        return { ...answer, update };
+        const support = await supportOfferAtCheckIn(db, clock, request.deviceId!);
+        return { ...answer, update, support };
       },
     );
   };

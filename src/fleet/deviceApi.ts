@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { supportOfferSchema } from './supportApi.js';
 import { inventorySchema } from './inventory.js';
 import { NONCE_PATTERN, PUBLIC_KEY_PATTERN, SIGNATURE_PATTERN } from './signing.js';
 import { updateOfferSchema, updateReportSchema } from './updateApi.js';
@@ -69,5 +70,7 @@ export const checkInResultSchema = z.object({
   nextCheckInSeconds: z.number().int().positive(),
   /** The update a rollout offers this headset now; absent or null: none (install nothing the fleet did not offer). */
   update: updateOfferSchema.nullable().optional(),
+  /** The support session an operator opened for this headset, with its relay; absent or null: none. */
+  support: supportOfferSchema.nullable().optional(),
 });
 export type CheckInResult = z.infer<typeof checkInResultSchema>;

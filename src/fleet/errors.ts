@@ -5,6 +5,7 @@ import { telemetryErrors } from './errors/telemetry.js';
 import { licenseErrors } from './errors/licenses.js';
 import { updateErrors } from './errors/updates.js';
 import { trackErrors } from './errors/tracks.js';
+import { supportErrors } from './errors/support.js';
 
 /**
  * The fleet server's error catalogue: every code its HTTP API answers with, with a stable meaning.
@@ -20,6 +21,7 @@ export const FLEET_ERROR_AREAS = {
   licenses: { title: 'Licences', codes: licenseErrors },
   updates: { title: 'Updates', codes: updateErrors },
   tracks: { title: 'Tracks', codes: trackErrors },
+  support: { title: 'Support sessions', codes: supportErrors },
 } as const;
 
 export const FLEET_ERROR_CATALOGUE = {
@@ -30,6 +32,7 @@ export const FLEET_ERROR_CATALOGUE = {
   ...licenseErrors,
   ...updateErrors,
   ...trackErrors,
+  ...supportErrors,
 } as const;
 
 export type FleetErrorCode = keyof typeof FLEET_ERROR_CATALOGUE;
@@ -87,6 +90,11 @@ export const FLEET_ERROR_STATUS: Record<FleetErrorCode, number> = {
   TELEMETRY_REPLAYED: 409,
   LICENSING_NOT_CONFIGURED: 503,
   LICENSE_DEVICE_NOT_ACCEPTED: 409,
+  // 503 like LICENSING_NOT_CONFIGURED: the server's configuration lacks it, not the request.
+  SUPPORT_NOT_CONFIGURED: 503,
+  SUPPORT_DEVICE_NOT_ACCEPTED: 409,
+  SUPPORT_SESSION_ALREADY_OPEN: 409,
+  SUPPORT_SESSION_NOT_FOUND: 404,
   UPDATE_FILE_NAME_INVALID: 400,
   UPDATE_FILE_MISMATCH: 400,
   UPDATE_FILE_CONFLICT: 409,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BlobStore } from '../../server/blobs/BlobStore.js';
 import { FolderBlobStore } from '../../server/blobs/FolderBlobStore.js';
 import type { OperatorRole } from '../../src/fleet/operatorApi.js';
+import type { SupportRelayOffer } from '../../src/fleet/supportApi.js';
 import { buildServer } from '../../server/buildServer.js';
 import type { Clock } from '../../server/clock.js';
 import type { Database } from '../../server/db/Database.js';
@@ -44,13 +45,21 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 /** The fleet server in process over `db` (already migrated), with the cheapest Argon2id cost and a hand-moved clock. */
 export async function startFleetTestServer(
   db: Database,
-  options: { licenseKey?: LicenseSigningKey; blobs?: BlobStore } = {},
+  options: { licenseKey?: LicenseSigningKey; blobs?: BlobStore; supportRelay?: SupportRelayOffer } = {},
 ): Promise<FleetTestServer> {
   const clock = new TestClock();
   const passwords = argon2idHasher('minimum');
   const blobsDir = options.blobs ? undefined : mkdtempSync(join(tmpdir(), 'fleet-blobs-'));
   const blobs = options.blobs ?? new FolderBlobStore(blobsDir!);
-  const app = await buildServer({ db, clock, passwords, secureCookies: false, licenseKey: options.licenseKey, blobs });
+  const app = await buildServer({
+    db,
+    clock,
+    passwords,
+    secureCookies: false,
+    licenseKey: options.licenseKey,
+    blobs,
+    supportRelay: options.supportRelay,
+  });
   const send = injectSender(app);
   let operators = 0;
   const operator = async (role: OperatorRole) => {
