@@ -18,7 +18,7 @@ const km = (m: number) => `${(m / 1000).toFixed(2)} km`;
 
 /** What each kind of conflict is, in an operator's words. */
 const CONFLICT_TITLES: Record<TrackConflict['kind'], string> = {
-  'revised-layout': 'Revised layout?',
+  'revised-layout': 'Revised layout',
   'name-taken': 'Name taken at this venue',
 };
 
@@ -37,11 +37,15 @@ const mayDecide = (role: OperatorRole) => role !== 'viewer';
 function Outline({ points, label, className }: { points: [number, number][]; label: string; className?: string }) {
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
-  const minX = Math.min(...xs);
-  const maxY = Math.max(...ys);
-  const size = Math.max(Math.max(...xs) - minX, maxY - Math.min(...ys), 1);
+  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const size = Math.max(maxX - minX, maxY - minY, 1);
+  // Centred in the square, north up, the same scale both ways.
+  const left = (size - (maxX - minX)) / 2;
+  const top = (size - (maxY - minY)) / 2;
   const path = points
-    .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${(((x - minX) / size) * 90 + 5).toFixed(1)},${(((maxY - y) / size) * 90 + 5).toFixed(1)}`)
+    .map(
+      ([x, y], i) => `${i === 0 ? 'M' : 'L'}${(((x - minX + left) / size) * 90 + 5).toFixed(1)},${(((maxY - y + top) / size) * 90 + 5).toFixed(1)}`,
+    )
     .join(' ');
   return (
     <svg viewBox="0 0 100 100" className={`outline ${className ?? ''}`} role="img" aria-label={label}>
@@ -196,7 +200,7 @@ function ConflictCard({
       </h3>
       <p className="hint">
         {conflict.kind === 'revised-layout'
-          ? `A headset drove a layout ${Math.round(conflict.distanceM ?? 0)} m from ${conflict.trackName} at most (the same circuit is within 40 m). A second headset driving it makes it the track's next layout by itself.`
+          ? `A headset drove a layout that strays up to ${Math.round(conflict.distanceM ?? 0)} m from ${conflict.trackName} (the same circuit stays within 40 m). A second headset driving it makes it the track's next layout by itself.`
           : `A new layout whose name, and its name with its length, are both taken at this venue.`}{' '}
         {km(conflict.lengthM)}, from headset{' '}
         <a href={`#/devices/${conflict.deviceId}`} className="mono">
