@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { SupportSessionsCard } from './SupportSessionsCard.js';
 import { OPERATOR_API, deviceDetailSchema, type DeviceDecision, type DeviceDetail, type OperatorRole } from '../../../src/fleet/operatorApi.js';
 import type { Inventory } from '../../../src/fleet/inventory.js';
 import { api } from './api.js';
@@ -74,6 +75,7 @@ export function DeviceScreen({ deviceId, role, onSessionLost }: { deviceId: stri
             )}
             {mayDecide(role) && <Decisions device={device} confirming={confirming} onConfirm={setConfirming} onDecide={(d) => void act(d)} />}
           </section>
+          <SupportSessionsCard deviceId={device.deviceId} accepted={device.status === 'accepted'} role={role} onSessionLost={onSessionLost} />
           <InventoryView inventory={device.inventory} reportedAt={device.inventoryAt} />
         </>
       )}
