@@ -2,7 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TrackSyncResult } from '../../../src/fleet/trackApi.js';
+import type { RegistryTrack, TrackSyncResult } from '../../../src/fleet/trackApi.js';
+import type { TrackFix } from '../../../src/tracks/geo.js';
+import { syntheticCircuit } from '../../../src/tracks/syntheticCircuits.js';
+import { synthesizeDrive } from '../../../src/tracks/syntheticDrive.js';
 import { capturedLog } from '../../../test-support/logging/capturedLog.js';
 import type { RegistryChannel } from './TrackRegistrySync.js';
 import { REGISTRY_STATE_FILE, TRACKS_FOLDER, tracksCapability } from './tracksCapability.js';
@@ -44,5 +47,56 @@ describe('tracks capability and the fleet registry', () => {
     }
     const state = JSON.parse(await readFile(join(dataDir, TRACKS_FOLDER, REGISTRY_STATE_FILE), 'utf8'));
     expect(state.cursor).toBe(asked[asked.length - 1]! + 3);
+  });
+
+  it('sends a track as soon as it is learned, and shows it under its canonical name', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tracks-cap-'));
+    dirs.push(dataDir);
+    const proposed: string[] = [];
+    const channel: RegistryChannel = {
+      proposeTrack: async (proposal) => {
+        proposed.push(proposal.name);
+        const track: RegistryTrack = {
+          id: 'c1',
+          name: 'Hollowmere GP',
+          status: 'active',
+          layout: 1,
+          supersededBy: null,
+          revision: 1,
+          signature: proposal.signature,
+        };
+        return { ok: true, value: { outcome: 'joined', track, conflictId: null } };
+      },
+      syncTracks: async (since) => ({ ok: true, value: { tracks: [], cursor: since, more: false } }),
+    };
+    let listener: ((fixes: TrackFix[]) => void) | undefined;
+    const capability = tracksCapability({
+      dataDir,
+      gps: {
+        onFixes: (l) => {
+          listener = l;
+          return () => undefined;
+        },
+      },
+      log: capturedLog([], 'tracks'),
+      // An interval far away: only the learned track can start this sync.
+      registry: { channel: () => channel, registered: () => true, intervalMs: 3_600_000 },
+    });
+    await capability.start!();
+    try {
+      const fixes = synthesizeDrive(syntheticCircuit('hollowmere-gp')!, {
+        laps: 2,
+        seed: 1,
+        rateHz: 10,
+        dropoutsPerLap: 0,
+        startAt: Date.parse('2026-09-05T09:00:00Z'),
+      });
+      for (let i = 0; i < fixes.length; i += 10) listener!(fixes.slice(i, i + 10));
+      await expect.poll(() => proposed, { timeout: 5_000, interval: 20 }).toEqual(['Track 1 (5.1 km)']);
+      const names = () => (capability.handlers!['tracks.list'] as unknown as () => { name: string }[])().map((t) => t.name);
+      await expect.poll(names, { timeout: 5_000, interval: 20 }).toEqual(['Hollowmere GP']);
+    } finally {
+      await capability.stop!();
+    }
   });
 });

@@ -49,6 +49,7 @@ export function tracksCapability(needs: TracksNeeds): Capability<{ status: State
   let unsubscribe: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let registryTimer: NodeJS.Timeout | undefined;
+  let unsubscribeTracks: (() => void) | undefined;
   let syncing: Promise<void> | undefined;
   const syncRegistry = () => {
     const registry = needs.registry;
@@ -94,11 +95,18 @@ export function tracksCapability(needs: TracksNeeds): Capability<{ status: State
       if (needs.registry) {
         registryTimer = setInterval(syncRegistry, needs.registry.intervalMs ?? DEFAULT_REGISTRY_INTERVAL_MS);
         registryTimer.unref();
+        // A track just learned is sent at once (when registered), not at the next interval.
+        let known = service.status.current()?.tracks ?? 0;
+        unsubscribeTracks = service.status.subscribe((status) => {
+          if (status.tracks > known) syncRegistry();
+          known = status.tracks;
+        });
       }
     },
     async stop() {
       clearInterval(timer);
       clearInterval(registryTimer);
+      unsubscribeTracks?.();
       unsubscribe?.();
       await syncing;
       await service.stop();
