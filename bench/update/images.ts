@@ -1,6 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, statSync, utimesSync, writeSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { MiB } from './measure.js';
 
@@ -111,6 +125,68 @@ export function buildImagePair(work: string): ImagePair {
   makeImage(v2, V2_TIME);
 
   return { v1, v2, files: copied.length, bytes, changed, added: { path: `/${relative(root, addedPath)}`, bytes: candidate.size }, mkfsOptions };
+}
+
+export interface VersionMovePair {
+  v1: string;
+  v2: string;
+  files: number;
+  /** Libraries replaced by another build under a new version number, moved, removed. */
+  rebuilt: number;
+  moved: number;
+  removed: number;
+}
+
+/**
+ * The second pair (issue 17): the same kind of tree, then about 30 % of its shared libraries
+ * replaced by other builds of the same library under the next version number (`libfoo.so.1.2.3` →
+ * `libfoo.so.1.2.4`: 40 scattered 4-byte changes and 1-4 KiB of new code inserted in the middle, so
+ * everything after it moved), a few moved to another folder, a few removed. Rebuilt with the same
+ * options, as images.ts's first pair.
+ */
+export function buildVersionMovePair(work: string): VersionMovePair {
+  const mkfs = findMkfs();
+  const root = join(work, 'rootfs-moves');
+  const libDir = existsSync('/usr/lib/x86_64-linux-gnu') ? '/usr/lib/x86_64-linux-gnu' : '/usr/lib';
+  const copied: { path: string; size: number }[] = [];
+  for (const [from, budget] of [
+    [libDir, 60 * MiB],
+    ['/usr/bin', 30 * MiB],
+    ['/usr/share', 30 * MiB],
+  ] as const)
+    copyTree(from, root, budget, copied, []);
+  const mkfsArgs = ['-q', '-F', '-t', 'ext4', '-U', UUID, '-E', `root_owner=0:0,hash_seed=${UUID}`];
+  const v1 = join(work, 'rootfs-moves-1.0.0.img');
+  const v2 = join(work, 'rootfs-moves-1.1.0.img');
+  const makeImage = (image: string, time: number) =>
+    execFileSync(mkfs, [...mkfsArgs, '-d', root, image, `${IMAGE_SIZE / 1024}k`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, E2FSPROGS_FAKE_TIME: String(time) },
+    });
+  makeImage(v1, V1_TIME);
+  const libs = copied.filter((f) => f.path.startsWith(join(root, libDir)) && /\.so\.\d+(\.\d+)*$/.test(f.path) && f.size >= 16 * 1024);
+  const rebuilt = libs.filter((_, i) => i % 10 < 3);
+  for (const [index, file] of rebuilt.entries()) {
+    const bytes = readFileSync(file.path);
+    for (let i = 0; i < 40; i++) {
+      const at = createHash('sha256').update(`${index}.${i}`).digest().readUInt32LE(0) % Math.max(1, bytes.length - 4);
+      pseudoRandom(`rebuild ${index}.${i}`, 4).copy(bytes, at);
+    }
+    const insert = pseudoRandom(`insert ${index}`, 1024 + ((index * 977) % 3072));
+    const middle = Math.floor(bytes.length / 2);
+    rmSync(file.path);
+    const next = file.path.replace(/(\d+)$/, (n) => String(Number(n) + 1));
+    writeFileSync(next, Buffer.concat([bytes.subarray(0, middle), insert, bytes.subarray(middle)]));
+    utimesSync(next, V2_TIME, V2_TIME);
+  }
+  const others = libs.filter((_, i) => i % 10 >= 3);
+  const moved = others.filter((_, i) => i % 25 === 0);
+  mkdirSync(join(root, libDir, 'moved'), { recursive: true });
+  for (const file of moved) renameSync(file.path, join(root, libDir, 'moved', basename(file.path)));
+  const removed = others.filter((_, i) => i % 25 === 12);
+  for (const file of removed) rmSync(file.path);
+  makeImage(v2, V2_TIME);
+  return { v1, v2, files: copied.length, rebuilt: rebuilt.length, moved: moved.length, removed: removed.length };
 }
 
 /** Copies regular files under `from` (sorted walk, symlinks and unreadable files skipped) into `root` + the same path, up to `budget` bytes. */

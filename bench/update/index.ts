@@ -6,9 +6,9 @@ import { createBundle } from '../../main/operator/bundles/BundleWriter.js';
 import { generateKeys, loadSigningKey } from '../../main/operator/keys/signingKeys.js';
 import { loadTrustedKey } from '../../main/services/update/trustedKeys.js';
 import type { BenchResult } from '../harness.js';
-import { benchDelta } from './delta.js';
+import { benchDelta, benchDeltaSize } from './delta.js';
 import { benchDownload } from './download.js';
-import { IMAGE_SIZE, buildImagePair } from './images.js';
+import { IMAGE_SIZE, buildImagePair, buildVersionMovePair } from './images.js';
 import { MiB, round } from './measure.js';
 import { benchUpToDateCheck } from './tufCheck.js';
 import { benchInstall } from './verifyAndInstall.js';
@@ -56,6 +56,28 @@ export async function benchUpdate(): Promise<BenchResult[]> {
       const delta = await benchDelta({ work, oldImage: pair.v1, newImage: pair.v2, oldBundle, newBundle, key, trusted }, log);
       results.push(...delta.results);
       log('delta done');
+      // The second pair: many libraries moved a version (size only).
+      const moves = buildVersionMovePair(work);
+      log(`second pair: ${moves.rebuilt} libraries rebuilt under a new version, ${moves.moved} moved, ${moves.removed} removed`);
+      const movesFrom = await bundle('2.0.0', moves.v1);
+      const movesTo = await bundle('2.1.0', moves.v2);
+      results.push(
+        await benchDeltaSize(
+          {
+            work,
+            oldImage: moves.v1,
+            newImage: moves.v2,
+            oldBundle: movesFrom,
+            newBundle: movesTo,
+            key,
+            trusted,
+            label: 'libraries moved a version',
+          },
+          log,
+        ),
+      );
+      for (const path of [moves.v1, moves.v2, movesFrom, movesTo]) rmSync(path, { force: true });
+      log('second pair done');
       results.push(...(await benchDownload(work, newBundle)));
       log('download done');
       results.push(...(await benchUpToDateCheck(work, keysDir, [[oldBundle], [newBundle, delta.deltaBundle]])));
