@@ -22,7 +22,9 @@ import { revocationSource } from '../services/license/RevocationSources.js';
 import type { BuildInfo } from '../services/system/buildInfo.js';
 import { LogAnalysisService } from '../services/logging/LogAnalysisService.js';
 import { LogArchive } from '../services/logging/LogArchive.js';
-import { supportCapability } from '../services/support/supportCapability.js';
+import { relayConfigPath, supportCapability } from '../services/support/supportCapability.js';
+import { FleetRelayDirectory } from '../services/support/FleetRelayDirectory.js';
+import { RelayConfigFile } from '../services/support/RelayConfigFile.js';
 import { systemCapability } from '../services/system/systemCapability.js';
 import { resetCapability, resetDir, sanitizationRecordsDir } from '../services/reset/resetCapability.js';
 import { telemetryCapability } from '../services/telemetry/telemetryCapability.js';
@@ -211,6 +213,11 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
     return undefined;
   });
   fleetLink.channel = fleet && new FleetClient(fleet.serverUrl, identity);
+  // The relay for remote support: the session the fleet server opened, from the check-in answers; else support-relay.json.
+  const supportLog = logger.for('support');
+  const supportRelays = new FleetRelayDirectory(
+    new RelayConfigFile(relayConfigPath(paths.stateDir), (reason) => supportLog.error(`the support relay file ${reason}`)),
+  );
   const registration = host.add(
     'registration',
     registrationCapability({
@@ -222,6 +229,7 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
         health: () => health.snapshot.current(),
       },
       rollouts: update.fleetRollouts,
+      supportOffers: supportRelays,
       network: network.network,
       stateDir: paths.stateDir,
       log: registrationLog,
@@ -248,7 +256,6 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
   );
 
   const lock = host.add('lock', lockCapability({ stateDir: paths.stateDir, secrets: options.secrets, log: logger.for('lock') }));
-  // The relay comes from support-relay.json in the state folder; the fleet server hands it out later (a RelayDirectory in `relays`).
   const state = (name: string) => join(paths.stateDir, name);
   host.add(
     'support',
@@ -263,7 +270,9 @@ export async function wireCapabilities(profile: DeviceProfile, log: ProcessLog, 
         configFiles: ['update-config.json', 'telemetry-config.json', 'alerts-dismissed.json', 'setup.json', 'boot-count.json'].map(state),
       },
       secrets: options.secrets,
-      log: logger.for('support'),
+      log: supportLog,
+      relays: supportRelays,
+      relayChanges: supportRelays,
       supportSwitch: profile.supportSwitch,
       service: profile.supportViewUnit ? { viewUnit: profile.supportViewUnit } : undefined,
     }),

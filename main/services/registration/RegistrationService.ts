@@ -3,6 +3,7 @@ import { AppError } from '../../../src/api/errors.js';
 import { ReconnectBackoff, type ReconnectBackoffOptions } from '../../../src/api/reconnectBackoff.js';
 import { StateChannel } from '../../../src/api/stateChannel.js';
 import { errorMessage } from '../../../src/errorText.js';
+import type { SupportOffer } from '../../../src/fleet/supportApi.js';
 import { inventoryOf } from '../../../src/registration/inventoryOf.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
 import { FleetClient } from './FleetClient.js';
@@ -17,6 +18,8 @@ export interface RegistrationServiceOptions {
   facts: InventoryFacts;
   /** The update capability's rollout reports and offers; without it check-ins carry the inventory alone. */
   rollouts?: RolloutReports;
+  /** Told the support session each check-in answer carries (null: none); the support capability's relays. */
+  supportOffers?: { offered(offer: SupportOffer | null): void };
   network: StateSource<NetworkStatus>;
   journal: RegistrationJournal;
   log: SubsystemLogger;
@@ -181,6 +184,7 @@ export class RegistrationService {
     if (this.stopped) return;
     if (!checkedIn.ok) return this.onProblem(checkedIn.problem);
     await this.options.rollouts?.answered(checkedIn.value.update ?? null, reports);
+    this.options.supportOffers?.offered(checkedIn.value.support ?? null);
 
     const at = new Date(this.now).toISOString();
     const record = this.record!;

@@ -3,6 +3,7 @@ import type { registrationCalls, registrationEvents } from '../../../src/api/con
 import type { ReconnectBackoffOptions } from '../../../src/api/reconnectBackoff.js';
 import type { Capability, EventsOf, HandlersOf } from '../capability.js';
 import type { SubsystemLogger } from '../logging/Logger.js';
+import type { SupportOffer } from '../../../src/fleet/supportApi.js';
 import type { FleetConfig } from './fleetConfig.js';
 import type { IdentitySigner, InventoryFacts, RolloutReports } from './ports.js';
 import { RegistrationJournal } from './RegistrationJournal.js';
@@ -14,6 +15,7 @@ export interface RegistrationNeeds {
   identity: IdentitySigner;
   facts: InventoryFacts;
   rollouts?: RolloutReports;
+  supportOffers?: { offered(offer: SupportOffer | null): void };
   network: StateSource<NetworkStatus>;
   stateDir: string;
   log: SubsystemLogger;

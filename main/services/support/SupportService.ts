@@ -137,6 +137,14 @@ export class SupportService {
     this.publish();
   }
 
+  /** The relays changed (the fleet server offered a session, or it ended): says again whether support can start. */
+  async relaysChanged(): Promise<void> {
+    const configured = (await this.options.relays.relay()) !== null;
+    if (configured === this.configured) return;
+    this.configured = configured;
+    this.publish();
+  }
+
   current(): SupportStatus {
     return this.snapshot();
   }

@@ -16,8 +16,10 @@ export interface SupportNeeds {
   log: SubsystemLogger;
   /** The physical support switch, where the device has one. */
   supportSwitch?: SupportSwitch;
-  /** Where the relay comes from (default: `support-relay.json` in the state folder; later the fleet server). */
+  /** Where the relay comes from (default: `support-relay.json` in the state folder; with a fleet, FleetRelayDirectory). */
   relays?: RelayDirectory;
+  /** Says when the relays changed (the fleet server offered a session, or it ended). */
+  relayChanges?: { onChange(listener: () => void): () => void };
   /** How often the switch is read. */
   switchPollMs?: number;
   service?: Partial<Omit<SupportServiceOptions, 'relays' | 'sources' | 'runDir' | 'stateDir' | 'secrets' | 'log'>>;
@@ -43,6 +45,7 @@ export function supportCapability(needs: SupportNeeds): Capability<{ support: Su
     log: needs.log,
   });
   let poll: NodeJS.Timeout | undefined;
+  let unsubscribeRelays: (() => void) | undefined;
   let lastSwitch: boolean | undefined;
   const readSwitch = async () => {
     if (!needs.supportSwitch) return;
@@ -73,6 +76,7 @@ export function supportCapability(needs: SupportNeeds): Capability<{ support: Su
     events,
     start: async () => {
       await service.load();
+      unsubscribeRelays = needs.relayChanges?.onChange(() => void service.relaysChanged());
       await readSwitch();
       if (needs.supportSwitch) {
         let busy = false;
@@ -86,6 +90,7 @@ export function supportCapability(needs: SupportNeeds): Capability<{ support: Su
     },
     stop: async () => {
       if (poll) clearInterval(poll);
+      unsubscribeRelays?.();
       // headsetd stopping is the headset going down: the session ends with it.
       await service.stop('restart');
     },
