@@ -52,11 +52,20 @@ test.describe('Fleet dashboard: support sessions', () => {
       await expect(card.getByTestId('support-open')).toContainText('The headset picked it up');
       await page.screenshot({ path: join(SCREENSHOTS, 'fleet-support-1280x720.png'), animations: 'disabled', caret: 'hide', fullPage: true });
 
+      // The headsets' list shows the sessions open across the fleet.
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Headsets' }).click();
+      const fleetWide = page.getByTestId('open-support-sessions');
+      await expect(fleetWide.locator(`li[data-session="${offer!.sessionId}"]`)).toContainText('The wearer called about Wi-Fi: by admin');
+      await expect(fleetWide).toContainText('picked up by the headset');
+      await fleetWide.getByRole('link', { name: headset.deviceId }).click();
       await card.getByRole('button', { name: 'Close the session' }).click();
       await expect(card.getByTestId('support-open')).toHaveCount(0);
       await expect(card.getByRole('list', { name: 'Earlier sessions' })).toContainText('Closed: The wearer called about Wi-Fi (by admin');
       expect(await offered()).toBeNull();
       await expect(card.getByRole('button', { name: 'Open a support session' })).toBeVisible();
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Headsets' }).click();
+      await expect(page.getByRole('heading', { name: 'Waiting for approval' })).toBeVisible();
+      await expect(page.getByTestId('open-support-sessions')).toHaveCount(0);
     } finally {
       await server.remove();
       await rm(work, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { OPERATOR_API, deviceListSchema, type DeviceDecision, type DeviceSummary
 import { api } from './api.js';
 import { decide, mayDecide } from './decisions.js';
 import { ago } from './format.js';
+import { OpenSupportSessions } from './OpenSupportSessions.js';
 import { StatusBadge } from './StatusBadge.js';
 import { useLoad } from './useDevices.js';
 
@@ -28,6 +29,7 @@ export function DevicesScreen({ role, onSessionLost }: { role: OperatorRole; onS
   const pending = devices.filter(waiting);
   return (
     <>
+      <OpenSupportSessions onSessionLost={onSessionLost} />
       <section className="card" aria-labelledby="pending-title">
         <h2 id="pending-title">Waiting for approval</h2>
         {error && (
