@@ -17,13 +17,21 @@ export function setupCapability(needs: { stateDir: string; log: SubsystemLogger;
   const journal = new SetupJournal(file, (reason) =>
     needs.log.warn('the setup journal was unreadable; setup starts from its first step', { file, reason }),
   );
+  // One save at a time, answered in the order asked: the wizard shows the next step as soon as
+  // setup.changed says so, and a wearer quick with Enter saves again before the first answer is
+  // back; a first answer overtaken by the second (its profile write is slower) took the wizard back.
+  let saving: Promise<unknown> = Promise.resolve();
   const handlers: HandlersOf<typeof setupCalls> = {
     'setup.progress': () => journal.current(),
-    'setup.save': async (input) => {
-      const next = await journal.save(input);
-      const { locale, wearerName } = input.entered ?? {};
-      if (needs.profile && (locale !== undefined || wearerName !== undefined)) await needs.profile.set({ locale, wearerName });
-      return next;
+    'setup.save': (input) => {
+      const run = saving.then(async () => {
+        const next = await journal.save(input);
+        const { locale, wearerName } = input.entered ?? {};
+        if (needs.profile && (locale !== undefined || wearerName !== undefined)) await needs.profile.set({ locale, wearerName });
+        return next;
+      });
+      saving = run.catch(() => undefined);
+      return run;
     },
   };
   const events: EventsOf<typeof setupEvents> = { 'setup.changed': journal.state };
