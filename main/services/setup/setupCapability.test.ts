@@ -54,12 +54,12 @@ describe('setupCapability', () => {
     await setup.start?.();
     const save = setup.handlers!['setup.save']!;
     const answers: string[] = [];
-    const first = save({ step: 'network', outcome: { step: 'language', result: 'done' }, entered: { locale: 'en-GB' } }, {} as never).then((p) =>
-      answers.push(p.step),
-    );
-    const second = save({ step: 'account', outcome: { step: 'network', result: 'done' }, entered: { networkSsid: null } }, {} as never).then((p) =>
-      answers.push(p.step),
-    );
+    const first = Promise.resolve(
+      save({ step: 'network', outcome: { step: 'language', result: 'done' }, entered: { locale: 'en-GB' } }, {} as never),
+    ).then((p) => answers.push(p.step));
+    const second = Promise.resolve(
+      save({ step: 'account', outcome: { step: 'network', result: 'done' }, entered: { networkSsid: null } }, {} as never),
+    ).then((p) => answers.push(p.step));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(answers).toEqual([]);
     release();
