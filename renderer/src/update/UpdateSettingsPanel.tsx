@@ -31,8 +31,10 @@ export function UpdateSettingsPanel({ settings }: { settings: UpdateSettings }) 
               key={choice.label}
               className="choice"
               aria-pressed={choice.bytesPerSecond === limit}
-              disabled={busy === 'bandwidth'}
-              onClick={() => change('bandwidth', { bandwidthLimitBytesPerSecond: choice.bytesPerSecond })}
+              // Not the native `disabled` while saving: it would drop the focus to the page, and the
+              // wearer's next arrow would start from nowhere (as the Switch below does).
+              aria-disabled={busy === 'bandwidth' || undefined}
+              onClick={() => busy !== 'bandwidth' && change('bandwidth', { bandwidthLimitBytesPerSecond: choice.bytesPerSecond })}
             >
               {choice.label}
             </Button>
