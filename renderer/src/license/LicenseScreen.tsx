@@ -76,14 +76,17 @@ export function LicenseScreen() {
         <p>Copy the licence file (.hclicense) to the top of a USB stick, plug it into the headset, then:</p>
         <Button
           variant="primary"
-          disabled={busy}
-          onClick={() => void run('license.installFromUsb', 'Licence installed.')}
+          aria-disabled={busy || undefined}
+          onClick={() => !busy && void run('license.installFromUsb', 'Licence installed.')}
           data-testid="license-install-usb"
         >
           Install from USB stick
         </Button>
         {status.revocations.source !== 'none' && (
-          <Button disabled={busy} onClick={() => void run('license.refreshRevocations', 'Checked for withdrawn licences.')}>
+          <Button
+            aria-disabled={busy || undefined}
+            onClick={() => !busy && void run('license.refreshRevocations', 'Checked for withdrawn licences.')}
+          >
             Check for withdrawn licences
           </Button>
         )}

@@ -87,7 +87,7 @@ export function ConfigurationResetPanel({ pinRequired }: { pinRequired: boolean 
             <strong>Reset the settings now?</strong> The headset restarts.{pinRequired ? ' Your PIN is asked next.' : ''}
           </p>
           <div className="actions">
-            <Button variant="danger" autoFocus disabled={busy} onClick={() => (pinRequired ? setStep('pin') : void run())}>
+            <Button variant="danger" autoFocus aria-disabled={busy || undefined} onClick={() => !busy && (pinRequired ? setStep('pin') : void run())}>
               {busy ? 'Resetting…' : 'Yes, reset settings'}
             </Button>
             <Button onClick={() => setStep('choose')}>Keep my settings</Button>

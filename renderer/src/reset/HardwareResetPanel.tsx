@@ -41,7 +41,7 @@ export function HardwareResetPanel() {
         <Button aria-pressed={recalibrate} onClick={() => setRecalibrate(!recalibrate)} data-testid="hardware-recalibrate">
           {recalibrate ? 'Recalibrate the motion sensor: yes (lay the headset still)' : 'Recalibrate the motion sensor: no'}
         </Button>
-        <Button variant="primary" disabled={busy} onClick={() => void run()} data-testid="hardware-run">
+        <Button variant="primary" aria-disabled={busy || undefined} onClick={() => !busy && void run()} data-testid="hardware-run">
           {busy ? 'Checking the hardware…' : 'Reset and check the hardware'}
         </Button>
       </div>

@@ -195,8 +195,8 @@ function ResetChooser({ failed, threeKeys }: { failed?: Extract<ResetState, { st
             <Button
               variant="danger"
               autoFocus
-              disabled={busy}
-              onClick={() => (plan.pinRequired ? setStep('pin') : void wipe())}
+              aria-disabled={busy || undefined}
+              onClick={() => !busy && (plan.pinRequired ? setStep('pin') : void wipe())}
               data-testid="reset-confirm-yes"
             >
               {busy ? 'Erasing…' : 'Yes, erase'}
