@@ -1,3 +1,4 @@
+import { VarintReader, VarintWriter, type VarintReadProblem } from './varintCodec.js';
 /**
  * An approximate-match diff in the manner of bsdiff, for file-system metadata (the `adiff-xz`
  * unit method of src/update/fileDelta.ts): the output is cut in 64-byte chunks, and each chunk
@@ -19,9 +20,9 @@ const WAYS = 4;
 
 export function makeApproximateDiff(reference: Uint8Array, output: Uint8Array, chunkSize = CHUNK): Uint8Array {
   const index = seedIndex(reference);
-  const controls = new Writer();
-  const differences = new Writer();
-  const literals = new Writer();
+  const controls = new VarintWriter();
+  const differences = new VarintWriter();
+  const literals = new VarintWriter();
   let offset = 0; // reference position minus output position
   for (let at = 0; at < output.length; at += chunkSize) {
     const end = Math.min(at + chunkSize, output.length);
@@ -58,7 +59,7 @@ export function makeApproximateDiff(reference: Uint8Array, output: Uint8Array, c
     }
     for (let i = at; i < end; i++) differences.byte((output[i]! - reference[i + best]!) & 0xff);
   }
-  const out = new Writer();
+  const out = new VarintWriter();
   out.varint(chunkSize);
   out.varint(output.length);
   for (const stream of [controls, differences, literals]) {
@@ -71,13 +72,13 @@ export function makeApproximateDiff(reference: Uint8Array, output: Uint8Array, c
 
 /** Rebuilds the output; throws (a plain Error: the caller says what it means) on anything that does not fit. */
 export function applyApproximateDiff(reference: Uint8Array, diff: Uint8Array, outputLength: number): Uint8Array {
-  const input = new Reader(diff);
+  const input = new VarintReader(diff, diffProblem);
   const chunk = input.varint();
   const length = input.varint();
   if (chunk < 1 || chunk > 1 << 20 || length !== outputLength) throw new Error('the diff is for another length or chunk size');
-  const controls = new Reader(input.bytes(input.varint()));
-  const differences = new Reader(input.bytes(input.varint()));
-  const literals = new Reader(input.bytes(input.varint()));
+  const controls = new VarintReader(input.bytes(input.varint()), diffProblem);
+  const differences = new VarintReader(input.bytes(input.varint()), diffProblem);
+  const literals = new VarintReader(input.bytes(input.varint()), diffProblem);
   if (!input.atEnd()) throw new Error('bytes after the diff');
   const output = new Uint8Array(length);
   let offset = 0;
@@ -119,79 +120,6 @@ function seedHash(bytes: Uint8Array, at: number): number {
   return h >>> 0;
 }
 
-class Writer {
-  private buffer = new Uint8Array(4096);
-  private length = 0;
-
-  private room(n: number): void {
-    if (this.length + n <= this.buffer.length) return;
-    const bigger = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
-    bigger.set(this.buffer.subarray(0, this.length));
-    this.buffer = bigger;
-  }
-
-  byte(value: number): void {
-    this.room(1);
-    this.buffer[this.length++] = value;
-  }
-
-  bytes(value: Uint8Array): void {
-    this.room(value.length);
-    this.buffer.set(value, this.length);
-    this.length += value.length;
-  }
-
-  varint(value: number): void {
-    while (value >= 0x80) {
-      this.byte((value % 0x80) | 0x80);
-      value = Math.floor(value / 0x80);
-    }
-    this.byte(value);
-  }
-
-  signed(value: number): void {
-    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
-  }
-
-  finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
-  }
-}
-
-class Reader {
-  private at = 0;
-
-  constructor(private readonly input: Uint8Array) {}
-
-  byte(): number {
-    if (this.at >= this.input.length) throw new Error('the diff ends early');
-    return this.input[this.at++]!;
-  }
-
-  bytes(n: number): Uint8Array {
-    if (n > this.input.length - this.at) throw new Error('the diff ends early');
-    this.at += n;
-    return this.input.subarray(this.at - n, this.at);
-  }
-
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte();
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 0x80;
-    }
-    throw new Error('a number in the diff is too large');
-  }
-
-  signed(): number {
-    const v = this.varint();
-    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-  }
-
-  atEnd(): boolean {
-    return this.at === this.input.length;
-  }
+function diffProblem(problem: VarintReadProblem): Error {
+  return new Error(problem === 'ends early' ? 'the diff ends early' : 'a number in the diff is too large');
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../api/errors.js';
+import { VarintReader, VarintWriter } from './varintCodec.js';
 
 /**
  * The file-aware delta payload, `compression: "hsdelta-1"` (docs/bundle-format.md, "File-aware
@@ -82,7 +83,7 @@ export function blocksOf(length: number, blockSize: number): number {
 
 /** Encodes the table (varints, source starts relative to the target position so shifted runs stay small). */
 export function encodeTable(table: FileDeltaTable): Uint8Array {
-  const out = new ByteWriter();
+  const out = new VarintWriter();
   out.varint(table.blockSize);
   out.varint(table.targetLength);
   out.varint(table.sourceLength);
@@ -117,7 +118,7 @@ export function encodeTable(table: FileDeltaTable): Uint8Array {
 
 /** Decodes and checks a table (checkTable); anything that does not parse is BUNDLE_MALFORMED. */
 export function decodeTable(bytes: Uint8Array, image: string): FileDeltaTable {
-  const input = new ByteReader(bytes, image);
+  const input = new VarintReader(bytes, (problem) => malformed(image, problem === 'ends early' ? 'the table ends early' : 'a number is too large'));
   const blockSize = input.varint();
   const targetLength = input.varint();
   const sourceLength = input.varint();
@@ -205,90 +206,4 @@ export function checkTable(table: FileDeltaTable, image: string): void {
 
 export function malformed(image: string, what: string): AppError {
   return new AppError('BUNDLE_MALFORMED', `Image "${image}": the file-aware delta is malformed (${what}).`, { image, form: FILE_DELTA_COMPRESSION });
-}
-
-class ByteWriter {
-  private buffer = new Uint8Array(1024);
-  private length = 0;
-
-  private room(n: number): void {
-    if (this.length + n <= this.buffer.length) return;
-    const bigger = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
-    bigger.set(this.buffer.subarray(0, this.length));
-    this.buffer = bigger;
-  }
-
-  byte(value: number): void {
-    this.room(1);
-    this.buffer[this.length++] = value;
-  }
-
-  bytes(value: Uint8Array): void {
-    this.room(value.length);
-    this.buffer.set(value, this.length);
-    this.length += value.length;
-  }
-
-  /** LEB128 of a non-negative safe integer (arithmetic, not 32-bit shifts). */
-  varint(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a non-negative safe integer: ${value}`);
-    while (value >= 0x80) {
-      this.byte((value % 0x80) | 0x80);
-      value = Math.floor(value / 0x80);
-    }
-    this.byte(value);
-  }
-
-  /** Zigzag: small magnitudes either way stay short. */
-  signed(value: number): void {
-    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
-  }
-
-  finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
-  }
-}
-
-class ByteReader {
-  private at = 0;
-
-  constructor(
-    private readonly input: Uint8Array,
-    private readonly image: string,
-  ) {}
-
-  byte(): number {
-    if (this.at >= this.input.length) throw malformed(this.image, 'the table ends early');
-    return this.input[this.at++]!;
-  }
-
-  bytes(n: number): Uint8Array {
-    if (this.at + n > this.input.length) throw malformed(this.image, 'the table ends early');
-    this.at += n;
-    return this.input.slice(this.at - n, this.at);
-  }
-
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte();
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) {
-        if (!Number.isSafeInteger(value)) break;
-        return value;
-      }
-      scale *= 0x80;
-    }
-    throw malformed(this.image, 'a number is too large');
-  }
-
-  signed(): number {
-    const v = this.varint();
-    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-  }
-
-  atEnd(): boolean {
-    return this.at === this.input.length;
-  }
 }
